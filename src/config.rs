@@ -1,0 +1,309 @@
+//! The configuration in force: the shipped defaults in `config/` (compiled in) and the
+//! user's `config.toml` and optional `routekaart.toml`. Every problem is reported with
+//! the file, the line and what to do, in Dutch.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::route::{RouteError, Routekaart};
+use crate::domain::team::{Member, Role, Team};
+use crate::paths::Paths;
+use crate::strings;
+
+pub const DEFAULT_ROUTEKAART: &str = include_str!("../config/routekaart.toml");
+pub const DEFAULT_KEYMAP: &str = include_str!("../config/keymap.toml");
+const DEFAULTS: &str = include_str!("../config/tandem.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct School {
+    pub name: String,
+    /// The school's BRIN code (4 characters), optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brin: Option<String>,
+}
+
+/// The user's `config.toml` as written on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserFile {
+    pub school: School,
+    /// Member id of the person who uses this copy; saves are recorded in their name.
+    pub user: String,
+    pub team: Vec<Member>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    /// Key overrides: action name → key names. Checked by the UI's keymap.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Defaults {
+    roles: Vec<Role>,
+}
+
+/// Everything the app needs from configuration, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub school: School,
+    pub user: String,
+    pub team: Team,
+    pub roles: Vec<Role>,
+    pub keys: BTreeMap<String, Vec<String>>,
+    pub route: Routekaart,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}", strings::config_unreadable(.file, .error))]
+    Read { file: PathBuf, error: std::io::Error },
+    #[error("{}", strings::config_syntax(.file, *.line, .message))]
+    Syntax { file: PathBuf, line: usize, message: String },
+    #[error("{}", strings::config_invalid(.file, .problem))]
+    Invalid { file: PathBuf, problem: String },
+    #[error("{}", strings::config_unwritable(.file, .error))]
+    Write { file: PathBuf, error: std::io::Error },
+}
+
+/// Parses TOML, turning a syntax error into the file and line it sits on.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |span| text[..span.start.min(text.len())].lines().count().max(1));
+        ConfigError::Syntax { file: file.to_path_buf(), line, message: e.message().to_string() }
+    })
+}
+
+fn read_optional(file: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(ConfigError::Read { file: file.to_path_buf(), error }),
+    }
+}
+
+fn default_roles() -> Vec<Role> {
+    // The shipped defaults are compiled in and covered by a test; a failure here is a
+    // build mistake, reported like any config error rather than a panic.
+    parse_toml::<Defaults>(Path::new("config/tandem.toml"), DEFAULTS).map_or_else(|_| Vec::new(), |d| d.roles)
+}
+
+/// The routekaart in force: the user's copy if there is one, else the shipped model.
+pub fn load_routekaart(paths: &Paths) -> Result<Routekaart, ConfigError> {
+    let file = paths.routekaart_file();
+    let (file, text) = match read_optional(&file)? {
+        Some(text) => (file, text),
+        None => (PathBuf::from("config/routekaart.toml"), DEFAULT_ROUTEKAART.to_string()),
+    };
+    let route: Routekaart = parse_toml(&file, &text)?;
+    route.validate().map_err(|e| ConfigError::Invalid {
+        file,
+        problem: match e {
+            RouteError::NoSteps => strings::ROUTE_NO_STEPS.to_string(),
+            RouteError::EmptyId { index } => strings::route_empty_step(index),
+            RouteError::DuplicateId(id) => strings::route_duplicate(&id),
+        },
+    })?;
+    Ok(route)
+}
+
+impl Config {
+    /// The config in force, or None when this is a first start (no `config.toml` yet).
+    pub fn load(paths: &Paths) -> Result<Option<Config>, ConfigError> {
+        let file = paths.config_file();
+        let Some(text) = read_optional(&file)? else {
+            return Ok(None);
+        };
+        let user: UserFile = parse_toml(&file, &text)?;
+        Config::from_parts(user, load_routekaart(paths)?)
+            .map(Some)
+            .map_err(|problem| ConfigError::Invalid { file, problem })
+    }
+
+    /// Validates a user file against the roles and routekaart; the error names the problem.
+    pub fn from_parts(user: UserFile, route: Routekaart) -> Result<Config, String> {
+        let roles = if user.roles.is_empty() { default_roles() } else { user.roles };
+        if user.school.name.trim().is_empty() {
+            return Err(strings::SCHOOL_NAME_MISSING.to_string());
+        }
+        if let Some(brin) = &user.school.brin
+            && !valid_brin(brin)
+        {
+            return Err(strings::brin_invalid(brin));
+        }
+        for (i, m) in user.team.iter().enumerate() {
+            if m.id.trim().is_empty() || m.name.trim().is_empty() {
+                return Err(strings::member_incomplete(i + 1));
+            }
+            if user.team[..i].iter().any(|o| o.id == m.id) {
+                return Err(strings::member_duplicate(&m.id));
+            }
+            if !roles.iter().any(|r| r.id == m.role) {
+                return Err(strings::unknown_role(&m.name, &m.role, &roles));
+            }
+        }
+        if !user.team.iter().any(|m| m.id == user.user) {
+            return Err(strings::user_not_in_team(&user.user));
+        }
+        Ok(Config {
+            school: user.school,
+            user: user.user,
+            team: Team { members: user.team },
+            roles,
+            keys: user.keys,
+            route,
+        })
+    }
+
+    /// The state before set-up: no school, no team yet. The set-up screen fills it in.
+    pub fn unconfigured(route: Routekaart) -> Config {
+        Config {
+            school: School { name: String::new(), brin: None },
+            user: String::new(),
+            team: Team::default(),
+            roles: default_roles(),
+            keys: BTreeMap::new(),
+            route,
+        }
+    }
+
+    /// The built-in demo school: needs no file and no set-up.
+    pub fn demo() -> Result<Config, ConfigError> {
+        let team = crate::domain::demo::team();
+        let user = UserFile {
+            school: School { name: strings::DEMO_SCHOOL.to_string(), brin: Some("99XX".into()) },
+            user: team.members[0].id.clone(),
+            team: team.members,
+            roles: Vec::new(),
+            keys: BTreeMap::new(),
+        };
+        let route = parse_toml(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
+        Config::from_parts(user, route).map_err(|problem| ConfigError::Invalid { file: PathBuf::from("demo"), problem })
+    }
+
+    pub fn user_file(&self) -> UserFile {
+        UserFile {
+            school: self.school.clone(),
+            user: self.user.clone(),
+            team: self.team.members.clone(),
+            roles: Vec::new(),
+            keys: self.keys.clone(),
+        }
+    }
+
+    /// Writes `config.toml` atomically (temp file, then rename), so a crash or a full disk
+    /// never leaves half a config behind.
+    pub fn save(&self, paths: &Paths) -> Result<(), ConfigError> {
+        let file = paths.config_file();
+        let write_err = |error| ConfigError::Write { file: file.clone(), error };
+        let text =
+            toml::to_string_pretty(&self.user_file()).map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
+        write_atomically(&file, text.as_bytes()).map_err(write_err)
+    }
+
+    /// The default roles, for the set-up screen.
+    pub fn shipped_roles() -> Vec<Role> {
+        default_roles()
+    }
+
+    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.roles.iter().find(|r| r.id == id).map_or(id, |r| r.name.as_str())
+    }
+}
+
+/// BRIN: two digits and two letters (e.g. 12AB).
+pub fn valid_brin(brin: &str) -> bool {
+    let b = brin.as_bytes();
+    b.len() == 4 && b[..2].iter().all(u8::is_ascii_digit) && b[2..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// Writes a file so that readers see either the old or the new content, never a mix.
+pub fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{}.tmp", file.file_name().and_then(|n| n.to_str()).unwrap_or("tandem")));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user_file() -> UserFile {
+        UserFile {
+            school: School { name: "De Regenboog".into(), brin: Some("12AB".into()) },
+            user: "anna".into(),
+            team: vec![
+                Member { id: "anna".into(), name: "Anna".into(), role: "ib".into() },
+                Member { id: "joost".into(), name: "Joost".into(), role: "wijkteam".into() },
+            ],
+            roles: Vec::new(),
+            keys: BTreeMap::new(),
+        }
+    }
+
+    fn route() -> Routekaart {
+        parse_toml(Path::new("x"), DEFAULT_ROUTEKAART).unwrap()
+    }
+
+    #[test]
+    fn shipped_defaults_parse() {
+        assert!(default_roles().iter().any(|r| r.id == "wijkteam"));
+        assert_eq!(route().steps.len(), 10);
+        assert!(Config::demo().is_ok());
+    }
+
+    #[test]
+    fn a_save_and_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        assert!(Config::load(&paths).unwrap().is_none());
+        let config = Config::from_parts(user_file(), route()).unwrap();
+        config.save(&paths).unwrap();
+        assert_eq!(Config::load(&paths).unwrap(), Some(config));
+    }
+
+    #[test]
+    fn a_broken_file_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        std::fs::create_dir_all(&paths.config_dir).unwrap();
+        std::fs::write(paths.config_file(), "user = \"anna\"\n\n[school\nname = 1\n").unwrap();
+        let msg = Config::load(&paths).unwrap_err().to_string();
+        assert!(msg.contains("config.toml") && msg.contains("regel 3"), "{msg}");
+    }
+
+    #[test]
+    fn inconsistent_config_is_explained() {
+        let mut bad = user_file();
+        bad.team[1].role = "tovenaar".into();
+        assert!(Config::from_parts(bad, route()).unwrap_err().contains("tovenaar"));
+        let mut bad = user_file();
+        bad.user = "piet".into();
+        assert!(Config::from_parts(bad, route()).unwrap_err().contains("piet"));
+        let mut bad = user_file();
+        bad.school.brin = Some("ABCD".into());
+        assert!(Config::from_parts(bad, route()).unwrap_err().contains("ABCD"));
+    }
+
+    #[test]
+    fn a_broken_routekaart_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        std::fs::create_dir_all(&paths.config_dir).unwrap();
+        std::fs::write(
+            paths.routekaart_file(),
+            "[[steps]]\nid = \"S0\"\nname = \"a\"\n[[steps]]\nid = \"S0\"\nname = \"b\"\n",
+        )
+        .unwrap();
+        let msg = load_routekaart(&paths).unwrap_err().to_string();
+        assert!(msg.contains("routekaart.toml") && msg.contains("S0"), "{msg}");
+    }
+}

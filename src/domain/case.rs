@@ -1,0 +1,481 @@
+//! A pupil's case: what is recorded at intake (the signal, step S0) plus where it stands
+//! on the routekaart. There is deliberately no BSN field, and notes that look like one
+//! are refused: tandem may not store it (domain.md §5).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::date::{self, DateError};
+use crate::strings;
+
+/// A random id: the key reveals nothing about the pupil or the order of entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CaseId(pub Uuid);
+
+impl CaseId {
+    pub fn random() -> Self {
+        CaseId(Uuid::new_v4())
+    }
+
+    pub fn from_rng(rng: &mut impl rand::Rng) -> Self {
+        CaseId(uuid::Builder::from_random_bytes(rng.random()).into_uuid())
+    }
+}
+
+impl std::fmt::Display for CaseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Generates the enums whose values users pick from a list: the serde name is the stable
+/// stored form, the label comes from `strings`.
+macro_rules! choice_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $serde:literal),+ $(,)? } labels $labels:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $serde)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn label(self) -> &'static str {
+                $labels[self as usize]
+            }
+
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+
+choice_enum!(
+    /// Who holds parental authority; consent later depends on it.
+    Gezag { BothParents = "beide_ouders", Mother = "moeder", Father = "vader",
+            Guardian = "voogd", Other = "anders" } labels strings::GEZAG);
+choice_enum!(
+    /// Who raised the signal.
+    SignalSource { Teacher = "leerkracht", IbEr = "ib", Wijkteam = "wijkteam",
+                   Parent = "ouder", Pupil = "leerling", Other = "anders" } labels strings::SOURCES);
+choice_enum!(
+    /// The domains a question touches; `Safety` marks "zorgen over veiligheid".
+    DomainTag { Education = "onderwijs", Shared = "gedeeld", YouthCare = "jeugdhulp",
+                Safety = "veiligheid" } labels strings::DOMAINS);
+
+/// Primary school groups 1 to 8.
+pub const GROEPEN: std::ops::RangeInclusive<u8> = 1..=8;
+
+/// What is recorded at the signal (step S0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intake {
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    pub birth_date: NaiveDate,
+    pub groep: u8,
+    pub gezag: Gezag,
+    pub signal_date: NaiveDate,
+    pub source: SignalSource,
+    pub domains: Vec<DomainTag>,
+    #[serde(default)]
+    pub note: String,
+    /// Member id of the case holder.
+    pub holder: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    /// Bumped by the store on every save; the SWV export later keeps the highest.
+    pub revision: u64,
+    pub intake: Intake,
+    /// A `StepDef::id` of the routekaart.
+    pub step: String,
+    /// The next date something must have happened.
+    #[serde(default)]
+    pub due: Option<NaiveDate>,
+}
+
+impl Case {
+    pub fn pupil_name(&self) -> String {
+        let i = &self.intake;
+        if i.last_name.is_empty() { i.first_name.clone() } else { format!("{} {}", i.first_name, i.last_name) }
+    }
+
+    pub fn has_domain(&self, tag: DomainTag) -> bool {
+        self.intake.domains.contains(&tag)
+    }
+
+    /// Which fields differ from `before`: the history says what changed, never the content.
+    pub fn changed_fields(&self, before: &Case) -> Vec<Field> {
+        let (a, b) = (&self.intake, &before.intake);
+        let checks = [
+            (Field::FirstName, a.first_name != b.first_name),
+            (Field::LastName, a.last_name != b.last_name),
+            (Field::BirthDate, a.birth_date != b.birth_date),
+            (Field::Groep, a.groep != b.groep),
+            (Field::Gezag, a.gezag != b.gezag),
+            (Field::SignalDate, a.signal_date != b.signal_date),
+            (Field::Source, a.source != b.source),
+            (Field::Domains, a.domains != b.domains),
+            (Field::Note, a.note != b.note),
+            (Field::Holder, a.holder != b.holder),
+            (Field::Step, self.step != before.step),
+            (Field::Due, self.due != before.due),
+        ];
+        checks.into_iter().filter_map(|(f, changed)| changed.then_some(f)).collect()
+    }
+}
+
+/// The fields of the case form, in form order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    FirstName,
+    LastName,
+    BirthDate,
+    Groep,
+    Gezag,
+    SignalDate,
+    Source,
+    Domains,
+    Note,
+    Holder,
+    Step,
+    Due,
+}
+
+impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::BirthDate,
+        Field::Groep,
+        Field::Gezag,
+        Field::SignalDate,
+        Field::Source,
+        Field::Domains,
+        Field::Note,
+        Field::Holder,
+        Field::Step,
+        Field::Due,
+    ];
+
+    pub fn label(self) -> &'static str {
+        strings::CASE_FIELDS[self as usize]
+    }
+
+    pub fn required(self) -> bool {
+        !matches!(self, Field::LastName | Field::Note | Field::Due)
+    }
+}
+
+pub const NAME_MAX: usize = 40;
+pub const NOTE_MAX: usize = 500;
+/// Ages a primary-school pupil can plausibly have on the signal date; outside this a
+/// typo in the year is far more likely than a real case.
+pub const AGE_RANGE: std::ops::RangeInclusive<u32> = 2..=16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    Required,
+    Date(DateError),
+    TooLong { max: usize },
+    InFuture,
+    AgeOutOfRange { age: Option<u32> },
+    DueBeforeSignal,
+    LooksLikeBsn,
+    UnknownMember,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldError::Required => f.write_str(strings::REQUIRED),
+            FieldError::Date(e) => e.fmt(f),
+            FieldError::TooLong { max } => write!(f, "{} {max} {}", strings::TOO_LONG, strings::CHARS),
+            FieldError::InFuture => f.write_str(strings::IN_FUTURE),
+            FieldError::AgeOutOfRange { age } => match age {
+                Some(age) => write!(f, "{} ({age} {})", strings::AGE_OUT_OF_RANGE, strings::YEARS),
+                None => f.write_str(strings::BIRTH_AFTER_SIGNAL),
+            },
+            FieldError::DueBeforeSignal => f.write_str(strings::DUE_BEFORE_SIGNAL),
+            FieldError::LooksLikeBsn => f.write_str(strings::LOOKS_LIKE_BSN),
+            FieldError::UnknownMember => f.write_str(strings::UNKNOWN_MEMBER),
+        }
+    }
+}
+
+/// The case form's content as typed, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseDraft {
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: String,
+    pub groep: Option<u8>,
+    pub gezag: Option<Gezag>,
+    pub signal_date: String,
+    pub source: Option<SignalSource>,
+    pub domains: Vec<DomainTag>,
+    pub note: String,
+    pub holder: Option<String>,
+    pub step: Option<String>,
+    pub due: String,
+}
+
+impl CaseDraft {
+    pub fn from_case(case: &Case) -> Self {
+        let i = &case.intake;
+        CaseDraft {
+            first_name: i.first_name.clone(),
+            last_name: i.last_name.clone(),
+            birth_date: date::format(i.birth_date),
+            groep: Some(i.groep),
+            gezag: Some(i.gezag),
+            signal_date: date::format(i.signal_date),
+            source: Some(i.source),
+            domains: i.domains.clone(),
+            note: i.note.clone(),
+            holder: Some(i.holder.clone()),
+            step: Some(case.step.clone()),
+            due: case.due.map(date::format).unwrap_or_default(),
+        }
+    }
+
+    /// Checks one field on its own (for inline errors while typing).
+    pub fn check_field(&self, field: Field, today: NaiveDate) -> Option<FieldError> {
+        self.validate(today, &|_| true)
+            .err()
+            .and_then(|errs| errs.into_iter().find(|(f, _)| *f == field).map(|(_, e)| e))
+    }
+
+    /// Validates every field; `is_member` says whether a holder id belongs to the team.
+    /// Returns the intake, step and due date, or every problem found in form order.
+    #[allow(clippy::type_complexity)]
+    pub fn validate(
+        &self,
+        today: NaiveDate,
+        is_member: &dyn Fn(&str) -> bool,
+    ) -> Result<(Intake, String, Option<NaiveDate>), Vec<(Field, FieldError)>> {
+        let mut errors = Vec::new();
+        let mut err = |f: Field, e: FieldError| errors.push((f, e));
+
+        let text = |f: Field, s: &str, max: usize, err: &mut dyn FnMut(Field, FieldError)| {
+            let s = s.trim();
+            if s.is_empty() && f.required() {
+                err(f, FieldError::Required);
+            } else if s.chars().count() > max {
+                err(f, FieldError::TooLong { max });
+            } else if contains_bsn(s) {
+                err(f, FieldError::LooksLikeBsn);
+            }
+            s.to_string()
+        };
+        let first_name = text(Field::FirstName, &self.first_name, NAME_MAX, &mut err);
+        let last_name = text(Field::LastName, &self.last_name, NAME_MAX, &mut err);
+
+        let date_field = |f: Field, s: &str, err: &mut dyn FnMut(Field, FieldError)| {
+            if s.trim().is_empty() {
+                if f.required() {
+                    err(f, FieldError::Required);
+                }
+                return None;
+            }
+            date::parse(s).map_err(|e| err(f, FieldError::Date(e))).ok()
+        };
+        let birth = date_field(Field::BirthDate, &self.birth_date, &mut err);
+        let signal = date_field(Field::SignalDate, &self.signal_date, &mut err);
+        let due = date_field(Field::Due, &self.due, &mut err);
+
+        if let Some(b) = birth {
+            let on = signal.unwrap_or(today);
+            let age = date::age_on(b, on);
+            if b > today {
+                err(Field::BirthDate, FieldError::InFuture);
+            } else if !age.is_some_and(|a| AGE_RANGE.contains(&a)) {
+                err(Field::BirthDate, FieldError::AgeOutOfRange { age });
+            }
+        }
+        if signal.is_some_and(|s| s > today) {
+            err(Field::SignalDate, FieldError::InFuture);
+        }
+        if let (Some(s), Some(d)) = (signal, due)
+            && d < s
+        {
+            err(Field::Due, FieldError::DueBeforeSignal);
+        }
+        if self.groep.is_none() {
+            err(Field::Groep, FieldError::Required);
+        }
+        if self.gezag.is_none() {
+            err(Field::Gezag, FieldError::Required);
+        }
+        if self.source.is_none() {
+            err(Field::Source, FieldError::Required);
+        }
+        if self.domains.is_empty() {
+            err(Field::Domains, FieldError::Required);
+        }
+        let note = text(Field::Note, &self.note, NOTE_MAX, &mut err);
+        match &self.holder {
+            None => err(Field::Holder, FieldError::Required),
+            Some(h) if !is_member(h) => err(Field::Holder, FieldError::UnknownMember),
+            Some(_) => {}
+        }
+        if self.step.is_none() {
+            err(Field::Step, FieldError::Required);
+        }
+
+        errors.sort_by_key(|(f, _)| *f as usize);
+        match (birth, signal, self.groep, self.gezag, self.source, &self.holder, &self.step) {
+            (Some(birth_date), Some(signal_date), Some(groep), Some(gezag), Some(source), Some(h), Some(step))
+                if errors.is_empty() =>
+            {
+                let mut domains = self.domains.clone();
+                domains.sort();
+                domains.dedup();
+                let intake = Intake {
+                    first_name,
+                    last_name,
+                    birth_date,
+                    groep,
+                    gezag,
+                    signal_date,
+                    source,
+                    domains,
+                    note,
+                    holder: h.clone(),
+                };
+                Ok((intake, step.clone(), due))
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// True when `text` holds a run of exactly nine digits that passes the BSN "elfproef".
+pub fn contains_bsn(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit()).filter(|run| run.len() == 9).any(|run| {
+        let digits: Vec<u32> = run.bytes().map(|b| u32::from(b - b'0')).collect();
+        let sum: i64 =
+            digits[..8].iter().zip((2..=9).rev()).map(|(d, w)| i64::from(*d) * w).sum::<i64>() - i64::from(digits[8]);
+        sum % 11 == 0 && run != "000000000"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    const TODAY: (i32, u32, u32) = (2026, 11, 23);
+
+    fn today() -> NaiveDate {
+        d(TODAY.0, TODAY.1, TODAY.2)
+    }
+
+    fn good() -> CaseDraft {
+        CaseDraft {
+            first_name: " Sem ".into(),
+            last_name: "".into(),
+            birth_date: "14-03-2017".into(),
+            groep: Some(4),
+            gezag: Some(Gezag::BothParents),
+            signal_date: "02-11-2026".into(),
+            source: Some(SignalSource::Teacher),
+            domains: vec![DomainTag::Shared, DomainTag::Education, DomainTag::Shared],
+            note: "Slaapt slecht, komt vaak te laat.".into(),
+            holder: Some("anna".into()),
+            step: Some("S0".into()),
+            due: "".into(),
+        }
+    }
+
+    fn errors(draft: &CaseDraft) -> Vec<(Field, FieldError)> {
+        draft.validate(today(), &|id| id == "anna").unwrap_err()
+    }
+
+    #[test]
+    fn a_good_draft_becomes_an_intake() {
+        let (intake, step, due) = good().validate(today(), &|id| id == "anna").unwrap();
+        assert_eq!(intake.first_name, "Sem");
+        assert_eq!(intake.domains, vec![DomainTag::Education, DomainTag::Shared]);
+        assert_eq!(intake.birth_date, d(2017, 3, 14));
+        assert_eq!((step.as_str(), due), ("S0", None));
+    }
+
+    #[test]
+    fn every_required_field_is_named() {
+        let errs = errors(&CaseDraft::default());
+        let fields: Vec<Field> = errs.iter().map(|(f, _)| *f).collect();
+        let required: Vec<Field> = Field::ALL.into_iter().filter(|f| f.required()).collect();
+        assert_eq!(fields, required);
+        assert!(errs.iter().all(|(_, e)| *e == FieldError::Required));
+    }
+
+    #[test]
+    fn dates_are_checked_against_today_and_each_other() {
+        let mut draft = good();
+        draft.signal_date = "24-11-2026".into();
+        assert_eq!(errors(&draft), vec![(Field::SignalDate, FieldError::InFuture)]);
+
+        let mut draft = good();
+        draft.birth_date = "14-03-1917".into();
+        assert_eq!(errors(&draft), vec![(Field::BirthDate, FieldError::AgeOutOfRange { age: Some(109) })]);
+
+        let mut draft = good();
+        draft.due = "01-11-2026".into();
+        assert_eq!(errors(&draft), vec![(Field::Due, FieldError::DueBeforeSignal)]);
+
+        let mut draft = good();
+        draft.due = "31-11-2026".into();
+        assert_eq!(errors(&draft), vec![(Field::Due, FieldError::Date(DateError::NoSuchDay))]);
+    }
+
+    #[test]
+    fn unknown_holder_and_long_note_are_refused() {
+        let mut draft = good();
+        draft.holder = Some("piet".into());
+        draft.note = "x".repeat(NOTE_MAX + 1);
+        assert_eq!(
+            errors(&draft),
+            vec![(Field::Note, FieldError::TooLong { max: NOTE_MAX }), (Field::Holder, FieldError::UnknownMember)]
+        );
+    }
+
+    #[test]
+    fn a_bsn_in_a_note_is_refused() {
+        // 111222333 passes the elfproef; 123456789 does not.
+        assert!(contains_bsn("bsn 111222333 genoemd"));
+        assert!(!contains_bsn("tel 123456789"));
+        assert!(!contains_bsn("1112223330"));
+        let mut draft = good();
+        draft.note = "BSN 111222333".into();
+        assert_eq!(errors(&draft), vec![(Field::Note, FieldError::LooksLikeBsn)]);
+    }
+
+    #[test]
+    fn check_field_reports_only_that_field() {
+        let mut draft = good();
+        draft.birth_date = "3-3".into();
+        draft.first_name.clear();
+        assert_eq!(draft.check_field(Field::BirthDate, today()), Some(FieldError::Date(DateError::Shape)));
+        assert_eq!(draft.check_field(Field::Groep, today()), None);
+    }
+
+    #[test]
+    fn changed_fields_name_what_changed() {
+        let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
+        let before = Case { id: CaseId::random(), revision: 1, intake, step, due };
+        let mut after = before.clone();
+        after.intake.note = "anders".into();
+        after.due = Some(today());
+        assert_eq!(after.changed_fields(&before), vec![Field::Note, Field::Due]);
+        assert!(before.changed_fields(&before).is_empty());
+    }
+}

@@ -1,0 +1,102 @@
+//! Dates as Dutch users type and read them: dd-mm-jjjj.
+
+use chrono::NaiveDate;
+
+/// Why a typed date was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    /// Not of the shape dd-mm-jjjj.
+    Shape,
+    /// Right shape, but no such day (31-02-2026).
+    NoSuchDay,
+    /// A year outside the range tandem accepts (typo guard).
+    Year,
+}
+
+impl std::fmt::Display for DateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DateError::Shape => crate::strings::DATE_SHAPE,
+            DateError::NoSuchDay => crate::strings::DATE_NO_SUCH_DAY,
+            DateError::Year => crate::strings::DATE_YEAR,
+        })
+    }
+}
+
+impl std::error::Error for DateError {}
+
+/// Parses `dd-mm-jjjj`; `/` and `.` are accepted as separators and day and month may
+/// have one digit, because that is how people type dates in a hurry.
+pub fn parse(input: &str) -> Result<NaiveDate, DateError> {
+    let parts: Vec<&str> = input.trim().split(['-', '/', '.']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return Err(DateError::Shape);
+    };
+    let digits =
+        |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(d, 1, 2) || !digits(m, 1, 2) || !digits(y, 4, 4) {
+        return Err(DateError::Shape);
+    }
+    // The digit checks above make these parses infallible; map anyway instead of unwrapping.
+    let (d, m, y): (u32, u32, i32) = match (d.parse(), m.parse(), y.parse()) {
+        (Ok(d), Ok(m), Ok(y)) => (d, m, y),
+        _ => return Err(DateError::Shape),
+    };
+    if !(1900..=2199).contains(&y) {
+        return Err(DateError::Year);
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay)
+}
+
+/// Formats as `dd-mm-jjjj`.
+pub fn format(date: NaiveDate) -> String {
+    date.format("%d-%m-%Y").to_string()
+}
+
+/// Full years between `birth` and `on` (age on a given day).
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
+    on.years_since(birth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn parses_dutch_dates() {
+        assert_eq!(parse("03-09-2026"), Ok(d(2026, 9, 3)));
+        assert_eq!(parse(" 3-9-2026 "), Ok(d(2026, 9, 3)));
+        assert_eq!(parse("03/09/2026"), Ok(d(2026, 9, 3)));
+        assert_eq!(parse("03.09.2026"), Ok(d(2026, 9, 3)));
+    }
+
+    #[test]
+    fn rejects_typos_with_a_reason() {
+        assert_eq!(parse(""), Err(DateError::Shape));
+        assert_eq!(parse("2026-09-03"), Err(DateError::Shape));
+        assert_eq!(parse("3-9-26"), Err(DateError::Shape));
+        assert_eq!(parse("0a-09-2026"), Err(DateError::Shape));
+        assert_eq!(parse("31-02-2026"), Err(DateError::NoSuchDay));
+        assert_eq!(parse("00-01-2026"), Err(DateError::NoSuchDay));
+        assert_eq!(parse("01-13-2026"), Err(DateError::NoSuchDay));
+        assert_eq!(parse("01-01-0202"), Err(DateError::Year));
+        assert_eq!(parse("29-02-2028"), Ok(d(2028, 2, 29)));
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        assert_eq!(format(d(2026, 1, 5)), "05-01-2026");
+        assert_eq!(parse(&format(d(2026, 1, 5))), Ok(d(2026, 1, 5)));
+    }
+
+    #[test]
+    fn age_counts_full_years() {
+        assert_eq!(age_on(d(2014, 11, 23), d(2026, 11, 22)), Some(11));
+        assert_eq!(age_on(d(2014, 11, 23), d(2026, 11, 23)), Some(12));
+        assert_eq!(age_on(d(2027, 1, 1), d(2026, 1, 1)), None);
+    }
+}

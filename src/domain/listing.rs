@@ -1,0 +1,159 @@
+//! What the case list shows and in which order: most urgent first, filtered as you type.
+
+use std::cmp::Ordering;
+
+use chrono::NaiveDate;
+
+use super::case::{Case, CaseId, DomainTag};
+use super::route::Routekaart;
+use super::team::Team;
+
+/// A due date this close counts as "soon".
+pub const SOON_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub overdue: bool,
+    pub due_soon: bool,
+    pub safety: bool,
+    pub closed: bool,
+}
+
+impl Flags {
+    pub fn of(case: &Case, route: &Routekaart, today: NaiveDate) -> Flags {
+        let closed = route.closes(&case.step);
+        let days_left = case.due.map(|d| (d - today).num_days());
+        Flags {
+            overdue: !closed && days_left.is_some_and(|d| d < 0),
+            due_soon: !closed && days_left.is_some_and(|d| (0..=SOON_DAYS).contains(&d)),
+            safety: case.has_domain(DomainTag::Safety),
+            closed,
+        }
+    }
+}
+
+/// One line of the case list, prepared once so drawing and filtering stay cheap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: CaseId,
+    pub pupil: String,
+    pub groep: u8,
+    pub step: String,
+    pub holder: String,
+    pub due: Option<NaiveDate>,
+    pub flags: Flags,
+    /// Lowercased "pupil groep step holder" that the filter searches.
+    haystack: String,
+}
+
+impl Row {
+    pub fn new(case: &Case, route: &Routekaart, team: &Team, today: NaiveDate) -> Row {
+        let pupil = case.pupil_name();
+        let step = route.label(&case.step);
+        let holder = team.name_of(&case.intake.holder).to_string();
+        let haystack =
+            format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}", case.intake.groep, case.intake.groep).to_lowercase();
+        Row {
+            id: case.id,
+            pupil,
+            groep: case.intake.groep,
+            step,
+            holder,
+            due: case.due,
+            flags: Flags::of(case, route, today),
+            haystack,
+        }
+    }
+
+    /// Every word of the query must occur somewhere in the row (name, groep, step, holder).
+    pub fn matches(&self, query: &str) -> bool {
+        query.split_whitespace().all(|word| self.haystack.contains(&word.to_lowercase()))
+    }
+}
+
+/// Most urgent first: open before closed, overdue (longest overdue first), then safety
+/// concerns, then the nearest due date, then cases without a date; ties by name.
+pub fn urgency(a: &Row, b: &Row) -> Ordering {
+    let key = |r: &Row| (r.flags.closed, !r.flags.overdue, !r.flags.safety, r.due.is_none(), r.due);
+    key(a).cmp(&key(b)).then_with(|| a.pupil.cmp(&b.pupil))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{Gezag, Intake, SignalSource};
+    use crate::domain::route::StepDef;
+    use crate::domain::team::Member;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn route() -> Routekaart {
+        let step =
+            |id: &str, name: &str, closes| StepDef { id: id.into(), name: name.into(), who: String::new(), closes };
+        Routekaart { steps: vec![step("S0", "Signaal", false), step("S8", "Afsluiten", true)] }
+    }
+
+    fn case(name: &str, step: &str, due: Option<NaiveDate>, safety: bool) -> Case {
+        let mut domains = vec![DomainTag::Education];
+        if safety {
+            domains.push(DomainTag::Safety);
+        }
+        Case {
+            id: CaseId::random(),
+            revision: 1,
+            intake: Intake {
+                first_name: name.into(),
+                last_name: "Jansen".into(),
+                birth_date: d(1, 1) - chrono::Days::new(365 * 8),
+                groep: 5,
+                gezag: Gezag::BothParents,
+                signal_date: d(9, 1),
+                source: SignalSource::Teacher,
+                domains,
+                note: String::new(),
+                holder: "anna".into(),
+            },
+            step: step.into(),
+            due,
+        }
+    }
+
+    fn rows(cases: &[Case]) -> Vec<Row> {
+        let team = Team { members: vec![Member { id: "anna".into(), name: "Anna Bakker".into(), role: "ib".into() }] };
+        let mut rows: Vec<Row> = cases.iter().map(|c| Row::new(c, &route(), &team, d(11, 23))).collect();
+        rows.sort_by(urgency);
+        rows
+    }
+
+    #[test]
+    fn most_urgent_first() {
+        let rows = rows(&[
+            case("Closed", "S8", Some(d(1, 1)), true),
+            case("NoDate", "S0", None, false),
+            case("Later", "S0", Some(d(12, 20)), false),
+            case("Soon", "S0", Some(d(11, 25)), false),
+            case("Safety", "S0", None, true),
+            case("LittleLate", "S0", Some(d(11, 22)), false),
+            case("VeryLate", "S0", Some(d(10, 1)), false),
+        ]);
+        let names: Vec<&str> = rows.iter().map(|r| r.pupil.split(' ').next().unwrap()).collect();
+        assert_eq!(names, ["VeryLate", "LittleLate", "Safety", "Soon", "Later", "NoDate", "Closed"]);
+        assert!(rows[0].flags.overdue && !rows[0].flags.due_soon);
+        assert!(rows[3].flags.due_soon);
+        assert!(rows[6].flags.closed && !rows[6].flags.overdue);
+    }
+
+    #[test]
+    fn filter_matches_every_word_anywhere() {
+        let rows = rows(&[case("Sem", "S0", None, false)]);
+        let row = &rows[0];
+        for q in ["", "sem", "SEM jans", "groep 5", "signaal", "bakker", "s0 anna"] {
+            assert!(row.matches(q), "{q}");
+        }
+        for q in ["semx", "groep 6", "afsluiten", "sem piet"] {
+            assert!(!row.matches(q), "{q}");
+        }
+    }
+}

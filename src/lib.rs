@@ -1,0 +1,10 @@
+//! tandem: the school tandem's case tool. See README.md for the layers and data flow.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod paths;
+pub mod store;
+pub mod strings;
+pub mod ui;

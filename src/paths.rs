@@ -1,0 +1,46 @@
+//! Where tandem keeps its config and data: the OS directories, or one folder given by
+//! `--home` / `TANDEM_HOME` (for a USB stick, a second school, tests and benchmarks).
+
+use std::path::{Path, PathBuf};
+
+use directories::ProjectDirs;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// `home` wins over the OS directories; None when the OS gives no home directory.
+    pub fn resolve(home: Option<&Path>) -> Option<Paths> {
+        match home {
+            Some(home) => Some(Paths::under(home)),
+            None => ProjectDirs::from("nl", "tandem", "tandem").map(|dirs| Paths {
+                config_dir: dirs.config_dir().to_path_buf(),
+                data_dir: dirs.data_local_dir().to_path_buf(),
+            }),
+        }
+    }
+
+    pub fn under(home: &Path) -> Paths {
+        Paths { config_dir: home.join("config"), data_dir: home.join("data") }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    /// A region's own routekaart, used instead of the shipped one when present.
+    pub fn routekaart_file(&self) -> PathBuf {
+        self.config_dir.join("routekaart.toml")
+    }
+
+    pub fn store_dir(&self) -> PathBuf {
+        self.data_dir.join("store")
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("tandem.log")
+    }
+}

@@ -1,0 +1,345 @@
+//! Every Dutch word the user sees, in one place: wording is reviewed here, and a second
+//! language would start here. Code and comments elsewhere stay English.
+
+use std::path::Path;
+
+use crate::domain::team::Role;
+use crate::ui::action::{Action, Context};
+
+// ---- Dates and field validation ----
+pub const DATE_SHAPE: &str = "typ de datum als dd-mm-jjjj, bijvoorbeeld 03-09-2026";
+pub const DATE_NO_SUCH_DAY: &str = "die dag bestaat niet; controleer dag en maand";
+pub const DATE_YEAR: &str = "het jaartal klopt niet; typ vier cijfers, bijvoorbeeld 2026";
+pub const REQUIRED: &str = "verplicht veld";
+pub const TOO_LONG: &str = "te lang: maximaal";
+pub const CHARS: &str = "tekens";
+pub const IN_FUTURE: &str = "deze datum ligt in de toekomst";
+pub const AGE_OUT_OF_RANGE: &str = "past niet bij een basisschoolleerling";
+pub const BIRTH_AFTER_SIGNAL: &str = "geboortedatum ligt na de signaaldatum";
+pub const YEARS: &str = "jaar";
+pub const DUE_BEFORE_SIGNAL: &str = "deze datum ligt vóór de signaaldatum";
+pub const LOOKS_LIKE_BSN: &str = "dit lijkt een BSN; tandem bewaart geen BSN, laat het weg";
+pub const UNKNOWN_MEMBER: &str = "deze persoon hoort niet (meer) bij het team; kies een ander";
+
+// ---- Choices (order matches the enums in domain::case) ----
+pub const GEZAG: &[&str] = &["beide ouders", "alleen moeder", "alleen vader", "voogd / GI", "anders"];
+pub const SOURCES: &[&str] = &["leerkracht", "IB-er", "wijkteam", "ouder", "leerling", "anders"];
+pub const DOMAINS: &[&str] = &["onderwijs", "gedeeld", "jeugdhulp", "veiligheid"];
+pub const GROEP: &str = "groep";
+pub const CASE_FIELDS: [&str; 12] = [
+    "Voornaam/initialen",
+    "Achternaam",
+    "Geboortedatum",
+    "Groep",
+    "Gezag",
+    "Signaaldatum",
+    "Bron van signaal",
+    "Domeinen",
+    "Korte feitelijke notitie",
+    "Casushouder",
+    "Huidige stap",
+    "Volgende actie vóór",
+];
+
+// ---- Case form ----
+pub const NEW_CASE_TITLE: &str = "Nieuw dossier";
+pub const EDIT_CASE_TITLE: &str = "Dossier wijzigen:";
+pub const FORM_NOTE: &str = "  * = verplicht · Tab/Shift-Tab: veld · ←/→: kiezen · Spatie: aan/uit · Ctrl-S: opslaan";
+pub const DATE_HINT: &str = "dd-mm-jjjj";
+pub const FIRST_NAME_HINT: &str = "voornaam of initialen";
+pub const NOTE_HINT: &str = "feitelijk en kort: wat is gezien of gehoord";
+pub const CHOOSE_HINT: &str = "— kies met ←/→ —";
+pub const SAVE_BUTTON: &str = "[ Opslaan ]";
+pub const SAVING: &str = "[ Bezig met opslaan… ]";
+pub const FIX_FIELDS: &str = "Niet opgeslagen: herstel de gemarkeerde velden.";
+pub const NO_CHANGES: &str = "Geen wijzigingen; niets opgeslagen.";
+pub const CONFIRM_TITLE: &str = " Wijzigingen weggooien? ";
+pub const CONFIRM_DISCARD: &str = "Je hebt dingen veranderd die nog niet zijn opgeslagen. Weggooien? j = ja, n = nee";
+
+pub fn saved(name: &str) -> String {
+    format!("Dossier van {name} opgeslagen.")
+}
+
+// ---- Set-up ----
+pub const SETUP_TITLE: &str = "Welkom bij tandem: eerst de school en het team";
+pub const SETUP_SCHOOL: &str = "Naam van de school";
+pub const SETUP_SCHOOL_HINT: &str = "bijv. OBS De Regenboog";
+pub const SETUP_BRIN: &str = "BRIN (optioneel)";
+pub const SETUP_BRIN_HINT: &str = "bijv. 12AB";
+pub const SETUP_YOU: &str = "Jouw naam";
+pub const SETUP_NAME_HINT: &str = "voor- en achternaam";
+pub const SETUP_ROLE: &str = "  rol";
+
+pub fn setup_colleague(n: usize) -> String {
+    format!("Collega {n} (optioneel)")
+}
+
+pub fn welcome(school: &str) -> String {
+    format!("Ingesteld voor {school}. Druk n voor een nieuw dossier.")
+}
+
+// ---- Case list ----
+pub const LIST_COLUMNS: [&str; 6] = ["  Leerling", "Gr", "Stap", "Casushouder", "Volgende", "Signalen"];
+pub const LIST_EMPTY: &str = "  Nog geen dossiers. Druk n om het eerste signaal vast te leggen.";
+pub const LIST_NO_MATCH: &str = "  Geen dossiers gevonden; Esc wist het filter.";
+pub const FILTER_LABEL: &str = "Zoek:";
+pub const FLAG_OVERDUE: &str = "! te laat ";
+pub const FLAG_SOON: &str = "• binnenkort ";
+pub const FLAG_SAFETY: &str = "▲ veiligheid ";
+pub const FLAG_CLOSED: &str = "✓ gesloten";
+pub const LOADING: &str = "laden…";
+
+pub fn filter_hint(key: &str) -> String {
+    format!(" {key} zoekt op naam, groep, stap of casushouder")
+}
+
+pub fn matches(n: usize) -> String {
+    match n {
+        1 => "1 dossier".into(),
+        n => format!("{n} dossiers"),
+    }
+}
+
+pub fn case_count(n: usize) -> String {
+    matches(n)
+}
+
+pub fn damaged_records(n: usize) -> String {
+    format!("{n} dossier(s) onleesbaar en niet getoond; draai `tandem check` voor details.")
+}
+
+// ---- Case detail ----
+pub const HISTORY: &str = "Geschiedenis";
+pub const CREATED: &str = "dossier aangemaakt";
+pub const EDITED: &str = "gewijzigd";
+pub const CASE_GONE: &str = "Dit dossier bestaat niet meer.";
+
+// ---- Title bar, help, keys ----
+pub const DEMO_BADGE: &str = " DEMO ";
+pub const DEMO_NOTE: &str = "verzonnen dossiers · er wordt niets bewaard";
+pub const DEMO_SCHOOL: &str = "Demoschool De Vlinder";
+pub const HELP_TITLE: &str = " Help · toetsen ";
+pub const HELP_REMAP: &str = "  Toetsen aanpassen: [keys] in config.toml (zie README).";
+
+pub fn too_small(min_w: u16, min_h: u16, w: u16, h: u16, quit: &str) -> String {
+    format!(
+        "Venster te klein: tandem heeft minstens {min_w}×{min_h} nodig (nu {w}×{h}). Maak het venster groter, of druk {quit} om te stoppen."
+    )
+}
+
+pub fn context_title(context: Context) -> &'static str {
+    match context {
+        Context::List => "Dossierlijst",
+        Context::Filter => "Zoeken in de lijst",
+        Context::Form => "Formulier",
+        Context::Detail => "Dossier",
+        Context::Help => "Help",
+        Context::TooSmall => "Venster te klein",
+    }
+}
+
+/// Keys that are not remappable (text editing), listed in help where they apply.
+pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
+    match context {
+        Context::Form => &[
+            ("←/→", "cursor verplaatsen of keuze wisselen"),
+            ("Spatie", "keuze aan/uit (domeinen)"),
+            ("1-4", "domein aan/uit"),
+            ("Backspace", "teken wissen / keuze leegmaken"),
+            ("Ctrl-U", "veld leegmaken"),
+        ],
+        Context::Filter => &[("Backspace", "teken wissen"), ("Ctrl-U", "zoektekst wissen")],
+        _ => &[],
+    }
+}
+
+pub fn action(action: Action, context: Context) -> &'static str {
+    use Action::*;
+    match (action, context) {
+        (Quit, _) => "stoppen",
+        (Help, _) => "help",
+        (Up, Context::Detail | Context::Help) => "omhoog scrollen",
+        (Down, Context::Detail | Context::Help) => "omlaag scrollen",
+        (Up, _) => "vorige",
+        (Down, _) => "volgende",
+        (PageUp, _) => "pagina omhoog",
+        (PageDown, _) => "pagina omlaag",
+        (First, _) => "naar boven",
+        (Last, _) => "naar onder",
+        (Filter, _) => "zoeken",
+        (Open, _) => "openen",
+        (NewCase, _) => "nieuw dossier",
+        (Edit, _) => "wijzigen",
+        (Back, Context::List) => "filter wissen",
+        (Back, Context::Filter) => "zoeken stoppen",
+        (Back, Context::Help) => "sluiten",
+        (Back, _) => "terug",
+        (NextField, _) => "volgend veld",
+        (PrevField, _) => "vorig veld",
+        (Submit, _) => "volgend veld / knop",
+        (Save, _) => "opslaan",
+    }
+}
+
+// ---- Keymap ----
+pub fn keymap_syntax(msg: &str) -> String {
+    format!("de ingebouwde toetsenlijst is onleesbaar: {msg}")
+}
+
+pub fn keymap_unknown_action(name: &str) -> String {
+    format!("onbekende actie \"{name}\" in [keys]; zie config/keymap.toml voor de namen")
+}
+
+pub fn keymap_unknown_key(action: &str, key: &str) -> String {
+    format!("onbekende toetsnaam \"{key}\" bij \"{action}\"; gebruik bijv. \"q\", \"ctrl-s\", \"enter\", \"f1\"")
+}
+
+pub fn keymap_conflict(key: &str, first: &str, second: &str) -> String {
+    format!(
+        "toets {key} is aan twee acties gekoppeld (\"{first}\" en \"{second}\") op hetzelfde scherm; kies voor één van beide een andere toets"
+    )
+}
+
+pub fn keymap_in_config(e: &crate::ui::keymap::KeymapError) -> String {
+    format!("Fout in de toetsen ([keys] in config.toml): {e}.")
+}
+
+// ---- Config ----
+pub const ROUTE_NO_STEPS: &str = "de routekaart heeft geen stappen ([[steps]])";
+pub const SCHOOL_NAME_MISSING: &str = "de naam van de school ontbreekt ([school] name)";
+pub const NO_HOME: &str =
+    "geen thuismap gevonden voor config en gegevens; geef er een op met --home MAP of TANDEM_HOME";
+
+pub fn route_empty_step(index: usize) -> String {
+    format!("stap {index} mist een id of naam")
+}
+
+pub fn route_duplicate(id: &str) -> String {
+    format!("stap-id \"{id}\" komt twee keer voor; geef elke stap een eigen id")
+}
+
+pub fn brin_invalid(brin: &str) -> String {
+    format!("BRIN \"{brin}\" klopt niet: twee cijfers en twee letters, bijv. 12AB")
+}
+
+pub fn member_incomplete(n: usize) -> String {
+    format!("teamlid {n} mist een id of naam ([[team]])")
+}
+
+pub fn member_duplicate(id: &str) -> String {
+    format!("teamlid-id \"{id}\" komt twee keer voor")
+}
+
+pub fn unknown_role(name: &str, role: &str, roles: &[Role]) -> String {
+    let known: Vec<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    format!("{name} heeft rol \"{role}\", die niet bestaat; kies uit: {}", known.join(", "))
+}
+
+pub fn user_not_in_team(id: &str) -> String {
+    format!("gebruiker \"{id}\" staat niet in [[team]]; zet user op het id van een teamlid")
+}
+
+pub fn config_unreadable(file: &Path, e: &std::io::Error) -> String {
+    format!("Kan {} niet lezen: {e}. Controleer de rechten op het bestand.", file.display())
+}
+
+pub fn config_syntax(file: &Path, line: usize, msg: &str) -> String {
+    format!(
+        "Fout in {}, regel {line}: {msg}. Herstel het bestand (of verwijder het om opnieuw in te stellen).",
+        file.display()
+    )
+}
+
+pub fn config_invalid(file: &Path, problem: &str) -> String {
+    format!("Fout in {}: {problem}.", file.display())
+}
+
+pub fn config_unwritable(file: &Path, e: &std::io::Error) -> String {
+    format!("Kan {} niet schrijven: {}. Er is niets veranderd.", file.display(), io_hint(e))
+}
+
+// ---- Store ----
+pub const STORE_CONFLICT: &str =
+    "Dit dossier is intussen elders gewijzigd; er is niets opgeslagen. Open het opnieuw en probeer het nog eens.";
+pub const SCHEMA_UNREADABLE: &str = "het versienummer van de store is onleesbaar";
+
+pub fn store_already_open(dir: &Path) -> String {
+    format!(
+        "tandem is al geopend op deze gegevens ({}). Sluit het andere venster eerst; er kan maar één tandem tegelijk werken.",
+        dir.display()
+    )
+}
+
+pub fn store_damaged(dir: &Path, detail: &str) -> String {
+    format!(
+        "De gegevens in {} zijn beschadigd en kunnen niet worden geopend ({detail}). Er is niets veranderd; neem contact op met je beheerder en bewaar de map.",
+        dir.display()
+    )
+}
+
+pub fn store_too_new(found: &u32, supported: u32) -> String {
+    format!(
+        "Deze gegevens zijn geschreven door een nieuwere tandem (opslagversie {found}, deze kent tot {supported}). Installeer de nieuwste versie; er is niets veranderd."
+    )
+}
+
+pub fn store_io(dir: &Path, e: &std::io::Error) -> String {
+    format!("Kan niet schrijven of lezen in {}: {}. Wat al was opgeslagen blijft bewaard.", dir.display(), io_hint(e))
+}
+
+pub fn store_record(key: &str, e: &crate::store::CodecError) -> String {
+    format!("Record {key} is onleesbaar: {e}.")
+}
+
+fn io_hint(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => "de schijf is vol; maak ruimte vrij en probeer het opnieuw".into(),
+        std::io::ErrorKind::PermissionDenied => "geen toegang; controleer de rechten op de map".into(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "de schijf is alleen-lezen".into(),
+        _ => e.to_string(),
+    }
+}
+
+pub fn codec_unknown_format(byte: u8) -> String {
+    format!("onbekend opslagformaat {byte}")
+}
+
+pub fn codec_too_new(found: u32, supported: u32) -> String {
+    format!("recordversie {found} is nieuwer dan deze tandem kent ({supported})")
+}
+
+pub fn codec_garbled(detail: &str) -> String {
+    format!("inhoud beschadigd ({detail})")
+}
+
+// ---- Command line ----
+pub const CLI_ABOUT: &str =
+    "tandem: dossiers van de schooltandem (IB-er en wijkteam), stap voor stap langs de routekaart.";
+
+pub fn terminal_failed(e: &std::io::Error) -> String {
+    format!("De terminal kon niet worden bediend: {e}. Start tandem in een gewone terminal (geen pijp of script).")
+}
+
+pub fn crashed(log: &Path) -> String {
+    format!("tandem is onverwacht gestopt. Wat al was opgeslagen is bewaard. Details staan in {}.", log.display())
+}
+
+pub fn demo_written(n: usize, dir: &Path) -> String {
+    format!("{n} verzonnen dossiers geschreven naar {}.", dir.display())
+}
+
+pub fn check_route(steps: usize) -> String {
+    format!("routekaart: in orde ({steps} stappen)")
+}
+
+pub fn check_config(file: &Path, members: usize) -> String {
+    format!("config: in orde ({}, {members} teamleden)", file.display())
+}
+
+pub fn check_no_config(file: &Path) -> String {
+    format!("config: nog niet ingesteld ({} ontbreekt; de eerste start vraagt erom)", file.display())
+}
+
+pub fn check_store(dir: &Path, cases: usize, entries: usize) -> String {
+    format!("store: in orde ({}, {cases} dossiers, {entries} wijzigingen)", dir.display())
+}

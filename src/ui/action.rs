@@ -1,0 +1,81 @@
+//! Everything a key can ask for, named as in `config/keymap.toml`. One list of
+//! commands feeds the key lookup, the hint bar and the help screen.
+
+use serde::{Deserialize, Serialize};
+
+use crate::strings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Filter,
+    Open,
+    NewCase,
+    Edit,
+    Back,
+    NextField,
+    PrevField,
+    Submit,
+    Save,
+}
+
+/// Where keys are interpreted. A key may mean one action per context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    List,
+    /// Typing in the list's filter line.
+    Filter,
+    Form,
+    Detail,
+    Help,
+    /// The terminal is too small: only quitting works.
+    TooSmall,
+}
+
+impl Context {
+    pub const ALL: [Context; 6] =
+        [Context::List, Context::Filter, Context::Form, Context::Detail, Context::Help, Context::TooSmall];
+
+    /// The actions of a context, in the order the help lists them; the first `bar`
+    /// of them also appear in the hint bar.
+    pub fn actions(self) -> (&'static [Action], usize) {
+        use Action::*;
+        match self {
+            Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last], 5),
+            Context::Filter => (&[Open, Back, Up, Down, Help], 2),
+            Context::Form => (&[NextField, PrevField, Submit, Save, Back, Help], 4),
+            Context::Detail => (&[Edit, Back, Up, Down, Help, Quit], 3),
+            Context::Help => (&[Back, Help, Up, Down], 1),
+            Context::TooSmall => (&[Quit], 1),
+        }
+    }
+
+    /// Contexts where plain characters are typed text, so they never trigger actions.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Context::Filter | Context::Form)
+    }
+}
+
+impl Action {
+    /// The name used in the keymap file.
+    pub fn name(self) -> String {
+        // Serialising a fieldless enum to a string cannot fail; fall back to Debug anyway.
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("{self:?}"))
+    }
+
+    /// What the action does, for help and hint bar (Dutch), in a given context.
+    pub fn describe(self, context: Context) -> &'static str {
+        strings::action(self, context)
+    }
+}

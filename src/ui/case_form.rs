@@ -1,0 +1,155 @@
+//! The case form: maps a case to form fields and back, and asks the domain to validate.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::form::{Field as FormField, Form};
+use crate::config::Config;
+use crate::domain::case::{self, Case, CaseDraft, CaseId, DomainTag, Field, GROEPEN, Gezag, SignalSource};
+use crate::domain::date;
+use crate::domain::history::Change;
+use crate::strings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseForm {
+    pub form: Form,
+    /// The case being edited; None for a new one.
+    pub original: Option<Case>,
+}
+
+impl CaseForm {
+    /// A new case: signalled today, held by the user, at the first step.
+    pub fn new_case(config: &Config, today: NaiveDate) -> CaseForm {
+        let draft = CaseDraft {
+            signal_date: date::format(today),
+            holder: Some(config.user.clone()),
+            step: config.route.first().map(|s| s.id.clone()),
+            ..CaseDraft::default()
+        };
+        CaseForm { form: Form::new(fields(&draft, config)), original: None }
+    }
+
+    pub fn edit(case: &Case, config: &Config) -> CaseForm {
+        CaseForm { form: Form::new(fields(&CaseDraft::from_case(case), config)), original: Some(case.clone()) }
+    }
+
+    pub fn title(&self) -> String {
+        match &self.original {
+            None => strings::NEW_CASE_TITLE.to_string(),
+            Some(c) => format!("{} {}", strings::EDIT_CASE_TITLE, c.pupil_name()),
+        }
+    }
+
+    fn draft(&self, config: &Config) -> CaseDraft {
+        let f = |field: Field| &self.form.fields[field as usize];
+        let pick = |field: Field| f(field).choice;
+        CaseDraft {
+            first_name: f(Field::FirstName).text.clone(),
+            last_name: f(Field::LastName).text.clone(),
+            birth_date: f(Field::BirthDate).text.clone(),
+            groep: pick(Field::Groep).map(|i| *GROEPEN.start() + i as u8),
+            gezag: pick(Field::Gezag).map(|i| Gezag::ALL[i]),
+            signal_date: f(Field::SignalDate).text.clone(),
+            source: pick(Field::Source).map(|i| SignalSource::ALL[i]),
+            domains: DomainTag::ALL
+                .iter()
+                .zip(&f(Field::Domains).checked)
+                .filter_map(|(t, on)| on.then_some(*t))
+                .collect(),
+            note: f(Field::Note).text.clone(),
+            holder: pick(Field::Holder).map(|i| config.team.members[i].id.clone()),
+            step: pick(Field::Step).map(|i| config.route.steps[i].id.clone()),
+            due: f(Field::Due).text.clone(),
+        }
+    }
+
+    /// Re-checks one field after the user left it, so errors show while typing on.
+    pub fn check_field(&mut self, index: usize, config: &Config, today: NaiveDate) {
+        if let Some(&field) = Field::ALL.get(index) {
+            let draft = self.draft(config);
+            // An untouched empty field is not an error yet; it is flagged on save.
+            let empty = draft_is_empty(&self.form.fields[index]);
+            self.form.fields[index].error =
+                if empty { None } else { draft.check_field(field, today).map(|e| e.to_string()) };
+        }
+    }
+
+    /// Validates everything; on failure the errors are shown in the form.
+    pub fn submit(&mut self, config: &Config, now: NaiveDateTime) -> Submitted {
+        let draft = self.draft(config);
+        match draft.validate(now.date(), &|id| config.team.member(id).is_some()) {
+            Err(errors) => {
+                self.form.show_errors(errors.into_iter().map(|(f, e)| (f as usize, e.to_string())).collect());
+                Submitted::Invalid
+            }
+            Ok((intake, step, due)) => {
+                self.form.show_errors(Vec::new());
+                let case = match &self.original {
+                    Some(o) => Case { intake, step, due, ..o.clone() },
+                    None => Case { id: CaseId::random(), revision: 0, intake, step, due },
+                };
+                match Change::between(self.original.as_ref(), &case, &config.user, now) {
+                    Some(change) => Submitted::Save(Box::new(case), change),
+                    None => Submitted::Unchanged,
+                }
+            }
+        }
+    }
+}
+
+pub enum Submitted {
+    Invalid,
+    Unchanged,
+    Save(Box<Case>, Change),
+}
+
+fn draft_is_empty(f: &FormField) -> bool {
+    f.text.is_empty() && f.choice.is_none() && !f.checked.iter().any(|c| *c)
+}
+
+fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
+    let labels = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Field::ALL
+        .iter()
+        .map(|&field| {
+            let (label, req) = (field.label(), field.required());
+            match field {
+                Field::FirstName => {
+                    FormField::text(label, req, case::NAME_MAX, strings::FIRST_NAME_HINT, &d.first_name)
+                }
+                Field::LastName => FormField::text(label, req, case::NAME_MAX, "", &d.last_name),
+                Field::BirthDate => FormField::text(label, req, 10, strings::DATE_HINT, &d.birth_date),
+                Field::SignalDate => FormField::text(label, req, 10, strings::DATE_HINT, &d.signal_date),
+                Field::Due => FormField::text(label, req, 10, strings::DATE_HINT, &d.due),
+                Field::Note => FormField::text(label, req, case::NOTE_MAX, strings::NOTE_HINT, &d.note),
+                Field::Groep => FormField::choice(
+                    label,
+                    req,
+                    GROEPEN.map(|g| format!("{} {g}", strings::GROEP)).collect(),
+                    d.groep.map(|g| (g - GROEPEN.start()) as usize),
+                ),
+                Field::Gezag => FormField::choice(label, req, labels(strings::GEZAG), d.gezag.map(Gezag::index)),
+                Field::Source => {
+                    FormField::choice(label, req, labels(strings::SOURCES), d.source.map(SignalSource::index))
+                }
+                Field::Domains => FormField::multi(
+                    label,
+                    req,
+                    labels(strings::DOMAINS),
+                    DomainTag::ALL.iter().map(|t| d.domains.contains(t)).collect(),
+                ),
+                Field::Holder => FormField::choice(
+                    label,
+                    req,
+                    config.team.members.iter().map(|m| format!("{} ({})", m.name, config.role_name(&m.role))).collect(),
+                    d.holder.as_ref().and_then(|h| config.team.members.iter().position(|m| &m.id == h)),
+                ),
+                Field::Step => FormField::choice(
+                    label,
+                    req,
+                    config.route.steps.iter().map(|s| format!("{} {}", s.id, s.name)).collect(),
+                    d.step.as_ref().and_then(|s| config.route.steps.iter().position(|x| &x.id == s)),
+                ),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,357 @@
+//! A keyboard form: text, single-choice and multi-choice fields, a save button, inline
+//! errors and the real terminal cursor in the focused text field. Shared by the set-up
+//! and the case forms; what the fields mean is up to their owner.
+
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::keymap::Key;
+use super::theme::Theme;
+use crate::strings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Text { max: usize, hint: &'static str },
+    Choice(Vec<String>),
+    Multi(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: String,
+    pub required: bool,
+    pub kind: Kind,
+    pub text: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+    pub choice: Option<usize>,
+    pub checked: Vec<bool>,
+    /// The highlighted option of a multi-choice field.
+    pub highlight: usize,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn text(label: &str, required: bool, max: usize, hint: &'static str, value: &str) -> Field {
+        Field::new(label, required, Kind::Text { max, hint }).with_text(value)
+    }
+
+    pub fn choice(label: &str, required: bool, options: Vec<String>, value: Option<usize>) -> Field {
+        let mut f = Field::new(label, required, Kind::Choice(options));
+        f.choice = value;
+        f
+    }
+
+    pub fn multi(label: &str, required: bool, options: Vec<String>, checked: Vec<bool>) -> Field {
+        let mut f = Field::new(label, required, Kind::Multi(options));
+        f.checked = checked;
+        f
+    }
+
+    fn new(label: &str, required: bool, kind: Kind) -> Field {
+        Field {
+            label: label.to_string(),
+            required,
+            kind,
+            text: String::new(),
+            cursor: 0,
+            choice: None,
+            checked: Vec::new(),
+            highlight: 0,
+            error: None,
+        }
+    }
+
+    fn with_text(mut self, value: &str) -> Field {
+        self.text = value.to_string();
+        self.cursor = value.chars().count();
+        self
+    }
+
+    fn value(&self) -> (&str, Option<usize>, &[bool]) {
+        (&self.text, self.choice, &self.checked)
+    }
+
+    /// Applies an editing key; returns false when the key means nothing here.
+    fn edit(&mut self, key: &Key) -> bool {
+        match &self.kind {
+            Kind::Text { max, .. } => edit_text(&mut self.text, &mut self.cursor, *max, key),
+            Kind::Choice(options) => {
+                let n = options.len();
+                match key.code {
+                    KeyCode::Right | KeyCode::Char(' ') if key.mods.is_empty() => {
+                        self.choice = Some(self.choice.map_or(0, |c| (c + 1) % n));
+                    }
+                    KeyCode::Left => self.choice = Some(self.choice.map_or(n - 1, |c| (c + n - 1) % n)),
+                    KeyCode::Backspace | KeyCode::Delete => self.choice = None,
+                    _ => {
+                        // Typing jumps to the next option that starts with the character.
+                        let Some(c) = key.typed_char() else { return false };
+                        let c = c.to_lowercase().to_string();
+                        let start = self.choice.map_or(0, |i| i + 1);
+                        let found =
+                            (0..n).map(|k| (start + k) % n).find(|&i| options[i].to_lowercase().starts_with(&c));
+                        if found.is_none() {
+                            return false;
+                        }
+                        self.choice = found;
+                    }
+                }
+                true
+            }
+            Kind::Multi(options) => {
+                let n = options.len();
+                match key.code {
+                    KeyCode::Right => self.highlight = (self.highlight + 1) % n,
+                    KeyCode::Left => self.highlight = (self.highlight + n - 1) % n,
+                    KeyCode::Char(' ') => self.checked[self.highlight] ^= true,
+                    KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < n => {
+                        self.highlight = c as usize - '1' as usize;
+                        self.checked[self.highlight] ^= true;
+                    }
+                    _ => return false,
+                }
+                true
+            }
+        }
+    }
+}
+
+/// Line editing shared by form fields and the list filter.
+pub fn edit_text(text: &mut String, cursor: &mut usize, max: usize, key: &Key) -> bool {
+    let len = text.chars().count();
+    let byte = |s: &str, i: usize| s.char_indices().nth(i).map_or(s.len(), |(b, _)| b);
+    match key.code {
+        KeyCode::Char(c) if key.typed_char().is_some() => {
+            if len < max {
+                text.insert(byte(text, *cursor), c);
+                *cursor += 1;
+            }
+        }
+        KeyCode::Char('u') if key.mods == crossterm::event::KeyModifiers::CONTROL => {
+            text.clear();
+            *cursor = 0;
+        }
+        KeyCode::Backspace if *cursor > 0 => {
+            *cursor -= 1;
+            text.remove(byte(text, *cursor));
+        }
+        KeyCode::Delete if *cursor < len => {
+            text.remove(byte(text, *cursor));
+        }
+        KeyCode::Left => *cursor = cursor.saturating_sub(1),
+        KeyCode::Right => *cursor = (*cursor + 1).min(len),
+        KeyCode::Home => *cursor = 0,
+        KeyCode::End => *cursor = len,
+        KeyCode::Backspace | KeyCode::Delete => {}
+        _ => return false,
+    }
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    /// Index of the focused field; `fields.len()` is the save button.
+    pub focus: usize,
+    /// A save is under way; keys that change content are ignored until it answers.
+    pub saving: bool,
+    initial: Vec<(String, Option<usize>, Vec<bool>)>,
+}
+
+const LABEL_WIDTH: u16 = 22;
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Form {
+        let initial = fields.iter().map(|f| (f.text.clone(), f.choice, f.checked.clone())).collect();
+        Form { fields, focus: 0, saving: false, initial }
+    }
+
+    pub fn on_button(&self) -> bool {
+        self.focus == self.fields.len()
+    }
+
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % (self.fields.len() + 1);
+    }
+
+    pub fn prev(&mut self) {
+        self.focus = (self.focus + self.fields.len()) % (self.fields.len() + 1);
+    }
+
+    pub fn edit(&mut self, key: &Key) -> bool {
+        match self.fields.get_mut(self.focus) {
+            Some(field) if !self.saving => field.edit(key),
+            _ => false,
+        }
+    }
+
+    /// True when anything differs from what the form was opened with.
+    pub fn is_dirty(&self) -> bool {
+        self.fields.iter().zip(&self.initial).any(|(f, (t, c, m))| f.value() != (t.as_str(), *c, m.as_slice()))
+    }
+
+    /// Shows `errors` (field index, message), clearing others; focuses the first error.
+    pub fn show_errors(&mut self, errors: Vec<(usize, String)>) {
+        for f in &mut self.fields {
+            f.error = None;
+        }
+        if let Some((first, _)) = errors.first() {
+            self.focus = *first;
+        }
+        for (i, msg) in errors {
+            self.fields[i].error = Some(msg);
+        }
+    }
+
+    /// Draws the form; returns where the terminal cursor belongs (focused text field).
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme) -> Option<Position> {
+        let value_width = area.width.saturating_sub(LABEL_WIDTH + 2) as usize;
+        let mut lines: Vec<Line> = Vec::new();
+        let mut focus_line = 0;
+        let mut cursor_at = None;
+        for (i, f) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            if focused {
+                focus_line = lines.len();
+            }
+            let marker = if focused { Span::styled("▶ ", theme.focus()) } else { Span::raw("  ") };
+            let label = format!("{}{}", f.label, if f.required { " *" } else { "" });
+            let label = Span::styled(
+                format!("{label:<w$}", w = LABEL_WIDTH as usize),
+                if focused { theme.focus() } else { theme.label() },
+            );
+            let mut spans = vec![marker, label];
+            match &f.kind {
+                Kind::Text { hint, .. } => {
+                    let (shown, cursor_col) = window(&f.text, f.cursor, value_width);
+                    if f.text.is_empty() {
+                        spans.push(Span::styled(hint.to_string(), theme.muted()));
+                    } else {
+                        spans.push(Span::raw(shown));
+                    }
+                    if focused {
+                        cursor_at = Some((lines.len(), cursor_col));
+                    }
+                }
+                Kind::Choice(options) => match f.choice {
+                    Some(c) if focused => spans.push(Span::raw(format!("◀ {} ▶", options[c]))),
+                    Some(c) => spans.push(Span::raw(options[c].clone())),
+                    None => spans.push(Span::styled(strings::CHOOSE_HINT, theme.muted())),
+                },
+                Kind::Multi(options) => {
+                    for (k, o) in options.iter().enumerate() {
+                        let mark = if f.checked[k] { "[x] " } else { "[ ] " };
+                        let style = if focused && k == f.highlight { theme.selected() } else { Default::default() };
+                        spans.push(Span::styled(format!("{mark}{o}"), style));
+                        spans.push(Span::raw("  "));
+                    }
+                }
+            }
+            lines.push(Line::from(spans));
+            if let Some(err) = &f.error {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(LABEL_WIDTH as usize + 2)),
+                    Span::styled(format!("⚠ {err}"), theme.error()),
+                ]));
+            }
+        }
+        lines.push(Line::raw(""));
+        if self.on_button() {
+            focus_line = lines.len();
+        }
+        let button = if self.saving { strings::SAVING } else { strings::SAVE_BUTTON };
+        lines.push(Line::from(vec![
+            if self.on_button() { Span::styled("▶ ", theme.focus()) } else { Span::raw("  ") },
+            Span::styled(button, if self.on_button() { theme.selected() } else { theme.label() }),
+        ]));
+
+        // Scroll just enough to keep the focused line (and its error line) in view.
+        let height = area.height as usize;
+        let offset = (focus_line + 2).saturating_sub(height).min(lines.len().saturating_sub(height));
+        frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
+        cursor_at.and_then(|(line, col)| {
+            let y = line.checked_sub(offset).filter(|y| *y < height)?;
+            Some(Position::new(area.x + 2 + LABEL_WIDTH + col as u16, area.y + y as u16))
+        })
+    }
+}
+
+/// The part of `text` that fits in `width` columns with the cursor in view, and the
+/// cursor's column within it.
+fn window(text: &str, cursor: usize, width: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    let width = width.max(1);
+    let mut start = 0;
+    let col = |start: usize| chars[start..cursor].iter().collect::<String>().width();
+    while col(start) >= width {
+        start += 1;
+    }
+    let mut shown = String::new();
+    let mut used = 0;
+    for c in &chars[start..] {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            break;
+        }
+        shown.push(*c);
+    }
+    (shown, col(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyEvent, KeyModifiers};
+
+    fn key(code: KeyCode) -> Key {
+        Key::from_event(&KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn text_editing_moves_by_characters() {
+        let (mut text, mut cursor) = (String::from("Zoë"), 3);
+        edit_text(&mut text, &mut cursor, 10, &key(KeyCode::Left));
+        edit_text(&mut text, &mut cursor, 10, &key(KeyCode::Backspace));
+        edit_text(&mut text, &mut cursor, 10, &key(KeyCode::Char('e')));
+        assert_eq!((text.as_str(), cursor), ("Zeë", 2));
+        let (mut text, mut cursor) = (String::from("abc"), 3);
+        assert!(edit_text(&mut text, &mut cursor, 3, &key(KeyCode::Char('d'))));
+        assert_eq!(text, "abc", "max length holds");
+    }
+
+    #[test]
+    fn choice_jumps_by_first_letter_and_cycles() {
+        let opts = vec!["Leerkracht".to_string(), "IB-er".into(), "Leerling".into()];
+        let mut f = Field::choice("Bron", true, opts, None);
+        f.edit(&key(KeyCode::Char('l')));
+        assert_eq!(f.choice, Some(0));
+        f.edit(&key(KeyCode::Char('l')));
+        assert_eq!(f.choice, Some(2));
+        f.edit(&key(KeyCode::Right));
+        assert_eq!(f.choice, Some(0));
+        f.edit(&key(KeyCode::Left));
+        assert_eq!(f.choice, Some(2));
+        assert!(!f.edit(&key(KeyCode::Char('x'))));
+    }
+
+    #[test]
+    fn dirty_tracks_changes_back_and_forth() {
+        let mut form = Form::new(vec![Field::multi("D", true, vec!["a".into(), "b".into()], vec![false, true])]);
+        assert!(!form.is_dirty());
+        form.edit(&key(KeyCode::Char('1')));
+        assert!(form.is_dirty());
+        form.edit(&key(KeyCode::Char(' ')));
+        assert!(!form.is_dirty());
+    }
+
+    #[test]
+    fn long_text_scrolls_to_keep_the_cursor_visible() {
+        assert_eq!(window("abcdef", 6, 4), ("def".to_string(), 3));
+        assert_eq!(window("abcdef", 0, 4), ("abcd".to_string(), 0));
+    }
+}

@@ -1,0 +1,13 @@
+//! The terminal UI: keys become actions through the keymap, `model::update` changes
+//! the one model, `view::draw` draws it, and the worker thread does all store work.
+
+pub mod action;
+pub mod app;
+pub mod case_form;
+pub mod form;
+pub mod keymap;
+pub mod model;
+pub mod setup;
+pub mod theme;
+pub mod view;
+pub mod worker;

@@ -1,0 +1,73 @@
+//! First start: who is the school and who is the team. Writes `config.toml` through the
+//! worker; roles come from the configured list, so a kernteam can have any mix.
+
+use super::form::{Field, Form};
+use crate::config::{Config, School, UserFile, valid_brin};
+use crate::domain::route::Routekaart;
+use crate::domain::team::{Member, Team};
+use crate::strings;
+
+/// Team rows on the set-up screen: you plus up to three colleagues.
+const COLLEAGUES: usize = 3;
+const NAME_MAX: usize = 60;
+
+pub fn form(roles: &[crate::domain::team::Role]) -> Form {
+    let role_names: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
+    let mut fields = vec![
+        Field::text(strings::SETUP_SCHOOL, true, NAME_MAX, strings::SETUP_SCHOOL_HINT, ""),
+        Field::text(strings::SETUP_BRIN, false, 4, strings::SETUP_BRIN_HINT, ""),
+        Field::text(strings::SETUP_YOU, true, NAME_MAX, strings::SETUP_NAME_HINT, ""),
+        Field::choice(strings::SETUP_ROLE, true, role_names.clone(), roles.iter().position(|r| r.id == "ib")),
+    ];
+    for n in 1..=COLLEAGUES {
+        let wijkteam = (n == 1).then(|| roles.iter().position(|r| r.id == "wijkteam")).flatten();
+        fields.push(Field::text(&strings::setup_colleague(n), false, NAME_MAX, strings::SETUP_NAME_HINT, ""));
+        fields.push(Field::choice(strings::SETUP_ROLE, false, role_names.clone(), wijkteam));
+    }
+    Form::new(fields)
+}
+
+/// Builds the config from the form, or shows what is wrong in it.
+pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Routekaart) -> Option<Config> {
+    let text = |i: usize| form.fields[i].text.trim().to_string();
+    let mut errors = Vec::new();
+    if text(0).is_empty() {
+        errors.push((0, strings::REQUIRED.to_string()));
+    }
+    let brin = text(1).to_uppercase();
+    if !brin.is_empty() && !valid_brin(&brin) {
+        errors.push((1, strings::brin_invalid(&brin)));
+    }
+    let mut team = Team::default();
+    for row in 0..=COLLEAGUES {
+        let (name_at, role_at) = (2 + 2 * row, 3 + 2 * row);
+        let name = text(name_at);
+        match (name.is_empty(), form.fields[role_at].choice) {
+            (true, _) if row == 0 => errors.push((name_at, strings::REQUIRED.to_string())),
+            (true, _) => {}
+            (false, None) => errors.push((role_at, strings::REQUIRED.to_string())),
+            (false, Some(r)) => {
+                let id = team.new_member_id(&name);
+                team.members.push(Member { id, name, role: roles[r].id.clone() });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        form.show_errors(errors);
+        return None;
+    }
+    let user = UserFile {
+        school: School { name: text(0), brin: (!brin.is_empty()).then_some(brin) },
+        user: team.members[0].id.clone(),
+        team: team.members,
+        roles: Vec::new(),
+        keys: Default::default(),
+    };
+    match Config::from_parts(user, route.clone()) {
+        Ok(config) => Some(config),
+        Err(problem) => {
+            form.show_errors(vec![(0, problem)]);
+            None
+        }
+    }
+}

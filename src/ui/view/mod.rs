@@ -1,0 +1,121 @@
+//! Drawing: a pure function of the model. Nothing here changes state or touches disk.
+
+mod detail;
+mod help;
+mod list;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::model::{MIN_HEIGHT, MIN_WIDTH, Model, Popup, Screen};
+use crate::strings;
+
+pub fn draw(model: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    if model.too_small() {
+        too_small(model, frame, area);
+        return;
+    }
+    let [title, body, bar] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    title_line(model, frame, title);
+    let cursor = match model.screens.last() {
+        None => list::draw(model, frame, body),
+        Some(Screen::Detail(d)) => {
+            detail::draw(model, d, frame, body);
+            None
+        }
+        Some(Screen::Case(cf)) => form_screen(model, &cf.title(), &cf.form, frame, body),
+        Some(Screen::Setup(form)) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
+    };
+    key_bar(model, frame, bar);
+    match model.popup {
+        Some(Popup::Help { context, scroll }) => help::draw(model, context, scroll, frame, area),
+        Some(Popup::ConfirmDiscard) => confirm(model, frame, area),
+        None => {
+            if let Some(pos) = cursor {
+                frame.set_cursor_position(pos);
+            }
+        }
+    }
+}
+
+fn form_screen(
+    model: &Model,
+    title: &str,
+    form: &super::form::Form,
+    frame: &mut Frame,
+    area: Rect,
+) -> Option<ratatui::layout::Position> {
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(format!(" {title} "), model.theme.label()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [note, fields] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(Span::styled(strings::FORM_NOTE, model.theme.muted())), note);
+    form.draw(frame, fields, model.theme)
+}
+
+fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
+    let t = model.theme;
+    let mut spans = vec![Span::styled(" tandem ", t.header())];
+    if model.demo {
+        spans.push(Span::styled(strings::DEMO_BADGE, t.badge()));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(strings::DEMO_NOTE, t.warn()));
+    } else if !model.config.school.name.is_empty() {
+        spans.push(Span::raw(format!("· {}", model.config.school.name)));
+    }
+    let count = if model.loaded { strings::case_count(model.cases.len()) } else { strings::LOADING.to_string() };
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let pad = (area.width as usize).saturating_sub(used + count.chars().count() + 1);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(count, t.muted()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The status message if there is one, else the main keys of the current screen.
+fn key_bar(model: &Model, frame: &mut Frame, area: Rect) {
+    let t = model.theme;
+    let line = match &model.status {
+        Some(s) if s.error => Line::from(Span::styled(format!(" ⚠ {}", s.text), t.error())),
+        Some(s) => Line::from(Span::styled(format!(" ✓ {}", s.text), t.ok())),
+        None => {
+            let context = model.context();
+            let (actions, bar) = context.actions();
+            let mut spans = Vec::new();
+            for &a in &actions[..bar] {
+                spans.push(Span::styled(format!(" {}", model.keymap.first_key_label(a)), t.key()));
+                spans.push(Span::raw(format!(" {} ", a.describe(context))));
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn too_small(model: &Model, frame: &mut Frame, area: Rect) {
+    let text = strings::too_small(
+        MIN_WIDTH,
+        MIN_HEIGHT,
+        area.width,
+        area.height,
+        &model.keymap.first_key_label(super::action::Action::Quit),
+    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(model.theme.warn()), area);
+}
+
+fn confirm(model: &Model, frame: &mut Frame, area: Rect) {
+    let popup = centered(area, 50, 5);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered().title(Span::styled(strings::CONFIRM_TITLE, model.theme.label()));
+    frame.render_widget(Paragraph::new(strings::CONFIRM_DISCARD).wrap(Wrap { trim: true }).block(block), popup);
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
