@@ -35,7 +35,7 @@ pub const CASE_FIELDS: [&str; 12] = [
     "Signaaldatum",
     "Bron van signaal",
     "Domeinen",
-    "Korte feitelijke notitie",
+    "Korte notitie",
     "Casushouder",
     "Huidige stap",
     "Volgende actie vóór",
@@ -44,10 +44,12 @@ pub const CASE_FIELDS: [&str; 12] = [
 // ---- Case form ----
 pub const NEW_CASE_TITLE: &str = "Nieuw dossier";
 pub const EDIT_CASE_TITLE: &str = "Dossier wijzigen:";
-pub const FORM_NOTE: &str = "  * = verplicht · Tab/Shift-Tab: veld · ←/→: kiezen · Spatie: aan/uit · Ctrl-S: opslaan";
+pub fn form_note(help_key: &str) -> String {
+    format!("  * = verplicht · ←/→ kiezen · Spatie aan/uit · {help_key} alle toetsen")
+}
 pub const DATE_HINT: &str = "dd-mm-jjjj";
 pub const FIRST_NAME_HINT: &str = "voornaam of initialen";
-pub const NOTE_HINT: &str = "feitelijk en kort: wat is gezien of gehoord";
+pub const NOTE_HINT: &str = "feitelijk: wat is gezien of gehoord";
 pub const CHOOSE_HINT: &str = "— kies met ←/→ —";
 pub const SAVE_BUTTON: &str = "[ Opslaan ]";
 pub const SAVING: &str = "[ Bezig met opslaan… ]";
@@ -85,7 +87,7 @@ pub const LIST_NO_MATCH: &str = "  Geen dossiers gevonden; Esc wist het filter."
 pub const FILTER_LABEL: &str = "Zoek:";
 pub const FLAG_OVERDUE: &str = "! te laat ";
 pub const FLAG_SOON: &str = "• binnenkort ";
-pub const FLAG_SAFETY: &str = "▲ veiligheid ";
+pub const FLAG_SAFETY: &str = "▲ veilig ";
 pub const FLAG_CLOSED: &str = "✓ gesloten";
 pub const LOADING: &str = "laden…";
 

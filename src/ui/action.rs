@@ -49,10 +49,10 @@ impl Context {
     pub fn actions(self) -> (&'static [Action], usize) {
         use Action::*;
         match self {
-            Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last], 5),
-            Context::Filter => (&[Open, Back, Up, Down, Help], 2),
-            Context::Form => (&[NextField, PrevField, Submit, Save, Back, Help], 4),
-            Context::Detail => (&[Edit, Back, Up, Down, Help, Quit], 3),
+            Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 5),
+            Context::Filter => (&[Open, Back, Up, Down, Help], 4),
+            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
+            Context::Detail => (&[Edit, Back, Help, Quit, Up, Down], 4),
             Context::Help => (&[Back, Help, Up, Down], 1),
             Context::TooSmall => (&[Quit], 1),
         }

@@ -248,7 +248,7 @@ impl Form {
                         let mark = if f.checked[k] { "[x] " } else { "[ ] " };
                         let style = if focused && k == f.highlight { theme.selected() } else { Default::default() };
                         spans.push(Span::styled(format!("{mark}{o}"), style));
-                        spans.push(Span::raw("  "));
+                        spans.push(Span::raw(" "));
                     }
                 }
             }

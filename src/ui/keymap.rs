@@ -179,17 +179,24 @@ impl Keymap {
         self.lookup.get(&(context, *key)).copied()
     }
 
-    /// The keys of an action, for help and hint bar ("↑/k").
-    pub fn keys_label(&self, action: Action) -> String {
+    /// The keys that trigger an action in a context: where plain characters are typed
+    /// text, keys that are plain characters do not count.
+    fn keys(&self, context: Context, action: Action) -> impl Iterator<Item = &Key> {
         self.bindings
             .get(&action)
-            .map(|keys| keys.iter().map(Key::label).collect::<Vec<_>>().join("/"))
-            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter(move |k| !(context.takes_text() && k.typed_char().is_some()))
+    }
+
+    /// All keys of an action, for help ("↑/k").
+    pub fn keys_label(&self, context: Context, action: Action) -> String {
+        self.keys(context, action).map(Key::label).collect::<Vec<_>>().join("/")
     }
 
     /// The first key of an action, for the short hint bar.
-    pub fn first_key_label(&self, action: Action) -> String {
-        self.bindings.get(&action).and_then(|k| k.first()).map(Key::label).unwrap_or_default()
+    pub fn first_key_label(&self, context: Context, action: Action) -> String {
+        self.keys(context, action).next().map(Key::label).unwrap_or_default()
     }
 }
 
@@ -209,7 +216,9 @@ mod tests {
         assert_eq!(km.action(Context::Form, &ev(KeyCode::Tab, KeyModifiers::SHIFT)), Some(Action::PrevField));
         assert_eq!(km.action(Context::Form, &ev(KeyCode::Char('S'), KeyModifiers::CONTROL)), Some(Action::Save));
         assert_eq!(km.action(Context::Form, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
-        assert_eq!(km.keys_label(Action::Save), "Ctrl-S");
+        assert_eq!(km.keys_label(Context::Form, Action::Save), "Ctrl-S");
+        assert_eq!(km.keys_label(Context::List, Action::Help), "?/F1");
+        assert_eq!(km.keys_label(Context::Form, Action::Help), "F1", "typed text wins over '?' in forms");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::domain::case::{Case, Field};
 use crate::domain::date;
@@ -20,12 +20,11 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     let title = format!(" {} · {} ", case.pupil_name(), model.config.route.label(&case.step));
     let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
 
-    let mut lines: Vec<Line> = Field::ALL
-        .iter()
-        .map(|&f| {
-            Line::from(vec![Span::styled(format!("  {:<22}", f.label()), t.label()), Span::raw(value(model, case, f))])
-        })
-        .collect();
+    let width = area.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for &f in &Field::ALL {
+        labelled(&mut lines, Span::styled(format!("  {:<22}", f.label()), t.label()), &value(model, case, f), width);
+    }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(format!("  {}", strings::HISTORY), t.label())));
     match &detail.history {
@@ -41,17 +40,26 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
                         fields.iter().map(|f| f.label().to_lowercase()).collect::<Vec<_>>().join(", ")
                     ),
                 };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {}  ", ch.at.format("%d-%m-%Y %H:%M")), t.muted()),
-                    Span::styled(format!("{:<20} ", model.config.team.name_of(&ch.who)), t.label()),
-                    Span::raw(what),
-                ]));
+                let who = format!("  {}  {:<20} ", ch.at.format("%d-%m-%Y %H:%M"), model.config.team.name_of(&ch.who));
+                labelled(&mut lines, Span::styled(who, t.muted()), &what, width);
             }
         }
     }
     let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(1));
-    let para = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((detail.scroll.min(max_scroll), 0));
-    frame.render_widget(para, area);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((detail.scroll.min(max_scroll), 0)), area);
+}
+
+/// A label followed by `text` wrapped to the rest of the line, continuation lines
+/// indented under the text so the label column stays clean.
+fn labelled(lines: &mut Vec<Line<'static>>, label: Span<'static>, text: &str, width: usize) {
+    let indent = label.width();
+    let wrapped = textwrap::wrap(text, width.saturating_sub(indent).max(10));
+    let mut label = Some(label);
+    // textwrap yields at least one (possibly empty) line, so the label is always shown.
+    for part in wrapped {
+        let lead = label.take().unwrap_or_else(|| Span::raw(" ".repeat(indent)));
+        lines.push(Line::from(vec![lead, Span::raw(part.into_owned())]));
+    }
 }
 
 fn value(model: &Model, case: &Case, field: Field) -> String {

@@ -15,7 +15,7 @@ pub fn draw(model: &Model, context: Context, scroll: u16, frame: &mut Frame, are
     let mut lines = vec![Line::from(Span::styled(strings::context_title(context), t.label())), Line::raw("")];
     for &action in context.actions().0 {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<16}", model.keymap.keys_label(action)), t.key()),
+            Span::styled(format!("  {:<16}", model.keymap.keys_label(context, action)), t.key()),
             Span::raw(action.describe(context)),
         ]));
     }

@@ -12,13 +12,14 @@ use crate::strings;
 use crate::ui::model::Model;
 use crate::ui::theme::Theme;
 
+/// Fits 80 columns (pupil 17, step 17, holder 11); wider terminals widen the text columns.
 const WIDTHS: [Constraint; 6] = [
-    Constraint::Min(16),
+    Constraint::Fill(3),
     Constraint::Length(2),
-    Constraint::Length(22),
-    Constraint::Length(14),
+    Constraint::Fill(3),
+    Constraint::Fill(2),
     Constraint::Length(10),
-    Constraint::Length(16),
+    Constraint::Length(18),
 ];
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
@@ -48,7 +49,9 @@ fn filter_line(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position>
     let t = model.theme;
     let l = &model.list;
     if !l.filtering && l.filter.is_empty() {
-        let hint = strings::filter_hint(&model.keymap.first_key_label(crate::ui::action::Action::Filter));
+        let hint = strings::filter_hint(
+            &model.keymap.first_key_label(crate::ui::action::Context::List, crate::ui::action::Action::Filter),
+        );
         frame.render_widget(Paragraph::new(Span::styled(hint, t.muted())), area);
         return None;
     }

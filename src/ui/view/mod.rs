@@ -53,7 +53,8 @@ fn form_screen(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [note, fields] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(Span::styled(strings::FORM_NOTE, model.theme.muted())), note);
+    let help_key = model.keymap.first_key_label(super::action::Context::Form, super::action::Action::Help);
+    frame.render_widget(Paragraph::new(Span::styled(strings::form_note(&help_key), model.theme.muted())), note);
     form.draw(frame, fields, model.theme)
 }
 
@@ -86,7 +87,7 @@ fn key_bar(model: &Model, frame: &mut Frame, area: Rect) {
             let (actions, bar) = context.actions();
             let mut spans = Vec::new();
             for &a in &actions[..bar] {
-                spans.push(Span::styled(format!(" {}", model.keymap.first_key_label(a)), t.key()));
+                spans.push(Span::styled(format!(" {}", model.keymap.first_key_label(context, a)), t.key()));
                 spans.push(Span::raw(format!(" {} ", a.describe(context))));
             }
             Line::from(spans)
@@ -101,7 +102,7 @@ fn too_small(model: &Model, frame: &mut Frame, area: Rect) {
         MIN_HEIGHT,
         area.width,
         area.height,
-        &model.keymap.first_key_label(super::action::Action::Quit),
+        &model.keymap.first_key_label(super::action::Context::TooSmall, super::action::Action::Quit),
     );
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(model.theme.warn()), area);
 }
