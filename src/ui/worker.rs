@@ -70,18 +70,21 @@ impl Drop for Worker {
 
 fn run<M>(store: Store, paths: Option<Paths>, jobs: Receiver<Job>, reply: Sender<M>, wrap: fn(Reply) -> M) {
     for job in jobs {
-        let answer = match job {
-            Job::LoadCases => Reply::Loaded(store.load_cases().map_err(|e| e.to_string())),
-            Job::Save { case, change } => {
-                Reply::Saved(store.save(&case, &change).map(Box::new).map_err(|e| e.to_string()))
-            }
-            Job::History(id) => Reply::History(id, store.history(id).map_err(|e| e.to_string())),
-            Job::SaveConfig(config) => Reply::ConfigSaved(match &paths {
-                Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
-                None => Ok(config),
-            }),
-        };
+        let answer = execute(&store, paths.as_ref(), job);
         // Keep working when the UI has gone: queued saves must still reach the disk.
         let _ = reply.send(wrap(answer));
+    }
+}
+
+/// Does one job and says how it went. Public so tests can run jobs synchronously.
+pub fn execute(store: &Store, paths: Option<&Paths>, job: Job) -> Reply {
+    match job {
+        Job::LoadCases => Reply::Loaded(store.load_cases().map_err(|e| e.to_string())),
+        Job::Save { case, change } => Reply::Saved(store.save(&case, &change).map(Box::new).map_err(|e| e.to_string())),
+        Job::History(id) => Reply::History(id, store.history(id).map_err(|e| e.to_string())),
+        Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
+            Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
+            None => Ok(config),
+        }),
     }
 }
