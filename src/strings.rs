@@ -25,7 +25,6 @@ pub const UNKNOWN_MEMBER: &str = "deze persoon hoort niet (meer) bij het team; k
 pub const GEZAG: &[&str] = &["beide ouders", "alleen moeder", "alleen vader", "voogd / GI", "anders"];
 pub const SOURCES: &[&str] = &["leerkracht", "IB-er", "wijkteam", "ouder", "leerling", "anders"];
 pub const DOMAINS: &[&str] = &["onderwijs", "gedeeld", "jeugdhulp", "veiligheid"];
-pub const GROEP: &str = "groep";
 pub const CASE_FIELDS: [&str; 12] = [
     "Voornaam/initialen",
     "Achternaam",

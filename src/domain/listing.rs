@@ -65,9 +65,31 @@ impl Row {
         }
     }
 
-    /// Every word of the query must occur somewhere in the row (name, groep, step, holder).
-    pub fn matches(&self, query: &str) -> bool {
-        query.split_whitespace().all(|word| self.haystack.contains(&word.to_lowercase()))
+    /// Every term of the query must occur somewhere in the row (name, groep, step, holder).
+    pub fn matches(&self, query: &Query) -> bool {
+        query.terms.iter().all(|term| self.haystack.contains(term.as_str()))
+    }
+}
+
+/// A filter as typed, split into lowercase terms once rather than once per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    terms: Vec<String>,
+}
+
+impl Query {
+    /// Words are terms; "groep 3" is one term, so it finds groep 3 and not step S3.
+    pub fn new(text: &str) -> Query {
+        let text = text.to_lowercase();
+        let mut words = text.split_whitespace().peekable();
+        let mut terms = Vec::new();
+        while let Some(word) = words.next() {
+            match words.next_if(|n| word == "groep" && n.bytes().all(|b| b.is_ascii_digit())) {
+                Some(n) => terms.push(format!("groep {n}")),
+                None => terms.push(word.to_string()),
+            }
+        }
+        Query { terms }
     }
 }
 
@@ -149,11 +171,12 @@ mod tests {
     fn filter_matches_every_word_anywhere() {
         let rows = rows(&[case("Sem", "S0", None, false)]);
         let row = &rows[0];
-        for q in ["", "sem", "SEM jans", "groep 5", "signaal", "bakker", "s0 anna"] {
-            assert!(row.matches(q), "{q}");
+        for q in ["", "sem", "SEM jans", "groep 5", "signaal", "bakker", "s0 anna", "5"] {
+            assert!(row.matches(&Query::new(q)), "{q}");
         }
-        for q in ["semx", "groep 6", "afsluiten", "sem piet"] {
-            assert!(!row.matches(q), "{q}");
+        for q in ["semx", "groep 6", "afsluiten", "sem piet", "groep 0"] {
+            assert!(!row.matches(&Query::new(q)), "{q}");
         }
+        assert_eq!(Query::new("Groep 3 S3").terms, ["groep 3", "s3"]);
     }
 }

@@ -124,7 +124,7 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
                 Field::Groep => FormField::choice(
                     label,
                     req,
-                    GROEPEN.map(|g| format!("{} {g}", strings::GROEP)).collect(),
+                    GROEPEN.map(|g| g.to_string()).collect(),
                     d.groep.map(|g| (g - GROEPEN.start()) as usize),
                 ),
                 Field::Gezag => FormField::choice(label, req, labels(strings::GEZAG), d.gezag.map(Gezag::index)),

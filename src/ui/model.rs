@@ -17,7 +17,7 @@ use super::worker::{Job, Reply};
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::Change;
-use crate::domain::listing::{Row, urgency};
+use crate::domain::listing::{Query, Row, urgency};
 use crate::strings;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -398,8 +398,8 @@ impl Model {
     }
 
     fn refilter_keeping(&mut self, keep: Option<CaseId>) {
-        let query = self.list.filter.as_str();
-        self.visible = (0..self.rows.len()).filter(|&i| self.rows[i].matches(query)).collect();
+        let query = Query::new(&self.list.filter);
+        self.visible = (0..self.rows.len()).filter(|&i| self.rows[i].matches(&query)).collect();
         self.list.selected = keep.and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id)).unwrap_or(0);
         self.list.offset = 0;
         self.scroll_to_selected();

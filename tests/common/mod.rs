@@ -1,0 +1,142 @@
+//! A test harness that runs the real model, view and store without a terminal: keys go
+//! in through `update`, store jobs run synchronously against real sled in a temp dir,
+//! and the screen is read back from ratatui's TestBackend.
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use chrono::{NaiveDate, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tandem::config::Config;
+use tandem::domain::demo;
+use tandem::paths::Paths;
+use tandem::store::Store;
+use tandem::ui::keymap::Keymap;
+use tandem::ui::model::{Effect, Model, Msg};
+use tandem::ui::theme::Theme;
+use tandem::ui::view;
+use tandem::ui::worker::{Job, execute};
+use tempfile::TempDir;
+
+pub fn now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(10, 0, 0).unwrap()
+}
+
+pub struct Harness {
+    pub model: Model,
+    pub store: Store,
+    pub paths: Paths,
+    pub terminal: Terminal<TestBackend>,
+    pub quit: bool,
+    _dir: TempDir,
+}
+
+impl Harness {
+    /// A configured school (the demo config) with `cases` synthetic cases, at `w`×`h`.
+    pub fn with_cases(cases: usize, w: u16, h: u16) -> Harness {
+        let config = Config::demo().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        let store = Store::open(&paths.store_dir()).unwrap();
+        let list = demo::cases(cases, 42, &config.route, &config.team, now().date());
+        store.insert_new(&list, &config.user, now()).unwrap();
+        Harness::start(config, false, store, paths, dir, w, h)
+    }
+
+    /// A first start: no config yet, so the set-up screen opens.
+    pub fn first_start(w: u16, h: u16) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        let route = tandem::config::load_routekaart(&paths).unwrap();
+        let store = Store::open(&paths.store_dir()).unwrap();
+        Harness::start(Config::unconfigured(route), true, store, paths, dir, w, h)
+    }
+
+    fn start(config: Config, first: bool, store: Store, paths: Paths, dir: TempDir, w: u16, h: u16) -> Harness {
+        let keymap = Keymap::new(&config.keys).unwrap();
+        let model = Model::new(config, keymap, Theme { color: false }, false, first, now());
+        let mut h = Harness {
+            model,
+            store,
+            paths,
+            terminal: Terminal::new(TestBackend::new(w, h)).unwrap(),
+            quit: false,
+            _dir: dir,
+        };
+        h.send(Msg::Resize(w, h.terminal.backend().buffer().area.height));
+        h.run(Job::LoadCases);
+        h
+    }
+
+    fn run(&mut self, job: Job) {
+        let reply = execute(&self.store, Some(&self.paths), job);
+        self.send(Msg::Reply(reply));
+    }
+
+    /// Feeds a message and carries out its effects, as the app loop does.
+    pub fn send(&mut self, msg: Msg) {
+        for effect in self.model.update(msg, now()) {
+            match effect {
+                Effect::Job(job) => self.run(job),
+                Effect::Quit => self.quit = true,
+            }
+        }
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    pub fn keys(&mut self, codes: &[KeyCode]) {
+        for &c in codes {
+            self.key(c);
+        }
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+    }
+
+    pub fn shift_tab(&mut self) {
+        self.send(Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.terminal.backend_mut().resize(w, h);
+        self.send(Msg::Resize(w, h));
+    }
+
+    /// Draws and returns the screen as text, one quoted line per row.
+    pub fn screen(&mut self) -> String {
+        let model = &self.model;
+        self.terminal.draw(|f| view::draw(model, f)).unwrap();
+        self.terminal.backend().to_string()
+    }
+
+    /// The screen as plain lines (for `contains` checks).
+    pub fn text(&mut self) -> String {
+        let model = &self.model;
+        self.terminal.draw(|f| view::draw(model, f)).unwrap();
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                out.push_str(buf[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Where the terminal cursor is after drawing.
+    pub fn cursor(&mut self) -> ratatui::layout::Position {
+        self.text();
+        self.terminal.get_cursor_position().unwrap()
+    }
+}

@@ -1,0 +1,283 @@
+//! Whole user flows as scripted key presses against the real model, view and store.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode::{self, BackTab, Backspace, Char, Down, Enter, Esc, Tab};
+use tandem::domain::history::ChangeKind;
+use tandem::ui::model::Screen;
+
+/// Fills the new-case form from its first field, the way a user would.
+fn fill_new_case(h: &mut Harness, name: &str) {
+    h.type_text(name);
+    h.keys(&[Tab, Tab]); // last name stays empty
+    h.type_text("14-03-2017");
+    h.key(Tab);
+    h.type_text("4"); // groep 4
+    h.key(Tab);
+    h.type_text("b"); // gezag: beide ouders
+    h.keys(&[Tab, Tab]); // signal date is today already
+    h.type_text("l"); // bron: leerkracht
+    h.key(Tab);
+    h.keys(&[Char('1'), Char('2')]); // onderwijs + gedeeld
+    h.key(Tab);
+    h.type_text("Komt vaak te laat.");
+}
+
+#[test]
+fn create_a_case_by_keyboard_only() {
+    let mut h = Harness::with_cases(5, 80, 24);
+    h.key(Char('n'));
+    assert!(h.text().contains("Nieuw dossier"));
+    fill_new_case(&mut h, "Pietje");
+    h.ctrl('s');
+
+    assert!(h.model.screens.is_empty(), "back on the list after saving");
+    assert!(h.text().contains("Dossier van Pietje opgeslagen."));
+    let stored = h.store.load_cases().unwrap().cases;
+    assert_eq!(stored.len(), 6);
+    let case = stored.iter().find(|c| c.intake.first_name == "Pietje").unwrap();
+    assert_eq!((case.intake.groep, case.revision, case.step.as_str()), (4, 1, "S0"));
+    assert_eq!(case.intake.signal_date, common::now().date());
+    let history = h.store.history(case.id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].kind, ChangeKind::Created);
+    assert_eq!(history[0].who, "anna");
+    // The new case is selected in the list.
+    assert_eq!(h.model.selected_row().unwrap().id, case.id);
+}
+
+#[test]
+fn enter_walks_the_form_and_saves_on_the_button() {
+    let mut h = Harness::with_cases(0, 80, 24);
+    h.key(Char('n'));
+    fill_new_case(&mut h, "Saar");
+    for _ in 0..4 {
+        h.key(Enter); // note → holder → step → due → button
+    }
+    assert!(h.text().contains("▶ [ Opslaan ]"));
+    h.key(Enter);
+    assert_eq!(h.store.load_cases().unwrap().cases.len(), 1);
+}
+
+#[test]
+fn a_typo_in_a_date_is_shown_inline_and_nothing_is_saved() {
+    let mut h = Harness::with_cases(0, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Kim");
+    h.keys(&[Tab, Tab]);
+    h.type_text("31-02-2017");
+    h.key(Tab);
+    let screen = h.text();
+    assert!(screen.contains("⚠ die dag bestaat niet"), "{screen}");
+    h.ctrl('s');
+    assert!(h.text().contains("Niet opgeslagen: herstel de gemarkeerde velden."));
+    assert!(h.store.load_cases().unwrap().cases.is_empty());
+    // Focus went to the first problem; fix it and the error goes.
+    h.ctrl('u');
+    h.type_text("28-02-2017");
+    h.key(Tab);
+    assert!(!h.text().contains("die dag bestaat niet"));
+}
+
+#[test]
+fn the_cursor_sits_in_the_focused_text_field() {
+    let mut h = Harness::with_cases(0, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Jo");
+    let pos = h.cursor();
+    // Row 3 is the first field (title, block border, note line above it); the value
+    // column starts after the 2-column marker and the 22-column label.
+    assert_eq!((pos.x, pos.y), (2 + 22 + 2, 3));
+    h.key(KeyCode::Left);
+    assert_eq!(h.cursor().x, 2 + 22 + 1);
+}
+
+#[test]
+fn edit_a_case_and_see_its_history() {
+    let mut h = Harness::with_cases(20, 80, 24);
+    let id = h.model.selected_row().unwrap().id;
+    h.key(Enter);
+    assert!(matches!(h.model.screens.last(), Some(Screen::Detail(d)) if d.id == id));
+    assert!(h.text().contains("dossier aangemaakt"));
+    h.key(Char('e'));
+    for _ in 0..8 {
+        h.key(Tab);
+    }
+    h.ctrl('u');
+    h.type_text("Gesprek met moeder gepland.");
+    h.ctrl('s');
+
+    assert!(matches!(h.model.screens.last(), Some(Screen::Detail(_))), "back on the detail view");
+    let screen = h.text();
+    assert!(screen.contains("Gesprek met moeder gepland."), "{screen}");
+    assert!(screen.contains("gewijzigd: korte notitie"), "{screen}");
+    let case = h.store.case(id).unwrap().unwrap();
+    assert_eq!(case.revision, 2);
+    assert_eq!(h.store.history(id).unwrap().len(), 2);
+}
+
+#[test]
+fn saving_an_unchanged_form_writes_nothing() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    let id = h.model.selected_row().unwrap().id;
+    h.keys(&[Enter, Char('e')]);
+    h.ctrl('s');
+    assert!(h.text().contains("Geen wijzigingen"));
+    assert_eq!(h.store.history(id).unwrap().len(), 1);
+}
+
+#[test]
+fn filter_as_you_type_and_open_with_enter() {
+    let mut h = Harness::with_cases(200, 80, 24);
+    let target = h.model.rows[150].pupil.clone();
+    h.key(Char('/'));
+    h.type_text(&target.to_lowercase());
+    assert!(!h.model.visible.is_empty());
+    for &i in &h.model.visible {
+        assert!(h.model.rows[i].pupil.to_lowercase().contains(&target.to_lowercase()));
+    }
+    assert!(h.text().contains(&format!("Zoek: {}", target.to_lowercase())));
+    h.key(Enter);
+    let Some(Screen::Detail(d)) = h.model.screens.last() else { panic!("detail expected") };
+    assert_eq!(h.model.cases[&d.id].pupil_name().to_lowercase(), target.to_lowercase());
+    // Back on the list the filter is kept; Esc clears it.
+    h.key(Esc);
+    assert!(h.model.visible.len() < 200);
+    h.key(Esc);
+    assert_eq!(h.model.visible.len(), 200);
+}
+
+#[test]
+fn filter_matches_groep_step_and_holder() {
+    let mut h = Harness::with_cases(100, 80, 24);
+    h.key(Char('/'));
+    h.type_text("groep 3 youssef");
+    assert!(!h.model.visible.is_empty());
+    for &i in &h.model.visible {
+        let r = &h.model.rows[i];
+        assert_eq!(r.groep, 3);
+        assert_eq!(r.holder, "Youssef El Idrissi");
+    }
+    for _ in 0.."groep 3 youssef".len() {
+        h.key(Backspace);
+    }
+    h.type_text("tandembespreking");
+    assert!(h.model.visible.iter().all(|&i| h.model.rows[i].step.contains("Tandembespreking")));
+    h.type_text("xyz");
+    assert!(h.text().contains("Geen dossiers gevonden"));
+}
+
+#[test]
+fn list_keys_move_page_and_jump() {
+    let mut h = Harness::with_cases(100, 80, 24);
+    h.key(Down);
+    assert_eq!(h.model.list.selected, 1);
+    h.key(KeyCode::PageDown);
+    assert_eq!(h.model.list.selected, 1 + h.model.list_height());
+    h.key(Char('G'));
+    assert_eq!(h.model.list.selected, 99);
+    assert!(h.model.list.offset + h.model.list_height() > 99, "the last row is in view");
+    h.key(Char('g'));
+    assert_eq!((h.model.list.selected, h.model.list.offset), (0, 0));
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_first() {
+    let mut h = Harness::with_cases(0, 80, 24);
+    h.key(Char('n'));
+    h.key(Esc);
+    assert!(h.model.screens.is_empty(), "an untouched form closes at once");
+
+    h.key(Char('n'));
+    h.type_text("Bo");
+    h.key(Esc);
+    assert!(h.text().contains("Weggooien?"));
+    h.key(Char('n'));
+    assert!(matches!(h.model.screens.last(), Some(Screen::Case(_))), "n keeps the form");
+    assert!(h.text().contains("Bo"));
+    h.key(Esc);
+    h.key(Char('j'));
+    assert!(h.model.screens.is_empty());
+    assert!(h.store.load_cases().unwrap().cases.is_empty());
+}
+
+#[test]
+fn first_start_sets_up_school_and_team() {
+    let mut h = Harness::first_start(80, 24);
+    assert!(h.text().contains("Welkom bij tandem"));
+    h.type_text("OBS De Regenboog");
+    h.key(Tab);
+    h.type_text("1x2y");
+    h.key(Tab);
+    h.type_text("Anna Bakker");
+    h.keys(&[Tab, Tab]);
+    h.type_text("Joost Visser");
+    h.ctrl('s');
+    assert!(h.text().contains("BRIN \"1X2Y\" klopt niet"));
+    assert!(!h.model.screens.is_empty(), "set-up stays open until it is right");
+    assert!(tandem::config::Config::load(&h.paths).unwrap().is_none(), "nothing written yet");
+}
+
+#[test]
+fn first_start_writes_the_config() {
+    let mut h = Harness::first_start(80, 24);
+    h.type_text("OBS De Regenboog");
+    h.keys(&[Tab, Tab]);
+    h.type_text("Anna Bakker");
+    h.keys(&[Tab, Tab]);
+    h.type_text("Joost Visser");
+    h.ctrl('s');
+    assert!(h.model.screens.is_empty());
+    assert!(h.text().contains("Ingesteld voor OBS De Regenboog"));
+    let config = tandem::config::Config::load(&h.paths).unwrap().unwrap();
+    let roles: Vec<(&str, &str)> = config.team.members.iter().map(|m| (m.name.as_str(), m.role.as_str())).collect();
+    assert_eq!(roles, [("Anna Bakker", "ib"), ("Joost Visser", "wijkteam")]);
+    assert_eq!(config.user, config.team.members[0].id);
+    // The new team can hold cases straight away.
+    h.key(Char('n'));
+    assert!(h.text().contains("Anna Bakker (IB-er)"));
+}
+
+#[test]
+fn esc_on_an_empty_setup_quits() {
+    let mut h = Harness::first_start(80, 24);
+    h.key(Esc);
+    assert!(h.quit);
+}
+
+#[test]
+fn help_lists_the_live_keys_and_closes() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    h.key(Char('?'));
+    let screen = h.text();
+    assert!(screen.contains("Dossierlijst") && screen.contains("nieuw dossier"), "{screen}");
+    h.key(Esc);
+    assert!(h.model.popup.is_none());
+    // In a form '?' is text, so help is on F1 there.
+    h.key(Char('n'));
+    h.key(Char('?'));
+    assert!(h.model.popup.is_none());
+    h.key(KeyCode::F(1));
+    assert!(h.text().contains("Formulier"));
+    h.key(BackTab);
+}
+
+#[test]
+fn too_small_shows_a_message_and_q_still_quits() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    h.key(Char('n'));
+    h.resize(70, 20);
+    assert!(h.text().contains("Venster te klein"));
+    h.key(Char('q'));
+    assert!(h.quit);
+}
+
+#[test]
+fn resize_back_restores_the_screen() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    h.resize(60, 10);
+    h.resize(120, 40);
+    assert!(h.text().contains("Leerling"));
+    h.shift_tab();
+}
