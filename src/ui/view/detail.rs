@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::domain::case::{Case, Field};
 use crate::domain::date;
 use crate::domain::history::ChangeKind;
+use crate::domain::listing::Flags;
 use crate::strings;
 use crate::ui::model::{Detail, Model};
 
@@ -24,6 +25,12 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     for &f in &Field::ALL {
         labelled(&mut lines, Span::styled(format!("  {:<22}", f.label()), t.label()), &value(model, case, f), width);
+    }
+    let flags = Flags::of(case, &model.config.route, model.now.date());
+    if flags != Flags::default() {
+        let mut line = super::list::flags(&flags, t);
+        line.spans.insert(0, Span::styled(format!("  {:<22}", strings::LIST_COLUMNS[5]), t.label()));
+        lines.push(line);
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(format!("  {}", strings::HISTORY), t.label())));

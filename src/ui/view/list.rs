@@ -12,14 +12,14 @@ use crate::strings;
 use crate::ui::model::Model;
 use crate::ui::theme::Theme;
 
-/// Fits 80 columns (pupil 17, step 17, holder 11); wider terminals widen the text columns.
+/// Fits 80 columns with every flag readable; wider terminals widen the text columns.
 const WIDTHS: [Constraint; 6] = [
-    Constraint::Fill(3),
+    Constraint::Fill(4),
     Constraint::Length(2),
     Constraint::Fill(3),
     Constraint::Fill(2),
     Constraint::Length(10),
-    Constraint::Length(18),
+    Constraint::Length(21),
 ];
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
@@ -92,7 +92,7 @@ fn row(r: &Row, t: Theme, selected: bool) -> TableRow<'static> {
 }
 
 /// Flags as symbol + word, so they read without colour.
-fn flags(f: &Flags, t: Theme) -> Line<'static> {
+pub fn flags(f: &Flags, t: Theme) -> Line<'static> {
     let mut spans = Vec::new();
     if f.overdue {
         spans.push(Span::styled(strings::FLAG_OVERDUE, t.error()));

@@ -1,0 +1,89 @@
+//! Screens as text snapshots (ratatui TestBackend + insta) at the smallest supported
+//! size and a common larger one. Review changes with `cargo insta review`.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode::{Char, Enter, F, Tab};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snap(name: &str, w: u16, h: u16, screen: String) {
+    insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
+}
+
+#[test]
+fn case_list() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(60, w, h);
+        snap("list", w, h, t.screen());
+    }
+}
+
+#[test]
+fn case_list_filtered() {
+    let mut t = Harness::with_cases(60, 80, 24);
+    t.key(Char('/'));
+    t.type_text("groep 5");
+    snap("list_filtered", 80, 24, t.screen());
+}
+
+#[test]
+fn empty_form() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(0, w, h);
+        t.key(Char('n'));
+        snap("form_empty", w, h, t.screen());
+    }
+}
+
+#[test]
+fn form_with_errors() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(0, w, h);
+        t.key(Char('n'));
+        t.type_text("Kim");
+        t.keys(&[Tab, Tab]);
+        t.type_text("3-13-2017");
+        t.key(Tab);
+        t.ctrl('s');
+        snap("form_errors", w, h, t.screen());
+    }
+}
+
+#[test]
+fn case_detail() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(12, w, h);
+        t.key(Enter);
+        snap("detail", w, h, t.screen());
+    }
+}
+
+#[test]
+fn help() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(12, w, h);
+        t.key(Char('?'));
+        snap("help_list", w, h, t.screen());
+    }
+    let mut t = Harness::with_cases(0, 80, 24);
+    t.key(Char('n'));
+    t.key(F(1));
+    snap("help_form", 80, 24, t.screen());
+}
+
+#[test]
+fn too_small() {
+    for (w, h) in [(79, 24), (60, 10)] {
+        let mut t = Harness::with_cases(3, 80, 24);
+        t.resize(w, h);
+        snap("too_small", w, h, t.screen());
+    }
+}
+
+#[test]
+fn first_start_setup() {
+    let mut t = Harness::first_start(80, 24);
+    snap("setup", 80, 24, t.screen());
+}
