@@ -264,3 +264,6 @@ fn open_sled(dir: &Path) -> Result<sled::Db> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
