@@ -16,7 +16,7 @@ use crate::ui::app::{self, Launch};
 use crate::ui::keymap::{Keymap, KeymapError};
 
 #[derive(Debug, Parser)]
-#[command(name = "tandem", version, about = strings::CLI_ABOUT)]
+#[command(name = "tandem", version, about = strings::CLI_ABOUT, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// Map voor config en gegevens (anders de mappen van het besturingssysteem).
     #[arg(long, env = "TANDEM_HOME", global = true, value_name = "MAP")]
