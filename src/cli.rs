@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::{self, Config, ConfigError};
 use crate::domain::{date, demo, listing};
@@ -16,7 +16,7 @@ use crate::ui::app::{self, Launch};
 use crate::ui::keymap::{Keymap, KeymapError};
 
 #[derive(Debug, Parser)]
-#[command(name = "tandem", version, about = strings::CLI_ABOUT, args_conflicts_with_subcommands = true)]
+#[command(name = "tandem", version, about = strings::CLI_ABOUT)]
 pub struct Cli {
     /// Map voor config en gegevens (anders de mappen van het besturingssysteem).
     #[arg(long, env = "TANDEM_HOME", global = true, value_name = "MAP")]
@@ -62,6 +62,9 @@ const DEMO_CASES: usize = 60;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.demo && cli.command.is_some() {
+        Cli::command().error(clap::error::ErrorKind::ArgumentConflict, strings::DEMO_WITH_COMMAND).exit();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

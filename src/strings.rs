@@ -263,6 +263,9 @@ pub fn config_unwritable(file: &Path, e: &std::io::Error) -> String {
 pub const STORE_CONFLICT: &str =
     "Dit dossier is intussen elders gewijzigd; er is niets opgeslagen. Open het opnieuw en probeer het nog eens.";
 pub const SCHEMA_UNREADABLE: &str = "het versienummer van de store is onleesbaar";
+pub const SLED_CORRUPT: &str = "een controlesom klopt niet";
+pub const SLED_UNSUPPORTED: &str = "onbekend of beschadigd opslagformaat";
+pub const SLED_PANIC: &str = "de opslag liep vast bij het openen";
 
 pub fn store_already_open(dir: &Path) -> String {
     format!(
@@ -316,6 +319,9 @@ pub fn codec_garbled(detail: &str) -> String {
 // ---- Command line ----
 pub const CLI_ABOUT: &str =
     "tandem: dossiers van de schooltandem (IB-er en wijkteam), stap voor stap langs de routekaart.";
+
+pub const DEMO_WITH_COMMAND: &str =
+    "--demo opent alleen de demo; gebruik het zonder opdracht (dus niet met list, check of demo)";
 
 pub fn terminal_failed(e: &std::io::Error) -> String {
     format!("De terminal kon niet worden bediend: {e}. Start tandem in een gewone terminal (geen pijp of script).")

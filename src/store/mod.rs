@@ -237,16 +237,22 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// sled's own (English, technical) text goes to the log; the user gets a Dutch detail.
 fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
-    match e {
-        sled::Error::Io(error) => StoreError::Io { dir: dir.to_path_buf(), error },
-        other => StoreError::Damaged { dir: dir.to_path_buf(), detail: other.to_string() },
-    }
+    tracing::error!(dir = %dir.display(), "sled: {e}");
+    let detail = match e {
+        sled::Error::Io(error) => return StoreError::Io { dir: dir.to_path_buf(), error },
+        sled::Error::Corruption { .. } => strings::SLED_CORRUPT,
+        sled::Error::Unsupported(_) | sled::Error::ReportableBug(_) | sled::Error::CollectionNotFound(_) => {
+            strings::SLED_UNSUPPORTED
+        }
+    };
+    StoreError::Damaged { dir: dir.to_path_buf(), detail: detail.to_string() }
 }
 
 /// sled 0.34 can panic instead of returning an error on some damaged files. Catch that
 /// and report it as damage; the panic hook is silenced meanwhile so no trace reaches the
-/// user's screen (the panic message is kept in the error).
+/// user's screen (the panic message goes to the log).
 fn open_sled(dir: &Path) -> Result<sled::Db> {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
@@ -260,7 +266,8 @@ fn open_sled(dir: &Path) -> Result<sled::Db> {
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            Err(StoreError::Damaged { dir: dir.to_path_buf(), detail })
+            tracing::error!(dir = %dir.display(), "sled panicked on open: {detail}");
+            Err(StoreError::Damaged { dir: dir.to_path_buf(), detail: strings::SLED_PANIC.to_string() })
         }
     }
 }

@@ -1,0 +1,214 @@
+//! The scripting commands of the real binary: `demo`, `list` and `check`, each on its
+//! own temporary home.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+
+/// `tandem ARGS --home HOME`. `--home` is global, so it may follow the subcommand.
+fn tandem(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).arg("--home").arg(home).env_remove("TANDEM_HOME").output().expect("run tandem")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+#[track_caller]
+fn assert_ok(out: &Output) {
+    assert!(out.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", out.status, stdout(out), stderr(out));
+}
+
+/// Fails with one readable Dutch message: no panic, no backtrace hint.
+#[track_caller]
+fn assert_clean_failure(out: &Output) {
+    let err = stderr(out);
+    assert!(!out.status.success(), "expected a failure; stdout: {}", stdout(out));
+    assert_eq!(out.status.code(), Some(1), "exit code; stderr: {err}");
+    assert!(err.starts_with("tandem: "), "stderr: {err}");
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "stderr: {err}");
+}
+
+fn demo_home(cases: usize) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    assert_ok(&tandem(home.path(), &["demo", "--cases", &cases.to_string()]));
+    home
+}
+
+fn sled_dir(home: &Path) -> PathBuf {
+    home.join("data").join("store").join("db")
+}
+
+fn is_date(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%d-%m-%Y").is_ok() && s.len() == 10
+}
+
+#[test]
+fn demo_then_list_prints_tab_separated_lines() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tandem(home.path(), &["demo", "--cases", "25"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("25 verzonnen dossiers"), "{}", stdout(&out));
+
+    let out = tandem(home.path(), &["list"]);
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 25, "{text}");
+    let mut ids = std::collections::HashSet::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 5, "{line:?}");
+        let id: uuid::Uuid = fields[0].parse().unwrap_or_else(|e| panic!("id in {line:?}: {e}"));
+        assert!(ids.insert(id), "duplicate id in {line:?}");
+        assert!(!fields[1].trim().is_empty(), "pupil in {line:?}");
+        let groep: u8 = fields[2].parse().unwrap_or_else(|e| panic!("groep in {line:?}: {e}"));
+        assert!((1..=8).contains(&groep), "groep in {line:?}");
+        assert!(!fields[3].trim().is_empty(), "step in {line:?}");
+        assert!(fields[4] == "-" || is_date(fields[4]), "due in {line:?}");
+    }
+}
+
+#[test]
+fn check_passes_on_a_good_store_and_fails_on_a_damaged_one() {
+    // A damaged log: sled keeps a snapshot of where every page lives, written when the
+    // store is opened; damage in the part it covers is noticed on the next open.
+    let home = demo_home(50);
+    let log = sled_dir(home.path()).join("db");
+    let written = std::fs::metadata(&log).unwrap().len();
+    let out = tandem(home.path(), &["check"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("in orde") && text.contains("50 dossiers"), "{text}");
+    assert!(
+        std::fs::read_dir(sled_dir(home.path())).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("snap.")),
+        "sled wrote no snapshot; the damage below may go unnoticed"
+    );
+    overwrite(&log, written / 2, &garbage(400));
+    for cmd in ["check", "list"] {
+        let out = tandem(home.path(), &[cmd]);
+        assert_clean_failure(&out);
+        assert!(stderr(&out).contains("beschadigd"), "{cmd}: {}", stderr(&out));
+        if cmd == "list" {
+            assert!(out.stdout.is_empty(), "nothing listed from a damaged store: {}", stdout(&out));
+        }
+    }
+
+    // A damaged `conf` (sled's own settings file): cut short, or garbled.
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 2] = [
+        ("truncated", |conf| std::fs::OpenOptions::new().write(true).open(conf).unwrap().set_len(10).unwrap()),
+        ("garbled", |conf| overwrite(conf, 5, b"##########")),
+    ];
+    for (what, damage) in damages {
+        let home = demo_home(5);
+        assert_ok(&tandem(home.path(), &["check"]));
+        damage(&sled_dir(home.path()).join("conf"));
+        for cmd in ["check", "list"] {
+            let out = tandem(home.path(), &[cmd]);
+            assert_clean_failure(&out);
+            assert!(stderr(&out).contains("beschadigd"), "conf {what}, {cmd}: {}", stderr(&out));
+        }
+    }
+}
+
+/// Known gap, kept as a reproduction: damage in the part of sled's log written since the
+/// last open (no snapshot covers it yet) is taken for a torn write at a crash and cut off
+/// without a word. `check` then reports "in orde" with the lost cases simply missing,
+/// and its own open makes the loss permanent.
+#[test]
+#[ignore = "sled 0.34 silently drops damaged log records written since the last open; the integrity anchor of the security issue (#3) catches this"]
+fn damage_in_the_newest_log_records_is_noticed() {
+    let home = demo_home(50);
+    let log = sled_dir(home.path()).join("db");
+    let written = std::fs::metadata(&log).unwrap().len();
+    overwrite(&log, written / 2, &garbage(400));
+    let out = tandem(home.path(), &["check"]);
+    assert_clean_failure(&out);
+}
+
+#[test]
+fn broken_config_names_file_and_line() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "user = \"anna\"\n\n[school\nname = \"De Regenboog\"\n").unwrap();
+    let out = tandem(home.path(), &["check"]);
+    assert_clean_failure(&out);
+    let err = stderr(&out);
+    assert!(err.contains("config.toml") && err.contains("regel 3"), "{err}");
+    // The store is not touched when the config is broken.
+    assert!(!home.path().join("data").join("store").exists(), "check created a store despite the broken config");
+}
+
+#[test]
+fn unknown_key_name_is_reported_at_start() {
+    let home = demo_home(1);
+    let config = home.path().join("config").join("config.toml");
+    let good = std::fs::read_to_string(&config).unwrap();
+
+    std::fs::write(&config, format!("{good}\n[keys]\nquit = [\"hyper-q\"]\n")).unwrap();
+    let out = tandem(home.path(), &["check"]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("hyper-q"), "{}", stderr(&out));
+    // Starting the TUI stops on it too, before the terminal is touched.
+    let out = Command::new(BIN).arg("--home").arg(home.path()).env_remove("TANDEM_HOME").output().unwrap();
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("hyper-q"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "no terminal sequences written: {:?}", stdout(&out));
+
+    std::fs::write(&config, format!("{good}\n[keys]\nquit = [\"n\"]\n")).unwrap();
+    let out = tandem(home.path(), &["check"]);
+    assert_clean_failure(&out);
+    let err = stderr(&out);
+    assert!(err.contains("\"quit\"") && err.contains("\"new_case\""), "{err}");
+}
+
+#[test]
+fn tandem_home_env_works_like_home_flag() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["demo", "--cases", "2"]).env("TANDEM_HOME", home.path()).output().unwrap();
+    assert_ok(&out);
+    assert!(home.path().join("config").join("config.toml").is_file(), "demo config not under TANDEM_HOME");
+
+    let out = tandem(home.path(), &["list"]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+}
+
+/// The form the README documents: `tandem --home DIR COMMAND`.
+#[test]
+fn home_flag_before_the_subcommand_works() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN).arg("--home").arg(home.path()).args(args).env_remove("TANDEM_HOME").output().unwrap()
+    };
+    assert_ok(&run(&["demo", "--cases", "3"]));
+    let out = run(&["list"]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out).lines().count(), 3);
+    assert_ok(&run(&["check"]));
+}
+
+/// Deterministic junk that is not valid sled framing.
+fn garbage(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31) ^ 0xA5).collect()
+}
+
+fn overwrite(file: &Path, offset: u64, bytes: &[u8]) {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(file).unwrap();
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    f.write_all(bytes).unwrap();
+    f.sync_all().unwrap();
+}

@@ -1,0 +1,173 @@
+//! An acknowledged save survives `kill -9`. This test binary re-runs itself as the
+//! writer: `crash_child_writer` does nothing in a normal run, but with
+//! `TANDEM_CRASH_CHILD_DIR` set it saves cases in a loop and prints each id once
+//! `Store::save` has returned Ok. The parent kills it at a random moment, reopens the
+//! store and checks that everything acknowledged is there.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tandem::config::Config;
+use tandem::domain::case::{CaseId, Field};
+use tandem::domain::demo;
+use tandem::domain::history::{Change, ChangeKind};
+use tandem::store::Store;
+
+const CHILD_ENV: &str = "TANDEM_CRASH_CHILD_DIR";
+const ROUNDS: u64 = 20;
+
+/// The writer, run only as the child of `acknowledged_saves_survive_kill_9`.
+#[test]
+fn crash_child_writer() {
+    let Some(dir) = std::env::var_os(CHILD_ENV) else { return };
+    let store = Store::open(Path::new(&dir)).expect("child opens the store");
+    let route = Config::demo().unwrap().route;
+    let team = demo::team();
+    let now = chrono::Local::now().naive_local();
+    let seed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut out = std::io::stdout().lock();
+    let mut acknowledged = 0u64;
+    // The parent kills us; the bound only keeps a forgotten child from running forever.
+    for round in 0u64..100_000 {
+        for mut case in demo::cases(16, seed.wrapping_add(round), &route, &team, now.date()) {
+            case.revision = 0;
+            let change = Change { case: case.id, at: now, who: "anna".into(), kind: ChangeKind::Created };
+            let saved = store.save(&case, &change).expect("save a new case");
+            writeln!(out, "{}", saved.id).unwrap();
+            out.flush().unwrap();
+            acknowledged += 1;
+
+            if acknowledged.is_multiple_of(3) {
+                let mut edited = saved.clone();
+                edited.intake.note = format!("bewerkt {acknowledged}");
+                let change = Change {
+                    case: edited.id,
+                    at: now,
+                    who: "anna".into(),
+                    kind: ChangeKind::Edited { fields: vec![Field::Note] },
+                };
+                let resaved = store.save(&edited, &change).expect("save an edit");
+                writeln!(out, "rev {} {}", resaved.id, resaved.revision).unwrap();
+                out.flush().unwrap();
+            }
+        }
+    }
+}
+
+/// What a child acknowledged: each id with the highest revision it reported.
+fn parse_acknowledged(lines: &[String]) -> HashMap<CaseId, u64> {
+    let mut acked = HashMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(rest) = line.strip_prefix("rev ") {
+            let parsed = match rest.split(' ').collect::<Vec<_>>()[..] {
+                [id, rev] => id.parse::<uuid::Uuid>().ok().zip(rev.parse::<u64>().ok()),
+                _ => None,
+            };
+            let Some((id, rev)) = parsed else {
+                // Only the very last line can have been cut off by the kill.
+                assert_eq!(i + 1, lines.len(), "malformed line from the writer: {line:?}");
+                continue;
+            };
+            let known = acked.entry(CaseId(id)).or_insert(0);
+            *known = (*known).max(rev);
+        } else if let Ok(uuid) = line.trim().parse::<uuid::Uuid>() {
+            acked.entry(CaseId(uuid)).or_insert(1);
+        }
+        // Anything else is libtest's own chatter ("running 1 test", ...).
+    }
+    acked
+}
+
+/// A delay between 50 and 400 ms that differs per round, without a random crate.
+fn kill_delay(round: u64) -> Duration {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let mixed = (nanos ^ round.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    Duration::from_millis(50 + (mixed >> 33) % 351)
+}
+
+#[test]
+fn acknowledged_saves_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let exe = std::env::current_exe().unwrap();
+    let mut all: HashMap<CaseId, u64> = HashMap::new();
+    let mut rounds_with_acks = 0;
+
+    for round in 0..ROUNDS {
+        let mut child = Command::new(&exe)
+            .args(["crash_child_writer", "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, &store_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the writer");
+        let stdout = child.stdout.take().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let reader = {
+            let lines = lines.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    lines.lock().unwrap().push(line);
+                }
+            })
+        };
+        let stderr = child.stderr.take().unwrap();
+        let errors = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+
+        let delay = kill_delay(round);
+        let start = Instant::now();
+        while start.elapsed() < delay {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the writer stopped by itself ({status}): {}", errors.join().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().expect("SIGKILL the writer");
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "the writer was killed, not finished");
+        reader.join().unwrap();
+        let stderr = errors.join().unwrap();
+        assert!(!stderr.contains("panicked"), "the writer failed before the kill:\n{stderr}");
+
+        let acked = parse_acknowledged(&lines.lock().unwrap());
+        if !acked.is_empty() {
+            rounds_with_acks += 1;
+        }
+        for (id, rev) in acked {
+            let known = all.entry(id).or_insert(0);
+            *known = (*known).max(rev);
+        }
+
+        // Everything acknowledged so far, in this round and the ones before, is there.
+        let store = Store::open(&store_dir).unwrap_or_else(|e| panic!("round {round}: reopen after kill -9: {e}"));
+        for (id, rev) in &all {
+            let case = store
+                .case(*id)
+                .unwrap_or_else(|e| panic!("round {round}: case {id} unreadable: {e}"))
+                .unwrap_or_else(|| panic!("round {round}: acknowledged case {id} is gone"));
+            assert!(
+                case.revision >= *rev,
+                "round {round}: case {id} at revision {}, acknowledged {rev}",
+                case.revision
+            );
+            let history = store.history(*id).unwrap_or_else(|e| panic!("round {round}: history of {id}: {e}"));
+            assert!(history.len() as u64 >= *rev, "round {round}: {id} has {} history entries", history.len());
+        }
+        // What was written but not yet acknowledged is all-or-nothing: no torn records.
+        let (cases, _entries) = store.verify().unwrap_or_else(|e| panic!("round {round}: store damaged: {e}"));
+        assert!(cases >= all.len());
+        drop(store);
+    }
+
+    assert!(
+        rounds_with_acks * 2 >= ROUNDS,
+        "only {rounds_with_acks} of {ROUNDS} rounds saved anything before the kill; the test proves too little"
+    );
+    assert!(!all.is_empty());
+}
