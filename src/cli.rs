@@ -7,13 +7,20 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::config::Privacy;
 use crate::config::{self, Config, ConfigError};
+use crate::domain::audit;
+use crate::domain::history::{Change, ChangeKind};
 use crate::domain::{date, demo, listing};
 use crate::paths::Paths;
-use crate::store::{Store, StoreError};
+use crate::store::crypto::KdfParams;
+use crate::store::{self, KeyState, Store, StoreError};
 use crate::strings;
 use crate::ui::app::{self, Launch};
+use crate::ui::gate::{Gate, MIN_PASSPHRASE};
 use crate::ui::keymap::{Keymap, KeymapError};
+use crate::ui::worker::{self, KDF_TARGET};
+use zeroize::Zeroizing;
 
 #[derive(Debug, Parser)]
 #[command(name = "tandem", version, about = strings::CLI_ABOUT)]
@@ -41,6 +48,26 @@ enum Command {
     List,
     /// Controleer config en store; eindigt met een foutcode bij een probleem.
     Check,
+    /// De wijzigingenlijst (audit).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Maak nu een back-up (versleuteld, in de map backups bij de gegevens).
+    Backup,
+    /// Zet een back-up terug; de huidige gegevens blijven ernaast bewaard.
+    Restore {
+        /// Het back-upbestand (tandem-JJJJMMDD-UUMMSS.backup).
+        file: PathBuf,
+    },
+    /// Kies een nieuwe wachtwoordzin (de gegevens zelf worden niet opnieuw versleuteld).
+    Passphrase,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Controleer de keten van de wijzigingenlijst en noem de eerste fout.
+    Verify,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +82,12 @@ pub enum CliError {
     NoHome,
     #[error("{}", strings::terminal_failed(.0))]
     Terminal(std::io::Error),
+    #[error("{}", strings::passphrase_file(.0, .1))]
+    PassphraseFile(PathBuf, std::io::Error),
+    #[error("{}", strings::NO_PASSPHRASE)]
+    NoPassphrase,
+    #[error("{}", strings::NEW_PASSPHRASE_INVALID)]
+    NewPassphraseInvalid,
 }
 
 /// Cases in the demo that `tandem --demo` opens.
@@ -85,7 +118,104 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Demo { cases, seed }) => write_demo(&paths, cases, seed),
         Some(Command::List) => list(&paths),
         Some(Command::Check) => check(&paths),
+        Some(Command::Audit { command: AuditCommand::Verify }) => audit_verify(&paths),
+        Some(Command::Backup) => backup(&paths),
+        Some(Command::Restore { file }) => {
+            store::restore(&paths.store_dir(), &file, now())?;
+            println!("{}", strings::restored(&file));
+            Ok(())
+        }
+        Some(Command::Passphrase) => change_passphrase(&paths),
     }
+}
+
+/// A passphrase given by the environment, for scripts: `TANDEM_PASSPHRASE_FILE` (a file
+/// only its owner can read) or `TANDEM_PASSPHRASE` (visible to other processes of the
+/// same user; avoid on shared machines).
+fn passphrase_from_env() -> Result<Option<Zeroizing<String>>, CliError> {
+    if let Some(file) = std::env::var_os("TANDEM_PASSPHRASE_FILE") {
+        let file = PathBuf::from(file);
+        let text = Zeroizing::new(std::fs::read_to_string(&file).map_err(|e| CliError::PassphraseFile(file, e))?);
+        return Ok(Some(Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_string())));
+    }
+    Ok(std::env::var("TANDEM_PASSPHRASE").ok().map(Zeroizing::new))
+}
+
+/// The passphrase from the environment, or asked on the terminal without echo.
+fn passphrase(prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    match passphrase_from_env()? {
+        Some(p) => Ok(p),
+        None => rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|_| CliError::NoPassphrase),
+    }
+}
+
+/// Opens the store for a command: unlocked, or (for a new store) with a new key whose
+/// recovery code is printed once.
+fn open_unlocked(paths: &Paths, who: &str) -> Result<Store, CliError> {
+    let mut store = Store::open(&paths.store_dir())?;
+    match store.key_state()? {
+        KeyState::Unlocked => {}
+        KeyState::Locked => store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?,
+        KeyState::NeedsKey => {
+            let new = new_passphrase()?;
+            let kdf = KdfParams::calibrate(KDF_TARGET).map_err(StoreError::from)?;
+            let recovery = store.create_key(new.as_bytes(), kdf, who, now())?;
+            println!("{}", strings::recovery_printed(&recovery.display()));
+        }
+    }
+    Ok(store)
+}
+
+/// A new passphrase: from the environment, or typed twice.
+fn new_passphrase() -> Result<Zeroizing<String>, CliError> {
+    if let Some(p) = passphrase_from_env()? {
+        return Ok(p);
+    }
+    let first = passphrase(strings::PROMPT_NEW_PASSPHRASE)?;
+    let second = passphrase(strings::PROMPT_AGAIN)?;
+    if first != second || first.chars().count() < MIN_PASSPHRASE {
+        return Err(CliError::NewPassphraseInvalid);
+    }
+    Ok(first)
+}
+
+fn audit_verify(paths: &Paths) -> Result<(), CliError> {
+    let store = open_unlocked(paths, "")?;
+    let entries = store.audit_entries()?;
+    match audit::verify(&entries) {
+        Ok(head) => {
+            println!("{}", strings::audit_ok(entries.len(), head.seq));
+            Ok(())
+        }
+        Err(e) => Err(StoreError::Chain(e.seq()).into()),
+    }
+}
+
+fn backup(paths: &Paths) -> Result<(), CliError> {
+    let config = Config::load(paths)?;
+    let keep = config.map(|c| c.privacy.backups).unwrap_or(Privacy::default().backups);
+    let store = Store::open(&paths.store_dir())?;
+    let file = store.backup(&worker::backup_dir(paths), now(), keep)?;
+    println!("{}", strings::backup_written(&file));
+    Ok(())
+}
+
+fn change_passphrase(paths: &Paths) -> Result<(), CliError> {
+    let user = Config::load(paths)?.map(|c| c.user).unwrap_or_default();
+    let mut store = Store::open(&paths.store_dir())?;
+    store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?;
+    // The new one is always typed: the environment holds the current one.
+    let first =
+        Zeroizing::new(rpassword::prompt_password(strings::PROMPT_NEW_PASSPHRASE).map_err(|_| CliError::NoPassphrase)?);
+    let second = Zeroizing::new(rpassword::prompt_password(strings::PROMPT_AGAIN).map_err(|_| CliError::NoPassphrase)?);
+    if first != second || first.chars().count() < MIN_PASSPHRASE {
+        return Err(CliError::NewPassphraseInvalid);
+    }
+    let kdf = KdfParams::calibrate(KDF_TARGET).map_err(StoreError::from)?;
+    let event = Change::store_event(ChangeKind::PassphraseChanged, &user, now());
+    store.change_passphrase(first.as_bytes(), kdf, event)?;
+    println!("{}", strings::PASSPHRASE_CHANGED);
+    Ok(())
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -100,8 +230,15 @@ fn start(paths: &Paths) -> Result<(), CliError> {
     let config = loaded.unwrap_or_else(|| Config::unconfigured(route));
     let keymap = Keymap::new(&config.keys)?;
     let store = Store::open(&paths.store_dir())?;
+    let gate = match store.key_state()? {
+        KeyState::NeedsKey => Some(Gate::create()),
+        KeyState::Locked => Some(Gate::unlock()),
+        KeyState::Unlocked => None,
+    };
     tracing::info!(dir = %paths.data_dir.display(), "tandem gestart");
-    let launch = Launch { config, keymap, store, paths: Some(paths.clone()), first_start, demo: false };
+    let passphrase = passphrase_from_env()?;
+    let launch =
+        Launch { config, keymap, store, paths: Some(paths.clone()), first_start, demo: false, gate, passphrase };
     app::run(launch).map_err(CliError::Terminal)
 }
 
@@ -114,12 +251,16 @@ fn start_demo() -> Result<(), CliError> {
     let paths = Paths::under(tmp.path());
     init_logging(&paths.log_file());
     let config = Config::demo()?;
-    let store = Store::open(&paths.store_dir())?;
+    let mut store = Store::open(&paths.store_dir())?;
     let now = now();
+    // The demo is encrypted like a real store, with a passphrase nobody needs to type.
+    let kdf = KdfParams::cheap().map_err(StoreError::from)?;
+    store.create_key(b"demo", kdf, &config.user, now)?;
     let cases = demo::cases(DEMO_CASES, now.and_utc().timestamp() as u64, &config.route, &config.team, now.date());
     store.insert_new(&cases, &config.user, now)?;
     let keymap = Keymap::new(&config.keys)?;
-    let launch = Launch { config, keymap, store, paths: None, first_start: false, demo: true };
+    let launch =
+        Launch { config, keymap, store, paths: None, first_start: false, demo: true, gate: None, passphrase: None };
     app::run(launch).map_err(CliError::Terminal)
 }
 
@@ -132,7 +273,7 @@ fn write_demo(paths: &Paths, count: usize, seed: u64) -> Result<(), CliError> {
             c
         }
     };
-    let store = Store::open(&paths.store_dir())?;
+    let store = open_unlocked(paths, &config.user)?;
     let now = now();
     let cases = demo::cases(count, seed, &config.route, &config.team, now.date());
     store.insert_new(&cases, &config.user, now)?;
@@ -142,11 +283,14 @@ fn write_demo(paths: &Paths, count: usize, seed: u64) -> Result<(), CliError> {
 
 fn list(paths: &Paths) -> Result<(), CliError> {
     let route = config::load_routekaart(paths)?;
-    let team = Config::load(paths)?.map(|c| c.team).unwrap_or_default();
-    let store = Store::open(&paths.store_dir())?;
+    let config = Config::load(paths)?;
+    let years = config.as_ref().map_or(Privacy::default().retention_years, |c| c.privacy.retention_years);
+    let team = config.map(|c| c.team).unwrap_or_default();
+    let store = open_unlocked(paths, "")?;
     let loaded = store.load_cases()?;
     let today = now().date();
-    let mut rows: Vec<listing::Row> = loaded.cases.iter().map(|c| listing::Row::new(c, &route, &team, today)).collect();
+    let mut rows: Vec<listing::Row> =
+        loaded.cases.iter().map(|c| listing::Row::new(c, &route, &team, years, today)).collect();
     rows.sort_by(listing::urgency);
     let mut out = std::io::stdout().lock();
     for r in rows {
@@ -172,9 +316,14 @@ fn check(paths: &Paths) -> Result<(), CliError> {
         }
         None => println!("{}", strings::check_no_config(&paths.config_file())),
     }
-    let store = Store::open(&paths.store_dir())?;
-    let (cases, entries) = store.verify()?;
-    println!("{}", strings::check_store(store.dir(), cases, entries));
+    let mut store = Store::open(&paths.store_dir())?;
+    if store.key_state()? == KeyState::NeedsKey {
+        println!("{}", strings::check_no_key(store.dir()));
+        return Ok(());
+    }
+    store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?;
+    let v = store.verify()?;
+    println!("{}", strings::check_store(store.dir(), v.cases, v.entries, v.tombstones));
     Ok(())
 }
 

@@ -25,6 +25,28 @@ pub struct School {
     pub brin: Option<String>,
 }
 
+/// Privacy settings (domain.md §5), all with safe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Privacy {
+    /// Years after closure that a case's content is kept.
+    pub retention_years: u32,
+    /// Minutes without a key press before tandem locks itself.
+    pub lock_minutes: u32,
+    /// How many backups (made on every clean close) are kept.
+    pub backups: usize,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy { retention_years: crate::domain::retention::DEFAULT_YEARS, lock_minutes: 10, backups: 5 }
+    }
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
 /// The user's `config.toml` as written on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +60,8 @@ pub struct UserFile {
     /// Key overrides: action name → key names. Checked by the UI's keymap.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub privacy: Privacy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +78,7 @@ pub struct Config {
     pub team: Team,
     pub roles: Vec<Role>,
     pub keys: BTreeMap<String, Vec<String>>,
+    pub privacy: Privacy,
     pub route: Routekaart,
 }
 
@@ -148,12 +173,16 @@ impl Config {
         if !user.team.iter().any(|m| m.id == user.user) {
             return Err(strings::user_not_in_team(&user.user));
         }
+        if user.privacy.lock_minutes == 0 || user.privacy.backups == 0 {
+            return Err(strings::PRIVACY_ZERO.to_string());
+        }
         Ok(Config {
             school: user.school,
             user: user.user,
             team: Team { members: user.team },
             roles,
             keys: user.keys,
+            privacy: user.privacy,
             route,
         })
     }
@@ -166,6 +195,7 @@ impl Config {
             team: Team::default(),
             roles: default_roles(),
             keys: BTreeMap::new(),
+            privacy: Privacy::default(),
             route,
         }
     }
@@ -179,6 +209,7 @@ impl Config {
             team: team.members,
             roles: Vec::new(),
             keys: BTreeMap::new(),
+            privacy: Privacy::default(),
         };
         let route = parse_toml(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
         Config::from_parts(user, route).map_err(|problem| ConfigError::Invalid { file: PathBuf::from("demo"), problem })
@@ -191,6 +222,7 @@ impl Config {
             team: self.team.members.clone(),
             roles: Vec::new(),
             keys: self.keys.clone(),
+            privacy: self.privacy,
         }
     }
 
@@ -201,7 +233,7 @@ impl Config {
         let write_err = |error| ConfigError::Write { file: file.clone(), error };
         let text =
             toml::to_string_pretty(&self.user_file()).map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
-        write_atomically(&file, text.as_bytes()).map_err(write_err)
+        crate::atomic::write(&file, text.as_bytes()).map_err(write_err)
     }
 
     /// The default roles, for the set-up screen.
@@ -220,18 +252,6 @@ pub fn valid_brin(brin: &str) -> bool {
     b.len() == 4 && b[..2].iter().all(u8::is_ascii_digit) && b[2..].iter().all(u8::is_ascii_alphanumeric)
 }
 
-/// Writes a file so that readers see either the old or the new content, never a mix.
-pub fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", file.file_name().and_then(|n| n.to_str()).unwrap_or("tandem")));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +266,7 @@ mod tests {
             ],
             roles: Vec::new(),
             keys: BTreeMap::new(),
+            privacy: Privacy::default(),
         }
     }
 

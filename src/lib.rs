@@ -1,6 +1,7 @@
 //! tandem: the school tandem's case tool. See README.md for the layers and data flow.
 #![forbid(unsafe_code)]
 
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod domain;

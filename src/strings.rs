@@ -61,6 +61,61 @@ pub fn saved(name: &str) -> String {
     format!("Dossier van {name} opgeslagen.")
 }
 
+// ---- Passphrase, recovery, integrity ----
+pub const PASSPHRASE: &str = "Wachtwoordzin";
+pub const NEW_PASSPHRASE: &str = "Nieuwe wachtwoordzin";
+pub const AGAIN: &str = "Nog een keer";
+pub const RECOVERY_CODE: &str = "Herstelcode";
+pub const UNLOCK_BUTTON: &str = "[ Ontgrendelen ]";
+pub const SET_PASSPHRASE_BUTTON: &str = "[ Wachtwoordzin instellen ]";
+pub const RECOVER_BUTTON: &str = "[ Herstellen ]";
+pub const PASSPHRASES_DIFFER: &str = "de twee wachtwoordzinnen verschillen";
+pub const UNLOCK_TITLE: &str = "Ontgrendelen";
+pub const UNLOCK_TEXT: &str = "De dossiers zijn versleuteld. Typ je wachtwoordzin en druk Enter. Vergeten? Druk F2 om te herstellen met de herstelcode.";
+pub const UNLOCKING: &str = "Bezig met ontgrendelen…";
+pub const CREATE_TITLE: &str = "Kies een wachtwoordzin";
+pub const CREATE_TEXT: &str = "tandem versleutelt alle dossiers. Kies een wachtwoordzin van minstens 12 tekens, bijvoorbeeld vier losse woorden. Zonder wachtwoordzin of herstelcode is niets meer te lezen.";
+pub const RECOVER_TITLE: &str = "Herstellen met de herstelcode";
+pub const RECOVER_TEXT: &str =
+    "Typ de herstelcode die je bij het instellen hebt opgeschreven, en kies een nieuwe wachtwoordzin. Esc gaat terug.";
+pub const SHOW_RECOVERY_TITLE: &str = "Je herstelcode: schrijf hem nu op";
+pub const SHOW_RECOVERY_TEXT: &str = "Met deze code open je de dossiers als de wachtwoordzin vergeten is. Hij wordt maar één keer getoond. Schrijf hem op papier en bewaar hem op een veilige plek, niet op deze computer. Druk Enter als je hem hebt opgeschreven.";
+pub const DAMAGED_TITLE: &str = "De gegevens zijn niet in orde";
+pub const NO_BACKUPS: &str =
+    "Er is geen back-up gevonden. Neem contact op met je beheerder en bewaar de map met gegevens.";
+pub const EXPORT_WAIT: &str = "Even geduld: de geschiedenis wordt nog geladen.";
+pub const DELETED: &str = "Dossier verwijderd; alleen anonieme telgegevens zijn bewaard.";
+pub const CONFIRM_DELETE_TITLE: &str = " Dossier verwijderen? ";
+pub const CONFIRM_DELETE: &str = "Alles over dit kind wordt definitief verwijderd (alleen anonieme telgegevens blijven). Dit kan niet ongedaan worden. Verwijderen? j = ja, n = nee";
+pub const CONFIRM_RETENTION_TITLE: &str = " Bewaartermijn verstreken ";
+
+pub fn confirm_retention(n: usize, years: u32) -> String {
+    format!(
+        "{n} gesloten dossier(s) zijn langer dan {years} jaar gesloten en moeten worden verwijderd (alleen anonieme telgegevens blijven). Nu verwijderen? j = ja, n = later"
+    )
+}
+
+pub fn exported(path: &Path) -> String {
+    format!("Inzage-export geschreven: {}", path.display())
+}
+
+pub const LOCKED_NOTE: &str = "Vergrendeld na een tijd zonder gebruik; wat je aan het typen was, is bewaard.";
+
+pub fn passphrase_too_short(min: usize) -> String {
+    format!("te kort: minstens {min} tekens")
+}
+
+pub fn wait_seconds(secs: i64) -> String {
+    format!("Te vaak een onjuiste wachtwoordzin: wacht nog {secs} seconden en probeer het dan opnieuw.")
+}
+
+pub fn restore_hint(file: &Path, created: &str) -> String {
+    format!(
+        "Nieuwste back-up: {created}. Sluit tandem (q) en zet hem terug met:\n  tandem restore \"{}\"",
+        file.display()
+    )
+}
+
 // ---- Set-up ----
 pub const SETUP_TITLE: &str = "Welkom bij tandem: eerst de school en het team";
 pub const SETUP_SCHOOL: &str = "Naam van de school";
@@ -90,6 +145,11 @@ pub const FLAG_SAFETY: &str = "▲ veilig ";
 pub const FLAG_CLOSED: &str = "✓ gesloten";
 pub const LOADING: &str = "laden…";
 
+/// A closed case whose content will be deleted soon (retention).
+pub fn flag_deletion(day: chrono::NaiveDate) -> String {
+    format!("✗ weg op {}", day.format("%d-%m-%y"))
+}
+
 pub fn filter_hint(key: &str) -> String {
     format!(" {key} zoekt op naam, groep, stap of casushouder")
 }
@@ -109,6 +169,37 @@ pub fn damaged_records(n: usize) -> String {
     format!("{n} dossier(s) onleesbaar en niet getoond; draai `tandem check` voor details.")
 }
 
+// ---- Right of access (the parents' copy) ----
+pub const ACCESS_TITLE: &str = "Inzage: wat tandem bewaart over";
+pub const ACCESS_RECORDED: &str = "Vastgelegd";
+pub const ACCESS_RIGHTS_TITLE: &str = "Uw rechten";
+pub const ACCESS_RIGHTS: &str = "U mag alles inzien wat over uw kind is vastgelegd, en vragen om correctie of verwijdering. Vraag het aan de intern begeleider of het wijkteam. Een dossier wordt uiterlijk twee jaar na afsluiten verwijderd; daarna blijven alleen anonieme telgegevens over. tandem bewaart geen BSN.";
+
+pub fn access_intro(school: &str, date: &str) -> String {
+    format!(
+        "Opgesteld op {date} door {school} voor de ouders/verzorgers. Dit overzicht bevat alles wat in tandem over dit kind is vastgelegd, en wie wanneer iets heeft veranderd."
+    )
+}
+
+/// What a history entry says happened.
+pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
+    use crate::domain::history::{ChangeKind, DeleteReason};
+    match kind {
+        ChangeKind::Created => CREATED.to_string(),
+        ChangeKind::Edited { fields } => {
+            format!("{EDITED}: {}", fields.iter().map(|f| f.label().to_lowercase()).collect::<Vec<_>>().join(", "))
+        }
+        ChangeKind::Deleted { reason: DeleteReason::Request } => "dossier verwijderd op verzoek".into(),
+        ChangeKind::Deleted { reason: DeleteReason::Retention } => {
+            "dossier verwijderd (bewaartermijn verstreken)".into()
+        }
+        ChangeKind::AccessExport => "inzage-export gemaakt voor de ouders".into(),
+        ChangeKind::KeyCreated => "versleuteling ingesteld".into(),
+        ChangeKind::PassphraseChanged => "wachtwoordzin gewijzigd".into(),
+        ChangeKind::RecoveryUsed => "herstelcode gebruikt, nieuwe wachtwoordzin".into(),
+    }
+}
+
 // ---- Case detail ----
 pub const HISTORY: &str = "Geschiedenis";
 pub const CREATED: &str = "dossier aangemaakt";
@@ -118,6 +209,7 @@ pub const CASE_GONE: &str = "Dit dossier bestaat niet meer.";
 // ---- Title bar, help, keys ----
 pub const DEMO_BADGE: &str = " DEMO ";
 pub const DEMO_NOTE: &str = "verzonnen dossiers · er wordt niets bewaard";
+pub const DEMO_NO_EXPORT: &str = "In de demo wordt niets buiten de demo bewaard.";
 pub const DEMO_SCHOOL: &str = "Demoschool De Vlinder";
 pub const HELP_TITLE: &str = " Help · toetsen ";
 pub const HELP_REMAP: &str = "  Toetsen aanpassen: [keys] in config.toml (zie README).";
@@ -136,6 +228,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Detail => "Dossier",
         Context::Help => "Help",
         Context::TooSmall => "Venster te klein",
+        Context::Notice => "Melding",
     }
 }
 
@@ -177,8 +270,12 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Back, _) => "terug",
         (NextField, _) => "volgend veld",
         (PrevField, _) => "vorig veld",
+        (Submit, Context::Notice) => "verder",
         (Submit, _) => "volgend veld / knop",
         (Save, _) => "opslaan",
+        (ExportAccess, _) => "inzage (export voor ouders)",
+        (Delete, _) => "verwijderen (op verzoek)",
+        (Recover, _) => "wachtwoordzin vergeten (herstelcode)",
     }
 }
 
@@ -208,6 +305,7 @@ pub fn keymap_in_config(e: &crate::ui::keymap::KeymapError) -> String {
 // ---- Config ----
 pub const ROUTE_NO_STEPS: &str = "de routekaart heeft geen stappen ([[steps]])";
 pub const SCHOOL_NAME_MISSING: &str = "de naam van de school ontbreekt ([school] name)";
+pub const PRIVACY_ZERO: &str = "[privacy] lock_minutes en backups moeten minstens 1 zijn";
 pub const NO_HOME: &str =
     "geen thuismap gevonden voor config en gegevens; geef er een op met --home MAP of TANDEM_HOME";
 
@@ -263,6 +361,34 @@ pub fn config_unwritable(file: &Path, e: &std::io::Error) -> String {
 pub const STORE_CONFLICT: &str =
     "Dit dossier is intussen elders gewijzigd; er is niets opgeslagen. Open het opnieuw en probeer het nog eens.";
 pub const SCHEMA_UNREADABLE: &str = "het versienummer van de store is onleesbaar";
+pub const SCHEMA_MISSING: &str = "het versienummer van de store ontbreekt, terwijl er al gegevens waren";
+pub const HEAD_UNREADABLE: &str = "het begin van de wijzigingenlijst is onleesbaar";
+pub const CODEC_TAMPERED: &str = "controle mislukt: beschadigd, verwisseld of met een andere sleutel gemaakt";
+pub const EMPTY_VALUE: &str = "leeg";
+pub const STORE_LOCKED: &str = "De gegevens zijn vergrendeld; ontgrendel eerst met je wachtwoordzin.";
+pub const WRONG_PASSPHRASE: &str = "Wachtwoordzin onjuist. Let op hoofdletters en spaties, en probeer het opnieuw.";
+pub const WRONG_RECOVERY_KEY: &str =
+    "Deze herstelcode past niet bij deze gegevens. Controleer de code en probeer het opnieuw.";
+pub const KEY_EXISTS: &str = "Deze gegevens hebben al een sleutel; er is niets veranderd.";
+pub const BACKUP_NOT_A_BACKUP: &str = "dit is geen tandem-back-up";
+pub const BACKUP_CHECKSUM: &str = "de controlesom klopt niet: de back-up is beschadigd of onvolledig";
+
+pub fn crypto_failed(e: &crate::store::crypto::CryptoError) -> String {
+    format!("Versleuteling mislukt ({e}). Er is niets veranderd.")
+}
+
+pub fn chain_broken(seq: u64) -> String {
+    format!(
+        "De wijzigingenlijst (audit) klopt niet vanaf regel {seq}: iets is veranderd of verwijderd buiten tandem om. Zet de nieuwste goede back-up terug (tandem restore)."
+    )
+}
+
+pub fn store_truncated(expected: u64, found: u64) -> String {
+    format!(
+        "De laatste wijzigingen ontbreken (verwacht tot regel {expected}, gevonden tot {found}): de opslag is beschadigd. Zet de nieuwste goede back-up terug (tandem restore)."
+    )
+}
+
 pub const SLED_CORRUPT: &str = "een controlesom klopt niet";
 pub const SLED_UNSUPPORTED: &str = "onbekend of beschadigd opslagformaat";
 pub const SLED_PANIC: &str = "de opslag liep vast bij het openen";
@@ -347,6 +473,47 @@ pub fn check_no_config(file: &Path) -> String {
     format!("config: nog niet ingesteld ({} ontbreekt; de eerste start vraagt erom)", file.display())
 }
 
-pub fn check_store(dir: &Path, cases: usize, entries: usize) -> String {
-    format!("store: in orde ({}, {cases} dossiers, {entries} wijzigingen)", dir.display())
+pub fn check_store(dir: &Path, cases: usize, entries: usize, tombstones: usize) -> String {
+    format!(
+        "store: in orde ({}, {cases} dossiers, {entries} wijzigingen, {tombstones} anonieme telrecords; versleuteling en auditketen gecontroleerd)",
+        dir.display()
+    )
+}
+
+pub fn check_no_key(dir: &Path) -> String {
+    format!("store: nog geen wachtwoordzin ingesteld ({}; de eerste start vraagt erom)", dir.display())
+}
+
+pub const PROMPT_PASSPHRASE: &str = "Wachtwoordzin: ";
+pub const PROMPT_NEW_PASSPHRASE: &str = "Nieuwe wachtwoordzin (minstens 12 tekens): ";
+pub const PROMPT_AGAIN: &str = "Nog een keer: ";
+pub const NO_PASSPHRASE: &str =
+    "Geen wachtwoordzin: start in een terminal, of geef hem via TANDEM_PASSPHRASE_FILE (zie README).";
+pub const NEW_PASSPHRASE_INVALID: &str =
+    "De nieuwe wachtwoordzin is te kort (minstens 12 tekens) of twee keer verschillend getypt; er is niets veranderd.";
+pub const PASSPHRASE_CHANGED: &str = "Wachtwoordzin gewijzigd. De herstelcode blijft geldig.";
+
+pub fn passphrase_file(file: &Path, e: &std::io::Error) -> String {
+    format!("Kan het wachtwoordbestand {} niet lezen: {e}.", file.display())
+}
+
+pub fn recovery_printed(code: &str) -> String {
+    format!(
+        "Herstelcode (wordt maar één keer getoond; schrijf hem op en bewaar hem veilig, niet op deze computer):\n  {code}"
+    )
+}
+
+pub fn audit_ok(entries: usize, head: u64) -> String {
+    format!("audit: in orde ({entries} regels, keten heel tot regel {head})")
+}
+
+pub fn backup_written(file: &Path) -> String {
+    format!("Back-up geschreven: {}", file.display())
+}
+
+pub fn restored(file: &Path) -> String {
+    format!(
+        "Back-up teruggezet uit {}. De vorige gegevens staan ernaast (db.replaced-…). Start tandem en ontgrendel met de wachtwoordzin van toen.",
+        file.display()
+    )
 }

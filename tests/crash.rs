@@ -16,15 +16,18 @@ use tandem::domain::case::{CaseId, Field};
 use tandem::domain::demo;
 use tandem::domain::history::{Change, ChangeKind};
 use tandem::store::Store;
+use tandem::store::crypto::KdfParams;
 
 const CHILD_ENV: &str = "TANDEM_CRASH_CHILD_DIR";
 const ROUNDS: u64 = 20;
+const PASS: &[u8] = b"crash test passphrase";
 
 /// The writer, run only as the child of `acknowledged_saves_survive_kill_9`.
 #[test]
 fn crash_child_writer() {
     let Some(dir) = std::env::var_os(CHILD_ENV) else { return };
-    let store = Store::open(Path::new(&dir)).expect("child opens the store");
+    let mut store = Store::open(Path::new(&dir)).expect("child opens the store");
+    store.unlock(PASS).expect("child unlocks the store");
     let route = Config::demo().unwrap().route;
     let team = demo::team();
     let now = chrono::Local::now().naive_local();
@@ -35,7 +38,7 @@ fn crash_child_writer() {
     for round in 0u64..100_000 {
         for mut case in demo::cases(16, seed.wrapping_add(round), &route, &team, now.date()) {
             case.revision = 0;
-            let change = Change { case: case.id, at: now, who: "anna".into(), kind: ChangeKind::Created };
+            let change = Change { case: Some(case.id), at: now, who: "anna".into(), kind: ChangeKind::Created };
             let saved = store.save(&case, &change).expect("save a new case");
             writeln!(out, "{}", saved.id).unwrap();
             out.flush().unwrap();
@@ -45,7 +48,7 @@ fn crash_child_writer() {
                 let mut edited = saved.clone();
                 edited.intake.note = format!("bewerkt {acknowledged}");
                 let change = Change {
-                    case: edited.id,
+                    case: Some(edited.id),
                     at: now,
                     who: "anna".into(),
                     kind: ChangeKind::Edited { fields: vec![Field::Note] },
@@ -93,6 +96,11 @@ fn kill_delay(round: u64) -> Duration {
 fn acknowledged_saves_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let store_dir = dir.path().join("store");
+    // The key is made once; every writer and every check unlocks with the passphrase.
+    Store::open(&store_dir)
+        .unwrap()
+        .create_key(PASS, KdfParams::cheap().unwrap(), "anna", chrono::Local::now().naive_local())
+        .unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut all: HashMap<CaseId, u64> = HashMap::new();
     let mut rounds_with_acks = 0;
@@ -145,7 +153,8 @@ fn acknowledged_saves_survive_kill_9() {
         }
 
         // Everything acknowledged so far, in this round and the ones before, is there.
-        let store = Store::open(&store_dir).unwrap_or_else(|e| panic!("round {round}: reopen after kill -9: {e}"));
+        let mut store = Store::open(&store_dir).unwrap_or_else(|e| panic!("round {round}: reopen after kill -9: {e}"));
+        store.unlock(PASS).unwrap_or_else(|e| panic!("round {round}: unlock after kill -9: {e}"));
         for (id, rev) in &all {
             let case = store
                 .case(*id)
@@ -160,8 +169,8 @@ fn acknowledged_saves_survive_kill_9() {
             assert!(history.len() as u64 >= *rev, "round {round}: {id} has {} history entries", history.len());
         }
         // What was written but not yet acknowledged is all-or-nothing: no torn records.
-        let (cases, _entries) = store.verify().unwrap_or_else(|e| panic!("round {round}: store damaged: {e}"));
-        assert!(cases >= all.len());
+        let verified = store.verify().unwrap_or_else(|e| panic!("round {round}: store damaged: {e}"));
+        assert!(verified.cases >= all.len());
         drop(store);
     }
 

@@ -229,7 +229,22 @@ fn first_start_writes_the_config() {
     h.type_text("Joost Visser");
     h.ctrl('s');
     assert!(h.model.screens.is_empty());
-    assert!(h.text().contains("Ingesteld voor OBS De Regenboog"));
+    // Then the passphrase: too short first, then twice the same.
+    assert!(h.text().contains("Kies een wachtwoordzin"));
+    h.type_text("kort");
+    h.key(Tab);
+    h.type_text("kort");
+    h.key(Enter);
+    assert!(h.text().contains("te kort: minstens 12 tekens"));
+    h.type_text("vier losse woorden hier");
+    h.key(Tab);
+    h.type_text("vier losse woorden hier");
+    h.key(Enter);
+    let screen = h.text();
+    assert!(screen.contains("Je herstelcode"), "{screen}");
+    assert!(!screen.contains("vier losse"), "the passphrase is never shown");
+    h.key(Enter);
+    assert!(h.text().contains("Nog geen dossiers"));
     let config = tandem::config::Config::load(&h.paths).unwrap().unwrap();
     let roles: Vec<(&str, &str)> = config.team.members.iter().map(|m| (m.name.as_str(), m.role.as_str())).collect();
     assert_eq!(roles, [("Anna Bakker", "ib"), ("Joost Visser", "wijkteam")]);

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+/// The TUI and the scripting commands get the passphrase from the environment.
+const PASS: &str = "een zin voor de tests";
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Between keys that a terminal reader could merge into one escape sequence.
 const KEY_GAP: Duration = Duration::from_millis(150);
@@ -42,6 +44,7 @@ impl Tui {
         let mut cmd = CommandBuilder::new(BIN);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        cmd.env("TANDEM_PASSPHRASE", PASS);
         cmd.env_remove("TANDEM_HOME");
         cmd.env_remove("NO_COLOR");
         for (key, value) in env {
@@ -173,6 +176,7 @@ fn cli(home: &Path, args: &[&str]) -> std::process::Output {
         .arg("--home")
         .arg(home)
         .env_remove("TANDEM_HOME")
+        .env("TANDEM_PASSPHRASE", PASS)
         .output()
         .expect("run tandem")
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::date::{self, DateError};
+use super::route::Routekaart;
 use crate::strings;
 
 /// A random id: the key reveals nothing about the pupil or the order of entry.
@@ -96,12 +97,26 @@ pub struct Case {
     /// The next date something must have happened.
     #[serde(default)]
     pub due: Option<NaiveDate>,
+    /// When the case reached a closing step; starts the retention clock.
+    #[serde(default)]
+    pub closed_on: Option<NaiveDate>,
 }
 
 impl Case {
     pub fn pupil_name(&self) -> String {
         let i = &self.intake;
         if i.last_name.is_empty() { i.first_name.clone() } else { format!("{} {}", i.first_name, i.last_name) }
+    }
+
+    /// Moves the case to `step`: entering a closing step starts the retention clock,
+    /// leaving one stops it.
+    pub fn set_step(&mut self, step: String, route: &Routekaart, today: NaiveDate) {
+        match (route.closes(&self.step) && self.closed_on.is_some(), route.closes(&step)) {
+            (false, true) => self.closed_on = Some(today),
+            (_, false) => self.closed_on = None,
+            (true, true) => {}
+        }
+        self.step = step;
     }
 
     pub fn has_domain(&self, tag: DomainTag) -> bool {
@@ -469,9 +484,23 @@ mod tests {
     }
 
     #[test]
+    fn closing_starts_the_retention_clock_and_reopening_stops_it() {
+        let route: Routekaart =
+            crate::config::parse_toml(std::path::Path::new("r"), crate::config::DEFAULT_ROUTEKAART).unwrap();
+        let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
+        let mut c = Case { id: CaseId::random(), revision: 1, intake, step, due, closed_on: None };
+        c.set_step("S8".into(), &route, d(2026, 1, 5));
+        assert_eq!(c.closed_on, Some(d(2026, 1, 5)));
+        c.set_step("S8".into(), &route, d(2026, 3, 1));
+        assert_eq!(c.closed_on, Some(d(2026, 1, 5)), "staying closed keeps the first date");
+        c.set_step("S7".into(), &route, d(2026, 3, 1));
+        assert_eq!(c.closed_on, None);
+    }
+
+    #[test]
     fn changed_fields_name_what_changed() {
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
-        let before = Case { id: CaseId::random(), revision: 1, intake, step, due };
+        let before = Case { id: CaseId::random(), revision: 1, intake, step, due, closed_on: None };
         let mut after = before.clone();
         after.intake.note = "anders".into();
         after.due = Some(today());

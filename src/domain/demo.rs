@@ -78,7 +78,12 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
         .map(|i| {
             // Cycle through steps so even a small demo shows every stage.
             let step = &route.steps[i % route.steps.len()];
-            let signal_date = today - Days::new(rng.random_range(0..365));
+            // Closed cases reach back almost two years, so some are near their deletion date.
+            let closed_on = step.closes.then(|| today - Days::new(rng.random_range(0..725)));
+            let signal_date = match closed_on {
+                Some(c) => c - Days::new(rng.random_range(30..200)),
+                None => today - Days::new(rng.random_range(0..365)),
+            };
             let age_days = rng.random_range(4 * 365..12 * 365);
             let birth_date = signal_date - Days::new(age_days);
             let groep = (age_days / 365 - 3).clamp(1, 8) as u8;
@@ -115,6 +120,7 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 },
                 step: step.id.clone(),
                 due,
+                closed_on,
             }
         })
         .collect()

@@ -1,5 +1,6 @@
-//! The history of a case: who changed it, when, and which fields (never the content,
-//! so the history itself reveals nothing about the child).
+//! What happened, by whom and when: a case's history and the store's own events. Only
+//! which fields changed is kept, never the content, so the history reveals nothing
+//! about the child.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -10,12 +11,33 @@ use super::case::{Case, CaseId, Field};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChangeKind {
     Created,
-    Edited { fields: Vec<Field> },
+    Edited {
+        fields: Vec<Field>,
+    },
+    /// The case was deleted: on request (AVG erasure) or at the end of its retention term.
+    Deleted {
+        reason: DeleteReason,
+    },
+    /// Everything kept about the child was exported for the parents (right of access).
+    AccessExport,
+    /// Store events, not about one case.
+    KeyCreated,
+    PassphraseChanged,
+    RecoveryUsed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteReason {
+    Request,
+    Retention,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
-    pub case: CaseId,
+    /// None for store events.
+    #[serde(default)]
+    pub case: Option<CaseId>,
     /// Local wall time of the save, passed in by the caller.
     pub at: NaiveDateTime,
     /// Member id of whoever saved.
@@ -38,6 +60,10 @@ impl Change {
                 ChangeKind::Edited { fields }
             }
         };
-        Some(Change { case: after.id, at, who: who.to_string(), kind })
+        Some(Change { case: Some(after.id), at, who: who.to_string(), kind })
+    }
+
+    pub fn store_event(kind: ChangeKind, who: &str, at: NaiveDateTime) -> Change {
+        Change { case: None, at, who: who.to_string(), kind }
     }
 }

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use chrono::NaiveDate;
 
 use super::case::{Case, CaseId, DomainTag};
+use super::retention;
 use super::route::Routekaart;
 use super::team::Team;
 
@@ -17,10 +18,12 @@ pub struct Flags {
     pub due_soon: bool,
     pub safety: bool,
     pub closed: bool,
+    /// The content is due for deletion on this day, within the warning window.
+    pub deletion: Option<NaiveDate>,
 }
 
 impl Flags {
-    pub fn of(case: &Case, route: &Routekaart, today: NaiveDate) -> Flags {
+    pub fn of(case: &Case, route: &Routekaart, retention_years: u32, today: NaiveDate) -> Flags {
         let closed = route.closes(&case.step);
         let days_left = case.due.map(|d| (d - today).num_days());
         Flags {
@@ -28,6 +31,7 @@ impl Flags {
             due_soon: !closed && days_left.is_some_and(|d| (0..=SOON_DAYS).contains(&d)),
             safety: case.has_domain(DomainTag::Safety),
             closed,
+            deletion: retention::upcoming(case, retention_years, today),
         }
     }
 }
@@ -47,7 +51,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(case: &Case, route: &Routekaart, team: &Team, today: NaiveDate) -> Row {
+    pub fn new(case: &Case, route: &Routekaart, team: &Team, retention_years: u32, today: NaiveDate) -> Row {
         let pupil = case.pupil_name();
         let step = route.label(&case.step);
         let holder = team.name_of(&case.intake.holder).to_string();
@@ -60,7 +64,7 @@ impl Row {
             step,
             holder,
             due: case.due,
-            flags: Flags::of(case, route, today),
+            flags: Flags::of(case, route, retention_years, today),
             haystack,
         }
     }
@@ -139,12 +143,13 @@ mod tests {
             },
             step: step.into(),
             due,
+            closed_on: None,
         }
     }
 
     fn rows(cases: &[Case]) -> Vec<Row> {
         let team = Team { members: vec![Member { id: "anna".into(), name: "Anna Bakker".into(), role: "ib".into() }] };
-        let mut rows: Vec<Row> = cases.iter().map(|c| Row::new(c, &route(), &team, d(11, 23))).collect();
+        let mut rows: Vec<Row> = cases.iter().map(|c| Row::new(c, &route(), &team, 2, d(11, 23))).collect();
         rows.sort_by(urgency);
         rows
     }
@@ -165,6 +170,16 @@ mod tests {
         assert!(rows[0].flags.overdue && !rows[0].flags.due_soon);
         assert!(rows[3].flags.due_soon);
         assert!(rows[6].flags.closed && !rows[6].flags.overdue);
+    }
+
+    #[test]
+    fn closed_cases_near_their_deletion_date_are_flagged() {
+        let mut c = case("Oud", "S8", None, false);
+        c.closed_on = Some(NaiveDate::from_ymd_opt(2024, 12, 10).unwrap());
+        let team = Team::default();
+        let flags = Row::new(&c, &route(), &team, 2, d(11, 23)).flags;
+        assert_eq!(flags.deletion, Some(d(12, 10)));
+        assert_eq!(Row::new(&c, &route(), &team, 3, d(11, 23)).flags.deletion, None);
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! The one encode/decode pair every stored value goes through. A value is
-//! `[format byte][payload]`; the payload is JSON `{"v": record version, "data": ...}`.
-//! The format byte is where encryption will slot in without touching callers.
+//! `[format byte][payload]`. Format 2 (the only one written) is
+//! `[nonce][XChaCha20-Poly1305 ciphertext + tag]`, bound to its tree and key as
+//! associated data so a value cannot be moved to another record. Format 1 is the plain
+//! JSON of stores made before encryption; it is read only to migrate them. Either way
+//! the JSON inside is `{"v": record version, "data": ...}`.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::crypto::SecretKey;
+use crate::domain::audit::Entry;
 use crate::domain::case::Case;
 use crate::domain::history::Change;
 use crate::strings;
 
-/// Byte 0 of every value: plain JSON.
-const FORMAT_JSON: u8 = 1;
+const FORMAT_PLAIN: u8 = 1;
+const FORMAT_SEALED: u8 = 2;
 
 /// A type kept in the store, with the version of its stored shape. Bump `VERSION` when
 /// the shape changes incompatibly and upgrade older records in `decode`.
@@ -26,6 +31,14 @@ impl Record for Change {
     const VERSION: u32 = 1;
 }
 
+impl Record for Entry {
+    const VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::retention::Tombstone {
+    const VERSION: u32 = 1;
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
     #[error("{}", strings::codec_unknown_format(*.0))]
@@ -34,6 +47,8 @@ pub enum CodecError {
     TooNew { found: u32, supported: u32 },
     #[error("{}", strings::codec_garbled(.0))]
     Garbled(String),
+    #[error("{}", strings::CODEC_TAMPERED)]
+    Tampered,
 }
 
 #[derive(Serialize)]
@@ -53,26 +68,65 @@ struct VersionOnly {
     v: u32,
 }
 
-pub fn encode<T: Record>(value: &T) -> Result<Vec<u8>, CodecError> {
-    let mut bytes = vec![FORMAT_JSON];
-    serde_json::to_writer(&mut bytes, &Out { v: T::VERSION, data: value })
-        .map_err(|e| CodecError::Garbled(e.to_string()))?;
-    Ok(bytes)
+/// What a value is bound to: its tree and its key.
+fn aad(tree: &str, key: &[u8]) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(tree.len() + 1 + key.len());
+    aad.extend_from_slice(tree.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(key);
+    aad
 }
 
-pub fn decode<T: Record>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (&format, payload) = bytes.split_first().ok_or_else(|| CodecError::Garbled("leeg".into()))?;
-    if format != FORMAT_JSON {
-        return Err(CodecError::UnknownFormat(format));
-    }
-    match serde_json::from_slice::<In<T>>(payload) {
+fn to_json<T: Record>(value: &T) -> Result<Vec<u8>, CodecError> {
+    serde_json::to_vec(&Out { v: T::VERSION, data: value }).map_err(|e| CodecError::Garbled(e.to_string()))
+}
+
+fn from_json<T: Record>(json: &[u8]) -> Result<T, CodecError> {
+    match serde_json::from_slice::<In<T>>(json) {
         Ok(record) if record.v <= T::VERSION => Ok(record.data),
         Ok(record) => Err(CodecError::TooNew { found: record.v, supported: T::VERSION }),
         // A newer record may not parse as our shape at all: say "too new", not "damaged".
-        Err(e) => match serde_json::from_slice::<VersionOnly>(payload) {
+        Err(e) => match serde_json::from_slice::<VersionOnly>(json) {
             Ok(VersionOnly { v }) if v > T::VERSION => Err(CodecError::TooNew { found: v, supported: T::VERSION }),
             _ => Err(CodecError::Garbled(e.to_string())),
         },
+    }
+}
+
+pub fn encode<T: Record>(secret: &SecretKey, tree: &str, key: &[u8], value: &T) -> Result<Vec<u8>, CodecError> {
+    let json = zeroize::Zeroizing::new(to_json(value)?);
+    let sealed = secret.seal(&aad(tree, key), &json).map_err(|e| CodecError::Garbled(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(1 + sealed.len());
+    bytes.push(FORMAT_SEALED);
+    bytes.extend_from_slice(&sealed);
+    Ok(bytes)
+}
+
+pub fn decode<T: Record>(secret: &SecretKey, tree: &str, key: &[u8], bytes: &[u8]) -> Result<T, CodecError> {
+    match bytes.split_first() {
+        Some((&FORMAT_SEALED, sealed)) => {
+            let json = secret.open(&aad(tree, key), sealed).map_err(|_| CodecError::Tampered)?;
+            from_json(&json)
+        }
+        // A plain value where a sealed one belongs is refused: it could be planted.
+        Some((&format, _)) => Err(CodecError::UnknownFormat(format)),
+        None => Err(CodecError::Garbled(strings::EMPTY_VALUE.into())),
+    }
+}
+
+/// Encodes without encryption: only for measuring what encryption costs.
+pub fn encode_plain<T: Record>(value: &T) -> Result<Vec<u8>, CodecError> {
+    let mut bytes = vec![FORMAT_PLAIN];
+    bytes.extend(to_json(value)?);
+    Ok(bytes)
+}
+
+/// Reads a value of a store from before encryption (migration) or from `encode_plain`.
+pub fn decode_plain<T: Record>(bytes: &[u8]) -> Result<T, CodecError> {
+    match bytes.split_first() {
+        Some((&FORMAT_PLAIN, json)) => from_json(json),
+        Some((&format, _)) => Err(CodecError::UnknownFormat(format)),
+        None => Err(CodecError::Garbled(strings::EMPTY_VALUE.into())),
     }
 }
 
@@ -84,7 +138,7 @@ mod tests {
 
     fn change() -> Change {
         Change {
-            case: CaseId::random(),
+            case: Some(CaseId::random()),
             at: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 30, 0).unwrap(),
             who: "anna".into(),
             kind: ChangeKind::Created,
@@ -92,24 +146,36 @@ mod tests {
     }
 
     #[test]
-    fn round_trips_with_version() {
+    fn round_trips_sealed_and_bound_to_tree_and_key() {
+        let k = SecretKey::random().unwrap();
         let c = change();
-        let bytes = encode(&c).unwrap();
-        assert_eq!(bytes[0], FORMAT_JSON);
-        assert!(std::str::from_utf8(&bytes[1..]).unwrap().starts_with("{\"v\":1,"));
-        assert_eq!(decode::<Change>(&bytes).unwrap(), c);
+        let bytes = encode(&k, "history", b"k1", &c).unwrap();
+        assert_eq!(bytes[0], FORMAT_SEALED);
+        assert!(!bytes.windows(4).any(|w| w == b"anna"));
+        assert_eq!(decode::<Change>(&k, "history", b"k1", &bytes).unwrap(), c);
+        assert_eq!(decode::<Change>(&k, "history", b"k2", &bytes), Err(CodecError::Tampered));
+        assert_eq!(decode::<Change>(&k, "cases", b"k1", &bytes), Err(CodecError::Tampered));
+    }
+
+    #[test]
+    fn plain_values_are_read_only_for_migration() {
+        let k = SecretKey::random().unwrap();
+        let plain = encode_plain(&change()).unwrap();
+        assert!(std::str::from_utf8(&plain[1..]).unwrap().starts_with("{\"v\":1,"));
+        assert_eq!(decode_plain::<Change>(&plain).unwrap(), decode_plain::<Change>(&plain).unwrap());
+        assert_eq!(decode::<Change>(&k, "history", b"k", &plain), Err(CodecError::UnknownFormat(1)));
     }
 
     #[test]
     fn refuses_newer_unknown_and_garbled_values() {
         assert_eq!(
-            decode::<Change>(b"\x01{\"v\":7,\"data\":{\"new\":true}}"),
+            decode_plain::<Change>(b"\x01{\"v\":7,\"data\":{\"new\":true}}"),
             Err(CodecError::TooNew { found: 7, supported: 1 })
         );
-        assert_eq!(decode::<Change>(b"\x09{}"), Err(CodecError::UnknownFormat(9)));
-        assert!(matches!(decode::<Change>(b""), Err(CodecError::Garbled(_))));
-        let mut bytes = encode(&change()).unwrap();
+        assert_eq!(decode_plain::<Change>(b"\x09{}"), Err(CodecError::UnknownFormat(9)));
+        assert!(matches!(decode_plain::<Change>(b""), Err(CodecError::Garbled(_))));
+        let mut bytes = encode_plain(&change()).unwrap();
         bytes.truncate(bytes.len() - 3);
-        assert!(matches!(decode::<Change>(&bytes), Err(CodecError::Garbled(_))));
+        assert!(matches!(decode_plain::<Change>(&bytes), Err(CodecError::Garbled(_))));
     }
 }

@@ -1,26 +1,49 @@
-//! The store: the only module that knows sled. One sled database per data dir with
-//! three trees: `cases` (key: the case's random id), `history` (key: case id + a
-//! big-endian counter, so one case's history is a prefix scan) and `meta` (schema
-//! version). Every value passes through `codec`.
+//! The store: the only module that knows sled. One sled database per store folder with
+//! four trees: `cases` (key: the case's random id), `history` (the audit trail; key:
+//! case id, or sixteen zero bytes for store events, + the big-endian entry number, so
+//! one case's history is a prefix scan), `tombstones` (anonymous figures of deleted
+//! cases) and `meta` (schema version, the wrapped data key, the audit head).
+//!
+//! Every value is sealed by `codec` under the data key; the data key is wrapped by a key
+//! derived from the passphrase (and once more by the recovery key). Until `unlock`
+//! nothing but `meta` can be read.
 
+mod backup;
 mod codec;
+pub mod crypto;
 mod lock;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional, TransactionalTree};
 
-pub use codec::CodecError;
+pub use backup::{Backup, list_backups, restore};
+pub use codec::{CodecError, decode_plain, encode_plain};
+use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
 
+use crate::domain::audit::{self, Entry, Head};
 use crate::domain::case::{Case, CaseId};
-use crate::domain::history::Change;
+use crate::domain::history::{Change, ChangeKind};
+use crate::domain::retention::Tombstone;
 use crate::strings;
 
-/// The layout version of the store as a whole (trees and keys). Bump it with a migration
-/// in `Store::open` when the layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The layout version of the store as a whole. 1: plain values (before encryption);
+/// 2: sealed values and a hash-chained history. Opening a 1 asks for a passphrase and
+/// migrates.
+pub const SCHEMA_VERSION: u32 = 2;
 const SCHEMA_KEY: &[u8] = b"schema";
+const KEYRING_KEY: &[u8] = b"keyring";
+const HEAD_KEY: &[u8] = b"audit_head";
+const AAD_PASSPHRASE: &[u8] = b"tandem/keyring/passphrase";
+const AAD_RECOVERY: &[u8] = b"tandem/keyring/recovery";
+/// The prefix of history keys of store events (not about one case).
+const NO_CASE: [u8; 16] = [0; 16];
+/// Outside sled: the last audit head that was flushed. sled 0.34 can silently drop
+/// damaged log records written since it was last opened; a head behind this file
+/// gives that away.
+const ANCHOR_FILE: &str = "anchor.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,9 +59,32 @@ pub enum StoreError {
     Record { key: String, error: CodecError },
     #[error("{}", strings::STORE_CONFLICT)]
     Conflict,
+    #[error("{}", strings::STORE_LOCKED)]
+    Locked,
+    #[error("{}", strings::WRONG_PASSPHRASE)]
+    WrongPassphrase,
+    #[error("{}", strings::WRONG_RECOVERY_KEY)]
+    WrongRecoveryKey,
+    #[error("{}", strings::KEY_EXISTS)]
+    KeyExists,
+    #[error("{}", strings::crypto_failed(.0))]
+    Crypto(#[from] CryptoError),
+    #[error("{}", strings::chain_broken(*.0))]
+    Chain(u64),
+    #[error("{}", strings::store_truncated(*.expected, *.found))]
+    Truncated { expected: u64, found: u64 },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Whether the data key is available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    /// No key yet: a new store, or one from before encryption that will be migrated.
+    NeedsKey,
+    Locked,
+    Unlocked,
+}
 
 /// What a full read of the cases found: the readable ones and the keys of damaged ones,
 /// so one bad record never hides the others.
@@ -48,19 +94,43 @@ pub struct Loaded {
     pub damaged: Vec<(String, CodecError)>,
 }
 
-pub struct Store {
-    dir: PathBuf,
+/// What `verify` found in a sound store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub cases: usize,
+    pub entries: usize,
+    pub tombstones: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Keyring {
+    kdf: KdfParams,
+    #[serde(with = "crypto::b64")]
+    by_passphrase: Vec<u8>,
+    #[serde(with = "crypto::b64")]
+    by_recovery: Vec<u8>,
+}
+
+struct Trees {
     db: sled::Db,
     cases: sled::Tree,
     history: sled::Tree,
+    tombstones: sled::Tree,
+    meta: sled::Tree,
+}
+
+pub struct Store {
+    dir: PathBuf,
+    trees: Trees,
+    key: Option<SecretKey>,
     // Held for the store's lifetime; dropping it releases the lock.
     _lock: lock::LockFile,
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`. A second instance, a damaged database or a
-    /// store written by a newer tandem each get their own error; sled's own panics on
-    /// damaged files are caught here and reported as damage.
+    /// Opens (or creates) the store in `dir`, locked until `unlock`. A second instance,
+    /// a damaged database or a store written by a newer tandem each get their own error;
+    /// sled's own panics on damaged files are caught here and reported as damage.
     pub fn open(dir: &Path) -> Result<Store> {
         let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -68,46 +138,166 @@ impl Store {
             lock::LockError::Held => StoreError::AlreadyOpen(dir.to_path_buf()),
             lock::LockError::Io(error) => io(error),
         })?;
-        let db = open_sled(dir)?;
-        let tree = |name: &str| db.open_tree(name).map_err(|e| sled_error(dir, e));
-        let (cases, history, meta) = (tree("cases")?, tree("history")?, tree("meta")?);
-
-        match meta.get(SCHEMA_KEY).map_err(|e| sled_error(dir, e))? {
-            None => {
-                meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
-                db.flush().map_err(|e| sled_error(dir, e))?;
+        let fresh = !dir.join("db").exists();
+        let trees = open_trees(dir, &dir.join("db"))?;
+        match trees.meta.get(SCHEMA_KEY).map_err(|e| sled_error(dir, e))? {
+            None if fresh => {
+                trees.meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
+                trees.db.flush().map_err(|e| sled_error(dir, e))?;
             }
+            // A database without its schema key lost data it once had.
+            None => return Err(StoreError::Damaged { dir: dir.to_path_buf(), detail: strings::SCHEMA_MISSING.into() }),
             Some(v) => {
-                let found = <[u8; 4]>::try_from(v.as_ref()).map(u32::from_be_bytes).map_err(|_| {
-                    StoreError::Damaged { dir: dir.to_path_buf(), detail: strings::SCHEMA_UNREADABLE.into() }
+                let found = schema_of(&v).ok_or_else(|| StoreError::Damaged {
+                    dir: dir.to_path_buf(),
+                    detail: strings::SCHEMA_UNREADABLE.into(),
                 })?;
                 if found > SCHEMA_VERSION {
                     return Err(StoreError::TooNew { found });
                 }
             }
         }
-        Ok(Store { dir: dir.to_path_buf(), db, cases, history, _lock: lock })
+        Ok(Store { dir: dir.to_path_buf(), trees, key: None, _lock: lock })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn key_state(&self) -> Result<KeyState> {
+        Ok(match (self.keyring()?, &self.key) {
+            (None, _) => KeyState::NeedsKey,
+            (Some(_), None) => KeyState::Locked,
+            (Some(_), Some(_)) => KeyState::Unlocked,
+        })
+    }
+
+    /// Makes the data key of a new store (or of one from before encryption, whose plain
+    /// values are sealed and whose history is chained in the same transaction) and
+    /// returns the recovery key, to be shown once.
+    pub fn create_key(
+        &mut self,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        who: &str,
+        at: chrono::NaiveDateTime,
+    ) -> Result<RecoveryKey> {
+        if self.keyring()?.is_some() {
+            return Err(StoreError::KeyExists);
+        }
+        let data_key = SecretKey::random()?;
+        let recovery = RecoveryKey::random()?;
+        let keyring = Keyring {
+            by_passphrase: kdf.derive(passphrase)?.seal(AAD_PASSPHRASE, data_key.bytes())?,
+            by_recovery: recovery.key().seal(AAD_RECOVERY, data_key.bytes())?,
+            kdf,
+        };
+        self.migrate_plain(&data_key, &keyring)?;
+        self.key = Some(data_key);
+        self.append_event(Change::store_event(ChangeKind::KeyCreated, who, at))?;
+        Ok(recovery)
+    }
+
+    /// Seals every plain value of a schema-1 store and writes the keyring, all in one
+    /// transaction: a crash leaves either the old store or the new one.
+    fn migrate_plain(&self, key: &SecretKey, keyring: &Keyring) -> Result<()> {
+        let t = &self.trees;
+        let cases: Vec<(sled::IVec, Case)> = self.plain_records(&t.cases)?;
+        let changes: Vec<(sled::IVec, Change)> = self.plain_records(&t.history)?;
+        let keyring_json = serde_json::to_vec(keyring).map_err(|e| self.damaged(e.to_string()))?;
+        (&t.cases, &t.history, &t.meta)
+            .transaction(|(tc, th, tm)| {
+                for (k, case) in &cases {
+                    tc.insert(k, codec::encode(key, "cases", k, case)?)?;
+                }
+                let mut head = Head::EMPTY;
+                for (k, change) in &changes {
+                    th.remove(k)?;
+                    head = append(th, key, head, change.clone())?;
+                }
+                tm.insert(HEAD_KEY, head_json(head))?;
+                tm.insert(KEYRING_KEY, keyring_json.clone())?;
+                tm.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+                Ok(())
+            })
+            .map_err(|e| self.tx_error(e, &[]))?;
+        self.flush()
+    }
+
+    fn plain_records<T: codec::Record>(&self, tree: &sled::Tree) -> Result<Vec<(sled::IVec, T)>> {
+        tree.iter()
+            .map(|item| {
+                let (k, v) = item.map_err(|e| self.sled_error(e))?;
+                decode_plain(&v).map(|r| (k.clone(), r)).map_err(|error| StoreError::Record { key: hex(&k), error })
+            })
+            .collect()
+    }
+
+    /// Unlocks with the passphrase. A wrong one changes nothing.
+    pub fn unlock(&mut self, passphrase: &[u8]) -> Result<()> {
+        let keyring = self.keyring()?.ok_or(StoreError::Locked)?;
+        let kek = keyring.kdf.derive(passphrase)?;
+        let data = kek.open(AAD_PASSPHRASE, &keyring.by_passphrase).map_err(|_| StoreError::WrongPassphrase)?;
+        self.key = Some(SecretKey::from_bytes(&data).ok_or(StoreError::WrongPassphrase)?);
+        Ok(())
+    }
+
+    /// Unlocks with the recovery key (when the passphrase is forgotten); the caller then
+    /// sets a new passphrase with `change_passphrase`.
+    pub fn unlock_with_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {
+        let keyring = self.keyring()?.ok_or(StoreError::Locked)?;
+        let data = recovery.key().open(AAD_RECOVERY, &keyring.by_recovery).map_err(|_| StoreError::WrongRecoveryKey)?;
+        self.key = Some(SecretKey::from_bytes(&data).ok_or(StoreError::WrongRecoveryKey)?);
+        Ok(())
+    }
+
+    /// Re-wraps the data key under a new passphrase; the data itself is not touched.
+    pub fn change_passphrase(&mut self, passphrase: &[u8], kdf: KdfParams, event: Change) -> Result<()> {
+        let key = self.key()?.clone();
+        let mut keyring = self.keyring()?.ok_or(StoreError::Locked)?;
+        keyring.by_passphrase = kdf.derive(passphrase)?.seal(AAD_PASSPHRASE, key.bytes())?;
+        keyring.kdf = kdf;
+        let json = serde_json::to_vec(&keyring).map_err(|e| self.damaged(e.to_string()))?;
+        self.trees.meta.insert(KEYRING_KEY, json).map_err(|e| self.sled_error(e))?;
+        self.append_event(event)
+    }
+
+    /// Forgets the data key (it is wiped from memory on drop).
+    pub fn lock(&mut self) {
+        self.key = None;
+    }
+
+    fn key(&self) -> Result<&SecretKey> {
+        self.key.as_ref().ok_or(StoreError::Locked)
+    }
+
+    fn keyring(&self) -> Result<Option<Keyring>> {
+        let Some(v) = self.trees.meta.get(KEYRING_KEY).map_err(|e| self.sled_error(e))? else { return Ok(None) };
+        serde_json::from_slice(&v).map(Some).map_err(|e| self.damaged(e.to_string()))
     }
 
     /// Every case, decoded; damaged records are listed, not fatal.
     pub fn load_cases(&self) -> Result<Loaded> {
+        let key = self.key()?;
         let mut loaded = Loaded::default();
-        for item in self.cases.iter() {
-            let (key, value) = item.map_err(|e| self.sled_error(e))?;
-            match codec::decode::<Case>(&value) {
+        for item in self.trees.cases.iter() {
+            let (k, value) = item.map_err(|e| self.sled_error(e))?;
+            match codec::decode::<Case>(key, "cases", &k, &value) {
                 Ok(case) => loaded.cases.push(case),
-                Err(error) => loaded.damaged.push((hex(&key), error)),
+                Err(error) => loaded.damaged.push((hex(&k), error)),
             }
         }
         Ok(loaded)
     }
 
     pub fn case(&self, id: CaseId) -> Result<Option<Case>> {
-        let key = id.0.as_bytes();
-        self.cases
-            .get(key)
+        let key = self.key()?;
+        let k = id.0.as_bytes();
+        self.trees
+            .cases
+            .get(k)
             .map_err(|e| self.sled_error(e))?
-            .map(|v| codec::decode(&v).map_err(|error| StoreError::Record { key: hex(key), error }))
+            .map(|v| codec::decode(key, "cases", k, &v).map_err(|error| StoreError::Record { key: hex(k), error }))
             .transpose()
     }
 
@@ -116,109 +306,200 @@ impl Store {
     /// returned case carries the new revision. `case.revision` must be the revision the
     /// caller read (0 for a new case), else nothing is written and `Conflict` is returned.
     pub fn save(&self, case: &Case, change: &Change) -> Result<Case> {
-        let key = *case.id.0.as_bytes();
-        let saved = (&self.cases, &self.history)
-            .transaction(|(cases, history)| {
-                let stored = match cases.get(key)? {
+        let key = self.key()?;
+        let k = *case.id.0.as_bytes();
+        let t = &self.trees;
+        let saved = (&t.cases, &t.history, &t.meta)
+            .transaction(|(tc, th, tm)| {
+                let stored = match tc.get(k)? {
                     None => 0,
-                    Some(v) => codec::decode::<Case>(&v)?.revision,
+                    Some(v) => codec::decode::<Case>(key, "cases", &k, &v)?.revision,
                 };
                 if stored != case.revision {
                     return Err(ConflictableTransactionError::Abort(Abort::Conflict));
                 }
                 let mut next = case.clone();
                 next.revision = stored + 1;
-                cases.insert(&key, codec::encode(&next)?)?;
-                let seq = history.generate_id()?;
-                history.insert(history_key(&key, seq), codec::encode(change)?)?;
+                tc.insert(&k, codec::encode(key, "cases", &k, &next)?)?;
+                let head = append(th, key, read_head(tm)?, change.clone())?;
+                tm.insert(HEAD_KEY, head_json(head))?;
                 Ok(next)
             })
-            .map_err(|e| match e {
-                TransactionError::Abort(Abort::Conflict) => StoreError::Conflict,
-                TransactionError::Abort(Abort::Codec(error)) => StoreError::Record { key: hex(&key), error },
-                TransactionError::Storage(e) => self.sled_error(e),
-            })?;
+            .map_err(|e| self.tx_error(e, &k))?;
         self.flush()?;
         Ok(saved)
     }
 
-    /// Adds many new cases at once (demo data, benchmarks), each with its `Created` entry,
-    /// in batches of one transaction each, flushed at the end.
+    /// Adds many new cases at once (demo data, benchmarks), each with its `Created`
+    /// entry, one transaction per thousand, flushed at the end.
     pub fn insert_new(&self, cases: &[Case], who: &str, at: chrono::NaiveDateTime) -> Result<()> {
+        let key = self.key()?;
+        let t = &self.trees;
         for chunk in cases.chunks(1000) {
-            let mut case_batch = sled::Batch::default();
-            let mut history_batch = sled::Batch::default();
-            for case in chunk {
-                let key = case.id.0.as_bytes();
-                let change = Change {
-                    case: case.id,
-                    at,
-                    who: who.to_string(),
-                    kind: crate::domain::history::ChangeKind::Created,
-                };
-                let record = |e| StoreError::Record { key: hex(key), error: e };
-                case_batch.insert(key, codec::encode(case).map_err(record)?);
-                let seq = self.db.generate_id().map_err(|e| self.sled_error(e))?;
-                history_batch.insert(history_key(key, seq), codec::encode(&change).map_err(record)?);
-            }
-            (&self.cases, &self.history)
-                .transaction(|(c, h)| {
-                    c.apply_batch(&case_batch)?;
-                    h.apply_batch(&history_batch)?;
-                    Ok::<_, ConflictableTransactionError<()>>(())
+            (&t.cases, &t.history, &t.meta)
+                .transaction(|(tc, th, tm)| {
+                    let mut head = read_head(tm)?;
+                    for case in chunk {
+                        let k = case.id.0.as_bytes();
+                        tc.insert(k, codec::encode(key, "cases", k, case)?)?;
+                        let change =
+                            Change { case: Some(case.id), at, who: who.to_string(), kind: ChangeKind::Created };
+                        head = append(th, key, head, change)?;
+                    }
+                    tm.insert(HEAD_KEY, head_json(head))?;
+                    Ok(())
                 })
-                .map_err(|e| match e {
-                    TransactionError::Storage(e) => self.sled_error(e),
-                    TransactionError::Abort(()) => StoreError::Conflict,
-                })?;
+                .map_err(|e| self.tx_error(e, &[]))?;
         }
         self.flush()
     }
 
-    /// The history of one case, oldest first. Damaged entries are reported as errors.
-    pub fn history(&self, id: CaseId) -> Result<Vec<Change>> {
-        self.history
-            .scan_prefix(id.0.as_bytes())
-            .map(|item| {
-                let (key, value) = item.map_err(|e| self.sled_error(e))?;
-                codec::decode(&value).map_err(|error| StoreError::Record { key: hex(&key), error })
+    /// Deletes a case's content: the case record goes, its history entries keep only
+    /// their place in the chain (details redacted), an anonymous tombstone stays for the
+    /// monitoring figures, and `event` (a `Deleted` entry) records that it happened.
+    pub fn delete_case(&self, id: CaseId, event: Change) -> Result<()> {
+        let key = self.key()?;
+        let k = *id.0.as_bytes();
+        let t = &self.trees;
+        let Some(case) = self.case(id)? else { return Ok(()) };
+        let tombstone_key = *CaseId::random().0.as_bytes();
+        let tombstone = codec::encode(key, "tombstones", &tombstone_key, &Tombstone::of(&case))
+            .map_err(|error| StoreError::Record { key: hex(&k), error })?;
+        // Only the worker writes (the lock guarantees one process), so the keys read here
+        // are still all there is when the transaction runs.
+        let history_keys: Vec<sled::IVec> =
+            t.history.scan_prefix(k).keys().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
+        (&t.cases, &t.history, &t.tombstones, &t.meta)
+            .transaction(|(tc, th, tt, tm)| {
+                tc.remove(&k)?;
+                for hk in &history_keys {
+                    if let Some(v) = th.get(hk)? {
+                        let mut entry: Entry = codec::decode(key, "history", hk, &v)?;
+                        entry.details = None;
+                        th.insert(hk, codec::encode(key, "history", hk, &entry)?)?;
+                    }
+                }
+                tt.insert(&tombstone_key, tombstone.clone())?;
+                let head = append(th, key, read_head(tm)?, event.clone())?;
+                tm.insert(HEAD_KEY, head_json(head))?;
+                Ok(())
             })
-            .collect()
+            .map_err(|e| self.tx_error(e, &k))?;
+        self.flush()
     }
 
-    /// Reads and decodes every record; used by `tandem check`. Returns the number of
-    /// cases and history entries, or the first problem.
-    pub fn verify(&self) -> Result<(usize, usize)> {
+    /// Records a store event (key made, passphrase changed, export for parents, ...).
+    pub fn append_event(&self, event: Change) -> Result<()> {
+        let key = self.key()?;
+        let t = &self.trees;
+        (&t.history, &t.meta)
+            .transaction(|(th, tm)| {
+                let head = append(th, key, read_head(tm)?, event.clone())?;
+                tm.insert(HEAD_KEY, head_json(head))?;
+                Ok(())
+            })
+            .map_err(|e| self.tx_error(e, &[]))?;
+        self.flush()
+    }
+
+    /// The history of one case, oldest first (redacted entries left out).
+    pub fn history(&self, id: CaseId) -> Result<Vec<Change>> {
+        let key = self.key()?;
+        let mut out = Vec::new();
+        for item in self.trees.history.scan_prefix(id.0.as_bytes()) {
+            let (k, v) = item.map_err(|e| self.sled_error(e))?;
+            let entry: Entry =
+                codec::decode(key, "history", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
+            out.extend(entry.details);
+        }
+        Ok(out)
+    }
+
+    /// The whole audit trail in chain order.
+    pub fn audit_entries(&self) -> Result<Vec<Entry>> {
+        let key = self.key()?;
+        let mut entries = Vec::new();
+        for item in self.trees.history.iter() {
+            let (k, v) = item.map_err(|e| self.sled_error(e))?;
+            entries.push(
+                codec::decode::<Entry>(key, "history", &k, &v)
+                    .map_err(|error| StoreError::Record { key: hex(&k), error })?,
+            );
+        }
+        entries.sort_by_key(|e| e.seq);
+        Ok(entries)
+    }
+
+    /// Checks everything: every value decrypts and verifies, the audit chain is whole and
+    /// ends at the recorded head, and nothing flushed earlier has gone missing.
+    pub fn verify(&self) -> Result<Verified> {
+        let key = self.key()?;
         let loaded = self.load_cases()?;
         if let Some((key, error)) = loaded.damaged.into_iter().next() {
             return Err(StoreError::Record { key, error });
         }
-        let mut entries = 0;
-        for item in self.history.iter() {
-            let (key, value) = item.map_err(|e| self.sled_error(e))?;
-            codec::decode::<Change>(&value).map_err(|error| StoreError::Record { key: hex(&key), error })?;
-            entries += 1;
+        let entries = self.audit_entries()?;
+        let head = audit::verify(&entries).map_err(|e| StoreError::Chain(e.seq()))?;
+        let recorded = self.trees.meta.get(HEAD_KEY).map_err(|e| self.sled_error(e))?;
+        let recorded = recorded.map(|v| parse_head(&v)).transpose().map_err(|_| StoreError::Chain(head.seq))?;
+        if recorded.unwrap_or(Head::EMPTY) != head {
+            return Err(StoreError::Chain(head.seq + 1));
         }
-        Ok((loaded.cases.len(), entries))
+        if let Some(anchor) = self.anchor() {
+            if anchor.seq > head.seq {
+                return Err(StoreError::Truncated { expected: anchor.seq, found: head.seq });
+            }
+            if anchor.seq == head.seq && anchor != head {
+                return Err(StoreError::Chain(head.seq));
+            }
+        }
+        let mut tombstones = 0;
+        for item in self.trees.tombstones.iter() {
+            let (k, v) = item.map_err(|e| self.sled_error(e))?;
+            codec::decode::<Tombstone>(key, "tombstones", &k, &v)
+                .map_err(|error| StoreError::Record { key: hex(&k), error })?;
+            tombstones += 1;
+        }
+        Ok(Verified { cases: loaded.cases.len(), entries: entries.len(), tombstones })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    fn anchor(&self) -> Option<Head> {
+        std::fs::read(self.dir.join(ANCHOR_FILE)).ok().and_then(|b| parse_head(&b).ok())
     }
 
+    /// Flushes sled, then records the head outside it.
     fn flush(&self) -> Result<()> {
-        self.db.flush().map(|_| ()).map_err(|e| self.sled_error(e))
+        self.trees.db.flush().map_err(|e| self.sled_error(e))?;
+        if let Some(head) = self.trees.meta.get(HEAD_KEY).map_err(|e| self.sled_error(e))? {
+            crate::atomic::write(&self.dir.join(ANCHOR_FILE), &head)
+                .map_err(|error| StoreError::Io { dir: self.dir.clone(), error })?;
+        }
+        Ok(())
     }
 
     fn sled_error(&self, e: sled::Error) -> StoreError {
         sled_error(&self.dir, e)
     }
+
+    fn damaged(&self, detail: String) -> StoreError {
+        StoreError::Damaged { dir: self.dir.clone(), detail }
+    }
+
+    fn tx_error(&self, e: TransactionError<Abort>, key: &[u8]) -> StoreError {
+        match e {
+            TransactionError::Abort(Abort::Conflict) => StoreError::Conflict,
+            TransactionError::Abort(Abort::Codec(error)) => StoreError::Record { key: hex(key), error },
+            TransactionError::Abort(Abort::Head) => self.damaged(strings::HEAD_UNREADABLE.into()),
+            TransactionError::Storage(e) => self.sled_error(e),
+        }
+    }
 }
 
-/// Why a save transaction gave up (sled's abort carries one error type).
+/// Why a transaction gave up (sled's abort carries one error type).
 enum Abort {
     Codec(CodecError),
     Conflict,
+    Head,
 }
 
 impl From<CodecError> for ConflictableTransactionError<Abort> {
@@ -227,14 +508,61 @@ impl From<CodecError> for ConflictableTransactionError<Abort> {
     }
 }
 
-fn history_key(case: &[u8], seq: u64) -> Vec<u8> {
-    let mut key = case.to_vec();
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Abort>>;
+
+/// Appends `change` to the chain after `head` inside a transaction; returns the new head.
+fn append(th: &TransactionalTree, key: &SecretKey, head: Head, change: Change) -> TxResult<Head> {
+    // A deletion is a store event: it must not reappear in the deleted case's history.
+    let prefix = match (&change.kind, change.case) {
+        (ChangeKind::Deleted { .. }, _) | (_, None) => NO_CASE,
+        (_, Some(id)) => *id.0.as_bytes(),
+    };
+    let entry = Entry::after(head, change);
+    let k = history_key(&prefix, entry.seq);
+    th.insert(k.clone(), codec::encode(key, "history", &k, &entry)?)?;
+    Ok(entry.head())
+}
+
+fn read_head(tm: &TransactionalTree) -> TxResult<Head> {
+    match tm.get(HEAD_KEY)? {
+        None => Ok(Head::EMPTY),
+        Some(v) => parse_head(&v).map_err(|_| ConflictableTransactionError::Abort(Abort::Head)),
+    }
+}
+
+fn head_json(head: Head) -> Vec<u8> {
+    // A struct of a number and a fixed-size hash always serialises.
+    serde_json::to_vec(&head).unwrap_or_default()
+}
+
+fn parse_head(bytes: &[u8]) -> serde_json::Result<Head> {
+    serde_json::from_slice(bytes)
+}
+
+fn schema_of(v: &[u8]) -> Option<u32> {
+    <[u8; 4]>::try_from(v).ok().map(u32::from_be_bytes)
+}
+
+fn history_key(prefix: &[u8; 16], seq: u64) -> Vec<u8> {
+    let mut key = prefix.to_vec();
     key.extend_from_slice(&seq.to_be_bytes());
     key
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(bytes)
+}
+
+fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
+    let db = open_sled(dir, path)?;
+    let tree = |name: &str| db.open_tree(name).map_err(|e| sled_error(dir, e));
+    Ok(Trees {
+        cases: tree("cases")?,
+        history: tree("history")?,
+        tombstones: tree("tombstones")?,
+        meta: tree("meta")?,
+        db,
+    })
 }
 
 /// sled's own (English, technical) text goes to the log; the user gets a Dutch detail.
@@ -253,10 +581,10 @@ fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
 /// sled 0.34 can panic instead of returning an error on some damaged files. Catch that
 /// and report it as damage; the panic hook is silenced meanwhile so no trace reaches the
 /// user's screen (the panic message goes to the log).
-fn open_sled(dir: &Path) -> Result<sled::Db> {
+fn open_sled(dir: &Path, path: &Path) -> Result<sled::Db> {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(dir.join("db")).open()));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(path).open()));
     panic::set_hook(previous);
     match result {
         Ok(opened) => opened.map_err(|e| sled_error(dir, e)),

@@ -6,7 +6,9 @@ use super::*;
 use crate::config::Config;
 use crate::domain::case::Field;
 use crate::domain::demo;
-use crate::domain::history::ChangeKind;
+use crate::domain::history::{ChangeKind, DeleteReason};
+
+const PASS: &[u8] = b"correct paard batterij niet";
 
 fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap()
@@ -18,7 +20,7 @@ fn cases(n: usize) -> Vec<Case> {
 }
 
 fn created(case: &Case) -> Change {
-    Change { case: case.id, at: now(), who: "anna".into(), kind: ChangeKind::Created }
+    Change { case: Some(case.id), at: now(), who: "anna".into(), kind: ChangeKind::Created }
 }
 
 fn new_case() -> Case {
@@ -27,12 +29,27 @@ fn new_case() -> Case {
     case
 }
 
+/// A new store with a key, unlocked; also returns its recovery key.
+fn keyed(dir: &Path) -> (Store, RecoveryKey) {
+    let mut store = Store::open(dir).unwrap();
+    assert_eq!(store.key_state().unwrap(), KeyState::NeedsKey);
+    let recovery = store.create_key(PASS, KdfParams::cheap().unwrap(), "anna", now()).unwrap();
+    (store, recovery)
+}
+
+fn reopen(dir: &Path) -> Store {
+    let mut store = Store::open(dir).unwrap();
+    assert_eq!(store.key_state().unwrap(), KeyState::Locked);
+    store.unlock(PASS).unwrap();
+    store
+}
+
 #[test]
 fn saves_bump_the_revision_and_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let case = new_case();
     {
-        let store = Store::open(dir.path()).unwrap();
+        let (store, _) = keyed(dir.path());
         let saved = store.save(&case, &created(&case)).unwrap();
         assert_eq!(saved.revision, 1);
         let mut edited = saved.clone();
@@ -40,7 +57,7 @@ fn saves_bump_the_revision_and_survive_reopening() {
         let change = Change::between(Some(&saved), &edited, "youssef", now()).unwrap();
         assert_eq!(store.save(&edited, &change).unwrap().revision, 2);
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = reopen(dir.path());
     let loaded = store.load_cases().unwrap();
     assert!(loaded.damaged.is_empty());
     assert_eq!(loaded.cases.len(), 1);
@@ -50,16 +67,59 @@ fn saves_bump_the_revision_and_survive_reopening() {
     let kinds: Vec<&ChangeKind> = history.iter().map(|c| &c.kind).collect();
     assert_eq!(kinds, [&ChangeKind::Created, &ChangeKind::Edited { fields: vec![Field::Note] }]);
     assert_eq!(history[1].who, "youssef");
-    assert_eq!(store.verify().unwrap(), (1, 2));
+    // KeyCreated + 2 case entries.
+    assert_eq!(store.verify().unwrap(), Verified { cases: 1, entries: 3, tombstones: 0 });
+}
+
+#[test]
+fn nothing_is_readable_before_unlocking() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(keyed(dir.path()));
+    let store = Store::open(dir.path()).unwrap();
+    assert!(matches!(store.load_cases(), Err(StoreError::Locked)));
+    assert!(matches!(store.save(&new_case(), &created(&new_case())), Err(StoreError::Locked)));
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(keyed(dir.path()));
+    let mut store = Store::open(dir.path()).unwrap();
+    assert!(matches!(store.unlock(b"verkeerd wachtwoord"), Err(StoreError::WrongPassphrase)));
+    assert_eq!(store.key_state().unwrap(), KeyState::Locked);
+    store.unlock(PASS).unwrap();
+    assert_eq!(store.key_state().unwrap(), KeyState::Unlocked);
+    store.lock();
+    assert_eq!(store.key_state().unwrap(), KeyState::Locked);
+}
+
+#[test]
+fn the_recovery_key_opens_a_store_with_a_forgotten_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, recovery) = keyed(dir.path());
+    let case = new_case();
+    store.save(&case, &created(&case)).unwrap();
+    drop(store);
+    let mut store = Store::open(dir.path()).unwrap();
+    let wrong = RecoveryKey::random().unwrap();
+    assert!(matches!(store.unlock_with_recovery(&wrong), Err(StoreError::WrongRecoveryKey)));
+    store.unlock_with_recovery(&RecoveryKey::parse(&recovery.display()).unwrap()).unwrap();
+    let event = Change::store_event(ChangeKind::RecoveryUsed, "anna", now());
+    store.change_passphrase(b"een heel nieuwe zin", KdfParams::cheap().unwrap(), event).unwrap();
+    drop(store);
+    let mut store = Store::open(dir.path()).unwrap();
+    assert!(matches!(store.unlock(PASS), Err(StoreError::WrongPassphrase)));
+    store.unlock(b"een heel nieuwe zin").unwrap();
+    assert_eq!(store.load_cases().unwrap().cases.len(), 1, "re-wrapping the key left the data as it was");
+    assert!(store.verify().is_ok());
 }
 
 #[test]
 fn a_stale_revision_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (store, _) = keyed(dir.path());
     let case = new_case();
     let saved = store.save(&case, &created(&case)).unwrap();
-    // Saving the revision-0 copy again would overwrite revision 1: refused.
     assert!(matches!(store.save(&case, &created(&case)), Err(StoreError::Conflict)));
     assert_eq!(store.case(case.id).unwrap(), Some(saved));
     assert_eq!(store.history(case.id).unwrap().len(), 1);
@@ -68,15 +128,16 @@ fn a_stale_revision_writes_nothing() {
 #[test]
 fn histories_stay_apart_per_case() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (store, _) = keyed(dir.path());
     let list = cases(30);
     store.insert_new(&list, "anna", now()).unwrap();
     assert_eq!(store.load_cases().unwrap().cases.len(), 30);
     for case in &list {
         let h = store.history(case.id).unwrap();
         assert_eq!(h.len(), 1);
-        assert_eq!(h[0].case, case.id);
+        assert_eq!(h[0].case, Some(case.id));
     }
+    assert_eq!(store.verify().unwrap().entries, 31);
 }
 
 #[test]
@@ -95,9 +156,8 @@ fn a_store_from_a_newer_tandem_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        let meta = store.db.open_tree("meta").unwrap();
-        meta.insert(SCHEMA_KEY, &(SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
-        store.db.flush().unwrap();
+        store.trees.meta.insert(SCHEMA_KEY, &(SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
+        store.trees.db.flush().unwrap();
     }
     let err = Store::open(dir.path()).err().unwrap();
     assert!(matches!(err, StoreError::TooNew { found } if found == SCHEMA_VERSION + 1));
@@ -105,40 +165,242 @@ fn a_store_from_a_newer_tandem_is_refused() {
 }
 
 #[test]
-fn a_damaged_record_is_reported_and_the_rest_stays_readable() {
+fn a_store_that_lost_its_schema_is_damaged_not_new() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    {
+        let (store, _) = keyed(dir.path());
+        store.trees.meta.remove(SCHEMA_KEY).unwrap();
+        store.trees.db.flush().unwrap();
+    }
+    assert!(matches!(Store::open(dir.path()), Err(StoreError::Damaged { .. })));
+}
+
+#[test]
+fn a_flipped_byte_damages_one_record_and_the_rest_stays_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
     let list = cases(5);
     store.insert_new(&list, "anna", now()).unwrap();
     let key = list[2].id.0.as_bytes();
-    let mut value = store.cases.get(key).unwrap().unwrap().to_vec();
+    let mut value = store.trees.cases.get(key).unwrap().unwrap().to_vec();
     let mid = value.len() / 2;
-    value[mid] ^= 0xff;
-    store.cases.insert(key, value).unwrap();
+    value[mid] ^= 0x01;
+    store.trees.cases.insert(key, value).unwrap();
 
     let loaded = store.load_cases().unwrap();
     assert_eq!(loaded.cases.len(), 4);
-    assert_eq!(loaded.damaged.len(), 1);
-    assert_eq!(loaded.damaged[0].0, hex(key));
+    assert_eq!(loaded.damaged, vec![(hex(key), CodecError::Tampered)]);
     assert!(matches!(store.verify(), Err(StoreError::Record { .. })));
     assert!(matches!(store.case(list[2].id), Err(StoreError::Record { .. })));
 }
 
 #[test]
-fn a_newer_record_says_so_instead_of_damaged() {
+fn values_swapped_between_keys_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (store, _) = keyed(dir.path());
+    let list = cases(2);
+    store.insert_new(&list, "anna", now()).unwrap();
+    let (a, b) = (list[0].id.0.as_bytes(), list[1].id.0.as_bytes());
+    let va = store.trees.cases.get(a).unwrap().unwrap();
+    store.trees.cases.insert(b, va).unwrap();
+    assert!(matches!(store.case(list[1].id), Err(StoreError::Record { error: CodecError::Tampered, .. })));
+    assert!(store.case(list[0].id).unwrap().is_some());
+}
+
+#[test]
+fn a_planted_plain_value_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
     let case = new_case();
-    store.cases.insert(case.id.0.as_bytes(), &b"\x01{\"v\":9,\"data\":{\"whatever\":1}}"[..]).unwrap();
-    let err = store.case(case.id).unwrap_err().to_string();
-    assert!(err.contains("nieuwer"), "{err}");
+    store.trees.cases.insert(case.id.0.as_bytes(), encode_plain(&case).unwrap()).unwrap();
+    assert!(matches!(store.case(case.id), Err(StoreError::Record { error: CodecError::UnknownFormat(1), .. })));
+}
+
+/// Rewrites one audit entry through `edit`, sealed properly under the data key: only the
+/// hash chain can tell.
+fn tamper_entry(store: &Store, seq: u64, edit: impl FnOnce(&mut Entry)) {
+    let key = store.key.as_ref().unwrap();
+    for item in store.trees.history.iter() {
+        let (k, v) = item.unwrap();
+        let mut entry: Entry = codec::decode(key, "history", &k, &v).unwrap();
+        if entry.seq == seq {
+            edit(&mut entry);
+            store.trees.history.insert(&k, codec::encode(key, "history", &k, &entry).unwrap()).unwrap();
+            return;
+        }
+    }
+    panic!("no entry {seq}");
+}
+
+#[test]
+fn a_tampered_audit_chain_is_found_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    store.insert_new(&cases(5), "anna", now()).unwrap();
+    assert!(store.verify().is_ok());
+
+    tamper_entry(&store, 3, |e| e.details.as_mut().unwrap().who = "mallory".into());
+    assert!(matches!(store.verify(), Err(StoreError::Chain(3))));
+    assert!(store.verify().unwrap_err().to_string().contains("regel 3"));
+}
+
+#[test]
+fn a_removed_audit_entry_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let list = cases(3);
+    store.insert_new(&list, "anna", now()).unwrap();
+    let k = store.trees.history.scan_prefix(list[1].id.0.as_bytes()).keys().next().unwrap().unwrap();
+    store.trees.history.remove(k).unwrap();
+    assert!(matches!(store.verify(), Err(StoreError::Chain(_))));
+}
+
+#[test]
+fn lost_recent_writes_are_noticed_through_the_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    store.insert_new(&cases(3), "anna", now()).unwrap();
+    let head = parse_head(&store.trees.meta.get(HEAD_KEY).unwrap().unwrap()).unwrap();
+    let ahead = Head { seq: head.seq + 2, hash: [9; 32] };
+    std::fs::write(dir.path().join(ANCHOR_FILE), serde_json::to_vec(&ahead).unwrap()).unwrap();
+    let err = store.verify().unwrap_err();
+    assert!(matches!(err, StoreError::Truncated { expected, found } if expected == head.seq + 2 && found == head.seq));
+}
+
+#[test]
+fn deleting_a_case_keeps_only_anonymous_figures_and_a_sound_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let list = cases(3);
+    store.insert_new(&list, "anna", now()).unwrap();
+    let gone = list[1].id;
+    let event = Change {
+        case: Some(gone),
+        at: now(),
+        who: "anna".into(),
+        kind: ChangeKind::Deleted { reason: DeleteReason::Request },
+    };
+    store.delete_case(gone, event).unwrap();
+
+    assert_eq!(store.case(gone).unwrap(), None);
+    assert!(store.history(gone).unwrap().is_empty(), "the case's history details are redacted");
+    let v = store.verify().unwrap();
+    assert_eq!((v.cases, v.tombstones), (2, 1));
+    let last = store.audit_entries().unwrap().pop().unwrap();
+    assert_eq!(last.details.unwrap().kind, ChangeKind::Deleted { reason: DeleteReason::Request });
+}
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let store_dir = dir.path().join("store");
+    let list = cases(20);
+    let file = {
+        let (store, _) = keyed(&store_dir);
+        store.insert_new(&list, "anna", now()).unwrap();
+        let mut file = None;
+        for minute in 0..4 {
+            file = Some(store.backup(&backups, now() + chrono::Duration::minutes(minute), 3).unwrap());
+        }
+        // A change after the last backup, which the restore undoes.
+        store.delete_case(list[0].id, created(&list[0])).unwrap();
+        file.unwrap()
+    };
+    let found = list_backups(&backups);
+    assert_eq!(found.len(), 3, "only the newest 3 are kept");
+    assert_eq!(found[0].path, file);
+
+    // A damaged backup is refused and changes nothing.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let n = bytes.len();
+    bytes[n - 10] ^= 1;
+    let broken = dir.path().join("broken.backup");
+    std::fs::write(&broken, &bytes).unwrap();
+    assert!(matches!(restore(&store_dir, &broken, now()), Err(StoreError::Damaged { .. })));
+    assert_eq!(reopen(&store_dir).load_cases().unwrap().cases.len(), 19);
+
+    restore(&store_dir, &file, now()).unwrap();
+    let store = reopen(&store_dir);
+    assert_eq!(store.load_cases().unwrap().cases.len(), 20);
+    assert!(store.verify().is_ok(), "the anchor follows the restored head");
+}
+
+#[test]
+fn restore_is_refused_while_the_store_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let file = store.backup(&dir.path().join("b"), now(), 2).unwrap();
+    assert!(matches!(restore(dir.path(), &file, now()), Err(StoreError::AlreadyOpen(_))));
+}
+
+#[test]
+fn no_plaintext_reaches_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = cases(50);
+    let markers: Vec<String> = (0..list.len()).map(|i| format!("MARKER{i:04}XQ")).collect();
+    for (case, marker) in list.iter_mut().zip(&markers) {
+        case.intake.note = format!("notitie {marker}");
+        case.intake.last_name = format!("Achter{marker}");
+    }
+    {
+        let (store, _) = keyed(&dir.path().join("store"));
+        store.insert_new(&list, "anna", now()).unwrap();
+        let mut edited = list[0].clone();
+        edited.intake.first_name = "ZZVOORNAAMZZ".into();
+        let change = Change::between(Some(&list[0]), &edited, "anna", now()).unwrap();
+        store.save(&edited, &change).unwrap();
+        store.backup(&dir.path().join("backups"), now(), 2).unwrap();
+    }
+    let mut scanned = 0;
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let bytes = std::fs::read(&p).unwrap();
+        scanned += 1;
+        for needle in markers.iter().map(String::as_str).chain(["ZZVOORNAAMZZ", &list[3].intake.first_name]) {
+            if needle.len() < 4 {
+                continue;
+            }
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} found in {}", p.display());
+        }
+    }
+    assert!(scanned >= 4, "the database, its config, the anchor and a backup were scanned");
+}
+
+#[test]
+fn a_store_from_before_encryption_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = cases(4);
+    {
+        // What the first version wrote: plain values, schema 1, history keyed by counter.
+        let store = Store::open(dir.path()).unwrap();
+        let t = &store.trees;
+        t.meta.insert(SCHEMA_KEY, &1u32.to_be_bytes()).unwrap();
+        for (i, case) in list.iter().enumerate() {
+            t.cases.insert(case.id.0.as_bytes(), encode_plain(case).unwrap()).unwrap();
+            let k = history_key(case.id.0.as_bytes(), 100 + i as u64);
+            t.history.insert(k, encode_plain(&created(case)).unwrap()).unwrap();
+        }
+        t.db.flush().unwrap();
+    }
+    let (store, _) = keyed(dir.path());
+    assert_eq!(store.load_cases().unwrap().cases.len(), 4);
+    assert_eq!(store.history(list[2].id).unwrap(), vec![created(&list[2])]);
+    assert_eq!(store.verify().unwrap().entries, 5);
+    for item in store.trees.cases.iter() {
+        assert_eq!(item.unwrap().1[0], 2, "every value is sealed now");
+    }
 }
 
 #[test]
 fn garbage_in_the_database_file_is_damage_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let store = Store::open(dir.path()).unwrap();
+        let (store, _) = keyed(dir.path());
         store.insert_new(&cases(200), "anna", now()).unwrap();
     }
     // sled keeps its config in db/conf; garbling it makes sled refuse (or panic on) open.

@@ -25,6 +25,9 @@ pub enum Action {
     PrevField,
     Submit,
     Save,
+    ExportAccess,
+    Delete,
+    Recover,
 }
 
 /// Where keys are interpreted. A key may mean one action per context.
@@ -38,11 +41,20 @@ pub enum Context {
     Help,
     /// The terminal is too small: only quitting works.
     TooSmall,
+    /// A message to read and confirm (recovery key, damaged store).
+    Notice,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] =
-        [Context::List, Context::Filter, Context::Form, Context::Detail, Context::Help, Context::TooSmall];
+    pub const ALL: [Context; 7] = [
+        Context::List,
+        Context::Filter,
+        Context::Form,
+        Context::Detail,
+        Context::Help,
+        Context::TooSmall,
+        Context::Notice,
+    ];
 
     /// The actions of a context, in the order the help lists them; the first `bar`
     /// of them also appear in the hint bar.
@@ -51,10 +63,11 @@ impl Context {
         match self {
             Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 5),
             Context::Filter => (&[Open, Back, Up, Down, Help], 4),
-            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
-            Context::Detail => (&[Edit, Back, Help, Quit, Up, Down], 4),
+            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit, Recover], 4),
+            Context::Detail => (&[Edit, Back, Help, ExportAccess, Delete, Quit, Up, Down], 3),
             Context::Help => (&[Back, Help, Up, Down], 1),
             Context::TooSmall => (&[Quit], 1),
+            Context::Notice => (&[Submit, Quit, Help], 2),
         }
     }
 

@@ -5,6 +5,7 @@ use std::sync::mpsc;
 
 use crossterm::event::{self, Event};
 
+use super::gate::Gate;
 use super::keymap::Keymap;
 use super::model::{Effect, Model, Msg};
 use super::theme::Theme;
@@ -22,6 +23,10 @@ pub struct Launch {
     pub paths: Option<Paths>,
     pub first_start: bool,
     pub demo: bool,
+    /// What must happen before the cases can be read (None: the store is unlocked).
+    pub gate: Option<Gate>,
+    /// A passphrase from the environment, tried at once.
+    pub passphrase: Option<zeroize::Zeroizing<String>>,
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -31,9 +36,14 @@ fn now() -> chrono::NaiveDateTime {
 pub fn run(launch: Launch) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut worker = Worker::spawn(launch.store, launch.paths, tx.clone(), Msg::Reply);
-    worker.send(Job::LoadCases);
-
-    let mut model = Model::new(launch.config, launch.keymap, Theme::from_env(), launch.demo, launch.first_start, now());
+    let theme = Theme::from_env();
+    let mut model =
+        Model::new(launch.config, launch.keymap, theme, launch.demo, launch.first_start, launch.gate, now());
+    for effect in model.start(launch.passphrase) {
+        if let Effect::Job(job) = effect {
+            worker.send(job);
+        }
+    }
     let mut terminal = ratatui::try_init()?;
     let size = terminal.size()?;
     model.size = (size.width, size.height);
@@ -55,7 +65,21 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
     let result = (|| {
         loop {
             terminal.draw(|f| view::draw(&model, f))?;
-            let Ok(first) = rx.recv() else { return Ok(()) };
+            // Sleep until input, a worker reply, or the auto-lock moment; no idle ticking.
+            let first = match model.deadline() {
+                Some(deadline) => {
+                    let wait = (deadline - now()).to_std().unwrap_or_default();
+                    match rx.recv_timeout(wait) {
+                        Ok(msg) => msg,
+                        Err(mpsc::RecvTimeoutError::Timeout) => Msg::Tick,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+                    }
+                }
+                None => match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => return Ok(()),
+                },
+            };
             let mut quit = apply(&mut model, &worker, first);
             // Take everything already waiting before drawing again.
             while !quit && let Ok(msg) = rx.try_recv() {
@@ -66,8 +90,19 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
             }
         }
     })();
-    // Queued saves finish before the terminal is handed back.
+    // A clean close of a sound store leaves a backup; queued saves finish first.
+    if model.verified && model.unlocked && !model.demo {
+        worker.send(Job::Backup { at: now(), keep: model.config.privacy.backups });
+    }
     worker.shutdown();
+    while let Ok(msg) = rx.try_recv() {
+        if let Msg::Reply(super::worker::Reply::BackedUp(result)) = msg {
+            match result {
+                Ok(path) => tracing::info!(file = %path.display(), "backup written"),
+                Err(e) => tracing::error!("backup failed: {e}"),
+            }
+        }
+    }
     ratatui::restore();
     result
 }

@@ -83,10 +83,13 @@ impl CaseForm {
             }
             Ok((intake, step, due)) => {
                 self.form.show_errors(Vec::new());
-                let case = match &self.original {
-                    Some(o) => Case { intake, step, due, ..o.clone() },
-                    None => Case { id: CaseId::random(), revision: 0, intake, step, due },
+                let mut case = match &self.original {
+                    Some(o) => Case { intake, due, ..o.clone() },
+                    None => {
+                        Case { id: CaseId::random(), revision: 0, intake, step: step.clone(), due, closed_on: None }
+                    }
                 };
+                case.set_step(step, &config.route, now.date());
                 match Change::between(self.original.as_ref(), &case, &config.user, now) {
                     Some(change) => Submitted::Save(Box::new(case), change),
                     None => Submitted::Unchanged,

@@ -15,7 +15,14 @@ use crate::strings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    Text { max: usize, hint: &'static str },
+    Text {
+        max: usize,
+        hint: &'static str,
+    },
+    /// Typed like text, shown as dots (passphrases).
+    Secret {
+        max: usize,
+    },
     Choice(Vec<String>),
     Multi(Vec<String>),
 }
@@ -38,6 +45,10 @@ pub struct Field {
 impl Field {
     pub fn text(label: &str, required: bool, max: usize, hint: &'static str, value: &str) -> Field {
         Field::new(label, required, Kind::Text { max, hint }).with_text(value)
+    }
+
+    pub fn secret(label: &str, max: usize) -> Field {
+        Field::new(label, true, Kind::Secret { max })
     }
 
     pub fn choice(label: &str, required: bool, options: Vec<String>, value: Option<usize>) -> Field {
@@ -79,7 +90,7 @@ impl Field {
     /// Applies an editing key; returns false when the key means nothing here.
     fn edit(&mut self, key: &Key) -> bool {
         match &self.kind {
-            Kind::Text { max, .. } => edit_text(&mut self.text, &mut self.cursor, *max, key),
+            Kind::Text { max, .. } | Kind::Secret { max } => edit_text(&mut self.text, &mut self.cursor, *max, key),
             Kind::Choice(options) => {
                 let n = options.len();
                 match key.code {
@@ -161,6 +172,7 @@ pub struct Form {
     /// A save is under way; keys that change content are ignored until it answers.
     pub saving: bool,
     initial: Vec<(String, Option<usize>, Vec<bool>)>,
+    button: &'static str,
 }
 
 const LABEL_WIDTH: u16 = 22;
@@ -168,7 +180,21 @@ const LABEL_WIDTH: u16 = 22;
 impl Form {
     pub fn new(fields: Vec<Field>) -> Form {
         let initial = fields.iter().map(|f| (f.text.clone(), f.choice, f.checked.clone())).collect();
-        Form { fields, focus: 0, saving: false, initial }
+        Form { fields, focus: 0, saving: false, initial, button: strings::SAVE_BUTTON }
+    }
+
+    /// A form whose button says something other than "Opslaan".
+    pub fn with_button(fields: Vec<Field>, button: &'static str) -> Form {
+        Form { button, ..Form::new(fields) }
+    }
+
+    /// Wipes what was typed (passphrases) once it has been handed on.
+    pub fn clear(&mut self) {
+        for f in &mut self.fields {
+            zeroize::Zeroize::zeroize(&mut f.text);
+            f.cursor = 0;
+        }
+        self.focus = 0;
     }
 
     pub fn on_button(&self) -> bool {
@@ -227,8 +253,17 @@ impl Form {
             );
             let mut spans = vec![marker, label];
             match &f.kind {
-                Kind::Text { hint, .. } => {
-                    let (shown, cursor_col) = window(&f.text, f.cursor, value_width);
+                Kind::Text { .. } | Kind::Secret { .. } => {
+                    let dots;
+                    let text = match f.kind {
+                        Kind::Secret { .. } => {
+                            dots = "•".repeat(f.text.chars().count());
+                            &dots
+                        }
+                        _ => &f.text,
+                    };
+                    let (shown, cursor_col) = window(text, f.cursor, value_width);
+                    let hint = if let Kind::Text { hint, .. } = f.kind { hint } else { "" };
                     if f.text.is_empty() {
                         spans.push(Span::styled(hint.to_string(), theme.muted()));
                     } else {
@@ -264,7 +299,7 @@ impl Form {
         if self.on_button() {
             focus_line = lines.len();
         }
-        let button = if self.saving { strings::SAVING } else { strings::SAVE_BUTTON };
+        let button = if self.saving { strings::SAVING } else { self.button };
         lines.push(Line::from(vec![
             if self.on_button() { Span::styled("▶ ", theme.focus()) } else { Span::raw("  ") },
             Span::styled(button, if self.on_button() { theme.selected() } else { theme.label() }),

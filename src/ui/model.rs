@@ -9,15 +9,18 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Context};
 use super::case_form::{CaseForm, Submitted};
-use super::form::{Form, edit_text};
+use super::form::{Form, Kind, edit_text};
+use super::gate::Gate;
 use super::keymap::{Key, Keymap};
 use super::setup;
 use super::theme::Theme;
 use super::worker::{Job, Reply};
 use crate::config::Config;
+use crate::domain::access;
 use crate::domain::case::{Case, CaseId};
-use crate::domain::history::Change;
+use crate::domain::history::{Change, ChangeKind, DeleteReason};
 use crate::domain::listing::{Query, Row, urgency};
+use crate::domain::retention;
 use crate::strings;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -31,6 +34,8 @@ pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
     Reply(Reply),
+    /// Time passed without input (for the auto-lock).
+    Tick,
 }
 
 #[derive(Debug)]
@@ -54,10 +59,17 @@ pub struct Detail {
     pub scroll: u16,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
-    Help { context: Context, scroll: u16 },
+    Help {
+        context: Context,
+        scroll: u16,
+    },
     ConfirmDiscard,
+    /// Delete this case on request (right to erasure).
+    ConfirmDelete(CaseId),
+    /// These closed cases are past their retention term.
+    ConfirmRetention(Vec<CaseId>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,16 +107,26 @@ pub struct Model {
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub loaded: bool,
+    /// Unlocking, recovering, or a damaged store: stands before everything else (after
+    /// the set-up screen, which needs no key).
+    pub gate: Option<Gate>,
+    /// The data key is open in the worker.
+    pub unlocked: bool,
+    /// The store passed its integrity check this session (so a backup of it is good).
+    pub verified: bool,
+    pub last_input: NaiveDateTime,
 }
 
 impl Model {
-    /// `first_start` opens the set-up screen before anything else.
+    /// `first_start` opens the set-up screen before anything else; `gate` is what must
+    /// happen before the cases can be read (None when the store is already unlocked).
     pub fn new(
         config: Config,
         keymap: Keymap,
         theme: Theme,
         demo: bool,
         first_start: bool,
+        gate: Option<Gate>,
         now: NaiveDateTime,
     ) -> Model {
         let screens = if first_start { vec![Screen::Setup(setup::form(&config.roles))] } else { Vec::new() };
@@ -123,7 +145,38 @@ impl Model {
             popup: None,
             status: None,
             loaded: false,
+            unlocked: gate.is_none(),
+            gate,
+            verified: false,
+            last_input: now,
         }
+    }
+
+    /// The jobs to start with: reading the cases, or unlocking with a passphrase given
+    /// by the environment.
+    pub fn start(&mut self, passphrase: Option<zeroize::Zeroizing<String>>) -> Vec<Effect> {
+        match (&mut self.gate, passphrase) {
+            (None, _) => vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)],
+            (Some(Gate::Unlock(u)), Some(p)) => {
+                u.form.saving = true;
+                vec![Effect::Job(Job::Unlock(p))]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The gate in force: the set-up screen comes first, it needs no key.
+    pub fn active_gate(&self) -> Option<&Gate> {
+        match self.screens.last() {
+            Some(Screen::Setup(_)) => None,
+            _ => self.gate.as_ref(),
+        }
+    }
+
+    /// When the app should wake up without input: the auto-lock moment.
+    pub fn deadline(&self) -> Option<NaiveDateTime> {
+        (self.unlocked && self.gate.is_none())
+            .then(|| self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes)))
     }
 
     /// Where keys go now.
@@ -133,6 +186,9 @@ impl Model {
         }
         if let Some(Popup::Help { .. }) = self.popup {
             return Context::Help;
+        }
+        if let Some(gate) = self.active_gate() {
+            return if gate.form().is_some() { Context::Form } else { Context::Notice };
         }
         match self.screens.last() {
             Some(Screen::Setup(_) | Screen::Case(_)) => Context::Form,
@@ -165,13 +221,39 @@ impl Model {
                 Vec::new()
             }
             Msg::Reply(reply) => self.on_reply(reply),
+            Msg::Tick => {
+                if self.deadline().is_some_and(|d| now >= d) {
+                    return self.lock();
+                }
+                Vec::new()
+            }
         }
+    }
+
+    /// Auto-lock: the key goes, and so does every decrypted case; forms being typed in
+    /// stay, so nothing unsaved is lost.
+    fn lock(&mut self) -> Vec<Effect> {
+        self.cases.clear();
+        self.rows.clear();
+        self.visible.clear();
+        self.loaded = false;
+        self.unlocked = false;
+        self.popup = None;
+        for screen in &mut self.screens {
+            if let Screen::Detail(d) = screen {
+                d.history = None;
+            }
+        }
+        self.gate = Some(Gate::unlock());
+        self.status = Some(Status { text: strings::LOCKED_NOTE.into(), error: false });
+        vec![Effect::Job(Job::Lock)]
     }
 
     fn on_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
         self.status = None;
+        self.last_input = self.now;
         let key = Key::from_event(ev);
-        if self.popup == Some(Popup::ConfirmDiscard) {
+        if matches!(self.popup, Some(Popup::ConfirmDiscard | Popup::ConfirmDelete(_) | Popup::ConfirmRetention(_))) {
             return self.on_confirm(&key);
         }
         let context = self.context();
@@ -188,16 +270,32 @@ impl Model {
 
     fn on_confirm(&mut self, key: &Key) -> Vec<Effect> {
         match key.code {
-            KeyCode::Char('j' | 'J') | KeyCode::Enter => {
-                self.popup = None;
-                if let Some(Screen::Setup(_)) = self.screens.pop() {
-                    return vec![Effect::Quit];
+            KeyCode::Char('j' | 'J') | KeyCode::Enter => match self.popup.take() {
+                Some(Popup::ConfirmDiscard) => {
+                    if let Some(Screen::Setup(_)) = self.screens.pop() {
+                        return vec![Effect::Quit];
+                    }
                 }
-            }
+                Some(Popup::ConfirmDelete(id)) => return vec![self.delete(id, DeleteReason::Request)],
+                Some(Popup::ConfirmRetention(ids)) => {
+                    return ids.into_iter().map(|id| self.delete(id, DeleteReason::Retention)).collect();
+                }
+                _ => {}
+            },
             KeyCode::Char('n' | 'N') | KeyCode::Esc => self.popup = None,
             _ => {}
         }
         Vec::new()
+    }
+
+    fn delete(&self, id: CaseId, reason: DeleteReason) -> Effect {
+        let change = Change {
+            case: Some(id),
+            at: self.now,
+            who: self.config.user.clone(),
+            kind: ChangeKind::Deleted { reason },
+        };
+        Effect::Job(Job::Delete { id, change })
     }
 
     fn on_typing(&mut self, context: Context, key: &Key) {
@@ -211,8 +309,9 @@ impl Model {
                     form.edit(key);
                 }
                 // Choice fields are complete as soon as they change: check them right away.
-                if let (Some(i), Some(Screen::Case(cf))) = (index, self.screens.last_mut())
-                    && !matches!(cf.form.fields.get(i).map(|f| &f.kind), Some(super::form::Kind::Text { .. }))
+                let gated = self.active_gate().is_some();
+                if let (Some(i), Some(Screen::Case(cf)), false) = (index, self.screens.last_mut(), gated)
+                    && !matches!(cf.form.fields.get(i).map(|f| &f.kind), Some(Kind::Text { .. }))
                 {
                     cf.check_field(i, &self.config, self.now.date());
                 }
@@ -271,6 +370,19 @@ impl Model {
                 }
             }
 
+            (Context::Notice, Submit) => {
+                if let Some(Gate::ShowRecovery(_)) = self.gate {
+                    self.gate = None;
+                }
+            }
+            (Context::Form, _) if self.active_gate().is_some() => return self.on_gate_action(action),
+            (Context::Detail, ExportAccess) => return self.export_access(),
+            (Context::Detail, Delete) => {
+                if let Some(Screen::Detail(d)) = self.screens.last() {
+                    self.popup = Some(Popup::ConfirmDelete(d.id));
+                }
+            }
+
             (Context::Form, NextField | PrevField) => self.move_focus(action == NextField),
             (Context::Form, Submit) if self.form().is_some_and(|f| !f.on_button()) => self.move_focus(true),
             (Context::Form, Submit | Save) => return self.save_form(),
@@ -288,7 +400,55 @@ impl Model {
         Vec::new()
     }
 
+    fn on_gate_action(&mut self, action: Action) -> Vec<Effect> {
+        use Action::*;
+        let (who, now) = (self.config.user.clone(), self.now);
+        let Some(gate) = self.gate.as_mut() else { return Vec::new() };
+        let busy = gate.form().is_some_and(|f| f.saving);
+        match action {
+            NextField | PrevField => {
+                if let Some(f) = gate.form_mut() {
+                    if action == NextField { f.next() } else { f.prev() }
+                }
+            }
+            // Enter moves on until the last field, then submits: no need to reach the button.
+            Submit if gate.form().is_some_and(|f| f.focus + 1 < f.fields.len()) => {
+                if let Some(f) = gate.form_mut() {
+                    f.next();
+                }
+            }
+            Submit | Save if !busy => match gate.submit(&who, now) {
+                Ok(job) => return vec![Effect::Job(job)],
+                Err(msg) if !msg.is_empty() => self.error(msg),
+                Err(_) => {}
+            },
+            Recover if matches!(gate, Gate::Unlock(_)) && !busy => self.gate = Some(Gate::recover()),
+            Back if matches!(gate, Gate::Recover(_)) && !busy => self.gate = Some(Gate::unlock()),
+            Back if !busy => return vec![Effect::Quit],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// The parents' copy of everything kept about the child (right of access).
+    fn export_access(&mut self) -> Vec<Effect> {
+        let Some(Screen::Detail(d)) = self.screens.last() else { return Vec::new() };
+        let (Some(case), Some(Ok(history))) = (self.cases.get(&d.id), &d.history) else {
+            self.error(strings::EXPORT_WAIT.into());
+            return Vec::new();
+        };
+        let c = &self.config;
+        let markdown = access::markdown(case, history, &c.school.name, &c.team, &c.route, self.now.date());
+        let file_name = access::file_name(case, self.now.date());
+        let change =
+            Change { case: Some(case.id), at: self.now, who: self.config.user.clone(), kind: ChangeKind::AccessExport };
+        vec![Effect::Job(Job::ExportAccess { file_name, markdown: zeroize::Zeroizing::new(markdown), change })]
+    }
+
     fn form(&self) -> Option<&Form> {
+        if let Some(g) = self.active_gate() {
+            return g.form();
+        }
         match self.screens.last() {
             Some(Screen::Setup(f)) => Some(f),
             Some(Screen::Case(cf)) => Some(&cf.form),
@@ -297,6 +457,9 @@ impl Model {
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
+        if self.active_gate().is_some() {
+            return self.gate.as_mut().and_then(Gate::form_mut);
+        }
         match self.screens.last_mut() {
             Some(Screen::Setup(f)) => Some(f),
             Some(Screen::Case(cf)) => Some(&mut cf.form),
@@ -387,7 +550,11 @@ impl Model {
     fn rebuild_rows(&mut self, select: Option<CaseId>) {
         let today = self.now.date();
         let keep = select.or_else(|| self.selected_row().map(|r| r.id));
-        self.rows = self.cases.values().map(|c| Row::new(c, &self.config.route, &self.config.team, today)).collect();
+        self.rows = self
+            .cases
+            .values()
+            .map(|c| Row::new(c, &self.config.route, &self.config.team, self.config.privacy.retention_years, today))
+            .collect();
         self.rows.sort_by(urgency);
         self.refilter_keeping(keep);
     }
@@ -411,6 +578,58 @@ impl Model {
 
     fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
         match reply {
+            Reply::Unlocked(Ok(())) | Reply::KeyCreated(Ok(_)) => {
+                self.gate = match reply {
+                    Reply::KeyCreated(Ok(code)) => Some(Gate::ShowRecovery(code)),
+                    _ => None,
+                };
+                self.unlocked = true;
+                self.last_input = self.now;
+                return vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)];
+            }
+            Reply::Unlocked(Err((wrong, message))) => {
+                if let Some(g) = &mut self.gate {
+                    g.failed(message, wrong, self.now);
+                }
+            }
+            Reply::KeyCreated(Err(message)) => {
+                if let Some(g) = &mut self.gate {
+                    g.failed(message, false, self.now);
+                }
+            }
+            Reply::Locked => {}
+            Reply::Verified(Ok(_)) => {
+                self.verified = true;
+                let years = self.config.privacy.retention_years;
+                let today = self.now.date();
+                let due: Vec<CaseId> =
+                    self.cases.values().filter(|c| retention::is_due(c, years, today)).map(|c| c.id).collect();
+                if !due.is_empty() && self.popup.is_none() {
+                    self.popup = Some(Popup::ConfirmRetention(due));
+                }
+            }
+            Reply::Verified(Err((problem, backups))) => {
+                self.cases.clear();
+                self.rows.clear();
+                self.visible.clear();
+                self.gate = Some(Gate::Damaged { problem, backups });
+            }
+            Reply::Deleted(id, Ok(())) => {
+                self.cases.remove(&id);
+                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
+                    self.screens.pop();
+                }
+                self.rebuild_rows(None);
+                self.status = Some(Status { text: strings::DELETED.into(), error: false });
+            }
+            Reply::Deleted(_, Err(e)) | Reply::Exported(Err(e)) | Reply::BackedUp(Err(e)) => self.error(e),
+            Reply::Exported(Ok(path)) => {
+                self.status = Some(Status { text: strings::exported(&path), error: false });
+                if let Some(Screen::Detail(d)) = self.screens.last() {
+                    return vec![Effect::Job(Job::History(d.id))];
+                }
+            }
+            Reply::BackedUp(Ok(_)) => {}
             Reply::Loaded(Ok(loaded)) => {
                 self.cases = loaded.cases.into_iter().map(|c| (c.id, c)).collect();
                 self.loaded = true;

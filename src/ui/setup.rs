@@ -62,6 +62,7 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         team: team.members,
         roles: Vec::new(),
         keys: Default::default(),
+        privacy: Default::default(),
     };
     match Config::from_parts(user, route.clone()) {
         Ok(config) => Some(config),

@@ -1,30 +1,81 @@
-//! The store thread: all disk work happens here, so the UI never waits on it. Jobs run
-//! one after another in the order sent; `Shutdown` is answered only after every earlier
-//! job, so quitting never loses a save that was under way.
+//! The store thread: all disk work happens here, so the UI never waits on it (Argon2 for
+//! unlocking takes about half a second by design). Jobs run one after another in the
+//! order sent; shutting down waits for every queued job, so quitting never loses a save.
 
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 use std::thread::JoinHandle;
 
+use chrono::NaiveDateTime;
+use zeroize::Zeroizing;
+
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
-use crate::domain::history::Change;
+use crate::domain::history::{Change, ChangeKind};
 use crate::paths::Paths;
-use crate::store::{Loaded, Store};
+use crate::store::crypto::{KdfParams, RecoveryKey};
+use crate::store::{Backup, Loaded, Store, StoreError, Verified, list_backups};
+use crate::strings;
+
+/// How long deriving the key from a passphrase should take on this machine.
+pub const KDF_TARGET: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[derive(Debug)]
 pub enum Job {
+    Unlock(Zeroizing<String>),
+    /// A forgotten passphrase: unlock with the recovery key, then set a new passphrase.
+    Recover {
+        code: Zeroizing<String>,
+        passphrase: Zeroizing<String>,
+        who: String,
+        at: NaiveDateTime,
+    },
+    CreateKey {
+        passphrase: Zeroizing<String>,
+        who: String,
+        at: NaiveDateTime,
+    },
+    /// Forget the key (auto-lock).
+    Lock,
+    Verify,
     LoadCases,
-    Save { case: Box<Case>, change: Change },
+    Save {
+        case: Box<Case>,
+        change: Change,
+    },
     History(CaseId),
+    Delete {
+        id: CaseId,
+        change: Change,
+    },
+    /// Write the parents' copy (right of access) and log that it was made.
+    ExportAccess {
+        file_name: String,
+        markdown: Zeroizing<String>,
+        change: Change,
+    },
     SaveConfig(Box<Config>),
+    Backup {
+        at: NaiveDateTime,
+        keep: usize,
+    },
 }
 
 #[derive(Debug)]
 pub enum Reply {
+    /// `Err((wrong, message))`: `wrong` when the passphrase or code did not fit.
+    Unlocked(Result<(), (bool, String)>),
+    /// The recovery key to show once.
+    KeyCreated(Result<String, String>),
+    Verified(Result<Verified, (String, Vec<Backup>)>),
     Loaded(Result<Loaded, String>),
     Saved(Result<Box<Case>, String>),
     History(CaseId, Result<Vec<Change>, String>),
+    Deleted(CaseId, Result<(), String>),
+    Exported(Result<PathBuf, String>),
     ConfigSaved(Result<Box<Config>, String>),
+    BackedUp(Result<PathBuf, String>),
+    Locked,
 }
 
 pub struct Worker {
@@ -34,7 +85,7 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the thread; replies go to `reply` wrapped by `wrap`. `paths` is None in the
-    /// demo, which writes no config.
+    /// demo, which writes nothing outside its throwaway store.
     pub fn spawn<M: Send + 'static>(
         store: Store,
         paths: Option<Paths>,
@@ -68,23 +119,76 @@ impl Drop for Worker {
     }
 }
 
-fn run<M>(store: Store, paths: Option<Paths>, jobs: Receiver<Job>, reply: Sender<M>, wrap: fn(Reply) -> M) {
+fn run<M>(mut store: Store, paths: Option<Paths>, jobs: Receiver<Job>, reply: Sender<M>, wrap: fn(Reply) -> M) {
     for job in jobs {
-        let answer = execute(&store, paths.as_ref(), job);
+        let answer = execute(&mut store, paths.as_ref(), job);
         // Keep working when the UI has gone: queued saves must still reach the disk.
         let _ = reply.send(wrap(answer));
     }
 }
 
+fn text(e: StoreError) -> String {
+    e.to_string()
+}
+
+/// Where backups go.
+pub fn backup_dir(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("backups")
+}
+
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
-pub fn execute(store: &Store, paths: Option<&Paths>, job: Job) -> Reply {
+pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
     match job {
-        Job::LoadCases => Reply::Loaded(store.load_cases().map_err(|e| e.to_string())),
-        Job::Save { case, change } => Reply::Saved(store.save(&case, &change).map(Box::new).map_err(|e| e.to_string())),
-        Job::History(id) => Reply::History(id, store.history(id).map_err(|e| e.to_string())),
+        Job::Unlock(passphrase) => Reply::Unlocked(
+            store.unlock(passphrase.as_bytes()).map_err(|e| (matches!(e, StoreError::WrongPassphrase), e.to_string())),
+        ),
+        Job::Recover { code, passphrase, who, at } => {
+            let Some(recovery) = RecoveryKey::parse(&code) else {
+                return Reply::Unlocked(Err((true, strings::WRONG_RECOVERY_KEY.to_string())));
+            };
+            let result = store.unlock_with_recovery(&recovery).and_then(|()| {
+                let event = Change::store_event(ChangeKind::RecoveryUsed, &who, at);
+                store.change_passphrase(passphrase.as_bytes(), KdfParams::calibrate(KDF_TARGET)?, event)
+            });
+            Reply::Unlocked(result.map_err(|e| (matches!(e, StoreError::WrongRecoveryKey), e.to_string())))
+        }
+        Job::CreateKey { passphrase, who, at } => Reply::KeyCreated(
+            KdfParams::calibrate(KDF_TARGET)
+                .map_err(StoreError::from)
+                .and_then(|kdf| store.create_key(passphrase.as_bytes(), kdf, &who, at))
+                .map(|r| r.display())
+                .map_err(text),
+        ),
+        Job::Lock => {
+            store.lock();
+            Reply::Locked
+        }
+        Job::Verify => Reply::Verified(
+            store
+                .verify()
+                .map_err(|e| (e.to_string(), paths.map(|p| list_backups(&backup_dir(p))).unwrap_or_default())),
+        ),
+        Job::LoadCases => Reply::Loaded(store.load_cases().map_err(text)),
+        Job::Save { case, change } => Reply::Saved(store.save(&case, &change).map(Box::new).map_err(text)),
+        Job::History(id) => Reply::History(id, store.history(id).map_err(text)),
+        Job::Delete { id, change } => Reply::Deleted(id, store.delete_case(id, change).map_err(text)),
+        Job::ExportAccess { file_name, markdown, change } => Reply::Exported(match paths {
+            None => Err(strings::DEMO_NO_EXPORT.to_string()),
+            Some(p) => {
+                let file = p.data_dir.join("exports").join(file_name);
+                crate::atomic::write(&file, markdown.as_bytes())
+                    .map_err(|error| text(StoreError::Io { dir: file.clone(), error }))
+                    .and_then(|()| store.append_event(change).map_err(text))
+                    .map(|()| file)
+            }
+        }),
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
             None => Ok(config),
+        }),
+        Job::Backup { at, keep } => Reply::BackedUp(match paths {
+            None => Err(strings::DEMO_NO_EXPORT.to_string()),
+            Some(p) => store.backup(&backup_dir(p), at, keep).map_err(text),
         }),
     }
 }

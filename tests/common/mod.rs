@@ -11,12 +11,16 @@ use tandem::config::Config;
 use tandem::domain::demo;
 use tandem::paths::Paths;
 use tandem::store::Store;
+use tandem::store::crypto::KdfParams;
+use tandem::ui::gate::Gate;
 use tandem::ui::keymap::Keymap;
 use tandem::ui::model::{Effect, Model, Msg};
 use tandem::ui::theme::Theme;
 use tandem::ui::view;
 use tandem::ui::worker::{Job, execute};
 use tempfile::TempDir;
+
+pub const PASSPHRASE: &str = "correct paard batterij niet";
 
 pub fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(10, 0, 0).unwrap()
@@ -37,10 +41,16 @@ impl Harness {
         let config = Config::demo().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::under(dir.path());
-        let store = Store::open(&paths.store_dir()).unwrap();
-        let list = demo::cases(cases, 42, &config.route, &config.team, now().date());
+        let mut store = Store::open(&paths.store_dir()).unwrap();
+        store.create_key(PASSPHRASE.as_bytes(), KdfParams::cheap().unwrap(), "anna", now()).unwrap();
+        let mut list = demo::cases(cases, 42, &config.route, &config.team, now().date());
+        // Keep every closed case inside its retention term: flows test other things.
+        let recent = now().date() - chrono::Days::new(600);
+        for case in &mut list {
+            case.closed_on = case.closed_on.map(|d| d.max(recent));
+        }
         store.insert_new(&list, &config.user, now()).unwrap();
-        Harness::start(config, false, store, paths, dir, w, h)
+        Harness::start(config, false, None, store, paths, dir, w, h)
     }
 
     /// A first start: no config yet, so the set-up screen opens.
@@ -49,12 +59,31 @@ impl Harness {
         let paths = Paths::under(dir.path());
         let route = tandem::config::load_routekaart(&paths).unwrap();
         let store = Store::open(&paths.store_dir()).unwrap();
-        Harness::start(Config::unconfigured(route), true, store, paths, dir, w, h)
+        Harness::start(Config::unconfigured(route), true, Some(Gate::create()), store, paths, dir, w, h)
     }
 
-    fn start(config: Config, first: bool, store: Store, paths: Paths, dir: TempDir, w: u16, h: u16) -> Harness {
+    /// A configured store that is locked, as at every normal start.
+    pub fn locked(cases: usize, w: u16, h: u16) -> Harness {
+        let h0 = Harness::with_cases(cases, w, h);
+        let Harness { model, mut store, paths, _dir, .. } = h0;
+        store.lock();
+        Harness::start(model.config, false, Some(Gate::unlock()), store, paths, _dir, w, h)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        config: Config,
+        first: bool,
+        gate: Option<Gate>,
+        store: Store,
+        paths: Paths,
+        dir: TempDir,
+        w: u16,
+        h: u16,
+    ) -> Harness {
         let keymap = Keymap::new(&config.keys).unwrap();
-        let model = Model::new(config, keymap, Theme { color: false }, false, first, now());
+        let mut model = Model::new(config, keymap, Theme { color: false }, false, first, gate, now());
+        let start = model.start(None);
         let mut h = Harness {
             model,
             store,
@@ -64,12 +93,16 @@ impl Harness {
             _dir: dir,
         };
         h.send(Msg::Resize(w, h.terminal.backend().buffer().area.height));
-        h.run(Job::LoadCases);
+        for effect in start {
+            if let Effect::Job(job) = effect {
+                h.run(job);
+            }
+        }
         h
     }
 
     fn run(&mut self, job: Job) {
-        let reply = execute(&self.store, Some(&self.paths), job);
+        let reply = execute(&mut self.store, Some(&self.paths), job);
         self.send(Msg::Reply(reply));
     }
 

@@ -5,9 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::domain::case::{Case, Field};
-use crate::domain::date;
-use crate::domain::history::ChangeKind;
+use crate::domain::access;
+use crate::domain::case::Field;
 use crate::domain::listing::Flags;
 use crate::strings;
 use crate::ui::model::{Detail, Model};
@@ -24,9 +23,14 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     for &f in &Field::ALL {
-        labelled(&mut lines, Span::styled(format!("  {:<22}", f.label()), t.label()), &value(model, case, f), width);
+        labelled(
+            &mut lines,
+            Span::styled(format!("  {:<22}", f.label()), t.label()),
+            &access::field_value(case, f, &model.config.team, &model.config.route, model.now.date()),
+            width,
+        );
     }
-    let flags = Flags::of(case, &model.config.route, model.now.date());
+    let flags = Flags::of(case, &model.config.route, model.config.privacy.retention_years, model.now.date());
     if flags != Flags::default() {
         let mut line = super::list::flags(&flags, t);
         line.spans.insert(0, Span::styled(format!("  {:<22}", strings::LIST_COLUMNS[5]), t.label()));
@@ -39,14 +43,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         Some(Err(e)) => lines.push(Line::from(Span::styled(format!("  ⚠ {e}"), t.error()))),
         Some(Ok(changes)) => {
             for ch in changes.iter().rev() {
-                let what = match &ch.kind {
-                    ChangeKind::Created => strings::CREATED.to_string(),
-                    ChangeKind::Edited { fields } => format!(
-                        "{}: {}",
-                        strings::EDITED,
-                        fields.iter().map(|f| f.label().to_lowercase()).collect::<Vec<_>>().join(", ")
-                    ),
-                };
+                let what = strings::change_kind(&ch.kind);
                 let who = format!("  {}  {:<20} ", ch.at.format("%d-%m-%Y %H:%M"), model.config.team.name_of(&ch.who));
                 labelled(&mut lines, Span::styled(who, t.muted()), &what, width);
             }
@@ -66,27 +63,5 @@ fn labelled(lines: &mut Vec<Line<'static>>, label: Span<'static>, text: &str, wi
     for part in wrapped {
         let lead = label.take().unwrap_or_else(|| Span::raw(" ".repeat(indent)));
         lines.push(Line::from(vec![lead, Span::raw(part.into_owned())]));
-    }
-}
-
-fn value(model: &Model, case: &Case, field: Field) -> String {
-    let i = &case.intake;
-    let list = |items: Vec<&str>| items.join(", ");
-    match field {
-        Field::FirstName => i.first_name.clone(),
-        Field::LastName => i.last_name.clone(),
-        Field::BirthDate => {
-            let age = date::age_on(i.birth_date, model.now.date()).unwrap_or(0);
-            format!("{} ({age} {})", date::format(i.birth_date), strings::YEARS)
-        }
-        Field::Groep => i.groep.to_string(),
-        Field::Gezag => i.gezag.label().to_string(),
-        Field::SignalDate => date::format(i.signal_date),
-        Field::Source => i.source.label().to_string(),
-        Field::Domains => list(i.domains.iter().map(|d| d.label()).collect()),
-        Field::Note => i.note.clone(),
-        Field::Holder => model.config.team.name_of(&i.holder).to_string(),
-        Field::Step => model.config.route.label(&case.step),
-        Field::Due => case.due.map(date::format).unwrap_or_else(|| "—".into()),
     }
 }

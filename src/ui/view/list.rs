@@ -102,8 +102,10 @@ pub fn flags(f: &Flags, t: Theme) -> Line<'static> {
     if f.safety {
         spans.push(Span::styled(strings::FLAG_SAFETY, t.error()));
     }
-    if f.closed {
-        spans.push(Span::styled(strings::FLAG_CLOSED, t.muted()));
+    match (f.closed, f.deletion) {
+        (_, Some(day)) => spans.push(Span::styled(strings::flag_deletion(day), t.warn())),
+        (true, None) => spans.push(Span::styled(strings::FLAG_CLOSED, t.muted())),
+        (false, None) => {}
     }
     Line::from(spans)
 }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the model. Nothing here changes state or touches disk.
 
 mod detail;
+mod gate;
 mod help;
 mod list;
 
@@ -21,19 +22,27 @@ pub fn draw(model: &Model, frame: &mut Frame) {
     let [title, body, bar] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
     title_line(model, frame, title);
-    let cursor = match model.screens.last() {
-        None => list::draw(model, frame, body),
-        Some(Screen::Detail(d)) => {
+    let cursor = match (model.active_gate(), model.screens.last()) {
+        (Some(g), _) => gate::draw(model, g, frame, body),
+        (None, None) => list::draw(model, frame, body),
+        (None, Some(Screen::Detail(d))) => {
             detail::draw(model, d, frame, body);
             None
         }
-        Some(Screen::Case(cf)) => form_screen(model, &cf.title(), &cf.form, frame, body),
-        Some(Screen::Setup(form)) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
+        (None, Some(Screen::Case(cf))) => form_screen(model, &cf.title(), &cf.form, frame, body),
+        (None, Some(Screen::Setup(form))) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
     };
     key_bar(model, frame, bar);
-    match model.popup {
-        Some(Popup::Help { context, scroll }) => help::draw(model, context, scroll, frame, area),
-        Some(Popup::ConfirmDiscard) => confirm(model, frame, area),
+    match &model.popup {
+        Some(Popup::Help { context, scroll }) => help::draw(model, *context, *scroll, frame, area),
+        Some(Popup::ConfirmDiscard) => confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_DISCARD),
+        Some(Popup::ConfirmDelete(_)) => {
+            confirm(model, frame, area, strings::CONFIRM_DELETE_TITLE, strings::CONFIRM_DELETE)
+        }
+        Some(Popup::ConfirmRetention(ids)) => {
+            let text = strings::confirm_retention(ids.len(), model.config.privacy.retention_years);
+            confirm(model, frame, area, strings::CONFIRM_RETENTION_TITLE, &text)
+        }
         None => {
             if let Some(pos) = cursor {
                 frame.set_cursor_position(pos);
@@ -68,7 +77,11 @@ fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
     } else if !model.config.school.name.is_empty() {
         spans.push(Span::raw(format!("· {}", model.config.school.name)));
     }
-    let count = if model.loaded { strings::case_count(model.cases.len()) } else { strings::LOADING.to_string() };
+    let count = match (model.loaded, model.unlocked) {
+        (true, _) => strings::case_count(model.cases.len()),
+        (false, true) => strings::LOADING.to_string(),
+        (false, false) => String::new(),
+    };
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + count.chars().count() + 1);
     spans.push(Span::raw(" ".repeat(pad)));
@@ -107,11 +120,12 @@ fn too_small(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(model.theme.warn()), area);
 }
 
-fn confirm(model: &Model, frame: &mut Frame, area: Rect) {
-    let popup = centered(area, 50, 5);
+fn confirm(model: &Model, frame: &mut Frame, area: Rect, title: &str, text: &str) {
+    let lines = textwrap::wrap(text, 56).len() as u16;
+    let popup = centered(area, 60, lines + 2);
     frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(Span::styled(strings::CONFIRM_TITLE, model.theme.label()));
-    frame.render_widget(Paragraph::new(strings::CONFIRM_DISCARD).wrap(Wrap { trim: true }).block(block), popup);
+    let block = Block::bordered().title(Span::styled(title.to_string(), model.theme.label()));
+    frame.render_widget(Paragraph::new(text.to_string()).wrap(Wrap { trim: true }).block(block), popup);
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.

@@ -1,0 +1,22 @@
+//! Writing a file so that readers see either the old or the new content, never a mix:
+//! a crash or a full disk never leaves half a file behind.
+
+use std::io::Write;
+use std::path::Path;
+
+pub fn write(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("tandem");
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

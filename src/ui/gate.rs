@@ -1,0 +1,190 @@
+//! What stands before the cases: unlocking, setting the first passphrase, recovering a
+//! forgotten one, showing the recovery key once, and a store that failed its check.
+
+use chrono::{Duration, NaiveDateTime};
+use zeroize::Zeroizing;
+
+use super::form::{Field, Form};
+use super::worker::Job;
+use crate::store::Backup;
+use crate::strings;
+
+/// A passphrase shorter than this is refused: it guards health data of children.
+pub const MIN_PASSPHRASE: usize = 12;
+const MAX_PASSPHRASE: usize = 200;
+/// The wait after failed attempts doubles up to this; the data is never locked out.
+const MAX_WAIT_SECS: i64 = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    Unlock(Unlock),
+    Create(Form),
+    Recover(Form),
+    /// The recovery key, shown once after the key was made.
+    ShowRecovery(String),
+    /// The store failed its integrity check.
+    Damaged {
+        problem: String,
+        backups: Vec<Backup>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlock {
+    pub form: Form,
+    pub failures: u32,
+    pub wait_until: Option<NaiveDateTime>,
+}
+
+impl Gate {
+    pub fn unlock() -> Gate {
+        Gate::Unlock(Unlock {
+            form: Form::with_button(vec![Field::secret(strings::PASSPHRASE, MAX_PASSPHRASE)], strings::UNLOCK_BUTTON),
+            failures: 0,
+            wait_until: None,
+        })
+    }
+
+    pub fn create() -> Gate {
+        Gate::Create(Form::with_button(
+            vec![Field::secret(strings::NEW_PASSPHRASE, MAX_PASSPHRASE), Field::secret(strings::AGAIN, MAX_PASSPHRASE)],
+            strings::SET_PASSPHRASE_BUTTON,
+        ))
+    }
+
+    pub fn recover() -> Gate {
+        Gate::Recover(Form::with_button(
+            vec![
+                Field::secret(strings::RECOVERY_CODE, 80),
+                Field::secret(strings::NEW_PASSPHRASE, MAX_PASSPHRASE),
+                Field::secret(strings::AGAIN, MAX_PASSPHRASE),
+            ],
+            strings::RECOVER_BUTTON,
+        ))
+    }
+
+    pub fn form(&self) -> Option<&Form> {
+        match self {
+            Gate::Unlock(u) => Some(&u.form),
+            Gate::Create(f) | Gate::Recover(f) => Some(f),
+            Gate::ShowRecovery(_) | Gate::Damaged { .. } => None,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        match self {
+            Gate::Unlock(u) => Some(&mut u.form),
+            Gate::Create(f) | Gate::Recover(f) => Some(f),
+            Gate::ShowRecovery(_) | Gate::Damaged { .. } => None,
+        }
+    }
+
+    /// Checks what was typed and hands it to the worker; on a problem the form shows it.
+    pub fn submit(&mut self, who: &str, now: NaiveDateTime) -> Result<Job, String> {
+        match self {
+            Gate::Unlock(u) => {
+                if let Some(until) = u.wait_until.filter(|t| *t > now) {
+                    return Err(strings::wait_seconds((until - now).num_seconds() + 1));
+                }
+                let passphrase = take(&mut u.form, 0);
+                u.form.saving = true;
+                Ok(Job::Unlock(passphrase))
+            }
+            Gate::Create(form) => {
+                new_passphrase(form, 0)?;
+                let passphrase = take(form, 0);
+                form.clear();
+                form.saving = true;
+                Ok(Job::CreateKey { passphrase, who: who.to_string(), at: now })
+            }
+            Gate::Recover(form) => {
+                new_passphrase(form, 1)?;
+                let (code, passphrase) = (take(form, 0), take(form, 1));
+                form.clear();
+                form.saving = true;
+                Ok(Job::Recover { code, passphrase, who: who.to_string(), at: now })
+            }
+            Gate::ShowRecovery(_) | Gate::Damaged { .. } => Err(String::new()),
+        }
+    }
+
+    /// A failed unlock: count it and make the next attempt wait a little longer.
+    pub fn failed(&mut self, message: String, wrong: bool, now: NaiveDateTime) {
+        if let Some(form) = self.form_mut() {
+            form.saving = false;
+            form.clear();
+            form.fields[0].error = Some(message);
+        }
+        if let Gate::Unlock(u) = self
+            && wrong
+        {
+            u.failures += 1;
+            let secs = 2i64.saturating_pow(u.failures.saturating_sub(1).min(10)).min(MAX_WAIT_SECS);
+            u.wait_until = Some(now + Duration::seconds(secs));
+        }
+    }
+}
+
+fn take(form: &mut Form, i: usize) -> Zeroizing<String> {
+    Zeroizing::new(std::mem::take(&mut form.fields[i].text))
+}
+
+/// The passphrase at `i` must be long enough and typed the same twice (at `i + 1`).
+fn new_passphrase(form: &mut Form, i: usize) -> Result<(), String> {
+    let (a, b) = (&form.fields[i].text, &form.fields[i + 1].text);
+    let problem = if a.chars().count() < MIN_PASSPHRASE {
+        Some((i, strings::passphrase_too_short(MIN_PASSPHRASE)))
+    } else if a != b {
+        Some((i + 1, strings::PASSPHRASES_DIFFER.to_string()))
+    } else {
+        None
+    };
+    match problem {
+        Some((at, msg)) => {
+            form.show_errors(vec![(at, msg.clone())]);
+            Err(msg)
+        }
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn failed_attempts_wait_longer_each_time_but_never_lock_out() {
+        let mut g = Gate::unlock();
+        let mut waits = Vec::new();
+        for _ in 0..9 {
+            g.failed("fout".into(), true, now());
+            let Gate::Unlock(u) = &g else { unreachable!() };
+            waits.push((u.wait_until.unwrap() - now()).num_seconds());
+        }
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert!(g.submit("anna", now()).unwrap_err().contains("61"));
+        assert!(matches!(g.submit("anna", now() + Duration::seconds(61)), Ok(Job::Unlock(_))));
+    }
+
+    #[test]
+    fn a_new_passphrase_must_be_long_and_typed_twice() {
+        let mut g = Gate::create();
+        let set = |g: &mut Gate, a: &str, b: &str| {
+            let f = g.form_mut().unwrap();
+            f.fields[0].text = a.into();
+            f.fields[1].text = b.into();
+        };
+        set(&mut g, "kort", "kort");
+        assert!(g.submit("anna", now()).unwrap_err().contains("12"));
+        set(&mut g, "lang genoeg wachtwoord", "lang genoeg wachtwoorD");
+        assert_eq!(g.submit("anna", now()).unwrap_err(), strings::PASSPHRASES_DIFFER);
+        set(&mut g, "lang genoeg wachtwoord", "lang genoeg wachtwoord");
+        let Ok(Job::CreateKey { passphrase, .. }) = g.submit("anna", now()) else { panic!("job expected") };
+        assert_eq!(passphrase.as_str(), "lang genoeg wachtwoord");
+        assert!(g.form().unwrap().fields.iter().all(|f| f.text.is_empty()), "typed secrets are wiped");
+    }
+}
