@@ -106,7 +106,7 @@ pub fn passphrase_too_short(min: usize) -> String {
 }
 
 pub fn wait_seconds(secs: i64) -> String {
-    format!("Te vaak een onjuiste wachtwoordzin: wacht nog {secs} seconden en probeer het dan opnieuw.")
+    format!("Wacht nog {secs} s en typ de wachtwoordzin dan opnieuw (te vaak onjuist).")
 }
 
 pub fn restore_hint(file: &Path, created: &str) -> String {
@@ -131,7 +131,7 @@ pub fn setup_colleague(n: usize) -> String {
 }
 
 pub fn welcome(school: &str) -> String {
-    format!("Ingesteld voor {school}. Druk n voor een nieuw dossier.")
+    format!("Ingesteld voor {school}.")
 }
 
 // ---- Case list ----
@@ -366,7 +366,7 @@ pub const HEAD_UNREADABLE: &str = "het begin van de wijzigingenlijst is onleesba
 pub const CODEC_TAMPERED: &str = "controle mislukt: beschadigd, verwisseld of met een andere sleutel gemaakt";
 pub const EMPTY_VALUE: &str = "leeg";
 pub const STORE_LOCKED: &str = "De gegevens zijn vergrendeld; ontgrendel eerst met je wachtwoordzin.";
-pub const WRONG_PASSPHRASE: &str = "Wachtwoordzin onjuist. Let op hoofdletters en spaties, en probeer het opnieuw.";
+pub const WRONG_PASSPHRASE: &str = "Wachtwoordzin onjuist; let op hoofdletters en spaties.";
 pub const WRONG_RECOVERY_KEY: &str =
     "Deze herstelcode past niet bij deze gegevens. Controleer de code en probeer het opnieuw.";
 pub const KEY_EXISTS: &str = "Deze gegevens hebben al een sleutel; er is niets veranderd.";

@@ -87,3 +87,11 @@ fn first_start_setup() {
     let mut t = Harness::first_start(80, 24);
     snap("setup", 80, 24, t.screen());
 }
+
+#[test]
+fn unlock_screen_after_a_wrong_passphrase() {
+    let mut t = Harness::locked(3, 80, 24);
+    t.type_text("fout fout fout");
+    t.key(Enter);
+    snap("unlock_wrong", 80, 24, t.screen());
+}

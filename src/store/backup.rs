@@ -58,6 +58,7 @@ impl Store {
         let path = dir.join(format!("tandem-{}.{EXTENSION}", at.format("%Y%m%d-%H%M%S")));
         let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
         crate::atomic::write(&path, &file).map_err(io)?;
+        super::private(dir).map_err(io)?;
         for old in list_backups(dir).into_iter().skip(keep.max(1)) {
             std::fs::remove_file(&old.path).map_err(io)?;
         }

@@ -84,6 +84,8 @@ impl Gate {
         match self {
             Gate::Unlock(u) => {
                 if let Some(until) = u.wait_until.filter(|t| *t > now) {
+                    // Typed too soon: that attempt does not count, type it again after the wait.
+                    u.form.clear();
                     return Err(strings::wait_seconds((until - now).num_seconds() + 1));
                 }
                 let passphrase = take(&mut u.form, 0);

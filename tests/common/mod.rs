@@ -38,16 +38,25 @@ pub struct Harness {
 impl Harness {
     /// A configured school (the demo config) with `cases` synthetic cases, at `w`×`h`.
     pub fn with_cases(cases: usize, w: u16, h: u16) -> Harness {
+        // Keep closed cases inside their retention term: most flows test other things.
+        let recent = now().date() - chrono::Days::new(600);
+        Harness::with_closures(cases, w, h, |d| d.max(recent))
+    }
+
+    /// Every closed case closed `days` ago.
+    pub fn closed_days_ago(cases: usize, w: u16, h: u16, days: u64) -> Harness {
+        Harness::with_closures(cases, w, h, |_| now().date() - chrono::Days::new(days))
+    }
+
+    fn with_closures(cases: usize, w: u16, h: u16, closed: impl Fn(NaiveDate) -> NaiveDate) -> Harness {
         let config = Config::demo().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::under(dir.path());
         let mut store = Store::open(&paths.store_dir()).unwrap();
         store.create_key(PASSPHRASE.as_bytes(), KdfParams::cheap().unwrap(), "anna", now()).unwrap();
         let mut list = demo::cases(cases, 42, &config.route, &config.team, now().date());
-        // Keep every closed case inside its retention term: flows test other things.
-        let recent = now().date() - chrono::Days::new(600);
         for case in &mut list {
-            case.closed_on = case.closed_on.map(|d| d.max(recent));
+            case.closed_on = case.closed_on.map(&closed);
         }
         store.insert_new(&list, &config.user, now()).unwrap();
         Harness::start(config, false, None, store, paths, dir, w, h)
@@ -108,7 +117,12 @@ impl Harness {
 
     /// Feeds a message and carries out its effects, as the app loop does.
     pub fn send(&mut self, msg: Msg) {
-        for effect in self.model.update(msg, now()) {
+        self.send_at(msg, now());
+    }
+
+    /// The same at another moment (for the auto-lock and the unlock delay).
+    pub fn send_at(&mut self, msg: Msg, at: NaiveDateTime) {
+        for effect in self.model.update(msg, at) {
             match effect {
                 Effect::Job(job) => self.run(job),
                 Effect::Quit => self.quit = true,

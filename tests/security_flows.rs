@@ -1,0 +1,134 @@
+//! The security and privacy flows by scripted keys: unlocking, the unlock delay, the
+//! auto-lock that keeps what was typed, erasure on request, retention and the parents'
+//! copy.
+
+mod common;
+
+use chrono::Duration;
+use common::{Harness, PASSPHRASE, now};
+use crossterm::event::KeyCode::{Char, Enter, Esc, F};
+use tandem::domain::history::{ChangeKind, DeleteReason};
+use tandem::ui::gate::Gate;
+use tandem::ui::model::{Msg, Screen};
+
+fn unlock(h: &mut Harness, passphrase: &str) {
+    h.type_text(passphrase);
+    h.key(Enter);
+}
+
+#[test]
+fn unlock_with_the_right_passphrase_after_a_wrong_one() {
+    let mut h = Harness::locked(10, 80, 24);
+    let screen = h.text();
+    assert!(screen.contains("Ontgrendelen") && !screen.contains("Leerling"), "{screen}");
+    assert!(h.model.cases.is_empty());
+
+    unlock(&mut h, "verkeerde zin");
+    assert!(h.text().contains("Wachtwoordzin onjuist"));
+    // Straight away again: refused until the (short) wait is over, and not counted.
+    unlock(&mut h, PASSPHRASE);
+    assert!(h.text().contains("Wacht nog"));
+    assert!(h.model.cases.is_empty());
+
+    h.type_text(PASSPHRASE);
+    h.send_at(Msg::Key(crossterm::event::KeyEvent::from(Enter)), now() + Duration::seconds(5));
+    assert!(h.model.gate.is_none());
+    assert_eq!(h.model.cases.len(), 10);
+    assert!(h.model.verified, "the integrity check ran after unlocking");
+}
+
+#[test]
+fn the_typed_passphrase_is_never_shown() {
+    let mut h = Harness::locked(1, 80, 24);
+    h.type_text("geheimpje");
+    let screen = h.text();
+    assert!(!screen.contains("geheimpje"));
+    assert!(screen.contains("•••••••••"));
+}
+
+#[test]
+fn auto_lock_wipes_cases_but_keeps_what_was_typed() {
+    let mut h = Harness::with_cases(5, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Halfgetypt");
+    let idle = Duration::minutes(i64::from(h.model.config.privacy.lock_minutes));
+    h.send_at(Msg::Tick, now() + idle - Duration::seconds(1));
+    assert!(h.model.gate.is_none(), "not yet");
+    h.send_at(Msg::Tick, now() + idle);
+    assert!(matches!(h.model.gate, Some(Gate::Unlock(_))));
+    assert!(h.model.cases.is_empty() && h.model.rows.is_empty(), "decrypted cases are dropped");
+    let screen = h.text();
+    assert!(!screen.contains("Halfgetypt"), "nothing of the cases or forms shows while locked");
+
+    unlock(&mut h, PASSPHRASE);
+    assert_eq!(h.model.cases.len(), 5);
+    assert!(h.text().contains("Halfgetypt"), "the form being typed survived the lock");
+    assert!(matches!(h.model.screens.last(), Some(Screen::Case(_))));
+}
+
+#[test]
+fn forgotten_passphrase_is_recovered_with_the_recovery_code_screen() {
+    let mut h = Harness::locked(1, 80, 24);
+    h.key(F(2));
+    assert!(h.text().contains("Herstellen met de herstelcode"));
+    h.type_text("AAAA-BBBB");
+    h.key(Enter);
+    h.type_text("nieuwe lange zin hier");
+    h.key(Enter);
+    h.type_text("nieuwe lange zin hier");
+    h.key(Enter);
+    assert!(h.text().contains("herstelcode past niet"));
+    h.key(Esc);
+    assert!(h.text().contains("Ontgrendelen"));
+}
+
+#[test]
+fn delete_on_request_asks_first_and_keeps_only_figures() {
+    let mut h = Harness::with_cases(4, 80, 24);
+    let id = h.model.selected_row().unwrap().id;
+    h.keys(&[Enter, Char('D')]);
+    assert!(h.text().contains("definitief verwijderd"));
+    h.key(Char('n'));
+    assert!(h.store.case(id).unwrap().is_some(), "n keeps the case");
+    h.key(Char('D'));
+    h.key(Char('j'));
+    assert!(h.store.case(id).unwrap().is_none());
+    assert!(h.model.screens.is_empty(), "back on the list");
+    assert_eq!(h.model.cases.len(), 3);
+    let v = h.store.verify().unwrap();
+    assert_eq!(v.tombstones, 1);
+    let last = h.store.audit_entries().unwrap().pop().unwrap().details.unwrap();
+    assert_eq!(last.kind, ChangeKind::Deleted { reason: DeleteReason::Request });
+}
+
+#[test]
+fn cases_past_their_retention_term_are_deleted_after_confirmation() {
+    let mut h = Harness::closed_days_ago(40, 80, 24, 731);
+    let due = match &h.model.popup {
+        Some(tandem::ui::model::Popup::ConfirmRetention(ids)) => ids.clone(),
+        other => panic!("retention popup expected, got {other:?}"),
+    };
+    assert!(!due.is_empty());
+    assert!(h.text().contains("Bewaartermijn verstreken"));
+    h.key(Char('j'));
+    for id in &due {
+        assert!(h.store.case(*id).unwrap().is_none());
+    }
+    assert_eq!(h.store.verify().unwrap().tombstones, due.len());
+}
+
+#[test]
+fn the_parents_copy_is_written_and_logged() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    let id = h.model.selected_row().unwrap().id;
+    let name = h.model.cases[&id].pupil_name();
+    h.keys(&[Enter, Char('x')]);
+    assert!(h.text().contains("Inzage-export geschreven"));
+    let dir = h.paths.data_dir.join("exports");
+    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(&name) && text.contains("Uw rechten"));
+    let history = h.store.history(id).unwrap();
+    assert_eq!(history.last().unwrap().kind, ChangeKind::AccessExport);
+    assert!(h.text().contains("inzage-export gemaakt"), "the detail view shows the export in the history");
+}
