@@ -41,8 +41,9 @@ enum Command {
     Demo {
         #[arg(long, default_value_t = 200, value_name = "N")]
         cases: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Vast startgetal voor dezelfde dossiers bij elke run (anders elke keer andere).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Druk de dossiers af: id, leerling, groep, stap, datum (tab-gescheiden).
     List,
@@ -115,7 +116,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let paths = Paths::resolve(cli.home.as_deref()).ok_or(CliError::NoHome)?;
     match cli.command {
         None => start(&paths),
-        Some(Command::Demo { cases, seed }) => write_demo(&paths, cases, seed),
+        Some(Command::Demo { cases, seed }) => {
+            write_demo(&paths, cases, seed.unwrap_or_else(|| now().and_utc().timestamp_nanos_opt().unwrap_or(0) as u64))
+        }
         Some(Command::List) => list(&paths),
         Some(Command::Check) => check(&paths),
         Some(Command::Audit { command: AuditCommand::Verify }) => audit_verify(&paths),

@@ -241,3 +241,74 @@ fn overwrite(file: &Path, offset: u64, bytes: &[u8]) {
     f.write_all(bytes).unwrap();
     f.sync_all().unwrap();
 }
+
+#[test]
+fn a_new_store_prints_its_recovery_code_once() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tandem(home.path(), &["demo", "--cases", "1"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("Herstelcode"), "{text}");
+    let again = stdout(&tandem(home.path(), &["demo", "--cases", "1"]));
+    assert!(!again.contains("Herstelcode"), "shown only when the key is made: {again}");
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_clearly() {
+    let home = demo_home(2);
+    let out = Command::new(BIN)
+        .args(["list", "--home"])
+        .arg(home.path())
+        .env_remove("TANDEM_HOME")
+        .env("TANDEM_PASSPHRASE", "niet de goede zin")
+        .output()
+        .unwrap();
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("onjuist"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "nothing is listed");
+}
+
+#[test]
+fn the_passphrase_can_come_from_a_file() {
+    let home = demo_home(3);
+    let file = home.path().join("pass.txt");
+    std::fs::write(&file, format!("{PASS}\n")).unwrap();
+    let out = Command::new(BIN)
+        .args(["list", "--home"])
+        .arg(home.path())
+        .env_remove("TANDEM_HOME")
+        .env_remove("TANDEM_PASSPHRASE")
+        .env("TANDEM_PASSPHRASE_FILE", &file)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert_eq!(stdout(&out).lines().count(), 3);
+}
+
+#[test]
+fn audit_verify_backup_and_restore_by_command() {
+    let home = demo_home(5);
+    let out = tandem(home.path(), &["audit", "verify"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("audit: in orde (6 regels"), "{}", stdout(&out));
+
+    let out = tandem(home.path(), &["backup"]);
+    assert_ok(&out);
+    let file = stdout(&out).trim().trim_start_matches("Back-up geschreven: ").to_string();
+    assert!(Path::new(&file).exists(), "{file}");
+
+    assert_ok(&tandem(home.path(), &["demo", "--cases", "4"]));
+    assert_eq!(stdout(&tandem(home.path(), &["list"])).lines().count(), 9);
+    let out = tandem(home.path(), &["restore", &file]);
+    assert_ok(&out);
+    assert_eq!(stdout(&tandem(home.path(), &["list"])).lines().count(), 5, "the store is as it was at the backup");
+    assert_ok(&tandem(home.path(), &["check"]));
+
+    // A file that is not a backup is refused and changes nothing.
+    let junk = home.path().join("junk.backup");
+    std::fs::write(&junk, "dit is geen back-up").unwrap();
+    let out = tandem(home.path(), &["restore", junk.to_str().unwrap()]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("geen tandem-back-up"), "{}", stderr(&out));
+    assert_eq!(stdout(&tandem(home.path(), &["list"])).lines().count(), 5);
+}

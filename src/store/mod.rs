@@ -332,7 +332,8 @@ impl Store {
     }
 
     /// Adds many new cases at once (demo data, benchmarks), each with its `Created`
-    /// entry, one transaction per thousand, flushed at the end.
+    /// entry, one transaction per thousand, flushed at the end. An id that exists already
+    /// aborts its transaction with `Conflict`.
     pub fn insert_new(&self, cases: &[Case], who: &str, at: chrono::NaiveDateTime) -> Result<()> {
         let key = self.key()?;
         let t = &self.trees;
@@ -342,7 +343,10 @@ impl Store {
                     let mut head = read_head(tm)?;
                     for case in chunk {
                         let k = case.id.0.as_bytes();
-                        tc.insert(k, codec::encode(key, "cases", k, case)?)?;
+                        // New means new: never overwrite a case that is already there.
+                        if tc.insert(k, codec::encode(key, "cases", k, case)?)?.is_some() {
+                            return Err(ConflictableTransactionError::Abort(Abort::Conflict));
+                        }
                         let change =
                             Change { case: Some(case.id), at, who: who.to_string(), kind: ChangeKind::Created };
                         head = append(th, key, head, change)?;

@@ -409,3 +409,13 @@ fn garbage_in_the_database_file_is_damage_not_a_panic() {
     assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
     assert!(err.to_string().contains("beschadigd"));
 }
+
+#[test]
+fn inserting_an_existing_case_again_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let list = cases(3);
+    store.insert_new(&list, "anna", now()).unwrap();
+    assert!(matches!(store.insert_new(&list[1..2], "anna", now()), Err(StoreError::Conflict)));
+    assert_eq!(store.verify().unwrap().entries, 4, "nothing of the refused batch was written");
+}
