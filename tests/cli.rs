@@ -312,3 +312,21 @@ fn audit_verify_backup_and_restore_by_command() {
     assert!(stderr(&out).contains("geen tandem-back-up"), "{}", stderr(&out));
     assert_eq!(stdout(&tandem(home.path(), &["list"])).lines().count(), 5);
 }
+
+#[test]
+fn a_damaged_store_is_found_by_check_and_mended_by_restore() {
+    let home = demo_home(6);
+    let out = tandem(home.path(), &["backup"]);
+    assert_ok(&out);
+    let file = stdout(&out).trim().trim_start_matches("Back-up geschreven: ").to_string();
+    let anchor = home.path().join("data").join("store").join("anchor.json");
+    std::fs::write(&anchor, r#"{"seq":999,"hash":"00"}"#.replace("\"00\"", &format!("\"{}\"", "0".repeat(64))))
+        .unwrap();
+    let out = tandem(home.path(), &["check"]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("laatste wijzigingen ontbreken"), "{}", stderr(&out));
+    assert_ok(&tandem(home.path(), &["restore", &file]));
+    let out = tandem(home.path(), &["check"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("6 dossiers"), "{}", stdout(&out));
+}

@@ -132,3 +132,25 @@ fn the_parents_copy_is_written_and_logged() {
     assert_eq!(history.last().unwrap().kind, ChangeKind::AccessExport);
     assert!(h.text().contains("inzage-export gemaakt"), "the detail view shows the export in the history");
 }
+
+#[test]
+fn a_store_that_fails_its_check_names_the_problem_and_the_newest_backup() {
+    let mut h = Harness::with_cases(5, 100, 30);
+    assert!(h.model.verified);
+    let backups = h.paths.data_dir.join("backups");
+    let file = h.store.backup(&backups, now(), 3).unwrap();
+    // Recent writes lost behind the store's back: the anchor is ahead of the chain.
+    let anchor = h.store.dir().join("anchor.json");
+    std::fs::write(&anchor, r#"{"seq":99,"hash":"0000000000000000000000000000000000000000000000000000000000000000"}"#)
+        .unwrap();
+    h.run(tandem::ui::worker::Job::Verify);
+    assert!(matches!(h.model.gate, Some(Gate::Damaged { .. })));
+    assert!(h.model.cases.is_empty(), "nothing of a damaged store is shown");
+    let screen = h.text();
+    assert!(screen.contains("De gegevens zijn niet in orde"), "{screen}");
+    assert!(screen.contains("laatste wijzigingen ontbreken"), "{screen}");
+    assert!(screen.contains("tandem restore"), "{screen}");
+    assert!(screen.contains(file.file_name().unwrap().to_str().unwrap()), "{screen}");
+    h.key(Char('q'));
+    assert!(h.quit);
+}

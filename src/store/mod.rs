@@ -572,7 +572,21 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
-    let db = open_sled(dir, path)?;
+    // sled's background threads can hold its file lock for a moment after a handle was
+    // dropped (sled's own tests block on it). Our lock file already excludes other
+    // processes, so a held sled lock can only be our own former handle: wait for it.
+    let mut attempts = 0;
+    let db = loop {
+        match open_sled(dir, path) {
+            Err(StoreError::Io { error, .. })
+                if attempts < 40 && error.to_string().contains("could not acquire lock") =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other?,
+        }
+    };
     let tree = |name: &str| db.open_tree(name).map_err(|e| sled_error(dir, e));
     Ok(Trees {
         cases: tree("cases")?,
@@ -600,6 +614,9 @@ fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
 /// and report it as damage; the panic hook is silenced meanwhile so no trace reaches the
 /// user's screen (the panic message goes to the log).
 fn open_sled(dir: &Path, path: &Path) -> Result<sled::Db> {
+    // The hook is process-wide: two opens at once must not restore each other's silence.
+    static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = HOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(path).open()));

@@ -110,7 +110,8 @@ impl Harness {
         h
     }
 
-    fn run(&mut self, job: Job) {
+    /// Runs a store job as the worker would and feeds its reply to the model.
+    pub fn run(&mut self, job: Job) {
         let reply = execute(&mut self.store, Some(&self.paths), job);
         self.send(Msg::Reply(reply));
     }
