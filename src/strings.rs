@@ -208,7 +208,7 @@ pub const CASE_GONE: &str = "Dit dossier bestaat niet meer.";
 
 // ---- Title bar, help, keys ----
 pub const DEMO_BADGE: &str = " DEMO ";
-pub const DEMO_NOTE: &str = "verzonnen dossiers · versleuteld zonder wachtwoord · er wordt niets bewaard";
+pub const DEMO_NOTE: &str = "verzonnen dossiers · versleuteld · niets wordt bewaard";
 pub const DEMO_NO_EXPORT: &str = "In de demo wordt niets buiten de demo bewaard.";
 pub const DEMO_SCHOOL: &str = "Demoschool De Vlinder";
 pub const HELP_TITLE: &str = " Help · toetsen ";

@@ -83,7 +83,7 @@ fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
         (false, false) => String::new(),
     };
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used + count.chars().count() + 1);
+    let pad = (area.width as usize).saturating_sub(used + count.chars().count() + 1).max(1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(count, t.muted()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
