@@ -1,25 +1,12 @@
-//! The scripting commands of the real binary: `demo`, `list` and `check`, each on its
-//! own temporary home.
+//! The scripting commands of the real binary (`demo`, `list`, `check`, `audit`,
+//! `backup`, `restore`), each on its own temporary home.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+mod common;
 
-/// `tandem ARGS --home HOME`. `--home` is global, so it may follow the subcommand.
-/// Every command gets the passphrase from the environment, as a script would.
-const PASS: &str = "een zin voor de tests";
-
-fn tandem(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("TANDEM_HOME")
-        .env("TANDEM_PASSPHRASE", PASS)
-        .output()
-        .expect("run tandem")
-}
+use common::{BIN, PASSPHRASE as PASS, tandem_cli as tandem};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tandem");
-/// The TUI and the scripting commands get the passphrase from the environment.
-const PASS: &str = "een zin voor de tests";
+mod common;
+
+use common::{BIN, PASSPHRASE as PASS, tandem_cli as cli};
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Between keys that a terminal reader could merge into one escape sequence.
 const KEY_GAP: Duration = Duration::from_millis(150);
@@ -167,18 +167,6 @@ fn configured_home(cases: usize) -> tempfile::TempDir {
     let out = cli(home.path(), &["demo", "--cases", &cases.to_string()]);
     assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
     home
-}
-
-/// `tandem ARGS --home HOME`: a scripting command, outside the pty.
-fn cli(home: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(BIN)
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("TANDEM_HOME")
-        .env("TANDEM_PASSPHRASE", PASS)
-        .output()
-        .expect("run tandem")
 }
 
 fn today() -> String {

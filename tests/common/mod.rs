@@ -21,6 +21,20 @@ use tandem::ui::worker::{Job, execute};
 use tempfile::TempDir;
 
 pub const PASSPHRASE: &str = "correct paard batterij niet";
+pub const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+
+/// `tandem ARGS --home HOME` as a script runs it: the passphrase from the environment.
+/// (`--home` is global, so it may follow the subcommand.)
+pub fn tandem_cli(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .args(args)
+        .arg("--home")
+        .arg(home)
+        .env_remove("TANDEM_HOME")
+        .env("TANDEM_PASSPHRASE", PASSPHRASE)
+        .output()
+        .expect("run tandem")
+}
 
 pub fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(10, 0, 0).unwrap()
