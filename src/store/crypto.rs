@@ -100,12 +100,19 @@ impl KdfParams {
     }
 
     /// Picks the number of passes so that deriving takes about `target` on this machine.
+    /// One pass and two passes are timed: their difference is the cost of a pass, the rest
+    /// the fixed cost of allocating the memory.
     pub fn calibrate(target: Duration) -> Result<KdfParams, CryptoError> {
-        let probe = KdfParams::with(Self::M_KIB, 1)?;
-        let start = Instant::now();
-        probe.derive(b"calibration")?;
-        let once = start.elapsed().max(Duration::from_millis(1));
-        let t = (target.as_secs_f64() / once.as_secs_f64()).round().clamp(1.0, 20.0) as u32;
+        let time = |t: u32| -> Result<f64, CryptoError> {
+            let probe = KdfParams::with(Self::M_KIB, t)?;
+            let start = Instant::now();
+            probe.derive(b"calibration")?;
+            Ok(start.elapsed().as_secs_f64())
+        };
+        let (one, two) = (time(1)?, time(2)?);
+        let per_pass = (two - one).max(0.001);
+        let fixed = (one - per_pass).max(0.0);
+        let t = ((target.as_secs_f64() - fixed) / per_pass).round().clamp(1.0, 64.0) as u32;
         KdfParams::with(Self::M_KIB, t)
     }
 

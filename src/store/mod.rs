@@ -277,16 +277,33 @@ impl Store {
         serde_json::from_slice(&v).map(Some).map_err(|e| self.damaged(e.to_string()))
     }
 
-    /// Every case, decoded; damaged records are listed, not fatal.
+    /// Every case, decoded; damaged records are listed, not fatal. Decrypting is most of
+    /// the work, so it is spread over the cores.
     pub fn load_cases(&self) -> Result<Loaded> {
         let key = self.key()?;
-        let mut loaded = Loaded::default();
-        for item in self.trees.cases.iter() {
-            let (k, value) = item.map_err(|e| self.sled_error(e))?;
-            match codec::decode::<Case>(key, "cases", &k, &value) {
-                Ok(case) => loaded.cases.push(case),
-                Err(error) => loaded.damaged.push((hex(&k), error)),
+        let raw: Vec<(sled::IVec, sled::IVec)> =
+            self.trees.cases.iter().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = raw.len().div_ceil(threads).max(1);
+        let decode = |part: &[(sled::IVec, sled::IVec)]| {
+            let mut loaded = Loaded::default();
+            for (k, value) in part {
+                match codec::decode::<Case>(key, "cases", k, value) {
+                    Ok(case) => loaded.cases.push(case),
+                    Err(error) => loaded.damaged.push((hex(k), error)),
+                }
             }
+            loaded
+        };
+        let parts: Vec<Loaded> = std::thread::scope(|scope| {
+            let handles: Vec<_> = raw.chunks(chunk).map(|part| scope.spawn(move || decode(part))).collect();
+            // Decoding returns errors rather than panicking; pass on a panic if one happens.
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| panic::resume_unwind(p))).collect()
+        });
+        let mut loaded = Loaded::default();
+        for part in parts {
+            loaded.cases.extend(part.cases);
+            loaded.damaged.extend(part.damaged);
         }
         Ok(loaded)
     }
