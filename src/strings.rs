@@ -111,10 +111,12 @@ pub fn wait_seconds(secs: i64) -> String {
 
 pub fn restore_hint(file: &Path, created: &str) -> String {
     format!(
-        "Nieuwste back-up: {created}. Sluit tandem (q) en zet hem terug met:\n  tandem restore \"{}\"",
+        "Nieuwste goede back-up: {created} ({}).\nDruk Enter om hem terug te zetten (de huidige gegevens blijven ernaast bewaard), of q om te stoppen. Later kan het ook met: tandem restore BESTAND",
         file.display()
     )
 }
+
+pub const RESTORED_UNLOCK: &str = "Back-up teruggezet. Ontgrendel met de wachtwoordzin van toen.";
 
 // ---- Set-up ----
 pub const SETUP_TITLE: &str = "Welkom bij tandem: eerst de school en het team";

@@ -151,6 +151,30 @@ fn a_store_that_fails_its_check_names_the_problem_and_the_newest_backup() {
     assert!(screen.contains("laatste wijzigingen ontbreken"), "{screen}");
     assert!(screen.contains("tandem restore"), "{screen}");
     assert!(screen.contains(file.file_name().unwrap().to_str().unwrap()), "{screen}");
+
+    // Enter restores it; the restored store opens with its passphrase and is sound.
+    h.key(Enter);
+    assert!(matches!(h.model.gate, Some(Gate::Unlock(_))), "{:?}", h.model.gate);
+    assert!(h.text().contains("Back-up teruggezet"));
+    unlock(&mut h, PASSPHRASE);
+    assert!(h.model.gate.is_none());
+    assert!(h.model.verified);
+    assert_eq!(h.model.cases.len(), 5);
+    let replaced = std::fs::read_dir(h.store.dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().starts_with("db.replaced-"));
+    assert!(replaced, "the damaged database is kept aside");
+}
+
+#[test]
+fn a_damaged_store_without_backups_says_so_and_q_quits() {
+    let mut h = Harness::with_cases(2, 100, 30);
+    std::fs::write(h.store.dir().join("anchor.json"), format!(r#"{{"seq":99,"hash":"{}"}}"#, "0".repeat(64))).unwrap();
+    h.run(tandem::ui::worker::Job::Verify);
+    assert!(h.text().contains("geen back-up gevonden"));
+    h.key(Enter);
+    assert!(matches!(h.model.gate, Some(Gate::Damaged { .. })), "nothing to restore");
     h.key(Char('q'));
     assert!(h.quit);
 }

@@ -100,13 +100,38 @@ fn read_dump(file: &Path) -> Result<Dump> {
 /// it refuses while tandem is open. The replaced database is kept beside it
 /// (`db.replaced-…`) until someone removes it.
 pub fn restore(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
-    let dump = read_dump(file)?;
     let io = |error| StoreError::Io { dir: store_dir.to_path_buf(), error };
     std::fs::create_dir_all(store_dir).map_err(io)?;
     let _lock = lock::LockFile::acquire(&store_dir.join("tandem.lock")).map_err(|e| match e {
         lock::LockError::Held => StoreError::AlreadyOpen(store_dir.to_path_buf()),
         lock::LockError::Io(error) => io(error),
     })?;
+    swap_in(store_dir, file, at)
+}
+
+impl Store {
+    /// Restores `file` into this open store (the app offers it when the integrity check
+    /// fails). The store is locked afterwards: the backup opens with the passphrase that
+    /// was valid when it was made.
+    pub fn restore(&mut self, file: &Path, at: NaiveDateTime) -> Result<()> {
+        swap_in(&self.dir, file, at)?;
+        // The old database was moved aside while open (fine on Unix); open the new one.
+        self.trees = open_trees(&self.dir, &self.dir.join("db"))?;
+        self.key = None;
+        Ok(())
+    }
+}
+
+/// The newest backup in `dir` whose checksum holds.
+pub fn newest_good_backup(dir: &Path) -> Option<Backup> {
+    list_backups(dir).into_iter().find(|b| read_dump(&b.path).is_ok())
+}
+
+/// Builds the backup's database beside the live one and swaps the two; the caller holds
+/// the store's lock.
+fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
+    let dump = read_dump(file)?;
+    let io = |error| StoreError::Io { dir: store_dir.to_path_buf(), error };
     let staging = store_dir.join("db.restoring");
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io)?;

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional, TransactionalTree};
 
-pub use backup::{Backup, list_backups, restore};
+pub use backup::{Backup, list_backups, newest_good_backup, restore};
 pub use codec::{CodecError, decode_plain, encode_plain};
 use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
 

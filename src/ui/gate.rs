@@ -22,10 +22,10 @@ pub enum Gate {
     Recover(Form),
     /// The recovery key, shown once after the key was made.
     ShowRecovery(String),
-    /// The store failed its integrity check.
+    /// The store failed its integrity check; `backup` is the newest good one.
     Damaged {
         problem: String,
-        backups: Vec<Backup>,
+        backup: Option<Backup>,
     },
 }
 

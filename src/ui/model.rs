@@ -370,11 +370,13 @@ impl Model {
                 }
             }
 
-            (Context::Notice, Submit) => {
-                if let Some(Gate::ShowRecovery(_)) = self.gate {
-                    self.gate = None;
+            (Context::Notice, Submit) => match &self.gate {
+                Some(Gate::ShowRecovery(_)) => self.gate = None,
+                Some(Gate::Damaged { backup: Some(b), .. }) => {
+                    return vec![Effect::Job(Job::Restore { file: b.path.clone(), at: self.now })];
                 }
-            }
+                _ => {}
+            },
             (Context::Form, _) if self.active_gate().is_some() => return self.on_gate_action(action),
             (Context::Detail, ExportAccess) => return self.export_access(),
             (Context::Detail, Delete) => {
@@ -608,12 +610,18 @@ impl Model {
                     self.popup = Some(Popup::ConfirmRetention(due));
                 }
             }
-            Reply::Verified(Err((problem, backups))) => {
+            Reply::Verified(Err((problem, backup))) => {
                 self.cases.clear();
                 self.rows.clear();
                 self.visible.clear();
-                self.gate = Some(Gate::Damaged { problem, backups });
+                self.unlocked = false;
+                self.gate = Some(Gate::Damaged { problem, backup });
             }
+            Reply::Restored(Ok(())) => {
+                self.gate = Some(Gate::unlock());
+                self.status = Some(Status { text: strings::RESTORED_UNLOCK.into(), error: false });
+            }
+            Reply::Restored(Err(e)) => self.error(e),
             Reply::Deleted(id, Ok(())) => {
                 self.cases.remove(&id);
                 if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {

@@ -14,7 +14,7 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
 use crate::paths::Paths;
 use crate::store::crypto::{KdfParams, RecoveryKey};
-use crate::store::{Backup, Loaded, Store, StoreError, Verified, list_backups};
+use crate::store::{Backup, Loaded, Store, StoreError, Verified, newest_good_backup};
 use crate::strings;
 
 /// How long deriving the key from a passphrase should take on this machine.
@@ -59,6 +59,10 @@ pub enum Job {
         at: NaiveDateTime,
         keep: usize,
     },
+    Restore {
+        file: PathBuf,
+        at: NaiveDateTime,
+    },
 }
 
 #[derive(Debug)]
@@ -67,7 +71,10 @@ pub enum Reply {
     Unlocked(Result<(), (bool, String)>),
     /// The recovery key to show once.
     KeyCreated(Result<String, String>),
-    Verified(Result<Verified, (String, Vec<Backup>)>),
+    /// On failure: the problem and the newest backup whose checksum holds.
+    Verified(Result<Verified, (String, Option<Backup>)>),
+    /// A backup was restored; the store is locked again.
+    Restored(Result<(), String>),
     Loaded(Result<Loaded, String>),
     Saved(Result<Box<Case>, String>),
     History(CaseId, Result<Vec<Change>, String>),
@@ -164,10 +171,9 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
             Reply::Locked
         }
         Job::Verify => Reply::Verified(
-            store
-                .verify()
-                .map_err(|e| (e.to_string(), paths.map(|p| list_backups(&backup_dir(p))).unwrap_or_default())),
+            store.verify().map_err(|e| (e.to_string(), paths.and_then(|p| newest_good_backup(&backup_dir(p))))),
         ),
+        Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
         Job::LoadCases => Reply::Loaded(store.load_cases().map_err(text)),
         Job::Save { case, change } => Reply::Saved(store.save(&case, &change).map(Box::new).map_err(text)),
         Job::History(id) => Reply::History(id, store.history(id).map_err(text)),

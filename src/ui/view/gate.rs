@@ -17,8 +17,8 @@ pub fn draw(model: &Model, gate: &Gate, frame: &mut Frame, area: Rect) -> Option
         Gate::Create(_) => (strings::CREATE_TITLE, strings::CREATE_TEXT.to_string()),
         Gate::Recover(_) => (strings::RECOVER_TITLE, strings::RECOVER_TEXT.to_string()),
         Gate::ShowRecovery(_) => (strings::SHOW_RECOVERY_TITLE, strings::SHOW_RECOVERY_TEXT.to_string()),
-        Gate::Damaged { problem, backups } => {
-            let hint = backups.first().map_or(strings::NO_BACKUPS.to_string(), |b| {
+        Gate::Damaged { problem, backup } => {
+            let hint = backup.as_ref().map_or(strings::NO_BACKUPS.to_string(), |b| {
                 strings::restore_hint(&b.path, &b.created.format("%d-%m-%Y %H:%M").to_string())
             });
             (strings::DAMAGED_TITLE, format!("{problem}\n\n{hint}"))
