@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::route::{RouteError, Routekaart};
+use crate::domain::route::{Locus, Routekaart};
 use crate::domain::team::{Member, Role, Team};
 use crate::paths::Paths;
 use crate::strings;
@@ -97,9 +97,14 @@ pub enum ConfigError {
 /// Parses TOML, turning a syntax error into the file and line it sits on.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
     toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |span| text[..span.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map_or(1, |span| line_of(text, span.start));
         ConfigError::Syntax { file: file.to_path_buf(), line, message: e.message().to_string() }
     })
+}
+
+/// The 1-based line of a byte position.
+fn line_of(text: &str, pos: usize) -> usize {
+    text.as_bytes()[..pos.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 fn read_optional(file: &Path) -> Result<Option<String>, ConfigError> {
@@ -119,20 +124,50 @@ fn default_roles() -> Vec<Role> {
 /// The routekaart in force: the user's copy if there is one, else the shipped model.
 pub fn load_routekaart(paths: &Paths) -> Result<Routekaart, ConfigError> {
     let file = paths.routekaart_file();
-    let (file, text) = match read_optional(&file)? {
-        Some(text) => (file, text),
-        None => (PathBuf::from("config/routekaart.toml"), DEFAULT_ROUTEKAART.to_string()),
+    match read_optional(&file)? {
+        Some(text) => parse_routekaart(&file, &text),
+        None => parse_routekaart(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART),
+    }
+}
+
+/// Where each part of a routekaart file starts, to name the line of a problem.
+#[derive(Deserialize)]
+struct RouteSpans {
+    #[serde(default)]
+    steps: Vec<toml::Spanned<StepSpans>>,
+}
+
+#[derive(Deserialize)]
+struct StepSpans {
+    #[serde(default)]
+    fields: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    gates: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    deadline: Option<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    outcomes: Vec<toml::Spanned<toml::Value>>,
+}
+
+/// Parses and checks a routekaart; a problem names the file, the line and what to fix.
+pub fn parse_routekaart(file: &Path, text: &str) -> Result<Routekaart, ConfigError> {
+    let route: Routekaart = parse_toml(file, text)?;
+    let Err(e) = route.validate() else { return Ok(route) };
+    let spans: Option<RouteSpans> = toml::from_str(text).ok();
+    let start = |locus: Locus| -> Option<usize> {
+        let steps = &spans.as_ref()?.steps;
+        let step = |i: usize| steps.get(i);
+        Some(match locus {
+            Locus::File => 0,
+            Locus::Step(i) => step(i)?.span().start,
+            Locus::Field(i, j) => step(i)?.get_ref().fields.get(j)?.span().start,
+            Locus::Gate(i, j) => step(i)?.get_ref().gates.get(j)?.span().start,
+            Locus::Deadline(i) => step(i)?.get_ref().deadline.as_ref()?.span().start,
+            Locus::Outcome(i, j) => step(i)?.get_ref().outcomes.get(j)?.span().start,
+        })
     };
-    let route: Routekaart = parse_toml(&file, &text)?;
-    route.validate().map_err(|e| ConfigError::Invalid {
-        file,
-        problem: match e {
-            RouteError::NoSteps => strings::ROUTE_NO_STEPS.to_string(),
-            RouteError::EmptyId { index } => strings::route_empty_step(index),
-            RouteError::DuplicateId(id) => strings::route_duplicate(&id),
-        },
-    })?;
-    Ok(route)
+    let line = start(e.at).map_or(1, |pos| line_of(text, pos));
+    Err(ConfigError::Syntax { file: file.to_path_buf(), line, message: strings::route_problem(&e.problem) })
 }
 
 impl Config {
@@ -211,7 +246,7 @@ impl Config {
             keys: BTreeMap::new(),
             privacy: Privacy::default(),
         };
-        let route = parse_toml(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
+        let route = parse_routekaart(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
         Config::from_parts(user, route).map_err(|problem| ConfigError::Invalid { file: PathBuf::from("demo"), problem })
     }
 
@@ -271,7 +306,7 @@ mod tests {
     }
 
     fn route() -> Routekaart {
-        parse_toml(Path::new("x"), DEFAULT_ROUTEKAART).unwrap()
+        parse_routekaart(Path::new("x"), DEFAULT_ROUTEKAART).unwrap()
     }
 
     #[test]

@@ -305,18 +305,35 @@ pub fn keymap_in_config(e: &crate::ui::keymap::KeymapError) -> String {
 }
 
 // ---- Config ----
-pub const ROUTE_NO_STEPS: &str = "de routekaart heeft geen stappen ([[steps]])";
 pub const SCHOOL_NAME_MISSING: &str = "de naam van de school ontbreekt ([school] name)";
 pub const PRIVACY_ZERO: &str = "[privacy] lock_minutes en backups moeten minstens 1 zijn";
 pub const NO_HOME: &str =
     "geen thuismap gevonden voor config en gegevens; geef er een op met --home MAP of TANDEM_HOME";
 
-pub fn route_empty_step(index: usize) -> String {
-    format!("stap {index} mist een id of naam")
-}
-
-pub fn route_duplicate(id: &str) -> String {
-    format!("stap-id \"{id}\" komt twee keer voor; geef elke stap een eigen id")
+/// What is wrong in a routekaart file, and what to do about it.
+pub fn route_problem(p: &crate::domain::route::Problem) -> String {
+    use crate::domain::route::Problem::*;
+    match p {
+        NoSteps => "de routekaart heeft geen stappen; voeg [[steps]] toe".into(),
+        EmptyId => "deze stap mist een id of naam".into(),
+        DuplicateStep(id) => format!("stap-id \"{id}\" komt twee keer voor; geef elke stap een eigen id"),
+        DuplicateField(id) => format!("veld \"{id}\" komt twee keer voor in deze stap"),
+        NoOptions(id) => format!("keuzeveld \"{id}\" heeft geen options = [...]"),
+        UnknownNext(id) => format!("uitkomst leidt naar stap \"{id}\", die niet bestaat; gebruik een bestaand stap-id"),
+        DeadEnd(id) => format!(
+            "stap \"{id}\" heeft geen uitkomsten en sluit niet af; voeg [[steps.outcomes]] toe of closes = true"
+        ),
+        Unreachable(id) => {
+            format!("stap \"{id}\" is nergens vandaan te bereiken; laat een uitkomst ernaar leiden of verwijder hem")
+        }
+        UnknownDateField(from) => format!(
+            "deadline telt vanaf \"{from}\", maar dat is geen datumveld; gebruik \"entered\" of \"STAP.datumveld\""
+        ),
+        NoDeadlineLength => "deadline zonder duur; geef weeks of working_days".into(),
+        UnknownPurpose(id) => format!("toestemmingsdoel \"{id}\" bestaat niet in [[purposes]]"),
+        UnknownConditionField(f) => format!("voorwaarde noemt veld \"{f}\", dat deze stap niet heeft"),
+        GateWithoutRule => "poort zonder regel; geef consent = ... of require = { field, equals }".into(),
+    }
 }
 
 pub fn brin_invalid(brin: &str) -> String {

@@ -134,13 +134,11 @@ fn pick(rng: &mut SmallRng, from: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::domain::case::CaseDraft;
-    use crate::domain::route::StepDef;
 
     #[test]
     fn demo_cases_are_valid_deterministic_and_cover_every_step() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let step = |id: &str| StepDef { id: id.into(), name: id.into(), who: String::new(), closes: id == "S8" };
-        let route = Routekaart { steps: ["S0", "S1", "S8", "M"].map(step).to_vec() };
+        let route = crate::config::Config::demo().unwrap().route;
         let team = team();
         let a = cases(40, 7, &route, &team, today);
         assert_eq!(a, cases(40, 7, &route, &team, today));

@@ -108,7 +108,6 @@ pub fn urgency(a: &Row, b: &Row) -> Ordering {
 mod tests {
     use super::*;
     use crate::domain::case::{Gezag, Intake, SignalSource};
-    use crate::domain::route::StepDef;
     use crate::domain::team::Member;
 
     fn d(m: u32, day: u32) -> NaiveDate {
@@ -116,9 +115,7 @@ mod tests {
     }
 
     fn route() -> Routekaart {
-        let step =
-            |id: &str, name: &str, closes| StepDef { id: id.into(), name: name.into(), who: String::new(), closes };
-        Routekaart { steps: vec![step("S0", "Signaal", false), step("S8", "Afsluiten", true)] }
+        crate::config::Config::demo().unwrap().route
     }
 
     fn case(name: &str, step: &str, due: Option<NaiveDate>, safety: bool) -> Case {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod case;
+pub mod consent;
 pub mod date;
 pub mod demo;
 pub mod history;

@@ -1,9 +1,34 @@
-//! The routekaart as the code sees it: an ordered list of steps read from
-//! `config/routekaart.toml`. The file is the model; this module only interprets it.
+//! The routekaart as the code sees it: steps, the fields each step records, gates that
+//! must hold before a step is completed, deadlines, and outcomes that lead to the next
+//! step. The file `config/routekaart.toml` is the model; this module checks it and
+//! interprets it. Nothing here knows TOML or files: errors name a place (`Locus`) that
+//! the config loader turns into a line number.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::consent::{self, Consent};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routekaart {
+    /// What consent can be given for ("delen met wijkteam", ...).
+    #[serde(default)]
+    pub purposes: Vec<Purpose>,
+    pub steps: Vec<StepDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Purpose {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepDef {
     /// Short code stored in cases, e.g. "S3".
     pub id: String,
@@ -15,35 +40,255 @@ pub struct StepDef {
     /// A case at this step is finished; it sinks to the bottom of the list.
     #[serde(default)]
     pub closes: bool,
+    /// This step records consent per purpose (the consent screen belongs to it).
+    #[serde(default)]
+    pub records_consent: bool,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+    #[serde(default)]
+    pub gates: Vec<Gate>,
+    #[serde(default)]
+    pub deadline: Option<Deadline>,
+    #[serde(default)]
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Date,
+    Choice,
+    Multi,
+    YesNo,
+    /// A member of the team.
+    Person,
+    /// 1 to 5.
+    Score,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Routekaart {
-    pub steps: Vec<StepDef>,
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    pub id: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    /// For choice and multi.
+    #[serde(default)]
+    pub options: Vec<String>,
 }
 
-/// What makes a routekaart unusable.
+/// `field` has the value `equals` (for yes/no: "ja" or "nee").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    pub equals: String,
+}
+
+/// Must hold before the step can be completed: consent for a purpose, or a field value;
+/// `unless` exempts (an anonymous consultation needs no consent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    #[serde(default)]
+    pub consent: Option<String>,
+    #[serde(default)]
+    pub require: Option<Condition>,
+    #[serde(default)]
+    pub unless: Option<Condition>,
+    /// Shown when the gate blocks, e.g. "Eerst toestemming van ouders voor de tandembespreking".
+    pub message: String,
+}
+
+/// When the step must be completed: a number of weeks or school days after a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    /// "entered" (the day the case reached this step) or "STEP.field" (a date field of an
+    /// earlier step, its latest value).
+    pub from: String,
+    #[serde(default)]
+    pub weeks: u32,
+    #[serde(default)]
+    pub working_days: u32,
+    /// Never later than this many months after `from` (evaluations: 12).
+    #[serde(default)]
+    pub max_months: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub id: String,
+    pub label: String,
+    pub next: String,
+    /// Only offered when this holds.
+    #[serde(default)]
+    pub when: Option<Condition>,
+}
+
+/// A value recorded in a step field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum Value {
+    Text(String),
+    Date(NaiveDate),
+    Choice(String),
+    Multi(Vec<String>),
+    YesNo(bool),
+    Person(String),
+    Score(u8),
+}
+
+impl Value {
+    /// The value as a condition compares it.
+    pub fn as_condition_text(&self) -> String {
+        match self {
+            Value::Text(s) | Value::Choice(s) | Value::Person(s) => s.clone(),
+            Value::Date(d) => d.to_string(),
+            Value::Multi(v) => v.join(","),
+            Value::YesNo(b) => if *b { "ja" } else { "nee" }.into(),
+            Value::Score(n) => n.to_string(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Text(s) | Value::Choice(s) | Value::Person(s) => s.trim().is_empty(),
+            Value::Multi(v) => v.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+pub type Values = BTreeMap<String, Value>;
+
+/// Where in the file a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locus {
+    File,
+    Step(usize),
+    Field(usize, usize),
+    Gate(usize, usize),
+    Deadline(usize),
+    Outcome(usize, usize),
+}
+
+/// What makes a routekaart unusable, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RouteError {
+pub struct RouteError {
+    pub at: Locus,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
     NoSteps,
-    EmptyId { index: usize },
-    DuplicateId(String),
+    EmptyId,
+    DuplicateStep(String),
+    DuplicateField(String),
+    NoOptions(String),
+    UnknownNext(String),
+    DeadEnd(String),
+    Unreachable(String),
+    UnknownDateField(String),
+    NoDeadlineLength,
+    UnknownPurpose(String),
+    UnknownConditionField(String),
+    GateWithoutRule,
 }
 
 impl Routekaart {
+    /// Checks the whole file; every reference must resolve and every step be reachable.
     pub fn validate(&self) -> Result<(), RouteError> {
+        let err = |at, problem| Err(RouteError { at, problem });
         if self.steps.is_empty() {
-            return Err(RouteError::NoSteps);
+            return err(Locus::File, Problem::NoSteps);
         }
-        for (index, step) in self.steps.iter().enumerate() {
+        for (i, step) in self.steps.iter().enumerate() {
             if step.id.trim().is_empty() || step.name.trim().is_empty() {
-                return Err(RouteError::EmptyId { index: index + 1 });
+                return err(Locus::Step(i), Problem::EmptyId);
             }
-            if self.steps[..index].iter().any(|s| s.id == step.id) {
-                return Err(RouteError::DuplicateId(step.id.clone()));
+            if self.steps[..i].iter().any(|s| s.id == step.id) {
+                return err(Locus::Step(i), Problem::DuplicateStep(step.id.clone()));
             }
+            let mut seen = BTreeSet::new();
+            for (j, f) in step.fields.iter().enumerate() {
+                if !seen.insert(&f.id) {
+                    return err(Locus::Field(i, j), Problem::DuplicateField(f.id.clone()));
+                }
+                if matches!(f.kind, FieldKind::Choice | FieldKind::Multi) && f.options.is_empty() {
+                    return err(Locus::Field(i, j), Problem::NoOptions(f.id.clone()));
+                }
+            }
+            let known_field = |c: &Condition| step.fields.iter().any(|f| f.id == c.field);
+            for (j, g) in step.gates.iter().enumerate() {
+                if g.consent.is_none() && g.require.is_none() {
+                    return err(Locus::Gate(i, j), Problem::GateWithoutRule);
+                }
+                if let Some(p) = &g.consent
+                    && !self.purposes.iter().any(|x| &x.id == p)
+                {
+                    return err(Locus::Gate(i, j), Problem::UnknownPurpose(p.clone()));
+                }
+                for c in g.require.iter().chain(&g.unless) {
+                    if !known_field(c) {
+                        return err(Locus::Gate(i, j), Problem::UnknownConditionField(c.field.clone()));
+                    }
+                }
+            }
+            if let Some(d) = &step.deadline {
+                if d.weeks == 0 && d.working_days == 0 {
+                    return err(Locus::Deadline(i), Problem::NoDeadlineLength);
+                }
+                if d.from != "entered" && self.date_field(&d.from).is_none() {
+                    return err(Locus::Deadline(i), Problem::UnknownDateField(d.from.clone()));
+                }
+            }
+            if step.outcomes.is_empty() && !step.closes {
+                return err(Locus::Step(i), Problem::DeadEnd(step.id.clone()));
+            }
+            for (j, o) in step.outcomes.iter().enumerate() {
+                if self.step(&o.next).is_none() {
+                    return err(Locus::Outcome(i, j), Problem::UnknownNext(o.next.clone()));
+                }
+                if let Some(c) = &o.when
+                    && !known_field(c)
+                {
+                    return err(Locus::Outcome(i, j), Problem::UnknownConditionField(c.field.clone()));
+                }
+            }
+        }
+        let reachable = self.reachable();
+        if let Some((i, s)) = self.steps.iter().enumerate().find(|(_, s)| !reachable.contains(s.id.as_str())) {
+            return err(Locus::Step(i), Problem::Unreachable(s.id.clone()));
         }
         Ok(())
+    }
+
+    fn reachable(&self) -> BTreeSet<&str> {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&str> = self.steps.first().map(|s| s.id.as_str()).into_iter().collect();
+        while let Some(id) = todo.pop() {
+            if seen.insert(id)
+                && let Some(step) = self.step(id)
+            {
+                todo.extend(step.outcomes.iter().map(|o| o.next.as_str()));
+            }
+        }
+        seen
+    }
+
+    /// "S3.datum" → the date field `datum` of step S3, if it exists.
+    fn date_field(&self, path: &str) -> Option<(&StepDef, &FieldDef)> {
+        let (step, field) = path.split_once('.')?;
+        let step = self.step(step)?;
+        let field = step.fields.iter().find(|f| f.id == field && f.kind == FieldKind::Date)?;
+        Some((step, field))
     }
 
     /// The step a new case starts in. A validated routekaart has at least one step.
@@ -53,6 +298,11 @@ impl Routekaart {
 
     pub fn step(&self, id: &str) -> Option<&StepDef> {
         self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// 1-based position, for "Stap 3/9".
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id).map(|i| i + 1)
     }
 
     /// "S3 Tandembespreking"; an unknown id (a step removed from the file) shows as itself.
@@ -66,27 +316,256 @@ impl Routekaart {
     pub fn closes(&self, id: &str) -> bool {
         self.step(id).is_some_and(|s| s.closes)
     }
+
+    pub fn purpose_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.purposes.iter().find(|p| p.id == id).map_or(id, |p| p.name.as_str())
+    }
+}
+
+/// One stay of a case in a step; loops make several visits to the same step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub step: String,
+    pub entered: NaiveDate,
+    #[serde(default)]
+    pub values: Values,
+    #[serde(default)]
+    pub done: Option<Done>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {
+    pub on: NaiveDate,
+    pub outcome: String,
+    /// Member id.
+    pub by: String,
+}
+
+/// Why a step cannot be completed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    /// A required field (its label) is empty.
+    Missing(String),
+    /// A gate's own message.
+    Gate(String),
+    NoOutcome,
+}
+
+fn holds(c: &Condition, values: &Values) -> bool {
+    values.get(&c.field).is_some_and(|v| v.as_condition_text() == c.equals)
+}
+
+impl StepDef {
+    /// The outcomes on offer with these values.
+    pub fn outcomes_for(&self, values: &Values) -> Vec<&Outcome> {
+        self.outcomes.iter().filter(|o| o.when.as_ref().is_none_or(|c| holds(c, values))).collect()
+    }
+
+    /// Everything that stops completing the step with `outcome` on `on`.
+    pub fn blockers(
+        &self,
+        values: &Values,
+        outcome: Option<&str>,
+        consents: &[Consent],
+        birth: NaiveDate,
+        on: NaiveDate,
+    ) -> Vec<Blocker> {
+        let mut out: Vec<Blocker> = self
+            .fields
+            .iter()
+            .filter(|f| f.required && values.get(&f.id).is_none_or(Value::is_empty))
+            .map(|f| Blocker::Missing(f.label.clone()))
+            .collect();
+        for g in &self.gates {
+            if g.unless.as_ref().is_some_and(|c| holds(c, values)) {
+                continue;
+            }
+            let consent_ok = g.consent.as_ref().is_none_or(|p| consent::given(consents, p, birth, on));
+            let rule_ok = g.require.as_ref().is_none_or(|c| holds(c, values));
+            if !(consent_ok && rule_ok) {
+                out.push(Blocker::Gate(g.message.clone()));
+            }
+        }
+        let offered = self.outcomes_for(values);
+        if !self.closes && !outcome.is_some_and(|o| offered.iter().any(|x| x.id == o)) {
+            out.push(Blocker::NoOutcome);
+        }
+        out
+    }
+}
+
+/// The day the case's current step must be completed, if the step has a deadline whose
+/// start date is known.
+pub fn deadline(route: &Routekaart, visits: &[Visit]) -> Option<NaiveDate> {
+    let current = visits.last().filter(|v| v.done.is_none())?;
+    let d = route.step(&current.step)?.deadline.as_ref()?;
+    let from = if d.from == "entered" {
+        current.entered
+    } else {
+        let (step, field) = d.from.split_once('.')?;
+        visits.iter().rev().filter(|v| v.step == step).find_map(|v| match v.values.get(field) {
+            Some(Value::Date(date)) => Some(*date),
+            _ => None,
+        })?
+    };
+    let mut due = from.checked_add_days(Days::new(u64::from(d.weeks) * 7))?;
+    due = add_working_days(due, d.working_days);
+    if let Some(m) = d.max_months {
+        due = due.min(from.checked_add_months(Months::new(m))?);
+    }
+    Some(due)
+}
+
+/// Monday to Friday count as working days (school holidays are not known here).
+pub fn add_working_days(mut day: NaiveDate, n: u32) -> NaiveDate {
+    let mut left = n;
+    while left > 0 {
+        day = day.succ_opt().unwrap_or(day);
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    day
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::consent::ConsentForm;
 
-    fn step(id: &str) -> StepDef {
-        StepDef { id: id.into(), name: format!("naam {id}"), who: String::new(), closes: id == "S8" }
+    fn route() -> Routekaart {
+        crate::config::Config::demo().unwrap().route
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn values(pairs: &[(&str, Value)]) -> Values {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    const BIRTH: (i32, u32, u32) = (2017, 3, 14);
+
+    fn birth() -> NaiveDate {
+        d(BIRTH.0, BIRTH.1, BIRTH.2)
     }
 
     #[test]
-    fn validation_names_the_problem() {
-        assert_eq!(Routekaart { steps: vec![] }.validate(), Err(RouteError::NoSteps));
-        let dup = Routekaart { steps: vec![step("S0"), step("S0")] };
-        assert_eq!(dup.validate(), Err(RouteError::DuplicateId("S0".into())));
-        let empty = Routekaart { steps: vec![step("S0"), step(" ")] };
-        assert_eq!(empty.validate(), Err(RouteError::EmptyId { index: 2 }));
-        let ok = Routekaart { steps: vec![step("S0"), step("S8")] };
-        assert_eq!(ok.validate(), Ok(()));
-        assert!(ok.closes("S8") && !ok.closes("S0"));
-        assert_eq!(ok.label("S0"), "S0 naam S0");
-        assert_eq!(ok.label("X9"), "X9");
+    fn required_fields_and_outcome_block_completion() {
+        let r = route();
+        let s0 = r.step("S0").unwrap();
+        let b = s0.blockers(&Values::new(), None, &[], birth(), d(2026, 11, 23));
+        assert_eq!(b, [Blocker::Missing("Zorgen over veiligheid?".into()), Blocker::NoOutcome]);
+        let v = values(&[("veiligheid", Value::YesNo(false))]);
+        assert!(s0.blockers(&v, Some("verkennen"), &[], birth(), d(2026, 11, 23)).is_empty());
+    }
+
+    #[test]
+    fn safety_concerns_lead_to_the_meldcode_branch_only() {
+        let r = route();
+        let s0 = r.step("S0").unwrap();
+        let yes = values(&[("veiligheid", Value::YesNo(true))]);
+        let offered: Vec<&str> = s0.outcomes_for(&yes).iter().map(|o| o.next.as_str()).collect();
+        assert_eq!(offered, ["M"]);
+        assert_eq!(s0.blockers(&yes, Some("verkennen"), &[], birth(), d(2026, 11, 23)), [Blocker::NoOutcome]);
+    }
+
+    #[test]
+    fn the_tandem_discussion_needs_consent_unless_anonymous() {
+        let r = route();
+        let s2 = r.step("S2").unwrap();
+        let on = d(2026, 11, 23);
+        let base = [("gezag_aantal", Value::Choice("2".into())), ("vraag_ouders", Value::Text("rust".into()))];
+        let v = values(&base);
+        let b = s2.blockers(&v, Some("bespreken"), &[], birth(), on);
+        assert!(matches!(b.as_slice(), [Blocker::Gate(m)] if m.contains("toestemming")), "{b:?}");
+
+        let mut anon = v.clone();
+        anon.insert("anoniem".into(), Value::YesNo(true));
+        assert!(s2.blockers(&anon, Some("bespreken"), &[], birth(), on).is_empty(), "anonymous needs no consent");
+
+        let consent = Consent::record("tandembespreking", true, ConsentForm::Oral, birth(), on, "anna");
+        assert!(s2.blockers(&v, Some("bespreken"), &[consent.clone()], birth(), on).is_empty());
+        let withdrawn = Consent::record("tandembespreking", false, ConsentForm::Written, birth(), on, "anna");
+        let later = on.succ_opt().unwrap();
+        let mut both = vec![consent];
+        both.push(Consent { on: later, ..withdrawn });
+        assert!(!s2.blockers(&v, Some("bespreken"), &both, birth(), later).is_empty(), "withdrawn from its date");
+    }
+
+    #[test]
+    fn the_plan_needs_parents_agreement_and_consent() {
+        let r = route();
+        let s5 = r.step("S5").unwrap();
+        let on = d(2026, 11, 23);
+        let consent = Consent::record("gezamenlijk_plan", true, ConsentForm::Written, birth(), on, "anna");
+        let no = values(&[("akkoord_ouders", Value::YesNo(false))]);
+        let b = s5.blockers(&no, Some("uitvoeren"), std::slice::from_ref(&consent), birth(), on);
+        assert!(matches!(b.as_slice(), [Blocker::Gate(m)] if m.contains("akkoord")), "{b:?}");
+        let yes = values(&[("akkoord_ouders", Value::YesNo(true))]);
+        assert!(s5.blockers(&yes, Some("uitvoeren"), &[consent], birth(), on).is_empty());
+    }
+
+    fn visit(step: &str, entered: NaiveDate, vals: &[(&str, Value)], done: Option<NaiveDate>) -> Visit {
+        Visit {
+            step: step.into(),
+            entered,
+            values: values(vals),
+            done: done.map(|on| Done { on, outcome: "x".into(), by: "anna".into() }),
+        }
+    }
+
+    #[test]
+    fn the_plan_is_due_six_weeks_after_the_tandem_discussion() {
+        let r = route();
+        let visits = [
+            visit("S3", d(2026, 9, 1), &[("datum", Value::Date(d(2026, 9, 10)))], Some(d(2026, 9, 10))),
+            visit("S4", d(2026, 9, 10), &[], Some(d(2026, 9, 20))),
+            visit("S5", d(2026, 9, 20), &[], None),
+        ];
+        assert_eq!(deadline(&r, &visits), Some(d(2026, 10, 22)));
+        // A completed case has no deadline; a step without one neither.
+        assert_eq!(deadline(&r, &visits[..2]), None);
+    }
+
+    #[test]
+    fn a_second_tandem_discussion_counts_from_its_own_date() {
+        let r = route();
+        let visits = [
+            visit("S3", d(2026, 9, 1), &[("datum", Value::Date(d(2026, 9, 10)))], Some(d(2026, 9, 10))),
+            visit("S3", d(2026, 9, 10), &[("datum", Value::Date(d(2026, 10, 1)))], Some(d(2026, 10, 1))),
+            visit("S4", d(2026, 10, 1), &[], Some(d(2026, 10, 5))),
+            visit("S5", d(2026, 10, 5), &[], None),
+        ];
+        assert_eq!(deadline(&r, &visits), Some(d(2026, 11, 12)));
+    }
+
+    #[test]
+    fn evaluations_are_due_every_12_weeks_and_loop() {
+        let r = route();
+        let s7 = r.step("S7").unwrap();
+        let offered: Vec<&str> = s7.outcomes_for(&Values::new()).iter().map(|o| o.next.as_str()).collect();
+        assert_eq!(offered, ["S7", "S5", "S8", "S3"], "continue, adjust the plan, close, escalate");
+        let visits = [visit("S7", d(2026, 1, 5), &[], None)];
+        assert_eq!(deadline(&r, &visits), Some(d(2026, 3, 30)));
+    }
+
+    #[test]
+    fn veilig_thuis_decides_within_five_working_days() {
+        let r = route();
+        // Started on a Thursday: Fri, Mon, Tue, Wed, Thu.
+        let visits = [visit("M", d(2026, 11, 19), &[("gestart", Value::Date(d(2026, 11, 19)))], None)];
+        assert_eq!(deadline(&r, &visits), Some(d(2026, 11, 26)));
+        assert_eq!(add_working_days(d(2026, 11, 21), 1), d(2026, 11, 23), "Saturday + 1 = Monday");
+    }
+
+    #[test]
+    fn a_cap_in_months_limits_long_deadlines() {
+        let mut r = route();
+        let s7 = r.steps.iter_mut().find(|s| s.id == "S7").unwrap();
+        s7.deadline = Some(Deadline { from: "entered".into(), weeks: 60, working_days: 0, max_months: Some(12) });
+        let visits = [visit("S7", d(2026, 1, 31), &[], None)];
+        assert_eq!(deadline(&r, &visits), Some(d(2027, 1, 31)));
     }
 }
