@@ -486,7 +486,7 @@ mod tests {
         assert!(s2.blockers(&anon, Some("bespreken"), &[], birth(), on).is_empty(), "anonymous needs no consent");
 
         let consent = Consent::record("tandembespreking", true, ConsentForm::Oral, birth(), on, "anna");
-        assert!(s2.blockers(&v, Some("bespreken"), &[consent.clone()], birth(), on).is_empty());
+        assert!(s2.blockers(&v, Some("bespreken"), std::slice::from_ref(&consent), birth(), on).is_empty());
         let withdrawn = Consent::record("tandembespreking", false, ConsentForm::Written, birth(), on, "anna");
         let later = on.succ_opt().unwrap();
         let mut both = vec![consent];
