@@ -36,8 +36,8 @@ pub const CASE_FIELDS: [&str; 12] = [
     "Domeinen",
     "Korte notitie",
     "Casushouder",
-    "Huidige stap",
     "Volgende actie vóór",
+    "Huidige stap",
 ];
 
 // ---- Case form ----
@@ -191,6 +191,10 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
         ChangeKind::Edited { fields } => {
             format!("{EDITED}: {}", fields.iter().map(|f| f.label().to_lowercase()).collect::<Vec<_>>().join(", "))
         }
+        ChangeKind::StepRecorded { step } => format!("stap {step} bijgewerkt"),
+        ChangeKind::StepCompleted { step, outcome } => format!("stap {step} afgerond ({outcome})"),
+        ChangeKind::ConsentRecorded { purpose, given: true } => format!("toestemming gegeven: {purpose}"),
+        ChangeKind::ConsentRecorded { purpose, given: false } => format!("toestemming ingetrokken: {purpose}"),
         ChangeKind::Deleted { reason: DeleteReason::Request } => "dossier verwijderd op verzoek".into(),
         ChangeKind::Deleted { reason: DeleteReason::Retention } => {
             "dossier verwijderd (bewaartermijn verstreken)".into()

@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::consent::Consent;
 use super::date::{self, DateError};
-use super::route::Routekaart;
+use super::route::{self, Done, Outcome, Routekaart, Values, Visit};
 use crate::strings;
 
 /// A random id: the key reveals nothing about the pupil or the order of entry.
@@ -100,6 +101,12 @@ pub struct Case {
     /// When the case reached a closing step; starts the retention clock.
     #[serde(default)]
     pub closed_on: Option<NaiveDate>,
+    /// The route walked so far, oldest first; the last visit is the current step.
+    #[serde(default)]
+    pub visits: Vec<Visit>,
+    /// Consent decisions per purpose, in the order recorded.
+    #[serde(default)]
+    pub consents: Vec<Consent>,
 }
 
 impl Case {
@@ -117,6 +124,42 @@ impl Case {
             (true, true) => {}
         }
         self.step = step;
+    }
+
+    /// The open visit of the current step (a case from before the route was recorded
+    /// has none until its step is first worked on).
+    pub fn current_visit(&self) -> Option<&Visit> {
+        self.visits.last().filter(|v| v.step == self.step && v.done.is_none())
+    }
+
+    /// Stores what was recorded in the current step without completing it.
+    pub fn record(&mut self, values: Values, today: NaiveDate) {
+        if self.current_visit().is_none() {
+            self.visits.push(Visit { step: self.step.clone(), entered: today, values: Values::new(), done: None });
+        }
+        if let Some(v) = self.visits.last_mut() {
+            v.values = values;
+        }
+    }
+
+    /// Completes the current step with `outcome` and enters the step it leads to. The
+    /// caller has checked `StepDef::blockers`.
+    pub fn complete_step(&mut self, route: &Routekaart, values: Values, outcome: &Outcome, by: &str, today: NaiveDate) {
+        self.record(values, today);
+        if let Some(v) = self.visits.last_mut() {
+            v.done = Some(Done { on: today, outcome: outcome.id.clone(), by: by.to_string() });
+        }
+        self.visits.push(Visit { step: outcome.next.clone(), entered: today, values: Values::new(), done: None });
+        self.set_step(outcome.next.clone(), route, today);
+    }
+
+    /// The earliest of the date set by hand and the routekaart's deadline for the step.
+    pub fn next_due(&self, route: &Routekaart) -> Option<NaiveDate> {
+        let route_due = if route.closes(&self.step) { None } else { route::deadline(route, &self.visits) };
+        match (self.due, route_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     pub fn has_domain(&self, tag: DomainTag) -> bool {
@@ -137,8 +180,8 @@ impl Case {
             (Field::Domains, a.domains != b.domains),
             (Field::Note, a.note != b.note),
             (Field::Holder, a.holder != b.holder),
-            (Field::Step, self.step != before.step),
             (Field::Due, self.due != before.due),
+            (Field::Step, self.step != before.step),
         ];
         checks.into_iter().filter_map(|(f, changed)| changed.then_some(f)).collect()
     }
@@ -158,8 +201,9 @@ pub enum Field {
     Domains,
     Note,
     Holder,
-    Step,
     Due,
+    /// Shown, not edited in the form: the routekaart wizard moves a case on.
+    Step,
 }
 
 impl Field {
@@ -174,7 +218,22 @@ impl Field {
         Field::Domains,
         Field::Note,
         Field::Holder,
+        Field::Due,
         Field::Step,
+    ];
+
+    /// The fields of the case form, in order (the step is moved by the wizard).
+    pub const FORM: [Field; 11] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::BirthDate,
+        Field::Groep,
+        Field::Gezag,
+        Field::SignalDate,
+        Field::Source,
+        Field::Domains,
+        Field::Note,
+        Field::Holder,
         Field::Due,
     ];
 
@@ -488,7 +547,16 @@ mod tests {
         let route: Routekaart =
             crate::config::parse_toml(std::path::Path::new("r"), crate::config::DEFAULT_ROUTEKAART).unwrap();
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
-        let mut c = Case { id: CaseId::random(), revision: 1, intake, step, due, closed_on: None };
+        let mut c = Case {
+            id: CaseId::random(),
+            revision: 1,
+            intake,
+            step,
+            due,
+            closed_on: None,
+            visits: Vec::new(),
+            consents: Vec::new(),
+        };
         c.set_step("S8".into(), &route, d(2026, 1, 5));
         assert_eq!(c.closed_on, Some(d(2026, 1, 5)));
         c.set_step("S8".into(), &route, d(2026, 3, 1));
@@ -500,7 +568,16 @@ mod tests {
     #[test]
     fn changed_fields_name_what_changed() {
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
-        let before = Case { id: CaseId::random(), revision: 1, intake, step, due, closed_on: None };
+        let before = Case {
+            id: CaseId::random(),
+            revision: 1,
+            intake,
+            step,
+            due,
+            closed_on: None,
+            visits: Vec::new(),
+            consents: Vec::new(),
+        };
         let mut after = before.clone();
         after.intake.note = "anders".into();
         after.due = Some(today());

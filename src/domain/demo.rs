@@ -7,7 +7,9 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 use super::case::{Case, CaseId, DomainTag, Gezag, Intake, SignalSource};
+use super::consent::{Consent, ConsentForm};
 use super::route::Routekaart;
+use super::route::{Condition, Done, FieldKind, Value, Values, Visit};
 use super::team::{Member, Team};
 
 const FIRST: &[&str] = &[
@@ -103,7 +105,7 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 }
             });
             let holder = team.members[rng.random_range(0..team.members.len().min(2))].id.clone();
-            Case {
+            let mut case = Case {
                 id: CaseId::from_rng(&mut rng),
                 revision: 1,
                 intake: Intake {
@@ -121,9 +123,83 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 step: step.id.clone(),
                 due,
                 closed_on,
-            }
+                visits: Vec::new(),
+                consents: Vec::new(),
+            };
+            let end = closed_on.unwrap_or(today).max(signal_date);
+            walk(&mut case, route, end, &mut rng);
+            case
         })
         .collect()
+}
+
+/// The shortest way through `route` from its first step to `target`.
+fn path_to(route: &Routekaart, target: &str) -> Vec<String> {
+    let Some(first) = route.first() else { return Vec::new() };
+    let mut back: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([first.id.as_str()]);
+    while let Some(id) = queue.pop_front() {
+        if id == target {
+            break;
+        }
+        for o in route.step(id).into_iter().flat_map(|s| &s.outcomes) {
+            if o.next != first.id && !back.contains_key(o.next.as_str()) {
+                back.insert(&o.next, id);
+                queue.push_back(&o.next);
+            }
+        }
+    }
+    let mut path = vec![target.to_string()];
+    let mut at = target;
+    while let Some(prev) = back.get(at) {
+        path.push(prev.to_string());
+        at = prev;
+    }
+    path.reverse();
+    path
+}
+
+/// Records a plausible walk from the signal to the case's step: each earlier step with
+/// its required fields filled and completed with the outcome towards the next one, the
+/// consents its gates need, and the current step recorded but open.
+fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng) {
+    let path = path_to(route, &case.step);
+    let start = case.intake.signal_date;
+    let span = (end - start).num_days().max(0) as u64;
+    let n = path.len().max(1) as u64;
+    for (i, id) in path.iter().enumerate() {
+        let Some(step) = route.step(id) else { continue };
+        let on = start + Days::new(span * i as u64 / n);
+        let outcome = path.get(i + 1).and_then(|next| step.outcomes.iter().find(|o| &o.next == next));
+        let mut values = Values::new();
+        let conditions = outcome
+            .and_then(|o| o.when.as_ref())
+            .into_iter()
+            .chain(step.gates.iter().filter_map(|g| g.require.as_ref()));
+        let forced: Vec<&Condition> = conditions.collect();
+        for f in &step.fields {
+            let value = match forced.iter().find(|c| c.field == f.id) {
+                Some(c) if f.kind == FieldKind::YesNo => Value::YesNo(c.equals == "ja"),
+                Some(c) => Value::Choice(c.equals.clone()),
+                None => match f.kind {
+                    FieldKind::Text => Value::Text(format!("{} (demo)", f.label)),
+                    FieldKind::Date => Value::Date(on),
+                    FieldKind::Choice => Value::Choice(f.options.first().cloned().unwrap_or_default()),
+                    FieldKind::Multi => Value::Multi(f.options.first().cloned().into_iter().collect()),
+                    FieldKind::YesNo => Value::YesNo(false),
+                    FieldKind::Person => Value::Person(case.intake.holder.clone()),
+                    FieldKind::Score => Value::Score(rng.random_range(3..=5)),
+                },
+            };
+            values.insert(f.id.clone(), value);
+        }
+        for purpose in step.gates.iter().filter_map(|g| g.consent.as_ref()) {
+            let form = if rng.random_bool(0.5) { ConsentForm::Oral } else { ConsentForm::Written };
+            case.consents.push(Consent::record(purpose, true, form, case.intake.birth_date, on, &case.intake.holder));
+        }
+        let done = outcome.map(|o| Done { on, outcome: o.id.clone(), by: case.intake.holder.clone() });
+        case.visits.push(Visit { step: id.clone(), entered: on, values, done });
+    }
 }
 
 fn pick(rng: &mut SmallRng, from: &[&str]) -> String {

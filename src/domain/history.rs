@@ -14,6 +14,20 @@ pub enum ChangeKind {
     Edited {
         fields: Vec<Field>,
     },
+    /// What a step records was saved without completing it.
+    StepRecorded {
+        step: String,
+    },
+    /// A step was completed with an outcome (ids from the routekaart, no content).
+    StepCompleted {
+        step: String,
+        outcome: String,
+    },
+    /// Consent for a purpose was recorded as given or withdrawn.
+    ConsentRecorded {
+        purpose: String,
+        given: bool,
+    },
     /// The case was deleted: on request (AVG erasure) or at the end of its retention term.
     Deleted {
         reason: DeleteReason,

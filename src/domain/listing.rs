@@ -25,7 +25,7 @@ pub struct Flags {
 impl Flags {
     pub fn of(case: &Case, route: &Routekaart, retention_years: u32, today: NaiveDate) -> Flags {
         let closed = route.closes(&case.step);
-        let days_left = case.due.map(|d| (d - today).num_days());
+        let days_left = case.next_due(route).map(|d| (d - today).num_days());
         Flags {
             overdue: !closed && days_left.is_some_and(|d| d < 0),
             due_soon: !closed && days_left.is_some_and(|d| (0..=SOON_DAYS).contains(&d)),
@@ -63,7 +63,7 @@ impl Row {
             groep: case.intake.groep,
             step,
             holder,
-            due: case.due,
+            due: case.next_due(route),
             flags: Flags::of(case, route, retention_years, today),
             haystack,
         }
@@ -141,6 +141,8 @@ mod tests {
             step: step.into(),
             due,
             closed_on: None,
+            visits: Vec::new(),
+            consents: Vec::new(),
         }
     }
 

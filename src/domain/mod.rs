@@ -9,6 +9,7 @@ pub mod date;
 pub mod demo;
 pub mod history;
 pub mod listing;
+pub mod monitoring;
 pub mod retention;
 pub mod route;
 pub mod team;

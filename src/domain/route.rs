@@ -79,6 +79,25 @@ pub struct FieldDef {
     /// For choice and multi.
     #[serde(default)]
     pub options: Vec<String>,
+    /// What the SWV monitoring reads from this field.
+    #[serde(default)]
+    pub measure: Option<Measure>,
+}
+
+/// Fields the monitoring figures are computed from (domain.md §6), marked in the file so
+/// a region may rename them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// The date of the tandem discussion.
+    TandemDate,
+    /// Parents agree with the plan: completing its step means the plan is agreed.
+    PlanAgreement,
+    /// The date the joint deployment of education and care actually started.
+    JointStart,
+    SatisfactionSchool,
+    SatisfactionWijkteam,
+    SatisfactionParents,
 }
 
 /// `field` has the value `equals` (for yes/no: "ja" or "nee").

@@ -57,14 +57,17 @@ impl CaseForm {
                 .collect(),
             note: f(Field::Note).text.clone(),
             holder: pick(Field::Holder).map(|i| config.team.members[i].id.clone()),
-            step: pick(Field::Step).map(|i| config.route.steps[i].id.clone()),
+            step: match &self.original {
+                Some(case) => Some(case.step.clone()),
+                None => config.route.first().map(|s| s.id.clone()),
+            },
             due: f(Field::Due).text.clone(),
         }
     }
 
     /// Re-checks one field after the user left it, so errors show while typing on.
     pub fn check_field(&mut self, index: usize, config: &Config, today: NaiveDate) {
-        if let Some(&field) = Field::ALL.get(index) {
+        if let Some(&field) = Field::FORM.get(index) {
             let draft = self.draft(config);
             // An untouched empty field is not an error yet; it is flagged on save.
             let empty = draft_is_empty(&self.form.fields[index]);
@@ -85,9 +88,16 @@ impl CaseForm {
                 self.form.show_errors(Vec::new());
                 let mut case = match &self.original {
                     Some(o) => Case { intake, due, ..o.clone() },
-                    None => {
-                        Case { id: CaseId::random(), revision: 0, intake, step: step.clone(), due, closed_on: None }
-                    }
+                    None => Case {
+                        id: CaseId::random(),
+                        revision: 0,
+                        intake,
+                        step: step.clone(),
+                        due,
+                        closed_on: None,
+                        visits: Vec::new(),
+                        consents: Vec::new(),
+                    },
                 };
                 case.set_step(step, &config.route, now.date());
                 match Change::between(self.original.as_ref(), &case, &config.user, now) {
@@ -111,7 +121,7 @@ fn draft_is_empty(f: &FormField) -> bool {
 
 fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
     let labels = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    Field::ALL
+    Field::FORM
         .iter()
         .map(|&field| {
             let (label, req) = (field.label(), field.required());
@@ -146,12 +156,8 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
                     config.team.members.iter().map(|m| format!("{} ({})", m.name, config.role_name(&m.role))).collect(),
                     d.holder.as_ref().and_then(|h| config.team.members.iter().position(|m| &m.id == h)),
                 ),
-                Field::Step => FormField::choice(
-                    label,
-                    req,
-                    config.route.steps.iter().map(|s| format!("{} {}", s.id, s.name)).collect(),
-                    d.step.as_ref().and_then(|s| config.route.steps.iter().position(|x| &x.id == s)),
-                ),
+                // Not in `Field::FORM`: the wizard moves the step.
+                Field::Step => FormField::text(label, false, 0, "", &d.step.clone().unwrap_or_default()),
             }
         })
         .collect()

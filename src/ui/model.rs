@@ -47,7 +47,7 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     Setup(Form),
-    Case(CaseForm),
+    Case(Box<CaseForm>),
     Detail(Detail),
 }
 
@@ -350,7 +350,7 @@ impl Model {
                 self.refilter();
             }
             (Context::List, NewCase) => {
-                self.screens.push(Screen::Case(CaseForm::new_case(&self.config, self.now.date())));
+                self.screens.push(Screen::Case(Box::new(CaseForm::new_case(&self.config, self.now.date()))));
             }
 
             (Context::Detail, Edit) => {
@@ -358,7 +358,7 @@ impl Model {
                     && let Some(case) = self.cases.get(&d.id)
                 {
                     let form = CaseForm::edit(case, &self.config);
-                    self.screens.push(Screen::Case(form));
+                    self.screens.push(Screen::Case(Box::new(form)));
                 }
             }
             (Context::Detail, Back) => {

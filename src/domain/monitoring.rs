@@ -1,0 +1,73 @@
+//! Facts the SWV monitors (domain.md §6), read from the route a case walked through the
+//! fields the routekaart marks with `measure`.
+
+use chrono::NaiveDate;
+
+use super::case::Case;
+use super::route::{Measure, Routekaart, Value, Visit};
+
+/// The satisfaction scores given at one evaluation (1 to 5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Satisfaction {
+    pub school: Option<u8>,
+    pub wijkteam: Option<u8>,
+    pub parents: Option<u8>,
+}
+
+/// The values of the fields marked `measure` in one visit.
+fn measured<'a>(route: &'a Routekaart, visit: &'a Visit, measure: Measure) -> impl Iterator<Item = &'a Value> {
+    route
+        .step(&visit.step)
+        .into_iter()
+        .flat_map(|s| s.fields.iter())
+        .filter(move |f| f.measure == Some(measure))
+        .filter_map(move |f| visit.values.get(&f.id))
+}
+
+fn first_date(route: &Routekaart, visit: &Visit, measure: Measure) -> Option<NaiveDate> {
+    measured(route, visit, measure).find_map(|v| match v {
+        Value::Date(d) => Some(*d),
+        _ => None,
+    })
+}
+
+/// The date the joint deployment of education and care actually started (indicator 1).
+pub fn joint_start(case: &Case, route: &Routekaart) -> Option<NaiveDate> {
+    case.visits.iter().find_map(|v| first_date(route, v, Measure::JointStart))
+}
+
+/// The day the plan was agreed: the first completed visit whose agreement field says yes.
+pub fn plan_agreed(case: &Case, route: &Routekaart) -> Option<NaiveDate> {
+    case.visits.iter().find_map(|v| {
+        let agreed = measured(route, v, Measure::PlanAgreement).any(|x| *x == Value::YesNo(true));
+        if agreed { v.done.as_ref().map(|d| d.on) } else { None }
+    })
+}
+
+/// Days from the (last) tandem discussion before the plan to the agreed plan.
+pub fn days_to_plan(case: &Case, route: &Routekaart) -> Option<i64> {
+    let agreed = plan_agreed(case, route)?;
+    let discussed =
+        case.visits.iter().filter_map(|v| first_date(route, v, Measure::TandemDate)).filter(|d| *d <= agreed).max()?;
+    Some((agreed - discussed).num_days())
+}
+
+/// Satisfaction per completed evaluation, oldest first (indicator 2).
+pub fn satisfaction(case: &Case, route: &Routekaart) -> Vec<Satisfaction> {
+    let score = |v: &Visit, m: Measure| {
+        measured(route, v, m).find_map(|x| match x {
+            Value::Score(n) => Some(*n),
+            _ => None,
+        })
+    };
+    case.visits
+        .iter()
+        .filter(|v| v.done.is_some())
+        .map(|v| Satisfaction {
+            school: score(v, Measure::SatisfactionSchool),
+            wijkteam: score(v, Measure::SatisfactionWijkteam),
+            parents: score(v, Measure::SatisfactionParents),
+        })
+        .filter(|s| *s != Satisfaction::default())
+        .collect()
+}
