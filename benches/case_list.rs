@@ -67,7 +67,7 @@ fn loaded_model() -> Model {
 }
 
 fn feed(model: &mut Model, cases: Vec<Case>) {
-    model.update(Msg::Reply(Reply::Loaded(Ok(Loaded { cases, damaged: vec![] }))), fixed_now());
+    model.update(Msg::Reply(Reply::Loaded(Ok(Loaded { cases, damaged: vec![], drafts: vec![] }))), fixed_now());
 }
 
 fn key(code: KeyCode) -> Msg {

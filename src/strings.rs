@@ -206,6 +206,72 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
     }
 }
 
+// ---- Routekaart wizard ----
+pub const STEP: &str = "Stap";
+pub const OUTCOME: &str = "Uitkomst (volgende stap)";
+pub const COMPLETE_BUTTON: &str = "[ Stap afronden ]";
+pub const RECORD_BUTTON: &str = "[ Vastleggen ]";
+pub const NO_OUTCOME: &str = "kies een uitkomst die past bij wat is ingevuld";
+pub const SCORE_RANGE: &str = "kies een score van 1 tot 5";
+pub const BLOCKED: &str = "Kan de stap nog niet afronden:";
+pub const WIZARD_NOTE: &str = "Wat je typt wordt meteen als concept bewaard. Ctrl-S legt vast zonder af te ronden.";
+
+pub const CONSENT_TITLE: &str = "Toestemming vastleggen";
+pub const CONSENT_PURPOSE: &str = "Waarvoor";
+pub const CONSENT_DECISION: &str = "Besluit";
+pub const CONSENT_DECISIONS: &[&str] = &["gegeven", "ingetrokken"];
+pub const CONSENT_FORM: &str = "Vorm";
+pub const CONSENT_FORMS: &[&str] = &["mondeling", "schriftelijk"];
+pub const CONSENT_DATE: &str = "Datum";
+
+pub fn consent_state(purpose: &str, latest: Option<&crate::domain::consent::Consent>, given: bool) -> String {
+    match (latest, given) {
+        (Some(c), true) => format!("✓ toestemming {purpose}: gegeven {} ({})", c.on.format("%d-%m-%Y"), giver(c.by)),
+        (Some(c), false) if !c.given => format!("✗ toestemming {purpose}: ingetrokken {}", c.on.format("%d-%m-%Y")),
+        (Some(_), false) => format!("✗ toestemming {purpose}: opnieuw vragen (leeftijd veranderd)"),
+        (None, _) => format!("· toestemming {purpose}: nog niet vastgelegd"),
+    }
+}
+
+pub fn giver(g: crate::domain::consent::Giver) -> &'static str {
+    use crate::domain::consent::Giver;
+    match g {
+        Giver::Parents => "ouders met gezag",
+        Giver::ParentsAndChild => "ouders en kind",
+        Giver::Child => "het kind zelf",
+    }
+}
+
+pub fn consent_needed_from(g: crate::domain::consent::Giver, key: &str) -> String {
+    format!("Toestemming nu nodig van: {} · {key}: toestemming vastleggen", giver(g))
+}
+
+pub fn unknown_step(step: &str) -> String {
+    format!("Stap \"{step}\" staat niet (meer) in de routekaart; pas de routekaart aan of kies de stap opnieuw.")
+}
+
+pub fn missing(label: &str) -> String {
+    format!("{label} is nog leeg")
+}
+
+pub const ROUTE_TITLE: &str = " Route ";
+
+pub fn track_due(day: chrono::NaiveDate, overdue: bool) -> String {
+    if overdue { format!("te laat ({})", day.format("%d-%m")) } else { format!("vóór {}", day.format("%d-%m")) }
+}
+
+pub fn who_acts(who: &str) -> String {
+    format!("Wie: {who}")
+}
+
+pub fn deadline_line(day: chrono::NaiveDate, overdue: bool) -> String {
+    if overdue {
+        format!("! te laat: moest af zijn op {}", day.format("%d-%m-%Y"))
+    } else {
+        format!("Af vóór {}", day.format("%d-%m-%Y"))
+    }
+}
+
 // ---- Case detail ----
 pub const HISTORY: &str = "Geschiedenis";
 pub const CREATED: &str = "dossier aangemaakt";
@@ -214,7 +280,7 @@ pub const CASE_GONE: &str = "Dit dossier bestaat niet meer.";
 
 // ---- Title bar, help, keys ----
 pub const DEMO_BADGE: &str = " DEMO ";
-pub const DEMO_NOTE: &str = "verzonnen dossiers · versleuteld · niets wordt bewaard";
+pub const DEMO_NOTE: &str = "verzonnen dossiers · versleuteld · niets bewaard";
 pub const DEMO_NO_EXPORT: &str = "In de demo wordt niets buiten de demo bewaard.";
 pub const DEMO_SCHOOL: &str = "Demoschool De Vlinder";
 pub const HELP_TITLE: &str = " Help · toetsen ";
@@ -282,6 +348,8 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (ExportAccess, _) => "inzage (export voor ouders)",
         (Delete, _) => "verwijderen (op verzoek)",
         (Recover, _) => "wachtwoordzin vergeten (herstelcode)",
+        (Wizard, _) => "stap uitvoeren",
+        (Consent, _) => "toestemming vastleggen",
     }
 }
 

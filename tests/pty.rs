@@ -292,7 +292,7 @@ fn demo_mode_is_marked() {
     let tmp = tempfile::tempdir().unwrap();
     let mut tui = Tui::spawn(&["--home", path_str(home.path()), "--demo"], &[("TMPDIR", tmp.path())], 100, 30);
     tui.wait_for("DEMO", TIMEOUT);
-    tui.wait_for("niets wordt bewaard", TIMEOUT);
+    tui.wait_for("niets bewaard", TIMEOUT);
     tui.wait_for("60 dossiers", TIMEOUT);
     tui.key(b"q");
     let status = tui.wait_exit(TIMEOUT);

@@ -119,7 +119,7 @@ fn cases_past_their_retention_term_are_deleted_after_confirmation() {
 
 #[test]
 fn the_parents_copy_is_written_and_logged() {
-    let mut h = Harness::with_cases(3, 80, 24);
+    let mut h = Harness::with_cases(3, 120, 40);
     let id = h.model.selected_row().unwrap().id;
     let name = h.model.cases[&id].pupil_name();
     h.keys(&[Enter, Char('x')]);

@@ -133,37 +133,12 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
         .collect()
 }
 
-/// The shortest way through `route` from its first step to `target`.
-fn path_to(route: &Routekaart, target: &str) -> Vec<String> {
-    let Some(first) = route.first() else { return Vec::new() };
-    let mut back: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-    let mut queue = std::collections::VecDeque::from([first.id.as_str()]);
-    while let Some(id) = queue.pop_front() {
-        if id == target {
-            break;
-        }
-        for o in route.step(id).into_iter().flat_map(|s| &s.outcomes) {
-            if o.next != first.id && !back.contains_key(o.next.as_str()) {
-                back.insert(&o.next, id);
-                queue.push_back(&o.next);
-            }
-        }
-    }
-    let mut path = vec![target.to_string()];
-    let mut at = target;
-    while let Some(prev) = back.get(at) {
-        path.push(prev.to_string());
-        at = prev;
-    }
-    path.reverse();
-    path
-}
-
 /// Records a plausible walk from the signal to the case's step: each earlier step with
 /// its required fields filled and completed with the outcome towards the next one, the
 /// consents its gates need, and the current step recorded but open.
 fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng) {
-    let path = path_to(route, &case.step);
+    let first = route.first().map(|s| s.id.clone()).unwrap_or_default();
+    let path = route.shortest_path(&first, |s| s.id == case.step);
     let start = case.intake.signal_date;
     let span = (end - start).num_days().max(0) as u64;
     let n = path.len().max(1) as u64;

@@ -310,6 +310,35 @@ impl Routekaart {
         Some((step, field))
     }
 
+    /// The shortest way along outcomes from `from` to the first step where `arrive` holds,
+    /// both ends included; empty when there is none.
+    pub fn shortest_path(&self, from: &str, arrive: impl Fn(&StepDef) -> bool) -> Vec<String> {
+        let mut back: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        let mut found = None;
+        while let Some(id) = queue.pop_front() {
+            let Some(step) = self.step(id) else { continue };
+            if arrive(step) {
+                found = Some(id);
+                break;
+            }
+            for o in &step.outcomes {
+                if o.next != from && !back.contains_key(o.next.as_str()) {
+                    back.insert(&o.next, id);
+                    queue.push_back(&o.next);
+                }
+            }
+        }
+        let Some(mut at) = found else { return Vec::new() };
+        let mut path = vec![at.to_string()];
+        while let Some(prev) = back.get(at) {
+            path.push(prev.to_string());
+            at = prev;
+        }
+        path.reverse();
+        path
+    }
+
     /// The step a new case starts in. A validated routekaart has at least one step.
     pub fn first(&self) -> Option<&StepDef> {
         self.steps.first()
@@ -358,6 +387,15 @@ pub struct Done {
     pub outcome: String,
     /// Member id.
     pub by: String,
+}
+
+/// What is being typed in a step before it is saved: the raw text per field id (choices
+/// by their option text, yes/no as "ja"/"nee", multi-choice comma-separated), kept so a
+/// closed app or a crash loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub step: String,
+    pub entries: BTreeMap<String, String>,
 }
 
 /// Why a step cannot be completed yet.
@@ -577,6 +615,15 @@ mod tests {
         let visits = [visit("M", d(2026, 11, 19), &[("gestart", Value::Date(d(2026, 11, 19)))], None)];
         assert_eq!(deadline(&r, &visits), Some(d(2026, 11, 26)));
         assert_eq!(add_working_days(d(2026, 11, 21), 1), d(2026, 11, 23), "Saturday + 1 = Monday");
+    }
+
+    #[test]
+    fn the_way_ahead_is_the_shortest_path_to_closing() {
+        let r = route();
+        assert_eq!(r.shortest_path("S5", |s| s.closes), ["S5", "S6", "S7", "S8"]);
+        assert_eq!(r.shortest_path("S0", |s| s.id == "M"), ["S0", "M"]);
+        assert_eq!(r.shortest_path("S8", |s| s.closes), ["S8"]);
+        assert!(r.shortest_path("X", |s| s.closes).is_empty());
     }
 
     #[test]

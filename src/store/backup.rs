@@ -16,7 +16,7 @@ use crate::strings;
 
 const MAGIC: &str = "tandem-backup 1";
 const EXTENSION: &str = "backup";
-const TREES: [&str; 4] = ["cases", "history", "tombstones", "meta"];
+const TREES: [&str; 5] = ["cases", "history", "tombstones", "drafts", "meta"];
 
 #[derive(Serialize, Deserialize)]
 struct Dump {
@@ -44,7 +44,7 @@ impl Store {
     pub fn backup(&self, dir: &Path, at: NaiveDateTime, keep: usize) -> Result<PathBuf> {
         let t = &self.trees;
         let mut trees = Vec::new();
-        for (name, tree) in TREES.iter().zip([&t.cases, &t.history, &t.tombstones, &t.meta]) {
+        for (name, tree) in TREES.iter().zip([&t.cases, &t.history, &t.tombstones, &t.drafts, &t.meta]) {
             let mut entries = Vec::new();
             for item in tree.iter() {
                 let (k, v) = item.map_err(|e| self.sled_error(e))?;
@@ -144,6 +144,7 @@ fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
                 "cases" => &trees.cases,
                 "history" => &trees.history,
                 "tombstones" => &trees.tombstones,
+                "drafts" => &trees.drafts,
                 "meta" => &trees.meta,
                 _ => continue,
             };

@@ -35,6 +35,10 @@ impl Record for Entry {
     const VERSION: u32 = 1;
 }
 
+impl Record for crate::domain::route::Draft {
+    const VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::retention::Tombstone {
     const VERSION: u32 = 1;
 }

@@ -27,6 +27,7 @@ use crate::domain::audit::{self, Entry, Head};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
 use crate::domain::retention::Tombstone;
+use crate::domain::route::Draft;
 use crate::strings;
 
 /// The layout version of the store as a whole. 1: plain values (before encryption);
@@ -92,6 +93,8 @@ pub enum KeyState {
 pub struct Loaded {
     pub cases: Vec<Case>,
     pub damaged: Vec<(String, CodecError)>,
+    /// Steps being typed in, per case (filled by `load_all`).
+    pub drafts: Vec<(CaseId, Draft)>,
 }
 
 /// What `verify` found in a sound store.
@@ -116,6 +119,8 @@ struct Trees {
     cases: sled::Tree,
     history: sled::Tree,
     tombstones: sled::Tree,
+    /// What is being typed in a step, per case (no history: nothing is decided yet).
+    drafts: sled::Tree,
     meta: sled::Tree,
 }
 
@@ -308,6 +313,13 @@ impl Store {
         Ok(loaded)
     }
 
+    /// The cases and the drafts: everything the screen needs after unlocking.
+    pub fn load_all(&self) -> Result<Loaded> {
+        let mut loaded = self.load_cases()?;
+        loaded.drafts = self.drafts()?;
+        Ok(loaded)
+    }
+
     pub fn case(&self, id: CaseId) -> Result<Option<Case>> {
         let key = self.key()?;
         let k = id.0.as_bytes();
@@ -391,9 +403,10 @@ impl Store {
         // are still all there is when the transaction runs.
         let history_keys: Vec<sled::IVec> =
             t.history.scan_prefix(k).keys().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
-        (&t.cases, &t.history, &t.tombstones, &t.meta)
-            .transaction(|(tc, th, tt, tm)| {
+        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts)
+            .transaction(|(tc, th, tt, tm, td)| {
                 tc.remove(&k)?;
+                td.remove(&k)?;
                 for hk in &history_keys {
                     if let Some(v) = th.get(hk)? {
                         let mut entry: Entry = codec::decode(key, "history", hk, &v)?;
@@ -408,6 +421,37 @@ impl Store {
             })
             .map_err(|e| self.tx_error(e, &k))?;
         self.flush()
+    }
+
+    /// Keeps what is being typed in a step; flushed, so a crash does not lose it.
+    pub fn save_draft(&self, id: CaseId, draft: &Draft) -> Result<()> {
+        let key = self.key()?;
+        let k = id.0.as_bytes();
+        let value =
+            codec::encode(key, "drafts", k, draft).map_err(|error| StoreError::Record { key: hex(k), error })?;
+        self.trees.drafts.insert(k, value).map_err(|e| self.sled_error(e))?;
+        self.trees.db.flush().map(|_| ()).map_err(|e| self.sled_error(e))
+    }
+
+    pub fn delete_draft(&self, id: CaseId) -> Result<()> {
+        self.trees.drafts.remove(id.0.as_bytes()).map_err(|e| self.sled_error(e))?;
+        self.trees.db.flush().map(|_| ()).map_err(|e| self.sled_error(e))
+    }
+
+    /// Every draft; a damaged one is skipped (it is only unsaved typing).
+    pub fn drafts(&self) -> Result<Vec<(CaseId, Draft)>> {
+        let key = self.key()?;
+        let mut out = Vec::new();
+        for item in self.trees.drafts.iter() {
+            let (k, v) = item.map_err(|e| self.sled_error(e))?;
+            let (Ok(bytes), Ok(draft)) =
+                (<[u8; 16]>::try_from(k.as_ref()), codec::decode::<Draft>(key, "drafts", &k, &v))
+            else {
+                continue;
+            };
+            out.push((CaseId(uuid::Uuid::from_bytes(bytes)), draft));
+        }
+        Ok(out)
     }
 
     /// Records a store event (key made, passphrase changed, export for parents, ...).
@@ -609,6 +653,7 @@ fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
         cases: tree("cases")?,
         history: tree("history")?,
         tombstones: tree("tombstones")?,
+        drafts: tree("drafts")?,
         meta: tree("meta")?,
         db,
     })

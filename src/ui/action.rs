@@ -28,6 +28,8 @@ pub enum Action {
     ExportAccess,
     Delete,
     Recover,
+    Wizard,
+    Consent,
 }
 
 /// Where keys are interpreted. A key may mean one action per context.
@@ -63,8 +65,8 @@ impl Context {
         match self {
             Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 5),
             Context::Filter => (&[Open, Back, Up, Down, Help], 4),
-            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit, Recover], 4),
-            Context::Detail => (&[Edit, Back, Help, ExportAccess, Delete, Quit, Up, Down], 3),
+            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit, Recover, Consent], 4),
+            Context::Detail => (&[Wizard, Edit, Back, Help, Consent, ExportAccess, Delete, Quit, Up, Down], 4),
             Context::Help => (&[Back, Help, Up, Down], 1),
             Context::TooSmall => (&[Quit], 1),
             Context::Notice => (&[Submit, Quit, Help], 2),

@@ -175,7 +175,9 @@ pub struct Form {
     button: &'static str,
 }
 
-const LABEL_WIDTH: u16 = 22;
+/// The label column is as wide as the longest label (with its " *"), within these bounds.
+const LABEL_MIN: usize = 22;
+const LABEL_MAX: usize = 40;
 
 impl Form {
     pub fn new(fields: Vec<Field>) -> Form {
@@ -236,7 +238,14 @@ impl Form {
 
     /// Draws the form; returns where the terminal cursor belongs (focused text field).
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme) -> Option<Position> {
-        let value_width = area.width.saturating_sub(LABEL_WIDTH + 2) as usize;
+        let label_width = self
+            .fields
+            .iter()
+            .map(|f| f.label.chars().count() + 3)
+            .max()
+            .unwrap_or(LABEL_MIN)
+            .clamp(LABEL_MIN, LABEL_MAX.min(area.width as usize / 2));
+        let value_width = (area.width as usize).saturating_sub(label_width + 2);
         let mut lines: Vec<Line> = Vec::new();
         let mut focus_line = 0;
         let mut cursor_at = None;
@@ -247,10 +256,8 @@ impl Form {
             }
             let marker = if focused { Span::styled("▶ ", theme.focus()) } else { Span::raw("  ") };
             let label = format!("{}{}", f.label, if f.required { " *" } else { "" });
-            let label = Span::styled(
-                format!("{label:<w$}", w = LABEL_WIDTH as usize),
-                if focused { theme.focus() } else { theme.label() },
-            );
+            let label =
+                Span::styled(format!("{label:<label_width$}"), if focused { theme.focus() } else { theme.label() });
             let mut spans = vec![marker, label];
             match &f.kind {
                 Kind::Text { .. } | Kind::Secret { .. } => {
@@ -290,7 +297,7 @@ impl Form {
             lines.push(Line::from(spans));
             if let Some(err) = &f.error {
                 lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(LABEL_WIDTH as usize + 2)),
+                    Span::raw(" ".repeat(label_width + 2)),
                     Span::styled(format!("⚠ {err}"), theme.error()),
                 ]));
             }
@@ -311,7 +318,7 @@ impl Form {
         frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
         cursor_at.and_then(|(line, col)| {
             let y = line.checked_sub(offset).filter(|y| *y < height)?;
-            Some(Position::new(area.x + 2 + LABEL_WIDTH + col as u16, area.y + y as u16))
+            Some(Position::new(area.x + (2 + label_width + col) as u16, area.y + y as u16))
         })
     }
 }

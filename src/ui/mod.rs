@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod case_form;
+pub mod consent_form;
 pub mod form;
 pub mod gate;
 pub mod keymap;
@@ -11,4 +12,5 @@ pub mod model;
 pub mod setup;
 pub mod theme;
 pub mod view;
+pub mod wizard;
 pub mod worker;

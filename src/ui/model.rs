@@ -9,11 +9,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Context};
 use super::case_form::{CaseForm, Submitted};
+use super::consent_form::ConsentScreen;
 use super::form::{Form, Kind, edit_text};
 use super::gate::Gate;
 use super::keymap::{Key, Keymap};
 use super::setup;
 use super::theme::Theme;
+use super::wizard::{self, Wizard};
 use super::worker::{Job, Reply};
 use crate::config::Config;
 use crate::domain::access;
@@ -21,6 +23,7 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
 use crate::domain::listing::{Query, Row, urgency};
 use crate::domain::retention;
+use crate::domain::route::Draft;
 use crate::strings;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -48,6 +51,8 @@ pub enum Effect {
 pub enum Screen {
     Setup(Form),
     Case(Box<CaseForm>),
+    Wizard(Box<Wizard>),
+    Consent(Box<ConsentScreen>),
     Detail(Detail),
 }
 
@@ -115,6 +120,10 @@ pub struct Model {
     /// The store passed its integrity check this session (so a backup of it is good).
     pub verified: bool,
     pub last_input: NaiveDateTime,
+    /// Steps being typed in, per case, as last saved to the store.
+    pub drafts: HashMap<CaseId, Draft>,
+    /// Jobs raised while handling a key, sent with its effects.
+    pending: Vec<Job>,
 }
 
 impl Model {
@@ -149,6 +158,8 @@ impl Model {
             gate,
             verified: false,
             last_input: now,
+            drafts: HashMap::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -191,7 +202,7 @@ impl Model {
             return if gate.form().is_some() { Context::Form } else { Context::Notice };
         }
         match self.screens.last() {
-            Some(Screen::Setup(_) | Screen::Case(_)) => Context::Form,
+            Some(Screen::Setup(_) | Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_)) => Context::Form,
             Some(Screen::Detail(_)) => Context::Detail,
             None if self.list.filtering => Context::Filter,
             None => Context::List,
@@ -250,6 +261,12 @@ impl Model {
     }
 
     fn on_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+        let mut effects = self.on_key_inner(ev);
+        effects.extend(self.pending.drain(..).map(Effect::Job));
+        effects
+    }
+
+    fn on_key_inner(&mut self, ev: &KeyEvent) -> Vec<Effect> {
         self.status = None;
         self.last_input = self.now;
         let key = Key::from_event(ev);
@@ -305,8 +322,12 @@ impl Model {
             }
             Context::Form => {
                 let index = self.form().map(|f| f.focus);
-                if let Some(form) = self.form_mut() {
-                    form.edit(key);
+                let changed = self.form_mut().is_some_and(|form| form.edit(key));
+                // Every change in a step is kept as a draft at once: a crash loses nothing.
+                if let (true, Some(Screen::Wizard(w))) = (changed, self.screens.last()) {
+                    let draft = w.draft(&self.config);
+                    self.drafts.insert(w.case.id, draft.clone());
+                    self.pending.push(Job::SaveDraft { id: w.case.id, draft });
                 }
                 // Choice fields are complete as soon as they change: check them right away.
                 let gated = self.active_gate().is_some();
@@ -387,7 +408,33 @@ impl Model {
 
             (Context::Form, NextField | PrevField) => self.move_focus(action == NextField),
             (Context::Form, Submit) if self.form().is_some_and(|f| !f.on_button()) => self.move_focus(true),
-            (Context::Form, Submit | Save) => return self.save_form(),
+            (Context::Form, Submit) => return self.save_form(true),
+            (Context::Form, Save) => return self.save_form(false),
+            (Context::Detail | Context::Form, Consent) => {
+                let id = match self.screens.last() {
+                    Some(Screen::Detail(d)) => Some(d.id),
+                    Some(Screen::Wizard(w)) => Some(w.case.id),
+                    _ => None,
+                };
+                if let Some(case) = id.and_then(|id| self.cases.get(&id)) {
+                    let screen = ConsentScreen::new(case, &self.config, self.now);
+                    self.screens.push(Screen::Consent(Box::new(screen)));
+                }
+            }
+            (Context::Detail, Wizard) => {
+                if let Some(Screen::Detail(d)) = self.screens.last()
+                    && let Some(case) = self.cases.get(&d.id)
+                {
+                    match wizard::Wizard::open(case, self.drafts.get(&d.id), &self.config) {
+                        Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
+                        None => self.error(strings::unknown_step(&case.step)),
+                    }
+                }
+            }
+            // The wizard keeps a draft of everything typed: leaving it loses nothing.
+            (Context::Form, Back) if matches!(self.screens.last(), Some(Screen::Wizard(w)) if !w.form.saving) => {
+                self.screens.pop();
+            }
             (Context::Form, Back) => match self.form() {
                 Some(f) if f.saving => {}
                 Some(f) if f.is_dirty() => self.popup = Some(Popup::ConfirmDiscard),
@@ -454,6 +501,8 @@ impl Model {
         match self.screens.last() {
             Some(Screen::Setup(f)) => Some(f),
             Some(Screen::Case(cf)) => Some(&cf.form),
+            Some(Screen::Wizard(w)) => Some(&w.form),
+            Some(Screen::Consent(c)) => Some(&c.form),
             _ => None,
         }
     }
@@ -465,6 +514,8 @@ impl Model {
         match self.screens.last_mut() {
             Some(Screen::Setup(f)) => Some(f),
             Some(Screen::Case(cf)) => Some(&mut cf.form),
+            Some(Screen::Wizard(w)) => Some(&mut w.form),
+            Some(Screen::Consent(c)) => Some(&mut c.form),
             _ => None,
         }
     }
@@ -489,11 +540,27 @@ impl Model {
                     f.prev()
                 }
             }
+            Some(Screen::Wizard(w)) => {
+                if forward {
+                    w.form.next()
+                } else {
+                    w.form.prev()
+                }
+            }
+            Some(Screen::Consent(c)) => {
+                if forward {
+                    c.form.next()
+                } else {
+                    c.form.prev()
+                }
+            }
             _ => {}
         }
     }
 
-    fn save_form(&mut self) -> Vec<Effect> {
+    /// Saves the form on top; in the wizard `complete` completes the step (the button),
+    /// else it only records what was typed (Ctrl-S).
+    fn save_form(&mut self, complete: bool) -> Vec<Effect> {
         let (config, now) = (&self.config, self.now);
         let effect = match self.screens.last_mut() {
             Some(Screen::Case(cf)) if !cf.form.saving => match cf.submit(config, now) {
@@ -505,13 +572,32 @@ impl Model {
                 }
                 Submitted::Save(case, change) => {
                     cf.form.saving = true;
-                    Some(Job::Save { case, change })
+                    Some(Job::Save { case, change, clear_draft: false })
                 }
             },
             Some(Screen::Setup(form)) if !form.saving => setup::submit(form, &config.roles, &config.route).map(|c| {
                 form.saving = true;
                 Job::SaveConfig(Box::new(c))
             }),
+            Some(Screen::Consent(c)) if !c.form.saving => c.submit(config, now).map(|(case, change)| {
+                c.form.saving = true;
+                Job::Save { case, change, clear_draft: false }
+            }),
+            Some(Screen::Wizard(w)) if !w.form.saving => {
+                let result = if complete { w.complete(config, now) } else { w.record(config, now) };
+                match result {
+                    wizard::Outcome::Invalid => None,
+                    wizard::Outcome::Blocked => {
+                        self.status = Some(Status { text: strings::BLOCKED.into(), error: true });
+                        return Vec::new();
+                    }
+                    wizard::Outcome::Save(case, change) => {
+                        w.form.saving = true;
+                        w.blockers.clear();
+                        Some(Job::Save { case, change, clear_draft: true })
+                    }
+                }
+            }
             _ => return Vec::new(),
         };
         match effect {
@@ -637,9 +723,11 @@ impl Model {
                     return vec![Effect::Job(Job::History(d.id))];
                 }
             }
-            Reply::BackedUp(Ok(_)) => {}
+            Reply::BackedUp(Ok(_)) | Reply::DraftSaved(Ok(())) => {}
+            Reply::DraftSaved(Err(e)) => self.error(e),
             Reply::Loaded(Ok(loaded)) => {
                 self.cases = loaded.cases.into_iter().map(|c| (c.id, c)).collect();
+                self.drafts = loaded.drafts.into_iter().collect();
                 self.loaded = true;
                 self.rebuild_rows(None);
                 if !loaded.damaged.is_empty() {
@@ -651,8 +739,18 @@ impl Model {
                 let (id, name) = (case.id, case.pupil_name());
                 self.cases.insert(id, *case);
                 self.rebuild_rows(Some(id));
-                if let Some(Screen::Case(_)) = self.screens.last() {
+                if let Some(Screen::Wizard(_)) = self.screens.last() {
+                    self.drafts.remove(&id);
+                }
+                if let Some(Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_)) = self.screens.last() {
                     self.screens.pop();
+                }
+                // A wizard still open on this case continues from the saved revision.
+                if let Some(Screen::Wizard(w)) = self.screens.last_mut()
+                    && w.case.id == id
+                    && let Some(saved) = self.cases.get(&id)
+                {
+                    w.case = saved.clone();
                 }
                 self.status = Some(Status { text: strings::saved(&name), error: false });
                 if let Some(Screen::Detail(d)) = self.screens.last_mut()

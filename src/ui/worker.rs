@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
+use crate::domain::route::Draft;
 use crate::paths::Paths;
 use crate::store::crypto::{KdfParams, RecoveryKey};
 use crate::store::{Backup, Loaded, Store, StoreError, Verified, newest_good_backup};
@@ -42,6 +43,12 @@ pub enum Job {
     Save {
         case: Box<Case>,
         change: Change,
+        /// The step being typed was completed or saved: its draft goes.
+        clear_draft: bool,
+    },
+    SaveDraft {
+        id: CaseId,
+        draft: Draft,
     },
     History(CaseId),
     Delete {
@@ -82,6 +89,7 @@ pub enum Reply {
     Exported(Result<PathBuf, String>),
     ConfigSaved(Result<Box<Config>, String>),
     BackedUp(Result<PathBuf, String>),
+    DraftSaved(Result<(), String>),
     Locked,
 }
 
@@ -174,8 +182,15 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
             store.verify().map_err(|e| (e.to_string(), paths.and_then(|p| newest_good_backup(&backup_dir(p))))),
         ),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
-        Job::LoadCases => Reply::Loaded(store.load_cases().map_err(text)),
-        Job::Save { case, change } => Reply::Saved(store.save(&case, &change).map(Box::new).map_err(text)),
+        Job::LoadCases => Reply::Loaded(store.load_all().map_err(text)),
+        Job::Save { case, change, clear_draft } => Reply::Saved(
+            store
+                .save(&case, &change)
+                .and_then(|saved| if clear_draft { store.delete_draft(saved.id).map(|()| saved) } else { Ok(saved) })
+                .map(Box::new)
+                .map_err(text),
+        ),
+        Job::SaveDraft { id, draft } => Reply::DraftSaved(store.save_draft(id, &draft).map_err(text)),
         Job::History(id) => Reply::History(id, store.history(id).map_err(text)),
         Job::Delete { id, change } => Reply::Deleted(id, store.delete_case(id, change).map_err(text)),
         Job::ExportAccess { file_name, markdown, change } => Reply::Exported(match paths {

@@ -1,7 +1,8 @@
-//! One case: everything recorded, then its history (who, when, which fields).
+//! One case: its route as a track (done, current, ahead; beside the details on a wide
+//! terminal, above them on a narrow one), everything recorded, then its history.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -19,9 +20,22 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     };
     let title = format!(" {} · {} ", case.pupil_name(), model.config.route.label(&case.step));
     let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
 
+    let track = timeline(model, case);
+    let (area, mut lines) = if inner.width >= WIDE {
+        let [main, side] = Layout::horizontal([Constraint::Min(40), Constraint::Length(TRACK_WIDTH)]).areas(inner);
+        let side_block = Block::new().borders(Borders::LEFT).title(Span::styled(strings::ROUTE_TITLE, t.label()));
+        frame.render_widget(Paragraph::new(track).block(side_block), side);
+        (main, Vec::new())
+    } else {
+        let mut lines = vec![Line::from(Span::styled(format!("  {}", strings::ROUTE_TITLE), t.label()))];
+        lines.extend(track);
+        lines.push(Line::raw(""));
+        (inner, lines)
+    };
     let width = area.width as usize;
-    let mut lines: Vec<Line> = Vec::new();
     for &f in &Field::ALL {
         labelled(
             &mut lines,
@@ -49,8 +63,40 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(1));
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((detail.scroll.min(max_scroll), 0)), area);
+    let max_scroll = (lines.len() as u16).saturating_sub(area.height);
+    frame.render_widget(Paragraph::new(lines).scroll((detail.scroll.min(max_scroll), 0)), area);
+}
+
+/// From this width on, the track stands beside the details.
+const WIDE: u16 = 120;
+const TRACK_WIDTH: u16 = 50;
+
+/// The route as a track: ✓ done (with its date), ▶ current (with its deadline; "te laat"
+/// in words when overdue), · ahead on the shortest way to closing.
+fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static>> {
+    let t = model.theme;
+    let route = &model.config.route;
+    let today = model.now.date();
+    let mut lines = Vec::new();
+    for v in &case.visits {
+        if let Some(done) = &v.done {
+            let text = format!("  ✓ {}  {}", route.label(&v.step), done.on.format("%d-%m-%y"));
+            lines.push(Line::from(Span::styled(text, t.ok())));
+        }
+    }
+    let due = crate::domain::route::deadline(route, &case.visits);
+    let overdue = due.is_some_and(|d| d < today);
+    let mark = if overdue { "!" } else { "▶" };
+    let mut current = vec![Span::styled(format!("  {mark} {}", route.label(&case.step)), t.focus())];
+    if let Some(day) = due {
+        let style = if overdue { t.error() } else { t.warn() };
+        current.push(Span::styled(format!("  {}", strings::track_due(day, overdue)), style));
+    }
+    lines.push(Line::from(current));
+    for id in route.shortest_path(&case.step, |s| s.closes).iter().skip(1) {
+        lines.push(Line::from(Span::styled(format!("  · {}", route.label(id)), t.muted())));
+    }
+    lines
 }
 
 /// A label followed by `text` wrapped to the rest of the line, continuation lines

@@ -4,6 +4,7 @@ mod detail;
 mod gate;
 mod help;
 mod list;
+mod wizard;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -30,6 +31,8 @@ pub fn draw(model: &Model, frame: &mut Frame) {
             None
         }
         (None, Some(Screen::Case(cf))) => form_screen(model, &cf.title(), &cf.form, frame, body),
+        (None, Some(Screen::Wizard(w))) => wizard::draw(model, w, frame, body),
+        (None, Some(Screen::Consent(c))) => form_screen(model, strings::CONSENT_TITLE, &c.form, frame, body),
         (None, Some(Screen::Setup(form))) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
     };
     key_bar(model, frame, bar);
