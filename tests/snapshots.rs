@@ -101,8 +101,13 @@ fn every_wizard_step() {
     let mut t = Harness::with_cases(20, 100, 30);
     let steps: Vec<String> = t.model.config.route.steps.iter().map(|s| s.id.clone()).collect();
     for step in steps {
-        let id = t.model.cases.values().find(|c| c.step == step).map(|c| c.id).expect("a demo case at every step");
-        let row = t.model.visible.iter().position(|&i| t.model.rows[i].id == id).unwrap();
+        // The first such case in list order: the same every run.
+        let row = t
+            .model
+            .visible
+            .iter()
+            .position(|&i| t.model.cases[&t.model.rows[i].id].step == step)
+            .expect("a demo case at every step");
         t.model.list.selected = row;
         t.keys(&[Enter, Char('w')]);
         snap(&format!("wizard_{step}"), 100, 30, t.screen());
@@ -113,8 +118,7 @@ fn every_wizard_step() {
 #[test]
 fn timeline_beside_the_details() {
     let mut t = Harness::with_cases(20, 120, 40);
-    let id = t.model.cases.values().find(|c| c.step == "S7").map(|c| c.id).unwrap();
-    let row = t.model.visible.iter().position(|&i| t.model.rows[i].id == id).unwrap();
+    let row = t.model.visible.iter().position(|&i| t.model.cases[&t.model.rows[i].id].step == "S7").unwrap();
     t.model.list.selected = row;
     t.key(Enter);
     snap("timeline", 120, 40, t.screen());
