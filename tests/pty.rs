@@ -306,3 +306,40 @@ fn demo_mode_is_marked() {
 fn entries(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
 }
+
+#[test]
+fn a_step_being_typed_survives_a_killed_app() {
+    let home = configured_home(3);
+    let mut tui = Tui::start(home.path());
+    tui.wait_for("3 dossiers", TIMEOUT);
+    // Open the case in S1 and start typing in its first field (a text field).
+    tui.key(b"/");
+    tui.send(b"verkennen");
+    tui.wait_for("1 dossier", TIMEOUT);
+    tui.key(b"\r");
+    tui.wait_for("Route", TIMEOUT);
+    tui.key(b"w");
+    tui.wait_for("Stap 2/10", TIMEOUT);
+    tui.key(b"\x15"); // Ctrl-U: clear the field
+    tui.send(b"HALVERWEGE");
+    tui.wait_for("HALVERWEGE", TIMEOUT);
+    // Give the worker a moment for the last draft write, then kill without warning.
+    std::thread::sleep(Duration::from_millis(300));
+    tui.child.kill().unwrap();
+    let _ = tui.child.wait();
+    drop(tui);
+
+    let mut tui = Tui::start(home.path());
+    tui.wait_for("3 dossiers", TIMEOUT);
+    tui.key(b"/");
+    tui.send(b"verkennen");
+    tui.wait_for("1 dossier", TIMEOUT);
+    tui.key(b"\r");
+    tui.wait_for("Route", TIMEOUT);
+    tui.key(b"w");
+    tui.wait_for("HALVERWEGE", TIMEOUT);
+    tui.key(b"\x1b");
+    tui.wait_for("Route", TIMEOUT);
+    tui.key(b"q");
+    assert!(tui.wait_exit(TIMEOUT).success());
+}
