@@ -106,7 +106,7 @@ pub fn restore(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
         lock::LockError::Held => StoreError::AlreadyOpen(store_dir.to_path_buf()),
         lock::LockError::Io(error) => io(error),
     })?;
-    swap_in(store_dir, file, at)
+    swap_in(store_dir, file, at).map(|_| ())
 }
 
 impl Store {
@@ -122,14 +122,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Rewrites the database into a fresh one and removes the old files, so nothing of
+    /// what was overwritten stays in sled's log (after migrating a plain store).
+    pub(super) fn rebuild(&mut self, at: NaiveDateTime) -> Result<()> {
+        let io = |error| StoreError::Io { dir: self.dir.clone(), error };
+        let tmp = self.dir.join("rebuild");
+        let file = self.backup(&tmp, at, 1)?;
+        let replaced = swap_in(&self.dir, &file, at)?;
+        self.trees = open_trees(&self.dir, &self.dir.join("db"))?;
+        if let Some(old) = replaced {
+            std::fs::remove_dir_all(old).map_err(io)?;
+        }
+        std::fs::remove_dir_all(&tmp).map_err(io)
+    }
+}
+
 /// The newest backup in `dir` whose checksum holds.
 pub fn newest_good_backup(dir: &Path) -> Option<Backup> {
     list_backups(dir).into_iter().find(|b| read_dump(&b.path).is_ok())
 }
 
 /// Builds the backup's database beside the live one and swaps the two; the caller holds
-/// the store's lock.
-fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
+/// the store's lock. Returns where the replaced database went.
+fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<Option<PathBuf>> {
     let dump = read_dump(file)?;
     let io = |error| StoreError::Io { dir: store_dir.to_path_buf(), error };
     let staging = store_dir.join("db.restoring");
@@ -167,8 +183,9 @@ fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
         trees.db.flush().map_err(|e| super::sled_error(store_dir, e))?;
     }
     let live = store_dir.join("db");
-    if live.exists() {
-        std::fs::rename(&live, store_dir.join(format!("db.replaced-{}", at.format("%Y%m%d-%H%M%S")))).map_err(io)?;
+    let replaced = live.exists().then(|| store_dir.join(format!("db.replaced-{}", at.format("%Y%m%d-%H%M%S"))));
+    if let Some(aside) = &replaced {
+        std::fs::rename(&live, aside).map_err(io)?;
     }
     std::fs::rename(&staging, &live).map_err(io)?;
     let anchor = store_dir.join(ANCHOR_FILE);
@@ -177,5 +194,5 @@ fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<()> {
         None if anchor.exists() => std::fs::remove_file(&anchor).map_err(io)?,
         None => {}
     }
-    Ok(())
+    Ok(replaced)
 }

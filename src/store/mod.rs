@@ -198,27 +198,37 @@ impl Store {
             by_recovery: recovery.key().seal(AAD_RECOVERY, data_key.bytes())?,
             kdf,
         };
-        self.migrate_plain(&data_key, &keyring)?;
+        let migrated = self.migrate_plain(&data_key, &keyring)?;
         self.key = Some(data_key);
         self.append_event(Change::store_event(ChangeKind::KeyCreated, who, at))?;
+        if migrated {
+            // sled is log-structured: the old plain values would linger in its files.
+            self.rebuild(at)?;
+        }
         Ok(recovery)
     }
 
     /// Seals every plain value of a schema-1 store and writes the keyring, all in one
     /// transaction: a crash leaves either the old store or the new one.
-    fn migrate_plain(&self, key: &SecretKey, keyring: &Keyring) -> Result<()> {
+    /// Returns whether there was anything to migrate.
+    fn migrate_plain(&self, key: &SecretKey, keyring: &Keyring) -> Result<bool> {
         let t = &self.trees;
         let cases: Vec<(sled::IVec, Case)> = self.plain_records(&t.cases)?;
-        let changes: Vec<(sled::IVec, Change)> = self.plain_records(&t.history)?;
+        let mut changes: Vec<(sled::IVec, Change)> = self.plain_records(&t.history)?;
+        // The chain follows time; old keys were grouped per case.
+        changes.sort_by_key(|(k, c)| (c.at, k.get(16..).map(<[u8]>::to_vec)));
         let keyring_json = serde_json::to_vec(keyring).map_err(|e| self.damaged(e.to_string()))?;
         (&t.cases, &t.history, &t.meta)
             .transaction(|(tc, th, tm)| {
                 for (k, case) in &cases {
                     tc.insert(k, codec::encode(key, "cases", k, case)?)?;
                 }
-                let mut head = Head::EMPTY;
-                for (k, change) in &changes {
+                // All old keys go first: a new key may equal an old one not yet moved.
+                for (k, _) in &changes {
                     th.remove(k)?;
+                }
+                let mut head = Head::EMPTY;
+                for (_, change) in &changes {
                     head = append(th, key, head, change.clone())?;
                 }
                 tm.insert(HEAD_KEY, head_json(head))?;
@@ -227,7 +237,8 @@ impl Store {
                 Ok(())
             })
             .map_err(|e| self.tx_error(e, &[]))?;
-        self.flush()
+        self.flush()?;
+        Ok(!cases.is_empty() || !changes.is_empty())
     }
 
     fn plain_records<T: codec::Record>(&self, tree: &sled::Tree) -> Result<Vec<(sled::IVec, T)>> {

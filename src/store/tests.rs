@@ -380,20 +380,37 @@ fn a_store_from_before_encryption_is_migrated() {
         let store = Store::open(dir.path()).unwrap();
         let t = &store.trees;
         t.meta.insert(SCHEMA_KEY, &1u32.to_be_bytes()).unwrap();
+        // Like sled's counter, the old numbers start at 0: new chain numbers collide with them.
         for (i, case) in list.iter().enumerate() {
-            t.cases.insert(case.id.0.as_bytes(), encode_plain(case).unwrap()).unwrap();
-            let k = history_key(case.id.0.as_bytes(), 100 + i as u64);
+            let mut marked = case.clone();
+            marked.intake.note = format!("PLAINMARK{i}");
+            t.cases.insert(case.id.0.as_bytes(), encode_plain(&marked).unwrap()).unwrap();
+            let k = history_key(case.id.0.as_bytes(), 2 * i as u64);
             t.history.insert(k, encode_plain(&created(case)).unwrap()).unwrap();
+            let edit = Change { kind: ChangeKind::Edited { fields: vec![Field::Note] }, ..created(case) };
+            t.history.insert(history_key(case.id.0.as_bytes(), 2 * i as u64 + 1), encode_plain(&edit).unwrap()).unwrap();
         }
         t.db.flush().unwrap();
     }
     let (store, _) = keyed(dir.path());
     assert_eq!(store.load_cases().unwrap().cases.len(), 4);
-    assert_eq!(store.history(list[2].id).unwrap(), vec![created(&list[2])]);
-    assert_eq!(store.verify().unwrap().entries, 5);
+    assert_eq!(store.history(list[2].id).unwrap().len(), 2);
+    assert_eq!(store.verify().unwrap().entries, 9);
     for item in store.trees.cases.iter() {
         assert_eq!(item.unwrap().1[0], 2, "every value is sealed now");
     }
+    drop(store);
+    // Nothing of the plain values is left anywhere in the folder.
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(!bytes.windows(9).any(|w| w == b"PLAINMARK"), "plain text left in {}", p.display());
+        }
+    }
+    assert!(reopen(dir.path()).verify().is_ok());
 }
 
 #[test]
