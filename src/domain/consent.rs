@@ -71,11 +71,11 @@ pub fn latest<'a>(consents: &'a [Consent], purpose: &str, on: NaiveDate) -> Opti
     consents.iter().filter(|c| c.purpose == purpose && c.on <= on).max_by_key(|c| c.on)
 }
 
-/// Whether consent for `purpose` holds on `on`: given by whoever had to give it then, and
-/// not withdrawn since. A decision recorded for the wrong giver (the child turned 12
-/// before it was recorded) does not count.
+/// Whether consent for `purpose` holds on `on`: given, not withdrawn since, and by whoever
+/// has to give it on `on`. Parents' consent from when the child was 11 must be asked
+/// again (now of parents and child) once the child is 12.
 pub fn given(consents: &[Consent], purpose: &str, birth: NaiveDate, on: NaiveDate) -> bool {
-    latest(consents, purpose, on).is_some_and(|c| c.given && c.by == Giver::required(birth, c.on))
+    latest(consents, purpose, on).is_some_and(|c| c.given && c.by == Giver::required(birth, on))
 }
 
 #[cfg(test)]
@@ -108,12 +108,14 @@ mod tests {
     }
 
     #[test]
-    fn consent_recorded_for_the_wrong_giver_does_not_count() {
+    fn consent_from_before_a_birthday_that_changes_who_consents_must_be_asked_again() {
         let birth = d(2014, 11, 23);
-        let mut c = Consent::record("tandem", true, ConsentForm::Oral, birth, d(2026, 11, 23), "anna");
-        assert_eq!(c.by, Giver::ParentsAndChild);
-        assert!(given(std::slice::from_ref(&c), "tandem", birth, d(2026, 12, 1)));
-        c.by = Giver::Parents;
-        assert!(!given(&[c], "tandem", birth, d(2026, 12, 1)));
+        let c = Consent::record("tandem", true, ConsentForm::Oral, birth, d(2026, 11, 1), "anna");
+        assert_eq!(c.by, Giver::Parents);
+        assert!(given(std::slice::from_ref(&c), "tandem", birth, d(2026, 11, 22)));
+        assert!(!given(std::slice::from_ref(&c), "tandem", birth, d(2026, 11, 23)), "12 today: ask parents and child");
+        let again = Consent::record("tandem", true, ConsentForm::Written, birth, d(2026, 11, 23), "anna");
+        assert_eq!(again.by, Giver::ParentsAndChild);
+        assert!(given(&[c, again], "tandem", birth, d(2026, 12, 1)));
     }
 }

@@ -456,14 +456,20 @@ impl StepDef {
 pub fn deadline(route: &Routekaart, visits: &[Visit]) -> Option<NaiveDate> {
     let current = visits.last().filter(|v| v.done.is_none())?;
     let d = route.step(&current.step)?.deadline.as_ref()?;
-    let from = if d.from == "entered" {
-        current.entered
-    } else {
-        let (step, field) = d.from.split_once('.')?;
+    let named = d.from.split_once('.').and_then(|(step, field)| {
         visits.iter().rev().filter(|v| v.step == step).find_map(|v| match v.values.get(field) {
             Some(Value::Date(date)) => Some(*date),
             _ => None,
-        })?
+        })
+    });
+    // A step done before since that date (a plan re-made after an evaluation) gets its own
+    // time from re-entering; without the date yet, the clock runs from entering.
+    let done_since = |n: NaiveDate| {
+        visits[..visits.len() - 1].iter().any(|v| v.step == current.step && v.done.as_ref().is_some_and(|x| x.on >= n))
+    };
+    let from = match named {
+        Some(n) if !done_since(n) => n,
+        _ => current.entered,
     };
     let mut due = from.checked_add_days(Days::new(u64::from(d.weeks) * 7))?;
     due = add_working_days(due, d.working_days);
@@ -624,6 +630,20 @@ mod tests {
         assert_eq!(r.shortest_path("S0", |s| s.id == "M"), ["S0", "M"]);
         assert_eq!(r.shortest_path("S8", |s| s.closes), ["S8"]);
         assert!(r.shortest_path("X", |s| s.closes).is_empty());
+    }
+
+    #[test]
+    fn a_plan_re_made_after_evaluation_gets_its_own_time() {
+        let r = route();
+        let visits = [
+            visit("S3", d(2026, 1, 5), &[("datum", Value::Date(d(2026, 1, 10)))], Some(d(2026, 1, 10))),
+            visit("S5", d(2026, 1, 20), &[], Some(d(2026, 2, 10))),
+            visit("S7", d(2026, 3, 1), &[], Some(d(2026, 4, 20))),
+            visit("S5", d(2026, 4, 20), &[], None),
+        ];
+        assert_eq!(deadline(&r, &visits), Some(d(2026, 6, 1)));
+        // The meldcode clock runs from entering until the start date is recorded.
+        assert_eq!(deadline(&r, &[visit("M", d(2026, 11, 19), &[], None)]), Some(d(2026, 11, 26)));
     }
 
     #[test]

@@ -388,7 +388,9 @@ fn a_store_from_before_encryption_is_migrated() {
             let k = history_key(case.id.0.as_bytes(), 2 * i as u64);
             t.history.insert(k, encode_plain(&created(case)).unwrap()).unwrap();
             let edit = Change { kind: ChangeKind::Edited { fields: vec![Field::Note] }, ..created(case) };
-            t.history.insert(history_key(case.id.0.as_bytes(), 2 * i as u64 + 1), encode_plain(&edit).unwrap()).unwrap();
+            t.history
+                .insert(history_key(case.id.0.as_bytes(), 2 * i as u64 + 1), encode_plain(&edit).unwrap())
+                .unwrap();
         }
         t.db.flush().unwrap();
     }
