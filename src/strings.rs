@@ -85,6 +85,7 @@ pub const NO_BACKUPS: &str =
     "Er is geen back-up gevonden. Neem contact op met je beheerder en bewaar de map met gegevens.";
 pub const EXPORT_WAIT: &str = "Even geduld: de geschiedenis wordt nog geladen.";
 pub const DELETED: &str = "Dossier verwijderd; alleen anonieme telgegevens zijn bewaard.";
+pub const CONFIRM_QUIT: &str = "Er staat nog niet-opgeslagen invoer open. Ontgrendel om die te bewaren. Toch stoppen (invoer gaat verloren)? j = ja, n = nee";
 pub const CONFIRM_DELETE_TITLE: &str = " Dossier verwijderen? ";
 pub const CONFIRM_DELETE: &str = "Alles over dit kind wordt definitief verwijderd (alleen anonieme telgegevens blijven). Dit kan niet ongedaan worden. Verwijderen? j = ja, n = nee";
 pub const CONFIRM_RETENTION_TITLE: &str = " Bewaartermijn verstreken ";

@@ -178,3 +178,34 @@ fn a_damaged_store_without_backups_says_so_and_q_quits() {
     h.key(Char('q'));
     assert!(h.quit);
 }
+
+#[test]
+fn quitting_from_the_unlock_screen_asks_when_input_would_be_lost() {
+    let mut h = Harness::with_cases(2, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Halfgetypt");
+    let idle = Duration::minutes(i64::from(h.model.config.privacy.lock_minutes));
+    h.send_at(Msg::Tick, now() + idle);
+    h.key(Esc);
+    assert!(!h.quit, "asked first");
+    assert!(h.text().contains("niet-opgeslagen invoer"));
+    h.key(Enter);
+    assert!(!h.quit, "Enter does not confirm losing input");
+    h.key(Char('n'));
+    unlock(&mut h, PASSPHRASE);
+    assert!(h.text().contains("Halfgetypt"));
+}
+
+#[test]
+fn the_retention_question_comes_once_per_start_and_enter_does_not_delete() {
+    let mut h = Harness::closed_days_ago(40, 80, 24, 731);
+    assert!(matches!(h.model.popup, Some(tandem::ui::model::Popup::ConfirmRetention(_))));
+    h.key(Enter);
+    assert!(h.model.popup.is_some(), "Enter is no answer to deleting");
+    h.key(Char('n'));
+    let idle = Duration::minutes(i64::from(h.model.config.privacy.lock_minutes));
+    h.send_at(Msg::Tick, now() + idle);
+    unlock(&mut h, PASSPHRASE);
+    assert!(h.model.popup.is_none(), "not asked again after an auto-lock");
+    assert_eq!(h.store.verify().unwrap().tombstones, 0);
+}

@@ -91,6 +91,7 @@ impl Field {
     fn edit(&mut self, key: &Key) -> bool {
         match &self.kind {
             Kind::Text { max, .. } | Kind::Secret { max } => edit_text(&mut self.text, &mut self.cursor, *max, key),
+            Kind::Choice(options) | Kind::Multi(options) if options.is_empty() => false,
             Kind::Choice(options) => {
                 let n = options.len();
                 match key.code {

@@ -75,6 +75,8 @@ pub enum Popup {
     ConfirmDelete(CaseId),
     /// These closed cases are past their retention term.
     ConfirmRetention(Vec<CaseId>),
+    /// Quit from the unlock screen while unsaved input waits underneath.
+    ConfirmQuit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +126,8 @@ pub struct Model {
     pub drafts: HashMap<CaseId, Draft>,
     /// Jobs raised while handling a key, sent with its effects.
     pending: Vec<Job>,
+    /// The retention question is asked once per start, not after every unlock.
+    retention_asked: bool,
 }
 
 impl Model {
@@ -160,6 +164,7 @@ impl Model {
             last_input: now,
             drafts: HashMap::new(),
             pending: Vec::new(),
+            retention_asked: false,
         }
     }
 
@@ -245,6 +250,7 @@ impl Model {
     /// stay, so nothing unsaved is lost.
     fn lock(&mut self) -> Vec<Effect> {
         self.cases.clear();
+        self.drafts.clear();
         self.rows.clear();
         self.visible.clear();
         self.loaded = false;
@@ -270,7 +276,10 @@ impl Model {
         self.status = None;
         self.last_input = self.now;
         let key = Key::from_event(ev);
-        if matches!(self.popup, Some(Popup::ConfirmDiscard | Popup::ConfirmDelete(_) | Popup::ConfirmRetention(_))) {
+        if matches!(
+            self.popup,
+            Some(Popup::ConfirmDiscard | Popup::ConfirmDelete(_) | Popup::ConfirmRetention(_) | Popup::ConfirmQuit)
+        ) {
             return self.on_confirm(&key);
         }
         let context = self.context();
@@ -286,19 +295,24 @@ impl Model {
     }
 
     fn on_confirm(&mut self, key: &Key) -> Vec<Effect> {
+        // Only discarding a form may be confirmed with Enter; deleting needs a deliberate j.
+        let discard = self.popup == Some(Popup::ConfirmDiscard);
         match key.code {
-            KeyCode::Char('j' | 'J') | KeyCode::Enter => match self.popup.take() {
-                Some(Popup::ConfirmDiscard) => {
-                    if let Some(Screen::Setup(_)) = self.screens.pop() {
-                        return vec![Effect::Quit];
+            KeyCode::Char('j' | 'J') | KeyCode::Enter if discard || key.code != KeyCode::Enter => {
+                match self.popup.take() {
+                    Some(Popup::ConfirmDiscard) => {
+                        if let Some(Screen::Setup(_)) = self.screens.pop() {
+                            return vec![Effect::Quit];
+                        }
                     }
+                    Some(Popup::ConfirmDelete(id)) => return vec![self.delete(id, DeleteReason::Request)],
+                    Some(Popup::ConfirmRetention(ids)) => {
+                        return ids.into_iter().map(|id| self.delete(id, DeleteReason::Retention)).collect();
+                    }
+                    Some(Popup::ConfirmQuit) => return vec![Effect::Quit],
+                    _ => {}
                 }
-                Some(Popup::ConfirmDelete(id)) => return vec![self.delete(id, DeleteReason::Request)],
-                Some(Popup::ConfirmRetention(ids)) => {
-                    return ids.into_iter().map(|id| self.delete(id, DeleteReason::Retention)).collect();
-                }
-                _ => {}
-            },
+            }
             KeyCode::Char('n' | 'N') | KeyCode::Esc => self.popup = None,
             _ => {}
         }
@@ -324,13 +338,13 @@ impl Model {
                 let index = self.form().map(|f| f.focus);
                 let changed = self.form_mut().is_some_and(|form| form.edit(key));
                 // Every change in a step is kept as a draft at once: a crash loses nothing.
-                if let (true, Some(Screen::Wizard(w))) = (changed, self.screens.last()) {
+                let gated = self.active_gate().is_some();
+                if let (true, false, Some(Screen::Wizard(w))) = (changed, gated, self.screens.last()) {
                     let draft = w.draft(&self.config);
                     self.drafts.insert(w.case.id, draft.clone());
                     self.pending.push(Job::SaveDraft { id: w.case.id, draft });
                 }
                 // Choice fields are complete as soon as they change: check them right away.
-                let gated = self.active_gate().is_some();
                 if let (Some(i), Some(Screen::Case(cf)), false) = (index, self.screens.last_mut(), gated)
                     && !matches!(cf.form.fields.get(i).map(|f| &f.kind), Some(Kind::Text { .. }))
                 {
@@ -413,7 +427,7 @@ impl Model {
             (Context::Detail | Context::Form, Consent) => {
                 let id = match self.screens.last() {
                     Some(Screen::Detail(d)) => Some(d.id),
-                    Some(Screen::Wizard(w)) => Some(w.case.id),
+                    Some(Screen::Wizard(w)) if !w.form.saving => Some(w.case.id),
                     _ => None,
                 };
                 if let Some(case) = id.and_then(|id| self.cases.get(&id)) {
@@ -473,10 +487,20 @@ impl Model {
             },
             Recover if matches!(gate, Gate::Unlock(_)) && !busy => self.gate = Some(Gate::recover()),
             Back if matches!(gate, Gate::Recover(_)) && !busy => self.gate = Some(Gate::unlock()),
+            Back if !busy && self.unsaved_input() => self.popup = Some(Popup::ConfirmQuit),
             Back if !busy => return vec![Effect::Quit],
             _ => {}
         }
         Vec::new()
+    }
+
+    /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
+    fn unsaved_input(&self) -> bool {
+        self.screens.iter().any(|s| match s {
+            Screen::Case(cf) => cf.form.is_dirty(),
+            Screen::Consent(c) => c.form.is_dirty(),
+            Screen::Setup(_) | Screen::Wizard(_) | Screen::Detail(_) => false,
+        })
     }
 
     /// The parents' copy of everything kept about the child (right of access).
@@ -692,9 +716,10 @@ impl Model {
                 let today = self.now.date();
                 let due: Vec<CaseId> =
                     self.cases.values().filter(|c| retention::is_due(c, years, today)).map(|c| c.id).collect();
-                if !due.is_empty() && self.popup.is_none() {
+                if !due.is_empty() && self.popup.is_none() && !self.retention_asked {
                     self.popup = Some(Popup::ConfirmRetention(due));
                 }
+                self.retention_asked = true;
             }
             Reply::Verified(Err((problem, backup))) => {
                 self.cases.clear();
@@ -725,6 +750,8 @@ impl Model {
             }
             Reply::BackedUp(Ok(_)) | Reply::DraftSaved(Ok(())) => {}
             Reply::DraftSaved(Err(e)) => self.error(e),
+            // Decrypted data that arrives after an auto-lock is not kept.
+            Reply::Loaded(Ok(_)) | Reply::History(..) if !self.unlocked => {}
             Reply::Loaded(Ok(loaded)) => {
                 self.cases = loaded.cases.into_iter().map(|c| (c.id, c)).collect();
                 self.drafts = loaded.drafts.into_iter().collect();
@@ -732,6 +759,10 @@ impl Model {
                 self.rebuild_rows(None);
                 if !loaded.damaged.is_empty() {
                     self.error(strings::damaged_records(loaded.damaged.len()));
+                }
+                // A case that was open when the app locked gets its history back.
+                if let Some(Screen::Detail(d)) = self.screens.last() {
+                    return vec![Effect::Job(Job::History(d.id))];
                 }
             }
             Reply::Loaded(Err(e)) => self.error(e),

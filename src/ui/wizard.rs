@@ -229,6 +229,7 @@ fn value_of(f: &Field, kind: FieldKind, config: &Config) -> Result<Option<Value>
         return Ok(None);
     }
     Ok(Some(match kind {
+        FieldKind::Text if crate::domain::case::contains_bsn(raw) => return Err(strings::LOOKS_LIKE_BSN.to_string()),
         FieldKind::Text => Value::Text(raw.to_string()),
         FieldKind::Date => Value::Date(date::parse(raw).map_err(|e| e.to_string())?),
         FieldKind::Choice => Value::Choice(raw.to_string()),
