@@ -1,5 +1,6 @@
-//! Writing a file so that readers see either the old or the new content, never a mix:
-//! a crash or a full disk never leaves half a file behind.
+//! Files on disk: written so that readers see either the old or the new content, never a
+//! mix (a crash or a full disk never leaves half a file behind), in folders only the
+//! owner can enter.
 
 use std::io::Write;
 use std::path::Path;
@@ -19,4 +20,16 @@ pub fn write(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Only the owner may enter `dir` (Unix; elsewhere the OS defaults stand).
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }

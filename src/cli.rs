@@ -9,7 +9,6 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::Privacy;
 use crate::config::{self, Config, ConfigError};
-use crate::domain::audit;
 use crate::domain::history::{Change, ChangeKind};
 use crate::domain::{date, demo, listing};
 use crate::paths::Paths;
@@ -152,13 +151,14 @@ fn passphrase(prompt: &str) -> Result<Zeroizing<String>, CliError> {
     }
 }
 
-/// Opens the store for a command: unlocked, or (for a new store) with a new key whose
-/// recovery code is printed once.
-fn open_unlocked(paths: &Paths, who: &str) -> Result<Store, CliError> {
+/// Opens the store for a command, unlocked. A store without a key yet is None, unless
+/// `create` (only `demo` writes): then the key is made and its recovery code printed once.
+fn open_unlocked(paths: &Paths, who: &str, create: bool) -> Result<Option<Store>, CliError> {
     let mut store = Store::open(&paths.store_dir())?;
     match store.key_state()? {
         KeyState::Unlocked => {}
         KeyState::Locked => store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?,
+        KeyState::NeedsKey if !create => return Ok(None),
         KeyState::NeedsKey => {
             let new = new_passphrase()?;
             let kdf = KdfParams::calibrate(KDF_TARGET).map_err(StoreError::from)?;
@@ -166,16 +166,15 @@ fn open_unlocked(paths: &Paths, who: &str) -> Result<Store, CliError> {
             println!("{}", strings::recovery_printed(&recovery.display()));
         }
     }
-    Ok(store)
+    Ok(Some(store))
 }
 
 /// A new passphrase: from the environment, or typed twice.
 fn new_passphrase() -> Result<Zeroizing<String>, CliError> {
-    if let Some(p) = passphrase_from_env()? {
-        return Ok(p);
-    }
-    let first = passphrase(strings::PROMPT_NEW_PASSPHRASE)?;
-    let second = passphrase(strings::PROMPT_AGAIN)?;
+    let (first, second) = match passphrase_from_env()? {
+        Some(p) => (p.clone(), p),
+        None => (passphrase(strings::PROMPT_NEW_PASSPHRASE)?, passphrase(strings::PROMPT_AGAIN)?),
+    };
     if first != second || first.chars().count() < MIN_PASSPHRASE {
         return Err(CliError::NewPassphraseInvalid);
     }
@@ -183,15 +182,15 @@ fn new_passphrase() -> Result<Zeroizing<String>, CliError> {
 }
 
 fn audit_verify(paths: &Paths) -> Result<(), CliError> {
-    let store = open_unlocked(paths, "")?;
-    let entries = store.audit_entries()?;
-    match audit::verify(&entries) {
-        Ok(head) => {
-            println!("{}", strings::audit_ok(entries.len(), head.seq));
-            Ok(())
-        }
-        Err(e) => Err(StoreError::Chain(e.seq()).into()),
-    }
+    let Some(store) = open_unlocked(paths, "", false)? else {
+        println!("{}", strings::check_no_key(&paths.store_dir()));
+        return Ok(());
+    };
+    // The whole check: the chain, its recorded head and the anchor outside sled (a lost
+    // tail of the chain would otherwise look sound).
+    let verified = store.verify()?;
+    println!("{}", strings::audit_ok(verified.entries));
+    Ok(())
 }
 
 fn backup(paths: &Paths) -> Result<(), CliError> {
@@ -276,7 +275,7 @@ fn write_demo(paths: &Paths, count: usize, seed: u64) -> Result<(), CliError> {
             c
         }
     };
-    let store = open_unlocked(paths, &config.user)?;
+    let store = open_unlocked(paths, &config.user, true)?.ok_or(CliError::NoPassphrase)?;
     let now = now();
     let cases = demo::cases(count, seed, &config.route, &config.team, now.date());
     store.insert_new(&cases, &config.user, now)?;
@@ -289,7 +288,7 @@ fn list(paths: &Paths) -> Result<(), CliError> {
     let config = Config::load(paths)?;
     let years = config.as_ref().map_or(Privacy::default().retention_years, |c| c.privacy.retention_years);
     let team = config.map(|c| c.team).unwrap_or_default();
-    let store = open_unlocked(paths, "")?;
+    let Some(store) = open_unlocked(paths, "", false)? else { return Ok(()) };
     let loaded = store.load_cases()?;
     let today = now().date();
     let mut rows: Vec<listing::Row> =

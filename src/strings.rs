@@ -176,6 +176,14 @@ pub fn damaged_records(n: usize) -> String {
 pub const ACCESS_TITLE: &str = "Inzage: wat tandem bewaart over";
 pub const ACCESS_RECORDED: &str = "Vastgelegd";
 pub const ACCESS_RIGHTS_TITLE: &str = "Uw rechten";
+pub const ACCESS_ROUTE: &str = "Route";
+pub const ACCESS_CONSENT: &str = "Toestemming";
+pub const ACCESS_NO_CONSENT: &str = "Er is (nog) geen toestemming vastgelegd.";
+pub const ACCESS_STEP_OPEN: &str = "nu bezig";
+
+pub fn access_step_done(on: &str, outcome: &str) -> String {
+    format!("afgerond {on}: {outcome}")
+}
 pub const ACCESS_RIGHTS: &str = "U mag alles inzien wat over uw kind is vastgelegd, en vragen om correctie of verwijdering. Vraag het aan de intern begeleider of het wijkteam. Een dossier wordt uiterlijk twee jaar na afsluiten verwijderd; daarna blijven alleen anonieme telgegevens over. tandem bewaart geen BSN.";
 
 pub fn access_intro(school: &str, date: &str) -> String {
@@ -595,8 +603,8 @@ pub fn recovery_printed(code: &str) -> String {
     )
 }
 
-pub fn audit_ok(entries: usize, head: u64) -> String {
-    format!("audit: in orde ({entries} regels, keten heel tot regel {head})")
+pub fn audit_ok(entries: usize) -> String {
+    format!("audit: in orde ({entries} regels, keten heel tot de laatste)")
 }
 
 pub fn backup_written(file: &Path) -> String {

@@ -209,3 +209,20 @@ fn the_retention_question_comes_once_per_start_and_enter_does_not_delete() {
     assert!(h.model.popup.is_none(), "not asked again after an auto-lock");
     assert_eq!(h.store.verify().unwrap().tombstones, 0);
 }
+
+#[test]
+fn erasure_also_removes_the_parents_copies_on_this_computer() {
+    let mut h = Harness::with_cases(3, 120, 40);
+    let id = h.model.selected_row().unwrap().id;
+    h.keys(&[Enter, Char('x')]);
+    let dir = h.paths.data_dir.join("exports");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700, "only the owner may read");
+    }
+    h.keys(&[Char('D'), Char('j')]);
+    assert!(h.store.case(id).unwrap().is_none());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}

@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 
-use super::case::{Case, Field};
+use super::case::{Case, CaseId, Field};
 use super::date;
 use super::history::Change;
-use super::route::Routekaart;
+use super::route::{Routekaart, Value};
 use super::team::Team;
 use crate::strings;
 
@@ -49,6 +49,40 @@ pub fn markdown(
         let value = field_value(case, field, team, route, today).replace('|', "\\|").replace('\n', " ");
         out.push_str(&format!("| {} | {} |\n", field.label(), value));
     }
+    out.push_str(&format!("\n## {}\n", strings::ACCESS_ROUTE));
+    for v in &case.visits {
+        let step = route.step(&v.step);
+        let status = match &v.done {
+            Some(d) => {
+                let outcome = step
+                    .and_then(|s| s.outcomes.iter().find(|o| o.id == d.outcome))
+                    .map_or(d.outcome.as_str(), |o| o.label.as_str());
+                strings::access_step_done(&date::format(d.on), outcome)
+            }
+            None => strings::ACCESS_STEP_OPEN.to_string(),
+        };
+        out.push_str(&format!("\n### {} ({})\n\n", route.label(&v.step), status));
+        for (id, value) in &v.values {
+            let label =
+                step.and_then(|s| s.fields.iter().find(|f| &f.id == id)).map_or(id.as_str(), |f| f.label.as_str());
+            out.push_str(&format!("- {label}: {}\n", value_text(value, team).replace('\n', " ")));
+        }
+    }
+    out.push_str(&format!("\n## {}\n\n", strings::ACCESS_CONSENT));
+    if case.consents.is_empty() {
+        out.push_str(&format!("{}\n", strings::ACCESS_NO_CONSENT));
+    }
+    for c in &case.consents {
+        out.push_str(&format!(
+            "- {}: {} op {} door {} ({}), vastgelegd door {}\n",
+            route.purpose_name(&c.purpose),
+            strings::CONSENT_DECISIONS[usize::from(!c.given)],
+            date::format(c.on),
+            strings::giver(c.by),
+            strings::CONSENT_FORMS[usize::from(c.form == crate::domain::consent::ConsentForm::Written)],
+            team.name_of(&c.recorded_by)
+        ));
+    }
     out.push_str(&format!("\n## {}\n\n", strings::HISTORY));
     for ch in history {
         out.push_str(&format!(
@@ -62,11 +96,29 @@ pub fn markdown(
     out
 }
 
-/// A file name that says what it is without spaces or odd characters.
+/// A file name that says what it is without spaces or odd characters; the short id lets
+/// an erasure find the case's copies.
 pub fn file_name(case: &Case, today: NaiveDate) -> String {
     let name: String =
         case.pupil_name().chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    format!("inzage-{name}-{}.md", today.format("%Y-%m-%d"))
+    format!("inzage-{name}{}-{}.md", short_id(case.id), today.format("%Y-%m-%d"))
+}
+
+/// "-1a2b3c4d": the first 8 hex digits of a case id, as used in file names.
+pub fn short_id(id: CaseId) -> String {
+    format!("-{}", &id.0.simple().to_string()[..8])
+}
+
+/// A recorded step value as text.
+pub fn value_text(value: &Value, team: &Team) -> String {
+    match value {
+        Value::Text(s) | Value::Choice(s) => s.clone(),
+        Value::Date(d) => date::format(*d),
+        Value::Multi(items) => items.join(", "),
+        Value::YesNo(b) => if *b { "ja" } else { "nee" }.to_string(),
+        Value::Person(id) => team.name_of(id).to_string(),
+        Value::Score(n) => format!("{n} van 5"),
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +144,8 @@ mod tests {
         assert!(md.contains("Komt vaak \\| te laat."), "table cells are escaped");
         assert!(md.contains("23-11-2026 09:00 · Anna Bakker · dossier aangemaakt"));
         assert!(file_name(&case, today).ends_with("-2026-11-23.md"));
+        assert!(file_name(&case, today).contains(&short_id(case.id)));
+        // The route walked so far and the consents are in it too.
+        assert!(md.contains("## Route") && md.contains("## Toestemming"));
     }
 }

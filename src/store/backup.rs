@@ -42,6 +42,14 @@ impl Store {
     /// Writes a backup into `dir` and keeps only the newest `keep`. Needs no key: the
     /// values are copied sealed.
     pub fn backup(&self, dir: &Path, at: NaiveDateTime, keep: usize) -> Result<PathBuf> {
+        // A store that lost its newest writes must not push good backups out of rotation.
+        let head = self.trees.meta.get(super::HEAD_KEY).map_err(|e| self.sled_error(e))?;
+        let head = head.and_then(|v| super::parse_head(&v).ok()).map_or(0, |h| h.seq);
+        if let Some(anchor) = self.anchor()
+            && anchor.seq > head
+        {
+            return Err(StoreError::Truncated { expected: anchor.seq, found: head });
+        }
         let t = &self.trees;
         let mut trees = Vec::new();
         for (name, tree) in TREES.iter().zip([&t.cases, &t.history, &t.tombstones, &t.drafts, &t.meta]) {
@@ -58,7 +66,7 @@ impl Store {
         let path = dir.join(format!("tandem-{}.{EXTENSION}", at.format("%Y%m%d-%H%M%S")));
         let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
         crate::atomic::write(&path, &file).map_err(io)?;
-        super::private(dir).map_err(io)?;
+        crate::atomic::private_dir(dir).map_err(io)?;
         for old in list_backups(dir).into_iter().skip(keep.max(1)) {
             std::fs::remove_file(&old.path).map_err(io)?;
         }

@@ -139,7 +139,7 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
         std::fs::create_dir_all(dir).map_err(io)?;
-        private(dir).map_err(io)?;
+        crate::atomic::private_dir(dir).map_err(io)?;
         let lock = lock::LockFile::acquire(&dir.join("tandem.lock")).map_err(|e| match e {
             lock::LockError::Held => StoreError::AlreadyOpen(dir.to_path_buf()),
             lock::LockError::Io(error) => io(error),
@@ -614,19 +614,6 @@ fn head_json(head: Head) -> Vec<u8> {
 
 fn parse_head(bytes: &[u8]) -> serde_json::Result<Head> {
     serde_json::from_slice(bytes)
-}
-
-/// Only the owner may enter the store folder (the values are sealed anyway; this keeps
-/// even their sizes and number from other users).
-fn private(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 fn schema_of(v: &[u8]) -> Option<u32> {

@@ -151,6 +151,18 @@ pub fn backup_dir(paths: &Paths) -> PathBuf {
     paths.data_dir.join("backups")
 }
 
+/// Removes the parents' copies of one case (their names carry its short id).
+fn remove_exports(dir: &std::path::Path, id: CaseId) -> std::io::Result<()> {
+    let tag = crate::domain::access::short_id(id);
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().contains(&tag) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
 pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
     match job {
@@ -192,12 +204,22 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
         ),
         Job::SaveDraft { id, draft } => Reply::DraftSaved(store.save_draft(id, &draft).map_err(text)),
         Job::History(id) => Reply::History(id, store.history(id).map_err(text)),
-        Job::Delete { id, change } => Reply::Deleted(id, store.delete_case(id, change).map_err(text)),
+        Job::Delete { id, change } => Reply::Deleted(
+            id,
+            store.delete_case(id, change).map_err(text).and_then(|()| match paths {
+                // The parents' copies on this computer go with the case.
+                Some(p) => remove_exports(&p.data_dir.join("exports"), id)
+                    .map_err(|error| text(StoreError::Io { dir: p.data_dir.clone(), error })),
+                None => Ok(()),
+            }),
+        ),
         Job::ExportAccess { file_name, markdown, change } => Reply::Exported(match paths {
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
             Some(p) => {
-                let file = p.data_dir.join("exports").join(file_name);
+                let dir = p.data_dir.join("exports");
+                let file = dir.join(file_name);
                 crate::atomic::write(&file, markdown.as_bytes())
+                    .and_then(|()| crate::atomic::private_dir(&dir))
                     .map_err(|error| text(StoreError::Io { dir: file.clone(), error }))
                     .and_then(|()| store.append_event(change).map_err(text))
                     .map(|()| file)
