@@ -306,6 +306,8 @@ pub fn context_title(context: Context) -> &'static str {
         Context::List => "Dossierlijst",
         Context::Filter => "Zoeken in de lijst",
         Context::Form => "Formulier",
+        Context::Step => "Stap van de routekaart",
+        Context::Gate => "Ontgrendelen",
         Context::Detail => "Dossier",
         Context::Help => "Help",
         Context::TooSmall => "Venster te klein",
@@ -316,7 +318,7 @@ pub fn context_title(context: Context) -> &'static str {
 /// Keys that are not remappable (text editing), listed in help where they apply.
 pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
     match context {
-        Context::Form => &[
+        Context::Form | Context::Step | Context::Gate => &[
             ("←/→", "cursor verplaatsen of keuze wisselen"),
             ("Spatie", "keuze aan/uit (domeinen)"),
             ("1-4", "domein aan/uit"),
@@ -348,17 +350,21 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Back, Context::List) => "filter wissen",
         (Back, Context::Filter) => "zoeken stoppen",
         (Back, Context::Help) => "sluiten",
+        (Back, Context::Gate) => "stoppen",
         (Back, _) => "terug",
         (NextField, _) => "volgend veld",
         (PrevField, _) => "vorig veld",
         (Submit, Context::Notice) => "verder",
+        (Submit, Context::Gate) => "verder",
+        (Submit, Context::Step) => "volgend veld / stap afronden",
+        (Save, Context::Step) => "vastleggen",
         (Submit, _) => "volgend veld / knop",
         (Save, _) => "opslaan",
         (ExportAccess, _) => "inzage (export voor ouders)",
         (Delete, _) => "verwijderen (op verzoek)",
-        (Recover, _) => "wachtwoordzin vergeten (herstelcode)",
+        (Recover, _) => "herstelcode",
         (Wizard, _) => "stap uitvoeren",
-        (Consent, _) => "toestemming vastleggen",
+        (Consent, _) => "toestemming",
     }
 }
 

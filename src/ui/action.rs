@@ -39,6 +39,10 @@ pub enum Context {
     /// Typing in the list's filter line.
     Filter,
     Form,
+    /// A routekaart step in the wizard: a form that can also open the consent screen.
+    Step,
+    /// Unlocking, setting or recovering the passphrase.
+    Gate,
     Detail,
     Help,
     /// The terminal is too small: only quitting works.
@@ -48,10 +52,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 9] = [
         Context::List,
         Context::Filter,
         Context::Form,
+        Context::Step,
+        Context::Gate,
         Context::Detail,
         Context::Help,
         Context::TooSmall,
@@ -65,7 +71,9 @@ impl Context {
         match self {
             Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 5),
             Context::Filter => (&[Open, Back, Up, Down, Help], 4),
-            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit, Recover, Consent], 4),
+            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
+            Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit], 5),
+            Context::Gate => (&[Submit, NextField, Recover, Back, Help, PrevField], 3),
             Context::Detail => (&[Wizard, Edit, Back, Help, Consent, ExportAccess, Delete, Quit, Up, Down], 4),
             Context::Help => (&[Back, Help, Up, Down], 1),
             Context::TooSmall => (&[Quit], 1),
@@ -73,9 +81,14 @@ impl Context {
         }
     }
 
+    /// A form of some kind: typing edits its focused field.
+    pub fn is_form(self) -> bool {
+        matches!(self, Context::Form | Context::Step | Context::Gate)
+    }
+
     /// Contexts where plain characters are typed text, so they never trigger actions.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Filter | Context::Form)
+        matches!(self, Context::Filter | Context::Form | Context::Step | Context::Gate)
     }
 }
 

@@ -204,10 +204,11 @@ impl Model {
             return Context::Help;
         }
         if let Some(gate) = self.active_gate() {
-            return if gate.form().is_some() { Context::Form } else { Context::Notice };
+            return if gate.form().is_some() { Context::Gate } else { Context::Notice };
         }
         match self.screens.last() {
-            Some(Screen::Setup(_) | Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_)) => Context::Form,
+            Some(Screen::Wizard(_)) => Context::Step,
+            Some(Screen::Setup(_) | Screen::Case(_) | Screen::Consent(_)) => Context::Form,
             Some(Screen::Detail(_)) => Context::Detail,
             None if self.list.filtering => Context::Filter,
             None => Context::List,
@@ -334,7 +335,7 @@ impl Model {
             Context::Filter if edit_text(&mut self.list.filter, &mut self.list.cursor, FILTER_MAX, key) => {
                 self.refilter()
             }
-            Context::Form => {
+            c if c.is_form() => {
                 let index = self.form().map(|f| f.focus);
                 let changed = self.form_mut().is_some_and(|form| form.edit(key));
                 // Every change in a step is kept as a draft at once: a crash loses nothing.
@@ -412,7 +413,7 @@ impl Model {
                 }
                 _ => {}
             },
-            (Context::Form, _) if self.active_gate().is_some() => return self.on_gate_action(action),
+            (Context::Gate, _) => return self.on_gate_action(action),
             (Context::Detail, ExportAccess) => return self.export_access(),
             (Context::Detail, Delete) => {
                 if let Some(Screen::Detail(d)) = self.screens.last() {
@@ -420,11 +421,13 @@ impl Model {
                 }
             }
 
-            (Context::Form, NextField | PrevField) => self.move_focus(action == NextField),
-            (Context::Form, Submit) if self.form().is_some_and(|f| !f.on_button()) => self.move_focus(true),
-            (Context::Form, Submit) => return self.save_form(true),
-            (Context::Form, Save) => return self.save_form(false),
-            (Context::Detail | Context::Form, Consent) => {
+            (Context::Form | Context::Step, NextField | PrevField) => self.move_focus(action == NextField),
+            (Context::Form | Context::Step, Submit) if self.form().is_some_and(|f| !f.on_button()) => {
+                self.move_focus(true)
+            }
+            (Context::Form | Context::Step, Submit) => return self.save_form(true),
+            (Context::Form | Context::Step, Save) => return self.save_form(false),
+            (Context::Detail | Context::Step, Consent) => {
                 let id = match self.screens.last() {
                     Some(Screen::Detail(d)) => Some(d.id),
                     Some(Screen::Wizard(w)) if !w.form.saving => Some(w.case.id),
@@ -446,7 +449,7 @@ impl Model {
                 }
             }
             // The wizard keeps a draft of everything typed: leaving it loses nothing.
-            (Context::Form, Back) if matches!(self.screens.last(), Some(Screen::Wizard(w)) if !w.form.saving) => {
+            (Context::Step, Back) if matches!(self.screens.last(), Some(Screen::Wizard(w)) if !w.form.saving) => {
                 self.screens.pop();
             }
             (Context::Form, Back) => match self.form() {

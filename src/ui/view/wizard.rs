@@ -38,7 +38,7 @@ pub fn draw(model: &Model, w: &Wizard, frame: &mut Frame, area: Rect) -> Option<
                 lines.push(Line::from(Span::styled(format!("  {text}"), if given { t.ok() } else { t.muted() })));
             }
             let giver = consent::Giver::required(w.case.intake.birth_date, today);
-            let key = model.keymap.first_key_label(Context::Form, Action::Consent);
+            let key = model.keymap.first_key_label(Context::Step, Action::Consent);
             lines.push(Line::from(Span::styled(format!("  {}", strings::consent_needed_from(giver, &key)), t.muted())));
         }
     }
