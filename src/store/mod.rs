@@ -45,6 +45,10 @@ const NO_CASE: [u8; 16] = [0; 16];
 /// damaged log records written since it was last opened; a head behind this file
 /// gives that away.
 const ANCHOR_FILE: &str = "anchor.json";
+/// Cases decoded per batch when loading.
+const LOAD_BATCH: usize = 2000;
+/// Bytes of sled's page cache.
+const SLED_CACHE: u64 = 8 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -297,10 +301,7 @@ impl Store {
     /// the work, so it is spread over the cores.
     pub fn load_cases(&self) -> Result<Loaded> {
         let key = self.key()?;
-        let raw: Vec<(sled::IVec, sled::IVec)> =
-            self.trees.cases.iter().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = raw.len().div_ceil(threads).max(1);
         let decode = |part: &[(sled::IVec, sled::IVec)]| {
             let mut loaded = Loaded::default();
             for (k, value) in part {
@@ -311,17 +312,29 @@ impl Store {
             }
             loaded
         };
-        let parts: Vec<Loaded> = std::thread::scope(|scope| {
-            let handles: Vec<_> = raw.chunks(chunk).map(|part| scope.spawn(move || decode(part))).collect();
-            // Decoding returns errors rather than panicking; pass on a panic if one happens.
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| panic::resume_unwind(p))).collect()
-        });
+        // Batches keep only a slice of the raw (sealed) values in memory at a time.
         let mut loaded = Loaded::default();
-        for part in parts {
-            loaded.cases.extend(part.cases);
-            loaded.damaged.extend(part.damaged);
+        let mut items = self.trees.cases.iter();
+        loop {
+            let batch: Vec<(sled::IVec, sled::IVec)> = items
+                .by_ref()
+                .take(LOAD_BATCH)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.sled_error(e))?;
+            if batch.is_empty() {
+                return Ok(loaded);
+            }
+            let chunk = batch.len().div_ceil(threads).max(1);
+            let parts: Vec<Loaded> = std::thread::scope(|scope| {
+                let handles: Vec<_> = batch.chunks(chunk).map(|part| scope.spawn(move || decode(part))).collect();
+                // Decoding returns errors rather than panicking; pass on a panic if one happens.
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|p| panic::resume_unwind(p))).collect()
+            });
+            for part in parts {
+                loaded.cases.extend(part.cases);
+                loaded.damaged.extend(part.damaged);
+            }
         }
-        Ok(loaded)
     }
 
     /// The cases and the drafts: everything the screen needs after unlocking.
@@ -679,7 +692,10 @@ fn open_sled(dir: &Path, path: &Path) -> Result<sled::Db> {
     let _guard = HOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(path).open()));
+    // sled's page cache defaults to 1 GiB; everything tandem reads is decoded into its own
+    // model once, so a small cache keeps the app small without slowing it down.
+    let result =
+        panic::catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(path).cache_capacity(SLED_CACHE).open()));
     panic::set_hook(previous);
     match result {
         Ok(opened) => opened.map_err(|e| sled_error(dir, e)),
