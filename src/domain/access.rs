@@ -62,7 +62,7 @@ pub fn markdown(
             None => strings::ACCESS_STEP_OPEN.to_string(),
         };
         out.push_str(&format!("\n### {} ({})\n\n", route.label(&v.step), status));
-        for (id, value) in &v.values {
+        for (id, value) in v.values.iter() {
             let label =
                 step.and_then(|s| s.fields.iter().find(|f| &f.id == id)).map_or(id.as_str(), |f| f.label.as_str());
             out.push_str(&format!("- {label}: {}\n", value_text(value, team).replace('\n', " ")));

@@ -184,7 +184,55 @@ impl Value {
     }
 }
 
-pub type Values = BTreeMap<String, Value>;
+/// What a visit recorded, field id → value. A small vector rather than a tree map: a
+/// case holds a handful per visit, and thousands of cases stay in memory. Stored as a
+/// JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values(Vec<(String, Value)>);
+
+impl Values {
+    pub fn new() -> Values {
+        Values(Vec::new())
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == field).map(|(_, v)| v)
+    }
+
+    pub fn insert(&mut self, field: String, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == field) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((field, value)),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl FromIterator<(String, Value)> for Values {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Values {
+        let mut values = Values::new();
+        for (k, v) in iter {
+            values.insert(k, v);
+        }
+        values
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Values, D::Error> {
+        let map = BTreeMap::<String, Value>::deserialize(d)?;
+        Ok(Values(map.into_iter().collect()))
+    }
+}
 
 /// Where in the file a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
