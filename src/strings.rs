@@ -83,7 +83,6 @@ pub const SHOW_RECOVERY_TEXT: &str = "Met deze code open je de dossiers als de w
 pub const DAMAGED_TITLE: &str = "De gegevens zijn niet in orde";
 pub const NO_BACKUPS: &str =
     "Er is geen back-up gevonden. Neem contact op met je beheerder en bewaar de map met gegevens.";
-pub const EXPORT_WAIT: &str = "Even geduld: de geschiedenis wordt nog geladen.";
 pub const DELETED: &str = "Dossier verwijderd; alleen anonieme telgegevens zijn bewaard.";
 pub const CONFIRM_QUIT: &str = "Er staat nog niet-opgeslagen invoer open. Ontgrendel om die te bewaren. Toch stoppen (invoer gaat verloren)? j = ja, n = nee";
 pub const CONFIRM_DELETE_TITLE: &str = " Dossier verwijderen? ";

@@ -226,3 +226,28 @@ fn erasure_also_removes_the_parents_copies_on_this_computer() {
     assert!(h.store.case(id).unwrap().is_none());
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
+
+#[test]
+fn the_parents_copy_holds_what_completed_steps_recorded() {
+    let mut h = Harness::with_cases(3, 120, 40);
+    // The screens hold light copies; the copy for the parents comes from the store.
+    let row = h.model.visible.iter().position(|&i| h.model.cases[&h.model.rows[i].id].step == "S2").unwrap();
+    let id = h.model.rows[h.model.visible[row]].id;
+    assert!(h.model.cases[&id].visits.iter().filter(|v| v.done.is_some()).all(|v| v.values.iter().next().is_none()));
+    h.model.list.selected = row;
+    h.keys(&[Enter, Char('x')]);
+    let dir = h.paths.data_dir.join("exports");
+    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains("Geboden basisondersteuning: Geboden basisondersteuning (demo)"), "{text}");
+    // And saving the light copy (an edit) keeps what the completed steps recorded.
+    h.key(Char('e'));
+    for _ in 0..8 {
+        h.key(crossterm::event::KeyCode::Tab);
+    }
+    h.type_text(" Aanvulling.");
+    h.ctrl('s');
+    let stored = h.store.case(id).unwrap().unwrap();
+    let s1 = stored.visits.iter().find(|v| v.step == "S1").unwrap();
+    assert!(s1.values.get("basisondersteuning").is_some(), "nothing lost by saving a light copy");
+}

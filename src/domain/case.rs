@@ -142,6 +142,34 @@ impl Case {
         }
     }
 
+    /// Drops what completed steps recorded: the screens never show it, and thousands of
+    /// cases stay in memory. The store fills it in again on save (`fill_from`); the
+    /// parents' copy is made from the stored case.
+    /// Deadlines count from dates recorded in earlier steps: those values stay.
+    pub fn lighten(&mut self, route: &Routekaart) {
+        let sources: Vec<(&str, &str)> =
+            route.steps.iter().filter_map(|s| s.deadline.as_ref()).filter_map(|d| d.from.split_once('.')).collect();
+        for v in self.visits.iter_mut().filter(|v| v.done.is_some()) {
+            let kept: Values = v
+                .values
+                .iter()
+                .filter(|(field, _)| sources.contains(&(v.step.as_str(), field.as_str())))
+                .map(|(k, x)| (k.clone(), x.clone()))
+                .collect();
+            v.values = kept;
+        }
+    }
+
+    /// Restores what `lighten` dropped, from the stored case: a completed visit never
+    /// changes, so the stored visit at the same place has all its values.
+    pub fn fill_from(&mut self, stored: &Case) {
+        for (v, s) in self.visits.iter_mut().zip(&stored.visits) {
+            if v.done.is_some() && v.step == s.step && v.done == s.done {
+                v.values = s.values.clone();
+            }
+        }
+    }
+
     /// Completes the current step with `outcome` and enters the step it leads to. The
     /// caller has checked `StepDef::blockers`.
     pub fn complete_step(&mut self, route: &Routekaart, values: Values, outcome: &Outcome, by: &str, today: NaiveDate) {
@@ -563,6 +591,29 @@ mod tests {
         assert_eq!(c.closed_on, Some(d(2026, 1, 5)), "staying closed keeps the first date");
         c.set_step("S7".into(), &route, d(2026, 3, 1));
         assert_eq!(c.closed_on, None);
+    }
+
+    #[test]
+    fn a_light_copy_loses_nothing_once_filled_from_the_stored_case() {
+        let config = crate::config::Config::demo().unwrap();
+        let stored = crate::domain::demo::cases(10, 3, &config.route, &config.team, today())
+            .into_iter()
+            .find(|c| c.visits.len() > 3)
+            .unwrap();
+        let mut light = stored.clone();
+        light.lighten(&config.route);
+        let kept: Vec<&str> = light
+            .visits
+            .iter()
+            .filter(|v| v.done.is_some())
+            .flat_map(|v| v.values.iter().map(|(k, _)| k.as_str()))
+            .collect();
+        assert!(kept.iter().all(|k| *k == "datum" || *k == "gestart"), "only deadline dates stay: {kept:?}");
+        assert_eq!(light.current_visit(), stored.current_visit(), "the step being worked on keeps its values");
+        light.intake.note = "bewerkt".into();
+        light.fill_from(&stored);
+        assert_eq!(light.visits, stored.visits);
+        assert_eq!(light.intake.note, "bewerkt");
     }
 
     #[test]

@@ -300,13 +300,22 @@ impl Store {
     /// Every case, decoded; damaged records are listed, not fatal. Decrypting is most of
     /// the work, so it is spread over the cores.
     pub fn load_cases(&self) -> Result<Loaded> {
+        self.load_cases_with(&|_| {})
+    }
+
+    /// The same, passing each case through `each` as soon as it is decoded (the screens
+    /// lighten them there, so the full cases never all sit in memory at once).
+    pub fn load_cases_with(&self, each: &(dyn Fn(&mut Case) + Sync)) -> Result<Loaded> {
         let key = self.key()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let decode = |part: &[(sled::IVec, sled::IVec)]| {
             let mut loaded = Loaded::default();
             for (k, value) in part {
                 match codec::decode::<Case>(key, "cases", k, value) {
-                    Ok(case) => loaded.cases.push(case),
+                    Ok(mut case) => {
+                        each(&mut case);
+                        loaded.cases.push(case)
+                    }
                     Err(error) => loaded.damaged.push((hex(k), error)),
                 }
             }
@@ -337,9 +346,10 @@ impl Store {
         }
     }
 
-    /// The cases and the drafts: everything the screen needs after unlocking.
-    pub fn load_all(&self) -> Result<Loaded> {
-        let mut loaded = self.load_cases()?;
+    /// The cases (each through `each`) and the drafts: what the screens need after
+    /// unlocking.
+    pub fn load_all(&self, each: &(dyn Fn(&mut Case) + Sync)) -> Result<Loaded> {
+        let mut loaded = self.load_cases_with(each)?;
         loaded.drafts = self.drafts()?;
         Ok(loaded)
     }
@@ -356,8 +366,9 @@ impl Store {
     }
 
     /// Saves `case` and its history entry in one transaction and flushes to disk before
-    /// returning: once this returns Ok, the save survives a crash or power loss. The
-    /// returned case carries the new revision. `case.revision` must be the revision the
+    /// returning: once this returns Ok, the save survives a crash or power loss. A light
+    /// copy (`Case::lighten`) is filled in from the stored case. The returned case carries
+    /// the new revision. `case.revision` must be the revision the
     /// caller read (0 for a new case), else nothing is written and `Conflict` is returned.
     pub fn save(&self, case: &Case, change: &Change) -> Result<Case> {
         let key = self.key()?;
@@ -366,14 +377,18 @@ impl Store {
         let saved = (&t.cases, &t.history, &t.meta)
             .transaction(|(tc, th, tm)| {
                 let stored = match tc.get(k)? {
-                    None => 0,
-                    Some(v) => codec::decode::<Case>(key, "cases", &k, &v)?.revision,
+                    None => None,
+                    Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
                 };
-                if stored != case.revision {
+                if stored.as_ref().map_or(0, |c| c.revision) != case.revision {
                     return Err(ConflictableTransactionError::Abort(Abort::Conflict));
                 }
                 let mut next = case.clone();
-                next.revision = stored + 1;
+                // The screens hold light copies: what completed steps recorded comes from here.
+                if let Some(stored) = &stored {
+                    next.fill_from(stored);
+                }
+                next.revision = case.revision + 1;
                 tc.insert(&k, codec::encode(key, "cases", &k, &next)?)?;
                 let head = append(th, key, read_head(tm)?, change.clone())?;
                 tm.insert(HEAD_KEY, head_json(head))?;

@@ -18,7 +18,6 @@ use super::theme::Theme;
 use super::wizard::{self, Wizard};
 use super::worker::{Job, Reply};
 use crate::config::Config;
-use crate::domain::access;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
 use crate::domain::listing::{Query, Row, urgency};
@@ -172,7 +171,9 @@ impl Model {
     /// by the environment.
     pub fn start(&mut self, passphrase: Option<zeroize::Zeroizing<String>>) -> Vec<Effect> {
         match (&mut self.gate, passphrase) {
-            (None, _) => vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)],
+            (None, _) => {
+                vec![Effect::Job(Job::LoadCases(Box::new(self.config.route.clone()))), Effect::Job(Job::Verify)]
+            }
             (Some(Gate::Unlock(u)), Some(p)) => {
                 u.form.saving = true;
                 vec![Effect::Job(Job::Unlock(p))]
@@ -506,19 +507,13 @@ impl Model {
         })
     }
 
-    /// The parents' copy of everything kept about the child (right of access).
+    /// The parents' copy of everything kept about the child (right of access), made by
+    /// the worker from the stored case.
     fn export_access(&mut self) -> Vec<Effect> {
         let Some(Screen::Detail(d)) = self.screens.last() else { return Vec::new() };
-        let (Some(case), Some(Ok(history))) = (self.cases.get(&d.id), &d.history) else {
-            self.error(strings::EXPORT_WAIT.into());
-            return Vec::new();
-        };
-        let c = &self.config;
-        let markdown = access::markdown(case, history, &c.school.name, &c.team, &c.route, self.now.date());
-        let file_name = access::file_name(case, self.now.date());
         let change =
-            Change { case: Some(case.id), at: self.now, who: self.config.user.clone(), kind: ChangeKind::AccessExport };
-        vec![Effect::Job(Job::ExportAccess { file_name, markdown: zeroize::Zeroizing::new(markdown), change })]
+            Change { case: Some(d.id), at: self.now, who: self.config.user.clone(), kind: ChangeKind::AccessExport };
+        vec![Effect::Job(Job::ExportAccess { id: d.id, config: Box::new(self.config.clone()), change })]
     }
 
     fn form(&self) -> Option<&Form> {
@@ -599,7 +594,7 @@ impl Model {
                 }
                 Submitted::Save(case, change) => {
                     cf.form.saving = true;
-                    Some(Job::Save { case, change, clear_draft: false })
+                    Some(Job::Save { case, change, clear_draft: false, route: Box::new(config.route.clone()) })
                 }
             },
             Some(Screen::Setup(form)) if !form.saving => setup::submit(form, &config.roles, &config.route).map(|c| {
@@ -608,7 +603,7 @@ impl Model {
             }),
             Some(Screen::Consent(c)) if !c.form.saving => c.submit(config, now).map(|(case, change)| {
                 c.form.saving = true;
-                Job::Save { case, change, clear_draft: false }
+                Job::Save { case, change, clear_draft: false, route: Box::new(config.route.clone()) }
             }),
             Some(Screen::Wizard(w)) if !w.form.saving => {
                 let result = if complete { w.complete(config, now) } else { w.record(config, now) };
@@ -621,7 +616,7 @@ impl Model {
                     wizard::Outcome::Save(case, change) => {
                         w.form.saving = true;
                         w.blockers.clear();
-                        Some(Job::Save { case, change, clear_draft: true })
+                        Some(Job::Save { case, change, clear_draft: true, route: Box::new(config.route.clone()) })
                     }
                 }
             }
@@ -700,7 +695,10 @@ impl Model {
                 };
                 self.unlocked = true;
                 self.last_input = self.now;
-                return vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)];
+                return vec![
+                    Effect::Job(Job::LoadCases(Box::new(self.config.route.clone()))),
+                    Effect::Job(Job::Verify),
+                ];
             }
             Reply::Unlocked(Err((wrong, message))) => {
                 if let Some(g) = &mut self.gate {

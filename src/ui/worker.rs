@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
-use crate::domain::route::Draft;
+use crate::domain::route::{Draft, Routekaart};
 use crate::paths::Paths;
 use crate::store::crypto::{KdfParams, RecoveryKey};
 use crate::store::{Backup, Loaded, Store, StoreError, Verified, newest_good_backup};
@@ -39,12 +39,15 @@ pub enum Job {
     /// Forget the key (auto-lock).
     Lock,
     Verify,
-    LoadCases,
+    /// The screens get light copies (`Case::lighten`) for this routekaart.
+    LoadCases(Box<Routekaart>),
     Save {
         case: Box<Case>,
         change: Change,
         /// The step being typed was completed or saved: its draft goes.
         clear_draft: bool,
+        /// The saved case comes back light for this routekaart.
+        route: Box<Routekaart>,
     },
     SaveDraft {
         id: CaseId,
@@ -56,9 +59,10 @@ pub enum Job {
         change: Change,
     },
     /// Write the parents' copy (right of access) and log that it was made.
+    /// Made from the stored case, which holds everything (the screens hold light copies).
     ExportAccess {
-        file_name: String,
-        markdown: Zeroizing<String>,
+        id: CaseId,
+        config: Box<Config>,
         change: Change,
     },
     SaveConfig(Box<Config>),
@@ -151,6 +155,35 @@ pub fn backup_dir(paths: &Paths) -> PathBuf {
     paths.data_dir.join("backups")
 }
 
+/// Writes the parents' copy of the stored case into the private exports folder and logs
+/// that it was made.
+fn export_access(
+    store: &Store,
+    paths: &Paths,
+    id: CaseId,
+    config: &Config,
+    change: Change,
+) -> Result<PathBuf, StoreError> {
+    let case = store.case(id)?.ok_or(StoreError::Conflict)?;
+    let history = store.history(id)?;
+    let today = change.at.date();
+    let markdown = Zeroizing::new(crate::domain::access::markdown(
+        &case,
+        &history,
+        &config.school.name,
+        &config.team,
+        &config.route,
+        today,
+    ));
+    let dir = paths.data_dir.join("exports");
+    let file = dir.join(crate::domain::access::file_name(&case, today));
+    let io = |error| StoreError::Io { dir: dir.clone(), error };
+    crate::atomic::write(&file, markdown.as_bytes()).map_err(io)?;
+    crate::atomic::private_dir(&dir).map_err(io)?;
+    store.append_event(change)?;
+    Ok(file)
+}
+
 /// Removes the parents' copies of one case (their names carry its short id).
 fn remove_exports(dir: &std::path::Path, id: CaseId) -> std::io::Result<()> {
     let tag = crate::domain::access::short_id(id);
@@ -194,12 +227,15 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
             store.verify().map_err(|e| (e.to_string(), paths.and_then(|p| newest_good_backup(&backup_dir(p))))),
         ),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
-        Job::LoadCases => Reply::Loaded(store.load_all().map_err(text)),
-        Job::Save { case, change, clear_draft } => Reply::Saved(
+        Job::LoadCases(route) => Reply::Loaded(store.load_all(&|c: &mut Case| c.lighten(&route)).map_err(text)),
+        Job::Save { case, change, clear_draft, route } => Reply::Saved(
             store
                 .save(&case, &change)
                 .and_then(|saved| if clear_draft { store.delete_draft(saved.id).map(|()| saved) } else { Ok(saved) })
-                .map(Box::new)
+                .map(|mut saved| {
+                    saved.lighten(&route);
+                    Box::new(saved)
+                })
                 .map_err(text),
         ),
         Job::SaveDraft { id, draft } => Reply::DraftSaved(store.save_draft(id, &draft).map_err(text)),
@@ -213,17 +249,9 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
                 None => Ok(()),
             }),
         ),
-        Job::ExportAccess { file_name, markdown, change } => Reply::Exported(match paths {
+        Job::ExportAccess { id, config, change } => Reply::Exported(match paths {
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
-            Some(p) => {
-                let dir = p.data_dir.join("exports");
-                let file = dir.join(file_name);
-                crate::atomic::write(&file, markdown.as_bytes())
-                    .and_then(|()| crate::atomic::private_dir(&dir))
-                    .map_err(|error| text(StoreError::Io { dir: file.clone(), error }))
-                    .and_then(|()| store.append_event(change).map_err(text))
-                    .map(|()| file)
-            }
+            Some(p) => export_access(store, p, id, &config, change).map_err(text),
         }),
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
