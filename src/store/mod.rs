@@ -46,9 +46,9 @@ const NO_CASE: [u8; 16] = [0; 16];
 /// gives that away.
 const ANCHOR_FILE: &str = "anchor.json";
 /// Cases decoded per batch when loading.
-const LOAD_BATCH: usize = 2000;
+const LOAD_BATCH: usize = 500;
 /// Bytes of sled's page cache.
-const SLED_CACHE: u64 = 8 * 1024 * 1024;
+const SLED_CACHE: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
