@@ -307,12 +307,10 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
 }
 
-#[test]
-fn a_step_being_typed_survives_a_killed_app() {
-    let home = configured_home(3);
-    let mut tui = Tui::start(home.path());
+/// Starts tandem, finds the one case in S1 by filtering and opens its step.
+fn open_step_of_case_in_s1(home: &Path) -> Tui {
+    let mut tui = Tui::start(home);
     tui.wait_for("3 dossiers", TIMEOUT);
-    // Open the case in S1 and start typing in its first field (a text field).
     tui.key(b"/");
     tui.send(b"verkennen");
     tui.wait_for("1 dossier", TIMEOUT);
@@ -320,6 +318,14 @@ fn a_step_being_typed_survives_a_killed_app() {
     tui.wait_for("Route", TIMEOUT);
     tui.key(b"w");
     tui.wait_for("Stap 2/10", TIMEOUT);
+    tui
+}
+
+#[test]
+fn a_step_being_typed_survives_a_killed_app() {
+    let home = configured_home(3);
+    // Open the case in S1 and start typing in its first field (a text field).
+    let mut tui = open_step_of_case_in_s1(home.path());
     tui.key(b"\x15"); // Ctrl-U: clear the field
     tui.send(b"HALVERWEGE");
     tui.wait_for("HALVERWEGE", TIMEOUT);
@@ -329,14 +335,7 @@ fn a_step_being_typed_survives_a_killed_app() {
     let _ = tui.child.wait();
     drop(tui);
 
-    let mut tui = Tui::start(home.path());
-    tui.wait_for("3 dossiers", TIMEOUT);
-    tui.key(b"/");
-    tui.send(b"verkennen");
-    tui.wait_for("1 dossier", TIMEOUT);
-    tui.key(b"\r");
-    tui.wait_for("Route", TIMEOUT);
-    tui.key(b"w");
+    let mut tui = open_step_of_case_in_s1(home.path());
     tui.wait_for("HALVERWEGE", TIMEOUT);
     tui.key(b"\x1b");
     tui.wait_for("Route", TIMEOUT);

@@ -44,22 +44,27 @@ fn record_consent(h: &mut Harness, purpose_letter: char) {
     h.ctrl('s');
 }
 
-#[test]
-fn a_case_walks_from_signal_to_closing() {
-    let mut h = Harness::with_cases(0, 100, 30);
-    // A new case through the form.
+/// Registers a new case through the form and opens it; returns its id.
+fn new_case(h: &mut Harness, name: &str, birth: &str, groep: &str, domain: &str) -> tandem::domain::case::CaseId {
     h.key(Char('n'));
-    h.type_text("Pietje");
+    h.type_text(name);
     h.keys(&[Tab, Tab]);
-    fill(&mut h, "14-03-2017");
-    fill(&mut h, "4");
-    fill(&mut h, "b");
-    h.key(Tab);
-    fill(&mut h, "l");
-    fill(&mut h, "1");
+    fill(h, birth);
+    fill(h, groep);
+    fill(h, "b"); // gezag: beide ouders
+    h.key(Tab); // signal date: today
+    fill(h, "l"); // bron: leerkracht
+    fill(h, domain);
     h.ctrl('s');
     let id = h.model.selected_row().unwrap().id;
     h.key(Enter);
+    id
+}
+
+#[test]
+fn a_case_walks_from_signal_to_closing() {
+    let mut h = Harness::with_cases(0, 100, 30);
+    let id = new_case(&mut h, "Pietje", "14-03-2017", "4", "1");
 
     // S0: no safety concern → verkennen.
     h.key(Char('w'));
@@ -176,18 +181,8 @@ fn a_case_walks_from_signal_to_closing() {
 #[test]
 fn safety_concerns_take_the_meldcode_branch() {
     let mut h = Harness::with_cases(0, 100, 30);
-    h.key(Char('n'));
-    h.type_text("Kim");
-    h.keys(&[Tab, Tab]);
-    fill(&mut h, "01-01-2016");
-    fill(&mut h, "5");
-    fill(&mut h, "b");
-    h.key(Tab);
-    fill(&mut h, "l");
-    fill(&mut h, "4");
-    h.ctrl('s');
-    let id = h.model.selected_row().unwrap().id;
-    h.keys(&[Enter, Char('w')]);
+    let id = new_case(&mut h, "Kim", "01-01-2016", "5", "4");
+    h.key(Char('w'));
     fill(&mut h, "j");
     h.key(KeyCode::Right); // Verkennen: not offered with a safety concern
     complete(&mut h);
@@ -207,18 +202,8 @@ fn safety_concerns_take_the_meldcode_branch() {
 #[test]
 fn leaving_a_step_keeps_what_was_typed_as_a_draft() {
     let mut h = Harness::with_cases(0, 100, 30);
-    h.key(Char('n'));
-    h.type_text("Bo");
-    h.keys(&[Tab, Tab]);
-    fill(&mut h, "01-01-2018");
-    fill(&mut h, "3");
-    fill(&mut h, "b");
-    h.key(Tab);
-    fill(&mut h, "l");
-    fill(&mut h, "1");
-    h.ctrl('s');
-    let id = h.model.selected_row().unwrap().id;
-    h.keys(&[Enter, Char('w')]);
+    let id = new_case(&mut h, "Bo", "01-01-2018", "3", "1");
+    h.key(Char('w'));
     h.type_text("n");
     h.key(Esc);
     assert!(matches!(h.model.screens.last(), Some(Screen::Detail(_))), "Esc leaves without asking");

@@ -250,20 +250,11 @@ impl Field {
         Field::Step,
     ];
 
-    /// The fields of the case form, in order (the step is moved by the wizard).
-    pub const FORM: [Field; 11] = [
-        Field::FirstName,
-        Field::LastName,
-        Field::BirthDate,
-        Field::Groep,
-        Field::Gezag,
-        Field::SignalDate,
-        Field::Source,
-        Field::Domains,
-        Field::Note,
-        Field::Holder,
-        Field::Due,
-    ];
+    /// The fields of the case form, in order: all but the step (last), which the wizard
+    /// moves.
+    pub fn form() -> &'static [Field] {
+        &Field::ALL[..Field::ALL.len() - 1]
+    }
 
     pub fn label(self) -> &'static str {
         strings::CASE_FIELDS[self as usize]

@@ -67,7 +67,7 @@ impl CaseForm {
 
     /// Re-checks one field after the user left it, so errors show while typing on.
     pub fn check_field(&mut self, index: usize, config: &Config, today: NaiveDate) {
-        if let Some(&field) = Field::FORM.get(index) {
+        if let Some(&field) = Field::form().get(index) {
             let draft = self.draft(config);
             // An untouched empty field is not an error yet; it is flagged on save.
             let empty = draft_is_empty(&self.form.fields[index]);
@@ -121,7 +121,7 @@ fn draft_is_empty(f: &FormField) -> bool {
 
 fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
     let labels = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    Field::FORM
+    Field::form()
         .iter()
         .map(|&field| {
             let (label, req) = (field.label(), field.required());
@@ -156,7 +156,7 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
                     config.team.members.iter().map(|m| format!("{} ({})", m.name, config.role_name(&m.role))).collect(),
                     d.holder.as_ref().and_then(|h| config.team.members.iter().position(|m| &m.id == h)),
                 ),
-                // Not in `Field::FORM`: the wizard moves the step.
+                // Not in `Field::form()`: the wizard moves the step.
                 Field::Step => FormField::text(label, false, 0, "", &d.step.clone().unwrap_or_default()),
             }
         })
