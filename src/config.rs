@@ -271,11 +271,6 @@ impl Config {
         crate::atomic::write(&file, text.as_bytes()).map_err(write_err)
     }
 
-    /// The default roles, for the set-up screen.
-    pub fn shipped_roles() -> Vec<Role> {
-        default_roles()
-    }
-
     pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.roles.iter().find(|r| r.id == id).map_or(id, |r| r.name.as_str())
     }

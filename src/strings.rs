@@ -156,15 +156,12 @@ pub fn filter_hint(key: &str) -> String {
     format!(" {key} zoekt op naam, groep, stap of casushouder")
 }
 
-pub fn matches(n: usize) -> String {
+/// "1 dossier", "12 dossiers".
+pub fn case_count(n: usize) -> String {
     match n {
         1 => "1 dossier".into(),
         n => format!("{n} dossiers"),
     }
-}
-
-pub fn case_count(n: usize) -> String {
-    matches(n)
 }
 
 pub fn damaged_records(n: usize) -> String {

@@ -110,6 +110,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// A case not stored yet (revision 0) with nothing walked on the route.
+    pub fn new(id: CaseId, intake: Intake, step: String, due: Option<NaiveDate>) -> Case {
+        Case { id, revision: 0, intake, step, due, closed_on: None, visits: Vec::new(), consents: Vec::new() }
+    }
+
     pub fn pupil_name(&self) -> String {
         let i = &self.intake;
         if i.last_name.is_empty() { i.first_name.clone() } else { format!("{} {}", i.first_name, i.last_name) }
@@ -566,16 +571,7 @@ mod tests {
         let route: Routekaart =
             crate::config::parse_toml(std::path::Path::new("r"), crate::config::DEFAULT_ROUTEKAART).unwrap();
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
-        let mut c = Case {
-            id: CaseId::random(),
-            revision: 1,
-            intake,
-            step,
-            due,
-            closed_on: None,
-            visits: Vec::new(),
-            consents: Vec::new(),
-        };
+        let mut c = Case::new(CaseId::random(), intake, step, due);
         c.set_step("S8".into(), &route, d(2026, 1, 5));
         assert_eq!(c.closed_on, Some(d(2026, 1, 5)));
         c.set_step("S8".into(), &route, d(2026, 3, 1));
@@ -610,16 +606,7 @@ mod tests {
     #[test]
     fn changed_fields_name_what_changed() {
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
-        let before = Case {
-            id: CaseId::random(),
-            revision: 1,
-            intake,
-            step,
-            due,
-            closed_on: None,
-            visits: Vec::new(),
-            consents: Vec::new(),
-        };
+        let before = Case::new(CaseId::random(), intake, step, due);
         let mut after = before.clone();
         after.intake.note = "anders".into();
         after.due = Some(today());

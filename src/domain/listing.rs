@@ -123,10 +123,9 @@ mod tests {
         if safety {
             domains.push(DomainTag::Safety);
         }
-        Case {
-            id: CaseId::random(),
-            revision: 1,
-            intake: Intake {
+        Case::new(
+            CaseId::random(),
+            Intake {
                 first_name: name.into(),
                 last_name: "Jansen".into(),
                 birth_date: d(1, 1) - chrono::Days::new(365 * 8),
@@ -138,12 +137,9 @@ mod tests {
                 note: String::new(),
                 holder: "anna".into(),
             },
-            step: step.into(),
+            step.into(),
             due,
-            closed_on: None,
-            visits: Vec::new(),
-            consents: Vec::new(),
-        }
+        )
     }
 
     fn rows(cases: &[Case]) -> Vec<Row> {

@@ -35,7 +35,8 @@ fn now() -> chrono::NaiveDateTime {
 
 pub fn run(launch: Launch) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
-    let mut worker = Worker::spawn(launch.store, launch.paths, tx.clone(), Msg::Reply);
+    let route = launch.config.route.clone();
+    let mut worker = Worker::spawn(launch.store, launch.paths, route, tx.clone(), Msg::Reply);
     let theme = Theme::from_env();
     let mut model =
         Model::new(launch.config, launch.keymap, theme, launch.demo, launch.first_start, launch.gate, now());

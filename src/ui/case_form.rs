@@ -88,16 +88,7 @@ impl CaseForm {
                 self.form.show_errors(Vec::new());
                 let mut case = match &self.original {
                     Some(o) => Case { intake, due, ..o.clone() },
-                    None => Case {
-                        id: CaseId::random(),
-                        revision: 0,
-                        intake,
-                        step: step.clone(),
-                        due,
-                        closed_on: None,
-                        visits: Vec::new(),
-                        consents: Vec::new(),
-                    },
+                    None => Case::new(CaseId::random(), intake, step.clone(), due),
                 };
                 case.set_step(step, &config.route, now.date());
                 match Change::between(self.original.as_ref(), &case, &config.user, now) {
@@ -123,9 +114,9 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
     let labels = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     Field::form()
         .iter()
-        .map(|&field| {
+        .filter_map(|&field| {
             let (label, req) = (field.label(), field.required());
-            match field {
+            let f = match field {
                 Field::FirstName => {
                     FormField::text(label, req, case::NAME_MAX, strings::FIRST_NAME_HINT, &d.first_name)
                 }
@@ -157,8 +148,9 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
                     d.holder.as_ref().and_then(|h| config.team.members.iter().position(|m| &m.id == h)),
                 ),
                 // Not in `Field::form()`: the wizard moves the step.
-                Field::Step => FormField::text(label, false, 0, "", &d.step.clone().unwrap_or_default()),
-            }
+                Field::Step => return None,
+            };
+            Some(f)
         })
         .collect()
 }

@@ -172,7 +172,7 @@ impl Model {
     pub fn start(&mut self, passphrase: Option<zeroize::Zeroizing<String>>) -> Vec<Effect> {
         match (&mut self.gate, passphrase) {
             (None, _) => {
-                vec![Effect::Job(Job::LoadCases(Box::new(self.config.route.clone()))), Effect::Job(Job::Verify)]
+                vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)]
             }
             (Some(Gate::Unlock(u)), Some(p)) => {
                 u.form.saving = true;
@@ -594,7 +594,7 @@ impl Model {
                 }
                 Submitted::Save(case, change) => {
                     cf.form.saving = true;
-                    Some(Job::Save { case, change, clear_draft: false, route: Box::new(config.route.clone()) })
+                    Some(Job::Save { case, change, clear_draft: false })
                 }
             },
             Some(Screen::Setup(form)) if !form.saving => setup::submit(form, &config.roles, &config.route).map(|c| {
@@ -603,7 +603,7 @@ impl Model {
             }),
             Some(Screen::Consent(c)) if !c.form.saving => c.submit(config, now).map(|(case, change)| {
                 c.form.saving = true;
-                Job::Save { case, change, clear_draft: false, route: Box::new(config.route.clone()) }
+                Job::Save { case, change, clear_draft: false }
             }),
             Some(Screen::Wizard(w)) if !w.form.saving => {
                 let result = if complete { w.complete(config, now) } else { w.record(config, now) };
@@ -616,7 +616,7 @@ impl Model {
                     wizard::Outcome::Save(case, change) => {
                         w.form.saving = true;
                         w.blockers.clear();
-                        Some(Job::Save { case, change, clear_draft: true, route: Box::new(config.route.clone()) })
+                        Some(Job::Save { case, change, clear_draft: true })
                     }
                 }
             }
@@ -695,10 +695,7 @@ impl Model {
                 };
                 self.unlocked = true;
                 self.last_input = self.now;
-                return vec![
-                    Effect::Job(Job::LoadCases(Box::new(self.config.route.clone()))),
-                    Effect::Job(Job::Verify),
-                ];
+                return vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)];
             }
             Reply::Unlocked(Err((wrong, message))) => {
                 if let Some(g) = &mut self.gate {

@@ -39,15 +39,13 @@ pub enum Job {
     /// Forget the key (auto-lock).
     Lock,
     Verify,
-    /// The screens get light copies (`Case::lighten`) for this routekaart.
-    LoadCases(Box<Routekaart>),
+    /// The screens get light copies (`Case::lighten`).
+    LoadCases,
     Save {
         case: Box<Case>,
         change: Change,
         /// The step being typed was completed or saved: its draft goes.
         clear_draft: bool,
-        /// The saved case comes back light for this routekaart.
-        route: Box<Routekaart>,
     },
     SaveDraft {
         id: CaseId,
@@ -104,15 +102,17 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the thread; replies go to `reply` wrapped by `wrap`. `paths` is None in the
-    /// demo, which writes nothing outside its throwaway store.
+    /// demo, which writes nothing outside its throwaway store. The routekaart in force
+    /// (fixed for the run) says which recorded dates the light copies keep.
     pub fn spawn<M: Send + 'static>(
         store: Store,
         paths: Option<Paths>,
+        route: Routekaart,
         reply: Sender<M>,
         wrap: fn(Reply) -> M,
     ) -> Worker {
         let (jobs, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || run(store, paths, rx, reply, wrap));
+        let thread = std::thread::spawn(move || run(store, paths, route, rx, reply, wrap));
         Worker { jobs: Some(jobs), thread: Some(thread) }
     }
 
@@ -138,9 +138,16 @@ impl Drop for Worker {
     }
 }
 
-fn run<M>(mut store: Store, paths: Option<Paths>, jobs: Receiver<Job>, reply: Sender<M>, wrap: fn(Reply) -> M) {
+fn run<M>(
+    mut store: Store,
+    paths: Option<Paths>,
+    route: Routekaart,
+    jobs: Receiver<Job>,
+    reply: Sender<M>,
+    wrap: fn(Reply) -> M,
+) {
     for job in jobs {
-        let answer = execute(&mut store, paths.as_ref(), job);
+        let answer = execute(&mut store, paths.as_ref(), &route, job);
         // Keep working when the UI has gone: queued saves must still reach the disk.
         let _ = reply.send(wrap(answer));
     }
@@ -197,7 +204,7 @@ fn remove_exports(dir: &std::path::Path, id: CaseId) -> std::io::Result<()> {
 }
 
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
-pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
+pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job: Job) -> Reply {
     match job {
         Job::Unlock(passphrase) => Reply::Unlocked(
             store.unlock(passphrase.as_bytes()).map_err(|e| (matches!(e, StoreError::WrongPassphrase), e.to_string())),
@@ -227,13 +234,13 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, job: Job) -> Reply {
             store.verify().map_err(|e| (e.to_string(), paths.and_then(|p| newest_good_backup(&backup_dir(p))))),
         ),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
-        Job::LoadCases(route) => Reply::Loaded(store.load_all(&|c: &mut Case| c.lighten(&route)).map_err(text)),
-        Job::Save { case, change, clear_draft, route } => Reply::Saved(
+        Job::LoadCases => Reply::Loaded(store.load_all(&|c: &mut Case| c.lighten(route)).map_err(text)),
+        Job::Save { case, change, clear_draft } => Reply::Saved(
             store
                 .save(&case, &change)
                 .and_then(|saved| if clear_draft { store.delete_draft(saved.id).map(|()| saved) } else { Ok(saved) })
                 .map(|mut saved| {
-                    saved.lighten(&route);
+                    saved.lighten(route);
                     Box::new(saved)
                 })
                 .map_err(text),

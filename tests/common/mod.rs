@@ -126,7 +126,8 @@ impl Harness {
 
     /// Runs a store job as the worker would and feeds its reply to the model.
     pub fn run(&mut self, job: Job) {
-        let reply = execute(&mut self.store, Some(&self.paths), job);
+        let route = self.model.config.route.clone();
+        let reply = execute(&mut self.store, Some(&self.paths), &route, job);
         self.send(Msg::Reply(reply));
     }
 

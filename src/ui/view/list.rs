@@ -56,7 +56,7 @@ fn filter_line(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position>
         return None;
     }
     let prefix = format!(" {} ", strings::FILTER_LABEL);
-    let count = strings::matches(model.visible.len());
+    let count = strings::case_count(model.visible.len());
     let line = Line::from(vec![
         Span::styled(prefix.clone(), t.key()),
         Span::raw(l.filter.clone()),
