@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod paths;
+pub mod print;
 pub mod store;
 pub mod strings;
 pub mod ui;

@@ -364,6 +364,119 @@ pub fn action(action: Action, context: Context) -> &'static str {
     }
 }
 
+// ---- Plan van aanpak ----
+pub const PLAN_SECTIONS: [&str; 14] = [
+    "Kind, gezin en betrokkenen",
+    "Vraag van ouders en kind",
+    "Krachten en zorgen",
+    "Onderwijs- en ondersteuningsbehoeften",
+    "Beschermende en risicofactoren",
+    "Verdeling onderwijs / gedeeld / jeugdhulp",
+    "Doelen (SMART)",
+    "Acties",
+    "Wat ouders en netwerk zelf doen",
+    "Regiehouder en contact",
+    "Evaluatie",
+    "Afspraken over informatie delen",
+    "Ondertekening",
+    "Verwijzingen",
+];
+pub const PLAN_DOMAINS: &[&str] = &["onderwijs", "gedeeld", "jeugdhulp", "overig"];
+pub const PRIORITIES: &[&str] = &["hoog", "midden", "laag"];
+pub const PARTIES: &[&str] = &["school", "wijkteam", "ouders", "netwerk", "extern"];
+pub const ACTION_STATUSES: &[&str] = &["gepland", "bezig", "klaar", "vervallen"];
+pub const PAYERS: &[&str] =
+    &["school", "SWV (arrangement)", "gemeente (Jeugdwet)", "zorgverzekeraar (Zvw)", "Wlz", "ouders"];
+pub const SIGNER_ROLES: &[&str] = &["Ouder/verzorger", "Kind", "Intern begeleider", "Wijkteam"];
+pub const PLAN_NOT_FROZEN: &str =
+    "de huidige versie is nog niet ondertekend; pas die aan in plaats van een nieuwe te beginnen";
+pub const MISSING_QUESTION: &str = "De vraag van ouders en kind ontbreekt";
+pub const MISSING_GOALS: &str = "Er is nog geen doel";
+pub const MISSING_ACTIONS: &str = "Er is nog geen actie";
+pub const MISSING_REGIE: &str = "Er is geen regiehouder";
+pub const MISSING_EVALUATION: &str = "Er is geen evaluatiedatum";
+pub const PRINT_DATE: &str = "datum";
+pub const PRINT_NOT_SIGNED: &str = "nog niet getekend";
+
+pub const PLAN_TITLE: &str = "Integraal plan van aanpak";
+pub const PLAN_DRAFT: &str = "concept";
+pub const PRINT_PUPIL: &str = "Leerling";
+pub const PRINT_SCHOOL: &str = "School";
+pub const PRINT_VERSION: &str = "versie";
+pub const PRINT_NAME: &str = "Naam";
+pub const PRINT_EVAL_DATES: &str = "Evaluatiedata";
+pub const PRINT_CONCERN_HEADER: [&str; 2] = ["Zorg", "Prioriteit"];
+pub const PRINT_DIVISION_HEADER: [&str; 3] = ["Domein", "Wat", "Wie betaalt"];
+pub const PRINT_GOAL_HEADER: [&str; 5] = ["Nr", "Doel", "Domein", "Evaluatiecriterium", "Bij zorg"];
+pub const PRINT_ACTION_HEADER: [&str; 5] = ["Wat", "Wie", "Vóór", "Status", "Bij doel"];
+pub const PLAN_REGIE_LABELS: [&str; 2] = ["Regiehouder (casusregisseur)", "Contact"];
+pub const PLAN_REFERENCE_LABELS: [&str; 2] = ["OPP of groeidocument aanwezig", "Meldcode gestart"];
+
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "ja" } else { "nee" }
+}
+
+pub fn plan_signed_on(date: &str) -> String {
+    format!("ondertekend op {date}")
+}
+
+pub fn printed_on(date: &str) -> String {
+    format!("afgedrukt op {date}")
+}
+
+/// "school", "Fatima (wijkteam)", or "—" when nobody is named.
+pub fn action_owner(party: Option<&str>, person: &str) -> String {
+    match (party, person.trim()) {
+        (None, "") => "—".into(),
+        (Some(p), "") => p.to_string(),
+        (None, name) => name.to_string(),
+        (Some(p), name) => format!("{name} ({p})"),
+    }
+}
+
+pub fn plan_frozen(version: u32) -> String {
+    format!("versie {version} is ondertekend en ligt vast; begin een nieuwe versie om bij te stellen")
+}
+
+fn short(text: &str) -> String {
+    let t = text.trim();
+    if t.is_empty() {
+        return "(zonder tekst)".into();
+    }
+    match t.char_indices().nth(40) {
+        Some((i, _)) => format!("‘{}…’", &t[..i]),
+        None => format!("‘{t}’"),
+    }
+}
+
+pub fn missing_goal_for(concern: &str) -> String {
+    format!("Zorg {} heeft nog geen doel", short(concern))
+}
+
+pub fn missing_criterion(goal: &str) -> String {
+    format!("Doel {} heeft geen evaluatiecriterium", short(goal))
+}
+
+pub fn missing_division(domain: &str) -> String {
+    format!("Er zijn doelen voor {domain}, maar niet wie dat betaalt")
+}
+
+pub fn missing_owner(action: &str) -> String {
+    format!("Actie {} heeft geen uitvoerder", short(action))
+}
+
+pub fn missing_by(action: &str) -> String {
+    format!("Actie {} heeft geen datum", short(action))
+}
+
+pub fn missing_signature(role: &str, name: &str) -> String {
+    if name.trim().is_empty() {
+        format!("Handtekening ontbreekt: {}", role.to_lowercase())
+    } else {
+        format!("Handtekening ontbreekt: {} ({})", role.to_lowercase(), name.trim())
+    }
+}
+
 // ---- Keymap ----
 pub fn keymap_syntax(msg: &str) -> String {
     format!("de ingebouwde toetsenlijst is onleesbaar: {msg}")

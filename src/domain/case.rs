@@ -31,28 +31,6 @@ impl std::fmt::Display for CaseId {
     }
 }
 
-/// Generates the enums whose values users pick from a list: the serde name is the stable
-/// stored form, the label comes from `strings`.
-macro_rules! choice_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $serde:literal),+ $(,)? } labels $labels:path) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $serde)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn label(self) -> &'static str {
-                $labels[self as usize]
-            }
-
-            pub fn index(self) -> usize {
-                self as usize
-            }
-        }
-    };
-}
-
 choice_enum!(
     /// Who holds parental authority; consent later depends on it.
     Gezag { BothParents = "beide_ouders", Mother = "moeder", Father = "vader",

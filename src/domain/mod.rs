@@ -1,6 +1,28 @@
 //! Pure types and rules. Nothing here touches disk, terminal or clock: "today" and
 //! "now" always come in as arguments, so every rule is testable with fixed dates.
 
+/// Generates the enums whose values users pick from a list: the serde name is the stable
+/// stored form, the label comes from `strings`.
+macro_rules! choice_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $serde:literal),+ $(,)? } labels $labels:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $serde)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn label(self) -> &'static str {
+                $labels[self as usize]
+            }
+
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod audit;
 pub mod case;
@@ -10,6 +32,7 @@ pub mod demo;
 pub mod history;
 pub mod listing;
 pub mod monitoring;
+pub mod plan;
 pub mod retention;
 pub mod route;
 pub mod team;

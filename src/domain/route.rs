@@ -10,6 +10,7 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::consent::{self, Consent};
+use super::plan::PlanPart;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,6 +83,9 @@ pub struct FieldDef {
     /// What the SWV monitoring reads from this field.
     #[serde(default)]
     pub measure: Option<Measure>,
+    /// Where a new plan van aanpak takes this field's value.
+    #[serde(default)]
+    pub plan: Option<PlanPart>,
 }
 
 /// Fields the monitoring figures are computed from (domain.md §6), marked in the file so

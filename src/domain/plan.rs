@@ -1,0 +1,619 @@
+//! The integraal plan van aanpak (domain.md §3): one plan for school and care, written
+//! with the parents. A `PlanBook` keeps every version; the last one is being worked on
+//! until all its signatures are dated, which freezes it. An adjustment after an
+//! evaluation starts a new version from a copy, and the frozen ones stay readable.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::case::{Case, Gezag};
+use super::date;
+use super::route::{Routekaart, Value};
+use super::team::Team;
+use crate::strings;
+
+/// Where a routekaart field's value goes in a new plan (`plan = "..."` in the file), so
+/// nothing recorded on the route is asked again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanPart {
+    Betrokkenen,
+    Vraag,
+    Krachten,
+    Behoeften,
+    Factoren,
+    Zelf,
+    /// A yes/no field: "ja" means an OPP or groeidocument exists.
+    Opp,
+    /// Any value means the meldcode was started.
+    Meldcode,
+}
+
+choice_enum!(
+    /// Where a goal or a piece of support belongs (domain.md §3).
+    PlanDomain { Onderwijs = "onderwijs", Gedeeld = "gedeeld", Jeugdhulp = "jeugdhulp", Overig = "overig" }
+    labels strings::PLAN_DOMAINS);
+choice_enum!(
+    Priority { High = "hoog", Middle = "midden", Low = "laag" } labels strings::PRIORITIES);
+choice_enum!(
+    /// Who carries out an action, when it is not a named person.
+    Party { School = "school", Wijkteam = "wijkteam", Ouders = "ouders", Netwerk = "netwerk",
+            Extern = "extern" } labels strings::PARTIES);
+choice_enum!(
+    ActionStatus { Planned = "gepland", Busy = "bezig", Done = "klaar", Dropped = "vervallen" }
+    labels strings::ACTION_STATUSES);
+choice_enum!(
+    /// Who pays for support in a domain.
+    Payer { School = "school", Swv = "swv", Gemeente = "gemeente", Zvw = "zvw", Wlz = "wlz",
+            Ouders = "ouders" } labels strings::PAYERS);
+choice_enum!(
+    SignerRole { Parent = "ouder", Child = "kind", IbEr = "ib", Wijkteam = "wijkteam" } labels strings::SIGNER_ROLES);
+
+/// A concern with its priority (§3); goals refer to it by `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concern {
+    pub id: u32,
+    pub text: String,
+    pub priority: Priority,
+}
+
+/// A SMART goal (§7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    pub id: u32,
+    pub text: String,
+    pub domain: PlanDomain,
+    /// How the evaluation tells whether it was reached.
+    pub criterion: String,
+    /// The `Concern::id` it answers.
+    pub concern: Option<u32>,
+}
+
+/// What will be done (§8): by a party or a named person, by a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub what: String,
+    pub party: Option<Party>,
+    /// A named person, instead of or besides the party.
+    pub person: String,
+    pub by: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub goal: Option<u32>,
+}
+
+/// The division of responsibility for one domain (§6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Division {
+    pub domain: PlanDomain,
+    pub what: String,
+    pub payer: Option<Payer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signer {
+    pub role: SignerRole,
+    pub name: String,
+    pub signed: Option<NaiveDate>,
+}
+
+/// One version of the plan; sections in the order of domain.md §3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub version: u32,
+    pub started: NaiveDate,
+    /// §1 beside the pupil's own data: the people involved.
+    pub betrokkenen: String,
+    /// §2
+    pub vraag: String,
+    /// §3
+    pub krachten: String,
+    pub concerns: Vec<Concern>,
+    /// §4
+    pub behoeften: String,
+    /// §5
+    pub factoren: String,
+    /// §6
+    pub division: Vec<Division>,
+    /// §7
+    pub goals: Vec<Goal>,
+    /// §8
+    pub actions: Vec<Action>,
+    /// §9
+    pub zelf: String,
+    /// §10
+    pub regiehouder: String,
+    pub contact: String,
+    /// §11
+    pub evaluations: Vec<NaiveDate>,
+    pub criteria: String,
+    /// §12, beside the consents recorded on the case.
+    pub delen: String,
+    /// §13
+    pub signers: Vec<Signer>,
+    /// §14: only whether they exist, never their content.
+    pub opp: bool,
+    pub meldcode: bool,
+    /// The next free id for concerns and goals.
+    pub next_id: u32,
+}
+
+/// The 14 sections of domain.md §3, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    Family,
+    Question,
+    Strengths,
+    Needs,
+    Factors,
+    Division,
+    Goals,
+    Actions,
+    Own,
+    Regie,
+    Evaluation,
+    Sharing,
+    SignOff,
+    References,
+}
+
+impl Section {
+    pub const ALL: [Section; 14] = [
+        Section::Family,
+        Section::Question,
+        Section::Strengths,
+        Section::Needs,
+        Section::Factors,
+        Section::Division,
+        Section::Goals,
+        Section::Actions,
+        Section::Own,
+        Section::Regie,
+        Section::Evaluation,
+        Section::Sharing,
+        Section::SignOff,
+        Section::References,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// "7. Doelen (SMART)"
+    pub fn title(self) -> String {
+        format!("{}. {}", self.index() + 1, strings::PLAN_SECTIONS[self.index()])
+    }
+}
+
+/// Where a completeness item points: a section and, for lists, the item's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub section: Section,
+    pub item: Option<usize>,
+}
+
+/// Something missing before the plan can be agreed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub place: Place,
+    pub text: String,
+}
+
+/// Why a plan change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{}", strings::plan_frozen(*.0))]
+    Frozen(u32),
+    #[error("{}", strings::PLAN_NOT_FROZEN)]
+    NotFrozen,
+}
+
+/// What the case gives a plan: the pupil, gezag, age and people come from here.
+pub struct Context<'a> {
+    pub case: &'a Case,
+    pub route: &'a Routekaart,
+    pub team: &'a Team,
+}
+
+impl Plan {
+    /// A first version, pre-filled from what the route recorded. `case` must be the
+    /// stored (full) case: light copies lack the values of completed steps.
+    pub fn prefilled(cx: &Context, today: NaiveDate) -> Plan {
+        let mut plan = Plan {
+            version: 1,
+            started: today,
+            betrokkenen: String::new(),
+            vraag: String::new(),
+            krachten: String::new(),
+            concerns: Vec::new(),
+            behoeften: String::new(),
+            factoren: String::new(),
+            division: Vec::new(),
+            goals: Vec::new(),
+            actions: Vec::new(),
+            zelf: String::new(),
+            regiehouder: cx.team.name_of(&cx.case.intake.holder).to_string(),
+            contact: String::new(),
+            evaluations: Vec::new(),
+            criteria: String::new(),
+            delen: String::new(),
+            signers: default_signers(cx, today),
+            opp: false,
+            meldcode: false,
+            next_id: 1,
+        };
+        for visit in &cx.case.visits {
+            let Some(step) = cx.route.step(&visit.step) else { continue };
+            for (id, value) in visit.values.iter() {
+                let Some(def) = step.fields.iter().find(|f| &f.id == id) else { continue };
+                let Some(part) = def.plan else { continue };
+                let text = super::access::value_text(value, cx.team);
+                let target = match part {
+                    PlanPart::Opp => {
+                        plan.opp = matches!(value, Value::YesNo(true));
+                        continue;
+                    }
+                    PlanPart::Meldcode => {
+                        plan.meldcode |= !value.is_empty();
+                        continue;
+                    }
+                    PlanPart::Betrokkenen => &mut plan.betrokkenen,
+                    PlanPart::Vraag => &mut plan.vraag,
+                    PlanPart::Krachten => &mut plan.krachten,
+                    PlanPart::Behoeften => &mut plan.behoeften,
+                    PlanPart::Factoren => &mut plan.factoren,
+                    PlanPart::Zelf => &mut plan.zelf,
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                if !target.is_empty() {
+                    target.push_str("\n\n");
+                }
+                target.push_str(&format!("{}: {}", def.label, text.trim()));
+            }
+        }
+        plan
+    }
+
+    /// The version's signatures are all dated: it is agreed and frozen.
+    pub fn signed_on(&self) -> Option<NaiveDate> {
+        if self.signers.is_empty() {
+            return None;
+        }
+        self.signers.iter().map(|s| s.signed).collect::<Option<Vec<_>>>()?.into_iter().max()
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.signed_on().is_some()
+    }
+
+    pub fn fresh_id(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id - 1
+    }
+
+    /// What stops the plan from being agreed, in section order.
+    pub fn missing(&self) -> Vec<Missing> {
+        let at = |section, item| Place { section, item };
+        let mut out = Vec::new();
+        let mut need = |place: Place, text: String| out.push(Missing { place, text });
+        if self.vraag.trim().is_empty() {
+            need(at(Section::Question, None), strings::MISSING_QUESTION.into());
+        }
+        for (i, c) in self.concerns.iter().enumerate() {
+            if !self.goals.iter().any(|g| g.concern == Some(c.id)) {
+                need(at(Section::Strengths, Some(i)), strings::missing_goal_for(&c.text));
+            }
+        }
+        if self.goals.is_empty() {
+            need(at(Section::Goals, None), strings::MISSING_GOALS.into());
+        }
+        for (i, g) in self.goals.iter().enumerate() {
+            if g.criterion.trim().is_empty() {
+                need(at(Section::Goals, Some(i)), strings::missing_criterion(&g.text));
+            }
+        }
+        for domain in PlanDomain::ALL {
+            let has_goal = self.goals.iter().any(|g| g.domain == *domain);
+            if has_goal && !self.division.iter().any(|d| d.domain == *domain && d.payer.is_some()) {
+                need(at(Section::Division, None), strings::missing_division(domain.label()));
+            }
+        }
+        if self.actions.is_empty() {
+            need(at(Section::Actions, None), strings::MISSING_ACTIONS.into());
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            if a.party.is_none() && a.person.trim().is_empty() {
+                need(at(Section::Actions, Some(i)), strings::missing_owner(&a.what));
+            }
+            if a.by.is_none() {
+                need(at(Section::Actions, Some(i)), strings::missing_by(&a.what));
+            }
+        }
+        if self.regiehouder.trim().is_empty() {
+            need(at(Section::Regie, None), strings::MISSING_REGIE.into());
+        }
+        if self.evaluations.is_empty() {
+            need(at(Section::Evaluation, None), strings::MISSING_EVALUATION.into());
+        }
+        for (i, s) in self.signers.iter().enumerate() {
+            if s.signed.is_none() {
+                need(at(Section::SignOff, Some(i)), strings::missing_signature(s.role.label(), &s.name));
+            }
+        }
+        out
+    }
+
+    /// The next version: a copy to adjust, with its signatures cleared.
+    pub fn next_version(&self, today: NaiveDate) -> Result<Plan, PlanError> {
+        if !self.is_frozen() {
+            return Err(PlanError::NotFrozen);
+        }
+        let mut next = self.clone();
+        next.version += 1;
+        next.started = today;
+        for s in &mut next.signers {
+            s.signed = None;
+        }
+        Ok(next)
+    }
+}
+
+/// Parents (two when both hold gezag), the child from 12, the IB-er and the wijkteam
+/// member: names from the team where it knows them.
+fn default_signers(cx: &Context, today: NaiveDate) -> Vec<Signer> {
+    let signer = |role, name: &str| Signer { role, name: name.to_string(), signed: None };
+    let member = |role: &str| cx.team.members.iter().find(|m| m.role == role).map_or("", |m| m.name.as_str());
+    let parents = if cx.case.intake.gezag == Gezag::BothParents { 2 } else { 1 };
+    let mut out: Vec<Signer> = (0..parents).map(|_| signer(SignerRole::Parent, "")).collect();
+    if date::age_on(cx.case.intake.birth_date, today).is_some_and(|age| age >= 12) {
+        out.push(signer(SignerRole::Child, &cx.case.intake.first_name));
+    }
+    out.push(signer(SignerRole::IbEr, member("ib")));
+    out.push(signer(SignerRole::Wijkteam, member("wijkteam")));
+    out
+}
+
+/// Every version of a case's plan, oldest first. Stored apart from the case: the list
+/// never needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanBook {
+    pub versions: Vec<Plan>,
+}
+
+impl PlanBook {
+    pub fn current(&self) -> Option<&Plan> {
+        self.versions.last()
+    }
+
+    /// The version being worked on; a frozen one may not change.
+    pub fn editable(&mut self) -> Result<&mut Plan, PlanError> {
+        match self.versions.last_mut() {
+            Some(p) if p.is_frozen() => Err(PlanError::Frozen(p.version)),
+            Some(p) => Ok(p),
+            None => Err(PlanError::NotFrozen),
+        }
+    }
+
+    pub fn start_next_version(&mut self, today: NaiveDate) -> Result<u32, PlanError> {
+        let next = self.current().ok_or(PlanError::NotFrozen)?.next_version(today)?;
+        let version = next.version;
+        self.versions.push(next);
+        Ok(version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{CaseId, DomainTag, Intake, SignalSource};
+    use crate::domain::route::{Done, Values, Visit};
+    use crate::domain::team::Member;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn visit(step: &str, vals: &[(&str, Value)]) -> Visit {
+        let values: Values = vals.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let done = Some(Done { on: d(2026, 10, 1), outcome: "x".into(), by: "anna".into() });
+        Visit { step: step.into(), entered: d(2026, 9, 1), values, done }
+    }
+
+    fn case(birth: NaiveDate, gezag: Gezag) -> Case {
+        let intake = Intake {
+            first_name: "Sem".into(),
+            last_name: "de Vries".into(),
+            birth_date: birth,
+            groep: 5,
+            gezag,
+            signal_date: d(2026, 9, 1),
+            source: SignalSource::Teacher,
+            domains: vec![DomainTag::Shared],
+            note: String::new(),
+            holder: "anna".into(),
+        };
+        let mut c = Case::new(CaseId::random(), intake, "S5".into(), None);
+        c.visits = vec![
+            visit("S1", &[("opp", Value::YesNo(true))]),
+            visit("S2", &[("vraag_ouders", Value::Text("Sem wil weer graag naar school.".into()))]),
+            visit(
+                "S4",
+                &[
+                    ("onderwijsbehoeften", Value::Text("Korte instructie".into())),
+                    ("ondersteuningsbehoeften", Value::Text("Rust thuis".into())),
+                    ("krachten", Value::Text("Sportief".into())),
+                    ("kind", Value::Text("Ik wil vriendjes".into())),
+                ],
+            ),
+        ];
+        c
+    }
+
+    fn team() -> Team {
+        let m = |id: &str, name: &str, role: &str| Member { id: id.into(), name: name.into(), role: role.into() };
+        Team { members: vec![m("anna", "Anna Bakker", "ib"), m("fatima", "Fatima El Amrani", "wijkteam")] }
+    }
+
+    fn plan_for(c: &Case, today: NaiveDate) -> Plan {
+        let route = crate::config::Config::demo().unwrap().route;
+        let team = team();
+        Plan::prefilled(&Context { case: c, route: &route, team: &team }, today)
+    }
+
+    /// A plan with nothing missing.
+    fn complete() -> Plan {
+        let mut p = plan_for(&case(d(2018, 3, 1), Gezag::Mother), d(2026, 11, 23));
+        let concern = p.fresh_id();
+        p.concerns.push(Concern { id: concern, text: "Verzuim".into(), priority: Priority::High });
+        let goal = p.fresh_id();
+        p.goals.push(Goal {
+            id: goal,
+            text: "Sem is elke dag op school".into(),
+            domain: PlanDomain::Gedeeld,
+            criterion: "verzuimregistratie".into(),
+            concern: Some(concern),
+        });
+        p.division.push(Division {
+            domain: PlanDomain::Gedeeld,
+            what: "begeleiding".into(),
+            payer: Some(Payer::Gemeente),
+        });
+        p.actions.push(Action {
+            what: "Gesprek met ouders".into(),
+            party: Some(Party::Wijkteam),
+            person: String::new(),
+            by: Some(d(2026, 12, 1)),
+            status: ActionStatus::Planned,
+            goal: Some(goal),
+        });
+        p.evaluations.push(d(2027, 3, 1));
+        p
+    }
+
+    #[test]
+    fn prefill_takes_what_the_route_recorded() {
+        let p = plan_for(&case(d(2018, 3, 1), Gezag::BothParents), d(2026, 11, 23));
+        assert_eq!(
+            p.vraag,
+            "Vraag van de ouders: Sem wil weer graag naar school.\n\nWat zegt het kind zelf: Ik wil vriendjes"
+        );
+        assert_eq!(
+            p.behoeften,
+            "Onderwijsbehoeften: Korte instructie\n\nOpvoed- en ondersteuningsbehoeften: Rust thuis"
+        );
+        assert_eq!(p.krachten, "Krachten en zorgen: Sportief");
+        assert!(p.opp && !p.meldcode);
+        assert_eq!(p.regiehouder, "Anna Bakker");
+        let roles: Vec<SignerRole> = p.signers.iter().map(|s| s.role).collect();
+        assert_eq!(roles, [SignerRole::Parent, SignerRole::Parent, SignerRole::IbEr, SignerRole::Wijkteam]);
+        assert_eq!(p.signers[3].name, "Fatima El Amrani");
+    }
+
+    #[test]
+    fn the_child_signs_from_twelve_on_the_plan_date() {
+        let c = case(d(2014, 11, 24), Gezag::Mother);
+        let roles = |p: Plan| p.signers.iter().map(|s| s.role).collect::<Vec<_>>();
+        assert_eq!(roles(plan_for(&c, d(2026, 11, 23))), [SignerRole::Parent, SignerRole::IbEr, SignerRole::Wijkteam]);
+        assert_eq!(
+            roles(plan_for(&c, d(2026, 11, 24))),
+            [SignerRole::Parent, SignerRole::Child, SignerRole::IbEr, SignerRole::Wijkteam]
+        );
+    }
+
+    fn missing_texts(p: &Plan) -> Vec<String> {
+        p.missing().into_iter().map(|m| m.text).collect()
+    }
+
+    #[test]
+    fn a_complete_plan_lacks_only_signatures() {
+        let p = complete();
+        let places: Vec<Place> = p.missing().into_iter().map(|m| m.place).collect();
+        assert_eq!(
+            places,
+            (0..3).map(|i| Place { section: Section::SignOff, item: Some(i) }).collect::<Vec<_>>(),
+            "{:?}",
+            missing_texts(&p)
+        );
+    }
+
+    #[test]
+    fn each_completeness_rule_names_its_place() {
+        let only = |p: &Plan, place: Place| -> Vec<String> {
+            p.missing()
+                .into_iter()
+                .filter(|m| m.place.section != Section::SignOff)
+                .filter(|m| m.place == place)
+                .map(|m| m.text)
+                .collect()
+        };
+        let at = |section, item| Place { section, item };
+
+        let mut p = complete();
+        p.vraag = " ".into();
+        assert_eq!(only(&p, at(Section::Question, None)), [strings::MISSING_QUESTION]);
+
+        let mut p = complete();
+        p.concerns.push(Concern { id: 99, text: "Slaapt slecht".into(), priority: Priority::Low });
+        assert_eq!(only(&p, at(Section::Strengths, Some(1))), [strings::missing_goal_for("Slaapt slecht")]);
+
+        let mut p = complete();
+        p.goals[0].criterion.clear();
+        assert_eq!(only(&p, at(Section::Goals, Some(0))), [strings::missing_criterion("Sem is elke dag op school")]);
+
+        let mut p = complete();
+        p.division[0].payer = None;
+        assert_eq!(only(&p, at(Section::Division, None)), [strings::missing_division("gedeeld")]);
+
+        let mut p = complete();
+        p.actions[0].party = None;
+        p.actions[0].by = None;
+        assert_eq!(
+            only(&p, at(Section::Actions, Some(0))),
+            [strings::missing_owner("Gesprek met ouders"), strings::missing_by("Gesprek met ouders")]
+        );
+        p.actions[0].person = "Juf Ans".into();
+        assert_eq!(only(&p, at(Section::Actions, Some(0))), [strings::missing_by("Gesprek met ouders")]);
+
+        let mut p = complete();
+        p.regiehouder.clear();
+        p.evaluations.clear();
+        assert_eq!(only(&p, at(Section::Regie, None)), [strings::MISSING_REGIE]);
+        assert_eq!(only(&p, at(Section::Evaluation, None)), [strings::MISSING_EVALUATION]);
+
+        let mut p = complete();
+        p.goals.clear();
+        p.actions.clear();
+        assert!(only(&p, at(Section::Goals, None)) == [strings::MISSING_GOALS]);
+        assert!(only(&p, at(Section::Actions, None)) == [strings::MISSING_ACTIONS]);
+
+        let p = complete();
+        assert_eq!(missing_texts(&p)[0], strings::missing_signature("Ouder/verzorger", ""));
+    }
+
+    #[test]
+    fn signing_freezes_a_version_and_a_new_one_starts_from_a_copy() {
+        let mut book = PlanBook { versions: vec![complete()] };
+        assert_eq!(book.start_next_version(d(2026, 12, 1)), Err(PlanError::NotFrozen));
+        let v1 = book.editable().unwrap();
+        for (i, s) in v1.signers.iter_mut().enumerate() {
+            s.signed = Some(d(2026, 11, 25 + i as u32));
+        }
+        assert_eq!(book.current().unwrap().signed_on(), Some(d(2026, 11, 27)));
+        assert_eq!(book.editable().err(), Some(PlanError::Frozen(1)));
+
+        assert_eq!(book.start_next_version(d(2027, 3, 1)), Ok(2));
+        let v2 = book.editable().unwrap();
+        assert_eq!((v2.version, v2.started), (2, d(2027, 3, 1)));
+        assert!(v2.signers.iter().all(|s| s.signed.is_none()));
+        v2.goals[0].text = "Sem is elke dag op tijd".into();
+        assert_eq!(book.versions[0].goals[0].text, "Sem is elke dag op school", "the frozen version stays as it was");
+    }
+
+    #[test]
+    fn a_plan_without_signers_is_never_frozen() {
+        let mut p = complete();
+        p.signers.clear();
+        assert!(!p.is_frozen());
+    }
+}

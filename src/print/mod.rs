@@ -1,0 +1,44 @@
+//! Printable documents: the plan van aanpak (and later agendas) is built once as a
+//! `Doc`, then written as Markdown or as an A4 PDF. Pure: bytes and strings out, no IO.
+
+pub mod markdown;
+pub mod pdf;
+pub mod plan;
+
+/// A document in reading order. Text is plain (no markup); the writers escape it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doc {
+    pub title: String,
+    /// Lines under the title (pupil, version, date printed).
+    pub meta: Vec<String>,
+    pub blocks: Vec<Block>,
+    /// Printed at the foot of every page, left of the page number.
+    pub footer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A section heading, e.g. "7. Doelen".
+    Heading(String),
+    /// Running text; a newline starts a new line, an empty line a new paragraph.
+    Paragraph(String),
+    /// Label and value pairs, e.g. "Regiehouder" / "Fatima El Amrani".
+    Fields(Vec<(String, String)>),
+    /// A table with a header row; every row has as many cells as the header.
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    Bullets(Vec<String>),
+    /// Lines to sign on paper: one per signer, with name and date filled in when known.
+    Signatures(Vec<Signature>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// "Ouder/verzorger", "Kind", "Intern begeleider", "Wijkteam".
+    pub role: String,
+    pub name: String,
+    /// A Dutch date ("12-11-2026"), or empty when not signed yet.
+    pub date: String,
+}

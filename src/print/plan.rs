@@ -1,0 +1,217 @@
+//! The plan van aanpak as a printable document, and the changes between two versions.
+
+use chrono::NaiveDate;
+
+use super::{Block, Doc, Signature, markdown};
+use crate::domain::consent::ConsentForm;
+use crate::domain::date;
+use crate::domain::plan::{Context, Plan, Section};
+use crate::strings;
+
+fn text_or_dash(text: &str) -> String {
+    if text.trim().is_empty() { "—".to_string() } else { text.trim().to_string() }
+}
+
+fn date_or_dash(d: Option<NaiveDate>) -> String {
+    d.map(date::format).unwrap_or_else(|| "—".into())
+}
+
+/// The plan's sections in order, each a heading and its blocks.
+pub fn document(plan: &Plan, cx: &Context, school: &str, printed: NaiveDate) -> Doc {
+    let case = cx.case;
+    let status = match plan.signed_on() {
+        Some(on) => strings::plan_signed_on(&date::format(on)),
+        None => strings::PLAN_DRAFT.to_string(),
+    };
+    let meta = vec![
+        format!("{}: {}", strings::PRINT_PUPIL, case.pupil_name()),
+        format!("{}: {}", strings::PRINT_SCHOOL, school),
+        format!(
+            "{} {} · {} · {}",
+            strings::PRINT_VERSION,
+            plan.version,
+            status,
+            strings::printed_on(&date::format(printed))
+        ),
+    ];
+    let mut blocks = Vec::new();
+    for section in Section::ALL {
+        blocks.push(Block::Heading(section.title()));
+        blocks.extend(section_blocks(section, plan, cx));
+    }
+    Doc {
+        title: strings::PLAN_TITLE.to_string(),
+        meta,
+        blocks,
+        footer: format!(
+            "{} · {} · {} {}",
+            strings::PLAN_TITLE,
+            case.pupil_name(),
+            strings::PRINT_VERSION,
+            plan.version
+        ),
+    }
+}
+
+fn section_blocks(section: Section, plan: &Plan, cx: &Context) -> Vec<Block> {
+    let para = |t: &str| Block::Paragraph(text_or_dash(t));
+    let intake = &cx.case.intake;
+    let goal_no = |id: Option<u32>| {
+        id.and_then(|id| plan.goals.iter().position(|g| g.id == id)).map_or("—".into(), |i| format!("{}", i + 1))
+    };
+    match section {
+        Section::Family => vec![
+            Block::Fields(vec![
+                (strings::PRINT_NAME.into(), cx.case.pupil_name()),
+                (strings::CASE_FIELDS[2].into(), date::format(intake.birth_date)),
+                (strings::CASE_FIELDS[3].into(), intake.groep.to_string()),
+                (strings::CASE_FIELDS[4].into(), intake.gezag.label().to_string()),
+            ]),
+            para(&plan.betrokkenen),
+        ],
+        Section::Question => vec![para(&plan.vraag)],
+        Section::Strengths => {
+            let mut out = vec![para(&plan.krachten)];
+            if !plan.concerns.is_empty() {
+                let rows = plan.concerns.iter().map(|c| vec![c.text.clone(), c.priority.label().to_string()]).collect();
+                out.push(Block::Table { header: strings::PRINT_CONCERN_HEADER.map(String::from).to_vec(), rows });
+            }
+            out
+        }
+        Section::Needs => vec![para(&plan.behoeften)],
+        Section::Factors => vec![para(&plan.factoren)],
+        Section::Division => {
+            if plan.division.is_empty() {
+                return vec![para("")];
+            }
+            let rows = plan
+                .division
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.domain.label().to_string(),
+                        text_or_dash(&d.what),
+                        d.payer.map_or("—".into(), |p| p.label().to_string()),
+                    ]
+                })
+                .collect();
+            vec![Block::Table { header: strings::PRINT_DIVISION_HEADER.map(String::from).to_vec(), rows }]
+        }
+        Section::Goals => {
+            if plan.goals.is_empty() {
+                return vec![para("")];
+            }
+            let rows = plan
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    let concern = g
+                        .concern
+                        .and_then(|id| plan.concerns.iter().find(|c| c.id == id))
+                        .map_or("—".into(), |c| c.text.clone());
+                    vec![
+                        format!("{}", i + 1),
+                        g.text.clone(),
+                        g.domain.label().into(),
+                        text_or_dash(&g.criterion),
+                        concern,
+                    ]
+                })
+                .collect();
+            vec![Block::Table { header: strings::PRINT_GOAL_HEADER.map(String::from).to_vec(), rows }]
+        }
+        Section::Actions => {
+            if plan.actions.is_empty() {
+                return vec![para("")];
+            }
+            let rows = plan
+                .actions
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.what.clone(),
+                        strings::action_owner(a.party.map(|p| p.label()), &a.person),
+                        date_or_dash(a.by),
+                        a.status.label().to_string(),
+                        goal_no(a.goal),
+                    ]
+                })
+                .collect();
+            vec![Block::Table { header: strings::PRINT_ACTION_HEADER.map(String::from).to_vec(), rows }]
+        }
+        Section::Own => vec![para(&plan.zelf)],
+        Section::Regie => vec![Block::Fields(vec![
+            (strings::PLAN_REGIE_LABELS[0].into(), text_or_dash(&plan.regiehouder)),
+            (strings::PLAN_REGIE_LABELS[1].into(), text_or_dash(&plan.contact)),
+        ])],
+        Section::Evaluation => {
+            let dates = plan.evaluations.iter().map(|d| date::format(*d)).collect::<Vec<_>>().join(", ");
+            vec![Block::Fields(vec![(strings::PRINT_EVAL_DATES.into(), text_or_dash(&dates))]), para(&plan.criteria)]
+        }
+        Section::Sharing => {
+            let consents: Vec<String> = cx
+                .case
+                .consents
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} op {} ({})",
+                        cx.route.purpose_name(&c.purpose),
+                        strings::CONSENT_DECISIONS[usize::from(!c.given)],
+                        date::format(c.on),
+                        strings::CONSENT_FORMS[usize::from(c.form == ConsentForm::Written)],
+                    )
+                })
+                .collect();
+            let mut out = vec![if consents.is_empty() {
+                Block::Paragraph(strings::ACCESS_NO_CONSENT.into())
+            } else {
+                Block::Bullets(consents)
+            }];
+            if !plan.delen.trim().is_empty() {
+                out.push(para(&plan.delen));
+            }
+            out
+        }
+        Section::SignOff => vec![Block::Signatures(
+            plan.signers
+                .iter()
+                .map(|s| Signature {
+                    role: s.role.label().to_string(),
+                    name: s.name.clone(),
+                    date: s.signed.map(date::format).unwrap_or_default(),
+                })
+                .collect(),
+        )],
+        Section::References => vec![Block::Fields(vec![
+            (strings::PLAN_REFERENCE_LABELS[0].into(), strings::yes_no(plan.opp).into()),
+            (strings::PLAN_REFERENCE_LABELS[1].into(), strings::yes_no(plan.meldcode).into()),
+        ])],
+    }
+}
+
+/// One line of a comparison between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffLine {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// The changes from `old` to `new`, line by line over their Markdown text; unchanged
+/// lines are kept so the reader sees in which section a change falls.
+pub fn diff(old: &Doc, new: &Doc) -> Vec<DiffLine> {
+    let (a, b) = (markdown::render(old), markdown::render(new));
+    similar::TextDiff::from_lines(&a, &b)
+        .iter_all_changes()
+        .map(|c| {
+            let line = c.value().trim_end_matches('\n').to_string();
+            match c.tag() {
+                similar::ChangeTag::Equal => DiffLine::Same(line),
+                similar::ChangeTag::Delete => DiffLine::Removed(line),
+                similar::ChangeTag::Insert => DiffLine::Added(line),
+            }
+        })
+        .collect()
+}
