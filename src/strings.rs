@@ -205,6 +205,9 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
             "dossier verwijderd (bewaartermijn verstreken)".into()
         }
         ChangeKind::AccessExport => "inzage-export gemaakt voor de ouders".into(),
+        ChangeKind::PlanStarted { version } => format!("plan van aanpak versie {version} begonnen"),
+        ChangeKind::PlanSigned { version } => format!("plan van aanpak versie {version} ondertekend"),
+        ChangeKind::PlanPrinted { version } => format!("plan van aanpak versie {version} afgedrukt"),
         ChangeKind::KeyCreated => "versleuteling ingesteld".into(),
         ChangeKind::PassphraseChanged => "wachtwoordzin gewijzigd".into(),
         ChangeKind::RecoveryUsed => "herstelcode gebruikt, nieuwe wachtwoordzin".into(),

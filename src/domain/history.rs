@@ -34,6 +34,18 @@ pub enum ChangeKind {
     },
     /// Everything kept about the child was exported for the parents (right of access).
     AccessExport,
+    /// A version of the plan van aanpak was started (1: the first plan).
+    PlanStarted {
+        version: u32,
+    },
+    /// The last signature of a plan version was recorded: it is agreed and frozen.
+    PlanSigned {
+        version: u32,
+    },
+    /// A plan version was printed (PDF and Markdown written).
+    PlanPrinted {
+        version: u32,
+    },
     /// Store events, not about one case.
     KeyCreated,
     PassphraseChanged,

@@ -16,7 +16,6 @@ use crate::strings;
 
 const MAGIC: &str = "tandem-backup 1";
 const EXTENSION: &str = "backup";
-const TREES: [&str; 5] = ["cases", "history", "tombstones", "drafts", "meta"];
 
 #[derive(Serialize, Deserialize)]
 struct Dump {
@@ -52,7 +51,7 @@ impl Store {
         }
         let t = &self.trees;
         let mut trees = Vec::new();
-        for (name, tree) in TREES.iter().zip([&t.cases, &t.history, &t.tombstones, &t.drafts, &t.meta]) {
+        for (name, tree) in t.named() {
             let mut entries = Vec::new();
             for item in tree.iter() {
                 let (k, v) = item.map_err(|e| self.sled_error(e))?;
@@ -164,14 +163,7 @@ fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<Option<Pa
     {
         let trees = open_trees(store_dir, &staging)?;
         for dump in &dump.trees {
-            let tree = match dump.name.as_str() {
-                "cases" => &trees.cases,
-                "history" => &trees.history,
-                "tombstones" => &trees.tombstones,
-                "drafts" => &trees.drafts,
-                "meta" => &trees.meta,
-                _ => continue,
-            };
+            let Some((_, tree)) = trees.named().into_iter().find(|(name, _)| *name == dump.name) else { continue };
             let mut batch = sled::Batch::default();
             for [k, v] in &dump.entries {
                 let decode = |s: &str| {

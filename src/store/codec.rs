@@ -39,6 +39,10 @@ impl Record for crate::domain::route::Draft {
     const VERSION: u32 = 1;
 }
 
+impl Record for crate::domain::plan::PlanBook {
+    const VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::retention::Tombstone {
     const VERSION: u32 = 1;
 }

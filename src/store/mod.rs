@@ -26,6 +26,7 @@ use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
 use crate::domain::audit::{self, Entry, Head};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
+use crate::domain::plan::PlanBook;
 use crate::domain::retention::Tombstone;
 use crate::domain::route::Draft;
 use crate::strings;
@@ -125,7 +126,23 @@ struct Trees {
     tombstones: sled::Tree,
     /// What is being typed in a step, per case (no history: nothing is decided yet).
     drafts: sled::Tree,
+    /// The plan van aanpak per case, all versions (`PlanBook`).
+    plans: sled::Tree,
     meta: sled::Tree,
+}
+
+impl Trees {
+    /// Every tree with its name, for copying a store whole.
+    fn named(&self) -> [(&'static str, &sled::Tree); 6] {
+        [
+            ("cases", &self.cases),
+            ("history", &self.history),
+            ("tombstones", &self.tombstones),
+            ("drafts", &self.drafts),
+            ("plans", &self.plans),
+            ("meta", &self.meta),
+        ]
+    }
 }
 
 pub struct Store {
@@ -442,10 +459,11 @@ impl Store {
         // are still all there is when the transaction runs.
         let history_keys: Vec<sled::IVec> =
             t.history.scan_prefix(k).keys().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
-        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts)
-            .transaction(|(tc, th, tt, tm, td)| {
+        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts, &t.plans)
+            .transaction(|(tc, th, tt, tm, td, tp)| {
                 tc.remove(&k)?;
                 td.remove(&k)?;
+                tp.remove(&k)?;
                 for hk in &history_keys {
                     if let Some(v) = th.get(hk)? {
                         let mut entry: Entry = codec::decode(key, "history", hk, &v)?;
@@ -456,6 +474,39 @@ impl Store {
                 tt.insert(&tombstone_key, tombstone.clone())?;
                 let head = append(th, key, read_head(tm)?, event.clone())?;
                 tm.insert(HEAD_KEY, head_json(head))?;
+                Ok(())
+            })
+            .map_err(|e| self.tx_error(e, &k))?;
+        self.flush()
+    }
+
+    /// The case's plan van aanpak, every version; `None` before one was started.
+    pub fn plan(&self, id: CaseId) -> Result<Option<PlanBook>> {
+        let key = self.key()?;
+        let k = id.0.as_bytes();
+        self.trees
+            .plans
+            .get(k)
+            .map_err(|e| self.sled_error(e))?
+            .map(|v| codec::decode(key, "plans", k, &v).map_err(|error| StoreError::Record { key: hex(k), error }))
+            .transpose()
+    }
+
+    /// Saves the plan, flushed. Autosaves pass no `change`; signing and starting a
+    /// version do, and their history entry is written in the same transaction.
+    pub fn save_plan(&self, id: CaseId, book: &PlanBook, change: Option<&Change>) -> Result<()> {
+        let key = self.key()?;
+        let k = *id.0.as_bytes();
+        let value =
+            codec::encode(key, "plans", &k, book).map_err(|error| StoreError::Record { key: hex(&k), error })?;
+        let t = &self.trees;
+        (&t.plans, &t.history, &t.meta)
+            .transaction(|(tp, th, tm)| {
+                tp.insert(&k, value.clone())?;
+                if let Some(change) = change {
+                    let head = append(th, key, read_head(tm)?, change.clone())?;
+                    tm.insert(HEAD_KEY, head_json(head))?;
+                }
                 Ok(())
             })
             .map_err(|e| self.tx_error(e, &k))?;
@@ -680,6 +731,7 @@ fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
         history: tree("history")?,
         tombstones: tree("tombstones")?,
         drafts: tree("drafts")?,
+        plans: tree("plans")?,
         meta: tree("meta")?,
         db,
     })

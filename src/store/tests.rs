@@ -37,6 +37,24 @@ fn keyed(dir: &Path) -> (Store, RecoveryKey) {
     (store, recovery)
 }
 
+/// Every file below `dir` with its bytes.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            out.push((p.clone(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out
+}
+
+fn contains(bytes: &[u8], needle: &[u8]) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
 fn reopen(dir: &Path) -> Store {
     let mut store = Store::open(dir).unwrap();
     assert_eq!(store.key_state().unwrap(), KeyState::Locked);
@@ -352,23 +370,16 @@ fn no_plaintext_reaches_the_disk() {
         store.save(&edited, &change).unwrap();
         store.backup(&dir.path().join("backups"), now(), 2).unwrap();
     }
-    let mut scanned = 0;
-    let mut stack = vec![dir.path().to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
-        let bytes = std::fs::read(&p).unwrap();
-        scanned += 1;
+    let files = files_under(dir.path());
+    for (p, bytes) in &files {
         for needle in markers.iter().map(String::as_str).chain(["ZZVOORNAAMZZ", &list[3].intake.first_name]) {
             if needle.len() < 4 {
                 continue;
             }
-            assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} found in {}", p.display());
+            assert!(!contains(bytes, needle.as_bytes()), "{needle} found in {}", p.display());
         }
     }
-    assert!(scanned >= 4, "the database, its config, the anchor and a backup were scanned");
+    assert!(files.len() >= 4, "the database, its config, the anchor and a backup were scanned");
 }
 
 #[test]
@@ -403,14 +414,8 @@ fn a_store_from_before_encryption_is_migrated() {
     }
     drop(store);
     // Nothing of the plain values is left anywhere in the folder.
-    let mut stack = vec![dir.path().to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-        } else {
-            let bytes = std::fs::read(&p).unwrap();
-            assert!(!bytes.windows(9).any(|w| w == b"PLAINMARK"), "plain text left in {}", p.display());
-        }
+    for (p, bytes) in files_under(dir.path()) {
+        assert!(!contains(&bytes, b"PLAINMARK"), "plain text left in {}", p.display());
     }
     assert!(reopen(dir.path()).verify().is_ok());
 }
@@ -437,4 +442,38 @@ fn inserting_an_existing_case_again_is_refused() {
     store.insert_new(&list, "anna", now()).unwrap();
     assert!(matches!(store.insert_new(&list[1..2], "anna", now()), Err(StoreError::Conflict)));
     assert_eq!(store.verify().unwrap().entries, 4, "nothing of the refused batch was written");
+}
+
+#[test]
+fn plans_are_sealed_kept_with_backups_and_erased_with_their_case() {
+    use crate::domain::plan::{Context, Plan, PlanBook};
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let config = Config::demo().unwrap();
+    let case = new_case();
+    let (store, _) = keyed(&store_dir);
+    store.save(&case, &created(&case)).unwrap();
+    assert_eq!(store.plan(case.id).unwrap(), None);
+
+    let mut plan = Plan::prefilled(&Context { case: &case, route: &config.route, team: &config.team }, now().date());
+    plan.vraag = "Merkwoord-plan-7731".into();
+    let book = PlanBook { versions: vec![plan] };
+    let started =
+        Change { case: Some(case.id), at: now(), who: "anna".into(), kind: ChangeKind::PlanStarted { version: 1 } };
+    store.save_plan(case.id, &book, Some(&started)).unwrap();
+    store.save_plan(case.id, &book, None).unwrap();
+    let kinds: Vec<ChangeKind> = store.history(case.id).unwrap().into_iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::Created, ChangeKind::PlanStarted { version: 1 }], "autosaves leave no history");
+    let backup = store.backup(&dir.path().join("backups"), now(), 3).unwrap();
+    drop(store);
+    assert!(files_under(&store_dir).iter().all(|(_, b)| !contains(b, b"Merkwoord-plan-7731")), "plan text is sealed");
+
+    let store = reopen(&store_dir);
+    assert_eq!(store.plan(case.id).unwrap(), Some(book.clone()));
+    store.delete_case(case.id, created(&case)).unwrap();
+    assert_eq!(store.plan(case.id).unwrap(), None, "erasure takes the plan along");
+    drop(store);
+
+    restore(&store_dir, &backup, now()).unwrap();
+    assert_eq!(reopen(&store_dir).plan(case.id).unwrap(), Some(book), "backups carry plans");
 }
