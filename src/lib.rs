@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod exports;
 pub mod paths;
 pub mod print;
 pub mod store;

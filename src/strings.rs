@@ -311,6 +311,12 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Help => "Help",
         Context::TooSmall => "Venster te klein",
         Context::Notice => "Melding",
+        Context::PlanSections => "Plan van aanpak: hoofdstukken",
+        Context::PlanText => "Plan van aanpak: tekst",
+        Context::PlanList => "Plan van aanpak: lijst",
+        Context::PlanMissing => "Wat ontbreekt nog",
+        Context::PlanVersions => "Versies van het plan",
+        Context::PlanRead => "Plan lezen",
     }
 }
 
@@ -325,6 +331,13 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
             ("Ctrl-U", "veld leegmaken"),
         ],
         Context::Filter => &[("Backspace", "teken wissen"), ("Ctrl-U", "zoektekst wissen")],
+        Context::PlanText => &[
+            ("pijltjes", "cursor verplaatsen"),
+            ("Enter", "nieuwe regel"),
+            ("Ctrl-←/→", "woord verder/terug"),
+            ("Home/End", "begin/einde van de regel"),
+            ("plakken", "tekst uit Word of mail plakken (Ctrl-Shift-V of rechtermuisknop)"),
+        ],
         _ => &[],
     }
 }
@@ -343,12 +356,17 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (First, _) => "naar boven",
         (Last, _) => "naar onder",
         (Filter, _) => "zoeken",
+        (Open, Context::PlanList) => "wijzigen",
+        (Open, Context::PlanMissing) => "ga erheen",
+        (Open, Context::PlanVersions) => "lezen",
         (Open, _) => "openen",
         (NewCase, _) => "nieuw dossier",
         (Edit, _) => "wijzigen",
         (Back, Context::List) => "filter wissen",
         (Back, Context::Filter) => "zoeken stoppen",
-        (Back, Context::Help) => "sluiten",
+        (Back, Context::Help | Context::PlanMissing | Context::PlanVersions | Context::PlanRead) => "sluiten",
+        (Back, Context::PlanSections) => "plan sluiten",
+        (Back, Context::PlanText | Context::PlanList) => "naar de hoofdstukken",
         (Back, Context::Gate) => "stoppen",
         (Back, _) => "terug",
         (NextField, _) => "volgend veld",
@@ -360,6 +378,18 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Submit, _) => "volgend veld / knop",
         (Save, _) => "opslaan",
         (ExportAccess, _) => "inzage (export voor ouders)",
+        (Plan, _) => "plan van aanpak",
+        (Missing, _) => "wat ontbreekt",
+        (Print, _) => "afdrukken (PDF)",
+        (Versions, _) => "versies",
+        (NewItem, Context::PlanVersions) => "nieuwe versie",
+        (NewItem, _) => "toevoegen",
+        (Undo, _) => "ongedaan maken",
+        (Redo, _) => "opnieuw",
+        (NextPart, _) => "volgend onderdeel",
+        (PrevPart, _) => "vorig onderdeel",
+        (Compare, _) => "verschillen met vorige versie",
+        (Delete, Context::PlanList) => "verwijderen",
         (Delete, _) => "verwijderen (op verzoek)",
         (Recover, _) => "herstelcode",
         (Wizard, _) => "stap uitvoeren",
@@ -435,6 +465,163 @@ pub fn action_owner(party: Option<&str>, person: &str) -> String {
         (None, name) => name.to_string(),
         (Some(p), name) => format!("{name} ({p})"),
     }
+}
+
+pub const NO_SUCH_CASE: &str = "Dit dossier bestaat niet (meer).";
+pub const NO_PLAN: &str = "Dit dossier heeft nog geen plan van aanpak; begin het in tandem met p in het dossier.";
+
+pub fn export_write_failed(path: &Path, error: &std::io::Error) -> String {
+    format!("Kon {} niet schrijven: {}. Er is niets anders veranderd.", path.display(), io_hint(error))
+}
+
+pub fn access_plan_attached(file: &str) -> String {
+    format!("\n## Plan van aanpak\n\nHet plan van aanpak staat in het bijgevoegde bestand {file}.\n")
+}
+
+pub const GOAL: &str = "doel";
+pub const CONTACT_HINT: &str = "telefoon of e-mail";
+pub const PLAN_COMPLETE: &str = "Het plan is compleet: alles staat erin en iedereen heeft getekend.";
+pub const EVALUATION_TWICE: &str = "deze evaluatiedatum staat er al";
+
+/// Labels of the forms for plan items.
+pub struct PlanFormLabels {
+    pub concern: &'static str,
+    pub priority: &'static str,
+    pub domain: &'static str,
+    pub what: &'static str,
+    pub payer: &'static str,
+    pub goal: &'static str,
+    pub criterion: &'static str,
+    pub for_concern: &'static str,
+    pub party: &'static str,
+    pub person: &'static str,
+    pub by: &'static str,
+    pub status: &'static str,
+    pub for_goal: &'static str,
+    pub evaluation: &'static str,
+    pub role: &'static str,
+    pub name: &'static str,
+    pub signed: &'static str,
+}
+
+pub const PLAN_FORM_LABELS: PlanFormLabels = PlanFormLabels {
+    concern: "Zorg",
+    priority: "Prioriteit",
+    domain: "Domein",
+    what: "Wat",
+    payer: "Wie betaalt",
+    goal: "Doel (SMART)",
+    criterion: "Evaluatiecriterium",
+    for_concern: "Bij zorg",
+    party: "Wie (partij)",
+    person: "Wie (naam)",
+    by: "Vóór (datum)",
+    status: "Status",
+    for_goal: "Bij doel",
+    evaluation: "Evaluatiedatum",
+    role: "Rol",
+    name: "Naam",
+    signed: "Getekend op",
+};
+
+pub fn criterion(text: &str) -> String {
+    if text.trim().is_empty() { "geen criterium".into() } else { format!("criterium: {}", text.trim()) }
+}
+
+pub fn signed_on(date: &str) -> String {
+    format!("getekend {date}")
+}
+
+pub fn plan_now_signed(version: u32) -> String {
+    format!("Iedereen heeft getekend: versie {version} is vastgesteld en ligt nu vast.")
+}
+
+pub fn plan_version_started(version: u32) -> String {
+    format!("Versie {version} begonnen als kopie van de vorige; pas aan en laat opnieuw tekenen.")
+}
+
+pub fn plan_incomplete_to_sign(open: usize) -> String {
+    format!("eerst het plan compleet maken: nog {open} punt(en) open (F4)")
+}
+
+pub const PLAN_OPENING: &str = "Plan van aanpak wordt geopend…";
+pub const PRINTING: &str = "Plan wordt afgedrukt…";
+pub const NO_EARLIER_VERSION: &str = "Dit is de eerste versie; er is geen eerdere om mee te vergelijken.";
+
+pub fn printed(pdf: &Path, md: &Path) -> String {
+    format!(
+        "Afgedrukt: {} (en {})",
+        pdf.display(),
+        md.file_name().map_or_else(|| md.display().to_string(), |n| n.to_string_lossy().into_owned())
+    )
+}
+
+pub fn version_title(version: u32) -> String {
+    format!("Versie {version}")
+}
+
+pub fn compare_title(old: u32, new: u32) -> String {
+    format!("Wijzigingen van versie {old} naar versie {new}")
+}
+
+pub const PLAN_EMPTY_TEXT: &str = "(nog leeg; Tab of Enter om te schrijven)";
+pub const CONFIRM_REMOVE_ITEM: &str = "Deze regel uit het plan verwijderen? j = ja, n = nee";
+pub const MISSING_TITLE: &str = "Wat ontbreekt nog (Enter: ga erheen)";
+pub const VERSIONS_TITLE: &str = "Versies (Enter: lezen, v: verschillen, n: nieuwe versie)";
+
+pub fn plan_empty_list(key: &str) -> String {
+    format!(" (nog niets; {key} om toe te voegen)")
+}
+
+pub fn plan_frozen_hint(key: &str) -> String {
+    format!("Deze versie is ondertekend en ligt vast. Bijstellen na een evaluatie: {key}, dan n (nieuwe versie).")
+}
+
+pub fn confirm_new_version(version: u32) -> String {
+    format!(
+        "Versie {version} beginnen als kopie van de ondertekende versie? De handtekeningen gaan eraf. j = ja, n = nee"
+    )
+}
+
+pub fn version_line(version: u32, started: &str, state: &str) -> String {
+    format!("Versie {version} · begonnen {started} · {state}")
+}
+
+pub fn part_label(part: crate::ui::plan_editor::Part) -> &'static str {
+    use crate::ui::plan_editor::{ListPart as L, Part, TextPart as T};
+    match part {
+        Part::Text(T::Betrokkenen) => "Betrokkenen en wie er gezag heeft",
+        Part::Text(T::Vraag) => "De vraag, in hun eigen woorden",
+        Part::Text(T::Krachten) => "Wat goed gaat (krachten)",
+        Part::Text(T::Behoeften) => "Onderwijsbehoeften en opvoed-/ondersteuningsbehoeften",
+        Part::Text(T::Factoren) => "Beschermende en risicofactoren",
+        Part::Text(T::Zelf) => "Wat ouders en netwerk zelf doen",
+        Part::Text(T::Criteria) => "Evaluatiecriteria",
+        Part::Text(T::Delen) => "Afspraken over informatie delen",
+        Part::List(L::Concerns) => "Zorgen, met prioriteit",
+        Part::List(L::Division) => "Verdeling per domein en wie betaalt",
+        Part::List(L::Goals) => "Doelen",
+        Part::List(L::Actions) => "Acties",
+        Part::List(L::Regie) => "Regiehouder",
+        Part::List(L::Evaluations) => "Evaluatiedata",
+        Part::List(L::Signers) => "Handtekeningen",
+        Part::List(L::References) => "Verwijzingen",
+    }
+}
+
+pub const PDF_UNKNOWN: &str = "onbekende fout";
+pub const PDF_INVALID: &str = "ongeldige uitvoer";
+pub const PDF_NAME: &str = "Naam:";
+pub const PDF_DATE: &str = "Datum:";
+pub const PDF_DATE_SPACE: &str = "Datum: ";
+pub const PDF_SIGNATURE: &str = "Handtekening:";
+
+pub fn pdf_failed(detail: &str) -> String {
+    format!("Kon de PDF niet maken: {detail}. Er is niets weggeschreven.")
+}
+
+pub fn page_of(page: usize, total: usize) -> String {
+    format!("pagina {page} van {total}")
 }
 
 pub fn plan_frozen(version: u32) -> String {

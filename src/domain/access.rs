@@ -98,10 +98,11 @@ pub fn markdown(
 
 /// A file name that says what it is without spaces or odd characters; the short id lets
 /// an erasure find the case's copies.
-pub fn file_name(case: &Case, today: NaiveDate) -> String {
+/// `kind` says what the file is ("inzage", "plan-v2"), `ext` its type ("md", "pdf").
+pub fn file_name(kind: &str, case: &Case, today: NaiveDate, ext: &str) -> String {
     let name: String =
         case.pupil_name().chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    format!("inzage-{name}{}-{}.md", short_id(case.id), today.format("%Y-%m-%d"))
+    format!("{kind}-{name}{}-{}.{ext}", short_id(case.id), today.format("%Y-%m-%d"))
 }
 
 /// "-1a2b3c4d": the first 8 hex digits of a case id, as used in file names.
@@ -143,8 +144,8 @@ mod tests {
         }
         assert!(md.contains("Komt vaak \\| te laat."), "table cells are escaped");
         assert!(md.contains("23-11-2026 09:00 · Anna Bakker · dossier aangemaakt"));
-        assert!(file_name(&case, today).ends_with("-2026-11-23.md"));
-        assert!(file_name(&case, today).contains(&short_id(case.id)));
+        assert!(file_name("inzage", &case, today, "md").ends_with("-2026-11-23.md"));
+        assert!(file_name("inzage", &case, today, "md").contains(&short_id(case.id)));
         // The route walked so far and the consents are in it too.
         assert!(md.contains("## Route") && md.contains("## Toestemming"));
     }

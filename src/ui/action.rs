@@ -30,6 +30,16 @@ pub enum Action {
     Recover,
     Wizard,
     Consent,
+    Plan,
+    Missing,
+    Print,
+    Versions,
+    NewItem,
+    Undo,
+    Redo,
+    NextPart,
+    PrevPart,
+    Compare,
 }
 
 /// Where keys are interpreted. A key may mean one action per context.
@@ -49,10 +59,21 @@ pub enum Context {
     TooSmall,
     /// A message to read and confirm (recovery key, damaged store).
     Notice,
+    /// The plan editor's section list.
+    PlanSections,
+    /// Typing in a free-text part of the plan.
+    PlanText,
+    /// A list part of the plan (goals, actions, ...).
+    PlanList,
+    /// What the plan still lacks.
+    PlanMissing,
+    PlanVersions,
+    /// Reading a plan version or the changes between two.
+    PlanRead,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 15] = [
         Context::List,
         Context::Filter,
         Context::Form,
@@ -62,6 +83,12 @@ impl Context {
         Context::Help,
         Context::TooSmall,
         Context::Notice,
+        Context::PlanSections,
+        Context::PlanText,
+        Context::PlanList,
+        Context::PlanMissing,
+        Context::PlanVersions,
+        Context::PlanRead,
     ];
 
     /// The actions of a context, in the order the help lists them; the first `bar`
@@ -74,7 +101,15 @@ impl Context {
             Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
             Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit], 5),
             Context::Gate => (&[Submit, NextField, Recover, Back, Help, PrevField], 3),
-            Context::Detail => (&[Wizard, Edit, Back, Help, Consent, ExportAccess, Delete, Quit, Up, Down], 4),
+            Context::Detail => (&[Wizard, Plan, Edit, Back, Help, Consent, ExportAccess, Delete, Quit, Up, Down], 5),
+            Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart], 6),
+            Context::PlanText => (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions], 6),
+            Context::PlanList => {
+                (&[Open, NewItem, Delete, Back, Missing, Help, Print, Versions, NextPart, PrevPart, Up, Down], 6)
+            }
+            Context::PlanMissing => (&[Open, Back, Help, Up, Down], 3),
+            Context::PlanVersions => (&[Open, Compare, NewItem, Back, Help, Up, Down], 5),
+            Context::PlanRead => (&[Back, Help, Up, Down, PageUp, PageDown], 2),
             Context::Help => (&[Back, Help, Up, Down], 1),
             Context::TooSmall => (&[Quit], 1),
             Context::Notice => (&[Submit, Quit, Help], 2),
@@ -88,7 +123,7 @@ impl Context {
 
     /// Contexts where plain characters are typed text, so they never trigger actions.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Filter | Context::Form | Context::Step | Context::Gate)
+        matches!(self, Context::Filter | Context::Form | Context::Step | Context::Gate | Context::PlanText)
     }
 }
 

@@ -46,6 +46,8 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
         }
     }
     let mut terminal = ratatui::try_init()?;
+    // Pasted text then arrives as one event, so a paste never triggers shortcuts.
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
     let size = terminal.size()?;
     model.size = (size.width, size.height);
 
@@ -55,6 +57,7 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
             let msg = match ev {
                 Event::Key(k) => Msg::Key(k),
                 Event::Resize(w, h) => Msg::Resize(w, h),
+                Event::Paste(text) => Msg::Paste(text),
                 _ => continue,
             };
             if tx.send(msg).is_err() {
@@ -104,6 +107,7 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
             }
         }
     }
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }

@@ -219,6 +219,21 @@ impl Form {
         }
     }
 
+    /// Pasted text goes into the focused text field at the cursor, as far as it fits.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus).filter(|_| !self.saving) else { return false };
+        let Kind::Text { max, .. } = f.kind else { return false };
+        let room = max.saturating_sub(f.text.chars().count());
+        let piece: String = text.chars().filter(|c| !c.is_control()).take(room).collect();
+        if piece.is_empty() {
+            return false;
+        }
+        let at = f.text.char_indices().nth(f.cursor).map_or(f.text.len(), |(b, _)| b);
+        f.text.insert_str(at, &piece);
+        f.cursor += piece.chars().count();
+        true
+    }
+
     /// True when anything differs from what the form was opened with.
     pub fn is_dirty(&self) -> bool {
         self.fields.iter().zip(&self.initial).any(|(f, (t, c, m))| f.value() != (t.as_str(), *c, m.as_slice()))

@@ -64,6 +64,7 @@ impl Key {
                 "backtab" | "shift-tab" => KeyCode::BackTab,
                 "backspace" => KeyCode::Backspace,
                 "delete" => KeyCode::Delete,
+                "insert" => KeyCode::Insert,
                 "up" => KeyCode::Up,
                 "down" => KeyCode::Down,
                 "left" => KeyCode::Left,

@@ -9,6 +9,7 @@ pub mod form;
 pub mod gate;
 pub mod keymap;
 pub mod model;
+pub mod plan_editor;
 pub mod setup;
 pub mod theme;
 pub mod view;

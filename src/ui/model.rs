@@ -13,6 +13,7 @@ use super::consent_form::ConsentScreen;
 use super::form::{Form, Kind, edit_text};
 use super::gate::Gate;
 use super::keymap::{Key, Keymap};
+use super::plan_editor::{self, Overlay, Part, PlanEditor, Request};
 use super::setup;
 use super::theme::Theme;
 use super::wizard::{self, Wizard};
@@ -27,6 +28,8 @@ use crate::strings;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
+/// A plan being typed in is saved this long after the last keystroke at the latest.
+const PLAN_AUTOSAVE_SECONDS: i64 = 3;
 /// Lines of the list screen that are not case rows: title, filter, column heads, key bar.
 const LIST_CHROME: u16 = 4;
 const FILTER_MAX: usize = 60;
@@ -36,6 +39,8 @@ pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
     Reply(Reply),
+    /// Text pasted into the terminal (bracketed paste): inserted whole, never read as keys.
+    Paste(String),
     /// Time passed without input (for the auto-lock).
     Tick,
 }
@@ -53,6 +58,7 @@ pub enum Screen {
     Wizard(Box<Wizard>),
     Consent(Box<ConsentScreen>),
     Detail(Detail),
+    Plan(Box<PlanEditor>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +133,13 @@ pub struct Model {
     pending: Vec<Job>,
     /// The retention question is asked once per start, not after every unlock.
     retention_asked: bool,
+    /// When the open plan was last sent to be saved.
+    plan_saved_at: NaiveDateTime,
+}
+
+/// Moves a selection one up or down within `len` rows.
+fn step(selected: usize, down: bool, len: usize) -> usize {
+    if down { (selected + 1).min(len.saturating_sub(1)) } else { selected.saturating_sub(1) }
 }
 
 impl Model {
@@ -164,6 +177,7 @@ impl Model {
             drafts: HashMap::new(),
             pending: Vec::new(),
             retention_asked: false,
+            plan_saved_at: now,
         }
     }
 
@@ -192,8 +206,38 @@ impl Model {
 
     /// When the app should wake up without input: the auto-lock moment.
     pub fn deadline(&self) -> Option<NaiveDateTime> {
-        (self.unlocked && self.gate.is_none())
-            .then(|| self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes)))
+        let lock = (self.unlocked && self.gate.is_none())
+            .then(|| self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes)));
+        let autosave = self.plan_dirty().then(|| self.last_input + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS));
+        lock.into_iter().chain(autosave).min()
+    }
+
+    fn plan_dirty(&self) -> bool {
+        self.screens.iter().any(|s| matches!(s, Screen::Plan(e) if e.dirty))
+    }
+
+    fn plan_editor(&mut self) -> Option<&mut PlanEditor> {
+        match self.screens.last_mut() {
+            Some(Screen::Plan(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The job that writes the open plan; `signed`/`started` add a history entry.
+    fn save_plan(&mut self, signed: Option<u32>, started: Option<u32>) -> Option<Job> {
+        let (who, at) = (self.config.user.clone(), self.now);
+        let e = self.screens.iter_mut().rev().find_map(|s| match s {
+            Screen::Plan(e) => Some(e),
+            _ => None,
+        })?;
+        e.dirty = false;
+        let kind = match (signed, started) {
+            (Some(version), _) => Some(ChangeKind::PlanSigned { version }),
+            (_, Some(version)) => Some(ChangeKind::PlanStarted { version }),
+            _ => None,
+        };
+        let change = kind.map(|kind| Change { case: Some(e.case), at, who, kind });
+        Some(Job::SavePlan { id: e.case, book: Box::new(e.book.clone()), change })
     }
 
     /// Where keys go now.
@@ -211,6 +255,15 @@ impl Model {
             Some(Screen::Wizard(_)) => Context::Step,
             Some(Screen::Setup(_) | Screen::Case(_) | Screen::Consent(_)) => Context::Form,
             Some(Screen::Detail(_)) => Context::Detail,
+            Some(Screen::Plan(e)) => match (&e.item_form, &e.overlay, e.focused_part()) {
+                (Some(_), _, _) => Context::Form,
+                (_, Some(Overlay::Missing { .. }), _) => Context::PlanMissing,
+                (_, Some(Overlay::Versions { .. }), _) => Context::PlanVersions,
+                (_, Some(Overlay::Read { .. }), _) => Context::PlanRead,
+                (_, _, Some(Part::Text(_))) => Context::PlanText,
+                (_, _, Some(Part::List(_))) => Context::PlanList,
+                _ => Context::PlanSections,
+            },
             None if self.list.filtering => Context::Filter,
             None => Context::List,
         }
@@ -239,9 +292,18 @@ impl Model {
                 Vec::new()
             }
             Msg::Reply(reply) => self.on_reply(reply),
+            Msg::Paste(text) => {
+                self.last_input = now;
+                self.on_paste(&text);
+                self.pending.drain(..).map(Effect::Job).collect()
+            }
             Msg::Tick => {
-                if self.deadline().is_some_and(|d| now >= d) {
+                let lock_at = self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes));
+                if self.unlocked && self.gate.is_none() && now >= lock_at {
                     return self.lock();
+                }
+                if self.plan_dirty() && now >= self.last_input + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS) {
+                    return self.save_plan(None, None).map(Effect::Job).into_iter().collect();
                 }
                 Vec::new()
             }
@@ -251,6 +313,9 @@ impl Model {
     /// Auto-lock: the key goes, and so does every decrypted case; forms being typed in
     /// stay, so nothing unsaved is lost.
     fn lock(&mut self) -> Vec<Effect> {
+        // The plan is saved before the key goes; its decrypted text leaves the screen.
+        let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
+        self.screens.retain(|s| !matches!(s, Screen::Plan(_)));
         self.cases.clear();
         self.drafts.clear();
         self.rows.clear();
@@ -265,7 +330,7 @@ impl Model {
         }
         self.gate = Some(Gate::unlock());
         self.status = Some(Status { text: strings::LOCKED_NOTE.into(), error: false });
-        vec![Effect::Job(Job::Lock)]
+        save.into_iter().chain([Job::Lock]).map(Effect::Job).collect()
     }
 
     fn on_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
@@ -284,14 +349,99 @@ impl Model {
         ) {
             return self.on_confirm(&key);
         }
+        if let Some(e) = self.plan_editor()
+            && matches!(e.overlay, Some(Overlay::ConfirmRemove | Overlay::ConfirmNewVersion))
+        {
+            return self.on_plan_confirm(&key);
+        }
         let context = self.context();
         let action =
             if context.takes_text() && key.typed_char().is_some() { None } else { self.keymap.action(context, &key) };
         match action {
             Some(action) => self.on_action(context, action),
+            None if context == Context::PlanText => {
+                let changed = self.plan_editor().is_some_and(|e| e.type_key(ev));
+                self.after_plan_text_change(changed)
+            }
             None => {
                 self.on_typing(context, &key);
                 Vec::new()
+            }
+        }
+    }
+
+    /// Typing saves now and then on its own (besides the save after a pause, on Tick).
+    fn after_plan_text_change(&mut self, changed: bool) -> Vec<Effect> {
+        let due = self.now >= self.plan_saved_at + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS);
+        if changed && due {
+            self.plan_saved_at = self.now;
+            return self.save_plan(None, None).map(Effect::Job).into_iter().collect();
+        }
+        Vec::new()
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        if self.popup.is_some() {
+            return;
+        }
+        if let Some(e) = self.plan_editor() {
+            let changed = e.paste(text);
+            let effects = self.after_plan_text_change(changed);
+            self.pending.extend(effects.into_iter().filter_map(|e| match e {
+                Effect::Job(j) => Some(j),
+                Effect::Quit => None,
+            }));
+            return;
+        }
+        let text: String = unicode_normalization::UnicodeNormalization::nfc(text).collect();
+        if let Some(form) = self.form_mut() {
+            form.paste(&text.replace(['\r', '\n'], " "));
+        }
+    }
+
+    fn on_plan_confirm(&mut self, key: &Key) -> Vec<Effect> {
+        let today = self.now.date();
+        let Some(e) = self.plan_editor() else { return Vec::new() };
+        match key.code {
+            KeyCode::Char('j' | 'J') => {
+                let request = match e.overlay.take() {
+                    Some(Overlay::ConfirmRemove) => e.remove_item(),
+                    Some(Overlay::ConfirmNewVersion) => e.new_version(today),
+                    _ => Request::None,
+                };
+                return self.plan_request(request);
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => e.overlay = None,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn plan_request(&mut self, request: Request) -> Vec<Effect> {
+        match request {
+            Request::None => Vec::new(),
+            Request::Save { signed, started } => {
+                self.plan_saved_at = self.now;
+                self.save_plan(signed, started).map(Effect::Job).into_iter().collect()
+            }
+            Request::Print => {
+                let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
+                let Some(id) = self.plan_editor().map(|e| e.case) else { return Vec::new() };
+                let version = self.plan_editor().and_then(|e| e.plan().map(|p| p.version)).unwrap_or(1);
+                let change = Change {
+                    case: Some(id),
+                    at: self.now,
+                    who: self.config.user.clone(),
+                    kind: ChangeKind::PlanPrinted { version },
+                };
+                let print = Job::PrintPlan { id, config: Box::new(self.config.clone()), change };
+                self.status = Some(Status { text: strings::PRINTING.into(), error: false });
+                save.into_iter().chain([print]).map(Effect::Job).collect()
+            }
+            Request::Close => {
+                let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
+                self.screens.pop();
+                save.map(Effect::Job).into_iter().collect()
             }
         }
     }
@@ -303,7 +453,9 @@ impl Model {
             KeyCode::Char('j' | 'J') | KeyCode::Enter if discard || key.code != KeyCode::Enter => {
                 match self.popup.take() {
                     Some(Popup::ConfirmDiscard) => {
-                        if let Some(Screen::Setup(_)) = self.screens.pop() {
+                        if let Some(e) = self.plan_editor() {
+                            e.item_form = None;
+                        } else if let Some(Screen::Setup(_)) = self.screens.pop() {
                             return vec![Effect::Quit];
                         }
                     }
@@ -415,6 +567,23 @@ impl Model {
                 _ => {}
             },
             (Context::Gate, _) => return self.on_gate_action(action),
+            (Context::Detail, Plan) => {
+                if let Some(Screen::Detail(d)) = self.screens.last() {
+                    let (id, config, who, at) =
+                        (d.id, Box::new(self.config.clone()), self.config.user.clone(), self.now);
+                    self.status = Some(Status { text: strings::PLAN_OPENING.into(), error: false });
+                    return vec![Effect::Job(Job::OpenPlan { id, config, who, at })];
+                }
+            }
+            (
+                Context::PlanSections
+                | Context::PlanText
+                | Context::PlanList
+                | Context::PlanMissing
+                | Context::PlanVersions
+                | Context::PlanRead,
+                _,
+            ) => return self.on_plan_action(context, action),
             (Context::Detail, ExportAccess) => return self.export_access(),
             (Context::Detail, Delete) => {
                 if let Some(Screen::Detail(d)) = self.screens.last() {
@@ -456,6 +625,11 @@ impl Model {
             (Context::Form, Back) => match self.form() {
                 Some(f) if f.saving => {}
                 Some(f) if f.is_dirty() => self.popup = Some(Popup::ConfirmDiscard),
+                _ if matches!(self.screens.last(), Some(Screen::Plan(_))) => {
+                    if let Some(e) = self.plan_editor() {
+                        e.item_form = None;
+                    }
+                }
                 _ => {
                     if let Some(Screen::Setup(_)) = self.screens.pop() {
                         return vec![Effect::Quit];
@@ -465,6 +639,135 @@ impl Model {
             _ => {}
         }
         Vec::new()
+    }
+
+    fn on_plan_action(&mut self, context: Context, action: Action) -> Vec<Effect> {
+        use Action::*;
+        let today = self.now.date();
+        let page = self.size.1.saturating_sub(6).max(1);
+        let Some(Screen::Plan(e)) = self.screens.last_mut() else { return Vec::new() };
+        e.message = None;
+        let leaving_text = matches!(context, Context::PlanText) && matches!(action, Back | NextPart | PrevPart);
+        let request = match (context, action) {
+            (Context::PlanSections, Up) => {
+                e.move_section(-1);
+                Request::None
+            }
+            (Context::PlanSections, Down) => {
+                e.move_section(1);
+                Request::None
+            }
+            (Context::PlanSections, Open | NextPart) | (Context::PlanText | Context::PlanList, NextPart) => {
+                e.next_part();
+                Request::None
+            }
+            (Context::PlanText | Context::PlanList, PrevPart) => {
+                e.prev_part();
+                Request::None
+            }
+            (Context::PlanSections, Back) => Request::Close,
+            (Context::PlanText | Context::PlanList, Back) => {
+                e.back_to_sections();
+                Request::None
+            }
+            (Context::PlanText, Undo | Redo) => {
+                let changed = e.undo(action == Redo);
+                return self.after_plan_text_change(changed);
+            }
+            (Context::PlanText, Save) => Request::Save { signed: None, started: None },
+            (Context::PlanList, Up) => {
+                e.move_item(-1);
+                Request::None
+            }
+            (Context::PlanList, Down) => {
+                e.move_item(1);
+                Request::None
+            }
+            (Context::PlanList, Open) => {
+                e.open_item(false, today);
+                Request::None
+            }
+            (Context::PlanList, NewItem) => {
+                e.open_item(true, today);
+                Request::None
+            }
+            (Context::PlanList, Delete) => {
+                e.ask_remove();
+                Request::None
+            }
+            (_, Missing) => {
+                e.show_missing();
+                Request::None
+            }
+            (_, Print) => Request::Print,
+            (_, Versions) => {
+                let selected = e.book.versions.len().saturating_sub(1);
+                e.overlay = Some(Overlay::Versions { selected });
+                Request::None
+            }
+            (Context::PlanMissing, Up | Down) => {
+                if let Some(Overlay::Missing { items, selected }) = &mut e.overlay {
+                    *selected = step(*selected, action == Down, items.len());
+                }
+                Request::None
+            }
+            (Context::PlanMissing, Open) => {
+                if let Some(Overlay::Missing { items, selected }) = &e.overlay
+                    && let Some(place) = items.get(*selected).map(|m| m.place)
+                {
+                    e.jump(place);
+                }
+                Request::None
+            }
+            (Context::PlanVersions, Up | Down) => {
+                let n = e.book.versions.len();
+                if let Some(Overlay::Versions { selected }) = &mut e.overlay {
+                    *selected = step(*selected, action == Down, n);
+                }
+                Request::None
+            }
+            (Context::PlanVersions, Open | Compare) => {
+                let Some(Overlay::Versions { selected }) = e.overlay else { return Vec::new() };
+                let id = e.case;
+                let overlay = self.cases.get(&id).map(|case| {
+                    plan_editor::read_overlay(case, &self.config, &e.book, selected, action == Compare, today)
+                });
+                match overlay {
+                    Some(Ok(o)) => e.overlay = Some(o),
+                    Some(Err(message)) => e.message = Some((message, true)),
+                    None => {}
+                }
+                Request::None
+            }
+            (Context::PlanVersions, NewItem) => {
+                if e.frozen() {
+                    e.overlay = Some(Overlay::ConfirmNewVersion);
+                } else {
+                    e.message = Some((strings::PLAN_NOT_FROZEN.into(), true));
+                }
+                Request::None
+            }
+            (Context::PlanRead, Up | Down | PageUp | PageDown) => {
+                if let Some(Overlay::Read { scroll, .. }) = &mut e.overlay {
+                    *scroll = match action {
+                        Up => scroll.saturating_sub(1),
+                        Down => scroll.saturating_add(1),
+                        PageUp => scroll.saturating_sub(page),
+                        _ => scroll.saturating_add(page),
+                    };
+                }
+                Request::None
+            }
+            (Context::PlanMissing | Context::PlanVersions | Context::PlanRead, Back) => {
+                e.overlay = None;
+                Request::None
+            }
+            _ => Request::None,
+        };
+        if leaving_text && self.plan_dirty() && request == Request::None {
+            return self.plan_request(Request::Save { signed: None, started: None });
+        }
+        self.plan_request(request)
     }
 
     fn on_gate_action(&mut self, action: Action) -> Vec<Effect> {
@@ -503,6 +806,7 @@ impl Model {
         self.screens.iter().any(|s| match s {
             Screen::Case(cf) => cf.form.is_dirty(),
             Screen::Consent(c) => c.form.is_dirty(),
+            Screen::Plan(e) => e.item_form.as_ref().is_some_and(|f| f.form.is_dirty()),
             Screen::Setup(_) | Screen::Wizard(_) | Screen::Detail(_) => false,
         })
     }
@@ -525,6 +829,7 @@ impl Model {
             Some(Screen::Case(cf)) => Some(&cf.form),
             Some(Screen::Wizard(w)) => Some(&w.form),
             Some(Screen::Consent(c)) => Some(&c.form),
+            Some(Screen::Plan(e)) => e.item_form.as_ref().map(|f| &f.form),
             _ => None,
         }
     }
@@ -538,6 +843,7 @@ impl Model {
             Some(Screen::Case(cf)) => Some(&mut cf.form),
             Some(Screen::Wizard(w)) => Some(&mut w.form),
             Some(Screen::Consent(c)) => Some(&mut c.form),
+            Some(Screen::Plan(e)) => e.item_form.as_mut().map(|f| &mut f.form),
             _ => None,
         }
     }
@@ -576,6 +882,11 @@ impl Model {
                     c.form.prev()
                 }
             }
+            Some(Screen::Plan(e)) => {
+                if let Some(f) = &mut e.item_form {
+                    if forward { f.form.next() } else { f.form.prev() }
+                }
+            }
             _ => {}
         }
     }
@@ -605,6 +916,10 @@ impl Model {
                 c.form.saving = true;
                 Job::Save { case, change, clear_draft: false }
             }),
+            Some(Screen::Plan(e)) => {
+                let request = e.submit_item(now.date());
+                return self.plan_request(request);
+            }
             Some(Screen::Wizard(w)) if !w.form.saving => {
                 let result = if complete { w.complete(config, now) } else { w.record(config, now) };
                 match result {
@@ -808,6 +1123,21 @@ impl Model {
                 }
                 self.rebuild_rows(None);
                 self.status = Some(Status { text: strings::welcome(&self.config.school.name), error: false });
+            }
+            Reply::Plan(_, _) if !self.unlocked => {}
+            Reply::Plan(id, Ok(book)) => {
+                self.status = None;
+                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
+                    self.screens.push(Screen::Plan(Box::new(PlanEditor::new(id, *book))));
+                    self.plan_saved_at = self.now;
+                }
+                // The history shows the plan was started.
+                return vec![Effect::Job(Job::History(id))];
+            }
+            Reply::Plan(_, Err(e)) | Reply::PlanSaved(Err(e)) | Reply::PlanPrinted(Err(e)) => self.error(e),
+            Reply::PlanSaved(Ok(())) => {}
+            Reply::PlanPrinted(Ok([pdf, md])) => {
+                self.status = Some(Status { text: strings::printed(&pdf, &md), error: false });
             }
             Reply::ConfigSaved(Err(e)) => {
                 if let Some(form) = self.form_mut() {

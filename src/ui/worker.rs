@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
+use crate::domain::plan::{self, Plan, PlanBook};
 use crate::domain::route::{Draft, Routekaart};
 use crate::paths::Paths;
 use crate::store::crypto::{KdfParams, RecoveryKey};
@@ -63,6 +64,26 @@ pub enum Job {
         config: Box<Config>,
         change: Change,
     },
+    /// Load the case's plan; without one, start version 1 pre-filled from the stored
+    /// case and log it.
+    OpenPlan {
+        id: CaseId,
+        config: Box<Config>,
+        who: String,
+        at: NaiveDateTime,
+    },
+    /// Autosaves carry no change; signing and new versions do.
+    SavePlan {
+        id: CaseId,
+        book: Box<PlanBook>,
+        change: Option<Change>,
+    },
+    /// Write the newest version as PDF and Markdown and log it.
+    PrintPlan {
+        id: CaseId,
+        config: Box<Config>,
+        change: Change,
+    },
     SaveConfig(Box<Config>),
     Backup {
         at: NaiveDateTime,
@@ -90,6 +111,9 @@ pub enum Reply {
     Deleted(CaseId, Result<(), String>),
     Exported(Result<PathBuf, String>),
     ConfigSaved(Result<Box<Config>, String>),
+    Plan(CaseId, Result<Box<PlanBook>, String>),
+    PlanSaved(Result<(), String>),
+    PlanPrinted(Result<[PathBuf; 2], String>),
     BackedUp(Result<PathBuf, String>),
     DraftSaved(Result<(), String>),
     Locked,
@@ -162,45 +186,22 @@ pub fn backup_dir(paths: &Paths) -> PathBuf {
     paths.data_dir.join("backups")
 }
 
-/// Writes the parents' copy of the stored case into the private exports folder and logs
-/// that it was made.
-fn export_access(
+fn open_plan(
     store: &Store,
-    paths: &Paths,
     id: CaseId,
     config: &Config,
-    change: Change,
-) -> Result<PathBuf, StoreError> {
-    let case = store.case(id)?.ok_or(StoreError::Conflict)?;
-    let history = store.history(id)?;
-    let today = change.at.date();
-    let markdown = Zeroizing::new(crate::domain::access::markdown(
-        &case,
-        &history,
-        &config.school.name,
-        &config.team,
-        &config.route,
-        today,
-    ));
-    let dir = paths.data_dir.join("exports");
-    let file = dir.join(crate::domain::access::file_name(&case, today));
-    let io = |error| StoreError::Io { dir: dir.clone(), error };
-    crate::atomic::write(&file, markdown.as_bytes()).map_err(io)?;
-    crate::atomic::private_dir(&dir).map_err(io)?;
-    store.append_event(change)?;
-    Ok(file)
-}
-
-/// Removes the parents' copies of one case (their names carry its short id).
-fn remove_exports(dir: &std::path::Path, id: CaseId) -> std::io::Result<()> {
-    let tag = crate::domain::access::short_id(id);
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().contains(&tag) {
-            std::fs::remove_file(entry.path())?;
-        }
+    who: String,
+    at: NaiveDateTime,
+) -> Result<Box<PlanBook>, StoreError> {
+    if let Some(book) = store.plan(id)? {
+        return Ok(Box::new(book));
     }
-    Ok(())
+    let case = store.case(id)?.ok_or(StoreError::Conflict)?;
+    let cx = plan::Context { case: &case, route: &config.route, team: &config.team };
+    let book = PlanBook { versions: vec![Plan::prefilled(&cx, at.date())] };
+    let change = Change { case: Some(id), at, who, kind: ChangeKind::PlanStarted { version: 1 } };
+    store.save_plan(id, &book, Some(&change))?;
+    Ok(Box::new(book))
 }
 
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
@@ -251,15 +252,24 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
             id,
             store.delete_case(id, change).map_err(text).and_then(|()| match paths {
                 // The parents' copies on this computer go with the case.
-                Some(p) => remove_exports(&p.data_dir.join("exports"), id)
+                Some(p) => crate::exports::remove_copies(&crate::exports::dir(Some(p)), id)
                     .map_err(|error| text(StoreError::Io { dir: p.data_dir.clone(), error })),
                 None => Ok(()),
             }),
         ),
         Job::ExportAccess { id, config, change } => Reply::Exported(match paths {
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
-            Some(p) => export_access(store, p, id, &config, change).map_err(text),
+            Some(p) => crate::exports::access_copy(store, &crate::exports::dir(Some(p)), id, &config, change)
+                .map_err(|e| e.to_string()),
         }),
+        Job::OpenPlan { id, config, who, at } => Reply::Plan(id, open_plan(store, id, &config, who, at).map_err(text)),
+        Job::SavePlan { id, book, change } => {
+            Reply::PlanSaved(store.save_plan(id, &book, change.as_ref()).map_err(text))
+        }
+        Job::PrintPlan { id, config, change } => Reply::PlanPrinted(
+            crate::exports::print_plan(store, &crate::exports::dir(paths), id, &config, change)
+                .map_err(|e| e.to_string()),
+        ),
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
             None => Ok(config),

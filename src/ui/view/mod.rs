@@ -4,6 +4,7 @@ mod detail;
 mod gate;
 mod help;
 mod list;
+mod plan;
 mod wizard;
 
 use ratatui::Frame;
@@ -34,6 +35,7 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         (None, Some(Screen::Wizard(w))) => wizard::draw(model, w, frame, body),
         (None, Some(Screen::Consent(c))) => form_screen(model, strings::CONSENT_TITLE, &c.form, frame, body),
         (None, Some(Screen::Setup(form))) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
+        (None, Some(Screen::Plan(e))) => plan::draw(model, e, frame, body),
     };
     key_bar(model, frame, bar);
     match &model.popup {
@@ -124,7 +126,7 @@ fn too_small(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(model.theme.warn()), area);
 }
 
-fn confirm(model: &Model, frame: &mut Frame, area: Rect, title: &str, text: &str) {
+pub(super) fn confirm(model: &Model, frame: &mut Frame, area: Rect, title: &str, text: &str) {
     let lines = textwrap::wrap(text, 56).len() as u16;
     let popup = centered(area, 60, lines + 2);
     frame.render_widget(Clear, popup);
@@ -133,7 +135,7 @@ fn confirm(model: &Model, frame: &mut Frame, area: Rect, title: &str, text: &str
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)

@@ -1,0 +1,853 @@
+//! The plan van aanpak editor: a section list on the left, the focused section on the
+//! right. Free text is edited in a multi-line text area (undo, redo, word wrap, paste);
+//! goals, actions and the other lists through a small form per item. The editor only
+//! changes its `PlanBook` and says when it wants saving; the model sends the jobs.
+
+use chrono::NaiveDate;
+use crossterm::event::KeyEvent;
+use ratatui_textarea::{TextArea, WrapMode};
+use unicode_normalization::UnicodeNormalization;
+
+use super::form::{Field, Form};
+use crate::config::Config;
+use crate::domain::case::{Case, CaseId};
+use crate::domain::date;
+use crate::domain::plan::{
+    Action, ActionStatus, Concern, Division, Goal, Missing, Party, Payer, Place, Plan, PlanBook, PlanDomain, Priority,
+    Section, Signer, SignerRole,
+};
+use crate::print::{self, plan::DiffLine};
+use crate::strings;
+
+/// A free-text part of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPart {
+    Betrokkenen,
+    Vraag,
+    Krachten,
+    Behoeften,
+    Factoren,
+    Zelf,
+    Criteria,
+    Delen,
+}
+
+/// A list part of the plan; `Regie` and `References` are lists of one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListPart {
+    Concerns,
+    Division,
+    Goals,
+    Actions,
+    Regie,
+    Evaluations,
+    Signers,
+    References,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Text(TextPart),
+    List(ListPart),
+}
+
+/// The parts of a section that can take focus, in order.
+pub fn parts(section: Section) -> &'static [Part] {
+    use ListPart as L;
+    use Part::{List, Text};
+    use TextPart as T;
+    match section {
+        Section::Family => &[Text(T::Betrokkenen)],
+        Section::Question => &[Text(T::Vraag)],
+        Section::Strengths => &[Text(T::Krachten), List(L::Concerns)],
+        Section::Needs => &[Text(T::Behoeften)],
+        Section::Factors => &[Text(T::Factoren)],
+        Section::Division => &[List(L::Division)],
+        Section::Goals => &[List(L::Goals)],
+        Section::Actions => &[List(L::Actions)],
+        Section::Own => &[Text(T::Zelf)],
+        Section::Regie => &[List(L::Regie)],
+        Section::Evaluation => &[List(L::Evaluations), Text(T::Criteria)],
+        Section::Sharing => &[Text(T::Delen)],
+        Section::SignOff => &[List(L::Signers)],
+        Section::References => &[List(L::References)],
+    }
+}
+
+pub fn text_of(plan: &Plan, part: TextPart) -> &str {
+    match part {
+        TextPart::Betrokkenen => &plan.betrokkenen,
+        TextPart::Vraag => &plan.vraag,
+        TextPart::Krachten => &plan.krachten,
+        TextPart::Behoeften => &plan.behoeften,
+        TextPart::Factoren => &plan.factoren,
+        TextPart::Zelf => &plan.zelf,
+        TextPart::Criteria => &plan.criteria,
+        TextPart::Delen => &plan.delen,
+    }
+}
+
+fn text_mut(plan: &mut Plan, part: TextPart) -> &mut String {
+    match part {
+        TextPart::Betrokkenen => &mut plan.betrokkenen,
+        TextPart::Vraag => &mut plan.vraag,
+        TextPart::Krachten => &mut plan.krachten,
+        TextPart::Behoeften => &mut plan.behoeften,
+        TextPart::Factoren => &mut plan.factoren,
+        TextPart::Zelf => &mut plan.zelf,
+        TextPart::Criteria => &mut plan.criteria,
+        TextPart::Delen => &mut plan.delen,
+    }
+}
+
+/// The rows a list part shows, one line each.
+pub fn rows(plan: &Plan, part: ListPart) -> Vec<String> {
+    let goal_no = |id: Option<u32>| {
+        id.and_then(|id| plan.goals.iter().position(|g| g.id == id)).map(|i| format!(" · {} {}", strings::GOAL, i + 1))
+    };
+    match part {
+        ListPart::Concerns => plan.concerns.iter().map(|c| format!("[{}] {}", c.priority.label(), c.text)).collect(),
+        ListPart::Division => plan
+            .division
+            .iter()
+            .map(|d| format!("{}: {} · {}", d.domain.label(), d.what, d.payer.map_or("—", |p| p.label())))
+            .collect(),
+        ListPart::Goals => plan
+            .goals
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                format!("{}. [{}] {} · {}", i + 1, g.domain.label(), g.text, strings::criterion(&g.criterion))
+            })
+            .collect(),
+        ListPart::Actions => plan
+            .actions
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} · {} · {} · {}{}",
+                    a.what,
+                    strings::action_owner(a.party.map(|p| p.label()), &a.person),
+                    a.by.map_or("—".into(), date::format),
+                    a.status.label(),
+                    goal_no(a.goal).unwrap_or_default()
+                )
+            })
+            .collect(),
+        ListPart::Regie => vec![format!(
+            "{}: {} · {}: {}",
+            strings::PLAN_REGIE_LABELS[0],
+            or_dash(&plan.regiehouder),
+            strings::PLAN_REGIE_LABELS[1],
+            or_dash(&plan.contact)
+        )],
+        ListPart::Evaluations => plan.evaluations.iter().map(|d| date::format(*d)).collect(),
+        ListPart::Signers => plan
+            .signers
+            .iter()
+            .map(|s| {
+                let when =
+                    s.signed.map_or(strings::PRINT_NOT_SIGNED.to_string(), |d| strings::signed_on(&date::format(d)));
+                format!("{}: {} · {}", s.role.label(), or_dash(&s.name), when)
+            })
+            .collect(),
+        ListPart::References => vec![format!(
+            "{}: {} · {}: {}",
+            strings::PLAN_REFERENCE_LABELS[0],
+            strings::yes_no(plan.opp),
+            strings::PLAN_REFERENCE_LABELS[1],
+            strings::yes_no(plan.meldcode)
+        )],
+    }
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.trim().is_empty() { "—" } else { s }
+}
+
+/// Lists of one fixed row: edited, never added to or emptied.
+fn fixed(part: ListPart) -> bool {
+    matches!(part, ListPart::Regie | ListPart::References)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Sections,
+    Part(usize),
+}
+
+/// An item being edited in a form: which list, which row (None: a new one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemForm {
+    pub part: ListPart,
+    pub index: Option<usize>,
+    pub form: Form,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// What is missing before the plan can be agreed; Enter jumps to it.
+    Missing {
+        items: Vec<Missing>,
+        selected: usize,
+    },
+    Versions {
+        selected: usize,
+    },
+    /// A version to read, or the changes between two.
+    Read {
+        title: String,
+        lines: Vec<DiffLine>,
+        scroll: u16,
+    },
+    /// Delete the selected row of the focused list?
+    ConfirmRemove,
+    /// Start a new version of the frozen plan?
+    ConfirmNewVersion,
+}
+
+/// What the editor asks of the model after a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    None,
+    /// Write the plan now; `signed` when this save froze a version.
+    Save {
+        signed: Option<u32>,
+        started: Option<u32>,
+    },
+    Print,
+    Close,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanEditor {
+    pub case: CaseId,
+    pub book: PlanBook,
+    pub section: usize,
+    pub focus: Focus,
+    /// Selected row of the focused list part.
+    pub item: usize,
+    pub text: Option<TextArea<'static>>,
+    pub item_form: Option<ItemForm>,
+    pub overlay: Option<Overlay>,
+    /// Changed since the last save was asked for.
+    pub dirty: bool,
+    pub message: Option<(String, bool)>,
+}
+
+// The text area has no equality; two editors are the same when their plan and place are.
+impl PartialEq for PlanEditor {
+    fn eq(&self, other: &Self) -> bool {
+        (self.case, &self.book, self.section, self.focus, self.item, &self.item_form, &self.overlay)
+            == (other.case, &other.book, other.section, other.focus, other.item, &other.item_form, &other.overlay)
+    }
+}
+
+impl Eq for PlanEditor {}
+
+fn text_area(text: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+    area.set_wrap_mode(WrapMode::WordOrGlyph);
+    area.set_max_histories(200);
+    area.set_cursor_line_style(ratatui::style::Style::default());
+    area
+}
+
+impl PlanEditor {
+    pub fn new(case: CaseId, book: PlanBook) -> PlanEditor {
+        PlanEditor {
+            case,
+            book,
+            section: 0,
+            focus: Focus::Sections,
+            item: 0,
+            text: None,
+            item_form: None,
+            overlay: None,
+            dirty: false,
+            message: None,
+        }
+    }
+
+    pub fn plan(&self) -> Option<&Plan> {
+        self.book.current()
+    }
+
+    pub fn current_section(&self) -> Section {
+        Section::ALL[self.section.min(Section::ALL.len() - 1)]
+    }
+
+    pub fn focused_part(&self) -> Option<Part> {
+        match self.focus {
+            Focus::Part(i) => parts(self.current_section()).get(i).copied(),
+            Focus::Sections => None,
+        }
+    }
+
+    pub fn frozen(&self) -> bool {
+        self.plan().is_some_and(Plan::is_frozen)
+    }
+
+    fn refuse_frozen(&mut self) -> bool {
+        let frozen = self.plan().filter(|p| p.is_frozen()).map(|p| p.version);
+        if let Some(v) = frozen {
+            self.message = Some((strings::plan_frozen(v), true));
+        }
+        frozen.is_some()
+    }
+
+    pub fn move_section(&mut self, delta: isize) {
+        let last = Section::ALL.len() as isize - 1;
+        self.section = (self.section as isize + delta).clamp(0, last) as usize;
+        self.focus = Focus::Sections;
+        self.text = None;
+        self.item = 0;
+    }
+
+    /// Focuses part `index` of the current section, or leaves for the next/previous
+    /// section when out of range (Tab moves through the whole plan).
+    pub fn focus_part(&mut self, index: isize) {
+        let n = parts(self.current_section()).len() as isize;
+        if index >= n {
+            if self.section + 1 < Section::ALL.len() {
+                self.section += 1;
+                return self.focus_part(0);
+            }
+            return;
+        }
+        if index < 0 {
+            if self.section > 0 {
+                self.section -= 1;
+                let n = parts(self.current_section()).len() as isize;
+                return self.focus_part(n - 1);
+            }
+            self.focus = Focus::Sections;
+            self.text = None;
+            return;
+        }
+        self.focus = Focus::Part(index as usize);
+        self.item = 0;
+        self.text = match self.focused_part() {
+            Some(Part::Text(t)) => self.plan().map(|p| text_area(text_of(p, t))),
+            _ => None,
+        };
+    }
+
+    pub fn next_part(&mut self) {
+        let i = match self.focus {
+            Focus::Sections => 0,
+            Focus::Part(i) => i as isize + 1,
+        };
+        self.focus_part(i);
+    }
+
+    pub fn prev_part(&mut self) {
+        if let Focus::Part(i) = self.focus {
+            self.focus_part(i as isize - 1);
+        }
+    }
+
+    pub fn back_to_sections(&mut self) {
+        self.focus = Focus::Sections;
+        self.text = None;
+    }
+
+    /// A key for the text area (everything that is not a command); true when the text changed.
+    pub fn type_key(&mut self, ev: &KeyEvent) -> bool {
+        if self.text.is_none() || self.refuse_frozen() {
+            return false;
+        }
+        let changed = self.text.as_mut().is_some_and(|t| t.input(*ev));
+        if changed {
+            self.sync_text();
+        }
+        changed
+    }
+
+    /// Pasted text arrives whole (bracketed paste): NFC-normalised, inserted as text,
+    /// never read as keys.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let text: String = text.replace("\r\n", "\n").replace('\r', "\n").nfc().collect();
+        if let Some(f) = &mut self.item_form {
+            return f.form.paste(&text.replace('\n', " "));
+        }
+        if self.text.is_none() || self.refuse_frozen() {
+            return false;
+        }
+        let changed = self.text.as_mut().is_some_and(|t| t.insert_str(&text));
+        if changed {
+            self.sync_text();
+        }
+        changed
+    }
+
+    pub fn undo(&mut self, redo: bool) -> bool {
+        if self.text.is_none() || self.refuse_frozen() {
+            return false;
+        }
+        let changed = self.text.as_mut().is_some_and(|t| if redo { t.redo() } else { t.undo() });
+        if changed {
+            self.sync_text();
+        }
+        changed
+    }
+
+    fn sync_text(&mut self) {
+        let (Some(Part::Text(part)), Some(area)) = (self.focused_part(), &self.text) else { return };
+        let value = area.lines().join("\n");
+        if let Ok(plan) = self.book.editable() {
+            *text_mut(plan, part) = value;
+            self.dirty = true;
+        }
+    }
+
+    pub fn list_len(&self) -> usize {
+        match (self.focused_part(), self.plan()) {
+            (Some(Part::List(l)), Some(p)) => rows(p, l).len(),
+            _ => 0,
+        }
+    }
+
+    pub fn move_item(&mut self, delta: isize) {
+        let last = self.list_len().saturating_sub(1) as isize;
+        self.item = (self.item as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    /// Opens the form for the selected row (`new`: for a new row).
+    pub fn open_item(&mut self, new: bool, today: NaiveDate) {
+        let Some(Part::List(part)) = self.focused_part() else { return };
+        if self.refuse_frozen() {
+            return;
+        }
+        if new && fixed(part) {
+            return;
+        }
+        let index = if fixed(part) {
+            Some(0)
+        } else if new {
+            None
+        } else {
+            Some(self.item)
+        };
+        if index.is_some_and(|i| i >= self.list_len()) {
+            return;
+        }
+        let Some(plan) = self.plan() else { return };
+        let form = item_form(plan, part, index, today);
+        self.item_form = Some(ItemForm { part, index, form });
+    }
+
+    /// Applies the item form; errors stay in the form.
+    pub fn submit_item(&mut self, today: NaiveDate) -> Request {
+        let Some(mut f) = self.item_form.take() else { return Request::None };
+        let Ok(plan) = self.book.editable() else { return Request::None };
+        let before_signed = plan.is_frozen();
+        match apply_item(plan, &f, today) {
+            Ok(index) => {
+                self.item = index;
+                let signed = (!before_signed && plan.is_frozen()).then_some(plan.version);
+                if let Some(v) = signed {
+                    self.message = Some((strings::plan_now_signed(v), false));
+                }
+                Request::Save { signed, started: None }
+            }
+            Err(errors) => {
+                f.form.show_errors(errors);
+                self.item_form = Some(f);
+                Request::None
+            }
+        }
+    }
+
+    pub fn remove_item(&mut self) -> Request {
+        let Some(Part::List(part)) = self.focused_part() else { return Request::None };
+        let item = self.item;
+        let Ok(plan) = self.book.editable() else { return Request::None };
+        let removed = match part {
+            ListPart::Concerns => remove(&mut plan.concerns, item).map(|c| {
+                for g in &mut plan.goals {
+                    if g.concern == Some(c.id) {
+                        g.concern = None;
+                    }
+                }
+            }),
+            ListPart::Division => remove(&mut plan.division, item).map(drop),
+            ListPart::Goals => remove(&mut plan.goals, item).map(|g| {
+                for a in &mut plan.actions {
+                    if a.goal == Some(g.id) {
+                        a.goal = None;
+                    }
+                }
+            }),
+            ListPart::Actions => remove(&mut plan.actions, item).map(drop),
+            ListPart::Evaluations => remove(&mut plan.evaluations, item).map(drop),
+            ListPart::Signers => remove(&mut plan.signers, item).map(drop),
+            ListPart::Regie | ListPart::References => None,
+        };
+        if removed.is_none() {
+            return Request::None;
+        }
+        self.move_item(0);
+        Request::Save { signed: None, started: None }
+    }
+
+    /// Asks to delete the selected row, when there is one to delete.
+    pub fn ask_remove(&mut self) {
+        if self.refuse_frozen() {
+            return;
+        }
+        if matches!(self.focused_part(), Some(Part::List(l)) if !fixed(l)) && self.item < self.list_len() {
+            self.overlay = Some(Overlay::ConfirmRemove);
+        }
+    }
+
+    pub fn show_missing(&mut self) {
+        let items = self.plan().map(Plan::missing).unwrap_or_default();
+        if items.is_empty() {
+            self.message = Some((strings::PLAN_COMPLETE.into(), false));
+        } else {
+            self.overlay = Some(Overlay::Missing { items, selected: 0 });
+        }
+    }
+
+    /// Focuses where a missing item lives.
+    pub fn jump(&mut self, place: Place) {
+        self.section = place.section.index();
+        let want = |p: &Part| match (place.section, p) {
+            // Concerns are the list part of section 3; the question is its text.
+            (Section::Strengths, Part::List(_)) => place.item.is_some(),
+            (Section::Strengths, Part::Text(_)) => place.item.is_none(),
+            (Section::Evaluation, Part::List(_)) => true,
+            _ => true,
+        };
+        let index = parts(place.section).iter().position(want).unwrap_or(0);
+        self.focus_part(index as isize);
+        if let Some(i) = place.item {
+            self.item = i;
+        }
+        self.overlay = None;
+    }
+
+    /// Starts the next version after the frozen one.
+    pub fn new_version(&mut self, today: NaiveDate) -> Request {
+        self.overlay = None;
+        match self.book.start_next_version(today) {
+            Ok(v) => {
+                self.message = Some((strings::plan_version_started(v), false));
+                self.back_to_sections();
+                Request::Save { signed: None, started: Some(v) }
+            }
+            Err(e) => {
+                self.message = Some((e.to_string(), true));
+                Request::None
+            }
+        }
+    }
+}
+
+fn remove<T>(list: &mut Vec<T>, i: usize) -> Option<T> {
+    (i < list.len()).then(|| list.remove(i))
+}
+
+fn labels<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|x| label(*x).to_string()).collect()
+}
+
+fn pos<T: PartialEq>(all: &[T], value: Option<&T>) -> Option<usize> {
+    value.and_then(|v| all.iter().position(|x| x == v))
+}
+
+fn short(text: &str) -> String {
+    let t = text.trim();
+    match t.char_indices().nth(50) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    }
+}
+
+const TEXT_MAX: usize = 300;
+const NAME_MAX: usize = 80;
+
+/// The form for one row of a list part, filled with its values.
+fn item_form(plan: &Plan, part: ListPart, index: Option<usize>, today: NaiveDate) -> Form {
+    let l = strings::PLAN_FORM_LABELS;
+    let text = |label: &str, required, value: &str| Field::text(label, required, TEXT_MAX, "", value);
+    let date_field = |label: &str, required, value: Option<NaiveDate>| {
+        Field::text(label, required, 10, strings::DATE_HINT, &value.map(date::format).unwrap_or_default())
+    };
+    let yes_no = |label: &str, value: bool| {
+        Field::choice(label, true, vec!["ja".into(), "nee".into()], Some(usize::from(!value)))
+    };
+    match part {
+        ListPart::Concerns => {
+            let c = index.and_then(|i| plan.concerns.get(i));
+            Form::new(vec![
+                text(l.concern, true, c.map_or("", |c| &c.text)),
+                Field::choice(
+                    l.priority,
+                    true,
+                    labels(Priority::ALL, Priority::label),
+                    pos(Priority::ALL, c.map(|c| &c.priority)),
+                ),
+            ])
+        }
+        ListPart::Division => {
+            let d = index.and_then(|i| plan.division.get(i));
+            Form::new(vec![
+                Field::choice(
+                    l.domain,
+                    true,
+                    labels(PlanDomain::ALL, PlanDomain::label),
+                    pos(PlanDomain::ALL, d.map(|d| &d.domain)),
+                ),
+                text(l.what, false, d.map_or("", |d| &d.what)),
+                Field::choice(
+                    l.payer,
+                    true,
+                    labels(Payer::ALL, Payer::label),
+                    pos(Payer::ALL, d.and_then(|d| d.payer.as_ref())),
+                ),
+            ])
+        }
+        ListPart::Goals => {
+            let g = index.and_then(|i| plan.goals.get(i));
+            let concerns: Vec<String> = plan.concerns.iter().map(|c| short(&c.text)).collect();
+            let concern = g.and_then(|g| g.concern).and_then(|id| plan.concerns.iter().position(|c| c.id == id));
+            Form::new(vec![
+                text(l.goal, true, g.map_or("", |g| &g.text)),
+                Field::choice(
+                    l.domain,
+                    true,
+                    labels(PlanDomain::ALL, PlanDomain::label),
+                    pos(PlanDomain::ALL, g.map(|g| &g.domain)),
+                ),
+                text(l.criterion, false, g.map_or("", |g| &g.criterion)),
+                Field::choice(l.for_concern, false, concerns, concern),
+            ])
+        }
+        ListPart::Actions => {
+            let a = index.and_then(|i| plan.actions.get(i));
+            let goals: Vec<String> =
+                plan.goals.iter().enumerate().map(|(i, g)| format!("{} {}", i + 1, short(&g.text))).collect();
+            let goal = a.and_then(|a| a.goal).and_then(|id| plan.goals.iter().position(|g| g.id == id));
+            Form::new(vec![
+                text(l.what, true, a.map_or("", |a| &a.what)),
+                Field::choice(
+                    l.party,
+                    false,
+                    labels(Party::ALL, Party::label),
+                    pos(Party::ALL, a.and_then(|a| a.party.as_ref())),
+                ),
+                Field::text(l.person, false, NAME_MAX, "", a.map_or("", |a| &a.person)),
+                date_field(l.by, false, a.and_then(|a| a.by)),
+                Field::choice(
+                    l.status,
+                    true,
+                    labels(ActionStatus::ALL, ActionStatus::label),
+                    pos(ActionStatus::ALL, Some(a.map_or(&ActionStatus::Planned, |a| &a.status))),
+                ),
+                Field::choice(l.for_goal, false, goals, goal),
+            ])
+        }
+        ListPart::Regie => Form::new(vec![
+            Field::text(strings::PLAN_REGIE_LABELS[0], true, NAME_MAX, "", &plan.regiehouder),
+            Field::text(strings::PLAN_REGIE_LABELS[1], false, NAME_MAX, strings::CONTACT_HINT, &plan.contact),
+        ]),
+        ListPart::Evaluations => {
+            let d = index.and_then(|i| plan.evaluations.get(i)).copied();
+            // A new evaluation date starts 12 weeks out, the routekaart's usual term.
+            let d = d.or_else(|| today.checked_add_days(chrono::Days::new(84)));
+            Form::new(vec![date_field(l.evaluation, true, d)])
+        }
+        ListPart::Signers => {
+            let s = index.and_then(|i| plan.signers.get(i));
+            Form::new(vec![
+                Field::choice(
+                    l.role,
+                    true,
+                    labels(SignerRole::ALL, SignerRole::label),
+                    pos(SignerRole::ALL, s.map(|s| &s.role)),
+                ),
+                Field::text(l.name, false, NAME_MAX, "", s.map_or("", |s| &s.name)),
+                date_field(l.signed, false, s.and_then(|s| s.signed)),
+            ])
+        }
+        ListPart::References => Form::new(vec![
+            yes_no(strings::PLAN_REFERENCE_LABELS[0], plan.opp),
+            yes_no(strings::PLAN_REFERENCE_LABELS[1], plan.meldcode),
+        ]),
+    }
+}
+
+/// Checks the form and writes it into the plan; returns the row's index.
+fn apply_item(plan: &mut Plan, f: &ItemForm, today: NaiveDate) -> Result<usize, Vec<(usize, String)>> {
+    let fields = &f.form.fields;
+    let mut errors = Vec::new();
+    let text = |i: usize| fields[i].text.trim().to_string();
+    let choice = |i: usize| fields[i].choice;
+    for (i, field) in fields.iter().enumerate() {
+        let empty = match field.kind {
+            super::form::Kind::Choice(_) => field.choice.is_none(),
+            _ => field.text.trim().is_empty(),
+        };
+        if field.required && empty {
+            errors.push((i, strings::REQUIRED.to_string()));
+        }
+    }
+    let date_at = |i: usize, errors: &mut Vec<(usize, String)>| -> Option<NaiveDate> {
+        let t = text(i);
+        if t.is_empty() {
+            return None;
+        }
+        date::parse(&t).map_err(|e| errors.push((i, e.to_string()))).ok()
+    };
+    let index = f.index;
+    let put = |list_len: usize| index.unwrap_or(list_len);
+    match f.part {
+        ListPart::Concerns => {
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            let priority = pick(Priority::ALL, &fields[1]).unwrap_or(Priority::Middle);
+            match index.and_then(|i| plan.concerns.get_mut(i)) {
+                Some(c) => (c.text, c.priority) = (text(0), priority),
+                None => {
+                    let id = plan.fresh_id();
+                    plan.concerns.push(Concern { id, text: text(0), priority });
+                }
+            }
+            Ok(put(plan.concerns.len() - 1))
+        }
+        ListPart::Division => {
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            let d = Division {
+                domain: pick(PlanDomain::ALL, &fields[0]).unwrap_or(PlanDomain::Gedeeld),
+                what: text(1),
+                payer: pick(Payer::ALL, &fields[2]),
+            };
+            Ok(upsert(&mut plan.division, index, d))
+        }
+        ListPart::Goals => {
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            let concern = choice(3).and_then(|c| plan.concerns.get(c)).map(|c| c.id);
+            let domain = pick(PlanDomain::ALL, &fields[1]).unwrap_or(PlanDomain::Gedeeld);
+            match index.and_then(|i| plan.goals.get_mut(i)) {
+                Some(g) => (g.text, g.domain, g.criterion, g.concern) = (text(0), domain, text(2), concern),
+                None => {
+                    let id = plan.fresh_id();
+                    plan.goals.push(Goal { id, text: text(0), domain, criterion: text(2), concern });
+                }
+            }
+            Ok(put(plan.goals.len() - 1))
+        }
+        ListPart::Actions => {
+            let by = date_at(3, &mut errors);
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            let a = Action {
+                what: text(0),
+                party: pick(Party::ALL, &fields[1]),
+                person: text(2),
+                by,
+                status: pick(ActionStatus::ALL, &fields[4]).unwrap_or(ActionStatus::Planned),
+                goal: choice(5).and_then(|g| plan.goals.get(g)).map(|g| g.id),
+            };
+            Ok(upsert(&mut plan.actions, index, a))
+        }
+        ListPart::Regie => {
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            (plan.regiehouder, plan.contact) = (text(0), text(1));
+            Ok(0)
+        }
+        ListPart::Evaluations => {
+            let d = date_at(0, &mut errors);
+            let Some(d) = d.filter(|_| errors.is_empty()) else { return Err(errors) };
+            if index.is_none() && plan.evaluations.contains(&d) {
+                return Err(vec![(0, strings::EVALUATION_TWICE.into())]);
+            }
+            upsert(&mut plan.evaluations, index, d);
+            plan.evaluations.sort();
+            Ok(plan.evaluations.iter().position(|x| *x == d).unwrap_or(0))
+        }
+        ListPart::Signers => {
+            let signed = date_at(2, &mut errors);
+            if let Some(s) = signed
+                && s > today
+            {
+                errors.push((2, strings::IN_FUTURE.into()));
+            }
+            // A signature is put under a complete plan only.
+            let open = plan.missing().iter().filter(|m| m.place.section != Section::SignOff).count();
+            if signed.is_some() && open > 0 {
+                errors.push((2, strings::plan_incomplete_to_sign(open)));
+            }
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            let s =
+                Signer { role: pick(SignerRole::ALL, &fields[0]).unwrap_or(SignerRole::Parent), name: text(1), signed };
+            Ok(upsert(&mut plan.signers, index, s))
+        }
+        ListPart::References => {
+            (plan.opp, plan.meldcode) = (choice(0) == Some(0), choice(1) == Some(0));
+            Ok(0)
+        }
+    }
+}
+
+/// The option picked in a choice field.
+fn pick<T: Copy>(all: &[T], field: &Field) -> Option<T> {
+    field.choice.and_then(|c| all.get(c).copied())
+}
+
+fn upsert<T>(list: &mut Vec<T>, index: Option<usize>, value: T) -> usize {
+    match index.filter(|&i| i < list.len()) {
+        Some(i) => {
+            list[i] = value;
+            i
+        }
+        None => {
+            list.push(value);
+            list.len() - 1
+        }
+    }
+}
+
+/// The title above the editor: pupil and version state.
+pub fn title(case: &Case, plan: &Plan) -> String {
+    let state = match plan.signed_on() {
+        Some(on) => strings::plan_signed_on(&date::format(on)),
+        None => strings::PLAN_DRAFT.into(),
+    };
+    format!(" {} · {} · {} {} ({state}) ", strings::PLAN_TITLE, case.pupil_name(), strings::PRINT_VERSION, plan.version)
+}
+
+/// Version `selected` to read, or (`compare`) its changes since the version before it.
+pub fn read_overlay(
+    case: &Case,
+    config: &Config,
+    book: &PlanBook,
+    selected: usize,
+    compare: bool,
+    today: NaiveDate,
+) -> Result<Overlay, String> {
+    let cx = crate::domain::plan::Context { case, route: &config.route, team: &config.team };
+    let doc = |plan: &Plan| print::plan::document(plan, &cx, &config.school.name, today);
+    let plan = book.versions.get(selected).ok_or_else(|| strings::NO_PLAN.to_string())?;
+    if !compare {
+        let text = print::markdown::render(&doc(plan));
+        let lines = text.lines().map(|l| DiffLine::Same(l.to_string())).collect();
+        return Ok(Overlay::Read { title: strings::version_title(plan.version), lines, scroll: 0 });
+    }
+    let before = selected.checked_sub(1).and_then(|i| book.versions.get(i));
+    let before = before.ok_or_else(|| strings::NO_EARLIER_VERSION.to_string())?;
+    let lines = print::plan::diff(&doc(before), &doc(plan));
+    Ok(Overlay::Read { title: strings::compare_title(before.version, plan.version), lines, scroll: 0 })
+}

@@ -1,0 +1,242 @@
+//! The plan editor: the 14 sections with what each still lacks on the left, the focused
+//! section on the right, and the editor's own popups (item form, what is missing,
+//! versions, reading and comparing).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{centered, confirm};
+use crate::domain::consent::ConsentForm;
+use crate::domain::date;
+use crate::domain::plan::{Plan, Section};
+use crate::print::plan::DiffLine;
+use crate::strings;
+use crate::ui::action::{Action, Context};
+use crate::ui::model::Model;
+use crate::ui::plan_editor::{self, Focus, Overlay, Part, PlanEditor};
+
+const SECTION_WIDTH: u16 = 44;
+
+pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Option<Position> {
+    let t = model.theme;
+    let (Some(plan), Some(case)) = (e.plan(), model.cases.get(&e.case)) else { return None };
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(plan_editor::title(case, plan), t.label()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(SECTION_WIDTH), Constraint::Min(20)]).spacing(1).areas(inner);
+
+    // Sections, each with the number of things it still lacks.
+    let missing = plan.missing();
+    let lines: Vec<Line> = Section::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let open = missing.iter().filter(|m| m.place.section == *s).count();
+            let mark = if open > 0 { format!(" !{open}") } else { String::new() };
+            let here = i == e.section;
+            let text = format!("{} {}", if here { "▸" } else { " " }, s.title());
+            let width = (SECTION_WIDTH as usize).saturating_sub(mark.chars().count() + 1);
+            let text = format!("{:<width$}", truncate(&text, width));
+            let style = match (here, e.focus) {
+                (true, Focus::Sections) => t.selected(),
+                (true, _) => t.label(),
+                _ => ratatui::style::Style::new(),
+            };
+            Line::from(vec![Span::styled(text, style), Span::styled(mark, t.warn())])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), left);
+    let [body, message] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(right);
+    draw_section(model, e, plan, frame, body);
+    if let Some((text, error)) = &e.message {
+        let style = if *error { t.error() } else { t.ok() };
+        frame.render_widget(Paragraph::new(Span::styled(text.clone(), style)), message);
+    } else if plan.is_frozen() {
+        let key = model.keymap.first_key_label(Context::PlanSections, Action::Versions);
+        frame.render_widget(Paragraph::new(Span::styled(strings::plan_frozen_hint(&key), t.muted())), message);
+    }
+    draw_overlay(model, e, frame, area)
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    match text.char_indices().nth(width) {
+        Some((i, _)) => format!("{}…", &text[..i.saturating_sub(1).min(text.len())].trim_end()),
+        None => text.to_string(),
+    }
+}
+
+/// Read-only facts a section shows above its parts: the pupil, the consents.
+fn info(model: &Model, e: &PlanEditor, section: Section) -> Vec<String> {
+    let Some(case) = model.cases.get(&e.case) else { return Vec::new() };
+    match section {
+        Section::Family => vec![
+            format!("{}: {}", strings::PRINT_NAME, case.pupil_name()),
+            format!(
+                "{}: {} · {}: {} · {}: {}",
+                strings::CASE_FIELDS[2],
+                date::format(case.intake.birth_date),
+                strings::CASE_FIELDS[3],
+                case.intake.groep,
+                strings::CASE_FIELDS[4],
+                case.intake.gezag.label()
+            ),
+        ],
+        Section::Sharing if case.consents.is_empty() => vec![strings::ACCESS_NO_CONSENT.to_string()],
+        Section::Sharing => case
+            .consents
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} op {} ({})",
+                    model.config.route.purpose_name(&c.purpose),
+                    strings::CONSENT_DECISIONS[usize::from(!c.given)],
+                    date::format(c.on),
+                    strings::CONSENT_FORMS[usize::from(c.form == ConsentForm::Written)]
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, area: Rect) {
+    let t = model.theme;
+    let section = e.current_section();
+    let mut head = vec![Line::from(Span::styled(section.title(), t.header()))];
+    head.extend(info(model, e, section).into_iter().map(|l| Line::from(Span::styled(l, t.muted()))));
+    let parts = plan_editor::parts(section);
+    let mut constraints = vec![Constraint::Length(head.len() as u16)];
+    constraints.extend(parts.iter().map(|_| Constraint::Fill(1)));
+    let areas = Layout::vertical(constraints).split(area);
+    frame.render_widget(Paragraph::new(head), areas[0]);
+    for (i, part) in parts.iter().enumerate() {
+        let focused = e.focus == Focus::Part(i);
+        let style = if focused { t.label() } else { t.muted() };
+        let block =
+            Block::new().borders(Borders::TOP).title(Span::styled(format!(" {} ", strings::part_label(*part)), style));
+        let inner = block.inner(areas[i + 1]);
+        frame.render_widget(block, areas[i + 1]);
+        match part {
+            Part::Text(_) if focused => {
+                if let Some(text) = &e.text {
+                    frame.render_widget(text, inner);
+                }
+            }
+            Part::Text(tp) => {
+                let text = plan_editor::text_of(plan, *tp);
+                let p = if text.trim().is_empty() {
+                    Paragraph::new(Span::styled(strings::PLAN_EMPTY_TEXT, t.muted()))
+                } else {
+                    Paragraph::new(text.to_string()).wrap(Wrap { trim: false })
+                };
+                frame.render_widget(p, inner);
+            }
+            Part::List(lp) => {
+                let rows = plan_editor::rows(plan, *lp);
+                let height = inner.height as usize;
+                let offset = if focused { e.item.saturating_sub(height.saturating_sub(1)) } else { 0 };
+                let mut lines: Vec<Line> = rows
+                    .iter()
+                    .enumerate()
+                    .skip(offset)
+                    .take(height)
+                    .map(|(r, row)| {
+                        let text = truncate(&format!(" {row}"), inner.width as usize);
+                        if focused && r == e.item { Line::styled(text, t.selected()) } else { Line::raw(text) }
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    let key = model.keymap.first_key_label(Context::PlanList, Action::NewItem);
+                    lines.push(Line::from(Span::styled(strings::plan_empty_list(&key), t.muted())));
+                }
+                frame.render_widget(Paragraph::new(lines), inner);
+            }
+        }
+    }
+}
+
+fn draw_overlay(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Option<Position> {
+    let t = model.theme;
+    if let Some(f) = &e.item_form {
+        let height = (f.form.fields.len() as u16) * 2 + 5;
+        let popup = centered(area, 96, height);
+        frame.render_widget(Clear, popup);
+        let title = format!(" {} ", strings::part_label(Part::List(f.part)));
+        let block = Block::bordered().title(Span::styled(title, t.label()));
+        let inner = block.inner(popup);
+        frame.render_widget(block, popup);
+        return f.form.draw(frame, inner, t);
+    }
+    match &e.overlay {
+        None => {}
+        Some(Overlay::ConfirmRemove) => {
+            confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_REMOVE_ITEM);
+        }
+        Some(Overlay::ConfirmNewVersion) => {
+            let v = e.plan().map_or(1, |p| p.version + 1);
+            confirm(model, frame, area, strings::CONFIRM_TITLE, &strings::confirm_new_version(v));
+        }
+        Some(Overlay::Missing { items, selected }) => {
+            let lines = items.iter().map(|m| format!("{} · {}", m.place.section.title(), m.text)).collect();
+            pick_list(model, frame, area, strings::MISSING_TITLE, lines, *selected);
+        }
+        Some(Overlay::Versions { selected }) => {
+            let lines = e
+                .book
+                .versions
+                .iter()
+                .map(|p| {
+                    let state = match p.signed_on() {
+                        Some(on) => strings::plan_signed_on(&date::format(on)),
+                        None => strings::PLAN_DRAFT.to_string(),
+                    };
+                    strings::version_line(p.version, &date::format(p.started), &state)
+                })
+                .collect();
+            pick_list(model, frame, area, strings::VERSIONS_TITLE, lines, *selected);
+        }
+        Some(Overlay::Read { title, lines, scroll }) => {
+            let popup = centered(area, area.width.saturating_sub(4), area.height.saturating_sub(2));
+            frame.render_widget(Clear, popup);
+            let block = Block::bordered().title(Span::styled(format!(" {title} "), t.label()));
+            let text: Vec<Line> = lines
+                .iter()
+                .map(|l| match l {
+                    DiffLine::Same(s) => Line::raw(format!("  {s}")),
+                    DiffLine::Added(s) => Line::styled(format!("+ {s}"), t.ok()),
+                    DiffLine::Removed(s) => Line::styled(format!("- {s}"), t.error()),
+                })
+                .collect();
+            frame.render_widget(
+                Paragraph::new(text).wrap(Wrap { trim: false }).scroll((*scroll, 0)).block(block),
+                popup,
+            );
+        }
+    }
+    None
+}
+
+fn pick_list(model: &Model, frame: &mut Frame, area: Rect, title: &str, lines: Vec<String>, selected: usize) {
+    let t = model.theme;
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = centered(area, 90, height);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), t.label()));
+    let inner = block.inner(popup);
+    let visible = inner.height as usize;
+    let offset = selected.saturating_sub(visible.saturating_sub(1));
+    let text: Vec<Line> = lines
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+        .map(|(i, l)| {
+            let l = truncate(&format!(" {l}"), inner.width as usize);
+            if i == selected { Line::styled(l, t.selected()) } else { Line::raw(l) }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(text).block(block), popup);
+}
