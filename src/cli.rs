@@ -62,6 +62,29 @@ enum Command {
     },
     /// Kies een nieuwe wachtwoordzin (de gegevens zelf worden niet opnieuw versleuteld).
     Passphrase,
+    /// Het plan van aanpak van een dossier.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// Schrijf het plan als PDF (om te tekenen) en/of als Markdown.
+    Export {
+        /// Het dossier: het id uit `tandem list`, of de eerste tekens daarvan.
+        case: String,
+        /// PDF-bestand om te schrijven (A4).
+        #[arg(long, value_name = "BESTAND")]
+        pdf: Option<PathBuf>,
+        /// Markdown-bestand om te schrijven.
+        #[arg(long, value_name = "BESTAND")]
+        md: Option<PathBuf>,
+        /// Een eerdere versie (anders de nieuwste).
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +111,14 @@ pub enum CliError {
     NoPassphrase,
     #[error("{}", strings::NEW_PASSPHRASE_INVALID)]
     NewPassphraseInvalid,
+    #[error(transparent)]
+    Export(#[from] crate::exports::ExportError),
+    #[error("{}", strings::PLAN_EXPORT_NO_TARGET)]
+    NoTarget,
+    #[error("{}", strings::case_not_found(.0))]
+    CaseNotFound(String),
+    #[error("{}", strings::case_ambiguous(.0, *.1))]
+    CaseAmbiguous(String, usize),
 }
 
 /// Cases in the demo that `tandem --demo` opens.
@@ -128,7 +159,60 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Some(Command::Passphrase) => change_passphrase(&paths),
+        Some(Command::Plan { command: PlanCommand::Export { case, pdf, md, version } }) => {
+            plan_export(&paths, &case, pdf.as_deref(), md.as_deref(), version)
+        }
     }
+}
+
+/// The one case whose id starts with `query` (dashes and case ignored).
+fn find_case(store: &Store, query: &str) -> Result<crate::domain::case::CaseId, CliError> {
+    let want: String = query.chars().filter(|c| *c != '-').flat_map(char::to_lowercase).collect();
+    let not_found = || CliError::CaseNotFound(query.to_string());
+    if want.len() < 4 {
+        return Err(not_found());
+    }
+    let ids: Vec<_> = store
+        .load_cases()?
+        .cases
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|id| id.0.simple().to_string().starts_with(&want))
+        .collect();
+    match ids.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(not_found()),
+        more => Err(CliError::CaseAmbiguous(query.to_string(), more.len())),
+    }
+}
+
+fn plan_export(
+    paths: &Paths,
+    query: &str,
+    pdf: Option<&std::path::Path>,
+    md: Option<&std::path::Path>,
+    version: Option<u32>,
+) -> Result<(), CliError> {
+    if pdf.is_none() && md.is_none() {
+        return Err(CliError::NoTarget);
+    }
+    let route = config::load_routekaart(paths)?;
+    let config = Config::load(paths)?.unwrap_or_else(|| Config::unconfigured(route));
+    let Some(store) = open_unlocked(paths, "", false)? else {
+        println!("{}", strings::check_no_key(&paths.store_dir()));
+        return Ok(());
+    };
+    let id = find_case(&store, query)?;
+    let (_, book, doc) = crate::exports::plan_doc(&store, id, &config, version, now().date())?;
+    crate::exports::write_doc(&doc, pdf, md)?;
+    let version = version.or(book.current().map(|p| p.version)).unwrap_or(1);
+    let change =
+        Change { case: Some(id), at: now(), who: config.user.clone(), kind: ChangeKind::PlanPrinted { version } };
+    store.append_event(change)?;
+    for file in [pdf, md].into_iter().flatten() {
+        println!("{}", strings::written(file));
+    }
+    Ok(())
 }
 
 /// A passphrase given by the environment, for scripts: `TANDEM_PASSPHRASE_FILE` (a file
@@ -258,12 +342,25 @@ fn start_demo() -> Result<(), CliError> {
     // The demo is encrypted like a real store, with a passphrase nobody needs to type.
     let kdf = KdfParams::cheap().map_err(StoreError::from)?;
     store.create_key(b"demo", kdf, &config.user, now)?;
-    let cases = demo::cases(DEMO_CASES, now.and_utc().timestamp() as u64, &config.route, &config.team, now.date());
-    store.insert_new(&cases, &config.user, now)?;
+    add_demo_cases(&store, &config, DEMO_CASES, now.and_utc().timestamp() as u64, now)?;
     let keymap = Keymap::new(&config.keys)?;
     let launch =
         Launch { config, keymap, store, paths: None, first_start: false, demo: true, gate: None, passphrase: None };
     app::run(launch).map_err(CliError::Terminal)
+}
+
+/// Invented cases, with plans for those that reached the plan step.
+fn add_demo_cases(
+    store: &Store,
+    config: &Config,
+    count: usize,
+    seed: u64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), CliError> {
+    let cases = demo::cases(count, seed, &config.route, &config.team, now.date());
+    store.insert_new(&cases, &config.user, now)?;
+    store.insert_plans(&demo::plans(&cases, &config.route, &config.team))?;
+    Ok(())
 }
 
 fn write_demo(paths: &Paths, count: usize, seed: u64) -> Result<(), CliError> {
@@ -277,8 +374,7 @@ fn write_demo(paths: &Paths, count: usize, seed: u64) -> Result<(), CliError> {
     };
     let store = open_unlocked(paths, &config.user, true)?.ok_or(CliError::NoPassphrase)?;
     let now = now();
-    let cases = demo::cases(count, seed, &config.route, &config.team, now.date());
-    store.insert_new(&cases, &config.user, now)?;
+    add_demo_cases(&store, &config, count, seed, now)?;
     println!("{}", strings::demo_written(count, store.dir()));
     Ok(())
 }

@@ -36,13 +36,17 @@ pub fn dir(paths: Option<&Paths>) -> PathBuf {
     paths.map_or_else(|| std::env::temp_dir().join("tandem-demo-afdrukken"), |p| p.data_dir.join("exports"))
 }
 
+/// tandem's own copies folder: created when missing, only the owner may enter it.
+fn own_dir(dir: &Path) -> Result<(), ExportError> {
+    let fail = |error| ExportError::Write { path: dir.to_path_buf(), error };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    crate::atomic::private_dir(dir).map_err(fail)
+}
+
+/// Writes atomically (the old file or the new one, never half).
 fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     let fail = |error| ExportError::Write { path: path.to_path_buf(), error };
-    crate::atomic::write(path, bytes).map_err(fail)?;
-    match path.parent() {
-        Some(dir) => crate::atomic::private_dir(dir).map_err(fail),
-        None => Ok(()),
-    }
+    crate::atomic::write(path, bytes).map_err(fail)
 }
 
 /// The stored (full) case and its plan as a document: `version` or the newest.
@@ -74,15 +78,28 @@ pub fn print_plan(
     change: Change,
 ) -> Result<[PathBuf; 2], ExportError> {
     let today = change.at.date();
+    own_dir(dir)?;
     let (case, book, doc) = plan_doc(store, id, config, None, today)?;
     let version = book.current().map_or(1, |p| p.version);
     let kind = format!("plan-v{version}");
     let pdf = dir.join(access::file_name(&kind, &case, today, "pdf"));
     let md = dir.join(access::file_name(&kind, &case, today, "md"));
-    write(&pdf, &print::pdf::render(&doc)?)?;
-    write(&md, Zeroizing::new(print::markdown::render(&doc)).as_bytes())?;
+    write_doc(&doc, Some(&pdf), Some(&md))?;
     store.append_event(change)?;
     Ok([pdf, md])
+}
+
+/// Writes `doc` as PDF and/or Markdown. The PDF is made before anything is written, so
+/// a failure leaves no half of the pair behind.
+pub fn write_doc(doc: &Doc, pdf: Option<&Path>, md: Option<&Path>) -> Result<(), ExportError> {
+    let bytes = pdf.map(|_| print::pdf::render(doc)).transpose()?;
+    if let (Some(path), Some(bytes)) = (pdf, bytes) {
+        write(path, &bytes)?;
+    }
+    if let Some(path) = md {
+        write(path, Zeroizing::new(print::markdown::render(doc)).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Writes the parents' copy of the stored case, with the plan as PDF beside it when
@@ -98,6 +115,7 @@ pub fn access_copy(
     let history = store.history(id)?;
     let today = change.at.date();
     let has_plan = store.plan(id)?.is_some();
+    own_dir(dir)?;
     let mut markdown =
         Zeroizing::new(access::markdown(&case, &history, &config.school.name, &config.team, &config.route, today));
     if has_plan {

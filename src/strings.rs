@@ -357,6 +357,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Last, _) => "naar onder",
         (Filter, _) => "zoeken",
         (Open, Context::PlanList) => "wijzigen",
+        (Open, Context::PlanSections) => "schrijven",
         (Open, Context::PlanMissing) => "ga erheen",
         (Open, Context::PlanVersions) => "lezen",
         (Open, _) => "openen",
@@ -622,6 +623,20 @@ pub fn pdf_failed(detail: &str) -> String {
 
 pub fn page_of(page: usize, total: usize) -> String {
     format!("pagina {page} van {total}")
+}
+
+pub const PLAN_EXPORT_NO_TARGET: &str = "Zeg waar het plan heen moet: --pdf BESTAND en/of --md BESTAND, bijvoorbeeld: tandem plan export 1a2b3c4d --pdf plan.pdf";
+
+pub fn case_not_found(query: &str) -> String {
+    format!("Geen dossier met id {query}. Gebruik het id uit `tandem list` (minstens de eerste 4 tekens).")
+}
+
+pub fn case_ambiguous(query: &str, n: usize) -> String {
+    format!("{n} dossiers hebben een id dat begint met {query}; typ meer tekens van het id uit `tandem list`.")
+}
+
+pub fn written(file: &Path) -> String {
+    format!("Geschreven: {}", file.display())
 }
 
 pub fn plan_frozen(version: u32) -> String {

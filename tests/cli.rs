@@ -317,3 +317,79 @@ fn a_damaged_store_is_found_by_check_and_mended_by_restore() {
     assert_ok(&out);
     assert!(stdout(&out).contains("6 dossiers"), "{}", stdout(&out));
 }
+
+/// The id and name of the first listed case whose step starts with `step`.
+fn listed_case(home: &Path, step: &str) -> (String, String) {
+    let out = tandem(home, &["list"]);
+    assert_ok(&out);
+    let list = stdout(&out);
+    let line = list.lines().find(|l| l.split('\t').nth(3).is_some_and(|s| s.starts_with(step))).expect("a case");
+    let cols: Vec<&str> = line.split('\t').collect();
+    (cols[0].to_string(), cols[1].to_string())
+}
+
+#[test]
+fn plan_export_writes_a_pdf_and_markdown_that_read_back() {
+    let home = demo_home(40);
+    let (id, name) = listed_case(home.path(), "S6");
+    let pdf = home.path().join("plan.pdf");
+    let md = home.path().join("plan.md");
+    let out = tandem(
+        home.path(),
+        &["plan", "export", &id[..8], "--pdf", pdf.to_str().unwrap(), "--md", md.to_str().unwrap()],
+    );
+    assert_ok(&out);
+    assert!(stdout(&out).contains("plan.pdf"));
+
+    let text =
+        Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        name.as_str(),
+        "Integraal plan van aanpak",
+        "7. Doelen (SMART)",
+        "13. Ondertekening",
+        "Handtekening:",
+        "pagina 1 van",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in:\n{text}");
+    }
+    let png = home.path().join("page");
+    let render =
+        Command::new("pdftoppm").args(["-png", "-r", "40", "-f", "1", "-l", "1"]).arg(&pdf).arg(&png).output().unwrap();
+    assert!(render.status.success());
+    let first = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("page 1 as PNG");
+    assert!(std::fs::read(first).unwrap().starts_with(b"\x89PNG"));
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    assert!(markdown.starts_with("# Integraal plan van aanpak") && markdown.contains(&name));
+}
+
+#[test]
+fn plan_export_mistakes_get_a_clear_message() {
+    let home = demo_home(40);
+    let (id, _) = listed_case(home.path(), "S6");
+    let out = tandem(home.path(), &["plan", "export", &id[..8]]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("--pdf BESTAND"), "{}", stderr(&out));
+
+    let out = tandem(home.path(), &["plan", "export", "ffffffff", "--md", "x.md"]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("Geen dossier met id ffffffff"), "{}", stderr(&out));
+
+    let (early, _) = listed_case(home.path(), "S1");
+    let out = tandem(home.path(), &["plan", "export", &early, "--md", "x.md"]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains("nog geen plan van aanpak"), "{}", stderr(&out));
+
+    // A file where a folder should be: not writable, even for root.
+    let blocker = home.path().join("blocker");
+    std::fs::write(&blocker, b"").unwrap();
+    let target = blocker.join("plan.pdf");
+    let out = tandem(home.path(), &["plan", "export", &id, "--pdf", target.to_str().unwrap()]);
+    assert_clean_failure(&out);
+    assert!(stderr(&out).contains(&format!("Kon {} niet schrijven", target.display())), "{}", stderr(&out));
+}

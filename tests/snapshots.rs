@@ -123,3 +123,28 @@ fn timeline_beside_the_details() {
     t.key(Enter);
     snap("timeline", 120, 40, t.screen());
 }
+
+#[test]
+fn plan_editor_and_what_it_lacks() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(40, w, h);
+        let id = t.case_at("S5");
+        t.open_case(id);
+        t.key(Char('p'));
+        for _ in 0..6 {
+            t.key(crossterm::event::KeyCode::Down);
+        }
+        t.key(Enter);
+        snap("plan_goals", w, h, t.screen());
+        t.key(Enter);
+        snap("plan_goal_form", w, h, t.screen());
+    }
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(40, w, h);
+        let id = t.case_at("S4");
+        t.open_case(id);
+        t.key(Char('p'));
+        t.key(F(4));
+        snap("plan_missing", w, h, t.screen());
+    }
+}

@@ -8,8 +8,11 @@ use rand::{Rng, SeedableRng};
 
 use super::case::{Case, CaseId, DomainTag, Gezag, Intake, SignalSource};
 use super::consent::{Consent, ConsentForm};
-use super::route::Routekaart;
+use super::plan::{
+    Action, ActionStatus, Concern, Context, Division, Goal, Party, Payer, Plan, PlanBook, PlanDomain, Priority,
+};
 use super::route::{Condition, Done, FieldKind, Value, Values, Visit};
+use super::route::{Measure, Routekaart};
 use super::team::{Member, Team};
 
 const FIRST: &[&str] = &[
@@ -177,6 +180,78 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
     }
 }
 
+const CONCERNS: &[(&str, &str, &str)] = &[
+    (
+        "Komt vaak te laat of niet op school",
+        "Is vier weken lang elke dag voor 8.30 uur op school",
+        "Verzuimregistratie: geen ongeoorloofd verzuim",
+    ),
+    (
+        "Boze uitbarstingen bij overgangsmomenten",
+        "Kan bij drie overgangen per dag zelf een time-out kiezen",
+        "Observatie leerkracht: hoogstens één uitbarsting per week",
+    ),
+    ("Leesontwikkeling stagneert", "Leest in maart op AVI-niveau E5", "AVI-toets in maart"),
+    ("Moeite met slapen en piekeren", "Slaapt vijf nachten per week voor 21 uur", "Slaapdagboek van ouders"),
+];
+
+/// The plan of every demo case that reached the plan step (the step whose field
+/// records the parents' agreement): signed when that step was completed, a draft while
+/// the case is there. Pre-filled from the route like a real plan, with a concern, its
+/// goal, an action on each side and an evaluation date.
+pub fn plans(cases: &[Case], route: &Routekaart, team: &Team) -> Vec<(CaseId, PlanBook)> {
+    let is_plan_step =
+        |id: &str| route.step(id).is_some_and(|s| s.fields.iter().any(|f| f.measure == Some(Measure::PlanAgreement)));
+    cases
+        .iter()
+        .filter_map(|case| {
+            let visit = case.visits.iter().find(|v| is_plan_step(&v.step))?;
+            let cx = Context { case, route, team };
+            let mut plan = Plan::prefilled(&cx, visit.entered);
+            let n = case.id.0.as_bytes()[0] as usize;
+            let (concern, goal, criterion) = CONCERNS[n % CONCERNS.len()];
+            let concern_id = plan.fresh_id();
+            plan.concerns.push(Concern { id: concern_id, text: concern.into(), priority: Priority::High });
+            let goal_id = plan.fresh_id();
+            plan.goals.push(Goal {
+                id: goal_id,
+                text: goal.into(),
+                domain: PlanDomain::Gedeeld,
+                criterion: criterion.into(),
+                concern: Some(concern_id),
+            });
+            plan.division.push(Division {
+                domain: PlanDomain::Gedeeld,
+                what: "Begeleiding in de klas en thuis, afgestemd in de tandem".into(),
+                payer: Some(Payer::Gemeente),
+            });
+            let by = visit.entered + Days::new(28);
+            for (what, party) in
+                [("Vaste begeleider in de klas", Party::School), ("Gezinsgesprekken thuis", Party::Wijkteam)]
+            {
+                let status = if visit.done.is_some() { ActionStatus::Busy } else { ActionStatus::Planned };
+                plan.actions.push(Action {
+                    what: what.into(),
+                    party: Some(party),
+                    person: String::new(),
+                    by: Some(by),
+                    status,
+                    goal: Some(goal_id),
+                });
+            }
+            plan.evaluations.push(visit.entered + Days::new(84));
+            plan.contact = "06-12345678 (demo)".into();
+            for (i, s) in plan.signers.iter_mut().enumerate() {
+                if s.name.is_empty() {
+                    s.name = format!("Ouder {} van {}", i + 1, case.intake.first_name);
+                }
+                s.signed = visit.done.as_ref().map(|d| d.on);
+            }
+            Some((case.id, PlanBook { versions: vec![plan] }))
+        })
+        .collect()
+}
+
 fn pick(rng: &mut SmallRng, from: &[&str]) -> String {
     from.choose(rng).copied().unwrap_or_default().to_string()
 }
@@ -201,5 +276,30 @@ mod tests {
             let valid = CaseDraft::from_case(c).validate(today, &|id| team.member(id).is_some());
             assert!(valid.is_ok(), "{c:?}: {valid:?}");
         }
+    }
+
+    #[test]
+    fn demo_plans_are_complete_and_signed_once_their_step_is_done() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let route = crate::config::Config::demo().unwrap().route;
+        let team = team();
+        let list = cases(40, 7, &route, &team, today);
+        let plans = plans(&list, &route, &team);
+        assert!(plans.len() >= 10, "{}", plans.len());
+        let mut signed = 0;
+        for (id, book) in &plans {
+            let case = list.iter().find(|c| c.id == *id).unwrap();
+            let plan = book.current().unwrap();
+            let done = case.visits.iter().any(|v| v.step == "S5" && v.done.is_some());
+            assert_eq!(plan.is_frozen(), done, "{}", case.step);
+            signed += usize::from(done);
+            let open: Vec<_> = plan
+                .missing()
+                .into_iter()
+                .filter(|m| done || m.place.section != crate::domain::plan::Section::SignOff)
+                .collect();
+            assert!(open.is_empty(), "{open:?}");
+        }
+        assert!(signed > 0 && signed < plans.len());
     }
 }

@@ -199,19 +199,55 @@ pub enum DiffLine {
     Added(String),
 }
 
-/// The changes from `old` to `new`, line by line over their Markdown text; unchanged
-/// lines are kept so the reader sees in which section a change falls.
+/// The changes from `old` to `new`, line by line over their Markdown text, each with
+/// two unchanged lines around it so the reader sees where it falls; "…" between groups.
 pub fn diff(old: &Doc, new: &Doc) -> Vec<DiffLine> {
     let (a, b) = (markdown::render(old), markdown::render(new));
-    similar::TextDiff::from_lines(&a, &b)
-        .iter_all_changes()
-        .map(|c| {
-            let line = c.value().trim_end_matches('\n').to_string();
-            match c.tag() {
-                similar::ChangeTag::Equal => DiffLine::Same(line),
-                similar::ChangeTag::Delete => DiffLine::Removed(line),
-                similar::ChangeTag::Insert => DiffLine::Added(line),
+    let diff = similar::TextDiff::from_lines(&a, &b);
+    let mut out = Vec::new();
+    for (i, group) in diff.grouped_ops(2).iter().enumerate() {
+        if i > 0 {
+            out.push(DiffLine::Same("…".into()));
+        }
+        for op in group {
+            for c in diff.iter_changes(op) {
+                let line = c.value().trim_end_matches('\n').to_string();
+                out.push(match c.tag() {
+                    similar::ChangeTag::Equal => DiffLine::Same(line),
+                    similar::ChangeTag::Delete => DiffLine::Removed(line),
+                    similar::ChangeTag::Insert => DiffLine::Added(line),
+                });
             }
-        })
-        .collect()
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::Block;
+
+    fn doc(lines: &[String]) -> Doc {
+        Doc {
+            title: "t".into(),
+            meta: vec![],
+            blocks: lines.iter().map(|l| Block::Paragraph(l.clone())).collect(),
+            footer: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_diff_shows_changes_with_a_little_context() {
+        let old: Vec<String> = (0..20).map(|i| format!("regel {i}")).collect();
+        let mut new = old.clone();
+        new[3] = "regel drie".into();
+        new[15] = "regel vijftien".into();
+        let d = diff(&doc(&old), &doc(&new));
+        let removed: Vec<&DiffLine> = d.iter().filter(|l| matches!(l, DiffLine::Removed(_))).collect();
+        assert_eq!(removed, [&DiffLine::Removed("regel 3".into()), &DiffLine::Removed("regel 15".into())]);
+        assert!(d.contains(&DiffLine::Added("regel drie".into())));
+        assert!(d.contains(&DiffLine::Same("…".into())), "two groups");
+        assert!(!d.contains(&DiffLine::Same("regel 9".into())), "far-away lines are left out");
+    }
 }

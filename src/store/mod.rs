@@ -513,6 +513,20 @@ impl Store {
         self.flush()
     }
 
+    /// Adds plans in bulk (demo data, benchmarks), without history; flushed at the end.
+    pub fn insert_plans(&self, plans: &[(CaseId, PlanBook)]) -> Result<()> {
+        let key = self.key()?;
+        let mut batch = sled::Batch::default();
+        for (id, book) in plans {
+            let k = id.0.as_bytes();
+            let value =
+                codec::encode(key, "plans", k, book).map_err(|error| StoreError::Record { key: hex(k), error })?;
+            batch.insert(k, value);
+        }
+        self.trees.plans.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        self.flush()
+    }
+
     /// Keeps what is being typed in a step; flushed, so a crash does not lose it.
     pub fn save_draft(&self, id: CaseId, draft: &Draft) -> Result<()> {
         let key = self.key()?;

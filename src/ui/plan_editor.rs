@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use unicode_normalization::UnicodeNormalization;
 
 use super::form::{Field, Form};
@@ -250,6 +250,9 @@ fn text_area(text: &str) -> TextArea<'static> {
     area.set_wrap_mode(WrapMode::WordOrGlyph);
     area.set_max_histories(200);
     area.set_cursor_line_style(ratatui::style::Style::default());
+    // Pre-filled text is usually added to: start at its end.
+    area.move_cursor(CursorMove::Bottom);
+    area.move_cursor(CursorMove::End);
     area
 }
 

@@ -73,6 +73,7 @@ impl Harness {
             case.closed_on = case.closed_on.map(&closed);
         }
         store.insert_new(&list, &config.user, now()).unwrap();
+        store.insert_plans(&demo::plans(&list, &config.route, &config.team)).unwrap();
         Harness::start(config, false, None, store, paths, dir, w, h)
     }
 
@@ -201,5 +202,33 @@ impl Harness {
     pub fn cursor(&mut self) -> ratatui::layout::Position {
         self.text();
         self.terminal.get_cursor_position().unwrap()
+    }
+}
+
+impl Harness {
+    /// Opens the detail screen of case `id` from the list.
+    pub fn open_case(&mut self, id: tandem::domain::case::CaseId) {
+        let row = self.model.visible.iter().position(|&i| self.model.rows[i].id == id).expect("case in the list");
+        self.model.list.selected = row;
+        self.key(KeyCode::Enter);
+    }
+
+    /// The first demo case at `step`.
+    pub fn case_at(&self, step: &str) -> tandem::domain::case::CaseId {
+        let mut ids: Vec<_> = self.model.cases.values().filter(|c| c.step == step).map(|c| c.id).collect();
+        ids.sort();
+        ids[0]
+    }
+
+    /// The plan in the open editor.
+    pub fn editor(&self) -> &tandem::ui::plan_editor::PlanEditor {
+        match self.model.screens.last() {
+            Some(tandem::ui::model::Screen::Plan(e)) => e,
+            other => panic!("no plan editor open: {other:?}"),
+        }
+    }
+
+    pub fn plan(&self) -> &tandem::domain::plan::Plan {
+        self.editor().plan().expect("a plan version")
     }
 }

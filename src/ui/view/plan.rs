@@ -25,8 +25,9 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
     let block = Block::new().borders(Borders::TOP).title(Span::styled(plan_editor::title(case, plan), t.label()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(SECTION_WIDTH), Constraint::Min(20)]).spacing(1).areas(inner);
+    // Narrow terminals give the text more room.
+    let width = SECTION_WIDTH.min(inner.width * 2 / 5);
+    let [left, right] = Layout::horizontal([Constraint::Length(width), Constraint::Min(20)]).spacing(1).areas(inner);
 
     // Sections, each with the number of things it still lacks.
     let missing = plan.missing();
@@ -38,7 +39,7 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
             let mark = if open > 0 { format!(" !{open}") } else { String::new() };
             let here = i == e.section;
             let text = format!("{} {}", if here { "▸" } else { " " }, s.title());
-            let width = (SECTION_WIDTH as usize).saturating_sub(mark.chars().count() + 1);
+            let width = (width as usize).saturating_sub(mark.chars().count() + 1);
             let text = format!("{:<width$}", truncate(&text, width));
             let style = match (here, e.focus) {
                 (true, Focus::Sections) => t.selected(),
@@ -49,14 +50,15 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), left);
-    let [body, message] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(right);
+    let [body, message] = Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(right);
     draw_section(model, e, plan, frame, body);
     if let Some((text, error)) = &e.message {
         let style = if *error { t.error() } else { t.ok() };
-        frame.render_widget(Paragraph::new(Span::styled(text.clone(), style)), message);
+        frame.render_widget(Paragraph::new(Span::styled(text.clone(), style)).wrap(Wrap { trim: true }), message);
     } else if plan.is_frozen() {
         let key = model.keymap.first_key_label(Context::PlanSections, Action::Versions);
-        frame.render_widget(Paragraph::new(Span::styled(strings::plan_frozen_hint(&key), t.muted())), message);
+        let hint = Paragraph::new(Span::styled(strings::plan_frozen_hint(&key), t.muted())).wrap(Wrap { trim: true });
+        frame.render_widget(hint, message);
     }
     draw_overlay(model, e, frame, area)
 }
@@ -161,7 +163,9 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
 fn draw_overlay(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Option<Position> {
     let t = model.theme;
     if let Some(f) = &e.item_form {
-        let height = (f.form.fields.len() as u16) * 2 + 5;
+        // A row per field and per error, the button, borders.
+        let errors = f.form.fields.iter().filter(|x| x.error.is_some()).count();
+        let height = (f.form.fields.len() + errors) as u16 + 4;
         let popup = centered(area, 96, height);
         frame.render_widget(Clear, popup);
         let title = format!(" {} ", strings::part_label(Part::List(f.part)));
