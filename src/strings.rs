@@ -589,7 +589,8 @@ pub fn version_line(version: u32, started: &str, state: &str) -> String {
 }
 
 pub fn part_label(part: crate::ui::plan_editor::Part) -> &'static str {
-    use crate::ui::plan_editor::{ListPart as L, Part, TextPart as T};
+    use crate::domain::plan::TextPart as T;
+    use crate::ui::plan_editor::{ListPart as L, Part};
     match part {
         Part::Text(T::Betrokkenen) => "Betrokkenen en wie er gezag heeft",
         Part::Text(T::Vraag) => "De vraag, in hun eigen woorden",
@@ -639,19 +640,25 @@ pub fn written(file: &Path) -> String {
     format!("Geschreven: {}", file.display())
 }
 
+pub fn agreement_recorded(step: &str) -> String {
+    format!("Plan ondertekend: het akkoord van de ouders staat nu ook in stap {step}.")
+}
+
 pub fn plan_frozen(version: u32) -> String {
     format!("versie {version} is ondertekend en ligt vast; begin een nieuwe versie om bij te stellen")
 }
 
-fn short(text: &str) -> String {
+/// At most `max` characters of `text`, with "…" when cut.
+pub fn shorten(text: &str, max: usize) -> String {
     let t = text.trim();
-    if t.is_empty() {
-        return "(zonder tekst)".into();
+    match t.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
     }
-    match t.char_indices().nth(40) {
-        Some((i, _)) => format!("‘{}…’", &t[..i]),
-        None => format!("‘{t}’"),
-    }
+}
+
+fn short(text: &str) -> String {
+    if text.trim().is_empty() { "(zonder tekst)".into() } else { format!("‘{}’", shorten(text, 40)) }
 }
 
 pub fn missing_goal_for(concern: &str) -> String {

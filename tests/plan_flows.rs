@@ -147,6 +147,7 @@ fn a_plan_is_written_by_keys_signed_and_revised() {
     }
     assert!(h.plan().is_frozen());
     assert!(history(&h, id).contains(&ChangeKind::PlanSigned { version: 1 }));
+    assert!(!history(&h, id).contains(&ChangeKind::StepRecorded { step: "S5".into() }), "the case is at S4, not S5");
     go_to(&mut h, 9);
     h.type_text("x");
     assert!(h.plan().zelf.is_empty(), "a signed version does not change");
@@ -184,6 +185,42 @@ fn a_plan_is_written_by_keys_signed_and_revised() {
     // Esc twice: back to the case.
     h.keys(&[Esc]);
     assert_eq!(h.model.context(), Context::Detail);
+}
+
+#[test]
+fn signing_in_the_plan_step_records_the_parents_agreement() {
+    let (mut h, id) = open_plan("S5");
+    // The demo case has the agreement already; take it back as if not yet asked.
+    let mut case = h.store.case(id).unwrap().unwrap();
+    let mut values = case.current_visit().unwrap().values.clone();
+    values.insert("akkoord_ouders".into(), tandem::domain::route::Value::YesNo(false));
+    case.record(values, now().date());
+    let change = tandem::domain::history::Change {
+        case: Some(id),
+        at: now(),
+        who: "anna".into(),
+        kind: ChangeKind::StepRecorded { step: "S5".into() },
+    };
+    h.store.save(&case, &change).unwrap();
+
+    go_to(&mut h, 13);
+    let signers = h.plan().signers.len();
+    for i in 0..signers {
+        if i > 0 {
+            h.key(Down);
+        }
+        h.key(Enter);
+        h.keys(&[Tab, Tab]);
+        h.type_text("23-11-2026");
+        h.ctrl('s');
+    }
+    assert!(h.plan().is_frozen(), "{:?}", h.plan().missing());
+    let stored = h.store.case(id).unwrap().unwrap();
+    let agreed = stored.current_visit().unwrap().values.get("akkoord_ouders").cloned();
+    assert_eq!(agreed, Some(tandem::domain::route::Value::YesNo(true)));
+    assert_eq!(h.model.cases[&id].revision, stored.revision, "the screen has the saved case");
+    let screen = h.text();
+    assert!(screen.contains("akkoord van de ouders staat nu ook in stap S5"), "{screen}");
 }
 
 #[test]

@@ -342,3 +342,41 @@ fn a_step_being_typed_survives_a_killed_app() {
     tui.key(b"q");
     assert!(tui.wait_exit(TIMEOUT).success());
 }
+
+/// Starts tandem and opens the plan of the one case in S4.
+fn open_plan_of_case_in_s4(home: &Path) -> Tui {
+    let mut tui = Tui::start(home);
+    tui.wait_for("10 dossiers", TIMEOUT);
+    tui.key(b"/");
+    tui.send(b"analyse");
+    tui.wait_for("1 dossier", TIMEOUT);
+    tui.key(b"\r");
+    tui.wait_for("Route", TIMEOUT);
+    tui.key(b"p");
+    tui.wait_for("Integraal plan van aanpak", TIMEOUT);
+    tui.key(b"\x1b[B"); // down: section 2
+    tui.wait_for("De vraag, in hun eigen woorden", TIMEOUT);
+    tui
+}
+
+#[test]
+fn a_paste_into_the_plan_is_text_and_is_kept() {
+    let home = configured_home(10);
+    let mut tui = open_plan_of_case_in_s4(home.path());
+    tui.key(b"\r");
+    // A bracketed paste with characters that are shortcuts elsewhere (q quits, ? helps).
+    tui.send(b"\x1b[200~Geplakt uit Word: q? caf\x65\xcc\x81\x1b[201~");
+    tui.wait_for("Geplakt uit Word: q? café", TIMEOUT);
+    tui.key(b"\x1b"); // leave the text: saved
+    tui.key(b"\x1b"); // close the plan
+    tui.wait_for("Route", TIMEOUT);
+    tui.key(b"q");
+    assert!(tui.wait_exit(TIMEOUT).success());
+    let raw = tui.raw_output();
+    let has = |seq: &[u8]| raw.windows(seq.len()).any(|w| w == seq);
+    assert!(has(b"\x1b[?2004h") && has(b"\x1b[?2004l"), "bracketed paste switched on and off again");
+    drop(tui);
+
+    let tui = open_plan_of_case_in_s4(home.path());
+    tui.wait_for("Geplakt uit Word: q? café", TIMEOUT);
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::case::{Case, Gezag};
 use super::date;
-use super::route::{Routekaart, Value};
+use super::route::{Measure, Routekaart, Value};
 use super::team::Team;
 use crate::strings;
 
@@ -27,6 +27,34 @@ pub enum PlanPart {
     Opp,
     /// Any value means the meldcode was started.
     Meldcode,
+}
+
+impl PlanPart {
+    /// The text a value goes into; None for the flags of §14.
+    fn text(self) -> Option<TextPart> {
+        match self {
+            PlanPart::Betrokkenen => Some(TextPart::Betrokkenen),
+            PlanPart::Vraag => Some(TextPart::Vraag),
+            PlanPart::Krachten => Some(TextPart::Krachten),
+            PlanPart::Behoeften => Some(TextPart::Behoeften),
+            PlanPart::Factoren => Some(TextPart::Factoren),
+            PlanPart::Zelf => Some(TextPart::Zelf),
+            PlanPart::Opp | PlanPart::Meldcode => None,
+        }
+    }
+}
+
+/// A free-text part of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPart {
+    Betrokkenen,
+    Vraag,
+    Krachten,
+    Behoeften,
+    Factoren,
+    Zelf,
+    Criteria,
+    Delen,
 }
 
 choice_enum!(
@@ -247,22 +275,12 @@ impl Plan {
                 let Some(def) = step.fields.iter().find(|f| &f.id == id) else { continue };
                 let Some(part) = def.plan else { continue };
                 let text = super::access::value_text(value, cx.team);
-                let target = match part {
-                    PlanPart::Opp => {
-                        plan.opp = matches!(value, Value::YesNo(true));
-                        continue;
-                    }
-                    PlanPart::Meldcode => {
-                        plan.meldcode |= !value.is_empty();
-                        continue;
-                    }
-                    PlanPart::Betrokkenen => &mut plan.betrokkenen,
-                    PlanPart::Vraag => &mut plan.vraag,
-                    PlanPart::Krachten => &mut plan.krachten,
-                    PlanPart::Behoeften => &mut plan.behoeften,
-                    PlanPart::Factoren => &mut plan.factoren,
-                    PlanPart::Zelf => &mut plan.zelf,
-                };
+                match part {
+                    PlanPart::Opp => plan.opp = matches!(value, Value::YesNo(true)),
+                    PlanPart::Meldcode => plan.meldcode |= !value.is_empty(),
+                    _ => {}
+                }
+                let Some(target) = part.text().map(|t| plan.text_mut(t)) else { continue };
                 if text.trim().is_empty() {
                     continue;
                 }
@@ -273,6 +291,32 @@ impl Plan {
             }
         }
         plan
+    }
+
+    pub fn text(&self, part: TextPart) -> &str {
+        match part {
+            TextPart::Betrokkenen => &self.betrokkenen,
+            TextPart::Vraag => &self.vraag,
+            TextPart::Krachten => &self.krachten,
+            TextPart::Behoeften => &self.behoeften,
+            TextPart::Factoren => &self.factoren,
+            TextPart::Zelf => &self.zelf,
+            TextPart::Criteria => &self.criteria,
+            TextPart::Delen => &self.delen,
+        }
+    }
+
+    pub fn text_mut(&mut self, part: TextPart) -> &mut String {
+        match part {
+            TextPart::Betrokkenen => &mut self.betrokkenen,
+            TextPart::Vraag => &mut self.vraag,
+            TextPart::Krachten => &mut self.krachten,
+            TextPart::Behoeften => &mut self.behoeften,
+            TextPart::Factoren => &mut self.factoren,
+            TextPart::Zelf => &mut self.zelf,
+            TextPart::Criteria => &mut self.criteria,
+            TextPart::Delen => &mut self.delen,
+        }
     }
 
     /// The version's signatures are all dated: it is agreed and frozen.
@@ -357,6 +401,21 @@ impl Plan {
         }
         Ok(next)
     }
+}
+
+/// Records on the case what a signed plan settles, so the wizard does not ask it again:
+/// the current step's agreement field (`measure = "plan_agreement"`) becomes "ja".
+/// Returns whether the case changed.
+pub fn record_agreement(case: &mut Case, route: &Routekaart, today: NaiveDate) -> bool {
+    let Some(step) = route.step(&case.step) else { return false };
+    let Some(field) = step.fields.iter().find(|f| f.measure == Some(Measure::PlanAgreement)) else { return false };
+    let mut values = case.current_visit().map(|v| v.values.clone()).unwrap_or_default();
+    if values.get(&field.id) == Some(&Value::YesNo(true)) {
+        return false;
+    }
+    values.insert(field.id.clone(), Value::YesNo(true));
+    case.record(values, today);
+    true
 }
 
 /// Parents (two when both hold gezag), the child from 12, the IB-er and the wijkteam
@@ -608,6 +667,17 @@ mod tests {
         assert!(v2.signers.iter().all(|s| s.signed.is_none()));
         v2.goals[0].text = "Sem is elke dag op tijd".into();
         assert_eq!(book.versions[0].goals[0].text, "Sem is elke dag op school", "the frozen version stays as it was");
+    }
+
+    #[test]
+    fn signing_records_the_agreement_in_the_plan_step_only() {
+        let route = crate::config::Config::demo().unwrap().route;
+        let mut c = case(d(2018, 3, 1), Gezag::Mother);
+        assert!(record_agreement(&mut c, &route, d(2026, 11, 23)));
+        assert_eq!(c.current_visit().unwrap().values.get("akkoord_ouders"), Some(&Value::YesNo(true)));
+        assert!(!record_agreement(&mut c, &route, d(2026, 11, 23)), "already recorded");
+        c.step = "S6".into();
+        assert!(!record_agreement(&mut c, &route, d(2026, 11, 23)), "not the plan step");
     }
 
     #[test]

@@ -372,13 +372,16 @@ impl Store {
     }
 
     pub fn case(&self, id: CaseId) -> Result<Option<Case>> {
+        self.get(&self.trees.cases, "cases", id)
+    }
+
+    /// One record of a tree keyed by case id, unsealed.
+    fn get<T: codec::Record>(&self, tree: &sled::Tree, name: &str, id: CaseId) -> Result<Option<T>> {
         let key = self.key()?;
         let k = id.0.as_bytes();
-        self.trees
-            .cases
-            .get(k)
+        tree.get(k)
             .map_err(|e| self.sled_error(e))?
-            .map(|v| codec::decode(key, "cases", k, &v).map_err(|error| StoreError::Record { key: hex(k), error }))
+            .map(|v| codec::decode(key, name, k, &v).map_err(|error| StoreError::Record { key: hex(k), error }))
             .transpose()
     }
 
@@ -482,14 +485,7 @@ impl Store {
 
     /// The case's plan van aanpak, every version; `None` before one was started.
     pub fn plan(&self, id: CaseId) -> Result<Option<PlanBook>> {
-        let key = self.key()?;
-        let k = id.0.as_bytes();
-        self.trees
-            .plans
-            .get(k)
-            .map_err(|e| self.sled_error(e))?
-            .map(|v| codec::decode(key, "plans", k, &v).map_err(|error| StoreError::Record { key: hex(k), error }))
-            .transpose()
+        self.get(&self.trees.plans, "plans", id)
     }
 
     /// Saves the plan, flushed. Autosaves pass no `change`; signing and starting a

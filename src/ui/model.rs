@@ -1135,7 +1135,13 @@ impl Model {
                 return vec![Effect::Job(Job::History(id))];
             }
             Reply::Plan(_, Err(e)) | Reply::PlanSaved(Err(e)) | Reply::PlanPrinted(Err(e)) => self.error(e),
-            Reply::PlanSaved(Ok(())) => {}
+            Reply::PlanSaved(Ok(None)) => {}
+            Reply::PlanSaved(Ok(Some(case))) => {
+                let (id, step) = (case.id, case.step.clone());
+                self.cases.insert(id, *case);
+                self.rebuild_rows(Some(id));
+                self.status = Some(Status { text: strings::agreement_recorded(&step), error: false });
+            }
             Reply::PlanPrinted(Ok([pdf, md])) => {
                 self.status = Some(Status { text: strings::printed(&pdf, &md), error: false });
             }

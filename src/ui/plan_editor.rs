@@ -14,23 +14,10 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::date;
 use crate::domain::plan::{
     Action, ActionStatus, Concern, Division, Goal, Missing, Party, Payer, Place, Plan, PlanBook, PlanDomain, Priority,
-    Section, Signer, SignerRole,
+    Section, Signer, SignerRole, TextPart,
 };
 use crate::print::{self, plan::DiffLine};
 use crate::strings;
-
-/// A free-text part of the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextPart {
-    Betrokkenen,
-    Vraag,
-    Krachten,
-    Behoeften,
-    Factoren,
-    Zelf,
-    Criteria,
-    Delen,
-}
 
 /// A list part of the plan; `Regie` and `References` are lists of one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,32 +58,6 @@ pub fn parts(section: Section) -> &'static [Part] {
         Section::Sharing => &[Text(T::Delen)],
         Section::SignOff => &[List(L::Signers)],
         Section::References => &[List(L::References)],
-    }
-}
-
-pub fn text_of(plan: &Plan, part: TextPart) -> &str {
-    match part {
-        TextPart::Betrokkenen => &plan.betrokkenen,
-        TextPart::Vraag => &plan.vraag,
-        TextPart::Krachten => &plan.krachten,
-        TextPart::Behoeften => &plan.behoeften,
-        TextPart::Factoren => &plan.factoren,
-        TextPart::Zelf => &plan.zelf,
-        TextPart::Criteria => &plan.criteria,
-        TextPart::Delen => &plan.delen,
-    }
-}
-
-fn text_mut(plan: &mut Plan, part: TextPart) -> &mut String {
-    match part {
-        TextPart::Betrokkenen => &mut plan.betrokkenen,
-        TextPart::Vraag => &mut plan.vraag,
-        TextPart::Krachten => &mut plan.krachten,
-        TextPart::Behoeften => &mut plan.behoeften,
-        TextPart::Factoren => &mut plan.factoren,
-        TextPart::Zelf => &mut plan.zelf,
-        TextPart::Criteria => &mut plan.criteria,
-        TextPart::Delen => &mut plan.delen,
     }
 }
 
@@ -331,7 +292,7 @@ impl PlanEditor {
         self.focus = Focus::Part(index as usize);
         self.item = 0;
         self.text = match self.focused_part() {
-            Some(Part::Text(t)) => self.plan().map(|p| text_area(text_of(p, t))),
+            Some(Part::Text(t)) => self.plan().map(|p| text_area(p.text(t))),
             _ => None,
         };
     }
@@ -399,7 +360,7 @@ impl PlanEditor {
         let (Some(Part::Text(part)), Some(area)) = (self.focused_part(), &self.text) else { return };
         let value = area.lines().join("\n");
         if let Ok(plan) = self.book.editable() {
-            *text_mut(plan, part) = value;
+            *plan.text_mut(part) = value;
             self.dirty = true;
         }
     }
@@ -560,14 +521,6 @@ fn pos<T: PartialEq>(all: &[T], value: Option<&T>) -> Option<usize> {
     value.and_then(|v| all.iter().position(|x| x == v))
 }
 
-fn short(text: &str) -> String {
-    let t = text.trim();
-    match t.char_indices().nth(50) {
-        Some((i, _)) => format!("{}…", &t[..i]),
-        None => t.to_string(),
-    }
-}
-
 const TEXT_MAX: usize = 300;
 const NAME_MAX: usize = 80;
 
@@ -614,7 +567,7 @@ fn item_form(plan: &Plan, part: ListPart, index: Option<usize>, today: NaiveDate
         }
         ListPart::Goals => {
             let g = index.and_then(|i| plan.goals.get(i));
-            let concerns: Vec<String> = plan.concerns.iter().map(|c| short(&c.text)).collect();
+            let concerns: Vec<String> = plan.concerns.iter().map(|c| strings::shorten(&c.text, 50)).collect();
             let concern = g.and_then(|g| g.concern).and_then(|id| plan.concerns.iter().position(|c| c.id == id));
             Form::new(vec![
                 text(l.goal, true, g.map_or("", |g| &g.text)),
@@ -630,8 +583,12 @@ fn item_form(plan: &Plan, part: ListPart, index: Option<usize>, today: NaiveDate
         }
         ListPart::Actions => {
             let a = index.and_then(|i| plan.actions.get(i));
-            let goals: Vec<String> =
-                plan.goals.iter().enumerate().map(|(i, g)| format!("{} {}", i + 1, short(&g.text))).collect();
+            let goals: Vec<String> = plan
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| format!("{} {}", i + 1, strings::shorten(&g.text, 50)))
+                .collect();
             let goal = a.and_then(|a| a.goal).and_then(|id| plan.goals.iter().position(|g| g.id == id));
             Form::new(vec![
                 text(l.what, true, a.map_or("", |a| &a.what)),

@@ -112,7 +112,8 @@ pub enum Reply {
     Exported(Result<PathBuf, String>),
     ConfigSaved(Result<Box<Config>, String>),
     Plan(CaseId, Result<Box<PlanBook>, String>),
-    PlanSaved(Result<(), String>),
+    /// With the case when signing recorded the parents' agreement on it.
+    PlanSaved(Result<Option<Box<Case>>, String>),
     PlanPrinted(Result<[PathBuf; 2], String>),
     BackedUp(Result<PathBuf, String>),
     DraftSaved(Result<(), String>),
@@ -204,6 +205,27 @@ fn open_plan(
     Ok(Box::new(book))
 }
 
+/// Saves the plan; a signature that freezes a version also records the parents'
+/// agreement in the plan step.
+fn save_plan(
+    store: &Store,
+    route: &Routekaart,
+    id: CaseId,
+    book: &PlanBook,
+    change: Option<Change>,
+) -> Result<Option<Box<Case>>, StoreError> {
+    store.save_plan(id, book, change.as_ref())?;
+    let Some(change @ Change { kind: ChangeKind::PlanSigned { .. }, .. }) = change else { return Ok(None) };
+    let Some(mut case) = store.case(id)? else { return Ok(None) };
+    if !plan::record_agreement(&mut case, route, change.at.date()) {
+        return Ok(None);
+    }
+    let recorded = Change { kind: ChangeKind::StepRecorded { step: case.step.clone() }, ..change };
+    let mut saved = store.save(&case, &recorded)?;
+    saved.lighten(route);
+    Ok(Some(Box::new(saved)))
+}
+
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
 pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job: Job) -> Reply {
     match job {
@@ -264,7 +286,7 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         }),
         Job::OpenPlan { id, config, who, at } => Reply::Plan(id, open_plan(store, id, &config, who, at).map_err(text)),
         Job::SavePlan { id, book, change } => {
-            Reply::PlanSaved(store.save_plan(id, &book, change.as_ref()).map_err(text))
+            Reply::PlanSaved(save_plan(store, route, id, &book, change).map_err(text))
         }
         Job::PrintPlan { id, config, change } => Reply::PlanPrinted(
             crate::exports::print_plan(store, &crate::exports::dir(paths), id, &config, change)

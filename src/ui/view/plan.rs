@@ -128,7 +128,7 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
                 }
             }
             Part::Text(tp) => {
-                let text = plan_editor::text_of(plan, *tp);
+                let text = plan.text(*tp);
                 let p = if text.trim().is_empty() {
                     Paragraph::new(Span::styled(strings::PLAN_EMPTY_TEXT, t.muted()))
                 } else {
