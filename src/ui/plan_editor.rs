@@ -380,10 +380,8 @@ impl PlanEditor {
     /// Opens the form for the selected row (`new`: for a new row).
     pub fn open_item(&mut self, new: bool, today: NaiveDate) {
         let Some(Part::List(part)) = self.focused_part() else { return };
-        if self.refuse_frozen() {
-            return;
-        }
-        if new && fixed(part) {
+        // A signed version's rows can still be opened to read in full.
+        if (new && self.refuse_frozen()) || (new && fixed(part)) {
             return;
         }
         let index = if fixed(part) {
@@ -404,6 +402,9 @@ impl PlanEditor {
     /// Applies the item form; errors stay in the form.
     pub fn submit_item(&mut self, today: NaiveDate) -> Request {
         let Some(mut f) = self.item_form.take() else { return Request::None };
+        if self.refuse_frozen() {
+            return Request::None;
+        }
         let Ok(plan) = self.book.editable() else { return Request::None };
         let before_signed = plan.is_frozen();
         match apply_item(plan, &f, today) {
