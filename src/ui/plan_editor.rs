@@ -381,7 +381,7 @@ impl PlanEditor {
     pub fn open_item(&mut self, new: bool, today: NaiveDate) {
         let Some(Part::List(part)) = self.focused_part() else { return };
         // A signed version's rows can still be opened to read in full.
-        if (new && self.refuse_frozen()) || (new && fixed(part)) {
+        if new && (fixed(part) || self.refuse_frozen()) {
             return;
         }
         let index = if fixed(part) {
