@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::escalation::{Decider, Terms};
 use crate::domain::route::{Locus, Routekaart};
 use crate::domain::team::{Member, Role, Team};
 use crate::paths::Paths;
@@ -62,6 +63,12 @@ pub struct UserFile {
     pub keys: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "is_default")]
     pub privacy: Privacy,
+    /// Who decides when a case is escalated (domain.md §4), per school and municipality.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deciders: Vec<Decider>,
+    /// Weeks to a decision per escalation level.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub escalation: Terms,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +86,8 @@ pub struct Config {
     pub roles: Vec<Role>,
     pub keys: BTreeMap<String, Vec<String>>,
     pub privacy: Privacy,
+    pub deciders: Vec<Decider>,
+    pub escalation: Terms,
     pub route: Routekaart,
 }
 
@@ -211,6 +220,17 @@ impl Config {
         if user.privacy.lock_minutes == 0 || user.privacy.backups == 0 {
             return Err(strings::PRIVACY_ZERO.to_string());
         }
+        for (i, d) in user.deciders.iter().enumerate() {
+            if d.name.trim().is_empty() {
+                return Err(strings::decider_incomplete(i + 1));
+            }
+            if user.deciders[..i].iter().any(|o| o.role == d.role) {
+                return Err(strings::decider_duplicate(d.role.label()));
+            }
+        }
+        if user.escalation.e1_weeks == 0 || user.escalation.e2_weeks == 0 {
+            return Err(strings::TERMS_ZERO.to_string());
+        }
         Ok(Config {
             school: user.school,
             user: user.user,
@@ -218,6 +238,8 @@ impl Config {
             roles,
             keys: user.keys,
             privacy: user.privacy,
+            deciders: user.deciders,
+            escalation: user.escalation,
             route,
         })
     }
@@ -231,6 +253,8 @@ impl Config {
             roles: default_roles(),
             keys: BTreeMap::new(),
             privacy: Privacy::default(),
+            deciders: Vec::new(),
+            escalation: Terms::default(),
             route,
         }
     }
@@ -245,6 +269,8 @@ impl Config {
             roles: Vec::new(),
             keys: BTreeMap::new(),
             privacy: Privacy::default(),
+            deciders: crate::domain::demo::deciders(),
+            escalation: Terms::default(),
         };
         let route = parse_routekaart(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
         Config::from_parts(user, route).map_err(|problem| ConfigError::Invalid { file: PathBuf::from("demo"), problem })
@@ -258,6 +284,8 @@ impl Config {
             roles: Vec::new(),
             keys: self.keys.clone(),
             privacy: self.privacy,
+            deciders: self.deciders.clone(),
+            escalation: self.escalation,
         }
     }
 
@@ -297,6 +325,8 @@ mod tests {
             roles: Vec::new(),
             keys: BTreeMap::new(),
             privacy: Privacy::default(),
+            deciders: Vec::new(),
+            escalation: Terms::default(),
         }
     }
 

@@ -208,6 +208,16 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
         ChangeKind::PlanStarted { version } => format!("plan van aanpak versie {version} begonnen"),
         ChangeKind::PlanSigned { version } => format!("plan van aanpak versie {version} ondertekend"),
         ChangeKind::PlanPrinted { version } => format!("plan van aanpak versie {version} afgedrukt"),
+        ChangeKind::Escalated { level } => format!("opgeschaald: {}", level.label()),
+        ChangeKind::EscalationDecided { level, resolved } => {
+            format!(
+                "besluit {} vastgelegd ({})",
+                level.label(),
+                if *resolved { "opgelost" } else { "nog niet opgelost" }
+            )
+        }
+        ChangeKind::TriggerDismissed { .. } => "suggestie om op te schalen terzijde gelegd".into(),
+        ChangeKind::AbsenceRecorded => "verzuim bijgewerkt".into(),
         ChangeKind::KeyCreated => "versleuteling ingesteld".into(),
         ChangeKind::PassphraseChanged => "wachtwoordzin gewijzigd".into(),
         ChangeKind::RecoveryUsed => "herstelcode gebruikt, nieuwe wachtwoordzin".into(),
@@ -687,6 +697,68 @@ pub fn missing_signature(role: &str, name: &str) -> String {
     } else {
         format!("Handtekening ontbreekt: {} ({})", role.to_lowercase(), name.trim())
     }
+}
+
+// ---- Escalation ----
+pub const LEVELS: &[&str] = &["E1 tandem loopt vast", "E2 doorzettingsmacht", "E3 structureel (OGGO)"];
+pub const REASONS: &[&str] = &[
+    "oneens over verantwoordelijkheid",
+    "financiering",
+    "geen passend aanbod",
+    "thuiszitten",
+    "ouders weigeren",
+    "wachttijd",
+];
+pub const QUESTION_DOMAINS: &[&str] = &["onderwijsvraag (SWV)", "zorgvraag (gemeente)", "beide"];
+pub const DECIDER_ROLES: &[&str] =
+    &["schooldirecteur", "teamleider wijkteam", "directeur SWV", "gemeente (OGGO)", "bestuurlijk OGGO-overleg"];
+pub const DECIDER_UNSET: &str = "(niet ingesteld)";
+pub const ESCALATION_OPEN: &str =
+    "Er loopt al een escalatie voor dit dossier; leg eerst het besluit vast of schaal die op.";
+pub const ESCALATION_NOT_UP: &str =
+    "Opschalen naar een hoger niveau kan pas als de termijn voorbij is of het besluit de zaak niet oploste.";
+pub const ESCALATION_NONE: &str = "Er loopt geen escalatie voor dit dossier.";
+pub const ESCALATION_NO_QUESTION: &str = "Schrijf de vraag aan de beslisser op.";
+pub const AGENDA_TITLE: &str = "Agenda bestuurlijk OGGO: structurele knelpunten (E3)";
+pub const AGENDA_EMPTY: &str = "Er staan geen E3-punten open.";
+
+pub const TERMS_ZERO: &str = "[escalation]: e1_weeks en e2_weeks moeten minstens 1 zijn (standaard 2 en 4 weken).";
+
+pub fn decider_incomplete(n: usize) -> String {
+    format!("[[deciders]] nummer {n} heeft geen naam; vul name = \"...\" in.")
+}
+
+pub fn decider_duplicate(role: &str) -> String {
+    format!("[[deciders]]: de rol {role} staat er twee keer in; houd er één over.")
+}
+
+pub fn agenda_intro(school: &str, date: &str) -> String {
+    format!(
+        "Ingebracht door de tandem van {school}, opgesteld op {date}. Zonder namen van kinderen: het gaat om knelpunten in het stelsel."
+    )
+}
+
+pub fn agenda_since(date: &str) -> String {
+    format!("sinds {date}")
+}
+
+pub fn trigger_plan_late(tandem: chrono::NaiveDate) -> String {
+    format!(
+        "het plan is 6 weken na de tandembespreking van {} nog niet vastgesteld",
+        crate::domain::date::format(tandem)
+    )
+}
+
+pub fn trigger_evaluation(due: chrono::NaiveDate) -> String {
+    format!("de evaluatie had vóór {} moeten zijn", crate::domain::date::format(due))
+}
+
+pub fn trigger_absent(from: chrono::NaiveDate, days: i64) -> String {
+    format!("thuiszitter: al {days} dagen niet op school (sinds {})", crate::domain::date::format(from))
+}
+
+pub fn trigger_disagree(outcome: &str) -> String {
+    format!("de tandembespreking eindigde in: {outcome}")
 }
 
 // ---- Keymap ----

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::consent::Consent;
 use super::date::{self, DateError};
+use super::escalation::{Absence, Dismissal, Escalation};
 use super::route::{self, Done, Outcome, Routekaart, Values, Visit};
 use crate::strings;
 
@@ -85,12 +86,33 @@ pub struct Case {
     /// Consent decisions per purpose, in the order recorded.
     #[serde(default)]
     pub consents: Vec<Consent>,
+    /// Escalations up the ladder, oldest first; at most one open.
+    #[serde(default)]
+    pub escalations: Vec<Escalation>,
+    /// Periods away from school (a thuiszitter after 4 weeks).
+    #[serde(default)]
+    pub absences: Vec<Absence>,
+    /// Escalation suggestions set aside, with why.
+    #[serde(default)]
+    pub dismissals: Vec<Dismissal>,
 }
 
 impl Case {
     /// A case not stored yet (revision 0) with nothing walked on the route.
     pub fn new(id: CaseId, intake: Intake, step: String, due: Option<NaiveDate>) -> Case {
-        Case { id, revision: 0, intake, step, due, closed_on: None, visits: Vec::new(), consents: Vec::new() }
+        Case {
+            id,
+            revision: 0,
+            intake,
+            step,
+            due,
+            closed_on: None,
+            visits: Vec::new(),
+            consents: Vec::new(),
+            escalations: Vec::new(),
+            absences: Vec::new(),
+            dismissals: Vec::new(),
+        }
     }
 
     pub fn pupil_name(&self) -> String {

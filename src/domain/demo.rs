@@ -8,6 +8,7 @@ use rand::{Rng, SeedableRng};
 
 use super::case::{Case, CaseId, DomainTag, Gezag, Intake, SignalSource};
 use super::consent::{Consent, ConsentForm};
+use super::escalation::{Decider, DeciderRole};
 use super::plan::{
     Action, ActionStatus, Concern, Context, Division, Goal, Party, Payer, Plan, PlanBook, PlanDomain, Priority,
 };
@@ -75,6 +76,18 @@ pub fn team() -> Team {
     }
 }
 
+/// The demo region's decision makers.
+pub fn deciders() -> Vec<Decider> {
+    let d = |role, name: &str, contact: &str| Decider { role, name: name.into(), contact: contact.into() };
+    vec![
+        d(DeciderRole::SchoolDirector, "Ria Hoekstra", "directie@devlinder.example"),
+        d(DeciderRole::TeamLead, "Karim Bouzid", "teamleider@wijkteam.example"),
+        d(DeciderRole::SwvDirector, "drs. P. Verbeek", "directeur@swv.example"),
+        d(DeciderRole::Municipality, "M. de Lange (OGGO)", "oggo@gemeente.example"),
+        d(DeciderRole::Oggo, "Bestuurlijk OGGO-overleg", "secretariaat@gemeente.example"),
+    ]
+}
+
 /// `count` cases spread over every step of `route`, signalled in the year before `today`;
 /// about one in six is overdue and about one in twelve carries a safety concern.
 pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: NaiveDate) -> Vec<Case> {
@@ -128,6 +141,9 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 closed_on,
                 visits: Vec::new(),
                 consents: Vec::new(),
+                escalations: Vec::new(),
+                absences: Vec::new(),
+                dismissals: Vec::new(),
             };
             let end = closed_on.unwrap_or(today).max(signal_date);
             walk(&mut case, route, end, &mut rng);

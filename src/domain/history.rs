@@ -46,6 +46,21 @@ pub enum ChangeKind {
     PlanPrinted {
         version: u32,
     },
+    /// The case was escalated (opened at a level, or taken up to it).
+    Escalated {
+        level: crate::domain::escalation::Level,
+    },
+    /// A decision on an escalation was recorded.
+    EscalationDecided {
+        level: crate::domain::escalation::Level,
+        resolved: bool,
+    },
+    /// A suggestion to escalate was set aside.
+    TriggerDismissed {
+        trigger: crate::domain::escalation::TriggerKind,
+    },
+    /// An absence period was recorded or ended.
+    AbsenceRecorded,
     /// Store events, not about one case.
     KeyCreated,
     PassphraseChanged,

@@ -29,6 +29,7 @@ pub mod case;
 pub mod consent;
 pub mod date;
 pub mod demo;
+pub mod escalation;
 pub mod history;
 pub mod listing;
 pub mod monitoring;

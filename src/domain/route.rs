@@ -152,6 +152,9 @@ pub struct Outcome {
     /// Only offered when this holds.
     #[serde(default)]
     pub when: Option<Condition>,
+    /// Choosing it suggests escalating (the tandem disagrees).
+    #[serde(default)]
+    pub escalate: bool,
 }
 
 /// A value recorded in a step field.

@@ -63,6 +63,8 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         roles: Vec::new(),
         keys: Default::default(),
         privacy: Default::default(),
+        deciders: Vec::new(),
+        escalation: Default::default(),
     };
     match Config::from_parts(user, route.clone()) {
         Ok(config) => Some(config),

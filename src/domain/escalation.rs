@@ -1,0 +1,618 @@
+//! Escalation up the ladder of domain.md §4: when the tandem is stuck, a case goes to
+//! the people who can decide (E1 school director and wijkteam team lead; E2
+//! doorzettingsmacht: the SWV director and/or the municipal OGGO official; E3 the
+//! bestuurlijk OGGO agenda), and the clock runs until someone has decided. Triggers
+//! suggest escalating without doing it.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::case::Case;
+use super::route::{Measure, Routekaart, Value};
+use crate::strings;
+
+choice_enum!(
+    Level { E1 = "e1", E2 = "e2", E3 = "e3" } labels strings::LEVELS);
+choice_enum!(
+    /// Reason categories of domain.md §4.
+    Reason { Disagree = "oneens", Funding = "financiering", NoOffer = "geen_aanbod", Absent = "thuiszitten",
+             ParentsRefuse = "ouders_weigeren", Waiting = "wachttijd" } labels strings::REASONS);
+choice_enum!(
+    /// Whose question it is at E2: the SWV director decides on education, the
+    /// municipality on care.
+    Domain { Education = "onderwijs", Care = "zorg", Both = "beide" } labels strings::QUESTION_DOMAINS);
+choice_enum!(
+    /// The configured people who decide at each level.
+    DeciderRole { SchoolDirector = "schooldirecteur", TeamLead = "teamleider_wijkteam", SwvDirector = "swv_directeur",
+                  Municipality = "gemeente_oggo", Oggo = "oggo_overleg" } labels strings::DECIDER_ROLES);
+
+/// A person (or, for E3, the meeting) who decides; from the config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decider {
+    pub role: DeciderRole,
+    pub name: String,
+    #[serde(default)]
+    pub contact: String,
+}
+
+/// Weeks to a decision per level (domain.md §4); E3 waits for the next OGGO meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Terms {
+    pub e1_weeks: u32,
+    pub e2_weeks: u32,
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        Terms { e1_weeks: 2, e2_weeks: 4 }
+    }
+}
+
+impl Terms {
+    pub fn due(&self, level: Level, from: NaiveDate) -> Option<NaiveDate> {
+        let weeks = match level {
+            Level::E1 => self.e1_weeks,
+            Level::E2 => self.e2_weeks,
+            Level::E3 => return None,
+        };
+        from.checked_add_days(Days::new(u64::from(weeks) * 7))
+    }
+}
+
+/// Who decides at `level` on a question of `domain`.
+pub fn decider_roles(level: Level, domain: Domain) -> &'static [DeciderRole] {
+    use DeciderRole::*;
+    match (level, domain) {
+        (Level::E1, _) => &[SchoolDirector, TeamLead],
+        (Level::E2, Domain::Education) => &[SwvDirector],
+        (Level::E2, Domain::Care) => &[Municipality],
+        (Level::E2, Domain::Both) => &[SwvDirector, Municipality],
+        (Level::E3, _) => &[Oggo],
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Who decided (name, as told).
+    pub by: String,
+    pub what: String,
+    pub on: NaiveDate,
+    pub follow_up: Option<NaiveDate>,
+    /// The decision unblocked the case.
+    pub resolved: bool,
+}
+
+/// One level of an escalation: what was asked of whom, and what they decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rung {
+    pub level: Level,
+    pub opened: NaiveDate,
+    /// Member id of who asked.
+    pub asked_by: String,
+    pub question: String,
+    /// The deciders' names when it was asked ("role: name").
+    pub deciders: Vec<String>,
+    pub due: Option<NaiveDate>,
+    pub decision: Option<Decision>,
+}
+
+/// An escalation of one case; going up a level adds a rung and keeps the earlier ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub reason: Reason,
+    pub domain: Domain,
+    /// Oldest first; the last is the current level.
+    pub rungs: Vec<Rung>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Waiting for a decision; `overdue` once its term passed.
+    Waiting {
+        overdue: bool,
+    },
+    /// Decided, but the case is still stuck: it can go up a level.
+    Unresolved,
+    Resolved,
+}
+
+impl Escalation {
+    pub fn current(&self) -> Option<&Rung> {
+        self.rungs.last()
+    }
+
+    pub fn level(&self) -> Level {
+        self.current().map_or(Level::E1, |r| r.level)
+    }
+
+    pub fn state(&self, today: NaiveDate) -> State {
+        let Some(r) = self.current() else { return State::Resolved };
+        match &r.decision {
+            Some(d) if d.resolved => State::Resolved,
+            Some(_) => State::Unresolved,
+            None => State::Waiting { overdue: r.due.is_some_and(|d| today > d) },
+        }
+    }
+
+    pub fn is_open(&self, today: NaiveDate) -> bool {
+        self.state(today) != State::Resolved
+    }
+
+    /// The level it may go up to now: when its term passed without a decision, or the
+    /// decision did not unblock the case.
+    pub fn next_level(&self, today: NaiveDate) -> Option<Level> {
+        let up = match self.level() {
+            Level::E1 => Level::E2,
+            Level::E2 => Level::E3,
+            Level::E3 => return None,
+        };
+        matches!(self.state(today), State::Waiting { overdue: true } | State::Unresolved).then_some(up)
+    }
+}
+
+/// What is asked of the deciders, for a new escalation or the next level.
+pub struct Ask<'a> {
+    pub reason: Reason,
+    pub domain: Domain,
+    pub question: String,
+    pub asked_by: String,
+    pub deciders: &'a [Decider],
+    pub terms: Terms,
+}
+
+fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
+    let deciders = decider_roles(level, ask.domain)
+        .iter()
+        .map(|role| {
+            let name = ask.deciders.iter().find(|d| d.role == *role).map_or(strings::DECIDER_UNSET, |d| &d.name);
+            format!("{}: {}", role.label(), name)
+        })
+        .collect();
+    Rung {
+        level,
+        opened: today,
+        asked_by: ask.asked_by.clone(),
+        question: ask.question.trim().to_string(),
+        deciders,
+        due: ask.terms.due(level, today),
+        decision: None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EscalationError {
+    #[error("{}", strings::ESCALATION_OPEN)]
+    AlreadyOpen,
+    #[error("{}", strings::ESCALATION_NOT_UP)]
+    CannotGoUp,
+    #[error("{}", strings::ESCALATION_NONE)]
+    NoneOpen,
+    #[error("{}", strings::ESCALATION_NO_QUESTION)]
+    NoQuestion,
+}
+
+/// Starts an escalation on the case at `level`; one at a time.
+pub fn open(case: &mut Case, level: Level, ask: &Ask, today: NaiveDate) -> Result<(), EscalationError> {
+    if case.escalations.iter().any(|e| e.is_open(today)) {
+        return Err(EscalationError::AlreadyOpen);
+    }
+    if ask.question.trim().is_empty() {
+        return Err(EscalationError::NoQuestion);
+    }
+    case.escalations.push(Escalation { reason: ask.reason, domain: ask.domain, rungs: vec![rung(ask, level, today)] });
+    Ok(())
+}
+
+/// The open escalation of a case, if any.
+pub fn open_one(case: &Case, today: NaiveDate) -> Option<&Escalation> {
+    case.escalations.iter().rev().find(|e| e.is_open(today))
+}
+
+fn open_mut(case: &mut Case, today: NaiveDate) -> Option<&mut Escalation> {
+    case.escalations.iter_mut().rev().find(|e| e.is_open(today))
+}
+
+/// Takes the open escalation up one level, keeping what happened below.
+pub fn go_up(case: &mut Case, ask: &Ask, today: NaiveDate) -> Result<Level, EscalationError> {
+    if ask.question.trim().is_empty() {
+        return Err(EscalationError::NoQuestion);
+    }
+    let e = open_mut(case, today).ok_or(EscalationError::NoneOpen)?;
+    let level = e.next_level(today).ok_or(EscalationError::CannotGoUp)?;
+    e.domain = ask.domain;
+    e.rungs.push(rung(ask, level, today));
+    Ok(level)
+}
+
+pub fn decide(case: &mut Case, decision: Decision, today: NaiveDate) -> Result<(), EscalationError> {
+    let e = open_mut(case, today).ok_or(EscalationError::NoneOpen)?;
+    match e.rungs.last_mut() {
+        Some(r) if r.decision.is_none() => {
+            r.decision = Some(decision);
+            Ok(())
+        }
+        _ => Err(EscalationError::NoneOpen),
+    }
+}
+
+/// A period the pupil was away from school; `to` None while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Absence {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+/// More than this many days away in one period makes a thuiszitter.
+pub const THUISZITTER_DAYS: i64 = 28;
+/// The plan should be agreed this long after the tandem discussion.
+pub const PLAN_WEEKS: u64 = 6;
+
+/// What may call for escalation (domain.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerKind {
+    PlanLate,
+    EvaluationOverdue,
+    Thuiszitter,
+    Disagreement,
+}
+
+/// A suggestion to escalate: what and since when (a dismissal holds for that `since`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub kind: TriggerKind,
+    pub since: NaiveDate,
+    pub why: String,
+}
+
+/// A suggestion set aside, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dismissal {
+    pub kind: TriggerKind,
+    pub since: NaiveDate,
+    pub reason: String,
+    pub by: String,
+    pub on: NaiveDate,
+}
+
+fn has_measure(route: &Routekaart, step: &str, pred: impl Fn(Measure) -> bool) -> bool {
+    route.step(step).is_some_and(|s| s.fields.iter().any(|f| f.measure.is_some_and(&pred)))
+}
+
+/// The suggestions that stand for a case today: none while an escalation is open or
+/// the case is closed, and none that were dismissed.
+pub fn triggers(case: &Case, route: &Routekaart, today: NaiveDate) -> Vec<Trigger> {
+    if case.closed_on.is_some() || open_one(case, today).is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    // The plan is not agreed 6 weeks after the latest tandem discussion.
+    let tandem_date = case.visits.iter().rev().find_map(|v| {
+        let step = route.step(&v.step)?;
+        step.fields.iter().filter(|f| f.measure == Some(Measure::TandemDate)).find_map(|f| match v.values.get(&f.id) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        })
+    });
+    if let Some(d) = tandem_date {
+        let agreed = case.visits.iter().any(|v| {
+            v.done.as_ref().is_some_and(|x| x.on >= d) && has_measure(route, &v.step, |m| m == Measure::PlanAgreement)
+        });
+        let late = d.checked_add_days(Days::new(PLAN_WEEKS * 7)).is_some_and(|limit| today > limit);
+        if late && !agreed {
+            out.push(Trigger { kind: TriggerKind::PlanLate, since: d, why: strings::trigger_plan_late(d) });
+        }
+    }
+    // The evaluation step's deadline passed.
+    let evaluating = has_measure(route, &case.step, |m| {
+        matches!(m, Measure::SatisfactionSchool | Measure::SatisfactionWijkteam | Measure::SatisfactionParents)
+    });
+    if let (true, Some(due)) = (evaluating, case.due.filter(|d| *d < today)) {
+        out.push(Trigger { kind: TriggerKind::EvaluationOverdue, since: due, why: strings::trigger_evaluation(due) });
+    }
+    // Away from school for more than 4 weeks in one period that still lasts.
+    for a in case.absences.iter().filter(|a| a.to.is_none_or(|to| to >= today)) {
+        let days = (today - a.from).num_days();
+        if days > THUISZITTER_DAYS {
+            out.push(Trigger {
+                kind: TriggerKind::Thuiszitter,
+                since: a.from,
+                why: strings::trigger_absent(a.from, days),
+            });
+        }
+    }
+    // The tandem discussion ended in disagreement (an outcome marked `escalate`).
+    if let Some(v) = case.visits.iter().rev().find(|v| v.done.is_some()) {
+        let done = v.done.as_ref().map(|d| (d.on, d.outcome.as_str()));
+        let outcome = route.step(&v.step).and_then(|s| done.and_then(|(_, o)| s.outcomes.iter().find(|x| x.id == o)));
+        if let (Some((on, _)), Some(o)) = (done, outcome.filter(|o| o.escalate)) {
+            let opened_since = case.escalations.iter().any(|e| e.rungs.first().is_some_and(|r| r.opened >= on));
+            if !opened_since {
+                out.push(Trigger {
+                    kind: TriggerKind::Disagreement,
+                    since: on,
+                    why: strings::trigger_disagree(&o.label),
+                });
+            }
+        }
+    }
+    out.retain(|t| !case.dismissals.iter().any(|d| d.kind == t.kind && d.since == t.since));
+    out
+}
+
+/// A row of the escalation overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRow {
+    pub case: super::case::CaseId,
+    pub pupil: String,
+    pub level: Level,
+    pub reason: Reason,
+    pub opened: NaiveDate,
+    pub due: Option<NaiveDate>,
+    pub deciders: String,
+    pub state: State,
+    /// The SWV may receive the dossier: escalated to the SWV director with consent
+    /// "delen met SWV" recorded. None when the SWV director is not involved.
+    pub swv_consent: Option<bool>,
+}
+
+/// The purpose whose consent lets an escalation dossier go to the SWV.
+pub const SWV_PURPOSE: &str = "delen_swv";
+
+pub fn swv_consent(case: &Case, e: &Escalation, today: NaiveDate) -> Option<bool> {
+    let to_swv = e.rungs.iter().any(|r| decider_roles(r.level, e.domain).contains(&DeciderRole::SwvDirector));
+    to_swv.then(|| super::consent::given(&case.consents, SWV_PURPOSE, case.intake.birth_date, today))
+}
+
+/// Every open escalation, the most urgent deadline first (overdue first, none last).
+pub fn overview<'a>(cases: impl Iterator<Item = &'a Case>, today: NaiveDate) -> Vec<OpenRow> {
+    let mut rows: Vec<OpenRow> = cases
+        .filter_map(|c| {
+            let e = open_one(c, today)?;
+            let r = e.current()?;
+            Some(OpenRow {
+                case: c.id,
+                pupil: c.pupil_name(),
+                level: r.level,
+                reason: e.reason,
+                opened: r.opened,
+                due: r.due,
+                deciders: r.deciders.join(", "),
+                state: e.state(today),
+                swv_consent: swv_consent(c, e, today),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.due.is_none(), a.due, std::cmp::Reverse(a.level), a.opened, &a.pupil).cmp(&(
+            b.due.is_none(),
+            b.due,
+            std::cmp::Reverse(b.level),
+            b.opened,
+            &b.pupil,
+        ))
+    });
+    rows
+}
+
+/// The E3 items as an agenda for the bestuurlijk OGGO: structural, so no child is
+/// named; grouped by reason, with the questions put.
+pub fn agenda<'a>(cases: impl Iterator<Item = &'a Case>, school: &str, today: NaiveDate) -> String {
+    let mut items: Vec<(Reason, String, NaiveDate)> = cases
+        .filter_map(|c| open_one(c, today))
+        .filter_map(|e| e.current().filter(|r| r.level == Level::E3).map(|r| (e.reason, r.question.clone(), r.opened)))
+        .collect();
+    items.sort();
+    let mut out =
+        format!("# {}\n\n{}\n", strings::AGENDA_TITLE, strings::agenda_intro(school, &super::date::format(today)));
+    if items.is_empty() {
+        out.push_str(&format!("\n{}\n", strings::AGENDA_EMPTY));
+    }
+    let mut current = None;
+    let mut n = 0;
+    for (reason, question, opened) in items {
+        if current != Some(reason) {
+            out.push_str(&format!("\n## {}\n\n", reason.label()));
+            current = Some(reason);
+        }
+        n += 1;
+        let question = question.replace('\n', " ");
+        out.push_str(&format!("{n}. {question} ({})\n", strings::agenda_since(&super::date::format(opened))));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{CaseId, DomainTag, Gezag, Intake, SignalSource};
+    use crate::domain::consent::{Consent, ConsentForm};
+    use crate::domain::route::{Done, Values, Visit};
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn route() -> Routekaart {
+        crate::config::Config::demo().unwrap().route
+    }
+
+    fn case(name: &str, step: &str) -> Case {
+        let intake = Intake {
+            first_name: name.into(),
+            last_name: String::new(),
+            birth_date: NaiveDate::from_ymd_opt(2016, 5, 1).unwrap(),
+            groep: 5,
+            gezag: Gezag::BothParents,
+            signal_date: d(8, 20),
+            source: SignalSource::Teacher,
+            domains: vec![DomainTag::Shared],
+            note: String::new(),
+            holder: "anna".into(),
+        };
+        Case::new(CaseId::random(), intake, step.into(), None)
+    }
+
+    fn ask(question: &str) -> Ask<'static> {
+        Ask {
+            reason: Reason::Funding,
+            domain: Domain::Education,
+            question: question.into(),
+            asked_by: "anna".into(),
+            deciders: &[],
+            terms: Terms::default(),
+        }
+    }
+
+    fn visit(step: &str, vals: &[(&str, Value)], done: Option<(NaiveDate, &str)>) -> Visit {
+        let values: Values = vals.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let done = done.map(|(on, o)| Done { on, outcome: o.into(), by: "anna".into() });
+        Visit { step: step.into(), entered: d(9, 1), values, done }
+    }
+
+    #[test]
+    fn terms_and_deciders_follow_the_ladder() {
+        let t = Terms::default();
+        assert_eq!(t.due(Level::E1, d(11, 2)), Some(d(11, 16)));
+        assert_eq!(t.due(Level::E2, d(11, 2)), Some(d(11, 30)));
+        assert_eq!(t.due(Level::E3, d(11, 2)), None, "E3 waits for the OGGO meeting");
+        assert_eq!(decider_roles(Level::E1, Domain::Care), [DeciderRole::SchoolDirector, DeciderRole::TeamLead]);
+        assert_eq!(decider_roles(Level::E2, Domain::Education), [DeciderRole::SwvDirector]);
+        assert_eq!(decider_roles(Level::E2, Domain::Care), [DeciderRole::Municipality]);
+        assert_eq!(decider_roles(Level::E2, Domain::Both), [DeciderRole::SwvDirector, DeciderRole::Municipality]);
+    }
+
+    #[test]
+    fn an_escalation_waits_goes_up_when_late_or_unresolved_and_keeps_its_history() {
+        let mut c = case("Sem", "S4");
+        let deciders = crate::domain::demo::deciders();
+        let first = Ask { deciders: &deciders, ..ask("Wie betaalt de begeleiding?") };
+        open(&mut c, Level::E1, &first, d(11, 2)).unwrap();
+        assert_eq!(open(&mut c, Level::E1, &first, d(11, 3)), Err(EscalationError::AlreadyOpen));
+        let e = open_one(&c, d(11, 3)).unwrap();
+        assert_eq!(
+            e.current().unwrap().deciders,
+            ["schooldirecteur: Ria Hoekstra", "teamleider wijkteam: Karim Bouzid"]
+        );
+        assert_eq!(e.state(d(11, 16)), State::Waiting { overdue: false });
+        assert_eq!(e.next_level(d(11, 16)), None, "not before the term has passed");
+        assert_eq!(e.state(d(11, 17)), State::Waiting { overdue: true });
+
+        // Late: up to E2, to the SWV director, with a new term.
+        let second = Ask { deciders: &deciders, ..ask("Doorzettingsmacht: SWV betaalt?") };
+        assert_eq!(go_up(&mut c, &second, d(11, 17)), Ok(Level::E2));
+        let e = open_one(&c, d(11, 17)).unwrap();
+        assert_eq!(e.rungs.len(), 2, "E1 stays in the history");
+        assert_eq!(e.current().unwrap().due, Some(d(12, 15)));
+        assert_eq!(e.current().unwrap().deciders, ["directeur SWV: drs. P. Verbeek"]);
+
+        // Decided without unblocking: may go up again; decided and resolved: closed.
+        let no = Decision {
+            by: "Verbeek".into(),
+            what: "Geen budget".into(),
+            on: d(11, 20),
+            follow_up: None,
+            resolved: false,
+        };
+        decide(&mut c, no, d(11, 20)).unwrap();
+        assert_eq!(open_one(&c, d(11, 20)).unwrap().state(d(11, 20)), State::Unresolved);
+        assert_eq!(go_up(&mut c, &ask("Structureel tekort"), d(11, 21)), Ok(Level::E3));
+        assert_eq!(go_up(&mut c, &ask("hoger"), d(11, 21)), Err(EscalationError::CannotGoUp));
+        let yes = Decision {
+            by: "OGGO".into(),
+            what: "Budget".into(),
+            on: d(12, 1),
+            follow_up: Some(d(3, 1)),
+            resolved: true,
+        };
+        decide(&mut c, yes.clone(), d(12, 1)).unwrap();
+        assert!(open_one(&c, d(12, 1)).is_none());
+        assert_eq!(decide(&mut c, yes, d(12, 2)), Err(EscalationError::NoneOpen));
+        assert_eq!(open(&mut c, Level::E1, &ask(" "), d(12, 2)), Err(EscalationError::NoQuestion));
+    }
+
+    #[test]
+    fn plan_late_after_six_weeks_without_agreement() {
+        let r = route();
+        let mut c = case("Sem", "S5");
+        c.visits = vec![visit("S3", &[("datum", Value::Date(d(9, 1)))], Some((d(9, 1), "analyse")))];
+        assert!(triggers(&c, &r, d(10, 13)).is_empty(), "6 weeks to the day is still in time");
+        let t = triggers(&c, &r, d(10, 14));
+        assert_eq!(t.iter().map(|t| t.kind).collect::<Vec<_>>(), [TriggerKind::PlanLate]);
+        c.visits.push(visit("S5", &[("akkoord_ouders", Value::YesNo(true))], Some((d(10, 10), "uitvoeren"))));
+        assert!(triggers(&c, &r, d(10, 14)).is_empty(), "agreed (even late) ends it");
+    }
+
+    #[test]
+    fn evaluation_overdue_thuiszitter_and_disagreement() {
+        let r = route();
+        let mut c = case("Sem", "S7");
+        c.due = Some(d(11, 1));
+        assert_eq!(triggers(&c, &r, d(11, 2))[0].kind, TriggerKind::EvaluationOverdue);
+        c.step = "S6".into();
+        assert!(triggers(&c, &r, d(11, 2)).is_empty(), "only the evaluation step counts");
+
+        c.absences.push(Absence { from: d(10, 1), to: None });
+        assert!(triggers(&c, &r, d(10, 29)).is_empty(), "28 days is not more than 4 weeks");
+        assert_eq!(triggers(&c, &r, d(10, 30))[0].kind, TriggerKind::Thuiszitter);
+        c.absences[0].to = Some(d(10, 20));
+        assert!(triggers(&c, &r, d(10, 30)).is_empty(), "back at school");
+
+        let mut c = case("Noor", "S3");
+        c.visits = vec![visit("S3", &[], Some((d(11, 2), "oneens")))];
+        assert_eq!(triggers(&c, &r, d(11, 3))[0].kind, TriggerKind::Disagreement);
+        open(&mut c, Level::E1, &ask("Wie?"), d(11, 3)).unwrap();
+        assert!(triggers(&c, &r, d(11, 4)).is_empty(), "none while an escalation is open");
+    }
+
+    #[test]
+    fn a_dismissed_suggestion_stays_away_until_its_cause_is_new() {
+        let r = route();
+        let mut c = case("Sem", "S6");
+        c.absences.push(Absence { from: d(9, 1), to: None });
+        let t = triggers(&c, &r, d(11, 1)).remove(0);
+        c.dismissals.push(Dismissal {
+            kind: t.kind,
+            since: t.since,
+            reason: "ziek, arts betrokken".into(),
+            by: "anna".into(),
+            on: d(11, 1),
+        });
+        assert!(triggers(&c, &r, d(11, 2)).is_empty());
+        c.absences[0].to = Some(d(11, 5));
+        c.absences.push(Absence { from: d(11, 20), to: None });
+        assert_eq!(triggers(&c, &r, d(12, 20)).len(), 1, "a new absence is a new suggestion");
+    }
+
+    #[test]
+    fn the_overview_puts_the_nearest_deadline_first_and_marks_swv_consent() {
+        let mut a = case("Anna", "S4");
+        let mut b = case("Bram", "S4");
+        let mut e3 = case("Cas", "S4");
+        let closed = case("Dirk", "S4");
+        open(&mut a, Level::E1, &ask("?"), d(11, 10)).unwrap(); // due 24-11
+        open(&mut b, Level::E2, &ask("?"), d(11, 1)).unwrap(); // due 29-11
+        open(&mut e3, Level::E3, &ask("Structureel"), d(10, 1)).unwrap(); // no due
+        b.consents.push(Consent::record(
+            SWV_PURPOSE,
+            true,
+            ConsentForm::Written,
+            b.intake.birth_date,
+            d(11, 1),
+            "anna",
+        ));
+        let cases = [e3.clone(), b.clone(), closed, a.clone()];
+        let rows = overview(cases.iter(), d(11, 20));
+        let names: Vec<&str> = rows.iter().map(|r| r.pupil.as_str()).collect();
+        assert_eq!(names, ["Anna", "Bram", "Cas"]);
+        assert_eq!(rows[0].swv_consent, None, "E1 does not go to the SWV");
+        assert_eq!(rows[1].swv_consent, Some(true));
+        assert_eq!(rows[1].level, Level::E2);
+
+        let agenda = agenda(cases.iter(), "De Vlinder", d(11, 20));
+        assert!(agenda.contains("## financiering") && agenda.contains("1. Structureel (sinds 01-10-2026)"), "{agenda}");
+        assert!(!agenda.contains("Cas"), "no child is named on the agenda");
+    }
+}
