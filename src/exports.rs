@@ -141,3 +141,11 @@ pub fn remove_copies(dir: &Path, id: CaseId) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Writes the E3 agenda for the OGGO meeting.
+pub fn agenda(dir: &Path, text: &str, today: NaiveDate) -> Result<PathBuf, ExportError> {
+    own_dir(dir)?;
+    let file = dir.join(format!("agenda-oggo-{}.md", today.format("%Y-%m-%d")));
+    write(&file, text.as_bytes())?;
+    Ok(file)
+}

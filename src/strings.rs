@@ -148,6 +148,12 @@ pub const FLAG_CLOSED: &str = "✓ gesloten";
 pub const LOADING: &str = "laden…";
 
 /// A closed case whose content will be deleted soon (retention).
+pub const FLAG_SUGGESTED: &str = "⚑ opschalen? ";
+
+pub fn flag_escalated(level: crate::domain::escalation::Level) -> String {
+    format!("⇧{} ", ["E1", "E2", "E3"][level.index()])
+}
+
 pub fn flag_deletion(day: chrono::NaiveDate) -> String {
     format!("✗ weg op {}", day.format("%d-%m-%y"))
 }
@@ -327,6 +333,8 @@ pub fn context_title(context: Context) -> &'static str {
         Context::PlanMissing => "Wat ontbreekt nog",
         Context::PlanVersions => "Versies van het plan",
         Context::PlanRead => "Plan lezen",
+        Context::Overview => "Escalaties",
+        Context::OverviewFilter => "Zoeken in de escalaties",
     }
 }
 
@@ -340,7 +348,7 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
             ("Backspace", "teken wissen / keuze leegmaken"),
             ("Ctrl-U", "veld leegmaken"),
         ],
-        Context::Filter => &[("Backspace", "teken wissen"), ("Ctrl-U", "zoektekst wissen")],
+        Context::Filter | Context::OverviewFilter => &[("Backspace", "teken wissen"), ("Ctrl-U", "zoektekst wissen")],
         Context::PlanText => &[
             ("pijltjes", "cursor verplaatsen"),
             ("Enter", "nieuwe regel"),
@@ -374,7 +382,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (NewCase, _) => "nieuw dossier",
         (Edit, _) => "wijzigen",
         (Back, Context::List) => "filter wissen",
-        (Back, Context::Filter) => "zoeken stoppen",
+        (Back, Context::Filter | Context::OverviewFilter) => "zoeken stoppen",
         (Back, Context::Help | Context::PlanMissing | Context::PlanVersions | Context::PlanRead) => "sluiten",
         (Back, Context::PlanSections) => "plan sluiten",
         (Back, Context::PlanText | Context::PlanList) => "naar de hoofdstukken",
@@ -400,6 +408,12 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (NextPart, _) => "volgend onderdeel",
         (PrevPart, _) => "vorig onderdeel",
         (Compare, _) => "verschillen met vorige versie",
+        (Escalate, _) => "opschalen",
+        (Decide, _) => "besluit vastleggen",
+        (Dismiss, _) => "suggestie terzijde",
+        (Absence, _) => "verzuim",
+        (Escalations, _) => "escalaties",
+        (Agenda, _) => "E3-agenda (OGGO)",
         (Delete, Context::PlanList) => "verwijderen",
         (Delete, _) => "verwijderen (op verzoek)",
         (Recover, _) => "herstelcode",
@@ -730,6 +744,132 @@ pub fn decider_incomplete(n: usize) -> String {
 
 pub fn decider_duplicate(role: &str) -> String {
     format!("[[deciders]]: de rol {role} staat er twee keer in; houd er één over.")
+}
+
+pub struct EscalationLabels {
+    pub level: &'static str,
+    pub reason: &'static str,
+    pub domain: &'static str,
+    pub question: &'static str,
+    pub asked_by: &'static str,
+    pub decided_by: &'static str,
+    pub decision: &'static str,
+    pub decided_on: &'static str,
+    pub follow_up: &'static str,
+    pub resolved: &'static str,
+    pub suggestion: &'static str,
+    pub why_not: &'static str,
+    pub absent_from: &'static str,
+    pub absent_to: &'static str,
+}
+
+pub const ESCALATION_LABELS: EscalationLabels = EscalationLabels {
+    level: "Niveau",
+    reason: "Reden",
+    domain: "Soort vraag",
+    question: "Vraag aan de beslisser",
+    asked_by: "Gevraagd door",
+    decided_by: "Besloten door",
+    decision: "Besluit",
+    decided_on: "Datum besluit",
+    follow_up: "Vervolgdatum",
+    resolved: "Zit de zaak nu los?",
+    suggestion: "Suggestie",
+    why_not: "Waarom niet opschalen",
+    absent_from: "Afwezig sinds",
+    absent_to: "Weer op school op",
+};
+pub const QUESTION_HINT: &str = "wat moet er besloten worden?";
+pub const ABSENCE_BACKWARDS: &str = "deze datum ligt vóór de eerste dag van afwezigheid";
+
+pub fn escalate_title(name: &str) -> String {
+    format!("Opschalen · {name}")
+}
+
+pub fn escalate_up_title(name: &str, level: &str) -> String {
+    format!("Hoger opschalen naar {level} · {name}")
+}
+
+pub fn decide_title(name: &str) -> String {
+    format!("Besluit vastleggen · {name}")
+}
+
+pub fn dismiss_title(name: &str) -> String {
+    format!("Suggestie terzijde leggen · {name}")
+}
+
+pub fn absence_title(name: &str) -> String {
+    format!("Verzuim · {name}")
+}
+
+pub fn confirm_escalate(level: &str, who: &str) -> String {
+    format!("Opschalen naar {level}? Het besluit ligt dan bij {who}. j = ja, n = nee")
+}
+
+pub const NO_SUGGESTION: &str = "Er is nu geen suggestie om op te schalen.";
+
+pub fn escalation_waiting(due: &str, key: &str) -> String {
+    if due.is_empty() {
+        format!("De escalatie wacht op een besluit; leg dat vast met {key}.")
+    } else {
+        format!(
+            "De escalatie wacht op een besluit (termijn tot {due}); leg het vast met {key}, of schaal op na de termijn."
+        )
+    }
+}
+
+pub const OVERVIEW_COLUMNS: [&str; 7] = ["Niv", "Leerling", "Reden", "Sinds", "Beslist door", "Termijn", "SWV"];
+pub const OVERVIEW_UNRESOLVED: &str = "! niet opgelost";
+pub const OVERVIEW_NEXT_OGGO: &str = "volgend OGGO";
+pub const OVERVIEW_EMPTY: &str = "Geen open escalaties.";
+pub const SWV_CONSENT_OK: &str = "✓ mag mee";
+pub const SWV_CONSENT_MISSING: &str = "✗ geen toest.";
+
+pub fn overview_title(n: usize) -> String {
+    format!(" Escalaties · {n} open ")
+}
+
+pub fn overview_hint(filter: &str, agenda: &str) -> String {
+    format!(" {filter} zoekt op naam, niveau, reden of beslisser · {agenda} schrijft de E3-agenda voor het OGGO")
+}
+
+pub fn days_ago(days: i64) -> String {
+    if days == 1 { "1 dag".into() } else { format!("{days} dagen") }
+}
+
+pub const ESCALATION_TITLE: &str = "Opschaling";
+pub const SWV_MAY: &str = "✓ toestemming 'delen met SWV' vastgelegd: het dossier mag mee naar het SWV";
+pub const SWV_MAY_NOT: &str =
+    "✗ geen toestemming 'delen met SWV': bij de export gaan alleen de cijfers naar het SWV, niet het dossier";
+
+pub fn rung_head(level: &str, since: &str, reason: &str, domain: &str) -> String {
+    format!("{level} · sinds {since} · {reason} · {domain}")
+}
+
+pub fn rung_question(q: &str) -> String {
+    format!("Vraag: {q}")
+}
+
+pub fn rung_deciders(who: &str, due: &str) -> String {
+    if due.is_empty() { format!("Beslist door: {who}") } else { format!("Beslist door: {who} · {due}") }
+}
+
+pub fn rung_due(date: &str, overdue: bool) -> String {
+    if overdue { format!("! te laat: besluit was nodig vóór {date}") } else { format!("besluit vóór {date}") }
+}
+
+pub fn rung_decision(by: &str, what: &str, on: &str, resolved: bool, follow_up: &str) -> String {
+    let state = if resolved { "opgelost" } else { "nog niet opgelost" };
+    let follow = if follow_up.is_empty() { String::new() } else { format!(" · vervolg {follow_up}") };
+    format!("Besluit {on} door {by}: {what} ({state}){follow}")
+}
+
+pub fn suggestion(why: &str, escalate: &str, dismiss: &str) -> String {
+    format!("Suggestie: opschalen, want {why} ({escalate} opschalen, {dismiss} terzijde leggen)")
+}
+
+pub fn absent_since(from: &str, days: i64) -> String {
+    format!("Verzuim: niet op school sinds {from} ({})", days_ago(days))
 }
 
 pub fn agenda_intro(school: &str, date: &str) -> String {

@@ -95,7 +95,8 @@ fn the_cursor_sits_in_the_focused_text_field() {
 
 #[test]
 fn edit_a_case_and_see_its_history() {
-    let mut h = Harness::with_cases(20, 80, 24);
+    // Tall enough for the history below the escalation of the most urgent case.
+    let mut h = Harness::with_cases(20, 80, 40);
     let id = h.model.selected_row().unwrap().id;
     h.key(Enter);
     assert!(matches!(h.model.screens.last(), Some(Screen::Detail(d)) if d.id == id));

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 
 use super::case::{Case, CaseId, DomainTag, Gezag, Intake, SignalSource};
 use super::consent::{Consent, ConsentForm};
-use super::escalation::{Decider, DeciderRole};
+use super::escalation::{self, Absence, Ask, Decider, DeciderRole, Domain, Level, Reason, Terms};
 use super::plan::{
     Action, ActionStatus, Concern, Context, Division, Goal, Party, Payer, Plan, PlanBook, PlanDomain, Priority,
 };
@@ -147,6 +147,9 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
             };
             let end = closed_on.unwrap_or(today).max(signal_date);
             walk(&mut case, route, end, &mut rng);
+            if closed_on.is_none() {
+                stuck(&mut case, today, &mut rng);
+            }
             case
         })
         .collect()
@@ -266,6 +269,47 @@ pub fn plans(cases: &[Case], route: &Routekaart, team: &Team) -> Vec<(CaseId, Pl
             Some((case.id, PlanBook { versions: vec![plan] }))
         })
         .collect()
+}
+
+const QUESTIONS: &[(Reason, Domain, &str)] = &[
+    (Reason::Funding, Domain::Both, "Wie betaalt de begeleiding onder schooltijd: het SWV-arrangement of de gemeente?"),
+    (
+        Reason::NoOffer,
+        Domain::Education,
+        "Er is geen passende plek; kan het SWV een tijdelijke plaatsing op een SBO regelen?",
+    ),
+    (
+        Reason::Waiting,
+        Domain::Care,
+        "De wachttijd voor de jeugd-GGZ is 9 maanden; kan de gemeente overbruggingszorg inzetten?",
+    ),
+    (Reason::Disagree, Domain::Both, "School en wijkteam zijn het oneens over wie de regie neemt."),
+];
+
+/// Some open cases are stuck: about one in seven is escalated (E1 waiting, E2 past its
+/// term, or E3), and about one in twelve has been away from school for weeks.
+fn stuck(case: &mut Case, today: NaiveDate, rng: &mut SmallRng) {
+    if rng.random_ratio(1, 12) {
+        let from = today - Days::new(rng.random_range(10..60));
+        case.absences.push(Absence { from, to: None });
+    }
+    if !rng.random_ratio(1, 7) {
+        return;
+    }
+    let (reason, domain, question) = QUESTIONS[rng.random_range(0..QUESTIONS.len())];
+    let deciders = deciders();
+    let ask = Ask {
+        reason,
+        domain,
+        question: question.into(),
+        asked_by: case.intake.holder.clone(),
+        deciders: &deciders,
+        terms: Terms::default(),
+    };
+    let level = [Level::E1, Level::E2, Level::E3][rng.random_range(0..3)];
+    let opened = today - Days::new(rng.random_range(3..40));
+    // Every demo escalation is valid: nothing else is open yet.
+    let _ = escalation::open(case, level, &ask, opened.max(case.intake.signal_date));
 }
 
 fn pick(rng: &mut SmallRng, from: &[&str]) -> String {

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use chrono::NaiveDate;
 
 use super::case::{Case, CaseId, DomainTag};
+use super::escalation::{self, Level};
 use super::retention;
 use super::route::Routekaart;
 use super::team::Team;
@@ -20,6 +21,10 @@ pub struct Flags {
     pub closed: bool,
     /// The content is due for deletion on this day, within the warning window.
     pub deletion: Option<NaiveDate>,
+    /// The level of the open escalation.
+    pub escalated: Option<Level>,
+    /// Something suggests escalating (and nobody set it aside).
+    pub suggested: bool,
 }
 
 impl Flags {
@@ -32,6 +37,8 @@ impl Flags {
             safety: case.has_domain(DomainTag::Safety),
             closed,
             deletion: retention::upcoming(case, retention_years, today),
+            escalated: escalation::open_one(case, today).map(|e| e.level()),
+            suggested: !closed && !escalation::triggers(case, route, today).is_empty(),
         }
     }
 }
@@ -55,18 +62,13 @@ impl Row {
         let pupil = case.pupil_name();
         let step = route.label(&case.step);
         let holder = team.name_of(&case.intake.holder).to_string();
+        let flags = Flags::of(case, route, retention_years, today);
+        // "e2" finds the cases escalated to E2.
+        let level = flags.escalated.map_or("", |l| ["e1", "e2", "e3"][l.index()]);
         let haystack =
-            format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}", case.intake.groep, case.intake.groep).to_lowercase();
-        Row {
-            id: case.id,
-            pupil,
-            groep: case.intake.groep,
-            step,
-            holder,
-            due: case.next_due(route),
-            flags: Flags::of(case, route, retention_years, today),
-            haystack,
-        }
+            format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}\t{level}", case.intake.groep, case.intake.groep)
+                .to_lowercase();
+        Row { id: case.id, pupil, groep: case.intake.groep, step, holder, due: case.next_due(route), flags, haystack }
     }
 
     /// Every term of the query must occur somewhere in the row (name, groep, step, holder).
@@ -82,6 +84,10 @@ pub struct Query {
 }
 
 impl Query {
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
     /// Words are terms; "groep 3" is one term, so it finds groep 3 and not step S3.
     pub fn new(text: &str) -> Query {
         let text = text.to_lowercase();

@@ -40,6 +40,12 @@ pub enum Action {
     NextPart,
     PrevPart,
     Compare,
+    Escalate,
+    Decide,
+    Dismiss,
+    Absence,
+    Escalations,
+    Agenda,
 }
 
 /// Where keys are interpreted. A key may mean one action per context.
@@ -70,10 +76,14 @@ pub enum Context {
     PlanVersions,
     /// Reading a plan version or the changes between two.
     PlanRead,
+    /// All open escalations.
+    Overview,
+    /// Typing in the overview's filter line.
+    OverviewFilter,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 17] = [
         Context::List,
         Context::Filter,
         Context::Form,
@@ -89,6 +99,8 @@ impl Context {
         Context::PlanMissing,
         Context::PlanVersions,
         Context::PlanRead,
+        Context::Overview,
+        Context::OverviewFilter,
     ];
 
     /// The actions of a context, in the order the help lists them; the first `bar`
@@ -96,12 +108,35 @@ impl Context {
     pub fn actions(self) -> (&'static [Action], usize) {
         use Action::*;
         match self {
-            Context::List => (&[Open, NewCase, Filter, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 5),
+            Context::List => {
+                (&[Open, NewCase, Filter, Escalations, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 6)
+            }
             Context::Filter => (&[Open, Back, Up, Down, Help], 4),
             Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
             Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit], 5),
             Context::Gate => (&[Submit, NextField, Recover, Back, Help, PrevField], 3),
-            Context::Detail => (&[Wizard, Plan, Edit, Back, Help, Consent, ExportAccess, Delete, Quit, Up, Down], 5),
+            Context::Detail => (
+                &[
+                    Wizard,
+                    Plan,
+                    Escalate,
+                    Edit,
+                    Back,
+                    Help,
+                    Decide,
+                    Dismiss,
+                    Absence,
+                    Consent,
+                    ExportAccess,
+                    Delete,
+                    Quit,
+                    Up,
+                    Down,
+                ],
+                6,
+            ),
+            Context::Overview => (&[Open, Filter, Agenda, Back, Help, Quit, Up, Down], 5),
+            Context::OverviewFilter => (&[Open, Back, Up, Down, Help], 4),
             Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart], 6),
             Context::PlanText => (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions], 6),
             Context::PlanList => {
@@ -123,7 +158,15 @@ impl Context {
 
     /// Contexts where plain characters are typed text, so they never trigger actions.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Filter | Context::Form | Context::Step | Context::Gate | Context::PlanText)
+        matches!(
+            self,
+            Context::Filter
+                | Context::Form
+                | Context::Step
+                | Context::Gate
+                | Context::PlanText
+                | Context::OverviewFilter
+        )
     }
 }
 

@@ -10,6 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use super::action::{Action, Context};
 use super::case_form::{CaseForm, Submitted};
 use super::consent_form::ConsentScreen;
+use super::escalation_form::{self, EscalationScreen};
 use super::form::{Form, Kind, edit_text};
 use super::gate::Gate;
 use super::keymap::{Key, Keymap};
@@ -20,6 +21,7 @@ use super::wizard::{self, Wizard};
 use super::worker::{Job, Reply};
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
+use crate::domain::escalation;
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
 use crate::domain::listing::{Query, Row, urgency};
 use crate::domain::retention;
@@ -59,6 +61,9 @@ pub enum Screen {
     Consent(Box<ConsentScreen>),
     Detail(Detail),
     Plan(Box<PlanEditor>),
+    Escalate(Box<EscalationScreen>),
+    /// All open escalations, most urgent first.
+    Escalations(ListView),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +87,8 @@ pub enum Popup {
     ConfirmRetention(Vec<CaseId>),
     /// Quit from the unlock screen while unsaved input waits underneath.
     ConfirmQuit,
+    /// Escalate: the case as it will be saved, its change, and the question shown.
+    ConfirmEscalate(Box<Case>, Change, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,7 +260,9 @@ impl Model {
         }
         match self.screens.last() {
             Some(Screen::Wizard(_)) => Context::Step,
-            Some(Screen::Setup(_) | Screen::Case(_) | Screen::Consent(_)) => Context::Form,
+            Some(Screen::Setup(_) | Screen::Case(_) | Screen::Consent(_) | Screen::Escalate(_)) => Context::Form,
+            Some(Screen::Escalations(v)) if v.filtering => Context::OverviewFilter,
+            Some(Screen::Escalations(_)) => Context::Overview,
             Some(Screen::Detail(_)) => Context::Detail,
             Some(Screen::Plan(e)) => match (&e.item_form, &e.overlay, e.focused_part()) {
                 (Some(_), _, _) => Context::Form,
@@ -345,7 +354,13 @@ impl Model {
         let key = Key::from_event(ev);
         if matches!(
             self.popup,
-            Some(Popup::ConfirmDiscard | Popup::ConfirmDelete(_) | Popup::ConfirmRetention(_) | Popup::ConfirmQuit)
+            Some(
+                Popup::ConfirmDiscard
+                    | Popup::ConfirmDelete(_)
+                    | Popup::ConfirmRetention(_)
+                    | Popup::ConfirmQuit
+                    | Popup::ConfirmEscalate(..)
+            )
         ) {
             return self.on_confirm(&key);
         }
@@ -464,6 +479,12 @@ impl Model {
                         return ids.into_iter().map(|id| self.delete(id, DeleteReason::Retention)).collect();
                     }
                     Some(Popup::ConfirmQuit) => return vec![Effect::Quit],
+                    Some(Popup::ConfirmEscalate(case, change, _)) => {
+                        if let Some(Screen::Escalate(e)) = self.screens.last_mut() {
+                            e.form.saving = true;
+                        }
+                        return vec![Effect::Job(Job::Save { case, change, clear_draft: false })];
+                    }
                     _ => {}
                 }
             }
@@ -487,6 +508,13 @@ impl Model {
         match context {
             Context::Filter if edit_text(&mut self.list.filter, &mut self.list.cursor, FILTER_MAX, key) => {
                 self.refilter()
+            }
+            Context::OverviewFilter => {
+                if let Some(Screen::Escalations(v)) = self.screens.last_mut()
+                    && edit_text(&mut v.filter, &mut v.cursor, FILTER_MAX, key)
+                {
+                    v.selected = 0;
+                }
             }
             c if c.is_form() => {
                 let index = self.form().map(|f| f.focus);
@@ -538,6 +566,9 @@ impl Model {
                 self.list.cursor = 0;
                 self.refilter();
             }
+            (Context::List, Escalations) => self.screens.push(Screen::Escalations(ListView::default())),
+            (Context::Overview | Context::OverviewFilter, _) => return self.on_overview_action(action),
+            (Context::Detail, Escalate | Decide | Dismiss | Absence) => self.open_escalation_form(action),
             (Context::List, NewCase) => {
                 self.screens.push(Screen::Case(Box::new(CaseForm::new_case(&self.config, self.now.date()))));
             }
@@ -770,6 +801,91 @@ impl Model {
         self.plan_request(request)
     }
 
+    /// The escalation form that `action` asks for on the open case, or why it cannot be.
+    fn open_escalation_form(&mut self, action: Action) {
+        use escalation_form::Kind;
+        let today = self.now.date();
+        let Some(Screen::Detail(d)) = self.screens.last() else { return };
+        let Some(case) = self.cases.get(&d.id) else { return };
+        let open = escalation::open_one(case, today);
+        let kind = match (action, open) {
+            (Action::Escalate, None) => Ok(Kind::Open),
+            (Action::Escalate, Some(e)) => e.next_level(today).map(Kind::Up).ok_or_else(|| match e.state(today) {
+                escalation::State::Waiting { .. } => strings::escalation_waiting(
+                    &e.current().and_then(|r| r.due).map(crate::domain::date::format).unwrap_or_default(),
+                    &self.keymap.first_key_label(Context::Detail, Action::Decide),
+                ),
+                _ => strings::ESCALATION_NOT_UP.to_string(),
+            }),
+            (Action::Decide, Some(e)) if matches!(e.state(today), escalation::State::Waiting { .. }) => {
+                Ok(Kind::Decide)
+            }
+            (Action::Decide, _) => Err(strings::ESCALATION_NONE.to_string()),
+            (Action::Dismiss, _) => {
+                let triggers = escalation::triggers(case, &self.config.route, today);
+                if triggers.is_empty() { Err(strings::NO_SUGGESTION.to_string()) } else { Ok(Kind::Dismiss(triggers)) }
+            }
+            _ => Ok(Kind::Absence),
+        };
+        match kind {
+            Ok(kind) => {
+                let screen = EscalationScreen::new(case, kind, &self.config, self.now);
+                self.screens.push(Screen::Escalate(Box::new(screen)));
+            }
+            Err(message) => self.error(message),
+        }
+    }
+
+    /// The open escalations as shown: filtered by the overview's filter line.
+    pub fn overview_rows(&self) -> Vec<escalation::OpenRow> {
+        let filter = match self.screens.last() {
+            Some(Screen::Escalations(v)) => Query::new(&v.filter),
+            _ => Query::default(),
+        };
+        escalation::overview(self.cases.values(), self.now.date())
+            .into_iter()
+            .filter(|r| {
+                let text =
+                    format!("{} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders).to_lowercase();
+                filter.terms().iter().all(|t| text.contains(t.as_str()))
+            })
+            .collect()
+    }
+
+    fn on_overview_action(&mut self, action: Action) -> Vec<Effect> {
+        use Action::*;
+        let rows = self.overview_rows();
+        let Some(Screen::Escalations(v)) = self.screens.last_mut() else { return Vec::new() };
+        match action {
+            Up => v.selected = step(v.selected, false, rows.len()),
+            Down => v.selected = step(v.selected, true, rows.len()),
+            Filter => v.filtering = true,
+            Back if v.filtering => {
+                v.filtering = false;
+                v.filter.clear();
+                v.cursor = 0;
+            }
+            Back => {
+                self.screens.pop();
+            }
+            Open => {
+                v.filtering = false;
+                if let Some(id) = rows.get(v.selected).map(|r| r.case) {
+                    self.screens.push(Screen::Detail(Detail { id, history: None, scroll: 0 }));
+                    return vec![Effect::Job(Job::History(id))];
+                }
+            }
+            Agenda => {
+                let text = escalation::agenda(self.cases.values(), &self.config.school.name, self.now.date());
+                return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })];
+            }
+            Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
+            Quit => return vec![Effect::Quit],
+            _ => {}
+        }
+        Vec::new()
+    }
+
     fn on_gate_action(&mut self, action: Action) -> Vec<Effect> {
         use Action::*;
         let (who, now) = (self.config.user.clone(), self.now);
@@ -807,6 +923,8 @@ impl Model {
             Screen::Case(cf) => cf.form.is_dirty(),
             Screen::Consent(c) => c.form.is_dirty(),
             Screen::Plan(e) => e.item_form.as_ref().is_some_and(|f| f.form.is_dirty()),
+            Screen::Escalate(e) => e.form.is_dirty(),
+            Screen::Escalations(_) => false,
             Screen::Setup(_) | Screen::Wizard(_) | Screen::Detail(_) => false,
         })
     }
@@ -830,6 +948,7 @@ impl Model {
             Some(Screen::Wizard(w)) => Some(&w.form),
             Some(Screen::Consent(c)) => Some(&c.form),
             Some(Screen::Plan(e)) => e.item_form.as_ref().map(|f| &f.form),
+            Some(Screen::Escalate(e)) => Some(&e.form),
             _ => None,
         }
     }
@@ -844,6 +963,7 @@ impl Model {
             Some(Screen::Wizard(w)) => Some(&mut w.form),
             Some(Screen::Consent(c)) => Some(&mut c.form),
             Some(Screen::Plan(e)) => e.item_form.as_mut().map(|f| &mut f.form),
+            Some(Screen::Escalate(e)) => Some(&mut e.form),
             _ => None,
         }
     }
@@ -887,6 +1007,13 @@ impl Model {
                     if forward { f.form.next() } else { f.form.prev() }
                 }
             }
+            Some(Screen::Escalate(e)) => {
+                if forward {
+                    e.form.next()
+                } else {
+                    e.form.prev()
+                }
+            }
             _ => {}
         }
     }
@@ -920,6 +1047,17 @@ impl Model {
                 let request = e.submit_item(now.date());
                 return self.plan_request(request);
             }
+            Some(Screen::Escalate(e)) if !e.form.saving => match e.submit(config, now) {
+                escalation_form::Submitted::Invalid => None,
+                escalation_form::Submitted::Save(case, change) => {
+                    e.form.saving = true;
+                    Some(Job::Save { case, change, clear_draft: false })
+                }
+                escalation_form::Submitted::Confirm(case, change, question) => {
+                    self.popup = Some(Popup::ConfirmEscalate(case, change, question));
+                    return Vec::new();
+                }
+            },
             Some(Screen::Wizard(w)) if !w.form.saving => {
                 let result = if complete { w.complete(config, now) } else { w.record(config, now) };
                 match result {
@@ -1086,7 +1224,9 @@ impl Model {
                 if let Some(Screen::Wizard(_)) = self.screens.last() {
                     self.drafts.remove(&id);
                 }
-                if let Some(Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_)) = self.screens.last() {
+                if let Some(Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_) | Screen::Escalate(_)) =
+                    self.screens.last()
+                {
                     self.screens.pop();
                 }
                 // A wizard still open on this case continues from the saved revision.
@@ -1136,6 +1276,10 @@ impl Model {
             }
             Reply::Plan(_, Err(e)) | Reply::PlanSaved(Err(e)) | Reply::PlanPrinted(Err(e)) => self.error(e),
             Reply::PlanSaved(Ok(None)) => {}
+            Reply::AgendaWritten(Ok(path)) => {
+                self.status = Some(Status { text: strings::written(&path), error: false });
+            }
+            Reply::AgendaWritten(Err(e)) => self.error(e),
             Reply::PlanSaved(Ok(Some(case))) => {
                 let (id, step) = (case.id, case.step.clone());
                 self.cases.insert(id, *case);

@@ -84,6 +84,11 @@ pub enum Job {
         config: Box<Config>,
         change: Change,
     },
+    /// Write the E3 agenda (no child named) into the exports folder.
+    WriteAgenda {
+        text: String,
+        at: NaiveDateTime,
+    },
     SaveConfig(Box<Config>),
     Backup {
         at: NaiveDateTime,
@@ -115,6 +120,7 @@ pub enum Reply {
     /// With the case when signing recorded the parents' agreement on it.
     PlanSaved(Result<Option<Box<Case>>, String>),
     PlanPrinted(Result<[PathBuf; 2], String>),
+    AgendaWritten(Result<PathBuf, String>),
     BackedUp(Result<PathBuf, String>),
     DraftSaved(Result<(), String>),
     Locked,
@@ -291,6 +297,9 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::PrintPlan { id, config, change } => Reply::PlanPrinted(
             crate::exports::print_plan(store, &crate::exports::dir(paths), id, &config, change)
                 .map_err(|e| e.to_string()),
+        ),
+        Job::WriteAgenda { text, at } => Reply::AgendaWritten(
+            crate::exports::agenda(&crate::exports::dir(paths), &text, at.date()).map_err(|e| e.to_string()),
         ),
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),

@@ -7,9 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::domain::access;
-use crate::domain::case::Field;
+use crate::domain::case::{Case, Field};
 use crate::domain::listing::Flags;
+use crate::domain::{date, escalation};
 use crate::strings;
+use crate::ui::action::{Action, Context};
 use crate::ui::model::{Detail, Model};
 
 pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
@@ -50,6 +52,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         line.spans.insert(0, Span::styled(format!("  {:<22}", strings::LIST_COLUMNS[5]), t.label()));
         lines.push(line);
     }
+    escalation_lines(model, case, &mut lines, width);
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(format!("  {}", strings::HISTORY), t.label())));
     match &detail.history {
@@ -65,6 +68,54 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     }
     let max_scroll = (lines.len() as u16).saturating_sub(area.height);
     frame.render_widget(Paragraph::new(lines).scroll((detail.scroll.min(max_scroll), 0)), area);
+}
+
+/// Escalations (every level asked, with its decision), suggestions to escalate, absence,
+/// and whether an escalation dossier may go to the SWV.
+fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, width: usize) {
+    let t = model.theme;
+    let today = model.now.date();
+    let key = |a: Action| model.keymap.first_key_label(Context::Detail, a);
+    let triggers = escalation::triggers(case, &model.config.route, today);
+    let absent = case.absences.iter().filter(|a| a.to.is_none_or(|to| to >= today));
+    let mut body: Vec<Line<'static>> = Vec::new();
+    for e in case.escalations.iter().rev() {
+        let open = e.is_open(today);
+        for (i, r) in e.rungs.iter().enumerate().rev() {
+            let head = strings::rung_head(r.level.label(), &date::format(r.opened), e.reason.label(), e.domain.label());
+            let style = if open && i + 1 == e.rungs.len() { t.warn() } else { t.muted() };
+            labelled(&mut body, Span::styled("  ⇧ ".to_string(), style), &head, width);
+            labelled(&mut body, Span::raw("    "), &strings::rung_question(&r.question), width);
+            let due = match (&r.decision, r.due) {
+                (None, Some(d)) => strings::rung_due(&date::format(d), d < today),
+                _ => String::new(),
+            };
+            labelled(&mut body, Span::raw("    "), &strings::rung_deciders(&r.deciders.join(", "), &due), width);
+            if let Some(d) = &r.decision {
+                let follow = d.follow_up.map(date::format).unwrap_or_default();
+                let text = strings::rung_decision(&d.by, &d.what, &date::format(d.on), d.resolved, &follow);
+                labelled(&mut body, Span::raw("    "), &text, width);
+            }
+        }
+        if open && let Some(ok) = escalation::swv_consent(case, e, today) {
+            let (text, style) = if ok { (strings::SWV_MAY, t.ok()) } else { (strings::SWV_MAY_NOT, t.error()) };
+            labelled(&mut body, Span::styled("    ".to_string(), style), text, width);
+        }
+    }
+    for tr in &triggers {
+        let text = strings::suggestion(&tr.why, &key(Action::Escalate), &key(Action::Dismiss));
+        labelled(&mut body, Span::styled("  ⚑ ".to_string(), t.warn()), &text, width);
+    }
+    for a in absent {
+        let text = strings::absent_since(&date::format(a.from), (today - a.from).num_days());
+        labelled(&mut body, Span::raw("  "), &text, width);
+    }
+    if body.is_empty() {
+        return;
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(format!("  {}", strings::ESCALATION_TITLE), t.label())));
+    lines.extend(body);
 }
 
 /// From this width on, the track stands beside the details.

@@ -9,7 +9,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::domain::date;
 use crate::domain::listing::{Flags, Row};
 use crate::strings;
-use crate::ui::model::Model;
+use crate::ui::action::{Action, Context};
+use crate::ui::model::{ListView, Model};
 use crate::ui::theme::Theme;
 
 /// Fits 80 columns with every flag readable; wider terminals widen the text columns.
@@ -19,13 +20,14 @@ const WIDTHS: [Constraint; 6] = [
     Constraint::Fill(3),
     Constraint::Fill(2),
     Constraint::Length(10),
-    Constraint::Length(21),
+    Constraint::Length(24),
 ];
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     let t = model.theme;
     let [filter, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let cursor = filter_line(model, frame, filter);
+    let hint = strings::filter_hint(&model.keymap.first_key_label(Context::List, Action::Filter));
+    let cursor = filter_line(model, &model.list, &hint, model.visible.len(), frame, filter);
 
     let header = TableRow::new(strings::LIST_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
     let height = model.list_height();
@@ -45,18 +47,22 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     cursor
 }
 
-fn filter_line(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+/// The filter line of a list (`hint` while there is no filter); returns the cursor.
+pub fn filter_line(
+    model: &Model,
+    l: &ListView,
+    hint: &str,
+    matches: usize,
+    frame: &mut Frame,
+    area: Rect,
+) -> Option<Position> {
     let t = model.theme;
-    let l = &model.list;
     if !l.filtering && l.filter.is_empty() {
-        let hint = strings::filter_hint(
-            &model.keymap.first_key_label(crate::ui::action::Context::List, crate::ui::action::Action::Filter),
-        );
-        frame.render_widget(Paragraph::new(Span::styled(hint, t.muted())), area);
+        frame.render_widget(Paragraph::new(Span::styled(hint.to_string(), t.muted())), area);
         return None;
     }
     let prefix = format!(" {} ", strings::FILTER_LABEL);
-    let count = strings::case_count(model.visible.len());
+    let count = strings::case_count(matches);
     let line = Line::from(vec![
         Span::styled(prefix.clone(), t.key()),
         Span::raw(l.filter.clone()),
@@ -101,6 +107,11 @@ pub fn flags(f: &Flags, t: Theme) -> Line<'static> {
     }
     if f.safety {
         spans.push(Span::styled(strings::FLAG_SAFETY, t.error()));
+    }
+    if let Some(level) = f.escalated {
+        spans.push(Span::styled(strings::flag_escalated(level), t.warn()));
+    } else if f.suggested {
+        spans.push(Span::styled(strings::FLAG_SUGGESTED, t.warn()));
     }
     match (f.closed, f.deletion) {
         (_, Some(day)) => spans.push(Span::styled(strings::flag_deletion(day), t.warn())),

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the model. Nothing here changes state or touches disk.
 
 mod detail;
+mod escalations;
 mod gate;
 mod help;
 mod list;
@@ -36,6 +37,8 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         (None, Some(Screen::Consent(c))) => form_screen(model, strings::CONSENT_TITLE, &c.form, frame, body),
         (None, Some(Screen::Setup(form))) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
         (None, Some(Screen::Plan(e))) => plan::draw(model, e, frame, body),
+        (None, Some(Screen::Escalate(e))) => form_screen(model, &e.title(), &e.form, frame, body),
+        (None, Some(Screen::Escalations(v))) => escalations::draw(model, v, frame, body),
     };
     key_bar(model, frame, bar);
     match &model.popup {
@@ -45,6 +48,7 @@ pub fn draw(model: &Model, frame: &mut Frame) {
             confirm(model, frame, area, strings::CONFIRM_DELETE_TITLE, strings::CONFIRM_DELETE)
         }
         Some(Popup::ConfirmQuit) => confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_QUIT),
+        Some(Popup::ConfirmEscalate(_, _, question)) => confirm(model, frame, area, strings::CONFIRM_TITLE, question),
         Some(Popup::ConfirmRetention(ids)) => {
             let text = strings::confirm_retention(ids.len(), model.config.privacy.retention_years);
             confirm(model, frame, area, strings::CONFIRM_RETENTION_TITLE, &text)

@@ -1,0 +1,261 @@
+//! The forms around escalation: flag a case (level, reason, question, who asks), take
+//! it up a level, record the decision, set a suggestion aside, and record absence.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::form::{Field, Form};
+use crate::config::Config;
+use crate::domain::case::Case;
+use crate::domain::date;
+use crate::domain::escalation::{
+    self, Absence, Ask, Decision, Dismissal, Domain, Level, Reason, Trigger, decider_roles,
+};
+use crate::domain::history::{Change, ChangeKind};
+use crate::strings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Open,
+    /// Up from the open escalation's level to this one.
+    Up(Level),
+    Decide,
+    Dismiss(Vec<Trigger>),
+    Absence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationScreen {
+    pub case: Case,
+    pub kind: Kind,
+    pub form: Form,
+}
+
+pub enum Submitted {
+    Invalid,
+    Save(Box<Case>, Change),
+    /// Escalating is confirmed first: the case, its change and the question to ask.
+    Confirm(Box<Case>, Change, String),
+}
+
+const QUESTION_MAX: usize = 500;
+const TEXT_MAX: usize = 300;
+
+fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn members(config: &Config) -> (Vec<String>, Option<usize>) {
+    let names = config.team.members.iter().map(|m| m.name.clone()).collect();
+    (names, config.team.members.iter().position(|m| m.id == config.user))
+}
+
+impl EscalationScreen {
+    /// The form for `kind`; None when it does not apply (nothing open to decide, ...),
+    /// with the reason.
+    pub fn new(case: &Case, kind: Kind, config: &Config, now: NaiveDateTime) -> EscalationScreen {
+        let l = strings::ESCALATION_LABELS;
+        let today = date::format(now.date());
+        let (names, me) = members(config);
+        let question = |required| Field::text(l.question, required, QUESTION_MAX, strings::QUESTION_HINT, "");
+        let fields = match &kind {
+            Kind::Open => vec![
+                Field::choice(l.level, true, strs(strings::LEVELS), Some(0)),
+                Field::choice(l.reason, true, strs(strings::REASONS), None),
+                Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), None),
+                question(true),
+                Field::choice(l.asked_by, true, names, me),
+            ],
+            Kind::Up(_) => {
+                let domain = escalation::open_one(case, now.date()).map(|e| e.domain.index());
+                vec![
+                    Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), domain),
+                    question(true),
+                    Field::choice(l.asked_by, true, names, me),
+                ]
+            }
+            Kind::Decide => {
+                let by = escalation::open_one(case, now.date())
+                    .and_then(|e| e.current())
+                    .and_then(|r| r.deciders.first())
+                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, name)| name).to_string())
+                    .unwrap_or_default();
+                vec![
+                    Field::text(l.decided_by, true, TEXT_MAX, "", &by),
+                    Field::text(l.decision, true, QUESTION_MAX, "", ""),
+                    Field::text(l.decided_on, true, 10, strings::DATE_HINT, &today),
+                    Field::text(l.follow_up, false, 10, strings::DATE_HINT, ""),
+                    Field::choice(l.resolved, true, strs(&["ja", "nee"]), None),
+                ]
+            }
+            Kind::Dismiss(triggers) => vec![
+                Field::choice(l.suggestion, true, triggers.iter().map(|t| t.why.clone()).collect(), Some(0)),
+                Field::text(l.why_not, true, TEXT_MAX, "", ""),
+            ],
+            Kind::Absence => {
+                let open = case.absences.iter().find(|a| a.to.is_none());
+                let from = open.map_or(today.clone(), |a| date::format(a.from));
+                vec![
+                    Field::text(l.absent_from, true, 10, strings::DATE_HINT, &from),
+                    Field::text(l.absent_to, false, 10, strings::DATE_HINT, ""),
+                ]
+            }
+        };
+        EscalationScreen { case: case.clone(), kind, form: Form::new(fields) }
+    }
+
+    pub fn title(&self) -> String {
+        let name = self.case.pupil_name();
+        match &self.kind {
+            Kind::Open => strings::escalate_title(&name),
+            Kind::Up(level) => strings::escalate_up_title(&name, level.label()),
+            Kind::Decide => strings::decide_title(&name),
+            Kind::Dismiss(_) => strings::dismiss_title(&name),
+            Kind::Absence => strings::absence_title(&name),
+        }
+    }
+
+    pub fn submit(&mut self, config: &Config, now: NaiveDateTime) -> Submitted {
+        let today = now.date();
+        let f = &self.form.fields;
+        let mut errors: Vec<(usize, String)> = f
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.required && x.choice.is_none() && x.text.trim().is_empty())
+            .map(|(i, _)| (i, strings::REQUIRED.to_string()))
+            .collect();
+        let date_at = |i: usize, errors: &mut Vec<(usize, String)>| -> Option<NaiveDate> {
+            let t = f[i].text.trim();
+            if t.is_empty() {
+                return None;
+            }
+            match date::parse(t) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.push((i, e.to_string()));
+                    None
+                }
+            }
+        };
+        let text = |i: usize| f[i].text.trim().to_string();
+        let pick = |i: usize| f[i].choice;
+        let member = |i: usize| pick(i).and_then(|m| config.team.members.get(m)).map(|m| m.id.clone());
+        let mut case = self.case.clone();
+        let id = case.id;
+        let change = |kind| Change { case: Some(id), at: now, who: config.user.clone(), kind };
+        let result = match &self.kind {
+            Kind::Open | Kind::Up(_) => {
+                let base = if self.kind == Kind::Open { 2 } else { 0 };
+                let domain = pick(base).and_then(|i| Domain::ALL.get(i).copied());
+                let reason = if self.kind == Kind::Open {
+                    pick(1).and_then(|i| Reason::ALL.get(i).copied())
+                } else {
+                    escalation::open_one(&case, today).map(|e| e.reason)
+                };
+                let (Some(domain), Some(reason), Some(asked_by), true) =
+                    (domain, reason, member(base + 2), errors.is_empty())
+                else {
+                    self.form.show_errors(errors);
+                    return Submitted::Invalid;
+                };
+                let ask = Ask {
+                    reason,
+                    domain,
+                    question: text(base + 1),
+                    asked_by,
+                    deciders: &config.deciders,
+                    terms: config.escalation,
+                };
+                let level = match &self.kind {
+                    Kind::Up(_) => escalation::go_up(&mut case, &ask, today),
+                    _ => {
+                        let level = pick(0).and_then(|i| Level::ALL.get(i).copied()).unwrap_or(Level::E1);
+                        escalation::open(&mut case, level, &ask, today).map(|()| level)
+                    }
+                };
+                match level {
+                    Ok(level) => {
+                        let who = decider_roles(level, domain)
+                            .iter()
+                            .map(|role| {
+                                let name = config
+                                    .deciders
+                                    .iter()
+                                    .find(|d| d.role == *role)
+                                    .map_or(strings::DECIDER_UNSET, |d| d.name.as_str());
+                                format!("{} ({name})", role.label())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" en ");
+                        let question = strings::confirm_escalate(level.label(), &who);
+                        return Submitted::Confirm(
+                            Box::new(case.clone()),
+                            change(ChangeKind::Escalated { level }),
+                            question,
+                        );
+                    }
+                    Err(e) => Err(vec![(base + 1, e.to_string())]),
+                }
+            }
+            Kind::Decide => {
+                let on = date_at(2, &mut errors);
+                let follow_up = date_at(3, &mut errors);
+                if on.is_some_and(|d| d > today) {
+                    errors.push((2, strings::IN_FUTURE.into()));
+                }
+                match (on, pick(4), errors.is_empty()) {
+                    (Some(on), Some(r), true) => {
+                        let resolved = r == 0;
+                        let decision = Decision { by: text(0), what: text(1), on, follow_up, resolved };
+                        let level = escalation::open_one(&case, today).map_or(Level::E1, |e| e.level());
+                        escalation::decide(&mut case, decision, today)
+                            .map(|()| change(ChangeKind::EscalationDecided { level, resolved }))
+                            .map_err(|e| vec![(1, e.to_string())])
+                    }
+                    _ => Err(errors),
+                }
+            }
+            Kind::Dismiss(triggers) => match (pick(0).and_then(|i| triggers.get(i)), errors.is_empty()) {
+                (Some(t), true) => {
+                    case.dismissals.push(Dismissal {
+                        kind: t.kind,
+                        since: t.since,
+                        reason: text(1),
+                        by: config.user.clone(),
+                        on: today,
+                    });
+                    Ok(change(ChangeKind::TriggerDismissed { trigger: t.kind }))
+                }
+                _ => Err(errors),
+            },
+            Kind::Absence => {
+                let from = date_at(0, &mut errors);
+                let to = date_at(1, &mut errors);
+                if from.is_some_and(|d| d > today) {
+                    errors.push((0, strings::IN_FUTURE.into()));
+                }
+                if let (Some(a), Some(b)) = (from, to)
+                    && b < a
+                {
+                    errors.push((1, strings::ABSENCE_BACKWARDS.into()));
+                }
+                match (from, errors.is_empty()) {
+                    (Some(from), true) => {
+                        match case.absences.iter_mut().find(|a| a.to.is_none()) {
+                            Some(open) => (open.from, open.to) = (from, to),
+                            None => case.absences.push(Absence { from, to }),
+                        }
+                        Ok(change(ChangeKind::AbsenceRecorded))
+                    }
+                    _ => Err(errors),
+                }
+            }
+        };
+        match result {
+            Ok(change) => Submitted::Save(Box::new(case), change),
+            Err(errors) => {
+                self.form.show_errors(errors);
+                Submitted::Invalid
+            }
+        }
+    }
+}
