@@ -803,7 +803,7 @@ pub fn absence_title(name: &str) -> String {
 }
 
 pub fn confirm_escalate(level: &str, who: &str) -> String {
-    format!("Opschalen naar {level}? Het besluit ligt dan bij {who}. j = ja, n = nee")
+    format!("Opschalen ({level})? Het besluit ligt dan bij {who}. j = ja, n = nee")
 }
 
 pub const NO_SUGGESTION: &str = "Er is nu geen suggestie om op te schalen.";
@@ -823,14 +823,14 @@ pub const OVERVIEW_UNRESOLVED: &str = "! niet opgelost";
 pub const OVERVIEW_NEXT_OGGO: &str = "volgend OGGO";
 pub const OVERVIEW_EMPTY: &str = "Geen open escalaties.";
 pub const SWV_CONSENT_OK: &str = "✓ mag mee";
-pub const SWV_CONSENT_MISSING: &str = "✗ geen toest.";
+pub const SWV_CONSENT_MISSING: &str = "✗ geen toestemming";
 
 pub fn overview_title(n: usize) -> String {
     format!(" Escalaties · {n} open ")
 }
 
 pub fn overview_hint(filter: &str, agenda: &str) -> String {
-    format!(" {filter} zoekt op naam, niveau, reden of beslisser · {agenda} schrijft de E3-agenda voor het OGGO")
+    format!(" {filter} zoekt op naam, niveau, reden, beslisser of vraag · {agenda} schrijft de E3-agenda voor het OGGO")
 }
 
 pub fn days_ago(days: i64) -> String {
@@ -838,6 +838,8 @@ pub fn days_ago(days: i64) -> String {
 }
 
 pub const ESCALATION_TITLE: &str = "Opschaling";
+pub const RUNG_SUPERSEDED: &str = "geen besluit; hoger opgeschaald";
+pub const CONFIRM_ESCALATE_TITLE: &str = "Opschalen";
 pub const SWV_MAY: &str = "✓ toestemming 'delen met SWV' vastgelegd: het dossier mag mee naar het SWV";
 pub const SWV_MAY_NOT: &str =
     "✗ geen toestemming 'delen met SWV': bij de export gaan alleen de cijfers naar het SWV, niet het dossier";

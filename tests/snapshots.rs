@@ -148,3 +148,24 @@ fn plan_editor_and_what_it_lacks() {
         snap("plan_missing", w, h, t.screen());
     }
 }
+
+#[test]
+fn escalation_dialog_and_overview() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(60, w, h);
+        let mut quiet: Vec<_> =
+            t.model.cases.values().filter(|c| c.step == "S4" && c.escalations.is_empty()).map(|c| c.id).collect();
+        quiet.sort();
+        t.open_case(quiet[0]);
+        t.key(Char('o'));
+        t.keys(&[Tab, Char('f'), Tab, Char('b'), Tab]);
+        t.type_text("Wie betaalt de begeleiding onder schooltijd?");
+        snap("escalate_form", w, h, t.screen());
+        t.ctrl('s');
+        snap("escalate_confirm", w, h, t.screen());
+        t.key(Char('j'));
+        t.key(crossterm::event::KeyCode::Esc);
+        t.key(Char('O'));
+        snap("escalations_overview", w, h, t.screen());
+    }
+}

@@ -88,6 +88,8 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rung {
     pub level: Level,
+    /// Whose question it is at this level (who decides at E2).
+    pub domain: Domain,
     pub opened: NaiveDate,
     /// Member id of who asked.
     pub asked_by: String,
@@ -102,7 +104,6 @@ pub struct Rung {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     pub reason: Reason,
-    pub domain: Domain,
     /// Oldest first; the last is the current level.
     pub rungs: Vec<Rung>,
 }
@@ -172,6 +173,7 @@ fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
         .collect();
     Rung {
         level,
+        domain: ask.domain,
         opened: today,
         asked_by: ask.asked_by.clone(),
         question: ask.question.trim().to_string(),
@@ -201,7 +203,7 @@ pub fn open(case: &mut Case, level: Level, ask: &Ask, today: NaiveDate) -> Resul
     if ask.question.trim().is_empty() {
         return Err(EscalationError::NoQuestion);
     }
-    case.escalations.push(Escalation { reason: ask.reason, domain: ask.domain, rungs: vec![rung(ask, level, today)] });
+    case.escalations.push(Escalation { reason: ask.reason, rungs: vec![rung(ask, level, today)] });
     Ok(())
 }
 
@@ -221,7 +223,6 @@ pub fn go_up(case: &mut Case, ask: &Ask, today: NaiveDate) -> Result<Level, Esca
     }
     let e = open_mut(case, today).ok_or(EscalationError::NoneOpen)?;
     let level = e.next_level(today).ok_or(EscalationError::CannotGoUp)?;
-    e.domain = ask.domain;
     e.rungs.push(rung(ask, level, today));
     Ok(level)
 }
@@ -352,6 +353,7 @@ pub struct OpenRow {
     pub opened: NaiveDate,
     pub due: Option<NaiveDate>,
     pub deciders: String,
+    pub question: String,
     pub state: State,
     /// The SWV may receive the dossier: escalated to the SWV director with consent
     /// "delen met SWV" recorded. None when the SWV director is not involved.
@@ -362,7 +364,7 @@ pub struct OpenRow {
 pub const SWV_PURPOSE: &str = "delen_swv";
 
 pub fn swv_consent(case: &Case, e: &Escalation, today: NaiveDate) -> Option<bool> {
-    let to_swv = e.rungs.iter().any(|r| decider_roles(r.level, e.domain).contains(&DeciderRole::SwvDirector));
+    let to_swv = e.rungs.iter().any(|r| decider_roles(r.level, r.domain).contains(&DeciderRole::SwvDirector));
     to_swv.then(|| super::consent::given(&case.consents, SWV_PURPOSE, case.intake.birth_date, today))
 }
 
@@ -379,7 +381,14 @@ pub fn overview<'a>(cases: impl Iterator<Item = &'a Case>, today: NaiveDate) -> 
                 reason: e.reason,
                 opened: r.opened,
                 due: r.due,
-                deciders: r.deciders.join(", "),
+                // Names only; the roles follow from the level.
+                deciders: r
+                    .deciders
+                    .iter()
+                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, n)| n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                question: r.question.clone(),
                 state: e.state(today),
                 swv_consent: swv_consent(c, e, today),
             })

@@ -66,7 +66,7 @@ impl EscalationScreen {
                 Field::choice(l.asked_by, true, names, me),
             ],
             Kind::Up(_) => {
-                let domain = escalation::open_one(case, now.date()).map(|e| e.domain.index());
+                let domain = escalation::open_one(case, now.date()).and_then(|e| e.current()).map(|r| r.domain.index());
                 vec![
                     Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), domain),
                     question(true),

@@ -239,13 +239,14 @@ impl Form {
         self.fields.iter().zip(&self.initial).any(|(f, (t, c, m))| f.value() != (t.as_str(), *c, m.as_slice()))
     }
 
-    /// Shows `errors` (field index, message), clearing others; focuses the first error.
+    /// Shows `errors` (field index, message), clearing others; focuses the topmost one.
     pub fn show_errors(&mut self, errors: Vec<(usize, String)>) {
         for f in &mut self.fields {
             f.error = None;
         }
-        if let Some((first, _)) = errors.first() {
-            self.focus = *first;
+        // The first field with a problem, whatever order the checks found them in.
+        if let Some(first) = errors.iter().map(|(i, _)| *i).min() {
+            self.focus = first;
         }
         for (i, msg) in errors {
             self.fields[i].error = Some(msg);

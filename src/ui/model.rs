@@ -846,7 +846,8 @@ impl Model {
             .into_iter()
             .filter(|r| {
                 let text =
-                    format!("{} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders).to_lowercase();
+                    format!("{} {} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders, r.question)
+                        .to_lowercase();
                 filter.terms().iter().all(|t| text.contains(t.as_str()))
             })
             .collect()

@@ -82,12 +82,14 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
     for e in case.escalations.iter().rev() {
         let open = e.is_open(today);
         for (i, r) in e.rungs.iter().enumerate().rev() {
-            let head = strings::rung_head(r.level.label(), &date::format(r.opened), e.reason.label(), e.domain.label());
-            let style = if open && i + 1 == e.rungs.len() { t.warn() } else { t.muted() };
+            let current = i + 1 == e.rungs.len();
+            let head = strings::rung_head(r.level.label(), &date::format(r.opened), e.reason.label(), r.domain.label());
+            let style = if open && current { t.warn() } else { t.muted() };
             labelled(&mut body, Span::styled("  ⇧ ".to_string(), style), &head, width);
             labelled(&mut body, Span::raw("    "), &strings::rung_question(&r.question), width);
-            let due = match (&r.decision, r.due) {
-                (None, Some(d)) => strings::rung_due(&date::format(d), d < today),
+            let due = match (&r.decision, r.due, current) {
+                (None, Some(d), true) => strings::rung_due(&date::format(d), d < today),
+                (None, _, false) => strings::RUNG_SUPERSEDED.to_string(),
                 _ => String::new(),
             };
             labelled(&mut body, Span::raw("    "), &strings::rung_deciders(&r.deciders.join(", "), &due), width);
@@ -96,10 +98,14 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
                 let text = strings::rung_decision(&d.by, &d.what, &date::format(d.on), d.resolved, &follow);
                 labelled(&mut body, Span::raw("    "), &text, width);
             }
-        }
-        if open && let Some(ok) = escalation::swv_consent(case, e, today) {
-            let (text, style) = if ok { (strings::SWV_MAY, t.ok()) } else { (strings::SWV_MAY_NOT, t.error()) };
-            labelled(&mut body, Span::styled("    ".to_string(), style), text, width);
+            // Whether the dossier may go along belongs with the level that is open now.
+            if open
+                && current
+                && let Some(ok) = escalation::swv_consent(case, e, today)
+            {
+                let (text, style) = if ok { (strings::SWV_MAY, t.ok()) } else { (strings::SWV_MAY_NOT, t.error()) };
+                labelled(&mut body, Span::styled("    ".to_string(), style), text, width);
+            }
         }
     }
     for tr in &triggers {
@@ -154,7 +160,11 @@ fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static
 /// indented under the text so the label column stays clean.
 fn labelled(lines: &mut Vec<Line<'static>>, label: Span<'static>, text: &str, width: usize) {
     let indent = label.width();
-    let wrapped = textwrap::wrap(text, width.saturating_sub(indent).max(10));
+    // Dates like 21-12-2026 stay whole: break at spaces only.
+    let options = textwrap::Options::new(width.saturating_sub(indent).max(10))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let wrapped = textwrap::wrap(text, options);
     let mut label = Some(label);
     // textwrap yields at least one (possibly empty) line, so the label is always shown.
     for part in wrapped {

@@ -19,7 +19,7 @@ const WIDTHS: [Constraint; 7] = [
     Constraint::Length(8),
     Constraint::Fill(4),
     Constraint::Length(16),
-    Constraint::Length(10),
+    Constraint::Length(18),
 ];
 
 pub fn draw(model: &Model, view: &ListView, frame: &mut Frame, area: Rect) -> Option<Position> {

@@ -48,7 +48,9 @@ pub fn draw(model: &Model, frame: &mut Frame) {
             confirm(model, frame, area, strings::CONFIRM_DELETE_TITLE, strings::CONFIRM_DELETE)
         }
         Some(Popup::ConfirmQuit) => confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_QUIT),
-        Some(Popup::ConfirmEscalate(_, _, question)) => confirm(model, frame, area, strings::CONFIRM_TITLE, question),
+        Some(Popup::ConfirmEscalate(_, _, question)) => {
+            confirm(model, frame, area, strings::CONFIRM_ESCALATE_TITLE, question)
+        }
         Some(Popup::ConfirmRetention(ids)) => {
             let text = strings::confirm_retention(ids.len(), model.config.privacy.retention_years);
             confirm(model, frame, area, strings::CONFIRM_RETENTION_TITLE, &text)

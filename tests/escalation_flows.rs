@@ -1,0 +1,195 @@
+//! Escalating by keys: flag a case (confirmed), wait, record a decision that does not
+//! unblock it, go up to doorzettingsmacht, see whether the dossier may go to the SWV,
+//! find it in the overview, close it; absence makes a suggestion that can be set aside.
+
+mod common;
+
+use chrono::Days;
+use common::{Harness, now};
+use crossterm::event::KeyCode::{Backspace, Char, Enter, Esc, Right, Tab};
+use tandem::domain::case::CaseId;
+use tandem::domain::escalation::{self, Level, State, TriggerKind};
+use tandem::domain::history::ChangeKind;
+use tandem::ui::action::Context;
+use tandem::ui::model::{Popup, Screen};
+
+/// An open demo case at `step` with nothing escalated or suggested.
+fn quiet_case(h: &Harness, step: &str) -> CaseId {
+    let today = now().date();
+    let mut ids: Vec<CaseId> = h
+        .model
+        .cases
+        .values()
+        .filter(|c| c.step == step && c.escalations.is_empty())
+        .filter(|c| escalation::triggers(c, &h.model.config.route, today).is_empty())
+        .map(|c| c.id)
+        .collect();
+    ids.sort();
+    ids[0]
+}
+
+fn kinds(h: &Harness, id: CaseId) -> Vec<ChangeKind> {
+    h.store.history(id).unwrap().into_iter().map(|c| c.kind).collect()
+}
+
+fn open_escalation(h: &Harness, id: CaseId) -> escalation::Escalation {
+    escalation::open_one(&h.model.cases[&id], now().date()).cloned().expect("an open escalation")
+}
+
+#[test]
+fn escalate_decide_go_up_and_close() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S4");
+    h.open_case(id);
+
+    // Flag: E1 (the default), reason financiering, an education question.
+    h.key(Char('o'));
+    assert!(h.text().contains("Opschalen ·"), "{}", h.text());
+    h.keys(&[Tab, Char('f'), Tab, Char('o'), Tab]);
+    h.type_text("Wie betaalt de extra begeleiding?");
+    h.ctrl('s');
+    assert!(matches!(h.model.popup, Some(Popup::ConfirmEscalate(..))), "escalating asks first");
+    assert!(h.text().contains("Ria Hoekstra") && h.text().contains("Karim Bouzid"), "it names who will decide");
+    h.key(Char('n'));
+    assert!(escalation::open_one(&h.model.cases[&id], now().date()).is_none(), "n saves nothing");
+    h.ctrl('s');
+    h.key(Char('j'));
+    assert_eq!(h.model.context(), Context::Detail);
+    let e = open_escalation(&h, id);
+    assert_eq!((e.level(), e.current().unwrap().due), (Level::E1, now().date().checked_add_days(Days::new(14))));
+    assert!(kinds(&h, id).contains(&ChangeKind::Escalated { level: Level::E1 }));
+    assert_eq!(h.model.selected_row().map(|r| r.flags.escalated), Some(Some(Level::E1)), "the list shows it");
+
+    // Within the term it cannot go up yet; the decision is recorded instead.
+    h.key(Char('o'));
+    assert!(h.text().contains("wacht op een besluit"), "{}", h.text());
+    h.key(Char('b'));
+    assert!(h.text().contains("Ria Hoekstra"), "the decider is pre-filled");
+    h.keys(&[Tab]);
+    h.type_text("Geen extra uren");
+    h.keys(&[Tab, Tab]);
+    h.type_text("31-02-2027");
+    h.ctrl('s');
+    assert!(h.text().contains("die dag bestaat niet"), "{}", h.text());
+    for _ in 0..10 {
+        h.key(Backspace);
+    }
+    h.type_text("01-02-2027");
+    h.keys(&[Tab, Char('n')]);
+    h.ctrl('s');
+    assert_eq!(open_escalation(&h, id).state(now().date()), State::Unresolved, "{}", h.text());
+
+    // Unresolved: up to E2, the SWV director for an education question.
+    h.key(Char('o'));
+    assert!(h.text().contains("Hoger opschalen naar E2"), "{}", h.text());
+    h.key(Tab);
+    h.type_text("Doorzettingsmacht: kan het SWV een arrangement toekennen?");
+    h.ctrl('s');
+    h.key(Char('j'));
+    let e = open_escalation(&h, id);
+    assert_eq!((e.level(), e.rungs.len()), (Level::E2, 2), "E1 stays in the history");
+    assert_eq!(e.current().unwrap().deciders, ["directeur SWV: drs. P. Verbeek"]);
+    assert!(h.text().contains("geen toestemming 'delen met SWV'"), "{}", h.text());
+
+    // With consent "delen met SWV" the dossier may go along.
+    h.key(Char('t'));
+    h.keys(&[Char('d'), Char('d'), Tab, Tab, Char('s'), Tab]);
+    h.ctrl('s');
+    let case = &h.model.cases[&id];
+    assert_eq!(
+        escalation::swv_consent(case, &open_escalation(&h, id), now().date()),
+        Some(true),
+        "{:?}",
+        case.consents
+    );
+    assert!(h.text().contains("het dossier mag mee naar het SWV"));
+
+    // The overview lists it; the filter finds it by level; Enter opens it.
+    h.keys(&[Esc]);
+    h.key(Char('O'));
+    assert_eq!(h.model.context(), Context::Overview);
+    let pupil = h.model.cases[&id].pupil_name();
+    h.key(Char('/'));
+    h.type_text("e2 arrangement");
+    let rows = h.model.overview_rows();
+    assert!(rows.iter().all(|r| r.level == Level::E2));
+    let pos = rows.iter().position(|r| r.case == id).unwrap_or_else(|| panic!("{:?}\n{}", rows, h.text()));
+    for _ in 0..pos {
+        h.key(crossterm::event::KeyCode::Down);
+    }
+    h.key(Enter);
+    assert!(matches!(h.model.screens.last(), Some(Screen::Detail(d)) if d.id == id), "{pupil}");
+
+    // Decided and resolved: closed, gone from the overview.
+    h.key(Char('b'));
+    h.keys(&[Tab]);
+    h.type_text("Arrangement toegekend");
+    h.keys(&[Tab, Tab, Tab, Char('j')]);
+    h.ctrl('s');
+    assert!(escalation::open_one(&h.model.cases[&id], now().date()).is_none());
+    assert!(kinds(&h, id).contains(&ChangeKind::EscalationDecided { level: Level::E2, resolved: true }));
+    assert!(h.model.overview_rows().iter().all(|r| r.case != id));
+}
+
+#[test]
+fn absence_suggests_escalation_which_can_be_set_aside() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S6");
+    h.open_case(id);
+    h.key(Char('v'));
+    for _ in 0..10 {
+        h.key(Backspace);
+    }
+    let from = now().date() - Days::new(35);
+    h.type_text(&from.format("%d-%m-%Y").to_string());
+    h.ctrl('s');
+    assert_eq!(h.model.cases[&id].absences.len(), 1);
+    assert!(h.text().contains("thuiszitter: al 35 dagen niet op school"), "{}", h.text());
+    assert!(h.model.selected_row().is_some_and(|r| r.flags.suggested));
+
+    h.key(Char('z'));
+    h.key(Tab);
+    h.ctrl('s');
+    assert!(h.text().contains("verplicht veld"), "a reason is required");
+    h.type_text("Ziekenhuisopname; school en arts hebben contact");
+    h.ctrl('s');
+    let case = &h.model.cases[&id];
+    assert!(escalation::triggers(case, &h.model.config.route, now().date()).is_empty());
+    assert_eq!(case.dismissals[0].kind, TriggerKind::Thuiszitter);
+    assert!(kinds(&h, id).contains(&ChangeKind::TriggerDismissed { trigger: TriggerKind::Thuiszitter }));
+    assert!(!h.text().contains("Suggestie: opschalen"));
+    h.key(Char('z'));
+    assert!(h.text().contains("geen suggestie om op te schalen"));
+}
+
+#[test]
+fn the_e3_agenda_names_no_child() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S6");
+    let name = h.model.cases[&id].intake.first_name.clone();
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
+    h.type_text("Te weinig plekken in het speciaal onderwijs in de regio");
+    h.ctrl('s');
+    h.key(Char('j'));
+    assert_eq!(open_escalation(&h, id).level(), Level::E3);
+    assert_eq!(open_escalation(&h, id).current().unwrap().due, None, "E3 waits for the OGGO meeting");
+
+    h.keys(&[Esc]);
+    h.key(Char('O'));
+    h.key(Char('a'));
+    let dir = h.paths.data_dir.join("exports");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("agenda-oggo"))
+        .unwrap();
+    let agenda = std::fs::read_to_string(file).unwrap();
+    assert!(agenda.starts_with("# Agenda bestuurlijk OGGO"));
+    assert!(
+        agenda.contains("## wachttijd") && agenda.contains("Te weinig plekken in het speciaal onderwijs"),
+        "{agenda}"
+    );
+    assert!(!agenda.contains(&name), "{name} on the agenda");
+}
