@@ -411,6 +411,14 @@ fn check(paths: &Paths) -> Result<(), CliError> {
         Some(config) => {
             Keymap::new(&config.keys)?;
             println!("{}", strings::check_config(&paths.config_file(), config.team.members.len()));
+            let missing: Vec<&str> = crate::domain::escalation::DeciderRole::ALL
+                .iter()
+                .filter(|r| !config.deciders.iter().any(|d| d.role == **r))
+                .map(|r| r.label())
+                .collect();
+            if !missing.is_empty() {
+                println!("{}", strings::check_deciders_missing(&missing.join(", ")));
+            }
         }
         None => println!("{}", strings::check_no_config(&paths.config_file())),
     }

@@ -874,6 +874,12 @@ pub fn absent_since(from: &str, days: i64) -> String {
     format!("Verzuim: niet op school sinds {from} ({})", days_ago(days))
 }
 
+pub fn check_deciders_missing(roles: &str) -> String {
+    format!(
+        "Let op: geen beslisser ingesteld voor {roles}. Vul [[deciders]] in config.toml in (zie README); tot dan staat bij opschalen \"(niet ingesteld)\"."
+    )
+}
+
 pub fn agenda_intro(school: &str, date: &str) -> String {
     format!(
         "Ingebracht door de tandem van {school}, opgesteld op {date}. Zonder namen van kinderen: het gaat om knelpunten in het stelsel."
