@@ -123,6 +123,14 @@ fn in_memory(c: &mut Criterion) {
         })
     });
 
+    // The escalation overview: every open escalation of 10,000 cases, sorted, one frame.
+    let mut model = loaded_model();
+    model.update(key(KeyCode::Char('O')), fixed_now());
+    let open = model.overview_rows().len();
+    eprintln!("escalation overview: {open} open escalations among {CASES} cases");
+    let mut term = terminal();
+    group.bench_function("escalation_overview_frame_120x40", |b| b.iter(|| draw(&mut term, black_box(&model))));
+
     // Part of the start: turning the worker's 10,000 cases into sorted list rows.
     let config = config();
     let cases = demo_cases(&config);
