@@ -880,6 +880,10 @@ pub fn check_deciders_missing(roles: &str) -> String {
     )
 }
 
+pub fn period_invalid(text: &str) -> String {
+    format!("{text} is geen halfjaar; schrijf het als 2026-H1 (januari-juni) of 2026-H2 (juli-december).")
+}
+
 pub fn agenda_intro(school: &str, date: &str) -> String {
     format!(
         "Ingebracht door de tandem van {school}, opgesteld op {date}. Zonder namen van kinderen: het gaat om knelpunten in het stelsel."

@@ -171,7 +171,7 @@ fn a_case_walks_from_signal_to_closing() {
     assert_eq!(tandem::domain::monitoring::joint_start(&stored, route), chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
     assert_eq!(tandem::domain::monitoring::days_to_plan(&stored, route), Some(13));
     let s = tandem::domain::monitoring::satisfaction(&stored, route);
-    assert_eq!((s[0].school, s[0].wijkteam, s[0].parents), (Some(4), Some(5), Some(4)));
+    assert_eq!((s[0].1.school, s[0].1.wijkteam, s[0].1.parents), (Some(4), Some(5), Some(4)));
     let kinds: Vec<ChangeKind> = h.store.history(id).unwrap().into_iter().map(|c| c.kind).collect();
     assert!(kinds.contains(&ChangeKind::StepCompleted { step: "S2".into(), outcome: "bespreken".into() }));
     assert!(kinds.contains(&ChangeKind::ConsentRecorded { purpose: "tandembespreking".into(), given: true }));

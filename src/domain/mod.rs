@@ -30,6 +30,8 @@ pub mod consent;
 pub mod date;
 pub mod demo;
 pub mod escalation;
+pub mod export;
+pub mod figures;
 pub mod history;
 pub mod listing;
 pub mod monitoring;

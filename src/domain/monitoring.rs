@@ -7,7 +7,7 @@ use super::case::Case;
 use super::route::{Measure, Routekaart, Value, Visit};
 
 /// The satisfaction scores given at one evaluation (1 to 5).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Satisfaction {
     pub school: Option<u8>,
     pub wijkteam: Option<u8>,
@@ -31,6 +31,16 @@ fn first_date(route: &Routekaart, visit: &Visit, measure: Measure) -> Option<Nai
     })
 }
 
+/// The day the meldcode was started, if it was.
+pub fn meldcode_start(case: &Case, route: &Routekaart) -> Option<NaiveDate> {
+    case.visits.iter().find_map(|v| first_date(route, v, Measure::MeldcodeStart))
+}
+
+/// The date of the (last) tandem discussion.
+pub fn tandem_date(case: &Case, route: &Routekaart) -> Option<NaiveDate> {
+    case.visits.iter().filter_map(|v| first_date(route, v, Measure::TandemDate)).max()
+}
+
 /// The date the joint deployment of education and care actually started (indicator 1).
 pub fn joint_start(case: &Case, route: &Routekaart) -> Option<NaiveDate> {
     case.visits.iter().find_map(|v| first_date(route, v, Measure::JointStart))
@@ -52,8 +62,8 @@ pub fn days_to_plan(case: &Case, route: &Routekaart) -> Option<i64> {
     Some((agreed - discussed).num_days())
 }
 
-/// Satisfaction per completed evaluation, oldest first (indicator 2).
-pub fn satisfaction(case: &Case, route: &Routekaart) -> Vec<Satisfaction> {
+/// Satisfaction per completed evaluation with its date, oldest first (indicator 2).
+pub fn satisfaction(case: &Case, route: &Routekaart) -> Vec<(NaiveDate, Satisfaction)> {
     let score = |v: &Visit, m: Measure| {
         measured(route, v, m).find_map(|x| match x {
             Value::Score(n) => Some(*n),
@@ -62,12 +72,13 @@ pub fn satisfaction(case: &Case, route: &Routekaart) -> Vec<Satisfaction> {
     };
     case.visits
         .iter()
-        .filter(|v| v.done.is_some())
-        .map(|v| Satisfaction {
-            school: score(v, Measure::SatisfactionSchool),
-            wijkteam: score(v, Measure::SatisfactionWijkteam),
-            parents: score(v, Measure::SatisfactionParents),
+        .filter_map(|v| {
+            let s = Satisfaction {
+                school: score(v, Measure::SatisfactionSchool),
+                wijkteam: score(v, Measure::SatisfactionWijkteam),
+                parents: score(v, Measure::SatisfactionParents),
+            };
+            Some((v.done.as_ref()?.on, s)).filter(|(_, s)| *s != Satisfaction::default())
         })
-        .filter(|s| *s != Satisfaction::default())
         .collect()
 }

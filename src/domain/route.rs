@@ -102,6 +102,8 @@ pub enum Measure {
     SatisfactionSchool,
     SatisfactionWijkteam,
     SatisfactionParents,
+    /// The day the meldcode was started (counted, never described).
+    MeldcodeStart,
 }
 
 /// `field` has the value `equals` (for yes/no: "ja" or "nee").

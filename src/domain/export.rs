@@ -1,0 +1,265 @@
+//! What a team sends the SWV (domain.md §6): per case a pseudonymous monitoring record
+//! with its revision, and the escalation dossier only for a case escalated to the SWV
+//! director with consent "delen met SWV". No name, birth date or free text of any other
+//! case is ever in a payload.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::case::Case;
+use super::escalation::{self, DeciderRole, Level, Reason, Rung};
+use super::monitoring::{self, Satisfaction};
+use super::route::Routekaart;
+use crate::strings;
+
+pub const FORMAT: &str = "tandem-bundle/1";
+
+/// A half-year: H1 is January to June, H2 July to December.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Period {
+    pub year: i32,
+    pub half: u8,
+}
+
+impl Period {
+    pub fn of(day: NaiveDate) -> Period {
+        Period { year: day.year(), half: if day.month() <= 6 { 1 } else { 2 } }
+    }
+
+    pub fn start(self) -> NaiveDate {
+        let month = if self.half == 1 { 1 } else { 7 };
+        NaiveDate::from_ymd_opt(self.year, month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn end(self) -> NaiveDate {
+        let (m, d) = if self.half == 1 { (6, 30) } else { (12, 31) };
+        NaiveDate::from_ymd_opt(self.year, m, d).unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn contains(self, day: NaiveDate) -> bool {
+        (self.start()..=self.end()).contains(&day)
+    }
+
+    pub fn previous(self) -> Period {
+        if self.half == 2 { Period { half: 1, ..self } } else { Period { year: self.year - 1, half: 2 } }
+    }
+
+    pub fn next(self) -> Period {
+        if self.half == 1 { Period { half: 2, ..self } } else { Period { year: self.year + 1, half: 1 } }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-H{}", self.year, self.half)
+    }
+}
+
+impl TryFrom<String> for Period {
+    type Error = String;
+
+    /// "2026-H2"
+    fn try_from(s: String) -> Result<Period, String> {
+        let bad = || strings::period_invalid(&s);
+        let (year, half) = s.trim().split_once("-H").ok_or_else(bad)?;
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let half: u8 = half.parse().map_err(|_| bad())?;
+        if !(1..=2).contains(&half) || !(2000..=2200).contains(&year) {
+            return Err(bad());
+        }
+        Ok(Period { year, half })
+    }
+}
+
+impl From<Period> for String {
+    fn from(p: Period) -> String {
+        p.to_string()
+    }
+}
+
+/// One rung of an escalation as the SWV counts it: no question, no decision text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationFact {
+    pub level: Level,
+    pub reason: Reason,
+    pub opened: NaiveDate,
+    /// The SWV director is asked to decide.
+    pub to_director: bool,
+    pub decided: Option<NaiveDate>,
+    pub resolved: Option<bool>,
+}
+
+/// A case as the SWV monitors it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    pub started: NaiveDate,
+    pub closed: Option<NaiveDate>,
+    /// The routekaart step id (e.g. "S6"), never its content.
+    pub step: String,
+    pub tandem_date: Option<NaiveDate>,
+    pub plan_agreed: Option<NaiveDate>,
+    pub joint_start: Option<NaiveDate>,
+    pub meldcode_start: Option<NaiveDate>,
+    /// Periods away from school longer than 4 weeks.
+    pub thuiszitter: Vec<(NaiveDate, Option<NaiveDate>)>,
+    pub satisfaction: Vec<(NaiveDate, Satisfaction)>,
+    pub escalations: Vec<EscalationFact>,
+}
+
+/// What the SWV director may see of an escalated case (with consent "delen met SWV").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dossier {
+    pub pupil: String,
+    pub groep: u8,
+    pub rungs: Vec<Rung>,
+    /// The current plan van aanpak as Markdown, when there is one.
+    pub plan: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRecord {
+    /// A pseudonym: the same case gives the same one in every bundle of its team.
+    pub case: String,
+    pub revision: u64,
+    pub record: Record,
+    pub dossier: Option<Dossier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    pub format: String,
+    pub bundle_id: Uuid,
+    /// The signing key's id.
+    pub team_id: String,
+    pub school: String,
+    pub brin: Option<String>,
+    /// 1, 2, 3 ... per team; a gap shows a bundle that never arrived.
+    pub sequence: u64,
+    pub created: NaiveDateTime,
+    pub period: Period,
+    /// The age recipient it was encrypted to.
+    pub recipient: String,
+    pub cases: Vec<CaseRecord>,
+}
+
+/// A case's pseudonym: not its id (which shows in the team's own file names).
+pub fn pseudonym(team_id: &str, case: &Case) -> String {
+    let digest = Sha256::new().chain_update(b"tandem-case/").chain_update(team_id).chain_update(case.id.0).finalize();
+    data_encoding::HEXLOWER.encode(&digest[..16])
+}
+
+pub fn record(case: &Case, route: &Routekaart, today: NaiveDate) -> Record {
+    let long_absences = case
+        .absences
+        .iter()
+        .filter(|a| (a.to.unwrap_or(today) - a.from).num_days() > escalation::THUISZITTER_DAYS)
+        .map(|a| (a.from, a.to))
+        .collect();
+    let escalations = case
+        .escalations
+        .iter()
+        .flat_map(|e| {
+            e.rungs.iter().map(|r| EscalationFact {
+                level: r.level,
+                reason: e.reason,
+                opened: r.opened,
+                to_director: escalation::decider_roles(r.level, r.domain).contains(&DeciderRole::SwvDirector),
+                decided: r.decision.as_ref().map(|d| d.on),
+                resolved: r.decision.as_ref().map(|d| d.resolved),
+            })
+        })
+        .collect();
+    Record {
+        started: case.intake.signal_date,
+        closed: case.closed_on,
+        step: case.step.clone(),
+        tandem_date: monitoring::tandem_date(case, route),
+        plan_agreed: monitoring::plan_agreed(case, route),
+        joint_start: monitoring::joint_start(case, route),
+        meldcode_start: monitoring::meldcode_start(case, route),
+        thuiszitter: long_absences,
+        satisfaction: monitoring::satisfaction(case, route),
+        escalations,
+    }
+}
+
+/// The dossier, only when the rule of domain.md §6 allows it: an escalation to the SWV
+/// director and consent "delen met SWV" recorded.
+pub fn dossier(case: &Case, plan: Option<String>, today: NaiveDate) -> Option<Dossier> {
+    let allowed = case.escalations.iter().any(|e| escalation::swv_consent(case, e, today) == Some(true));
+    allowed.then(|| Dossier {
+        pupil: case.pupil_name(),
+        groep: case.intake.groep,
+        rungs: case.escalations.iter().flat_map(|e| e.rungs.clone()).collect(),
+        plan,
+    })
+}
+
+/// Whether a case's dossier may go along (so the caller loads its plan only then).
+pub fn may_share(case: &Case, today: NaiveDate) -> bool {
+    case.escalations.iter().any(|e| escalation::swv_consent(case, e, today) == Some(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::CaseId;
+    use crate::domain::consent::{Consent, ConsentForm};
+    use crate::domain::escalation::{Ask, Domain, Terms};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn periods_are_half_years() {
+        let p = Period::of(d(2026, 11, 23));
+        assert_eq!(p.to_string(), "2026-H2");
+        assert_eq!((p.start(), p.end()), (d(2026, 7, 1), d(2026, 12, 31)));
+        assert_eq!(p.previous().to_string(), "2026-H1");
+        assert_eq!(p.next().to_string(), "2027-H1");
+        assert_eq!(Period::try_from("2026-H1".to_string()), Ok(Period { year: 2026, half: 1 }));
+        assert!(Period::try_from("2026-H3".to_string()).is_err());
+        assert!(Period::try_from("juli".to_string()).is_err());
+    }
+
+    #[test]
+    fn only_an_escalation_to_the_director_with_consent_carries_a_dossier() {
+        let config = crate::config::Config::demo().unwrap();
+        let today = d(2026, 11, 23);
+        let mut case = crate::domain::demo::cases(1, 3, &config.route, &config.team, today).remove(0);
+        case.id = CaseId::random();
+        case.escalations.clear();
+        assert!(dossier(&case, None, today).is_none());
+        let ask = |domain| Ask {
+            reason: Reason::NoOffer,
+            domain,
+            question: "Plaatsing?".into(),
+            asked_by: "anna".into(),
+            deciders: &[],
+            terms: Terms::default(),
+        };
+        escalation::open(&mut case, Level::E2, &ask(Domain::Care), today).unwrap();
+        case.consents.push(Consent::record(escalation::SWV_PURPOSE, true, ConsentForm::Written, case.intake.birth_date, today, "anna"));
+        assert!(dossier(&case, None, today).is_none(), "a care question goes to the municipality, not the SWV");
+        case.escalations.clear();
+        escalation::open(&mut case, Level::E2, &ask(Domain::Education), today).unwrap();
+        let dossier = dossier(&case, Some("# plan".into()), today).unwrap();
+        assert_eq!(dossier.pupil, case.pupil_name());
+        assert_eq!(dossier.rungs[0].question, "Plaatsing?");
+        let facts = record(&case, &config.route, today).escalations;
+        assert!(facts[0].to_director && facts[0].decided.is_none());
+        assert_ne!(pseudonym("TEAM", &case), case.id.0.simple().to_string()[..32]);
+        assert_eq!(pseudonym("TEAM", &case), pseudonym("TEAM", &case));
+    }
+}
