@@ -43,6 +43,22 @@ impl Record for crate::domain::plan::PlanBook {
     const VERSION: u32 = 1;
 }
 
+impl Record for super::swv::Secret {
+    const VERSION: u32 = 1;
+}
+
+impl Record for super::swv::SwvRecord {
+    const VERSION: u32 = 1;
+}
+
+impl Record for super::swv::SeenBundle {
+    const VERSION: u32 = 1;
+}
+
+impl Record for super::swv::TeamState {
+    const VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::retention::Tombstone {
     const VERSION: u32 = 1;
 }

@@ -12,6 +12,7 @@ mod backup;
 mod codec;
 pub mod crypto;
 mod lock;
+mod swv;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 pub use backup::{Backup, list_backups, newest_good_backup, restore};
 pub use codec::{CodecError, decode_plain, encode_plain};
+pub use swv::{Imported, SeenBundle, SwvRecord, TeamState};
 use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
 
 use crate::domain::audit::{self, Entry, Head};
@@ -129,11 +131,15 @@ struct Trees {
     /// The plan van aanpak per case, all versions (`PlanBook`).
     plans: sled::Tree,
     meta: sled::Tree,
+    /// The SWV's store only: imported records ("team/case"), bundles seen, teams.
+    swv_records: sled::Tree,
+    swv_bundles: sled::Tree,
+    swv_teams: sled::Tree,
 }
 
 impl Trees {
     /// Every tree with its name, for copying a store whole.
-    fn named(&self) -> [(&'static str, &sled::Tree); 6] {
+    fn named(&self) -> [(&'static str, &sled::Tree); 9] {
         [
             ("cases", &self.cases),
             ("history", &self.history),
@@ -141,6 +147,9 @@ impl Trees {
             ("drafts", &self.drafts),
             ("plans", &self.plans),
             ("meta", &self.meta),
+            ("swv_records", &self.swv_records),
+            ("swv_bundles", &self.swv_bundles),
+            ("swv_teams", &self.swv_teams),
         ]
     }
 }
@@ -742,6 +751,9 @@ fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
         tombstones: tree("tombstones")?,
         drafts: tree("drafts")?,
         plans: tree("plans")?,
+        swv_records: tree("swv_records")?,
+        swv_bundles: tree("swv_bundles")?,
+        swv_teams: tree("swv_teams")?,
         meta: tree("meta")?,
         db,
     })

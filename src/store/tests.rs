@@ -477,3 +477,135 @@ fn plans_are_sealed_kept_with_backups_and_erased_with_their_case() {
     restore(&store_dir, &backup, now()).unwrap();
     assert_eq!(reopen(&store_dir).plan(case.id).unwrap(), Some(book), "backups carry plans");
 }
+
+mod swv_import {
+    use super::*;
+    use crate::domain::export::{CaseRecord, FORMAT, Payload, Period, Record};
+
+    fn record(started: NaiveDate) -> Record {
+        Record {
+            started,
+            closed: None,
+            step: "S3".into(),
+            tandem_date: None,
+            plan_agreed: None,
+            joint_start: None,
+            meldcode_start: None,
+            thuiszitter: vec![],
+            satisfaction: vec![],
+            escalations: vec![],
+        }
+    }
+
+    /// A bundle of `team` with `sequence` carrying (case, revision, step) triples.
+    pub fn payload(team: &str, sequence: u64, cases: &[(&str, u64, &str)]) -> Payload {
+        Payload {
+            format: FORMAT.into(),
+            bundle_id: uuid::Uuid::from_u128((u128::from(sequence) << 64) | u128::from(team.len() as u64 * 7919 + team.bytes().map(u64::from).sum::<u64>())),
+            team_id: team.into(),
+            school: format!("School {team}"),
+            brin: None,
+            sequence,
+            created: now(),
+            period: Period::of(now().date()),
+            recipient: "age1test".into(),
+            cases: cases
+                .iter()
+                .map(|(case, revision, step)| CaseRecord {
+                    case: case.to_string(),
+                    revision: *revision,
+                    record: Record { step: step.to_string(), ..record(now().date()) },
+                    dossier: None,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn digest(p: &Payload) -> String {
+        data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(serde_json::to_vec(p).unwrap()))
+    }
+
+    use sha2::Digest;
+
+    fn steps(store: &Store) -> Vec<(String, u64, String)> {
+        let mut v: Vec<_> =
+            store.swv_records().unwrap().into_iter().map(|r| (r.team, r.revision, r.record.step)).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn import_is_idempotent_newer_revisions_win_and_reused_ids_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = keyed(dir.path());
+        let one = payload("A", 1, &[("c1", 3, "S3"), ("c2", 1, "S1")]);
+        assert_eq!(store.import_bundle(&one, &digest(&one), now()).unwrap(), Imported::Applied { newer: 2, older: 0 });
+        assert_eq!(store.import_bundle(&one, &digest(&one), now()).unwrap(), Imported::Again);
+        let older = payload("A", 3, &[("c1", 2, "S2"), ("c2", 2, "S2")]);
+        assert_eq!(store.import_bundle(&older, &digest(&older), now()).unwrap(), Imported::Applied { newer: 1, older: 1 });
+        assert_eq!(steps(&store), [("A".into(), 2, "S2".into()), ("A".into(), 3, "S3".into())]);
+
+        // Same id, other content: refused, nothing written.
+        let mut forged = one.clone();
+        forged.cases[0].revision = 99;
+        assert!(matches!(store.import_bundle(&forged, &digest(&forged), now()), Err(StoreError::Conflict)));
+        assert_eq!(steps(&store), [("A".into(), 2, "S2".into()), ("A".into(), 3, "S3".into())]);
+
+        let teams = store.swv_teams().unwrap();
+        assert_eq!(teams[0].1.gaps(), [2], "bundle 2 never came");
+        drop(store);
+        assert_eq!(steps(&reopen(dir.path())).len(), 2, "imports survive reopening");
+    }
+}
+
+mod swv_order {
+    use super::swv_import::{digest, payload};
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bundles of three teams, four each, whose cases come in changing revisions.
+    fn bundles() -> Vec<crate::domain::export::Payload> {
+        let steps = ["S1", "S2", "S3", "S4", "S5"];
+        let mut out = Vec::new();
+        for team in ["A", "B", "C"] {
+            for seq in 1..=4u64 {
+                let cases: Vec<(String, u64, &str)> =
+                    (0..3u64).map(|c| (format!("c{c}"), seq * 2 + c % 2, steps[((seq + c) % 5) as usize])).collect();
+                let refs: Vec<(&str, u64, &str)> = cases.iter().map(|(c, r, s)| (c.as_str(), *r, *s)).collect();
+                out.push(payload(team, seq, &refs));
+            }
+        }
+        out
+    }
+
+    fn state(store: &Store) -> (Vec<(String, u64, String)>, Vec<(String, Vec<u64>)>) {
+        let mut records: Vec<_> =
+            store.swv_records().unwrap().into_iter().map(|r| (r.team, r.revision, r.record.step)).collect();
+        records.sort();
+        let teams = store.swv_teams().unwrap().into_iter().map(|(t, s)| (t, s.sequences.into_iter().collect())).collect();
+        (records, teams)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        /// Any order, with duplicates, ends in the same SWV state.
+        #[test]
+        fn import_order_does_not_matter(order in Just((0..12usize).collect::<Vec<_>>()).prop_shuffle(), dups in proptest::collection::vec(0..12usize, 0..6)) {
+            let all = bundles();
+            let expected = {
+                let dir = tempfile::tempdir().unwrap();
+                let (store, _) = keyed(dir.path());
+                for p in &all {
+                    store.import_bundle(p, &digest(p), now()).unwrap();
+                }
+                state(&store)
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let (store, _) = keyed(dir.path());
+            for i in order.iter().chain(&dups) {
+                store.import_bundle(&all[*i], &digest(&all[*i]), now()).unwrap();
+            }
+            prop_assert_eq!(state(&store), expected);
+        }
+    }
+}

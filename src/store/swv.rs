@@ -1,0 +1,202 @@
+//! The export side of a team's store (its signing key and export sequence, sealed in
+//! `meta`) and the SWV's own store: imported records per team and case, the bundles
+//! seen, and each team's sequence numbers. An import is one transaction.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, Transactional};
+
+use super::{Abort, Result, Store, StoreError, append, codec, crypto, head_json, hex, read_head};
+use crate::domain::export::{Dossier, Payload, Record};
+use crate::domain::history::Change;
+
+const SIGNING_KEY: &[u8] = b"signing_key";
+const EXPORT_SEQUENCE: &[u8] = b"export_sequence";
+
+/// Secret bytes sealed like every other value.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Secret {
+    #[serde(with = "crypto::b64")]
+    bytes: Vec<u8>,
+}
+
+/// A case as the SWV holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwvRecord {
+    pub team: String,
+    pub school: String,
+    pub revision: u64,
+    pub record: Record,
+    pub dossier: Option<Dossier>,
+}
+
+/// A bundle imported before: a reused id must carry the same content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenBundle {
+    pub digest: String,
+    pub team: String,
+    pub sequence: u64,
+    pub imported: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamState {
+    pub school: String,
+    pub sequences: BTreeSet<u64>,
+}
+
+impl TeamState {
+    /// Sequence numbers below the highest seen that never arrived.
+    pub fn gaps(&self) -> Vec<u64> {
+        let max = self.sequences.last().copied().unwrap_or(0);
+        (1..max).filter(|n| !self.sequences.contains(n)).collect()
+    }
+}
+
+/// What importing one bundle did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// Cases whose newer revision was taken, and cases already as new or newer.
+    Applied { newer: usize, older: usize },
+    /// The same bundle came before: nothing changed.
+    Again,
+}
+
+impl Store {
+    /// The team's signing key, if it has one.
+    pub fn signing_key(&self) -> Result<Option<Vec<u8>>> {
+        let key = self.key()?;
+        let stored = self.trees.meta.get(SIGNING_KEY).map_err(|e| self.sled_error(e))?;
+        stored
+            .map(|v| {
+                codec::decode::<Secret>(key, "meta", SIGNING_KEY, &v)
+                    .map(|s| s.bytes)
+                    .map_err(|error| StoreError::Record { key: hex(SIGNING_KEY), error })
+            })
+            .transpose()
+    }
+
+    /// Keeps the team's new signing key (sealed) and logs `event`.
+    pub fn set_signing_key(&self, bytes: &[u8], event: Change) -> Result<()> {
+        let key = self.key()?;
+        let value = codec::encode(key, "meta", SIGNING_KEY, &Secret { bytes: bytes.to_vec() })
+            .map_err(|error| StoreError::Record { key: hex(SIGNING_KEY), error })?;
+        self.put_meta(SIGNING_KEY, value, event)
+    }
+
+    /// The number of the last bundle written (0 before the first).
+    pub fn export_sequence(&self) -> Result<u64> {
+        let v = self.trees.meta.get(EXPORT_SEQUENCE).map_err(|e| self.sled_error(e))?;
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map_or(0, u64::from_be_bytes))
+    }
+
+    /// Records that bundle `sequence` was written, with `event`.
+    pub fn set_export_sequence(&self, sequence: u64, event: Change) -> Result<()> {
+        self.put_meta(EXPORT_SEQUENCE, sequence.to_be_bytes().to_vec(), event)
+    }
+
+    fn put_meta(&self, name: &[u8], value: Vec<u8>, event: Change) -> Result<()> {
+        let key = self.key()?;
+        let t = &self.trees;
+        (&t.meta, &t.history)
+            .transaction(|(tm, th)| {
+                tm.insert(name, value.clone())?;
+                let head = append(th, key, read_head(tm)?, event.clone())?;
+                tm.insert(super::HEAD_KEY, head_json(head))?;
+                Ok(())
+            })
+            .map_err(|e| self.tx_error(e, name))?;
+        self.flush()
+    }
+
+    /// Applies a verified bundle in one transaction: a higher case revision replaces a
+    /// lower one; the same bundle twice changes nothing; a bundle id seen before with
+    /// other content is refused (`StoreError::Conflict`) and nothing is written.
+    pub fn import_bundle(&self, payload: &Payload, digest: &str, at: NaiveDateTime) -> Result<Imported> {
+        let key = self.key()?;
+        let t = &self.trees;
+        let bundle_key = *payload.bundle_id.as_bytes();
+        let team_key = payload.team_id.as_bytes();
+        let result = (&t.swv_bundles, &t.swv_records, &t.swv_teams)
+            .transaction(|(tb, tr, tt)| {
+                if let Some(v) = tb.get(bundle_key)? {
+                    let seen: SeenBundle = codec::decode(key, "swv_bundles", &bundle_key, &v)?;
+                    return if seen.digest == digest {
+                        Ok(Imported::Again)
+                    } else {
+                        Err(ConflictableTransactionError::Abort(Abort::Conflict))
+                    };
+                }
+                let (mut newer, mut older) = (0, 0);
+                for c in &payload.cases {
+                    let k = format!("{}/{}", payload.team_id, c.case);
+                    let stored = match tr.get(k.as_bytes())? {
+                        Some(v) => Some(codec::decode::<SwvRecord>(key, "swv_records", k.as_bytes(), &v)?),
+                        None => None,
+                    };
+                    if stored.is_some_and(|s| s.revision >= c.revision) {
+                        older += 1;
+                        continue;
+                    }
+                    let record = SwvRecord {
+                        team: payload.team_id.clone(),
+                        school: payload.school.clone(),
+                        revision: c.revision,
+                        record: c.record.clone(),
+                        dossier: c.dossier.clone(),
+                    };
+                    tr.insert(k.as_bytes(), codec::encode(key, "swv_records", k.as_bytes(), &record)?)?;
+                    newer += 1;
+                }
+                let mut team = match tt.get(team_key)? {
+                    Some(v) => codec::decode::<TeamState>(key, "swv_teams", team_key, &v)?,
+                    None => TeamState::default(),
+                };
+                team.school = payload.school.clone();
+                team.sequences.insert(payload.sequence);
+                tt.insert(team_key, codec::encode(key, "swv_teams", team_key, &team)?)?;
+                let seen = SeenBundle {
+                    digest: digest.to_string(),
+                    team: payload.team_id.clone(),
+                    sequence: payload.sequence,
+                    imported: at,
+                };
+                tb.insert(&bundle_key, codec::encode(key, "swv_bundles", &bundle_key, &seen)?)?;
+                Ok(Imported::Applied { newer, older })
+            })
+            .map_err(|e| self.tx_error(e, &bundle_key))?;
+        if result != Imported::Again {
+            self.flush()?;
+        }
+        Ok(result)
+    }
+
+    /// Every record the SWV holds.
+    pub fn swv_records(&self) -> Result<Vec<SwvRecord>> {
+        self.scan(&self.trees.swv_records, "swv_records")
+    }
+
+    /// Every team seen, by team id.
+    pub fn swv_teams(&self) -> Result<Vec<(String, TeamState)>> {
+        let key = self.key()?;
+        let mut out = Vec::new();
+        for item in self.trees.swv_teams.iter() {
+            let (k, v) = item.map_err(|e| self.sled_error(e))?;
+            let state = codec::decode(key, "swv_teams", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
+            out.push((String::from_utf8_lossy(&k).into_owned(), state));
+        }
+        Ok(out)
+    }
+
+    fn scan<T: codec::Record>(&self, tree: &sled::Tree, name: &str) -> Result<Vec<T>> {
+        let key = self.key()?;
+        tree.iter()
+            .map(|item| {
+                let (k, v) = item.map_err(|e| self.sled_error(e))?;
+                codec::decode(key, name, &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })
+            })
+            .collect()
+    }
+}
