@@ -67,6 +67,43 @@ enum Command {
         #[command(subcommand)]
         command: PlanCommand,
     },
+    /// Schrijf een ondertekende, versleutelde bundel voor het SWV in de exportmap.
+    Export {
+        /// Toon alleen de publieke sleutel van het team (voor het SWV) met de vingerafdruk.
+        #[arg(long)]
+        key: bool,
+    },
+    /// SWV-modus: bundels van de scholen inlezen en de monitor bekijken.
+    Swv {
+        #[command(subcommand)]
+        command: Option<SwvCommand>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SwvCommand {
+    /// Maak de SWV-sleutel en -opslag; toont de sleutel (age1...) voor de teams.
+    Init,
+    /// Vertrouw een team: zijn publieke sleutel (bestand of tekst) onder een naam.
+    Trust {
+        /// Het .pub-bestand van het team, of de sleutel zelf (RW...).
+        key: String,
+        /// De naam van de school of het team.
+        #[arg(long)]
+        name: String,
+    },
+    /// Lees nieuwe bundels in uit een map (anders de map uit swv.toml).
+    Import { dir: Option<PathBuf> },
+    /// Schrijf het rapport voor het OGGO-overleg.
+    Report {
+        #[arg(long, value_name = "BESTAND")]
+        csv: Option<PathBuf>,
+        #[arg(long, value_name = "BESTAND")]
+        xlsx: Option<PathBuf>,
+        /// Het halfjaar, bijvoorbeeld 2026-H2 (anders het huidige).
+        #[arg(long)]
+        period: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +156,18 @@ pub enum CliError {
     CaseNotFound(String),
     #[error("{}", strings::case_ambiguous(.0, *.1))]
     CaseAmbiguous(String, usize),
+    #[error(transparent)]
+    Swv(#[from] crate::swv::SwvError),
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error("{}", strings::REPORT_NO_TARGET)]
+    NoReportTarget,
+    #[error("{0}")]
+    Period(String),
+    #[error("{}", strings::IMPORT_REFUSED)]
+    Refused,
 }
 
 /// Cases in the demo that `tandem --demo` opens.
@@ -161,6 +210,117 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Passphrase) => change_passphrase(&paths),
         Some(Command::Plan { command: PlanCommand::Export { case, pdf, md, version } }) => {
             plan_export(&paths, &case, pdf.as_deref(), md.as_deref(), version)
+        }
+        Some(Command::Export { key }) => export(&paths, key),
+        Some(Command::Swv { command }) => swv(&paths, command),
+    }
+}
+
+fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
+    let config = Config::load(paths)?.ok_or_else(|| CliError::Config(config::not_set_up(paths)))?;
+    let Some(store) = open_unlocked(paths, &config.user, false)? else {
+        println!("{}", strings::check_no_key(&paths.store_dir()));
+        return Ok(());
+    };
+    if key_only {
+        let public = crate::exports::signing_key(&store, &config.user, now())?.public();
+        print!("{}", public.pub_file());
+        println!("{}", strings::team_key_fingerprint(&public.fingerprint()));
+        return Ok(());
+    }
+    let written = crate::exports::bundle(&store, &config, now())?;
+    println!("{}", strings::bundle_written(&written.file, written.sequence, written.cases, written.dossiers));
+    Ok(())
+}
+
+/// Opens (or with `create`, makes) the SWV's own store, unlocked.
+fn swv_store(paths: &Paths, create: bool) -> Result<Store, CliError> {
+    let mut store = Store::open(&paths.swv_store_dir())?;
+    match store.key_state()? {
+        KeyState::Unlocked => {}
+        KeyState::Locked => store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?,
+        KeyState::NeedsKey if !create => return Err(crate::swv::SwvError::NoIdentity(paths.swv_identity_file()).into()),
+        KeyState::NeedsKey => {
+            let new = new_passphrase()?;
+            let kdf = KdfParams::calibrate(KDF_TARGET).map_err(StoreError::from)?;
+            let recovery = store.create_key(new.as_bytes(), kdf, "swv", now())?;
+            println!("{}", strings::recovery_printed(&recovery.display()));
+        }
+    }
+    Ok(store)
+}
+
+fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
+    use crate::swv::{self, SwvConfig};
+    match command {
+        Some(SwvCommand::Init) => {
+            let identity = swv::identity(paths, true)?;
+            swv_store(paths, true)?;
+            if !paths.swv_config_file().exists() {
+                SwvConfig::default().save(paths)?;
+            }
+            println!(
+                "{}",
+                strings::swv_ready(&identity.recipient(), &paths.swv_identity_file(), &paths.swv_config_file())
+            );
+            Ok(())
+        }
+        Some(SwvCommand::Trust { key, name }) => {
+            let text = std::fs::read_to_string(&key).unwrap_or(key);
+            let team = crate::bundle::TeamKey::parse(&text)?;
+            let mut config = SwvConfig::load(paths)?;
+            config.teams.retain(|t| crate::bundle::TeamKey::parse(&t.key).map(|k| k.id()) != Ok(team.id()));
+            config.teams.push(swv::Team { name: name.clone(), key: team.key.clone() });
+            config.save(paths)?;
+            println!("{}", strings::team_trusted(&name, &team.fingerprint()));
+            Ok(())
+        }
+        Some(SwvCommand::Import { dir }) => {
+            let config = SwvConfig::load(paths)?;
+            let identity = swv::identity(paths, false)?;
+            let dir = dir.or(config.folder.clone()).ok_or_else(|| swv::SwvError::NoFolder(PathBuf::from("?")))?;
+            let store = swv_store(paths, false)?;
+            let reports = swv::import_folder(&store, &dir, &identity, &config, now())?;
+            let mut refused = false;
+            for r in &reports {
+                refused |= matches!(r.outcome, swv::Outcome::Refused(_));
+                println!("{}", strings::import_line(&r.file, &r.outcome));
+            }
+            for (_, team) in store.swv_teams()? {
+                let gaps = team.gaps();
+                if !gaps.is_empty() {
+                    println!("{}", strings::sequence_gap(&team.school, &gaps));
+                }
+            }
+            if refused { Err(CliError::Refused) } else { Ok(()) }
+        }
+        Some(SwvCommand::Report { csv, xlsx, period }) => {
+            if csv.is_none() && xlsx.is_none() {
+                return Err(CliError::NoReportTarget);
+            }
+            let period = match period {
+                Some(p) => crate::domain::export::Period::try_from(p).map_err(CliError::Period)?,
+                None => crate::domain::export::Period::of(now().date()),
+            };
+            let store = swv_store(paths, false)?;
+            let tables = swv::report_tables(&store.swv_records()?, period);
+            if let Some(file) = csv {
+                let first = tables.first().map(crate::report::csv).unwrap_or_default();
+                crate::atomic::write(&file, &first).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                println!("{}", strings::written(&file));
+            }
+            if let Some(file) = xlsx {
+                let bytes = crate::report::xlsx(&tables)?;
+                crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                println!("{}", strings::written(&file));
+            }
+            Ok(())
+        }
+        None => {
+            let config = SwvConfig::load(paths)?;
+            let identity = swv::identity(paths, false)?;
+            let store = swv_store(paths, false)?;
+            crate::ui::dashboard::run(store, config, identity).map_err(CliError::Terminal)
         }
     }
 }

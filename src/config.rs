@@ -69,6 +69,19 @@ pub struct UserFile {
     /// Weeks to a decision per escalation level.
     #[serde(default, skip_serializing_if = "is_default")]
     pub escalation: Terms,
+    /// Where bundles for the SWV go and whom they are encrypted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportSettings>,
+}
+
+/// The team's export to the SWV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSettings {
+    /// The folder a sync tool carries to the SWV.
+    pub folder: PathBuf,
+    /// The SWV's age public key ("age1...").
+    pub recipient: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +101,7 @@ pub struct Config {
     pub privacy: Privacy,
     pub deciders: Vec<Decider>,
     pub escalation: Terms,
+    pub export: Option<ExportSettings>,
     pub route: Routekaart,
 }
 
@@ -231,6 +245,14 @@ impl Config {
         if user.escalation.e1_weeks == 0 || user.escalation.e2_weeks == 0 {
             return Err(strings::TERMS_ZERO.to_string());
         }
+        if let Some(e) = &user.export {
+            if !crate::bundle::valid_recipient(&e.recipient) {
+                return Err(strings::recipient_invalid(&e.recipient));
+            }
+            if e.folder.as_os_str().is_empty() {
+                return Err(strings::EXPORT_FOLDER_MISSING.to_string());
+            }
+        }
         Ok(Config {
             school: user.school,
             user: user.user,
@@ -240,6 +262,7 @@ impl Config {
             privacy: user.privacy,
             deciders: user.deciders,
             escalation: user.escalation,
+            export: user.export,
             route,
         })
     }
@@ -255,6 +278,7 @@ impl Config {
             privacy: Privacy::default(),
             deciders: Vec::new(),
             escalation: Terms::default(),
+            export: None,
             route,
         }
     }
@@ -271,6 +295,7 @@ impl Config {
             privacy: Privacy::default(),
             deciders: crate::domain::demo::deciders(),
             escalation: Terms::default(),
+            export: None,
         };
         let route = parse_routekaart(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
         Config::from_parts(user, route).map_err(|problem| ConfigError::Invalid { file: PathBuf::from("demo"), problem })
@@ -286,6 +311,7 @@ impl Config {
             privacy: self.privacy,
             deciders: self.deciders.clone(),
             escalation: self.escalation,
+            export: self.export.clone(),
         }
     }
 
@@ -302,6 +328,11 @@ impl Config {
     pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.roles.iter().find(|r| r.id == id).map_or(id, |r| r.name.as_str())
     }
+}
+
+/// The error for a command that needs the set-up done first.
+pub fn not_set_up(paths: &Paths) -> ConfigError {
+    ConfigError::Invalid { file: paths.config_file(), problem: strings::NOT_SET_UP.to_string() }
 }
 
 /// BRIN: two digits and two letters (e.g. 12AB).
@@ -327,6 +358,7 @@ mod tests {
             privacy: Privacy::default(),
             deciders: Vec::new(),
             escalation: Terms::default(),
+            export: None,
         }
     }
 

@@ -28,6 +28,12 @@ pub enum ExportError {
     NoCase,
     #[error("{}", strings::NO_PLAN)]
     NoPlan,
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
+    #[error("{}", strings::NO_EXPORT_SETTINGS)]
+    NoExportSettings,
+    #[error("{}", strings::export_folder_gone(.0))]
+    NoFolder(PathBuf),
 }
 
 /// Where the copies go: the private exports folder, or for the demo (fictional data,
@@ -148,4 +154,91 @@ pub fn agenda(dir: &Path, text: &str, today: NaiveDate) -> Result<PathBuf, Expor
     let file = dir.join(format!("agenda-oggo-{}.md", today.format("%Y-%m-%d")));
     write(&file, text.as_bytes())?;
     Ok(file)
+}
+
+/// What one export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleWritten {
+    pub file: PathBuf,
+    pub sequence: u64,
+    pub cases: usize,
+    pub dossiers: usize,
+}
+
+/// The team's signing key, made (and logged) on first use.
+pub fn signing_key(
+    store: &Store,
+    who: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<crate::bundle::SigningKey, ExportError> {
+    if let Some(bytes) = store.signing_key()? {
+        return Ok(crate::bundle::SigningKey::from_bytes(&bytes)?);
+    }
+    let key = crate::bundle::SigningKey::generate();
+    let event = Change::store_event(crate::domain::history::ChangeKind::SigningKeyCreated, who, at);
+    store.set_signing_key(&zeroize::Zeroizing::new(key.to_bytes()), event)?;
+    Ok(key)
+}
+
+/// Writes one bundle for the SWV into the sync folder (atomically: the sync tool never
+/// sees half a file): every case's monitoring record, and the escalation dossier where
+/// the SWV may have it. The sequence number only counts once the file is there.
+pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Result<BundleWritten, ExportError> {
+    use crate::domain::export;
+    let settings = config.export.as_ref().ok_or(ExportError::NoExportSettings)?;
+    if !settings.folder.is_dir() {
+        return Err(ExportError::NoFolder(settings.folder.clone()));
+    }
+    let today = at.date();
+    let key = signing_key(store, &config.user, at)?;
+    let team_id = key.public().id();
+    let mut cases = Vec::new();
+    let mut dossiers = 0;
+    for case in store.load_cases()?.cases {
+        let plan = if export::may_share(&case, today) {
+            match plan_doc(store, case.id, config, None, today) {
+                Ok((_, _, doc)) => Some(print::markdown::render(&doc)),
+                Err(ExportError::NoPlan) => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        let dossier = export::dossier(&case, plan, today);
+        dossiers += usize::from(dossier.is_some());
+        cases.push(export::CaseRecord {
+            case: export::pseudonym(&team_id, &case),
+            revision: case.revision,
+            record: export::record(&case, &config.route, today),
+            dossier,
+        });
+    }
+    let sequence = store.export_sequence()? + 1;
+    let payload = export::Payload {
+        format: export::FORMAT.into(),
+        bundle_id: uuid::Uuid::new_v4(),
+        team_id: team_id.clone(),
+        school: config.school.name.clone(),
+        brin: config.school.brin.clone(),
+        sequence,
+        created: at,
+        period: export::Period::of(today),
+        recipient: settings.recipient.clone(),
+        cases,
+    };
+    let json = Zeroizing::new(serde_json::to_vec(&payload).map_err(|e| ExportError::Write {
+        path: settings.folder.clone(),
+        error: std::io::Error::other(e.to_string()),
+    })?);
+    let sealed = crate::bundle::seal(&json, &key, &settings.recipient)?;
+    let file = settings.folder.join(format!("tandem-{}-{sequence:06}.bundle", &team_id[..8.min(team_id.len())]));
+    write(&file, &sealed)?;
+    let n = payload.cases.len();
+    let event = Change::store_event(
+        crate::domain::history::ChangeKind::Exported { sequence, cases: n, dossiers },
+        &config.user,
+        at,
+    );
+    store.set_export_sequence(sequence, event)?;
+    Ok(BundleWritten { file, sequence, cases: n, dossiers })
 }

@@ -2,12 +2,15 @@
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod exports;
 pub mod paths;
 pub mod print;
+pub mod report;
 pub mod store;
 pub mod strings;
+pub mod swv;
 pub mod ui;

@@ -43,4 +43,19 @@ impl Paths {
     pub fn log_file(&self) -> PathBuf {
         self.data_dir.join("tandem.log")
     }
+
+    /// The SWV's own store (`tandem swv`), apart from any team's.
+    pub fn swv_store_dir(&self) -> PathBuf {
+        self.data_dir.join("swv")
+    }
+
+    /// The SWV's settings: the import folder and the trusted teams.
+    pub fn swv_config_file(&self) -> PathBuf {
+        self.config_dir.join("swv.toml")
+    }
+
+    /// The SWV's age identity; `age -d -i` decrypts bundles with it.
+    pub fn swv_identity_file(&self) -> PathBuf {
+        self.config_dir.join("swv-identity.txt")
+    }
 }

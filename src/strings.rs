@@ -224,6 +224,10 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
         }
         ChangeKind::TriggerDismissed { .. } => "suggestie om op te schalen terzijde gelegd".into(),
         ChangeKind::AbsenceRecorded => "verzuim bijgewerkt".into(),
+        ChangeKind::SigningKeyCreated => "ondertekensleutel voor de export gemaakt".into(),
+        ChangeKind::Exported { sequence, cases, dossiers } => {
+            format!("export {sequence} naar het SWV: {cases} dossiers, waarvan {dossiers} met escalatiedossier")
+        }
         ChangeKind::KeyCreated => "versleuteling ingesteld".into(),
         ChangeKind::PassphraseChanged => "wachtwoordzin gewijzigd".into(),
         ChangeKind::RecoveryUsed => "herstelcode gebruikt, nieuwe wachtwoordzin".into(),
@@ -877,6 +881,195 @@ pub fn absent_since(from: &str, days: i64) -> String {
 pub fn check_deciders_missing(roles: &str) -> String {
     format!(
         "Let op: geen beslisser ingesteld voor {roles}. Vul [[deciders]] in config.toml in (zie README); tot dan staat bij opschalen \"(niet ingesteld)\"."
+    )
+}
+
+pub const EXPORT_FOLDER_MISSING: &str =
+    "[export]: folder is leeg; vul de map in die de synchronisatie naar het SWV meeneemt.";
+
+pub fn recipient_invalid(text: &str) -> String {
+    format!(
+        "[export]: recipient = \"{text}\" is geen age-sleutel van het SWV; die begint met age1 (vraag hem op bij het SWV)."
+    )
+}
+
+pub const PAYLOAD_OTHER_RECIPIENT: &str =
+    "De bundel noemt een andere ontvanger dan dit SWV; vraag het team de exportinstelling (recipient) na te kijken.";
+pub const BUNDLE_DAMAGED: &str = "Deze bundel is beschadigd (de versleutelde inhoud klopt niet meer, ook na 10 minuten); er is niets ingelezen. Vraag het team opnieuw te exporteren.";
+pub const BUNDLE_ID_REUSED: &str = "Deze bundel-id is al eerder binnengekomen met een andere inhoud; er is niets ingelezen. Neem contact op met het team.";
+pub const REPORT_TOTAL: &str = "Totaal";
+pub const REPORT_SCHOOL: &str = "School";
+pub const REPORT_REASONS_TITLE: &str = "Escalaties per reden";
+pub const REPORT_HEADERS: [&str; 19] = [
+    "School",
+    "Gestart",
+    "Afgesloten",
+    "Actief",
+    "Gezamenlijke inzet gestart",
+    "Plannen vastgesteld",
+    "Plan binnen 6 weken (%)",
+    "Escalaties E1",
+    "Escalaties E2",
+    "Escalaties E3",
+    "Opgelost",
+    "Niet opgelost",
+    "Wacht op besluit",
+    "Mediaan dagen tot besluit",
+    "Meldcode gestart",
+    "Thuiszitters",
+    "Tevredenheid school",
+    "Tevredenheid wijkteam",
+    "Tevredenheid ouders",
+];
+
+pub fn report_title(period: &str) -> String {
+    format!("Monitor {period}")
+}
+
+pub fn team_key_invalid(team: &str, problem: &str) -> String {
+    format!("de sleutel van team {team} klopt niet: {problem}")
+}
+
+pub fn swv_no_identity(file: &Path) -> String {
+    format!("Er is nog geen SWV-sleutel ({}). Maak die eerst met: tandem swv init", file.display())
+}
+
+pub fn swv_no_folder(dir: &Path) -> String {
+    format!(
+        "De importmap {} bestaat niet of is niet leesbaar. Zet folder = \"...\" in swv.toml of geef de map mee: tandem swv import MAP",
+        dir.display()
+    )
+}
+
+pub fn swv_io(file: &Path, e: &std::io::Error) -> String {
+    format!("Kan {} niet lezen of schrijven: {}.", file.display(), io_hint(e))
+}
+
+pub fn payload_unreadable(detail: &str) -> String {
+    format!(
+        "De bundel is goed ondertekend maar de inhoud is onleesbaar ({detail}); is de tandem-versie van het team te oud of te nieuw?"
+    )
+}
+
+pub fn payload_format(format: &str) -> String {
+    format!("Onbekend bundelformaat {format}; werk tandem bij.")
+}
+
+pub fn payload_team_mismatch(team: &str) -> String {
+    format!("De bundel is ondertekend door team {team} maar noemt een ander team; er is niets ingelezen.")
+}
+
+pub const NO_EXPORT_SETTINGS: &str = "Er is nog geen export ingesteld. Zet in config.toml:\n  [export]\n  folder = \"/pad/naar/de/map/die/naar/het/SWV/synchroniseert\"\n  recipient = \"age1...\"   (de sleutel die het SWV u geeft)";
+
+pub fn export_folder_gone(dir: &Path) -> String {
+    format!(
+        "De exportmap {} bestaat niet (meer). Controleer [export] folder in config.toml en of de synchronisatie (OneDrive, Nextcloud, ...) aan staat.",
+        dir.display()
+    )
+}
+
+pub const NOT_SET_UP: &str = "tandem is hier nog niet ingesteld; start eerst tandem zelf (of tandem demo) om de school en het team in te vullen.";
+pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
+pub const IMPORT_REFUSED: &str = "Een of meer bestanden zijn geweigerd (zie hierboven); de rest is ingelezen.";
+pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · q stoppen";
+pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
+pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";
+pub const FIGURES_TITLE: &str = " Per school ";
+pub const IMPORT_TITLE: &str = " Inlezen ";
+pub const TREND_STARTED: &str = "gestart";
+pub const TREND_ACTIVE: &str = "actief";
+pub const TREND_ESCALATIONS: &str = "escalaties";
+pub const DASHBOARD_COLUMNS: [&str; 11] = [
+    "School",
+    "Gestart",
+    "Afgesl.",
+    "Actief",
+    "Gez.inz.",
+    "Plan≤6w",
+    "E1/E2/E3",
+    "Mediaan",
+    "Meldcode",
+    "Thuis",
+    "Tevr. S W O",
+];
+pub const REASON_SHORT: [&str; 6] = ["oneens", "geld", "aanbod", "thuis", "ouders", "wacht"];
+
+pub fn dashboard_title(period: &str) -> String {
+    format!("· SWV-monitor · {period}")
+}
+
+pub fn director_title(n: usize) -> String {
+    format!(" Wacht op de directeur SWV (E2): {n} ")
+}
+
+pub fn waiting_line(school: &str, days: i64) -> String {
+    format!(" ⇧E2 {school}: wacht {}", days_ago(days))
+}
+
+pub fn reasons_title(school: &str) -> String {
+    format!(" Escalaties per reden · {school} ")
+}
+
+pub fn trend_title(what: &str, range: &str) -> String {
+    format!(" {what} {range} ")
+}
+
+pub fn refused_line(file: &str, why: &str) -> String {
+    format!("✗ {file}: {why}")
+}
+
+pub fn conflict_line(file: &str) -> String {
+    format!(
+        "✗ {file}: conflictkopie van de synchronisatie; niet ingelezen. Bekijk welke versie klopt en verwijder de andere."
+    )
+}
+
+pub fn sequence_gap(school: &str, gaps: &[u64]) -> String {
+    let list = gaps.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    format!("⚠ {school}: bundel {list} ontbreekt (nooit aangekomen); vraag het team die opnieuw te synchroniseren.")
+}
+
+pub fn import_summary(imported: usize, waiting: usize, records: usize, teams: usize) -> String {
+    format!(
+        "{imported} bundel(s) ingelezen, {waiting} wacht(en) op de synchronisatie · {records} dossiers van {teams} team(s)"
+    )
+}
+
+pub fn import_line(file: &Path, outcome: &crate::swv::Outcome) -> String {
+    use crate::swv::Outcome;
+    let name = file.display();
+    match outcome {
+        Outcome::Imported { school, sequence, newer, older } => {
+            format!("✓ {name}: {school}, bundel {sequence}: {newer} dossier(s) bijgewerkt, {older} al bijgewerkt")
+        }
+        Outcome::Again => format!("· {name}: al eerder ingelezen"),
+        Outcome::Waiting => format!("… {name}: nog niet compleet (de synchronisatie loopt nog); volgende keer opnieuw"),
+        Outcome::Conflict => conflict_line(&name.to_string()),
+        Outcome::Refused(why) => refused_line(&name.to_string(), why),
+    }
+}
+
+pub fn team_key_fingerprint(fp: &str) -> String {
+    format!(
+        "Vingerafdruk: {fp}\nGeef het bestand hierboven aan het SWV en lees de vingerafdruk telefonisch voor ter controle."
+    )
+}
+
+pub fn bundle_written(file: &Path, sequence: u64, cases: usize, dossiers: usize) -> String {
+    format!("Bundel {sequence} geschreven: {} ({cases} dossiers, {dossiers} met escalatiedossier).", file.display())
+}
+
+pub fn swv_ready(recipient: &str, identity: &Path, config: &Path) -> String {
+    format!(
+        "SWV klaar. Geef de scholen deze sleutel voor [export] recipient:\n  {recipient}\nDe geheime sleutel staat in {} (bewaar een kopie veilig).\nZet de importmap in {} (folder = \"...\") en vertrouw elk team met: tandem swv trust TEAM.pub --name \"School\"",
+        identity.display(),
+        config.display()
+    )
+}
+
+pub fn team_trusted(name: &str, fingerprint: &str) -> String {
+    format!(
+        "Team {name} vertrouwd. Vingerafdruk: {fingerprint}\nVergelijk die telefonisch met wat het team ziet bij tandem export --key."
     )
 }
 

@@ -250,7 +250,14 @@ mod tests {
             terms: Terms::default(),
         };
         escalation::open(&mut case, Level::E2, &ask(Domain::Care), today).unwrap();
-        case.consents.push(Consent::record(escalation::SWV_PURPOSE, true, ConsentForm::Written, case.intake.birth_date, today, "anna"));
+        case.consents.push(Consent::record(
+            escalation::SWV_PURPOSE,
+            true,
+            ConsentForm::Written,
+            case.intake.birth_date,
+            today,
+            "anna",
+        ));
         assert!(dossier(&case, None, today).is_none(), "a care question goes to the municipality, not the SWV");
         case.escalations.clear();
         escalation::open(&mut case, Level::E2, &ask(Domain::Education), today).unwrap();

@@ -61,6 +61,14 @@ pub enum ChangeKind {
     },
     /// An absence period was recorded or ended.
     AbsenceRecorded,
+    /// Store events of the export to the SWV: the team's signing key was made; a bundle
+    /// was written.
+    SigningKeyCreated,
+    Exported {
+        sequence: u64,
+        cases: usize,
+        dossiers: usize,
+    },
     /// Store events, not about one case.
     KeyCreated,
     PassphraseChanged,

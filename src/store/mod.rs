@@ -22,8 +22,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 pub use backup::{Backup, list_backups, newest_good_backup, restore};
 pub use codec::{CodecError, decode_plain, encode_plain};
-pub use swv::{Imported, SeenBundle, SwvRecord, TeamState};
 use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
+pub use swv::{Imported, SeenBundle, SwvRecord, TeamState};
 
 use crate::domain::audit::{self, Entry, Head};
 use crate::domain::case::{Case, CaseId};

@@ -184,7 +184,8 @@ impl Store {
         let mut out = Vec::new();
         for item in self.trees.swv_teams.iter() {
             let (k, v) = item.map_err(|e| self.sled_error(e))?;
-            let state = codec::decode(key, "swv_teams", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
+            let state =
+                codec::decode(key, "swv_teams", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
             out.push((String::from_utf8_lossy(&k).into_owned(), state));
         }
         Ok(out)

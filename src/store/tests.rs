@@ -501,7 +501,10 @@ mod swv_import {
     pub fn payload(team: &str, sequence: u64, cases: &[(&str, u64, &str)]) -> Payload {
         Payload {
             format: FORMAT.into(),
-            bundle_id: uuid::Uuid::from_u128((u128::from(sequence) << 64) | u128::from(team.len() as u64 * 7919 + team.bytes().map(u64::from).sum::<u64>())),
+            bundle_id: uuid::Uuid::from_u128(
+                (u128::from(sequence) << 64)
+                    | u128::from(team.len() as u64 * 7919 + team.bytes().map(u64::from).sum::<u64>()),
+            ),
             team_id: team.into(),
             school: format!("School {team}"),
             brin: None,
@@ -542,7 +545,10 @@ mod swv_import {
         assert_eq!(store.import_bundle(&one, &digest(&one), now()).unwrap(), Imported::Applied { newer: 2, older: 0 });
         assert_eq!(store.import_bundle(&one, &digest(&one), now()).unwrap(), Imported::Again);
         let older = payload("A", 3, &[("c1", 2, "S2"), ("c2", 2, "S2")]);
-        assert_eq!(store.import_bundle(&older, &digest(&older), now()).unwrap(), Imported::Applied { newer: 1, older: 1 });
+        assert_eq!(
+            store.import_bundle(&older, &digest(&older), now()).unwrap(),
+            Imported::Applied { newer: 1, older: 1 }
+        );
         assert_eq!(steps(&store), [("A".into(), 2, "S2".into()), ("A".into(), 3, "S3".into())]);
 
         // Same id, other content: refused, nothing written.
@@ -578,11 +584,15 @@ mod swv_order {
         out
     }
 
-    fn state(store: &Store) -> (Vec<(String, u64, String)>, Vec<(String, Vec<u64>)>) {
+    /// Records as (team, revision, step) and each team's sequence numbers.
+    type State = (Vec<(String, u64, String)>, Vec<(String, Vec<u64>)>);
+
+    fn state(store: &Store) -> State {
         let mut records: Vec<_> =
             store.swv_records().unwrap().into_iter().map(|r| (r.team, r.revision, r.record.step)).collect();
         records.sort();
-        let teams = store.swv_teams().unwrap().into_iter().map(|(t, s)| (t, s.sequences.into_iter().collect())).collect();
+        let teams =
+            store.swv_teams().unwrap().into_iter().map(|(t, s)| (t, s.sequences.into_iter().collect())).collect();
         (records, teams)
     }
 

@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod case_form;
 pub mod consent_form;
+pub mod dashboard;
 pub mod escalation_form;
 pub mod form;
 pub mod gate;

@@ -65,6 +65,7 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         privacy: Default::default(),
         deciders: Vec::new(),
         escalation: Default::default(),
+        export: None,
     };
     match Config::from_parts(user, route.clone()) {
         Ok(config) => Some(config),

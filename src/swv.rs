@@ -1,0 +1,336 @@
+//! SWV mode (`tandem swv`): the SWV's settings and identity, importing the bundles that
+//! a sync tool brings into its folder, and the figures it reports. Every refusal names
+//! the file and the reason and leaves the store as it was.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::bundle::{self, SwvIdentity, TeamKey};
+use crate::config::{ConfigError, parse_toml};
+use crate::domain::export::{FORMAT, Payload, Period};
+use crate::domain::figures::{self, Figures};
+use crate::paths::Paths;
+use crate::report::{Cell, Table};
+use crate::store::{Imported, Store, StoreError, SwvRecord};
+use crate::strings;
+
+/// A team the SWV trusts: its name and public signing key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub name: String,
+    pub key: String,
+}
+
+/// `swv.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwvConfig {
+    /// Where the sync tool brings the teams' bundles.
+    #[serde(default)]
+    pub folder: Option<PathBuf>,
+    #[serde(default)]
+    pub teams: Vec<Team>,
+}
+
+impl SwvConfig {
+    pub fn load(paths: &Paths) -> Result<SwvConfig, ConfigError> {
+        let file = paths.swv_config_file();
+        match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                let config: SwvConfig = parse_toml(&file, &text)?;
+                for t in &config.teams {
+                    TeamKey::parse(&t.key).map_err(|e| ConfigError::Invalid {
+                        file: file.clone(),
+                        problem: strings::team_key_invalid(&t.name, &e.to_string()),
+                    })?;
+                }
+                Ok(config)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SwvConfig::default()),
+            Err(error) => Err(ConfigError::Read { file, error }),
+        }
+    }
+
+    pub fn save(&self, paths: &Paths) -> Result<(), ConfigError> {
+        let file = paths.swv_config_file();
+        let fail = |error| ConfigError::Write { file: file.clone(), error };
+        let text = toml::to_string_pretty(self).map_err(|e| fail(std::io::Error::other(e.to_string())))?;
+        crate::atomic::write(&file, text.as_bytes()).map_err(fail)
+    }
+
+    /// The trusted keys, in the order of `teams`.
+    pub fn keys(&self) -> Vec<TeamKey> {
+        self.teams.iter().filter_map(|t| TeamKey::parse(&t.key).ok()).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SwvError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bundle(#[from] bundle::BundleError),
+    #[error("{}", strings::swv_no_identity(.0))]
+    NoIdentity(PathBuf),
+    #[error("{}", strings::swv_no_folder(.0))]
+    NoFolder(PathBuf),
+    #[error("{}", strings::swv_io(.0, .1))]
+    Io(PathBuf, std::io::Error),
+}
+
+/// The SWV's identity, created on first use (only its owner may read the file).
+pub fn identity(paths: &Paths, create: bool) -> Result<SwvIdentity, SwvError> {
+    let file = paths.swv_identity_file();
+    match std::fs::read_to_string(&file) {
+        Ok(text) => Ok(SwvIdentity::parse(&text)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let id = SwvIdentity::generate();
+            crate::atomic::write(&file, id.to_file_text().as_bytes()).map_err(|e| SwvError::Io(file.clone(), e))?;
+            private_file(&file).map_err(|e| SwvError::Io(file.clone(), e))?;
+            Ok(id)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SwvError::NoIdentity(file)),
+        Err(e) => Err(SwvError::Io(file, e)),
+    }
+}
+
+fn private_file(file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+/// What happened to one file in the folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Imported {
+        school: String,
+        sequence: u64,
+        newer: usize,
+        older: usize,
+    },
+    Again,
+    /// Still being written by the sync tool (or empty): left for the next import.
+    Waiting,
+    /// A sync tool's conflict copy: reported, not imported.
+    Conflict,
+    Refused(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    pub file: PathBuf,
+    pub outcome: Outcome,
+}
+
+/// Names sync tools give files they are still writing, and their conflict copies.
+fn classify(name: &str) -> Option<Outcome> {
+    let lower = name.to_lowercase();
+    let partial = name.starts_with('.')
+        || name.starts_with("~$")
+        || [".tmp", ".part", ".partial", ".crdownload", ".download", ".!sync", ".syncthing"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        || lower.contains(".syncthing.");
+    if partial {
+        return Some(Outcome::Waiting);
+    }
+    let conflict = lower.contains(".sync-conflict-")
+        || lower.contains("(conflicted copy")
+        || lower.contains("conflict copy")
+        || lower.contains("_conflict-")
+        || lower.contains("(conflict");
+    conflict.then_some(Outcome::Conflict)
+}
+
+/// Bundles are named `tandem-*.bundle`; anything else in the folder is not ours.
+fn is_bundle_name(name: &str) -> bool {
+    name.starts_with("tandem-") && name.contains(".bundle")
+}
+
+/// Imports every complete bundle in `dir` in name order. Each file is checked (signature
+/// against the trusted teams, decryption, recipient, format) before one transaction
+/// applies it; a refused file changes nothing.
+pub fn import_folder(
+    store: &Store,
+    dir: &Path,
+    identity: &SwvIdentity,
+    config: &SwvConfig,
+    at: NaiveDateTime,
+) -> Result<Vec<FileReport>, SwvError> {
+    let entries = std::fs::read_dir(dir).map_err(|_| SwvError::NoFolder(dir.to_path_buf()))?;
+    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+    files.sort();
+    let keys = config.keys();
+    let mut out = Vec::new();
+    for file in files {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let outcome = match classify(&name) {
+            Some(o) => o,
+            None if !is_bundle_name(&name) => continue,
+            None => import_file(store, &file, identity, &keys, config, at)?,
+        };
+        out.push(FileReport { file, outcome });
+    }
+    Ok(out)
+}
+
+fn import_file(
+    store: &Store,
+    file: &Path,
+    identity: &SwvIdentity,
+    keys: &[TeamKey],
+    config: &SwvConfig,
+    at: NaiveDateTime,
+) -> Result<Outcome, SwvError> {
+    let bytes = std::fs::read(file).map_err(|e| SwvError::Io(file.to_path_buf(), e))?;
+    if bytes.is_empty() {
+        return Ok(Outcome::Waiting);
+    }
+    let (payload_bytes, signer) = match bundle::open(&bytes, identity, keys) {
+        Ok(opened) => opened,
+        // A file cut short is usually one the sync tool is still writing; one that stays
+        // broken for longer was damaged.
+        Err(bundle::BundleError::Truncated) if recently_changed(file, at) => return Ok(Outcome::Waiting),
+        Err(bundle::BundleError::Truncated) => return Ok(Outcome::Refused(strings::BUNDLE_DAMAGED.into())),
+        Err(e) => return Ok(Outcome::Refused(e.to_string())),
+    };
+    let payload: Payload = match serde_json::from_slice(&payload_bytes) {
+        Ok(p) => p,
+        Err(e) => return Ok(Outcome::Refused(strings::payload_unreadable(&e.to_string()))),
+    };
+    let signer_id = keys.get(signer).map(TeamKey::id).unwrap_or_default();
+    if payload.format != FORMAT {
+        return Ok(Outcome::Refused(strings::payload_format(&payload.format)));
+    }
+    if payload.recipient != identity.recipient() {
+        return Ok(Outcome::Refused(strings::PAYLOAD_OTHER_RECIPIENT.into()));
+    }
+    if payload.team_id != signer_id {
+        let team = config.teams.get(signer).map_or("?", |t| t.name.as_str());
+        return Ok(Outcome::Refused(strings::payload_team_mismatch(team)));
+    }
+    let digest = data_encoding::HEXLOWER.encode(&Sha256::digest(&payload_bytes));
+    Ok(match store.import_bundle(&payload, &digest, at) {
+        Ok(Imported::Applied { newer, older }) => {
+            Outcome::Imported { school: payload.school.clone(), sequence: payload.sequence, newer, older }
+        }
+        Ok(Imported::Again) => Outcome::Again,
+        Err(StoreError::Conflict) => Outcome::Refused(strings::BUNDLE_ID_REUSED.into()),
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// How long a broken file counts as still arriving.
+const SETTLE_MINUTES: i64 = 10;
+
+fn recently_changed(file: &Path, now: NaiveDateTime) -> bool {
+    let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok();
+    let modified = modified.map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+    modified.is_none_or(|m| now - m < chrono::Duration::minutes(SETTLE_MINUTES))
+}
+
+/// Per school, in name order, with its records.
+pub fn by_school(records: &[SwvRecord]) -> Vec<(String, Vec<&SwvRecord>)> {
+    let mut schools: Vec<(String, Vec<&SwvRecord>)> = Vec::new();
+    for r in records {
+        match schools.iter_mut().find(|(s, _)| *s == r.school) {
+            Some((_, v)) => v.push(r),
+            None => schools.push((r.school.clone(), vec![r])),
+        }
+    }
+    schools.sort_by(|a, b| a.0.cmp(&b.0));
+    schools
+}
+
+fn count(n: u64) -> Cell {
+    Cell::Count(n)
+}
+
+fn number(x: Option<f64>) -> Cell {
+    x.map_or(Cell::Empty, Cell::Number)
+}
+
+/// The report for the OGGO meeting: one row per school and a total, the figures of
+/// domain.md §6 for `period`; a second table of escalations per reason.
+pub fn report_tables(records: &[SwvRecord], period: Period) -> Vec<Table> {
+    let mut rows = Vec::new();
+    let mut reasons = Vec::new();
+    let schools = by_school(records);
+    let total = figures::figures(records.iter().map(|r| &r.record), period);
+    let all = std::iter::once((strings::REPORT_TOTAL.to_string(), total));
+    let each = schools.iter().map(|(s, rs)| (s.clone(), figures::figures(rs.iter().map(|r| &r.record), period)));
+    for (school, f) in each.chain(all) {
+        rows.push(figure_row(&school, &f));
+        let mut row = vec![Cell::Text(school)];
+        row.extend(f.reasons.iter().map(|n| count(*n)));
+        reasons.push(row);
+    }
+    let mut reason_headers = vec![strings::REPORT_SCHOOL.to_string()];
+    reason_headers.extend(figures::reason_labels().into_iter().map(String::from));
+    vec![
+        Table {
+            title: strings::report_title(&period.to_string()),
+            headers: strings::REPORT_HEADERS.iter().map(|h| h.to_string()).collect(),
+            rows,
+        },
+        Table { title: strings::REPORT_REASONS_TITLE.into(), headers: reason_headers, rows: reasons },
+    ]
+}
+
+fn figure_row(school: &str, f: &Figures) -> Vec<Cell> {
+    vec![
+        Cell::Text(school.to_string()),
+        count(f.started),
+        count(f.closed),
+        count(f.active),
+        count(f.joint_started),
+        count(f.plans_agreed),
+        f.in_time_percent().map_or(Cell::Empty, Cell::Percent),
+        count(f.escalations[0]),
+        count(f.escalations[1]),
+        count(f.escalations[2]),
+        count(f.resolved),
+        count(f.unresolved),
+        count(f.waiting),
+        number(f.median_days_to_decision),
+        count(f.meldcode),
+        count(f.thuiszitters),
+        number(f.satisfaction[0]),
+        number(f.satisfaction[1]),
+        number(f.satisfaction[2]),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_tools_files_are_recognised() {
+        for name in [".tandem-x.bundle.tmp", "tandem-x.bundle.part", "~$tandem.bundle", "tandem-1.bundle.syncthing.tmp"]
+        {
+            assert_eq!(classify(name), Some(Outcome::Waiting), "{name}");
+        }
+        for name in [
+            "tandem-AB-000003.sync-conflict-20261123-101010-ABCDEF.bundle",
+            "tandem-AB-000003 (conflicted copy 2026-11-23).bundle",
+            "tandem-AB-000003 (Conflict copy).bundle",
+        ] {
+            assert_eq!(classify(name), Some(Outcome::Conflict), "{name}");
+        }
+        assert_eq!(classify("tandem-AB-000003.bundle"), None);
+        assert!(!is_bundle_name("notes.txt"));
+    }
+}

@@ -1,0 +1,273 @@
+//! The SWV's dashboard (`tandem swv`): new bundles are imported in the background, then
+//! per school and half-year the figures of domain.md §6, with the E2 escalations waiting
+//! for the director on top, escalations per reason as bars and the trend over periods as
+//! sparklines.
+
+use std::sync::mpsc;
+
+use chrono::NaiveDateTime;
+use crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+
+use super::theme::Theme;
+use crate::bundle::SwvIdentity;
+use crate::domain::export::Period;
+use crate::domain::figures::{self, Figures};
+use crate::store::{Store, SwvRecord, TeamState};
+use crate::strings;
+use crate::swv::{self, FileReport, Outcome, SwvConfig};
+
+/// Periods the sparklines look back over.
+const TREND: usize = 6;
+
+/// What the background import brings.
+pub struct Loaded {
+    pub records: Vec<SwvRecord>,
+    pub teams: Vec<(String, TeamState)>,
+    pub reports: Vec<FileReport>,
+}
+
+pub struct Dashboard {
+    pub theme: Theme,
+    pub period: Period,
+    pub today: chrono::NaiveDate,
+    /// None while importing; Err with the reason when it failed.
+    pub loaded: Option<Result<Loaded, String>>,
+    /// Row of the school table (the last is the total).
+    pub selected: usize,
+}
+
+impl Dashboard {
+    pub fn new(theme: Theme, now: NaiveDateTime) -> Dashboard {
+        Dashboard { theme, period: Period::of(now.date()), today: now.date(), loaded: None, selected: 0 }
+    }
+
+    /// Returns true to quit.
+    pub fn on_key(&mut self, code: KeyCode) -> bool {
+        let rows = match &self.loaded {
+            Some(Ok(l)) => swv::by_school(&l.records).len() + 1,
+            _ => 1,
+        };
+        match code {
+            KeyCode::Char('q') | KeyCode::Esc => return true,
+            KeyCode::Left => self.period = self.period.previous(),
+            KeyCode::Right => self.period = self.period.next(),
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(rows - 1),
+            _ => {}
+        }
+        false
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let t = self.theme;
+        let area = frame.area();
+        let [title, body, bar] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let head = Line::from(vec![
+            Span::styled(" tandem ", t.header()),
+            Span::raw(strings::dashboard_title(&self.period.to_string())),
+        ]);
+        frame.render_widget(Paragraph::new(head), title);
+        frame.render_widget(Paragraph::new(Span::styled(strings::DASHBOARD_KEYS, t.muted())), bar);
+        match &self.loaded {
+            None => frame.render_widget(Paragraph::new(strings::DASHBOARD_IMPORTING), body),
+            Some(Err(e)) => {
+                frame.render_widget(Paragraph::new(Span::styled(e.clone(), t.error())).wrap(Wrap { trim: true }), body)
+            }
+            Some(Ok(l)) => self.draw_loaded(l, frame, body),
+        }
+    }
+
+    fn draw_loaded(&self, l: &Loaded, frame: &mut Frame, area: Rect) {
+        let t = self.theme;
+        let schools = swv::by_school(&l.records);
+        let waiting = figures::waiting_for_director(l.records.iter().map(|r| (r.school.as_str(), &r.record)));
+        let notes = import_notes(l);
+        let [top, table, charts, bottom] = Layout::vertical([
+            Constraint::Length((waiting.len().min(4) + 2) as u16),
+            Constraint::Length((schools.len() + 3) as u16),
+            Constraint::Min(6),
+            Constraint::Length((notes.len().min(5) + 1) as u16),
+        ])
+        .areas(area);
+
+        // On top: E2 escalations waiting for the SWV director, oldest first.
+        let mut lines: Vec<Line> = waiting
+            .iter()
+            .take(4)
+            .map(|(school, opened)| {
+                let days = (self.today - *opened).num_days();
+                Line::from(Span::styled(strings::waiting_line(school, days), t.warn()))
+            })
+            .collect();
+        if lines.is_empty() {
+            lines.push(Line::from(Span::styled(strings::NO_DIRECTOR_WAITING, t.muted())));
+        }
+        let block =
+            Block::new().borders(Borders::TOP).title(Span::styled(strings::director_title(waiting.len()), t.label()));
+        frame.render_widget(Paragraph::new(lines).block(block), top);
+
+        // Per school, and the total.
+        let mut all: Vec<(String, Figures)> = schools
+            .iter()
+            .map(|(s, rs)| (s.clone(), figures::figures(rs.iter().map(|r| &r.record), self.period)))
+            .collect();
+        all.push((strings::REPORT_TOTAL.into(), figures::figures(l.records.iter().map(|r| &r.record), self.period)));
+        let header = Row::new(strings::DASHBOARD_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
+        let rows = all.iter().enumerate().map(|(i, (school, f))| {
+            let one = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.1}"));
+            let cells = vec![
+                school.clone(),
+                f.started.to_string(),
+                f.closed.to_string(),
+                f.active.to_string(),
+                f.joint_started.to_string(),
+                f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
+                format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
+                one(f.median_days_to_decision),
+                f.meldcode.to_string(),
+                f.thuiszitters.to_string(),
+                format!("{} {} {}", one(f.satisfaction[0]), one(f.satisfaction[1]), one(f.satisfaction[2])),
+            ];
+            let row = Row::new(cells);
+            if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
+        });
+        let widths = [
+            Constraint::Fill(3),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(6),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(13),
+        ];
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::FIGURES_TITLE, t.label()));
+        frame.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), table);
+
+        // The selected school's escalations per reason, and its trend over half-years.
+        let (name, chosen): (String, Vec<&SwvRecord>) = match schools.get(self.selected) {
+            Some((s, rs)) => (s.clone(), rs.clone()),
+            None => (strings::REPORT_TOTAL.into(), l.records.iter().collect()),
+        };
+        let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
+        let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
+        let labels = strings::REASON_SHORT;
+        let group: Vec<Bar> = f
+            .reasons
+            .iter()
+            .zip(labels)
+            .map(|(n, label)| Bar::default().value(*n).label(Line::from(label)).text_value(n.to_string()))
+            .collect();
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::reasons_title(&name), t.label()));
+        let chart = BarChart::default().block(block).bar_width(6).bar_gap(1).data(BarGroup::default().bars(&group));
+        frame.render_widget(chart, bars);
+
+        let mut periods = vec![self.period];
+        for _ in 1..TREND {
+            let first = periods[0];
+            periods.insert(0, first.previous());
+        }
+        let series = |pick: fn(&Figures) -> u64| -> Vec<u64> {
+            periods.iter().map(|p| pick(&figures::figures(chosen.iter().map(|r| &r.record), *p))).collect()
+        };
+        let [a, b, c] = Layout::vertical([Constraint::Fill(1); 3]).areas(trend);
+        let spark = |title: String, data: Vec<u64>, area: Rect, frame: &mut Frame| {
+            let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
+            frame.render_widget(Sparkline::default().block(block).data(&data).style(Style::default()), area);
+        };
+        let range = format!("{}–{}", periods[0], self.period);
+        spark(strings::trend_title(strings::TREND_STARTED, &range), series(|f| f.started), a, frame);
+        spark(strings::trend_title(strings::TREND_ACTIVE, &range), series(|f| f.active), b, frame);
+        spark(
+            strings::trend_title(strings::TREND_ESCALATIONS, &range),
+            series(|f| f.escalations.iter().sum()),
+            c,
+            frame,
+        );
+
+        let lines: Vec<Line> = notes
+            .into_iter()
+            .take(5)
+            .map(|(text, error)| Line::from(Span::styled(text, if error { t.error() } else { t.muted() })))
+            .collect();
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::IMPORT_TITLE, t.label()));
+        frame.render_widget(Paragraph::new(lines).block(block), bottom);
+    }
+}
+
+/// What the import did and what needs attention (refusals, conflicts, gaps) first.
+fn import_notes(l: &Loaded) -> Vec<(String, bool)> {
+    let mut notes = Vec::new();
+    for r in &l.reports {
+        let name = r.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match &r.outcome {
+            Outcome::Refused(why) => notes.push((strings::refused_line(&name, why), true)),
+            Outcome::Conflict => notes.push((strings::conflict_line(&name), true)),
+            _ => {}
+        }
+    }
+    for (_, team) in &l.teams {
+        let gaps = team.gaps();
+        if !gaps.is_empty() {
+            notes.push((strings::sequence_gap(&team.school, &gaps), true));
+        }
+    }
+    let count = |f: fn(&Outcome) -> bool| l.reports.iter().filter(|r| f(&r.outcome)).count();
+    let imported = count(|o| matches!(o, Outcome::Imported { .. }));
+    let waiting = count(|o| matches!(o, Outcome::Waiting));
+    notes.push((strings::import_summary(imported, waiting, l.records.len(), l.teams.len()), false));
+    notes
+}
+
+/// Imports the folder's new bundles and reads everything back.
+pub fn load(store: &Store, config: &SwvConfig, identity: &SwvIdentity, now: NaiveDateTime) -> Result<Loaded, String> {
+    let reports = match &config.folder {
+        Some(dir) => swv::import_folder(store, dir, identity, config, now).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
+    let records = store.swv_records().map_err(|e| e.to_string())?;
+    let teams = store.swv_teams().map_err(|e| e.to_string())?;
+    Ok(Loaded { records, teams, reports })
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// Runs the dashboard; the import happens on a thread while the first frame shows.
+pub fn run(store: Store, config: SwvConfig, identity: SwvIdentity) -> std::io::Result<()> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(load(&store, &config, &identity, now()));
+    });
+    let mut dash = Dashboard::new(Theme::from_env(), now());
+    let mut terminal = ratatui::try_init()?;
+    let result = (|| {
+        loop {
+            if let Ok(loaded) = rx.try_recv() {
+                dash.loaded = Some(loaded);
+            }
+            terminal.draw(|f| dash.draw(f))?;
+            // Short polls while the import runs; after that only keys wake it.
+            let wait = if dash.loaded.is_none() { 50 } else { 60_000 };
+            if event::poll(std::time::Duration::from_millis(wait))?
+                && let Event::Key(k) = event::read()?
+                && k.kind == KeyEventKind::Press
+                && dash.on_key(k.code)
+            {
+                return Ok(());
+            }
+        }
+    })();
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,102 @@
+//! The export and SWV commands of the real binary: a team exports, the SWV initialises,
+//! trusts the team, imports and reports; the standard `age` and `minisign` tools open and
+//! verify what the team wrote.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::tandem_cli as tandem;
+
+fn ok(out: &Output) -> String {
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "stdout: {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
+    text
+}
+
+fn tool(name: &str, args: &[&str], dir: &Path) -> Output {
+    Command::new(name)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|_| panic!("{name} is not installed: apt-get install age minisign"))
+}
+
+#[test]
+fn a_team_exports_and_the_swv_imports_verifies_and_reports() {
+    let team = tempfile::tempdir().unwrap();
+    let swv = tempfile::tempdir().unwrap();
+    let sync = tempfile::tempdir().unwrap();
+    ok(&tandem(team.path(), &["demo", "--cases", "40", "--seed", "7"]));
+
+    // The SWV makes its key; the team puts it in its config.
+    let init = ok(&tandem(swv.path(), &["swv", "init"]));
+    let recipient =
+        init.lines().find_map(|l| l.trim().strip_prefix("age1").map(|r| format!("age1{r}"))).expect("a recipient");
+    let config_file = team.path().join("config/config.toml");
+    let mut config = std::fs::read_to_string(&config_file).unwrap();
+    config.push_str(&format!("\n[export]\nfolder = \"{}\"\nrecipient = \"{recipient}\"\n", sync.path().display()));
+    std::fs::write(&config_file, config).unwrap();
+
+    // The team's public key goes to the SWV, which trusts it.
+    let key = ok(&tandem(team.path(), &["export", "--key"]));
+    let pub_file = team.path().join("team.pub");
+    std::fs::write(&pub_file, key.lines().take(2).collect::<Vec<_>>().join("\n") + "\n").unwrap();
+    let trusted = ok(&tandem(swv.path(), &["swv", "trust", pub_file.to_str().unwrap(), "--name", "De Vlinder"]));
+    let fp = |text: &str| text.lines().find_map(|l| l.split("Vingerafdruk: ").nth(1).map(str::to_string)).unwrap();
+    assert_eq!(fp(&key), fp(&trusted), "both sides show the same fingerprint to compare by phone");
+
+    let exported = ok(&tandem(team.path(), &["export"]));
+    assert!(exported.contains("Bundel 1 geschreven"), "{exported}");
+    let bundle = std::fs::read_dir(sync.path()).unwrap().next().unwrap().unwrap().path();
+
+    // Standard tools: age decrypts with the SWV's identity file, minisign verifies.
+    let work = tempfile::tempdir().unwrap();
+    let identity = swv.path().join("config/swv-identity.txt");
+    let out = tool(
+        "age",
+        &["-d", "-i", identity.to_str().unwrap(), "-o", "bundle.tar", bundle.to_str().unwrap()],
+        work.path(),
+    );
+    assert!(out.status.success(), "age: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(tool("tar", &["-xf", "bundle.tar"], work.path()).status.success());
+    let out = tool("minisign", &["-V", "-p", pub_file.to_str().unwrap(), "-m", "payload.json"], work.path());
+    assert!(
+        out.status.success(),
+        "minisign: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let payload = std::fs::read_to_string(work.path().join("payload.json")).unwrap();
+    assert!(payload.contains("\"sequence\":1") && payload.contains(&recipient));
+
+    // Import twice (the second changes nothing), then the report.
+    let first = ok(&tandem(swv.path(), &["swv", "import", sync.path().to_str().unwrap()]));
+    assert!(first.contains("✓") && first.contains("40 dossier(s) bijgewerkt"), "{first}");
+    let second = ok(&tandem(swv.path(), &["swv", "import", sync.path().to_str().unwrap()]));
+    assert!(second.contains("al eerder ingelezen"), "{second}");
+    let csv = swv.path().join("monitor.csv");
+    let xlsx = swv.path().join("monitor.xlsx");
+    ok(&tandem(swv.path(), &["swv", "report", "--csv", csv.to_str().unwrap(), "--xlsx", xlsx.to_str().unwrap()]));
+    let csv = std::fs::read(csv).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    let text = String::from_utf8_lossy(&csv);
+    assert!(text.contains("De Vlinder") || text.contains("Demoschool"), "{text}");
+    assert!(text.lines().next().unwrap().contains(';'));
+    assert!(std::fs::read(xlsx).unwrap().starts_with(b"PK"));
+}
+
+#[test]
+fn a_foreign_file_is_refused_with_its_name_and_reason() {
+    let swv = tempfile::tempdir().unwrap();
+    let sync = tempfile::tempdir().unwrap();
+    ok(&tandem(swv.path(), &["swv", "init"]));
+    std::fs::write(sync.path().join("tandem-XX-000001.bundle"), b"geen bundel").unwrap();
+    let out = tandem(swv.path(), &["swv", "import", sync.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("tandem-XX-000001.bundle") && stdout.contains("✗"), "{stdout}");
+    let out = tandem(swv.path(), &["swv", "report"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--csv BESTAND"));
+}
