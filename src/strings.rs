@@ -418,6 +418,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Absence, _) => "verzuim",
         (Escalations, _) => "escalaties",
         (Agenda, _) => "E3-agenda (OGGO)",
+        (Export, _) => "export naar het SWV",
         (Delete, Context::PlanList) => "verwijderen",
         (Delete, _) => "verwijderen (op verzoek)",
         (Recover, _) => "herstelcode",
@@ -968,6 +969,7 @@ pub fn export_folder_gone(dir: &Path) -> String {
     )
 }
 
+pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
 pub const NOT_SET_UP: &str = "tandem is hier nog niet ingesteld; start eerst tandem zelf (of tandem demo) om de school en het team in te vullen.";
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
 pub const IMPORT_REFUSED: &str = "Een of meer bestanden zijn geweigerd (zie hierboven); de rest is ingelezen.";

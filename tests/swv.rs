@@ -202,3 +202,24 @@ fn bad_files_are_refused_or_left_each_with_its_reason() {
     assert!(matches!(of(&good.file_name().unwrap().to_string_lossy()), Outcome::Imported { .. }));
     assert_eq!(store.swv_records().unwrap().len(), 10, "only the good bundle was applied");
 }
+
+#[test]
+fn the_export_key_in_the_list_writes_a_bundle() {
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate();
+    let mut h = common::Harness::with_cases(20, 100, 30);
+    h.model.config.export = Some(ExportSettings { folder: sync.path().to_path_buf(), recipient: identity.recipient() });
+    h.key(crossterm::event::KeyCode::Char('E'));
+    let files: Vec<PathBuf> = std::fs::read_dir(sync.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1);
+    assert!(h.text().contains("Bundel 1 geschreven"), "{}", h.text());
+    let key = tandem::exports::signing_key(&h.store, "anna", now()).unwrap().public();
+    let (json, _) = bundle::open(&std::fs::read(&files[0]).unwrap(), &identity, &[key]).unwrap();
+    let payload: Payload = serde_json::from_slice(&json).unwrap();
+    assert_eq!((payload.sequence, payload.cases.len()), (1, 20));
+
+    // Without export settings the key says what to set up.
+    h.model.config.export = None;
+    h.key(crossterm::event::KeyCode::Char('E'));
+    assert!(h.text().contains("[export]"), "{}", h.text());
+}

@@ -46,6 +46,7 @@ pub enum Action {
     Absence,
     Escalations,
     Agenda,
+    Export,
 }
 
 /// Where keys are interpreted. A key may mean one action per context.
@@ -108,9 +109,25 @@ impl Context {
     pub fn actions(self) -> (&'static [Action], usize) {
         use Action::*;
         match self {
-            Context::List => {
-                (&[Open, NewCase, Filter, Escalations, Help, Quit, Up, Down, PageUp, PageDown, First, Last, Back], 6)
-            }
+            Context::List => (
+                &[
+                    Open,
+                    NewCase,
+                    Filter,
+                    Escalations,
+                    Help,
+                    Quit,
+                    Export,
+                    Up,
+                    Down,
+                    PageUp,
+                    PageDown,
+                    First,
+                    Last,
+                    Back,
+                ],
+                6,
+            ),
             Context::Filter => (&[Open, Back, Up, Down, Help], 4),
             Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
             Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit], 5),

@@ -567,6 +567,10 @@ impl Model {
                 self.refilter();
             }
             (Context::List, Escalations) => self.screens.push(Screen::Escalations(ListView::default())),
+            (Context::List, Export) => {
+                self.status = Some(Status { text: strings::EXPORTING.into(), error: false });
+                return vec![Effect::Job(Job::ExportBundle { config: Box::new(self.config.clone()), at: self.now })];
+            }
             (Context::Overview | Context::OverviewFilter, _) => return self.on_overview_action(action),
             (Context::Detail, Escalate | Decide | Dismiss | Absence) => self.open_escalation_form(action),
             (Context::List, NewCase) => {
@@ -1280,7 +1284,13 @@ impl Model {
             Reply::AgendaWritten(Ok(path)) => {
                 self.status = Some(Status { text: strings::written(&path), error: false });
             }
-            Reply::AgendaWritten(Err(e)) => self.error(e),
+            Reply::AgendaWritten(Err(e)) | Reply::BundleWritten(Err(e)) => self.error(e),
+            Reply::BundleWritten(Ok(w)) => {
+                self.status = Some(Status {
+                    text: strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers),
+                    error: false,
+                });
+            }
             Reply::PlanSaved(Ok(Some(case))) => {
                 let (id, step) = (case.id, case.step.clone());
                 self.cases.insert(id, *case);

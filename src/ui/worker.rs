@@ -84,6 +84,11 @@ pub enum Job {
         config: Box<Config>,
         change: Change,
     },
+    /// Write a bundle for the SWV into the sync folder.
+    ExportBundle {
+        config: Box<Config>,
+        at: NaiveDateTime,
+    },
     /// Write the E3 agenda (no child named) into the exports folder.
     WriteAgenda {
         text: String,
@@ -121,6 +126,7 @@ pub enum Reply {
     PlanSaved(Result<Option<Box<Case>>, String>),
     PlanPrinted(Result<[PathBuf; 2], String>),
     AgendaWritten(Result<PathBuf, String>),
+    BundleWritten(Result<crate::exports::BundleWritten, String>),
     BackedUp(Result<PathBuf, String>),
     DraftSaved(Result<(), String>),
     Locked,
@@ -298,6 +304,10 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
             crate::exports::print_plan(store, &crate::exports::dir(paths), id, &config, change)
                 .map_err(|e| e.to_string()),
         ),
+        Job::ExportBundle { config, at } => Reply::BundleWritten(match paths {
+            None => Err(strings::DEMO_NO_EXPORT.to_string()),
+            Some(_) => crate::exports::bundle(store, &config, at).map_err(|e| e.to_string()),
+        }),
         Job::WriteAgenda { text, at } => Reply::AgendaWritten(
             crate::exports::agenda(&crate::exports::dir(paths), &text, at.date()).map_err(|e| e.to_string()),
         ),
