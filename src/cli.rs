@@ -75,6 +75,9 @@ enum Command {
     },
     /// SWV-modus: bundels van de scholen inlezen en de monitor bekijken.
     Swv {
+        /// Bekijk de monitor met verzonnen cijfers van vier scholen (niets instellen, niets bewaard).
+        #[arg(long)]
+        demo: bool,
         #[command(subcommand)]
         command: Option<SwvCommand>,
     },
@@ -212,7 +215,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             plan_export(&paths, &case, pdf.as_deref(), md.as_deref(), version)
         }
         Some(Command::Export { key }) => export(&paths, key),
-        Some(Command::Swv { command }) => swv(&paths, command),
+        Some(Command::Swv { demo: true, .. }) => {
+            crate::ui::dashboard::run(crate::ui::dashboard::Source::Demo).map_err(CliError::Terminal)
+        }
+        Some(Command::Swv { command, .. }) => swv(&paths, command),
     }
 }
 
@@ -320,7 +326,8 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             let config = SwvConfig::load(paths)?;
             let identity = swv::identity(paths, false)?;
             let store = swv_store(paths, false)?;
-            crate::ui::dashboard::run(store, config, identity).map_err(CliError::Terminal)
+            crate::ui::dashboard::run(crate::ui::dashboard::Source::Store(Box::new((store, config, identity))))
+                .map_err(CliError::Terminal)
         }
     }
 }

@@ -169,3 +169,16 @@ fn escalation_dialog_and_overview() {
         snap("escalations_overview", w, h, t.screen());
     }
 }
+
+#[test]
+fn swv_dashboard() {
+    use tandem::ui::dashboard::{Dashboard, demo};
+    let config = tandem::config::Config::demo().unwrap();
+    for (w, h) in [(100, 40), (140, 50)] {
+        let mut dash = Dashboard::new(tandem::ui::theme::Theme { color: false }, common::now());
+        dash.loaded = Some(Ok(demo(&config, common::now().date())));
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| dash.draw(f)).unwrap();
+        snap("swv_dashboard", w, h, terminal.backend().to_string());
+    }
+}

@@ -115,7 +115,8 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
             }
             let due = (!step.closes).then(|| {
                 if rng.random_ratio(1, 6) {
-                    today - Days::new(rng.random_range(1..40))
+                    // Overdue, but never due before the signal itself.
+                    (today - Days::new(rng.random_range(1..40))).max(signal_date)
                 } else {
                     today + Days::new(rng.random_range(0..60))
                 }
@@ -308,8 +309,18 @@ fn stuck(case: &mut Case, today: NaiveDate, rng: &mut SmallRng) {
     };
     let level = [Level::E1, Level::E2, Level::E3][rng.random_range(0..3)];
     let opened = today - Days::new(rng.random_range(3..40));
+    let opened = opened.max(case.intake.signal_date);
     // Every demo escalation is valid: nothing else is open yet.
-    let _ = escalation::open(case, level, &ask, opened.max(case.intake.signal_date));
+    let _ = escalation::open(case, level, &ask, opened);
+    // About half of those below E3 already have a decision, most of them unblocking.
+    let waited = rng.random_range(3..21);
+    if level != Level::E3 && rng.random_bool(0.5) && (today - opened).num_days() > waited {
+        let on = opened + Days::new(waited as u64);
+        let resolved = rng.random_ratio(2, 3);
+        let what = if resolved { "Akkoord: inzet wordt bekostigd" } else { "Geen besluit mogelijk binnen het budget" };
+        let decision = escalation::Decision { by: "demo".into(), what: what.into(), on, follow_up: None, resolved };
+        let _ = escalation::decide(case, decision, on);
+    }
 }
 
 fn pick(rng: &mut SmallRng, from: &[&str]) -> String {

@@ -138,7 +138,7 @@ impl Dashboard {
             if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
         });
         let widths = [
-            Constraint::Fill(3),
+            Constraint::Min(18),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(6),
@@ -182,7 +182,10 @@ impl Dashboard {
         let [a, b, c] = Layout::vertical([Constraint::Fill(1); 3]).areas(trend);
         let spark = |title: String, data: Vec<u64>, area: Rect, frame: &mut Frame| {
             let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
-            frame.render_widget(Sparkline::default().block(block).data(&data).style(Style::default()), area);
+            // One column per point is too thin to read: each period gets an equal share.
+            let each = (area.width as usize / data.len().max(1)).max(1);
+            let wide: Vec<u64> = data.iter().flat_map(|v| std::iter::repeat_n(*v, each)).collect();
+            frame.render_widget(Sparkline::default().block(block).data(&wide).style(Style::default()), area);
         };
         let range = format!("{}–{}", periods[0], self.period);
         spark(strings::trend_title(strings::TREND_STARTED, &range), series(|f| f.started), a, frame);
@@ -228,6 +231,40 @@ fn import_notes(l: &Loaded) -> Vec<(String, bool)> {
     notes
 }
 
+/// Schools of the demo monitor.
+const DEMO_SCHOOLS: [&str; 4] = ["OBS De Vlinder", "CBS De Regenboog", "IKC Het Anker", "RKBS Sint Jozef"];
+
+/// An invented SWV view of four schools (nothing on disk), for `tandem swv --demo`.
+pub fn demo(config: &crate::config::Config, today: chrono::NaiveDate) -> Loaded {
+    let records = DEMO_SCHOOLS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, school)| {
+            let cases = crate::domain::demo::cases(40 + 15 * i, i as u64 + 1, &config.route, &config.team, today);
+            cases
+                .into_iter()
+                .map(|c| SwvRecord {
+                    team: format!("DEMO{i}"),
+                    school: school.to_string(),
+                    revision: c.revision,
+                    record: crate::domain::export::record(&c, &config.route, today),
+                    dossier: None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let teams = DEMO_SCHOOLS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // One school is missing bundle 2, as happens when a sync fails.
+            let sequences = if i == 2 { [1, 3].into() } else { [1, 2, 3].into() };
+            (format!("DEMO{i}"), TeamState { school: s.to_string(), sequences })
+        })
+        .collect();
+    Loaded { records, teams, reports: Vec::new() }
+}
+
 /// Imports the folder's new bundles and reads everything back.
 pub fn load(store: &Store, config: &SwvConfig, identity: &SwvIdentity, now: NaiveDateTime) -> Result<Loaded, String> {
     let reports = match &config.folder {
@@ -243,11 +280,21 @@ fn now() -> NaiveDateTime {
     chrono::Local::now().naive_local()
 }
 
+/// Where the dashboard's figures come from.
+pub enum Source {
+    Store(Box<(Store, SwvConfig, SwvIdentity)>),
+    Demo,
+}
+
 /// Runs the dashboard; the import happens on a thread while the first frame shows.
-pub fn run(store: Store, config: SwvConfig, identity: SwvIdentity) -> std::io::Result<()> {
+pub fn run(source: Source) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(load(&store, &config, &identity, now()));
+        let loaded = match source {
+            Source::Store(parts) => load(&parts.0, &parts.1, &parts.2, now()),
+            Source::Demo => crate::config::Config::demo().map(|c| demo(&c, now().date())).map_err(|e| e.to_string()),
+        };
+        let _ = tx.send(loaded);
     });
     let mut dash = Dashboard::new(Theme::from_env(), now());
     let mut terminal = ratatui::try_init()?;

@@ -63,11 +63,13 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
     draw_overlay(model, e, frame, area)
 }
 
+/// At most `width` characters, the last one "…" when cut.
 fn truncate(text: &str, width: usize) -> String {
-    match text.char_indices().nth(width) {
-        Some((i, _)) => format!("{}…", &text[..i.saturating_sub(1).min(text.len())].trim_end()),
-        None => text.to_string(),
+    if text.chars().count() <= width {
+        return text.to_string();
     }
+    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
 }
 
 /// Read-only facts a section shows above its parts: the pupil, the consents.
@@ -243,4 +245,17 @@ fn pick_list(model: &Model, frame: &mut Frame, area: Rect, title: &str, lines: V
         })
         .collect();
     frame.render_widget(Paragraph::new(text).block(block), popup);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn truncation_never_splits_a_character() {
+        let text = " 1. [gedeeld] Leest in maart op AVI-niveau E5 · criterium: AVI-toets in maart";
+        for width in 0..text.chars().count() + 2 {
+            let cut = super::truncate(text, width);
+            assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
+        }
+        assert_eq!(super::truncate("Zoë Çelik", 4), "Zoë…");
+    }
 }
