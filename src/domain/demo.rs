@@ -161,7 +161,18 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
 /// consents its gates need, and the current step recorded but open.
 fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng) {
     let first = route.first().map(|s| s.id.clone()).unwrap_or_default();
-    let path = route.shortest_path(&first, |s| s.id == case.step);
+    let mut path = route.shortest_path(&first, |s| s.id == case.step);
+    // Most closed cases went the whole way, through an evaluation (with its satisfaction
+    // scores), rather than the shortest way out.
+    let evaluation = route.steps.iter().find(|s| s.fields.iter().any(|f| f.measure == Some(Measure::SatisfactionSchool)));
+    if let Some(eval) = evaluation.filter(|_| route.closes(&case.step) && rng.random_ratio(2, 3)) {
+        let mut through = route.shortest_path(&first, |s| s.id == eval.id);
+        let onwards = route.shortest_path(&eval.id, |s| s.id == case.step);
+        if through.last() == onwards.first() && onwards.len() > 1 {
+            through.extend(onwards.into_iter().skip(1));
+            path = through;
+        }
+    }
     let start = case.intake.signal_date;
     let span = (end - start).num_days().max(0) as u64;
     let n = path.len().max(1) as u64;
