@@ -63,7 +63,8 @@ fn export_2000(identity: &SwvIdentity) {
             started.elapsed()
         })
         .collect();
-    let size = std::fs::read_dir(sync.path()).expect("folder").flatten().map(|e| e.metadata().map_or(0, |m| m.len())).max();
+    let size =
+        std::fs::read_dir(sync.path()).expect("folder").flatten().map(|e| e.metadata().map_or(0, |m| m.len())).max();
     eprintln!(
         "export of {EXPORT_CASES} cases (load, records, sign, encrypt, write): median {:.0} ms over 5 runs; bundle {} KB",
         ms(median(runs)),
@@ -121,7 +122,11 @@ fn main() {
 
     let started = Instant::now();
     let (files, config, records) = bundles(&identity);
-    eprintln!("made {} bundles of {TEAMS} teams ({records} case records) in {:.1} s", files.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "made {} bundles of {TEAMS} teams ({records} case records) in {:.1} s",
+        files.len(),
+        started.elapsed().as_secs_f64()
+    );
     let sync = tempfile::tempdir().expect("tempdir");
     for (i, bytes) in files.iter().enumerate() {
         std::fs::write(sync.path().join(format!("tandem-{i:05}.bundle")), bytes).expect("write bundle");
@@ -142,7 +147,9 @@ fn main() {
         let tree = db.open_tree("records").expect("tree");
         let payloads: Vec<Payload> = files
             .iter()
-            .map(|f| serde_json::from_slice(&bundle::open(f, &identity, &config.keys()).expect("open").0).expect("payload"))
+            .map(|f| {
+                serde_json::from_slice(&bundle::open(f, &identity, &config.keys()).expect("open").0).expect("payload")
+            })
             .collect();
         let started = Instant::now();
         for p in &payloads {
@@ -163,7 +170,10 @@ fn main() {
             dash.loaded = Some(Ok(loaded));
             let mut terminal = Terminal::new(TestBackend::new(140, 50)).expect("terminal");
             terminal.draw(|f| dash.draw(f)).expect("draw");
-            eprintln!("dashboard first frame on that store (read {records}/{BUNDLES_PER_TEAM} records, figures, draw): {:.0} ms", ms(started.elapsed()));
+            eprintln!(
+                "dashboard first frame on that store (read {records}/{BUNDLES_PER_TEAM} records, figures, draw): {:.0} ms",
+                ms(started.elapsed())
+            );
         }
     }
     let (import, raw) = (median(import), median(raw));

@@ -380,3 +380,25 @@ fn a_paste_into_the_plan_is_text_and_is_kept() {
     let tui = open_plan_of_case_in_s4(home.path());
     tui.wait_for("Geplakt uit Word: q? café", TIMEOUT);
 }
+
+#[test]
+fn the_swv_demo_dashboard_shows_and_changes_period() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tui = Tui::spawn(&["swv", "--demo", "--home", path_str(home.path())], &[], 120, 40);
+    tui.wait_for("SWV-monitor", TIMEOUT);
+    tui.wait_for("Wacht op de directeur SWV", TIMEOUT);
+    tui.wait_for("Totaal", TIMEOUT);
+    let period = |tui: &Tui| {
+        tui.contents().lines().next().unwrap_or_default().trim().rsplit(' ').next().unwrap_or_default().to_string()
+    };
+    let before = period(&tui);
+    tui.key(b"\x1b[D"); // left: the half-year before
+    let start = std::time::Instant::now();
+    while period(&tui) == before && start.elapsed() < TIMEOUT {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_ne!(period(&tui), before, "{}", tui.contents());
+    tui.key(b"q");
+    assert!(tui.wait_exit(TIMEOUT).success());
+    assert_eq!(entries(home.path()), Vec::<PathBuf>::new(), "the demo writes nothing");
+}

@@ -164,7 +164,8 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
     let mut path = route.shortest_path(&first, |s| s.id == case.step);
     // Most closed cases went the whole way, through an evaluation (with its satisfaction
     // scores), rather than the shortest way out.
-    let evaluation = route.steps.iter().find(|s| s.fields.iter().any(|f| f.measure == Some(Measure::SatisfactionSchool)));
+    let evaluation =
+        route.steps.iter().find(|s| s.fields.iter().any(|f| f.measure == Some(Measure::SatisfactionSchool)));
     if let Some(eval) = evaluation.filter(|_| route.closes(&case.step) && rng.random_ratio(2, 3)) {
         let mut through = route.shortest_path(&first, |s| s.id == eval.id);
         let onwards = route.shortest_path(&eval.id, |s| s.id == case.step);
