@@ -250,6 +250,7 @@ fn first_start_writes_the_config() {
     let roles: Vec<(&str, &str)> = config.team.members.iter().map(|m| (m.name.as_str(), m.role.as_str())).collect();
     assert_eq!(roles, [("Anna Bakker", "ib"), ("Joost Visser", "wijkteam")]);
     assert_eq!(config.user, config.team.members[0].id);
+    assert!(h.store.signing_key().unwrap().is_some(), "the team's signing key for the SWV is made at set-up");
     // The new team can hold cases straight away.
     h.key(Char('n'));
     assert!(h.text().contains("Anna Bakker (IB-er)"));

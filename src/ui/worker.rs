@@ -254,12 +254,13 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
             });
             Reply::Unlocked(result.map_err(|e| (matches!(e, StoreError::WrongRecoveryKey), e.to_string())))
         }
+        // The team's signing key for the SWV export is made at set-up too.
         Job::CreateKey { passphrase, who, at } => Reply::KeyCreated(
             KdfParams::calibrate(KDF_TARGET)
                 .map_err(StoreError::from)
                 .and_then(|kdf| store.create_key(passphrase.as_bytes(), kdf, &who, at))
-                .map(|r| r.display())
-                .map_err(text),
+                .map_err(text)
+                .and_then(|r| crate::exports::signing_key(store, &who, at).map(|_| r.display()).map_err(|e| e.to_string())),
         ),
         Job::Lock => {
             store.lock();
