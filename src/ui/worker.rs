@@ -260,7 +260,9 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
                 .map_err(StoreError::from)
                 .and_then(|kdf| store.create_key(passphrase.as_bytes(), kdf, &who, at))
                 .map_err(text)
-                .and_then(|r| crate::exports::signing_key(store, &who, at).map(|_| r.display()).map_err(|e| e.to_string())),
+                .and_then(|r| {
+                    crate::exports::signing_key(store, &who, at).map(|_| r.display()).map_err(|e| e.to_string())
+                }),
         ),
         Job::Lock => {
             store.lock();
