@@ -132,6 +132,20 @@ fn main() {
         std::fs::write(sync.path().join(format!("tandem-{i:05}.bundle")), bytes).expect("write bundle");
     }
 
+    // Where an import's time goes, before any store work.
+    let started = Instant::now();
+    let opened: Vec<Vec<u8>> =
+        files.iter().map(|f| bundle::open(f, &identity, &config.keys()).expect("open").0).collect();
+    let open_time = started.elapsed();
+    let started = Instant::now();
+    let parsed: Vec<Payload> = opened.iter().map(|j| serde_json::from_slice(j).expect("payload")).collect();
+    eprintln!(
+        "of which: decrypt + verify {:.0} ms, parse {:.0} ms ({} bundles)",
+        ms(open_time),
+        ms(started.elapsed()),
+        parsed.len()
+    );
+
     let mut import = Vec::new();
     let mut raw = Vec::new();
     for _ in 0..3 {

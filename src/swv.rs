@@ -172,64 +172,99 @@ pub fn import_folder(
     let entries = std::fs::read_dir(dir).map_err(|_| SwvError::NoFolder(dir.to_path_buf()))?;
     let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
     files.sort();
+    let files: Vec<(PathBuf, Option<Outcome>)> = files
+        .into_iter()
+        .filter_map(|file| {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match classify(&name) {
+                Some(o) => Some((file, Some(o))),
+                None if is_bundle_name(&name) => Some((file, None)),
+                None => None,
+            }
+        })
+        .collect();
+    // Decrypting and verifying is most of the work and needs no store: all cores do it,
+    // then the bundles are applied one by one in name order.
     let keys = config.keys();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let checked: Vec<Result<Checked, Outcome>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let keys = &keys;
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(file, early)| match early {
+                            Some(o) => Err(o.clone()),
+                            None => check(file, identity, keys, config, at),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A panic in a check is a bug; carry it to this thread rather than hide it.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
     let mut out = Vec::new();
-    for file in files {
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let outcome = match classify(&name) {
-            Some(o) => o,
-            None if !is_bundle_name(&name) => continue,
-            None => import_file(store, &file, identity, &keys, config, at)?,
+    for ((file, _), result) in files.into_iter().zip(checked) {
+        let outcome = match result {
+            Err(o) => o,
+            Ok(c) => match store.import_bundle(&c.payload, &c.digest, at) {
+                Ok(Imported::Applied { newer, older }) => {
+                    Outcome::Imported { school: c.payload.school.clone(), sequence: c.payload.sequence, newer, older }
+                }
+                Ok(Imported::Again) => Outcome::Again,
+                Err(StoreError::Conflict) => Outcome::Refused(strings::BUNDLE_ID_REUSED.into()),
+                Err(e) => return Err(e.into()),
+            },
         };
         out.push(FileReport { file, outcome });
     }
     Ok(out)
 }
 
-fn import_file(
-    store: &Store,
+/// A bundle that passed every check: ready to apply.
+struct Checked {
+    payload: Payload,
+    digest: String,
+}
+
+/// Reads, decrypts and verifies one file; the outcome when it cannot be applied.
+fn check(
     file: &Path,
     identity: &SwvIdentity,
     keys: &[TeamKey],
     config: &SwvConfig,
     at: NaiveDateTime,
-) -> Result<Outcome, SwvError> {
-    let bytes = std::fs::read(file).map_err(|e| SwvError::Io(file.to_path_buf(), e))?;
+) -> Result<Checked, Outcome> {
+    let bytes = std::fs::read(file).map_err(|e| Outcome::Refused(strings::swv_io(file, &e)))?;
     if bytes.is_empty() {
-        return Ok(Outcome::Waiting);
+        return Err(Outcome::Waiting);
     }
     let (payload_bytes, signer) = match bundle::open(&bytes, identity, keys) {
         Ok(opened) => opened,
         // A file cut short is usually one the sync tool is still writing; one that stays
         // broken for longer was damaged.
-        Err(bundle::BundleError::Truncated) if recently_changed(file, at) => return Ok(Outcome::Waiting),
-        Err(bundle::BundleError::Truncated) => return Ok(Outcome::Refused(strings::BUNDLE_DAMAGED.into())),
-        Err(e) => return Ok(Outcome::Refused(e.to_string())),
+        Err(bundle::BundleError::Truncated) if recently_changed(file, at) => return Err(Outcome::Waiting),
+        Err(bundle::BundleError::Truncated) => return Err(Outcome::Refused(strings::BUNDLE_DAMAGED.into())),
+        Err(e) => return Err(Outcome::Refused(e.to_string())),
     };
-    let payload: Payload = match serde_json::from_slice(&payload_bytes) {
-        Ok(p) => p,
-        Err(e) => return Ok(Outcome::Refused(strings::payload_unreadable(&e.to_string()))),
-    };
+    let payload: Payload = serde_json::from_slice(&payload_bytes)
+        .map_err(|e| Outcome::Refused(strings::payload_unreadable(&e.to_string())))?;
     let signer_id = keys.get(signer).map(TeamKey::id).unwrap_or_default();
     if payload.format != FORMAT {
-        return Ok(Outcome::Refused(strings::payload_format(&payload.format)));
+        return Err(Outcome::Refused(strings::payload_format(&payload.format)));
     }
     if payload.recipient != identity.recipient() {
-        return Ok(Outcome::Refused(strings::PAYLOAD_OTHER_RECIPIENT.into()));
+        return Err(Outcome::Refused(strings::PAYLOAD_OTHER_RECIPIENT.into()));
     }
     if payload.team_id != signer_id {
         let team = config.teams.get(signer).map_or("?", |t| t.name.as_str());
-        return Ok(Outcome::Refused(strings::payload_team_mismatch(team)));
+        return Err(Outcome::Refused(strings::payload_team_mismatch(team)));
     }
     let digest = data_encoding::HEXLOWER.encode(&Sha256::digest(&payload_bytes));
-    Ok(match store.import_bundle(&payload, &digest, at) {
-        Ok(Imported::Applied { newer, older }) => {
-            Outcome::Imported { school: payload.school.clone(), sequence: payload.sequence, newer, older }
-        }
-        Ok(Imported::Again) => Outcome::Again,
-        Err(StoreError::Conflict) => Outcome::Refused(strings::BUNDLE_ID_REUSED.into()),
-        Err(e) => return Err(e.into()),
-    })
+    Ok(Checked { payload, digest })
 }
 
 /// How long a broken file counts as still arriving.

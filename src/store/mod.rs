@@ -131,15 +131,13 @@ struct Trees {
     /// The plan van aanpak per case, all versions (`PlanBook`).
     plans: sled::Tree,
     meta: sled::Tree,
-    /// The SWV's store only: imported records ("team/case"), bundles seen, teams.
-    swv_records: sled::Tree,
-    swv_bundles: sled::Tree,
-    swv_teams: sled::Tree,
+    /// The SWV's store only: imported records, their revisions, bundles seen, teams.
+    swv: sled::Tree,
 }
 
 impl Trees {
     /// Every tree with its name, for copying a store whole.
-    fn named(&self) -> [(&'static str, &sled::Tree); 9] {
+    fn named(&self) -> [(&'static str, &sled::Tree); 7] {
         [
             ("cases", &self.cases),
             ("history", &self.history),
@@ -147,9 +145,7 @@ impl Trees {
             ("drafts", &self.drafts),
             ("plans", &self.plans),
             ("meta", &self.meta),
-            ("swv_records", &self.swv_records),
-            ("swv_bundles", &self.swv_bundles),
-            ("swv_teams", &self.swv_teams),
+            ("swv", &self.swv),
         ]
     }
 }
@@ -751,9 +747,7 @@ fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
         tombstones: tree("tombstones")?,
         drafts: tree("drafts")?,
         plans: tree("plans")?,
-        swv_records: tree("swv_records")?,
-        swv_bundles: tree("swv_bundles")?,
-        swv_teams: tree("swv_teams")?,
+        swv: tree("swv")?,
         meta: tree("meta")?,
         db,
     })

@@ -1,14 +1,15 @@
 //! The export side of a team's store (its signing key and export sequence, sealed in
-//! `meta`) and the SWV's own store: imported records per team and case, the bundles
-//! seen, and each team's sequence numbers. An import is one transaction.
+//! `meta`) and the SWV's own store: one tree `swv` holding, by key prefix, the imported
+//! records per team and case (`r/`), their revisions (`v/`), the bundles seen (`b/`) and
+//! each team's sequence numbers (`t/`). An import is one atomic batch.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, Transactional};
+use sled::transaction::Transactional;
 
-use super::{Abort, Result, Store, StoreError, append, codec, crypto, head_json, hex, read_head};
+use super::{Result, Store, StoreError, append, codec, crypto, head_json, hex, read_head};
 use crate::domain::export::{Dossier, Payload, Record};
 use crate::domain::history::Change;
 
@@ -111,92 +112,97 @@ impl Store {
         self.flush()
     }
 
-    /// Applies a verified bundle in one transaction: a higher case revision replaces a
-    /// lower one; the same bundle twice changes nothing; a bundle id seen before with
-    /// other content is refused (`StoreError::Conflict`) and nothing is written.
+    /// Applies a verified bundle atomically (one sled batch on the SWV tree): a higher
+    /// case revision replaces a lower one; the same bundle twice changes nothing; a bundle
+    /// id seen before with other content is refused (`StoreError::Conflict`) and nothing
+    /// is written. Only the store's one writer imports, so what is read here still holds
+    /// when the batch is applied.
     pub fn import_bundle(&self, payload: &Payload, digest: &str, at: NaiveDateTime) -> Result<Imported> {
         let key = self.key()?;
-        let t = &self.trees;
-        let bundle_key = *payload.bundle_id.as_bytes();
-        let team_key = payload.team_id.as_bytes();
-        let result = (&t.swv_bundles, &t.swv_records, &t.swv_teams)
-            .transaction(|(tb, tr, tt)| {
-                if let Some(v) = tb.get(bundle_key)? {
-                    let seen: SeenBundle = codec::decode(key, "swv_bundles", &bundle_key, &v)?;
-                    return if seen.digest == digest {
-                        Ok(Imported::Again)
-                    } else {
-                        Err(ConflictableTransactionError::Abort(Abort::Conflict))
-                    };
-                }
-                let (mut newer, mut older) = (0, 0);
-                for c in &payload.cases {
-                    let k = format!("{}/{}", payload.team_id, c.case);
-                    let stored = match tr.get(k.as_bytes())? {
-                        Some(v) => Some(codec::decode::<SwvRecord>(key, "swv_records", k.as_bytes(), &v)?),
-                        None => None,
-                    };
-                    if stored.is_some_and(|s| s.revision >= c.revision) {
-                        older += 1;
-                        continue;
-                    }
-                    let record = SwvRecord {
-                        team: payload.team_id.clone(),
-                        school: payload.school.clone(),
-                        revision: c.revision,
-                        record: c.record.clone(),
-                        dossier: c.dossier.clone(),
-                    };
-                    tr.insert(k.as_bytes(), codec::encode(key, "swv_records", k.as_bytes(), &record)?)?;
-                    newer += 1;
-                }
-                let mut team = match tt.get(team_key)? {
-                    Some(v) => codec::decode::<TeamState>(key, "swv_teams", team_key, &v)?,
-                    None => TeamState::default(),
-                };
-                team.school = payload.school.clone();
-                team.sequences.insert(payload.sequence);
-                tt.insert(team_key, codec::encode(key, "swv_teams", team_key, &team)?)?;
-                let seen = SeenBundle {
-                    digest: digest.to_string(),
-                    team: payload.team_id.clone(),
-                    sequence: payload.sequence,
-                    imported: at,
-                };
-                tb.insert(&bundle_key, codec::encode(key, "swv_bundles", &bundle_key, &seen)?)?;
-                Ok(Imported::Applied { newer, older })
-            })
-            .map_err(|e| self.tx_error(e, &bundle_key))?;
-        if result != Imported::Again {
-            self.flush()?;
+        let tree = &self.trees.swv;
+        let get = |k: &[u8]| tree.get(k).map_err(|e| self.sled_error(e));
+        let record_err = |k: &[u8], error| StoreError::Record { key: hex(k), error };
+        let bundle_key = [b"b/".as_slice(), payload.bundle_id.as_bytes()].concat();
+        if let Some(v) = get(&bundle_key)? {
+            let seen: SeenBundle =
+                codec::decode(key, "swv", &bundle_key, &v).map_err(|e| record_err(&bundle_key, e))?;
+            return if seen.digest == digest { Ok(Imported::Again) } else { Err(StoreError::Conflict) };
         }
-        Ok(result)
+        let mut batch = sled::Batch::default();
+        let (mut newer, mut older) = (0, 0);
+        for c in &payload.cases {
+            let id = format!("{}/{}", payload.team_id, c.case);
+            let (rk, vk) = (format!("r/{id}").into_bytes(), format!("v/{id}").into_bytes());
+            // Revisions sit beside the sealed records, so comparing them decrypts nothing.
+            let stored = get(&vk)?.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map(u64::from_be_bytes);
+            if stored.is_some_and(|r| r >= c.revision) {
+                older += 1;
+                continue;
+            }
+            let record = SwvRecord {
+                team: payload.team_id.clone(),
+                school: payload.school.clone(),
+                revision: c.revision,
+                record: c.record.clone(),
+                dossier: c.dossier.clone(),
+            };
+            batch.insert(rk.clone(), codec::encode(key, "swv", &rk, &record).map_err(|e| record_err(&rk, e))?);
+            batch.insert(vk, c.revision.to_be_bytes().to_vec());
+            newer += 1;
+        }
+        let team_key = format!("t/{}", payload.team_id).into_bytes();
+        let mut team = match get(&team_key)? {
+            Some(v) => codec::decode::<TeamState>(key, "swv", &team_key, &v).map_err(|e| record_err(&team_key, e))?,
+            None => TeamState::default(),
+        };
+        team.school = payload.school.clone();
+        team.sequences.insert(payload.sequence);
+        batch.insert(
+            team_key.clone(),
+            codec::encode(key, "swv", &team_key, &team).map_err(|e| record_err(&team_key, e))?,
+        );
+        let seen = SeenBundle {
+            digest: digest.to_string(),
+            team: payload.team_id.clone(),
+            sequence: payload.sequence,
+            imported: at,
+        };
+        batch.insert(
+            bundle_key.clone(),
+            codec::encode(key, "swv", &bundle_key, &seen).map_err(|e| record_err(&bundle_key, e))?,
+        );
+        tree.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        // The audit head did not move, so the anchor file needs no rewrite: sled's flush is all.
+        self.trees.db.flush().map_err(|e| self.sled_error(e))?;
+        Ok(Imported::Applied { newer, older })
     }
 
     /// Every record the SWV holds.
     pub fn swv_records(&self) -> Result<Vec<SwvRecord>> {
-        self.scan(&self.trees.swv_records, "swv_records")
+        self.scan(b"r/")
     }
 
     /// Every team seen, by team id.
     pub fn swv_teams(&self) -> Result<Vec<(String, TeamState)>> {
         let key = self.key()?;
         let mut out = Vec::new();
-        for item in self.trees.swv_teams.iter() {
+        for item in self.trees.swv.scan_prefix(b"t/") {
             let (k, v) = item.map_err(|e| self.sled_error(e))?;
             let state =
-                codec::decode(key, "swv_teams", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
-            out.push((String::from_utf8_lossy(&k).into_owned(), state));
+                codec::decode(key, "swv", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
+            out.push((String::from_utf8_lossy(&k[2..]).into_owned(), state));
         }
         Ok(out)
     }
 
-    fn scan<T: codec::Record>(&self, tree: &sled::Tree, name: &str) -> Result<Vec<T>> {
+    fn scan<T: codec::Record>(&self, prefix: &[u8]) -> Result<Vec<T>> {
         let key = self.key()?;
-        tree.iter()
+        self.trees
+            .swv
+            .scan_prefix(prefix)
             .map(|item| {
                 let (k, v) = item.map_err(|e| self.sled_error(e))?;
-                codec::decode(key, name, &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })
+                codec::decode(key, "swv", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })
             })
             .collect()
     }
