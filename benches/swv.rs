@@ -79,7 +79,7 @@ fn bundles(identity: &SwvIdentity) -> (Vec<Vec<u8>>, SwvConfig, usize) {
     let mut teams = Vec::new();
     let mut records = 0;
     for t in 0..TEAMS {
-        let key = SigningKey::generate();
+        let key = SigningKey::generate().expect("a key");
         let team_id = key.public().id();
         teams.push(Team { name: format!("School {t}"), key: key.public().key });
         let cases = demo::cases(CASES_PER_TEAM, t as u64, &config.route, &config.team, now().date());

@@ -199,21 +199,8 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    /// A new random key.
-    ///
-    /// # Panics
-    ///
-    /// When the operating system's random source fails, as [`SwvIdentity::generate`] (age)
-    /// does then too: no key can be made without it. [`SigningKey::try_generate`] returns
-    /// that as an error instead.
-    pub fn generate() -> SigningKey {
-        // Not provably infallible: it fails exactly when the OS random source does (see
-        // above); everything else in try_generate works on bytes minisign itself just made.
-        SigningKey::try_generate().expect("the operating system's random source failed")
-    }
-
     /// A new random key; fails only when the operating system's random source does.
-    pub fn try_generate() -> Result<SigningKey, BundleError> {
+    pub fn generate() -> Result<SigningKey, BundleError> {
         let pair = minisign::KeyPair::generate_unencrypted_keypair().map_err(internal)?;
         SigningKey::from_bytes(&Zeroizing::new(pair.sk.to_bytes()))
     }
@@ -686,7 +673,7 @@ mod tests {
     }
 
     fn fixture() -> Fixture {
-        let key = SigningKey::generate();
+        let key = SigningKey::generate().unwrap();
         Fixture { identity: SwvIdentity::generate(), team: key.public(), key }
     }
 
@@ -790,7 +777,7 @@ mod tests {
     #[test]
     fn signer_index_among_several_trusted_keys() {
         let f = fixture();
-        let others: Vec<TeamKey> = (0..3).map(|_| SigningKey::generate().public()).collect();
+        let others: Vec<TeamKey> = (0..3).map(|_| SigningKey::generate().unwrap().public()).collect();
         let bundle = seal(PAYLOAD, &f.key, &f.identity.recipient()).unwrap();
         for position in 0..=others.len() {
             let mut trusted = others.clone();
@@ -997,7 +984,7 @@ mod tests {
     fn other_team_is_unknown_signer() {
         let f = fixture();
         let bundle = seal(PAYLOAD, &f.key, &f.identity.recipient()).unwrap();
-        let others = [SigningKey::generate().public(), SigningKey::generate().public()];
+        let others = [SigningKey::generate().unwrap().public(), SigningKey::generate().unwrap().public()];
         match err(open(&bundle, &f.identity, &others)) {
             BundleError::UnknownSigner { key_id } => assert_eq!(key_id, f.team.id()),
             e => panic!("{e:?}"),
@@ -1062,7 +1049,7 @@ mod tests {
 
     #[test]
     fn team_key_parse_id_fingerprint_pub_file() {
-        let team = SigningKey::generate().public();
+        let team = SigningKey::generate().unwrap().public();
         assert!(team.key.starts_with("RW") && team.key.len() == 56, "{}", team.key);
         let id = team.id();
         assert_eq!(id.len(), 16);
@@ -1081,14 +1068,14 @@ mod tests {
         assert!(groups.iter().all(|g| g.len() == 4 && g.bytes().all(|c| c.is_ascii_hexdigit())));
         let digest = Sha256::digest(team.key.as_bytes());
         assert_eq!(fingerprint.replace(' ', ""), data_encoding::HEXUPPER.encode(&digest[..8]));
-        assert_ne!(fingerprint, SigningKey::generate().public().fingerprint());
+        assert_ne!(fingerprint, SigningKey::generate().unwrap().public().fingerprint());
         let json = serde_json::to_string(&team).unwrap();
         assert_eq!(serde_json::from_str::<TeamKey>(&json).unwrap(), team);
     }
 
     #[test]
     fn bad_team_keys_are_bad_key() {
-        let team = SigningKey::generate().public();
+        let team = SigningKey::generate().unwrap().public();
         let mut wrong_alg = BASE64.decode(&team.key).unwrap();
         wrong_alg[1] = b'D';
         let cases = [
@@ -1114,7 +1101,7 @@ mod tests {
 
     #[test]
     fn signing_key_bytes_round_trip_and_checks() {
-        let key = SigningKey::generate();
+        let key = SigningKey::generate().unwrap();
         let bytes = key.to_bytes();
         assert_eq!(bytes.len(), SECRET_KEY_LEN);
         let again = SigningKey::from_bytes(&bytes).unwrap();

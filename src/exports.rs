@@ -174,7 +174,7 @@ pub fn signing_key(
     if let Some(bytes) = store.signing_key()? {
         return Ok(crate::bundle::SigningKey::from_bytes(&bytes)?);
     }
-    let key = crate::bundle::SigningKey::generate();
+    let key = crate::bundle::SigningKey::generate()?;
     let event = Change::store_event(crate::domain::history::ChangeKind::SigningKeyCreated, who, at);
     store.set_signing_key(&zeroize::Zeroizing::new(key.to_bytes()), event)?;
     Ok(key)

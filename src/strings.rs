@@ -339,6 +339,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::PlanRead => "Plan lezen",
         Context::Overview => "Escalaties",
         Context::OverviewFilter => "Zoeken in de escalaties",
+        Context::ExportScreen => "Export naar het SWV",
     }
 }
 
@@ -395,6 +396,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (NextField, _) => "volgend veld",
         (PrevField, _) => "vorig veld",
         (Submit, Context::Notice) => "verder",
+        (Submit, Context::ExportScreen) => "nu exporteren",
         (Submit, Context::Gate) => "verder",
         (Submit, Context::Step) => "volgend veld / stap afronden",
         (Save, Context::Step) => "vastleggen",
@@ -966,6 +968,29 @@ pub fn export_folder_gone(dir: &Path) -> String {
     format!(
         "De exportmap {} bestaat niet (meer). Controleer [export] folder in config.toml en of de synchronisatie (OneDrive, Nextcloud, ...) aan staat.",
         dir.display()
+    )
+}
+
+pub const EXPORT_TITLE: &str = " Export naar het SWV ";
+pub const EXPORT_NOT_SET: &str = "(niet ingesteld)";
+
+pub fn export_folder_line(folder: &str) -> String {
+    format!("Map (gaat mee met de synchronisatie): {folder}")
+}
+
+pub fn export_recipient_line(recipient: &str) -> String {
+    format!("Versleuteld voor het SWV met sleutel: {recipient}")
+}
+
+pub fn export_what(cases: usize, dossiers: usize) -> String {
+    format!(
+        "Gaat mee: {cases} dossiers als cijfers, zonder naam, geboortedatum of notities; {dossiers} daarvan met het escalatiedossier (opgeschaald naar de directeur SWV, met toestemming 'delen met SWV')."
+    )
+}
+
+pub fn export_withheld(n: usize) -> String {
+    format!(
+        "✗ {n} escalatie(s) naar de directeur SWV zonder toestemming 'delen met SWV': hun dossier gaat niet mee, alleen de cijfers."
     )
 }
 

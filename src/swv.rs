@@ -239,11 +239,10 @@ fn check(
     at: NaiveDateTime,
 ) -> Result<Checked, Outcome> {
     let bytes = std::fs::read(file).map_err(|e| Outcome::Refused(strings::swv_io(file, &e)))?;
-    if bytes.is_empty() {
-        return Err(Outcome::Waiting);
-    }
     let (payload_bytes, signer) = match bundle::open(&bytes, identity, keys) {
         Ok(opened) => opened,
+        // Empty, or zeros a sync tool reserved but has not filled yet.
+        Err(bundle::BundleError::Empty) => return Err(Outcome::Waiting),
         // A file cut short is usually one the sync tool is still writing; one that stays
         // broken for longer was damaged.
         Err(bundle::BundleError::Truncated) if recently_changed(file, at) => return Err(Outcome::Waiting),

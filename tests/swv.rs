@@ -210,6 +210,8 @@ fn the_export_key_in_the_list_writes_a_bundle() {
     let mut h = common::Harness::with_cases(20, 100, 30);
     h.model.config.export = Some(ExportSettings { folder: sync.path().to_path_buf(), recipient: identity.recipient() });
     h.key(crossterm::event::KeyCode::Char('E'));
+    assert!(h.text().contains("Gaat mee: 20 dossiers als cijfers"), "{}", h.text());
+    h.key(crossterm::event::KeyCode::Enter);
     let files: Vec<PathBuf> = std::fs::read_dir(sync.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1);
     assert!(h.text().contains("Bundel 1 geschreven"), "{}", h.text());
@@ -218,8 +220,11 @@ fn the_export_key_in_the_list_writes_a_bundle() {
     let payload: Payload = serde_json::from_slice(&json).unwrap();
     assert_eq!((payload.sequence, payload.cases.len()), (1, 20));
 
-    // Without export settings the key says what to set up.
+    // Without export settings the screen says what to set up.
+    h.key(crossterm::event::KeyCode::Esc);
     h.model.config.export = None;
     h.key(crossterm::event::KeyCode::Char('E'));
     assert!(h.text().contains("[export]"), "{}", h.text());
+    h.key(crossterm::event::KeyCode::Enter);
+    assert!(h.text().contains("nog geen export ingesteld"), "{}", h.text());
 }

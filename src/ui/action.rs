@@ -81,10 +81,12 @@ pub enum Context {
     Overview,
     /// Typing in the overview's filter line.
     OverviewFilter,
+    /// The export to the SWV: what goes, and doing it.
+    ExportScreen,
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::List,
         Context::Filter,
         Context::Form,
@@ -102,6 +104,7 @@ impl Context {
         Context::PlanRead,
         Context::Overview,
         Context::OverviewFilter,
+        Context::ExportScreen,
     ];
 
     /// The actions of a context, in the order the help lists them; the first `bar`
@@ -154,6 +157,7 @@ impl Context {
             ),
             Context::Overview => (&[Open, Filter, Agenda, Back, Help, Quit, Up, Down], 5),
             Context::OverviewFilter => (&[Open, Back, Up, Down, Help], 4),
+            Context::ExportScreen => (&[Submit, Back, Help, Quit], 3),
             Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart], 6),
             Context::PlanText => (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions], 6),
             Context::PlanList => {

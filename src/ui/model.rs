@@ -64,6 +64,8 @@ pub enum Screen {
     Escalate(Box<EscalationScreen>),
     /// All open escalations, most urgent first.
     Escalations(ListView),
+    /// What the export to the SWV sends; the last result once it ran.
+    Export(Option<Result<crate::exports::BundleWritten, String>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +265,7 @@ impl Model {
             Some(Screen::Setup(_) | Screen::Case(_) | Screen::Consent(_) | Screen::Escalate(_)) => Context::Form,
             Some(Screen::Escalations(v)) if v.filtering => Context::OverviewFilter,
             Some(Screen::Escalations(_)) => Context::Overview,
+            Some(Screen::Export(_)) => Context::ExportScreen,
             Some(Screen::Detail(_)) => Context::Detail,
             Some(Screen::Plan(e)) => match (&e.item_form, &e.overlay, e.focused_part()) {
                 (Some(_), _, _) => Context::Form,
@@ -567,9 +570,13 @@ impl Model {
                 self.refilter();
             }
             (Context::List, Escalations) => self.screens.push(Screen::Escalations(ListView::default())),
-            (Context::List, Export) => {
+            (Context::List, Export) => self.screens.push(Screen::Export(None)),
+            (Context::ExportScreen, Submit) => {
                 self.status = Some(Status { text: strings::EXPORTING.into(), error: false });
                 return vec![Effect::Job(Job::ExportBundle { config: Box::new(self.config.clone()), at: self.now })];
+            }
+            (Context::ExportScreen, Back) => {
+                self.screens.pop();
             }
             (Context::Overview | Context::OverviewFilter, _) => return self.on_overview_action(action),
             (Context::Detail, Escalate | Decide | Dismiss | Absence) => self.open_escalation_form(action),
@@ -929,7 +936,7 @@ impl Model {
             Screen::Consent(c) => c.form.is_dirty(),
             Screen::Plan(e) => e.item_form.as_ref().is_some_and(|f| f.form.is_dirty()),
             Screen::Escalate(e) => e.form.is_dirty(),
-            Screen::Escalations(_) => false,
+            Screen::Escalations(_) | Screen::Export(_) => false,
             Screen::Setup(_) | Screen::Wizard(_) | Screen::Detail(_) => false,
         })
     }

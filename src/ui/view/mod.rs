@@ -39,6 +39,10 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         (None, Some(Screen::Plan(e))) => plan::draw(model, e, frame, body),
         (None, Some(Screen::Escalate(e))) => form_screen(model, &e.title(), &e.form, frame, body),
         (None, Some(Screen::Escalations(v))) => escalations::draw(model, v, frame, body),
+        (None, Some(Screen::Export(last))) => {
+            export(model, last.as_ref(), frame, body);
+            None
+        }
     };
     key_bar(model, frame, bar);
     match &model.popup {
@@ -77,6 +81,55 @@ fn form_screen(
     let help_key = model.keymap.first_key_label(super::action::Context::Form, super::action::Action::Help);
     frame.render_widget(Paragraph::new(Span::styled(strings::form_note(&help_key), model.theme.muted())), note);
     form.draw(frame, fields, model.theme)
+}
+
+/// What the export to the SWV sends (from the cases on screen), and how the last one went.
+fn export(model: &Model, last: Option<&Result<crate::exports::BundleWritten, String>>, frame: &mut Frame, area: Rect) {
+    use crate::domain::{escalation, export};
+    let t = model.theme;
+    let today = model.now.date();
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::EXPORT_TITLE, t.label()));
+    let settings = model.config.export.as_ref();
+    let shared = model.cases.values().filter(|c| export::may_share(c, today)).count();
+    let withheld = model
+        .cases
+        .values()
+        .filter(|c| escalation::open_one(c, today).and_then(|e| escalation::swv_consent(c, e, today)) == Some(false))
+        .count();
+    let mut lines = vec![
+        Line::raw(format!(
+            "  {}",
+            strings::export_folder_line(
+                &settings.map_or(strings::EXPORT_NOT_SET.into(), |s| s.folder.display().to_string())
+            )
+        )),
+        Line::raw(format!(
+            "  {}",
+            strings::export_recipient_line(settings.map_or(strings::EXPORT_NOT_SET, |s| s.recipient.as_str()))
+        )),
+        Line::raw(""),
+        Line::raw(format!("  {}", strings::export_what(model.cases.len(), shared))),
+    ];
+    if withheld > 0 {
+        lines.push(Line::styled(format!("  {}", strings::export_withheld(withheld)), t.warn()));
+    }
+    if settings.is_none() {
+        lines.push(Line::raw(""));
+        lines.extend(strings::NO_EXPORT_SETTINGS.lines().map(|l| Line::styled(format!("  {l}"), t.warn())));
+    }
+    match last {
+        Some(Ok(w)) => {
+            lines.push(Line::raw(""));
+            let text = strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers);
+            lines.push(Line::styled(format!("  ✓ {text}"), t.ok()));
+        }
+        Some(Err(e)) => {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(format!("  ⚠ {e}"), t.error()));
+        }
+        None => {}
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
 
 fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
