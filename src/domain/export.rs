@@ -113,6 +113,24 @@ pub struct Record {
     pub escalations: Vec<EscalationFact>,
 }
 
+impl Record {
+    /// A case signalled on `started` with nothing else known yet.
+    pub fn started(started: NaiveDate) -> Record {
+        Record {
+            started,
+            closed: None,
+            step: String::new(),
+            tandem_date: None,
+            plan_agreed: None,
+            joint_start: None,
+            meldcode_start: None,
+            thuiszitter: Vec::new(),
+            satisfaction: Vec::new(),
+            escalations: Vec::new(),
+        }
+    }
+}
+
 /// What the SWV director may see of an escalated case (with consent "delen met SWV").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

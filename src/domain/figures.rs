@@ -130,18 +130,7 @@ mod tests {
     }
 
     fn rec(started: NaiveDate) -> Record {
-        Record {
-            started,
-            closed: None,
-            step: "S6".into(),
-            tandem_date: None,
-            plan_agreed: None,
-            joint_start: None,
-            meldcode_start: None,
-            thuiszitter: vec![],
-            satisfaction: vec![],
-            escalations: vec![],
-        }
+        Record { step: "S6".into(), ..Record::started(started) }
     }
 
     #[test]

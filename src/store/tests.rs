@@ -482,21 +482,6 @@ mod swv_import {
     use super::*;
     use crate::domain::export::{CaseRecord, FORMAT, Payload, Period, Record};
 
-    fn record(started: NaiveDate) -> Record {
-        Record {
-            started,
-            closed: None,
-            step: "S3".into(),
-            tandem_date: None,
-            plan_agreed: None,
-            joint_start: None,
-            meldcode_start: None,
-            thuiszitter: vec![],
-            satisfaction: vec![],
-            escalations: vec![],
-        }
-    }
-
     /// A bundle of `team` with `sequence` carrying (case, revision, step) triples.
     pub fn payload(team: &str, sequence: u64, cases: &[(&str, u64, &str)]) -> Payload {
         Payload {
@@ -517,7 +502,7 @@ mod swv_import {
                 .map(|(case, revision, step)| CaseRecord {
                     case: case.to_string(),
                     revision: *revision,
-                    record: Record { step: step.to_string(), ..record(now().date()) },
+                    record: Record { step: step.to_string(), ..Record::started(now().date()) },
                     dossier: None,
                 })
                 .collect(),
