@@ -1033,8 +1033,8 @@ pub fn waiting_line(school: &str, days: i64) -> String {
     format!(" ⇧E2 {school}: wacht {}", days_ago(days))
 }
 
-pub fn reasons_title(school: &str) -> String {
-    format!(" Escalaties per reden · {school} ")
+pub fn reasons_title(school: &str, resolved: u64, unresolved: u64, waiting: u64) -> String {
+    format!(" Escalaties per reden · {school} · {resolved} opgelost, {unresolved} niet, {waiting} wacht ")
 }
 
 pub fn trend_title(what: &str, range: &str) -> String {

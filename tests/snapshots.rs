@@ -182,3 +182,10 @@ fn swv_dashboard() {
         snap("swv_dashboard", w, h, terminal.backend().to_string());
     }
 }
+
+#[test]
+fn export_screen() {
+    let mut t = Harness::with_cases(60, 100, 30);
+    t.key(Char('E'));
+    snap("export_screen", 100, 30, t.screen());
+}

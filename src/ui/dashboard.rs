@@ -167,7 +167,8 @@ impl Dashboard {
             .zip(labels)
             .map(|(n, label)| Bar::default().value(*n).label(Line::from(label)).text_value(n.to_string()))
             .collect();
-        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::reasons_title(&name), t.label()));
+        let title = strings::reasons_title(&name, f.resolved, f.unresolved, f.waiting);
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
         let chart = BarChart::default().block(block).bar_width(6).bar_gap(1).data(BarGroup::default().bars(&group));
         frame.render_widget(chart, bars);
 
