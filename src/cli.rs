@@ -86,7 +86,11 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum SwvCommand {
     /// Maak de SWV-sleutel en -opslag; toont de sleutel (age1...) voor de teams.
-    Init,
+    Init {
+        /// De importmap waar de synchronisatie de bundels neerzet.
+        #[arg(long, value_name = "MAP")]
+        folder: Option<PathBuf>,
+    },
     /// Vertrouw een team: zijn publieke sleutel (bestand of tekst) onder een naam.
     Trust {
         /// Het .pub-bestand van het team, of de sleutel zelf (RW...).
@@ -259,11 +263,13 @@ fn swv_store(paths: &Paths, create: bool) -> Result<Store, CliError> {
 fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
     use crate::swv::{self, SwvConfig};
     match command {
-        Some(SwvCommand::Init) => {
+        Some(SwvCommand::Init { folder }) => {
             let identity = swv::identity(paths, true)?;
             swv_store(paths, true)?;
-            if !paths.swv_config_file().exists() {
-                SwvConfig::default().save(paths)?;
+            let mut config = SwvConfig::load(paths)?;
+            if folder.is_some() || !paths.swv_config_file().exists() {
+                config.folder = folder.or(config.folder);
+                config.save(paths)?;
             }
             println!(
                 "{}",

@@ -995,6 +995,7 @@ pub fn export_withheld(n: usize) -> String {
 }
 
 pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
+pub const SWV_CONFIG_HEADER: &str = "# tandem SWV-instellingen.\n# folder = \"/pad/naar/de/importmap\"   waar de synchronisatie de bundels van de scholen neerzet\n# [[teams]] name, key                  vertrouwde teams; voeg toe met: tandem swv trust TEAM.pub --name \"School\"\n\n";
 pub const NOT_SET_UP: &str = "tandem is hier nog niet ingesteld; start eerst tandem zelf (of tandem demo) om de school en het team in te vullen.";
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
 pub const IMPORT_REFUSED: &str = "Een of meer bestanden zijn geweigerd (zie hierboven); de rest is ingelezen.";
@@ -1088,7 +1089,7 @@ pub fn bundle_written(file: &Path, sequence: u64, cases: usize, dossiers: usize)
 
 pub fn swv_ready(recipient: &str, identity: &Path, config: &Path) -> String {
     format!(
-        "SWV klaar. Geef de scholen deze sleutel voor [export] recipient:\n  {recipient}\nDe geheime sleutel staat in {} (bewaar een kopie veilig).\nZet de importmap in {} (folder = \"...\") en vertrouw elk team met: tandem swv trust TEAM.pub --name \"School\"",
+        "SWV klaar. Geef de scholen deze sleutel voor [export] recipient:\n  {recipient}\nDe geheime sleutel staat in {} (bewaar een kopie veilig).\nDe importmap staat in {} (folder = \"...\"; of: tandem swv init --folder MAP). Vertrouw elk team met: tandem swv trust TEAM.pub --name \"School\"",
         identity.display(),
         config.display()
     )

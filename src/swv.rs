@@ -59,6 +59,7 @@ impl SwvConfig {
         let file = paths.swv_config_file();
         let fail = |error| ConfigError::Write { file: file.clone(), error };
         let text = toml::to_string_pretty(self).map_err(|e| fail(std::io::Error::other(e.to_string())))?;
+        let text = format!("{}{text}", strings::SWV_CONFIG_HEADER);
         crate::atomic::write(&file, text.as_bytes()).map_err(fail)
     }
 
