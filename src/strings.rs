@@ -225,6 +225,7 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
         ChangeKind::TriggerDismissed { .. } => "suggestie om op te schalen terzijde gelegd".into(),
         ChangeKind::AbsenceRecorded => "verzuim bijgewerkt".into(),
         ChangeKind::SigningKeyCreated => "ondertekensleutel voor de export gemaakt".into(),
+        ChangeKind::BundlesImported { bundles } => format!("{bundles} bundel(s) van scholen ingelezen"),
         ChangeKind::Exported { sequence, cases, dossiers } => {
             format!("export {sequence} naar het SWV: {cases} dossiers, waarvan {dossiers} met escalatiedossier")
         }

@@ -12,6 +12,7 @@ use crate::bundle::{self, SwvIdentity, TeamKey};
 use crate::config::{ConfigError, parse_toml};
 use crate::domain::export::{FORMAT, Payload, Period};
 use crate::domain::figures::{self, Figures};
+use crate::domain::history::{Change, ChangeKind};
 use crate::paths::Paths;
 use crate::report::{Cell, Table};
 use crate::store::{Imported, Store, StoreError, SwvRecord};
@@ -221,6 +222,11 @@ pub fn import_folder(
             },
         };
         out.push(FileReport { file, outcome });
+    }
+    // What reached the SWV is on its own audit trail.
+    let bundles = out.iter().filter(|r| matches!(r.outcome, Outcome::Imported { .. })).count();
+    if bundles > 0 {
+        store.append_event(Change::store_event(ChangeKind::BundlesImported { bundles }, "swv", at))?;
     }
     Ok(out)
 }

@@ -78,6 +78,7 @@ fn three_teams_round_trip_into_one_swv_store() {
     assert_eq!(reports.len(), 3);
     assert!(reports.iter().all(|r| matches!(r.outcome, Outcome::Imported { .. })), "{reports:?}");
     assert_eq!(store.swv_records().unwrap().len(), 30 + 35 + 40);
+    assert_eq!(store.verify().unwrap().entries, 2, "the key, then one import on the SWV's audit trail");
 
     // Importing again changes nothing; a second export with one case changed updates one record.
     let again = swv::import_folder(&store, sync.path(), &identity, &config, at(3)).unwrap();

@@ -69,6 +69,10 @@ pub enum ChangeKind {
         cases: usize,
         dossiers: usize,
     },
+    /// At the SWV: bundles were imported (one entry per import run).
+    BundlesImported {
+        bundles: usize,
+    },
     /// Store events, not about one case.
     KeyCreated,
     PassphraseChanged,
