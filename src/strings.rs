@@ -360,7 +360,7 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
             ("Enter", "nieuwe regel"),
             ("Ctrl-←/→", "woord verder/terug"),
             ("Home/End", "begin/einde van de regel"),
-            ("plakken", "tekst uit Word of mail plakken (Ctrl-Shift-V of rechtermuisknop)"),
+            ("plakken", "uit Word of mail: Ctrl-Shift-V"),
         ],
         _ => &[],
     }
