@@ -561,15 +561,24 @@ impl Store {
 
     /// Records a store event (key made, passphrase changed, export for parents, ...).
     pub fn append_event(&self, event: Change) -> Result<()> {
+        self.append_event_with(event, None)
+    }
+
+    /// Records a store event together with one `meta` value (`name`, sealed or not by the
+    /// caller) in the same transaction, flushed.
+    fn append_event_with(&self, event: Change, meta: Option<(&[u8], Vec<u8>)>) -> Result<()> {
         let key = self.key()?;
         let t = &self.trees;
         (&t.history, &t.meta)
             .transaction(|(th, tm)| {
+                if let Some((name, value)) = &meta {
+                    tm.insert(*name, value.clone())?;
+                }
                 let head = append(th, key, read_head(tm)?, event.clone())?;
                 tm.insert(HEAD_KEY, head_json(head))?;
                 Ok(())
             })
-            .map_err(|e| self.tx_error(e, &[]))?;
+            .map_err(|e| self.tx_error(e, meta.as_ref().map_or(&[][..], |(name, _)| *name)))?;
         self.flush()
     }
 

@@ -5,13 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-use sled::transaction::Transactional;
-
-use super::{Result, Store, StoreError, append, codec, crypto, head_json, hex, read_head};
+use super::{Result, Store, StoreError, codec, crypto, hex};
 use crate::domain::export::{Dossier, Payload, Record};
 use crate::domain::history::Change;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
 
 const SIGNING_KEY: &[u8] = b"signing_key";
 const EXPORT_SEQUENCE: &[u8] = b"export_sequence";
@@ -84,7 +82,7 @@ impl Store {
         let key = self.key()?;
         let value = codec::encode(key, "meta", SIGNING_KEY, &Secret { bytes: bytes.to_vec() })
             .map_err(|error| StoreError::Record { key: hex(SIGNING_KEY), error })?;
-        self.put_meta(SIGNING_KEY, value, event)
+        self.append_event_with(event, Some((SIGNING_KEY, value)))
     }
 
     /// The number of the last bundle written (0 before the first).
@@ -95,21 +93,7 @@ impl Store {
 
     /// Records that bundle `sequence` was written, with `event`.
     pub fn set_export_sequence(&self, sequence: u64, event: Change) -> Result<()> {
-        self.put_meta(EXPORT_SEQUENCE, sequence.to_be_bytes().to_vec(), event)
-    }
-
-    fn put_meta(&self, name: &[u8], value: Vec<u8>, event: Change) -> Result<()> {
-        let key = self.key()?;
-        let t = &self.trees;
-        (&t.meta, &t.history)
-            .transaction(|(tm, th)| {
-                tm.insert(name, value.clone())?;
-                let head = append(th, key, read_head(tm)?, event.clone())?;
-                tm.insert(super::HEAD_KEY, head_json(head))?;
-                Ok(())
-            })
-            .map_err(|e| self.tx_error(e, name))?;
-        self.flush()
+        self.append_event_with(event, Some((EXPORT_SEQUENCE, sequence.to_be_bytes().to_vec())))
     }
 
     /// Applies a verified bundle atomically (one sled batch on the SWV tree): a higher
