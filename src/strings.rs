@@ -151,7 +151,7 @@ pub const LOADING: &str = "laden…";
 pub const FLAG_SUGGESTED: &str = "⚑ opschalen? ";
 
 pub fn flag_escalated(level: crate::domain::escalation::Level) -> String {
-    format!("⇧{} ", ["E1", "E2", "E3"][level.index()])
+    format!("⇧{} ", level.code())
 }
 
 pub fn flag_deletion(day: chrono::NaiveDate) -> String {

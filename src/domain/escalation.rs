@@ -13,6 +13,13 @@ use crate::strings;
 
 choice_enum!(
     Level { E1 = "e1", E2 = "e2", E3 = "e3" } labels strings::LEVELS);
+impl Level {
+    /// "E1", "E2", "E3": the short form on lists and flags.
+    pub fn code(self) -> &'static str {
+        ["E1", "E2", "E3"][self.index()]
+    }
+}
+
 choice_enum!(
     /// Reason categories of domain.md §4.
     Reason { Disagree = "oneens", Funding = "financiering", NoOffer = "geen_aanbod", Absent = "thuiszitten",

@@ -63,8 +63,8 @@ impl Row {
         let step = route.label(&case.step);
         let holder = team.name_of(&case.intake.holder).to_string();
         let flags = Flags::of(case, route, retention_years, today);
-        // "e2" finds the cases escalated to E2.
-        let level = flags.escalated.map_or("", |l| ["e1", "e2", "e3"][l.index()]);
+        // "e2" finds the cases escalated to E2 (the haystack is lowercased).
+        let level = flags.escalated.map_or("", |l| l.code());
         let haystack =
             format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}\t{level}", case.intake.groep, case.intake.groep)
                 .to_lowercase();

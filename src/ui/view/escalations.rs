@@ -52,7 +52,7 @@ pub fn draw(model: &Model, view: &ListView, frame: &mut Frame, area: Rect) -> Op
             Some(false) => Span::styled(strings::SWV_CONSENT_MISSING, t.error()),
         };
         let cells = vec![
-            Cell::from(["E1", "E2", "E3"][r.level.index()]),
+            Cell::from(r.level.code()),
             Cell::from(r.pupil.clone()),
             Cell::from(r.reason.label()),
             Cell::from(strings::days_ago((today - r.opened).num_days())),
