@@ -65,14 +65,30 @@ pub fn plan_doc(
 ) -> Result<(Case, PlanBook, Doc), ExportError> {
     let case = store.case(id)?.ok_or(ExportError::NoCase)?;
     let book = store.plan(id)?.ok_or(ExportError::NoPlan)?;
+    let doc = document(&case, &book, config, version, today)?;
+    Ok((case, book, doc))
+}
+
+/// `version` (or the newest) of a case's plan as a document.
+fn document(
+    case: &Case,
+    book: &PlanBook,
+    config: &Config,
+    version: Option<u32>,
+    today: NaiveDate,
+) -> Result<Doc, ExportError> {
     let plan = match version {
         Some(v) => book.versions.iter().find(|p| p.version == v),
         None => book.current(),
     }
     .ok_or(ExportError::NoPlan)?;
-    let cx = plan::Context { case: &case, route: &config.route, team: &config.team };
-    let doc = print::plan::document(plan, &cx, &config.school.name, today);
-    Ok((case, book, doc))
+    let cx = plan::Context { case, route: &config.route, team: &config.team };
+    Ok(print::plan::document(plan, &cx, &config.school.name, today))
+}
+
+/// The newest plan of a stored case as a document, if it has one.
+fn current_plan(store: &Store, case: &Case, config: &Config, today: NaiveDate) -> Result<Option<Doc>, ExportError> {
+    store.plan(case.id)?.map(|book| document(case, &book, config, None, today)).transpose()
 }
 
 /// Writes the newest plan version as PDF and Markdown into `dir`; logs `change`.
@@ -120,12 +136,10 @@ pub fn access_copy(
     let case = store.case(id)?.ok_or(ExportError::NoCase)?;
     let history = store.history(id)?;
     let today = change.at.date();
-    let has_plan = store.plan(id)?.is_some();
     own_dir(dir)?;
     let mut markdown =
         Zeroizing::new(access::markdown(&case, &history, &config.school.name, &config.team, &config.route, today));
-    if has_plan {
-        let (_, _, doc) = plan_doc(store, id, config, None, today)?;
+    if let Some(doc) = current_plan(store, &case, config, today)? {
         let pdf = access::file_name("inzage-plan", &case, today, "pdf");
         write(&dir.join(&pdf), &print::pdf::render(&doc)?)?;
         markdown.push_str(&strings::access_plan_attached(&pdf));
@@ -196,11 +210,7 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
     let mut dossiers = 0;
     for case in store.load_cases()?.cases {
         let plan = if export::may_share(&case, today) {
-            match plan_doc(store, case.id, config, None, today) {
-                Ok((_, _, doc)) => Some(print::markdown::render(&doc)),
-                Err(ExportError::NoPlan) => None,
-                Err(e) => return Err(e),
-            }
+            current_plan(store, &case, config, today)?.map(|doc| print::markdown::render(&doc))
         } else {
             None
         };
