@@ -379,7 +379,7 @@ impl Model {
             Some(action) => self.on_action(context, action),
             None if context == Context::PlanText => {
                 let changed = self.plan_editor().is_some_and(|e| e.type_key(ev));
-                self.after_plan_text_change(changed)
+                self.after_plan_text_change(changed).map(Effect::Job).into_iter().collect()
             }
             None => {
                 self.on_typing(context, &key);
@@ -389,31 +389,30 @@ impl Model {
     }
 
     /// Typing saves now and then on its own (besides the save after a pause, on Tick).
-    fn after_plan_text_change(&mut self, changed: bool) -> Vec<Effect> {
+    fn after_plan_text_change(&mut self, changed: bool) -> Option<Job> {
         let due = self.now >= self.plan_saved_at + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS);
-        if changed && due {
-            self.plan_saved_at = self.now;
-            return self.save_plan(None, None).map(Effect::Job).into_iter().collect();
+        if !(changed && due) {
+            return None;
         }
-        Vec::new()
+        self.plan_saved_at = self.now;
+        self.save_plan(None, None)
     }
 
+    /// Text pasted from Word or mail, normalised once (NFC, one kind of line break): into
+    /// the focused form field on one line, or whole into the plan's text area.
     fn on_paste(&mut self, text: &str) {
         if self.popup.is_some() {
             return;
         }
-        if let Some(e) = self.plan_editor() {
-            let changed = e.paste(text);
-            let effects = self.after_plan_text_change(changed);
-            self.pending.extend(effects.into_iter().filter_map(|e| match e {
-                Effect::Job(j) => Some(j),
-                Effect::Quit => None,
-            }));
-            return;
-        }
-        let text: String = unicode_normalization::UnicodeNormalization::nfc(text).collect();
+        let text: String =
+            unicode_normalization::UnicodeNormalization::nfc(text.replace("\r\n", "\n").replace('\r', "\n").as_str())
+                .collect();
         if let Some(form) = self.form_mut() {
-            form.paste(&text.replace(['\r', '\n'], " "));
+            form.paste(&text.replace('\n', " "));
+        } else if let Some(e) = self.plan_editor() {
+            let changed = e.paste(&text);
+            let save = self.after_plan_text_change(changed);
+            self.pending.extend(save);
         }
     }
 
@@ -714,7 +713,7 @@ impl Model {
             }
             (Context::PlanText, Undo | Redo) => {
                 let changed = e.undo(action == Redo);
-                return self.after_plan_text_change(changed);
+                return self.after_plan_text_change(changed).map(Effect::Job).into_iter().collect();
             }
             (Context::PlanText, Save) => Request::Save { signed: None, started: None },
             (Context::PlanList, Up) => {

@@ -6,7 +6,6 @@
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
-use unicode_normalization::UnicodeNormalization;
 
 use super::form::{Field, Form};
 use crate::config::Config;
@@ -318,38 +317,25 @@ impl PlanEditor {
 
     /// A key for the text area (everything that is not a command); true when the text changed.
     pub fn type_key(&mut self, ev: &KeyEvent) -> bool {
-        if self.text.is_none() || self.refuse_frozen() {
-            return false;
-        }
-        let changed = self.text.as_mut().is_some_and(|t| t.input(*ev));
-        if changed {
-            self.sync_text();
-        }
-        changed
+        self.edit_text(|t| t.input(*ev))
     }
 
-    /// Pasted text arrives whole (bracketed paste): NFC-normalised, inserted as text,
-    /// never read as keys.
+    /// Pasted text (already normalised by the model) goes in whole, never read as keys.
     pub fn paste(&mut self, text: &str) -> bool {
-        let text: String = text.replace("\r\n", "\n").replace('\r', "\n").nfc().collect();
-        if let Some(f) = &mut self.item_form {
-            return f.form.paste(&text.replace('\n', " "));
-        }
-        if self.text.is_none() || self.refuse_frozen() {
-            return false;
-        }
-        let changed = self.text.as_mut().is_some_and(|t| t.insert_str(&text));
-        if changed {
-            self.sync_text();
-        }
-        changed
+        self.edit_text(|t| t.insert_str(text))
     }
 
     pub fn undo(&mut self, redo: bool) -> bool {
+        self.edit_text(|t| if redo { t.redo() } else { t.undo() })
+    }
+
+    /// Applies `op` to the focused text area of an editable version; true when the text
+    /// changed (then the plan has it too).
+    fn edit_text(&mut self, op: impl FnOnce(&mut TextArea<'static>) -> bool) -> bool {
         if self.text.is_none() || self.refuse_frozen() {
             return false;
         }
-        let changed = self.text.as_mut().is_some_and(|t| if redo { t.redo() } else { t.undo() });
+        let changed = self.text.as_mut().is_some_and(op);
         if changed {
             self.sync_text();
         }
