@@ -307,15 +307,21 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
 }
 
-/// Starts tandem, finds the one case in S1 by filtering and opens its step.
-fn open_step_of_case_in_s1(home: &Path) -> Tui {
+/// Starts tandem on a home with `cases` cases and opens the one case that `filter` finds.
+fn open_case(home: &Path, cases: usize, filter: &[u8]) -> Tui {
     let mut tui = Tui::start(home);
-    tui.wait_for("3 dossiers", TIMEOUT);
+    tui.wait_for(&format!("{cases} dossiers"), TIMEOUT);
     tui.key(b"/");
-    tui.send(b"verkennen");
+    tui.send(filter);
     tui.wait_for("1 dossier", TIMEOUT);
     tui.key(b"\r");
     tui.wait_for("Route", TIMEOUT);
+    tui
+}
+
+/// Starts tandem, finds the one case in S1 by filtering and opens its step.
+fn open_step_of_case_in_s1(home: &Path) -> Tui {
+    let mut tui = open_case(home, 3, b"verkennen");
     tui.key(b"w");
     tui.wait_for("Stap 2/10", TIMEOUT);
     tui
@@ -345,13 +351,7 @@ fn a_step_being_typed_survives_a_killed_app() {
 
 /// Starts tandem and opens the plan of the one case in S4.
 fn open_plan_of_case_in_s4(home: &Path) -> Tui {
-    let mut tui = Tui::start(home);
-    tui.wait_for("10 dossiers", TIMEOUT);
-    tui.key(b"/");
-    tui.send(b"analyse");
-    tui.wait_for("1 dossier", TIMEOUT);
-    tui.key(b"\r");
-    tui.wait_for("Route", TIMEOUT);
+    let mut tui = open_case(home, 10, b"analyse");
     tui.key(b"p");
     tui.wait_for("Integraal plan van aanpak", TIMEOUT);
     tui.key(b"\x1b[B"); // down: section 2
