@@ -305,9 +305,9 @@ pub fn run(source: Source) -> std::io::Result<()> {
                 dash.loaded = Some(loaded);
             }
             terminal.draw(|f| dash.draw(f))?;
-            // Short polls while the import runs; after that only keys wake it.
-            let wait = if dash.loaded.is_none() { 50 } else { 60_000 };
-            if event::poll(std::time::Duration::from_millis(wait))?
+            // Short polls while the import runs; after that it sleeps until a key or resize.
+            let waiting = dash.loaded.is_none();
+            if (!waiting || event::poll(std::time::Duration::from_millis(50))?)
                 && let Event::Key(k) = event::read()?
                 && k.kind == KeyEventKind::Press
                 && dash.on_key(k.code)
