@@ -169,6 +169,8 @@ pub enum CliError {
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    #[error("{}", strings::not_set_up(.0))]
+    NotSetUp(PathBuf),
     #[error("{}", strings::REPORT_NO_TARGET)]
     NoReportTarget,
     #[error("{0}")]
@@ -227,7 +229,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
-    let config = Config::load(paths)?.ok_or_else(|| CliError::Config(config::not_set_up(paths)))?;
+    let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
     let Some(store) = open_unlocked(paths, &config.user, false)? else {
         println!("{}", strings::check_no_key(&paths.store_dir()));
         return Ok(());

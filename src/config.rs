@@ -330,11 +330,6 @@ impl Config {
     }
 }
 
-/// The error for a command that needs the set-up done first.
-pub fn not_set_up(paths: &Paths) -> ConfigError {
-    ConfigError::Invalid { file: paths.config_file(), problem: strings::NOT_SET_UP.to_string() }
-}
-
 /// BRIN: two digits and two letters (e.g. 12AB).
 pub fn valid_brin(brin: &str) -> bool {
     let b = brin.as_bytes();

@@ -997,7 +997,12 @@ pub fn export_withheld(n: usize) -> String {
 
 pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
 pub const SWV_CONFIG_HEADER: &str = "# tandem SWV-instellingen.\n# folder = \"/pad/naar/de/importmap\"   waar de synchronisatie de bundels van de scholen neerzet\n# [[teams]] name, key                  vertrouwde teams; voeg toe met: tandem swv trust TEAM.pub --name \"School\"\n\n";
-pub const NOT_SET_UP: &str = "tandem is hier nog niet ingesteld; start eerst tandem zelf (of tandem demo) om de school en het team in te vullen.";
+pub fn not_set_up(config: &Path) -> String {
+    format!(
+        "tandem is hier nog niet ingesteld (er is geen {}). Start eerst tandem zelf (of tandem demo) om de school en het team in te vullen.",
+        config.display()
+    )
+}
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
 pub const IMPORT_REFUSED: &str = "Een of meer bestanden zijn geweigerd (zie hierboven); de rest is ingelezen.";
 pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · q stoppen";
