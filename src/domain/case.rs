@@ -466,10 +466,7 @@ pub fn contains_bsn(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::d;
 
     const TODAY: (i32, u32, u32) = (2026, 11, 23);
 

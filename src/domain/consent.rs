@@ -81,10 +81,7 @@ pub fn given(consents: &[Consent], purpose: &str, birth: NaiveDate, on: NaiveDat
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::d;
 
     #[test]
     fn who_consents_changes_at_12_and_16() {

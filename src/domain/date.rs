@@ -61,10 +61,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::d;
 
     #[test]
     fn parses_dutch_dates() {

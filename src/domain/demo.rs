@@ -343,11 +343,12 @@ fn pick(rng: &mut SmallRng, from: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::domain::case::CaseDraft;
+    use crate::domain::testing::route;
 
     #[test]
     fn demo_cases_are_valid_deterministic_and_cover_every_step() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let route = crate::config::Config::demo().unwrap().route;
+        let route = route();
         let team = team();
         let a = cases(40, 7, &route, &team, today);
         assert_eq!(a, cases(40, 7, &route, &team, today));
@@ -364,7 +365,7 @@ mod tests {
     #[test]
     fn demo_plans_are_complete_and_signed_once_their_step_is_done() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let route = crate::config::Config::demo().unwrap().route;
+        let route = route();
         let team = team();
         let list = cases(40, 7, &route, &team, today);
         let plans = plans(&list, &route, &team);

@@ -446,13 +446,10 @@ mod tests {
     use crate::domain::case::{CaseId, DomainTag, Gezag, Intake, SignalSource};
     use crate::domain::consent::{Consent, ConsentForm};
     use crate::domain::route::{Done, Values, Visit};
+    use crate::domain::testing::route;
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
-    }
-
-    fn route() -> Routekaart {
-        crate::config::Config::demo().unwrap().route
     }
 
     fn case(name: &str, step: &str) -> Case {

@@ -234,10 +234,7 @@ mod tests {
     use crate::domain::case::CaseId;
     use crate::domain::consent::{Consent, ConsentForm};
     use crate::domain::escalation::{Ask, Domain, Terms};
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::d;
 
     #[test]
     fn periods_are_half_years() {

@@ -124,10 +124,7 @@ mod tests {
     use super::*;
     use crate::domain::export::EscalationFact;
     use crate::domain::monitoring::Satisfaction;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::d;
 
     fn rec(started: NaiveDate) -> Record {
         Record { step: "S6".into(), ..Record::started(started) }

@@ -115,13 +115,10 @@ mod tests {
     use super::*;
     use crate::domain::case::{Gezag, Intake, SignalSource};
     use crate::domain::team::Member;
+    use crate::domain::testing::route;
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
-    }
-
-    fn route() -> Routekaart {
-        crate::config::Config::demo().unwrap().route
     }
 
     fn case(name: &str, step: &str, due: Option<NaiveDate>, safety: bool) -> Case {

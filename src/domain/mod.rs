@@ -39,3 +39,5 @@ pub mod plan;
 pub mod retention;
 pub mod route;
 pub mod team;
+#[cfg(test)]
+pub(crate) mod testing;

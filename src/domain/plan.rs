@@ -468,10 +468,7 @@ mod tests {
     use crate::domain::case::{CaseId, DomainTag, Intake, SignalSource};
     use crate::domain::route::{Done, Values, Visit};
     use crate::domain::team::Member;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::{d, route};
 
     fn visit(step: &str, vals: &[(&str, Value)]) -> Visit {
         let values: Values = vals.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
@@ -515,7 +512,7 @@ mod tests {
     }
 
     fn plan_for(c: &Case, today: NaiveDate) -> Plan {
-        let route = crate::config::Config::demo().unwrap().route;
+        let route = route();
         let team = team();
         Plan::prefilled(&Context { case: c, route: &route, team: &team }, today)
     }
@@ -671,7 +668,7 @@ mod tests {
 
     #[test]
     fn signing_records_the_agreement_in_the_plan_step_only() {
-        let route = crate::config::Config::demo().unwrap().route;
+        let route = route();
         let mut c = case(d(2018, 3, 1), Gezag::Mother);
         assert!(record_agreement(&mut c, &route, d(2026, 11, 23)));
         assert_eq!(c.current_visit().unwrap().values.get("akkoord_ouders"), Some(&Value::YesNo(true)));

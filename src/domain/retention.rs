@@ -52,10 +52,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::domain::demo;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::d;
 
     fn case(closed: Option<NaiveDate>) -> Case {
         let config = Config::demo().unwrap();

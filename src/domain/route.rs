@@ -552,14 +552,7 @@ pub fn add_working_days(mut day: NaiveDate, n: u32) -> NaiveDate {
 mod tests {
     use super::*;
     use crate::domain::consent::ConsentForm;
-
-    fn route() -> Routekaart {
-        crate::config::Config::demo().unwrap().route
-    }
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::domain::testing::{d, route};
 
     fn values(pairs: &[(&str, Value)]) -> Values {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
