@@ -170,13 +170,20 @@ pub struct Ask<'a> {
     pub terms: Terms,
 }
 
-fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
-    let deciders = decider_roles(level, ask.domain)
+/// Who decides at `level` on a question of `domain`: each role with its configured name.
+pub fn deciders_for<'a>(level: Level, domain: Domain, configured: &'a [Decider]) -> Vec<(DeciderRole, &'a str)> {
+    decider_roles(level, domain)
         .iter()
         .map(|role| {
-            let name = ask.deciders.iter().find(|d| d.role == *role).map_or(strings::DECIDER_UNSET, |d| &d.name);
-            format!("{}: {}", role.label(), name)
+            (*role, configured.iter().find(|d| d.role == *role).map_or(strings::DECIDER_UNSET, |d| d.name.as_str()))
         })
+        .collect()
+}
+
+fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
+    let deciders = deciders_for(level, ask.domain, ask.deciders)
+        .into_iter()
+        .map(|(role, name)| format!("{}: {name}", role.label()))
         .collect();
     Rung {
         level,

@@ -7,9 +7,7 @@ use super::form::{Field, Form};
 use crate::config::Config;
 use crate::domain::case::Case;
 use crate::domain::date;
-use crate::domain::escalation::{
-    self, Absence, Ask, Decision, Dismissal, Domain, Level, Reason, Trigger, decider_roles,
-};
+use crate::domain::escalation::{self, Absence, Ask, Decision, Dismissal, Domain, Level, Reason, Trigger};
 use crate::domain::history::{Change, ChangeKind};
 use crate::strings;
 
@@ -174,16 +172,9 @@ impl EscalationScreen {
                 };
                 match level {
                     Ok(level) => {
-                        let who = decider_roles(level, domain)
-                            .iter()
-                            .map(|role| {
-                                let name = config
-                                    .deciders
-                                    .iter()
-                                    .find(|d| d.role == *role)
-                                    .map_or(strings::DECIDER_UNSET, |d| d.name.as_str());
-                                format!("{} ({name})", role.label())
-                            })
+                        let who = escalation::deciders_for(level, domain, &config.deciders)
+                            .into_iter()
+                            .map(|(role, name)| format!("{} ({name})", role.label()))
                             .collect::<Vec<_>>()
                             .join(" en ");
                         let question = strings::confirm_escalate(level.label(), &who);
