@@ -171,7 +171,7 @@ pub struct Ask<'a> {
 }
 
 /// Who decides at `level` on a question of `domain`: each role with its configured name.
-pub fn deciders_for<'a>(level: Level, domain: Domain, configured: &'a [Decider]) -> Vec<(DeciderRole, &'a str)> {
+pub fn deciders_for(level: Level, domain: Domain, configured: &[Decider]) -> Vec<(DeciderRole, &str)> {
     decider_roles(level, domain)
         .iter()
         .map(|role| {
