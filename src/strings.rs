@@ -682,11 +682,16 @@ pub fn plan_frozen(version: u32) -> String {
 
 /// At most `max` characters of `text`, with "…" when cut.
 pub fn shorten(text: &str, max: usize) -> String {
-    let t = text.trim();
-    match t.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &t[..i]),
-        None => t.to_string(),
+    fit(text.trim(), max + 1)
+}
+
+/// At most `width` characters, the last one "…" when cut (never inside a character).
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
     }
+    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
 }
 
 fn short(text: &str) -> String {

@@ -40,7 +40,7 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
             let here = i == e.section;
             let text = format!("{} {}", if here { "▸" } else { " " }, s.title());
             let width = (width as usize).saturating_sub(mark.chars().count() + 1);
-            let text = format!("{:<width$}", truncate(&text, width));
+            let text = format!("{:<width$}", strings::fit(&text, width));
             let style = match (here, e.focus) {
                 (true, Focus::Sections) => t.selected(),
                 (true, _) => t.label(),
@@ -61,15 +61,6 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
         frame.render_widget(hint, message);
     }
     draw_overlay(model, e, frame, area)
-}
-
-/// At most `width` characters, the last one "…" when cut.
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
-    format!("{}…", kept.trim_end())
 }
 
 /// Read-only facts a section shows above its parts: the pupil, the consents.
@@ -148,7 +139,7 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
                     .skip(offset)
                     .take(height)
                     .map(|(r, row)| {
-                        let text = truncate(&format!(" {row}"), inner.width as usize);
+                        let text = strings::fit(&format!(" {row}"), inner.width as usize);
                         if focused && r == e.item { Line::styled(text, t.selected()) } else { Line::raw(text) }
                     })
                     .collect();
@@ -240,7 +231,7 @@ fn pick_list(model: &Model, frame: &mut Frame, area: Rect, title: &str, lines: V
         .skip(offset)
         .take(visible)
         .map(|(i, l)| {
-            let l = truncate(&format!(" {l}"), inner.width as usize);
+            let l = strings::fit(&format!(" {l}"), inner.width as usize);
             if i == selected { Line::styled(l, t.selected()) } else { Line::raw(l) }
         })
         .collect();
@@ -253,9 +244,9 @@ mod tests {
     fn truncation_never_splits_a_character() {
         let text = " 1. [gedeeld] Leest in maart op AVI-niveau E5 · criterium: AVI-toets in maart";
         for width in 0..text.chars().count() + 2 {
-            let cut = super::truncate(text, width);
+            let cut = crate::strings::fit(text, width);
             assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
         }
-        assert_eq!(super::truncate("Zoë Çelik", 4), "Zoë…");
+        assert_eq!(crate::strings::fit("Zoë Çelik", 4), "Zoë…");
     }
 }
