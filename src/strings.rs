@@ -1400,3 +1400,16 @@ pub fn restored(file: &Path) -> String {
         file.display()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fitting_never_splits_a_character() {
+        let text = " 1. [gedeeld] Leest in maart op AVI-niveau E5 · criterium: AVI-toets in maart";
+        for width in 0..text.chars().count() + 2 {
+            let cut = super::fit(text, width);
+            assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
+        }
+        assert_eq!(super::fit("Zoë Çelik", 4), "Zoë…");
+    }
+}

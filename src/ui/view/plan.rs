@@ -237,16 +237,3 @@ fn pick_list(model: &Model, frame: &mut Frame, area: Rect, title: &str, lines: V
         .collect();
     frame.render_widget(Paragraph::new(text).block(block), popup);
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn truncation_never_splits_a_character() {
-        let text = " 1. [gedeeld] Leest in maart op AVI-niveau E5 · criterium: AVI-toets in maart";
-        for width in 0..text.chars().count() + 2 {
-            let cut = crate::strings::fit(text, width);
-            assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
-        }
-        assert_eq!(crate::strings::fit("Zoë Çelik", 4), "Zoë…");
-    }
-}
