@@ -24,12 +24,21 @@ pub fn write(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Only the owner may enter `dir` (Unix; elsewhere the OS defaults stand).
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    owner_only(dir, 0o700)
+}
+
+/// Only the owner may read or write `file` (keys).
+pub fn private_file(file: &Path) -> std::io::Result<()> {
+    owner_only(file, 0o600)
+}
+
+fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
     }
     #[cfg(not(unix))]
-    let _ = dir;
+    let _ = (path, mode);
     Ok(())
 }

@@ -94,23 +94,12 @@ pub fn identity(paths: &Paths, create: bool) -> Result<SwvIdentity, SwvError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
             let id = SwvIdentity::generate();
             crate::atomic::write(&file, id.to_file_text().as_bytes()).map_err(|e| SwvError::Io(file.clone(), e))?;
-            private_file(&file).map_err(|e| SwvError::Io(file.clone(), e))?;
+            crate::atomic::private_file(&file).map_err(|e| SwvError::Io(file.clone(), e))?;
             Ok(id)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SwvError::NoIdentity(file)),
         Err(e) => Err(SwvError::Io(file, e)),
     }
-}
-
-fn private_file(file: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
 }
 
 /// What happened to one file in the folder.
