@@ -18,7 +18,7 @@ use crate::strings;
 use crate::ui::app::{self, Launch};
 use crate::ui::gate::{Gate, MIN_PASSPHRASE};
 use crate::ui::keymap::{Keymap, KeymapError};
-use crate::ui::worker::{self, KDF_TARGET};
+use crate::ui::worker::KDF_TARGET;
 use zeroize::Zeroizing;
 
 #[derive(Debug, Parser)]
@@ -143,6 +143,9 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store did not open; with the way back to the newest good backup.
+    #[error("{}\n{}", .0.error, strings::restore_offer(.0.backup.as_ref().map(|b| (b.path.as_path(), &b.created)), .1.as_deref()))]
+    Open(store::OpenFailure, Option<PathBuf>),
     #[error("{}", strings::keymap_in_config(.0))]
     Keymap(#[from] KeymapError),
     #[error("{}", strings::NO_HOME)]
@@ -151,6 +154,8 @@ pub enum CliError {
     Terminal(std::io::Error),
     #[error("{}", strings::passphrase_file(.0, .1))]
     PassphraseFile(PathBuf, std::io::Error),
+    #[error("{}", strings::passphrase_file_open(.0, *.1))]
+    PassphraseFileOpen(PathBuf, u32),
     #[error("{}", strings::NO_PASSPHRASE)]
     NoPassphrase,
     #[error("{}", strings::NEW_PASSPHRASE_INVALID)]
@@ -250,7 +255,7 @@ fn swv_store(paths: &Paths, create: bool) -> Result<Store, CliError> {
     let mut store = Store::open(&paths.swv_store_dir())?;
     match store.key_state()? {
         KeyState::Unlocked => {}
-        KeyState::Locked => store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?,
+        KeyState::Locked => unlock(&mut store)?,
         KeyState::NeedsKey if !create => return Err(crate::swv::SwvError::NoIdentity(paths.swv_identity_file()).into()),
         KeyState::NeedsKey => {
             let new = new_passphrase()?;
@@ -396,27 +401,83 @@ fn plan_export(
 fn passphrase_from_env() -> Result<Option<Zeroizing<String>>, CliError> {
     if let Some(file) = std::env::var_os("TANDEM_PASSPHRASE_FILE") {
         let file = PathBuf::from(file);
+        owner_only(&file)?;
         let text = Zeroizing::new(std::fs::read_to_string(&file).map_err(|e| CliError::PassphraseFile(file, e))?);
         return Ok(Some(Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_string())));
     }
     Ok(std::env::var("TANDEM_PASSPHRASE").ok().map(Zeroizing::new))
 }
 
+/// As ssh does with keys: a passphrase file others can read is refused.
+fn owner_only(file: &Path) -> Result<(), CliError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(file).map_err(|e| CliError::PassphraseFile(file.to_path_buf(), e))?;
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(CliError::PassphraseFileOpen(file.to_path_buf(), mode & 0o777));
+        }
+    }
+    Ok(())
+}
+
 /// The passphrase from the environment, or asked on the terminal without echo.
 fn passphrase(prompt: &str) -> Result<Zeroizing<String>, CliError> {
     match passphrase_from_env()? {
         Some(p) => Ok(p),
-        None => rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|_| CliError::NoPassphrase),
+        None => ask(prompt),
     }
+}
+
+fn ask(prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|_| CliError::NoPassphrase)
+}
+
+/// Typed passphrases tried before giving up.
+const TRIES: u32 = 3;
+
+/// Unlocks with the passphrase from the environment, or typed: a wrong one typed is
+/// asked again after the same doubling wait as on the unlock screen.
+fn unlock(store: &mut Store) -> Result<(), CliError> {
+    match passphrase_from_env()? {
+        Some(p) => Ok(store.unlock(p.as_bytes())?),
+        None => unlock_typed(store, &mut || ask(strings::PROMPT_PASSPHRASE), &mut std::thread::sleep),
+    }
+}
+
+fn unlock_typed(
+    store: &mut Store,
+    ask: &mut dyn FnMut() -> Result<Zeroizing<String>, CliError>,
+    sleep: &mut dyn FnMut(std::time::Duration),
+) -> Result<(), CliError> {
+    let mut failures = 0;
+    loop {
+        match store.unlock(ask()?.as_bytes()) {
+            Err(StoreError::WrongPassphrase) if failures + 1 < TRIES => {
+                failures += 1;
+                let secs = crate::ui::gate::wait_after(failures);
+                eprintln!("{}", strings::wrong_passphrase_wait(secs));
+                sleep(std::time::Duration::from_secs(secs.unsigned_abs()));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// Opens the team's store with the quick checks (missing database, anchor); damage is
+/// reported with the newest good backup and the command that restores it.
+fn open_store(paths: &Paths) -> Result<Store, CliError> {
+    store::open_checked(&paths.store_dir(), &paths.backup_dir()).map_err(|f| CliError::Open(f, paths.home.clone()))
 }
 
 /// Opens the store for a command, unlocked. A store without a key yet is None, unless
 /// `create` (only `demo` writes): then the key is made and its recovery code printed once.
 fn open_unlocked(paths: &Paths, who: &str, create: bool) -> Result<Option<Store>, CliError> {
-    let mut store = Store::open(&paths.store_dir())?;
+    let mut store = open_store(paths)?;
     match store.key_state()? {
         KeyState::Unlocked => {}
-        KeyState::Locked => store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?,
+        KeyState::Locked => unlock(&mut store)?,
         KeyState::NeedsKey if !create => return Ok(None),
         KeyState::NeedsKey => {
             let new = new_passphrase()?;
@@ -455,16 +516,16 @@ fn audit_verify(paths: &Paths) -> Result<(), CliError> {
 fn backup(paths: &Paths) -> Result<(), CliError> {
     let config = Config::load(paths)?;
     let keep = config.map(|c| c.privacy.backups).unwrap_or(Privacy::default().backups);
-    let store = Store::open(&paths.store_dir())?;
-    let file = store.backup(&worker::backup_dir(paths), now(), keep)?;
+    let store = open_store(paths)?;
+    let file = store.backup(&paths.backup_dir(), now(), keep)?;
     println!("{}", strings::backup_written(&file));
     Ok(())
 }
 
 fn change_passphrase(paths: &Paths) -> Result<(), CliError> {
     let user = Config::load(paths)?.map(|c| c.user).unwrap_or_default();
-    let mut store = Store::open(&paths.store_dir())?;
-    store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?;
+    let mut store = open_store(paths)?;
+    unlock(&mut store)?;
     // The new one is always typed: the environment holds the current one.
     let first =
         Zeroizing::new(rpassword::prompt_password(strings::PROMPT_NEW_PASSPHRASE).map_err(|_| CliError::NoPassphrase)?);
@@ -490,11 +551,21 @@ fn start(paths: &Paths) -> Result<(), CliError> {
     let first_start = loaded.is_none();
     let config = loaded.unwrap_or_else(|| Config::unconfigured(route));
     let keymap = Keymap::new(&config.keys)?;
-    let store = Store::open(&paths.store_dir())?;
-    let gate = match store.key_state()? {
-        KeyState::NeedsKey => Some(Gate::create()),
-        KeyState::Locked => Some(Gate::unlock()),
-        KeyState::Unlocked => None,
+    let (store, gate) = match store::open_checked(&paths.store_dir(), &paths.backup_dir()) {
+        Ok(store) => {
+            let gate = match store.key_state()? {
+                KeyState::NeedsKey => Some(Gate::create()),
+                KeyState::Locked => Some(Gate::unlock()),
+                KeyState::Unlocked => None,
+            };
+            (store, gate)
+        }
+        // Damage with a backup to go back to: the screens offer it.
+        Err(store::OpenFailure { error, backup: Some(backup) }) => {
+            let problem = error.to_string();
+            (Store::for_restore(&paths.store_dir())?, Some(Gate::Damaged { problem, backup: Some(backup) }))
+        }
+        Err(failure) => return Err(CliError::Open(failure, paths.home.clone())),
     };
     tracing::info!(dir = %paths.data_dir.display(), "tandem gestart");
     let passphrase = passphrase_from_env()?;
@@ -597,13 +668,18 @@ fn check(paths: &Paths) -> Result<(), CliError> {
         }
         None => println!("{}", strings::check_no_config(&paths.config_file())),
     }
-    let mut store = Store::open(&paths.store_dir())?;
+    let mut store = open_store(paths)?;
     if store.key_state()? == KeyState::NeedsKey {
         println!("{}", strings::check_no_key(store.dir()));
         return Ok(());
     }
-    store.unlock(passphrase(strings::PROMPT_PASSPHRASE)?.as_bytes())?;
-    let v = store.verify()?;
+    unlock(&mut store)?;
+    let damaged = |error: StoreError| {
+        let backup = store::newest_good_backup(&paths.backup_dir());
+        CliError::Open(store::OpenFailure { error, backup }, paths.home.clone())
+    };
+    let v = store.verify().map_err(damaged)?;
+    store.check_backups(&paths.backup_dir()).map_err(damaged)?;
     println!("{}", strings::check_store(store.dir(), v.cases, v.entries, v.tombstones));
     Ok(())
 }

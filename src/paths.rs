@@ -9,6 +9,9 @@ use directories::ProjectDirs;
 pub struct Paths {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
+    /// The folder given by `--home` / `TANDEM_HOME`, if any (commands tandem suggests
+    /// must name it too).
+    pub home: Option<PathBuf>,
 }
 
 impl Paths {
@@ -19,12 +22,13 @@ impl Paths {
             None => ProjectDirs::from("nl", "tandem", "tandem").map(|dirs| Paths {
                 config_dir: dirs.config_dir().to_path_buf(),
                 data_dir: dirs.data_local_dir().to_path_buf(),
+                home: None,
             }),
         }
     }
 
     pub fn under(home: &Path) -> Paths {
-        Paths { config_dir: home.join("config"), data_dir: home.join("data") }
+        Paths { config_dir: home.join("config"), data_dir: home.join("data"), home: Some(home.to_path_buf()) }
     }
 
     pub fn config_file(&self) -> PathBuf {
@@ -38,6 +42,11 @@ impl Paths {
 
     pub fn store_dir(&self) -> PathBuf {
         self.data_dir.join("store")
+    }
+
+    /// Where backups go.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
     }
 
     pub fn log_file(&self) -> PathBuf {

@@ -1272,6 +1272,42 @@ pub fn store_truncated(expected: u64, found: u64) -> String {
     )
 }
 
+pub const ANCHOR_UNREADABLE: &str = "anchor.json (de laatst bewaarde stand, buiten de opslag) is onleesbaar";
+
+pub fn anchor_missing(dir: &Path) -> String {
+    format!(
+        "In {} ontbreekt anchor.json (de laatst bewaarde stand), terwijl de gegevens al wijzigingen hebben: zo is niet meer te zien of er een oudere kopie is teruggezet. Zet de nieuwste goede back-up terug (tandem restore).",
+        dir.display()
+    )
+}
+
+pub fn store_missing(dir: &Path) -> String {
+    format!(
+        "De opslag (de map db) in {} ontbreekt, terwijl anchor.json of de back-ups laten zien dat er gegevens waren. tandem begint hier geen nieuwe, lege opslag. Zet de nieuwste goede back-up terug (tandem restore). Wil je echt opnieuw beginnen, verplaats dan eerst anchor.json en de map backups.",
+        dir.display()
+    )
+}
+
+pub fn store_behind_backup(backup: u64, found: u64, created: &chrono::NaiveDateTime) -> String {
+    format!(
+        "De gegevens zijn ouder dan de nieuwste back-up (van {}: wijzigingen tot regel {backup}, de gegevens maar tot regel {found}): er is waarschijnlijk een oudere kopie teruggezet. Zet de nieuwste goede back-up terug (tandem restore). Zette je zelf bewust een oudere back-up terug, maak dan nu een nieuwe back-up (tandem backup).",
+        created.format("%d-%m-%Y %H:%M")
+    )
+}
+
+/// The way out of damage, for the command line: the newest good backup and the exact
+/// command, or that there is none.
+pub fn restore_offer(backup: Option<(&Path, &chrono::NaiveDateTime)>, home: Option<&Path>) -> String {
+    let Some((file, created)) = backup else { return NO_BACKUPS.to_string() };
+    let home = home.map(|h| format!("--home {} ", h.display())).unwrap_or_default();
+    format!(
+        "Nieuwste goede back-up: {} ({}). Zet hem terug met:\n  tandem {home}restore {}\nDe huidige gegevens blijven ernaast bewaard.",
+        created.format("%d-%m-%Y %H:%M"),
+        file.display(),
+        file.display()
+    )
+}
+
 pub const SLED_CORRUPT: &str = "een controlesom klopt niet";
 pub const SLED_UNSUPPORTED: &str = "onbekend of beschadigd opslagformaat";
 pub const SLED_PANIC: &str = "de opslag liep vast bij het openen";
@@ -1298,6 +1334,12 @@ pub fn store_too_new(found: &u32, supported: u32) -> String {
 
 pub fn store_io(dir: &Path, e: &std::io::Error) -> String {
     format!("Kan niet schrijven of lezen in {}: {}. Wat al was opgeslagen blijft bewaard.", dir.display(), io_hint(e))
+}
+
+pub fn not_flushed(e: &crate::store::StoreError) -> String {
+    format!(
+        "De wijziging is vastgelegd, maar nog niet zeker op de schijf bewaard. {e} Sla daarna opnieuw op: tandem herkent de wijziging, er komt geen tweede dossier."
+    )
 }
 
 pub fn store_record(key: &str, e: &crate::store::CodecError) -> String {
@@ -1378,6 +1420,18 @@ pub const PASSPHRASE_CHANGED: &str = "Wachtwoordzin gewijzigd. De herstelcode bl
 
 pub fn passphrase_file(file: &Path, e: &std::io::Error) -> String {
     format!("Kan het wachtwoordbestand {} niet lezen: {e}.", file.display())
+}
+
+pub fn passphrase_file_open(file: &Path, mode: u32) -> String {
+    format!(
+        "Het wachtwoordbestand {} is ook voor anderen leesbaar (rechten {mode:o}); tandem gebruikt het zo niet. Maak het alleen voor jou leesbaar met: chmod 600 {}",
+        file.display(),
+        file.display()
+    )
+}
+
+pub fn wrong_passphrase_wait(secs: i64) -> String {
+    format!("{WRONG_PASSPHRASE} Wacht {secs} s…")
 }
 
 pub fn recovery_printed(code: &str) -> String {

@@ -164,7 +164,7 @@ fn path_str(p: &Path) -> &str {
 /// A home with the demo config and `cases` demo cases, written by the binary itself.
 fn configured_home(cases: usize) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
-    let out = cli(home.path(), &["demo", "--cases", &cases.to_string()]);
+    let out = cli(home.path(), &["demo", "--cases", &cases.to_string(), "--seed", "1"]);
     assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
     home
 }

@@ -37,6 +37,30 @@ fn unlock_with_the_right_passphrase_after_a_wrong_one() {
     assert!(h.model.verified, "the integrity check ran after unlocking");
 }
 
+/// Types `passphrase` and Enter at the moment `at`.
+fn unlock_at(h: &mut Harness, passphrase: &str, at: chrono::NaiveDateTime) {
+    for c in passphrase.chars().map(Char).chain([Enter]) {
+        h.send_at(Msg::Key(crossterm::event::KeyEvent::from(c)), at);
+    }
+}
+
+#[test]
+fn the_wait_after_a_wrong_passphrase_counts_down_on_the_unlock_screen() {
+    let mut h = Harness::locked(2, 80, 24);
+    assert!(!h.text().contains("Wacht nog"));
+    unlock_at(&mut h, "verkeerde zin", now());
+    // The second wrong one, after the first wait (the harness answers at `now()`): the
+    // next attempt waits 2 s, shown before anything is typed.
+    unlock_at(&mut h, "weer verkeerd", now() + Duration::seconds(2));
+    assert!(h.text().contains("Wacht nog 3 s"), "{}", h.text());
+    h.send_at(Msg::Tick, now() + Duration::seconds(1));
+    assert!(h.text().contains("Wacht nog 2 s"), "{}", h.text());
+    h.send_at(Msg::Tick, now() + Duration::seconds(2));
+    assert!(!h.text().contains("Wacht nog"), "{}", h.text());
+    unlock_at(&mut h, PASSPHRASE, now() + Duration::seconds(2));
+    assert!(h.model.gate.is_none());
+}
+
 #[test]
 fn the_typed_passphrase_is_never_shown() {
     let mut h = Harness::locked(1, 80, 24);

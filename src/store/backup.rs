@@ -145,6 +145,17 @@ impl Store {
     }
 }
 
+/// The audit head the backup in `file` was made at (None: a store without history).
+pub(super) fn head_of(file: &Path) -> Result<Option<super::Head>> {
+    let dump = read_dump(file)?;
+    let bad = || StoreError::Damaged { dir: file.to_path_buf(), detail: strings::BACKUP_CHECKSUM.to_string() };
+    let Some(meta) = dump.trees.iter().find(|t| t.name == "meta") else { return Ok(None) };
+    let head_key = STANDARD.encode(HEAD_KEY);
+    let Some([_, value]) = meta.entries.iter().find(|[k, _]| *k == head_key) else { return Ok(None) };
+    let bytes = STANDARD.decode(value).map_err(|_| bad())?;
+    super::parse_head(&bytes).map(Some).map_err(|_| bad())
+}
+
 /// The newest backup in `dir` whose checksum holds.
 pub fn newest_good_backup(dir: &Path) -> Option<Backup> {
     list_backups(dir).into_iter().find(|b| read_dump(&b.path).is_ok())

@@ -81,6 +81,56 @@ pub enum StoreError {
     Chain(u64),
     #[error("{}", strings::store_truncated(*.expected, *.found))]
     Truncated { expected: u64, found: u64 },
+    /// A save was written but could not be flushed (a full disk); saving again completes it.
+    #[error("{}", strings::not_flushed(.0))]
+    NotFlushed(Box<StoreError>),
+    /// The database folder is gone while the anchor or the backups show there was one.
+    #[error("{}", strings::store_missing(.0))]
+    Missing(PathBuf),
+    /// The anchor file is gone while the store has history: a rollback would go unseen.
+    #[error("{}", strings::anchor_missing(.0))]
+    AnchorMissing(PathBuf),
+    /// The store's history ends before the newest backup's: an older copy was put back.
+    #[error("{}", strings::store_behind_backup(*.backup, *.found, .created))]
+    BehindBackup { backup: u64, found: u64, created: chrono::NaiveDateTime },
+}
+
+impl StoreError {
+    /// Damage that restoring a backup mends (not a full disk, a second tandem or a newer
+    /// version).
+    pub fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Damaged { .. }
+                | StoreError::Record { .. }
+                | StoreError::Chain(_)
+                | StoreError::Truncated { .. }
+                | StoreError::Missing(_)
+                | StoreError::AnchorMissing(_)
+                | StoreError::BehindBackup { .. }
+        )
+    }
+}
+
+/// A store that could not be opened, with the newest good backup when the cause is
+/// damage that restoring it mends.
+#[derive(Debug)]
+pub struct OpenFailure {
+    pub error: StoreError,
+    pub backup: Option<Backup>,
+}
+
+/// Opens the store in `dir` as `Store::open` does, and also refuses to start an empty
+/// store where `backups` shows there was one. Damage comes with the newest good backup.
+pub fn open_checked(dir: &Path, backups: &Path) -> Result<Store, OpenFailure> {
+    let fail = |error: StoreError| {
+        let backup = if error.is_damage() { newest_good_backup(backups) } else { None };
+        OpenFailure { error, backup }
+    };
+    if !dir.join("db").exists() && !list_backups(backups).is_empty() {
+        return Err(fail(StoreError::Missing(dir.to_path_buf())));
+    }
+    Store::open(dir).map_err(fail)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -154,6 +204,9 @@ pub struct Store {
     dir: PathBuf,
     trees: Trees,
     key: Option<SecretKey>,
+    /// The case and revision of a save that was written but not flushed: saving the same
+    /// again completes it instead of being a conflict.
+    unflushed: std::sync::Mutex<Option<(CaseId, u64)>>,
     // Held for the store's lifetime; dropping it releases the lock.
     _lock: lock::LockFile,
 }
@@ -171,11 +224,16 @@ impl Store {
             lock::LockError::Io(error) => io(error),
         })?;
         let fresh = !dir.join("db").exists();
+        // The anchor is written when a store is made: without the database it was lost.
+        if fresh && dir.join(ANCHOR_FILE).exists() {
+            return Err(StoreError::Missing(dir.to_path_buf()));
+        }
         let trees = open_trees(dir, &dir.join("db"))?;
         match trees.meta.get(SCHEMA_KEY).map_err(|e| sled_error(dir, e))? {
             None if fresh => {
                 trees.meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
                 trees.db.flush().map_err(|e| sled_error(dir, e))?;
+                crate::atomic::write(&dir.join(ANCHOR_FILE), &head_json(Head::EMPTY)).map_err(io)?;
             }
             // A database without its schema key lost data it once had.
             None => return Err(StoreError::Damaged { dir: dir.to_path_buf(), detail: strings::SCHEMA_MISSING.into() }),
@@ -189,7 +247,23 @@ impl Store {
                 }
             }
         }
-        Ok(Store { dir: dir.to_path_buf(), trees, key: None, _lock: lock })
+        let store = Store { dir: dir.to_path_buf(), trees, key: None, unflushed: Default::default(), _lock: lock };
+        // The quick part of `verify`: no key needed, so every command runs it.
+        store.check_anchor(store.recorded_head()?)?;
+        Ok(store)
+    }
+
+    /// A stand-in for a store that cannot be opened, holding its lock, so that a backup
+    /// can be restored into it (`restore`) from the screens. Nothing can be read from it.
+    pub fn for_restore(dir: &Path) -> Result<Store> {
+        let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
+        let lock = lock::LockFile::acquire(&dir.join("tandem.lock")).map_err(|e| match e {
+            lock::LockError::Held => StoreError::AlreadyOpen(dir.to_path_buf()),
+            lock::LockError::Io(error) => io(error),
+        })?;
+        let db = sled::Config::new().temporary(true).open().map_err(|e| sled_error(dir, e))?;
+        let trees = trees_of(dir, db)?;
+        Ok(Store { dir: dir.to_path_buf(), trees, key: None, unflushed: Default::default(), _lock: lock })
     }
 
     pub fn dir(&self) -> &Path {
@@ -395,32 +469,44 @@ impl Store {
     /// copy (`Case::lighten`) is filled in from the stored case. The returned case carries
     /// the new revision. `case.revision` must be the revision the
     /// caller read (0 for a new case), else nothing is written and `Conflict` is returned.
+    /// A retry of a save that was written but not flushed (`NotFlushed`) is recognised:
+    /// the stored case is flushed and returned, and nothing is written twice.
     pub fn save(&self, case: &Case, change: &Change) -> Result<Case> {
         let key = self.key()?;
         let k = *case.id.0.as_bytes();
         let t = &self.trees;
+        let unflushed = self.unflushed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let retry = unflushed == Some((case.id, case.revision + 1));
         let saved = (&t.cases, &t.history, &t.meta)
             .transaction(|(tc, th, tm)| {
                 let stored = match tc.get(k)? {
                     None => None,
                     Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
                 };
-                if stored.as_ref().map_or(0, |c| c.revision) != case.revision {
-                    return Err(ConflictableTransactionError::Abort(Abort::Conflict));
-                }
                 let mut next = case.clone();
                 // The screens hold light copies: what completed steps recorded comes from here.
                 if let Some(stored) = &stored {
                     next.fill_from(stored);
                 }
                 next.revision = case.revision + 1;
+                match stored {
+                    Some(stored) if retry && stored == next => return Ok(stored),
+                    Some(stored) if stored.revision != case.revision => {
+                        return Err(ConflictableTransactionError::Abort(Abort::Conflict));
+                    }
+                    None if case.revision != 0 => return Err(ConflictableTransactionError::Abort(Abort::Conflict)),
+                    _ => {}
+                }
                 tc.insert(&k, codec::encode(key, "cases", &k, &next)?)?;
                 let head = append(th, key, read_head(tm)?, change.clone())?;
                 tm.insert(HEAD_KEY, head_json(head))?;
                 Ok(next)
             })
             .map_err(|e| self.tx_error(e, &k))?;
-        self.flush()?;
+        if let Err(e) = self.flush() {
+            *self.unflushed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((saved.id, saved.revision));
+            return Err(StoreError::NotFlushed(Box::new(e)));
+        }
         Ok(saved)
     }
 
@@ -629,14 +715,7 @@ impl Store {
         if recorded.unwrap_or(Head::EMPTY) != head {
             return Err(StoreError::Chain(head.seq + 1));
         }
-        if let Some(anchor) = self.anchor() {
-            if anchor.seq > head.seq {
-                return Err(StoreError::Truncated { expected: anchor.seq, found: head.seq });
-            }
-            if anchor.seq == head.seq && anchor != head {
-                return Err(StoreError::Chain(head.seq));
-            }
-        }
+        self.check_anchor(head)?;
         let mut tombstones = 0;
         for item in self.trees.tombstones.iter() {
             let (k, v) = item.map_err(|e| self.sled_error(e))?;
@@ -645,6 +724,47 @@ impl Store {
             tombstones += 1;
         }
         Ok(Verified { cases, entries: entries.len(), tombstones })
+    }
+
+    /// The audit head recorded in `meta` (empty before the first entry).
+    fn recorded_head(&self) -> Result<Head> {
+        match self.trees.meta.get(HEAD_KEY).map_err(|e| self.sled_error(e))? {
+            None => Ok(Head::EMPTY),
+            Some(v) => parse_head(&v).map_err(|_| self.damaged(strings::HEAD_UNREADABLE.into())),
+        }
+    }
+
+    /// The anchor outside sled must be there once there is history, be readable, and not
+    /// be ahead of (or beside) `head`.
+    fn check_anchor(&self, head: Head) -> Result<()> {
+        let anchor = match std::fs::read(self.dir.join(ANCHOR_FILE)) {
+            Ok(bytes) => parse_head(&bytes).map_err(|_| self.damaged(strings::ANCHOR_UNREADABLE.into()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && head.seq == 0 => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::AnchorMissing(self.dir.clone()));
+            }
+            Err(error) => return Err(StoreError::Io { dir: self.dir.clone(), error }),
+        };
+        if anchor.seq > head.seq {
+            return Err(StoreError::Truncated { expected: anchor.seq, found: head.seq });
+        }
+        if anchor.seq == head.seq && anchor != head {
+            return Err(StoreError::Chain(head.seq));
+        }
+        Ok(())
+    }
+
+    /// A store whose history ends before that of the newest good backup in `backups` was
+    /// rolled back to an older copy (or a newer backup was put back by hand since).
+    pub fn check_backups(&self, backups: &Path) -> Result<()> {
+        let Some(newest) = newest_good_backup(backups) else { return Ok(()) };
+        let found = self.recorded_head()?.seq;
+        match backup::head_of(&newest.path)? {
+            Some(head) if head.seq > found => {
+                Err(StoreError::BehindBackup { backup: head.seq, found, created: newest.created })
+            }
+            _ => Ok(()),
+        }
     }
 
     fn anchor(&self) -> Option<Head> {
@@ -753,6 +873,10 @@ fn open_trees(dir: &Path, path: &Path) -> Result<Trees> {
             other => break other?,
         }
     };
+    trees_of(dir, db)
+}
+
+fn trees_of(dir: &Path, db: sled::Db) -> Result<Trees> {
     let tree = |name: &str| db.open_tree(name).map_err(|e| sled_error(dir, e));
     Ok(Trees {
         cases: tree("cases")?,

@@ -604,3 +604,137 @@ mod swv_order {
         }
     }
 }
+
+/// A store with history, closed again; its database and backups live under `dir`.
+fn store_with_backup(dir: &Path) -> (PathBuf, PathBuf, Vec<Case>) {
+    let (store_dir, backups) = (dir.join("store"), dir.join("backups"));
+    let list = cases(4);
+    let (store, _) = keyed(&store_dir);
+    store.insert_new(&list, "anna", now()).unwrap();
+    store.backup(&backups, now(), 3).unwrap();
+    (store_dir, backups, list)
+}
+
+#[test]
+fn a_store_whose_database_is_gone_is_missing_not_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store_dir, backups, list) = store_with_backup(dir.path());
+    std::fs::remove_dir_all(store_dir.join("db")).unwrap();
+    // The anchor shows there was a store: no new empty one, whatever opens it.
+    assert!(matches!(Store::open(&store_dir), Err(StoreError::Missing(_))));
+    assert!(!store_dir.join("db").exists(), "nothing was created in its place");
+    // Without the anchor the backups still show it; the newest good one is offered.
+    std::fs::remove_file(store_dir.join(ANCHOR_FILE)).unwrap();
+    let failure = open_checked(&store_dir, &backups).err().expect("a missing store must not open");
+    assert!(matches!(failure.error, StoreError::Missing(_)), "{:?}", failure.error);
+    let backup = failure.backup.expect("the newest backup is offered");
+    assert!(failure.error.to_string().contains("ontbreekt"), "{}", failure.error);
+
+    // Restoring it from the screens' stand-in brings everything back.
+    let mut stand_in = Store::for_restore(&store_dir).unwrap();
+    stand_in.restore(&backup.path, now()).unwrap();
+    drop(stand_in);
+    assert_eq!(reopen(&store_dir).load_cases().unwrap().cases.len(), list.len());
+    // A truly new store (no anchor, no backups) opens as new.
+    let fresh = dir.path().join("fresh");
+    assert!(open_checked(&fresh, &dir.path().join("no-backups")).is_ok());
+}
+
+#[test]
+fn a_missing_or_garbled_anchor_on_a_store_with_history_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store_dir, _, _) = store_with_backup(dir.path());
+    let anchor = store_dir.join(ANCHOR_FILE);
+    std::fs::remove_file(&anchor).unwrap();
+    let err = Store::open(&store_dir).err().expect("a store with history needs its anchor");
+    assert!(matches!(err, StoreError::AnchorMissing(_)), "{err:?}");
+    assert!(err.to_string().contains("anchor.json"), "{err}");
+    std::fs::write(&anchor, b"{\"seq\": kapot").unwrap();
+    let err = Store::open(&store_dir).err().expect("a garbled anchor is damage");
+    assert!(err.to_string().contains(strings::ANCHOR_UNREADABLE), "{err}");
+    assert!(err.is_damage());
+
+    // A store without history is fine without one (nothing to roll back).
+    let empty = dir.path().join("empty");
+    drop(Store::open(&empty).unwrap());
+    std::fs::remove_file(empty.join(ANCHOR_FILE)).unwrap();
+    assert!(Store::open(&empty).is_ok());
+}
+
+#[test]
+fn a_store_rolled_back_to_an_older_copy_is_older_than_its_newest_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store_dir, backups, _) = store_with_backup(dir.path());
+    // A copy of the whole store as it was, anchor included.
+    let old = dir.path().join("old");
+    copy_dir(&store_dir, &old);
+    {
+        let store = reopen(&store_dir);
+        store.insert_new(&cases(6)[4..], "anna", now()).unwrap();
+        store.backup(&backups, now() + chrono::Duration::minutes(1), 3).unwrap();
+        assert!(store.check_backups(&backups).is_ok());
+    }
+    std::fs::remove_dir_all(&store_dir).unwrap();
+    std::fs::rename(&old, &store_dir).unwrap();
+    let store = reopen(&store_dir);
+    assert!(store.verify().is_ok(), "the old copy is sound in itself");
+    let err = store.check_backups(&backups).unwrap_err();
+    assert!(matches!(err, StoreError::BehindBackup { backup: 7, found: 5, .. }), "{err:?}");
+    assert!(err.to_string().contains("ouder dan de nieuwste back-up"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn damage_sled_cannot_open_comes_with_the_newest_good_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store_dir, backups, list) = store_with_backup(dir.path());
+    std::fs::write(store_dir.join("db").join("conf"), b"\x00garbage\xff\xfe").unwrap();
+    let failure = open_checked(&store_dir, &backups).err().expect("a garbled store must not open");
+    assert!(failure.error.is_damage(), "{:?}", failure.error);
+    let backup = failure.backup.expect("the newest good backup is named");
+    assert_eq!(backup, list_backups(&backups)[0]);
+    let mut stand_in = Store::for_restore(&store_dir).unwrap();
+    stand_in.restore(&backup.path, now()).unwrap();
+    drop(stand_in);
+    let store = reopen(&store_dir);
+    assert_eq!(store.load_cases().unwrap().cases.len(), list.len());
+    assert!(store.verify().is_ok());
+}
+
+/// A full disk after sled wrote the case but before its flush completed: here the anchor
+/// cannot be written (a folder stands where its temporary file goes).
+#[test]
+fn a_save_that_failed_to_flush_is_recognised_when_saved_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let case = new_case();
+    let blocker = dir.path().join(format!(".{ANCHOR_FILE}.tmp"));
+    std::fs::create_dir(&blocker).unwrap();
+    let err = store.save(&case, &created(&case)).unwrap_err();
+    assert!(matches!(err, StoreError::NotFlushed(_)), "{err:?}");
+    assert!(err.to_string().contains("geen tweede dossier"), "{err}");
+    std::fs::remove_dir(&blocker).unwrap();
+
+    // The same save again (the form keeps the new case's id): done once, not twice.
+    let saved = store.save(&case, &created(&case)).unwrap();
+    assert_eq!(saved.revision, 1);
+    assert_eq!(store.load_cases().unwrap().cases.len(), 1);
+    assert_eq!(store.history(case.id).unwrap().len(), 1, "one history entry");
+    assert!(store.verify().is_ok(), "the anchor caught up");
+    // A different save on the old revision is still a conflict.
+    let mut other = case.clone();
+    other.intake.note = "iets anders".into();
+    assert!(matches!(store.save(&other, &created(&other)), Err(StoreError::Conflict)));
+}

@@ -14,6 +14,8 @@ pub struct CaseForm {
     pub form: Form,
     /// The case being edited; None for a new one.
     pub original: Option<Case>,
+    /// A new case's id, chosen once: saving again after a failed save is the same case.
+    new_id: CaseId,
 }
 
 impl CaseForm {
@@ -25,11 +27,15 @@ impl CaseForm {
             step: config.route.first().map(|s| s.id.clone()),
             ..CaseDraft::default()
         };
-        CaseForm { form: Form::new(fields(&draft, config)), original: None }
+        CaseForm { form: Form::new(fields(&draft, config)), original: None, new_id: CaseId::random() }
     }
 
     pub fn edit(case: &Case, config: &Config) -> CaseForm {
-        CaseForm { form: Form::new(fields(&CaseDraft::from_case(case), config)), original: Some(case.clone()) }
+        CaseForm {
+            form: Form::new(fields(&CaseDraft::from_case(case), config)),
+            original: Some(case.clone()),
+            new_id: case.id,
+        }
     }
 
     pub fn title(&self) -> String {
@@ -88,7 +94,7 @@ impl CaseForm {
                 self.form.show_errors(Vec::new());
                 let mut case = match &self.original {
                     Some(o) => Case { intake, due, ..o.clone() },
-                    None => Case::new(CaseId::random(), intake, step.clone(), due),
+                    None => Case::new(self.new_id, intake, step.clone(), due),
                 };
                 case.set_step(step, &config.route, now.date());
                 match Change::between(self.original.as_ref(), &case, &config.user, now) {

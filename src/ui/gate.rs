@@ -81,12 +81,13 @@ impl Gate {
 
     /// Checks what was typed and hands it to the worker; on a problem the form shows it.
     pub fn submit(&mut self, who: &str, now: NaiveDateTime) -> Result<Job, String> {
+        let wait = self.wait_left(now);
         match self {
             Gate::Unlock(u) => {
-                if let Some(until) = u.wait_until.filter(|t| *t > now) {
+                if let Some(secs) = wait {
                     // Typed too soon: that attempt does not count, type it again after the wait.
                     u.form.clear();
-                    return Err(strings::wait_seconds((until - now).num_seconds() + 1));
+                    return Err(strings::wait_seconds(secs));
                 }
                 let passphrase = take(&mut u.form, 0);
                 u.form.saving = true;
@@ -121,10 +122,20 @@ impl Gate {
             && wrong
         {
             u.failures += 1;
-            let secs = 2i64.saturating_pow(u.failures.saturating_sub(1).min(10)).min(MAX_WAIT_SECS);
-            u.wait_until = Some(now + Duration::seconds(secs));
+            u.wait_until = Some(now + Duration::seconds(wait_after(u.failures)));
         }
     }
+
+    /// The seconds left before the next unlock attempt counts (None: no wait).
+    pub fn wait_left(&self, now: NaiveDateTime) -> Option<i64> {
+        let Gate::Unlock(u) = self else { return None };
+        u.wait_until.filter(|t| *t > now).map(|t| (t - now).num_seconds() + 1)
+    }
+}
+
+/// Seconds to wait after `failures` wrong passphrases: doubling, at most a minute.
+pub fn wait_after(failures: u32) -> i64 {
+    2i64.saturating_pow(failures.saturating_sub(1).min(10)).min(MAX_WAIT_SECS)
 }
 
 fn take(form: &mut Form, i: usize) -> Zeroizing<String> {

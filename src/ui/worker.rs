@@ -194,11 +194,6 @@ fn text(e: StoreError) -> String {
     e.to_string()
 }
 
-/// Where backups go.
-pub fn backup_dir(paths: &Paths) -> PathBuf {
-    paths.data_dir.join("backups")
-}
-
 fn open_plan(
     store: &Store,
     id: CaseId,
@@ -238,6 +233,16 @@ fn save_plan(
     Ok(Some(Box::new(saved)))
 }
 
+/// The full check, and that the store is not older than its newest backup; on a
+/// problem, the newest good backup to offer.
+fn verify(store: &Store, paths: Option<&Paths>) -> Result<Verified, (String, Option<Backup>)> {
+    let backups = paths.map(Paths::backup_dir);
+    store
+        .verify()
+        .and_then(|v| backups.as_deref().map_or(Ok(()), |dir| store.check_backups(dir)).map(|()| v))
+        .map_err(|e| (e.to_string(), backups.as_deref().and_then(newest_good_backup)))
+}
+
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
 pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job: Job) -> Reply {
     match job {
@@ -268,9 +273,7 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
             store.lock();
             Reply::Locked
         }
-        Job::Verify => Reply::Verified(
-            store.verify().map_err(|e| (e.to_string(), paths.and_then(|p| newest_good_backup(&backup_dir(p))))),
-        ),
+        Job::Verify => Reply::Verified(verify(store, paths)),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
         Job::LoadCases => Reply::Loaded(store.load_all(&|c: &mut Case| c.lighten(route)).map_err(text)),
         Job::Save { case, change, clear_draft } => Reply::Saved(
@@ -320,7 +323,7 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         }),
         Job::Backup { at, keep } => Reply::BackedUp(match paths {
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
-            Some(p) => store.backup(&backup_dir(p), at, keep).map_err(text),
+            Some(p) => store.backup(&p.backup_dir(), at, keep).map_err(text),
         }),
     }
 }

@@ -13,7 +13,13 @@ use crate::ui::model::Model;
 pub fn draw(model: &Model, gate: &Gate, frame: &mut Frame, area: Rect) -> Option<Position> {
     let t = model.theme;
     let (title, text) = match gate {
-        Gate::Unlock(_) => (strings::UNLOCK_TITLE, strings::UNLOCK_TEXT.to_string()),
+        // The wait after wrong attempts counts down where it can be seen.
+        Gate::Unlock(_) => match gate.wait_left(model.now) {
+            Some(secs) => {
+                (strings::UNLOCK_TITLE, format!("{}\n\n{}", strings::UNLOCK_TEXT, strings::wait_seconds(secs)))
+            }
+            None => (strings::UNLOCK_TITLE, strings::UNLOCK_TEXT.to_string()),
+        },
         Gate::Create(_) => (strings::CREATE_TITLE, strings::CREATE_TEXT.to_string()),
         Gate::Recover(_) => (strings::RECOVER_TITLE, strings::RECOVER_TEXT.to_string()),
         Gate::ShowRecovery(_) => (strings::SHOW_RECOVERY_TITLE, strings::SHOW_RECOVERY_TEXT.to_string()),
