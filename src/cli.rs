@@ -704,3 +704,41 @@ fn init_logging(file: &Path) {
         eprintln!("{}", strings::crashed(&log_path));
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASS: &str = "correct paard batterij niet";
+
+    fn locked_store(dir: &Path) -> Store {
+        let mut store = Store::open(dir).unwrap();
+        store.create_key(PASS.as_bytes(), KdfParams::cheap().unwrap(), "anna", now()).unwrap();
+        store.lock();
+        store
+    }
+
+    /// Typed answers in turn, and the waits slept between them.
+    fn try_typed(answers: &[&str]) -> (Result<(), CliError>, Vec<u64>, Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = locked_store(dir.path());
+        let mut answers = answers.iter().map(|a| Zeroizing::new(a.to_string()));
+        let mut slept = Vec::new();
+        let result = unlock_typed(&mut store, &mut || answers.next().ok_or(CliError::NoPassphrase), &mut |d| {
+            slept.push(d.as_secs())
+        });
+        (result, slept, store, dir)
+    }
+
+    #[test]
+    fn a_wrong_typed_passphrase_is_asked_again_after_a_doubling_wait() {
+        let (result, slept, store, _dir) = try_typed(&["fout", "ook fout", PASS]);
+        assert!(result.is_ok());
+        assert_eq!(slept, [1, 2]);
+        assert_eq!(store.key_state().unwrap(), KeyState::Unlocked);
+
+        let (result, slept, _, _dir) = try_typed(&["fout", "fout", "fout", PASS]);
+        assert!(matches!(result, Err(CliError::Store(StoreError::WrongPassphrase))), "three tries, then it stops");
+        assert_eq!(slept, [1, 2]);
+    }
+}

@@ -274,6 +274,52 @@ fn second_instance_gets_clear_message() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
 
+/// `tandem passphrase`: the current one from the environment, the new one typed twice.
+#[test]
+fn the_passphrase_command_sets_a_new_one() {
+    let home = configured_home(2);
+    let mut tui = Tui::spawn(&["passphrase", "--home", path_str(home.path())], &[], 100, 30);
+    let new = "een heel nieuwe zin";
+    tui.wait_for("Nieuwe wachtwoordzin", TIMEOUT);
+    tui.send(format!("{new}\r").as_bytes());
+    tui.wait_for("Nog een keer", TIMEOUT);
+    tui.send(format!("{new}\r").as_bytes());
+    tui.wait_for("Wachtwoordzin gewijzigd", TIMEOUT);
+    assert!(tui.wait_exit(TIMEOUT).success());
+    let list = |passphrase: &str| {
+        std::process::Command::new(BIN)
+            .args(["list", "--home", path_str(home.path())])
+            .env_remove("TANDEM_HOME")
+            .env("TANDEM_PASSPHRASE", passphrase)
+            .output()
+            .unwrap()
+    };
+    assert!(!list(PASS).status.success(), "the old passphrase no longer opens it");
+    let out = list(new);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}
+
+/// The store's database is gone (or sled cannot open it): the TUI names the problem and
+/// the newest backup, offers no new passphrase, and Enter restores it.
+#[test]
+fn a_missing_store_offers_the_newest_backup_in_the_tui() {
+    let home = configured_home(3);
+    assert!(cli(home.path(), &["backup"]).status.success());
+    std::fs::remove_dir_all(home.path().join("data").join("store").join("db")).unwrap();
+    let mut tui = Tui::start(home.path());
+    tui.wait_for("De gegevens zijn niet in orde", TIMEOUT);
+    tui.wait_for("ontbreekt", TIMEOUT);
+    tui.wait_for("Nieuwste goede back-up", TIMEOUT);
+    assert!(!tui.contents().contains("Kies een wachtwoordzin"), "{}", tui.contents());
+    tui.key(b"\r");
+    tui.wait_for("Back-up teruggezet", TIMEOUT);
+    tui.send(format!("{PASS}\r").as_bytes());
+    tui.wait_for("3 dossiers", TIMEOUT);
+    tui.key(b"q");
+    assert!(tui.wait_exit(TIMEOUT).success());
+}
+
 #[test]
 fn too_small_terminal_says_so_and_q_quits() {
     let home = configured_home(1);

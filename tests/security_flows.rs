@@ -104,6 +104,22 @@ fn forgotten_passphrase_is_recovered_with_the_recovery_code_screen() {
     assert!(h.text().contains("herstelcode past niet"));
     h.key(Esc);
     assert!(h.text().contains("Ontgrendelen"));
+
+    // With the right code: unlocked, the new passphrase set, the old one gone.
+    h.key(F(2));
+    let code = h.recovery.clone();
+    for text in [code.as_str(), "nieuwe lange zin hier", "nieuwe lange zin hier"] {
+        h.type_text(text);
+        h.key(Enter);
+    }
+    assert!(h.model.gate.is_none(), "{:?}", h.model.gate);
+    assert_eq!(h.model.cases.len(), 1);
+    assert!(h.model.verified);
+    let last = h.store.audit_entries().unwrap().pop().unwrap().details.unwrap();
+    assert_eq!(last.kind, ChangeKind::RecoveryUsed);
+    h.store.lock();
+    assert!(h.store.unlock(PASSPHRASE.as_bytes()).is_err(), "the forgotten passphrase no longer opens it");
+    h.store.unlock(b"nieuwe lange zin hier").unwrap();
 }
 
 #[test]

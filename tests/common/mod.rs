@@ -46,6 +46,8 @@ pub struct Harness {
     pub paths: Paths,
     pub terminal: Terminal<TestBackend>,
     pub quit: bool,
+    /// The store's recovery code (empty before a key was made).
+    pub recovery: String,
     _dir: TempDir,
 }
 
@@ -67,14 +69,16 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::under(dir.path());
         let mut store = Store::open(&paths.store_dir()).unwrap();
-        store.create_key(PASSPHRASE.as_bytes(), KdfParams::cheap().unwrap(), "anna", now()).unwrap();
+        let recovery = store.create_key(PASSPHRASE.as_bytes(), KdfParams::cheap().unwrap(), "anna", now()).unwrap();
         let mut list = demo::cases(cases, 42, &config.route, &config.team, now().date());
         for case in &mut list {
             case.closed_on = case.closed_on.map(&closed);
         }
         store.insert_new(&list, &config.user, now()).unwrap();
         store.insert_plans(&demo::plans(&list, &config.route, &config.team)).unwrap();
-        Harness::start(config, false, None, store, paths, dir, w, h)
+        let mut h = Harness::start(config, false, None, store, paths, dir, w, h);
+        h.recovery = recovery.display();
+        h
     }
 
     /// A first start: no config yet, so the set-up screen opens.
@@ -89,9 +93,11 @@ impl Harness {
     /// A configured store that is locked, as at every normal start.
     pub fn locked(cases: usize, w: u16, h: u16) -> Harness {
         let h0 = Harness::with_cases(cases, w, h);
-        let Harness { model, mut store, paths, _dir, .. } = h0;
+        let Harness { model, mut store, paths, _dir, recovery, .. } = h0;
         store.lock();
-        Harness::start(model.config, false, Some(Gate::unlock()), store, paths, _dir, w, h)
+        let mut h = Harness::start(model.config, false, Some(Gate::unlock()), store, paths, _dir, w, h);
+        h.recovery = recovery;
+        h
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -114,6 +120,7 @@ impl Harness {
             paths,
             terminal: Terminal::new(TestBackend::new(w, h)).unwrap(),
             quit: false,
+            recovery: String::new(),
             _dir: dir,
         };
         h.send(Msg::Resize(w, h.terminal.backend().buffer().area.height));
