@@ -4,7 +4,7 @@
 //! `Store::save` has returned Ok. The parent kills it at a random moment, reopens the
 //! store and checks that everything acknowledged is there.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -14,7 +14,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tandem::config::Config;
 use tandem::domain::case::{CaseId, Field};
 use tandem::domain::demo;
-use tandem::domain::history::{Change, ChangeKind};
+use tandem::domain::history::{Change, ChangeKind, DeleteReason};
+use tandem::domain::plan::{self, PlanBook};
 use tandem::store::Store;
 use tandem::store::crypto::KdfParams;
 
@@ -59,15 +60,57 @@ fn crash_child_writer() {
                 writeln!(out, "rev {} {}", resaved.id, resaved.revision).unwrap();
                 out.flush().unwrap();
             }
+            if acknowledged.is_multiple_of(4) {
+                let cx = plan::Context { case: &saved, route: &route, team: &team };
+                let book = PlanBook { versions: vec![plan::Plan::prefilled(&cx, now.date())] };
+                let change = Change {
+                    case: Some(saved.id),
+                    at: now,
+                    who: "anna".into(),
+                    kind: ChangeKind::PlanStarted { version: 1 },
+                };
+                store.save_plan(saved.id, &book, Some(&change)).expect("save a plan");
+                writeln!(out, "plan {}", saved.id).unwrap();
+                out.flush().unwrap();
+            }
+            if acknowledged.is_multiple_of(5) {
+                // Said first: a kill after the deletion but before "del" leaves it either way.
+                writeln!(out, "deleting {}", saved.id).unwrap();
+                out.flush().unwrap();
+                let kind = ChangeKind::Deleted { reason: DeleteReason::Request };
+                store
+                    .delete_case(saved.id, Change { case: Some(saved.id), at: now, who: "anna".into(), kind })
+                    .expect("delete a case");
+                writeln!(out, "del {}", saved.id).unwrap();
+                out.flush().unwrap();
+            }
         }
     }
 }
 
-/// What a child acknowledged: each id with the highest revision it reported.
-fn parse_acknowledged(lines: &[String]) -> HashMap<CaseId, u64> {
-    let mut acked = HashMap::new();
+/// What a child acknowledged: each id with the highest revision it reported, the cases
+/// with a saved plan, and the deleted ones.
+#[derive(Default)]
+struct Acknowledged {
+    revisions: HashMap<CaseId, u64>,
+    plans: HashSet<CaseId>,
+    deleted: HashSet<CaseId>,
+    /// Being deleted when the kill came, perhaps: there or not, both are fine.
+    deleting: HashSet<CaseId>,
+}
+
+fn parse_acknowledged(lines: &[String]) -> Acknowledged {
+    let mut ack = Acknowledged::default();
+    let acked = &mut ack.revisions;
     for (i, line) in lines.iter().enumerate() {
-        if let Some(rest) = line.strip_prefix("rev ") {
+        let id_after = |prefix: &str| line.strip_prefix(prefix).and_then(|id| id.trim().parse::<uuid::Uuid>().ok());
+        if let Some(id) = id_after("plan ") {
+            ack.plans.insert(CaseId(id));
+        } else if let Some(id) = id_after("deleting ") {
+            ack.deleting.insert(CaseId(id));
+        } else if let Some(id) = id_after("del ") {
+            ack.deleted.insert(CaseId(id));
+        } else if let Some(rest) = line.strip_prefix("rev ") {
             let parsed = match rest.split(' ').collect::<Vec<_>>()[..] {
                 [id, rev] => id.parse::<uuid::Uuid>().ok().zip(rev.parse::<u64>().ok()),
                 _ => None,
@@ -84,7 +127,7 @@ fn parse_acknowledged(lines: &[String]) -> HashMap<CaseId, u64> {
         }
         // Anything else is libtest's own chatter ("running 1 test", ...).
     }
-    acked
+    ack
 }
 
 /// A delay between 50 and 400 ms that differs per round, without a random crate.
@@ -105,6 +148,7 @@ fn acknowledged_saves_survive_kill_9() {
         .unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut all: HashMap<CaseId, u64> = HashMap::new();
+    let (mut plans, mut deleted) = (HashSet::new(), HashSet::new());
     let mut rounds_with_acks = 0;
 
     for round in 0..ROUNDS {
@@ -146,12 +190,22 @@ fn acknowledged_saves_survive_kill_9() {
         assert!(!stderr.contains("panicked"), "the writer failed before the kill:\n{stderr}");
 
         let acked = parse_acknowledged(&lines.lock().unwrap());
-        if !acked.is_empty() {
+        if !acked.revisions.is_empty() {
             rounds_with_acks += 1;
         }
-        for (id, rev) in acked {
+        for (id, rev) in acked.revisions {
             let known = all.entry(id).or_insert(0);
             *known = (*known).max(rev);
+        }
+        plans.extend(acked.plans);
+        for id in acked.deleting.difference(&acked.deleted) {
+            all.remove(id);
+            plans.remove(id);
+        }
+        for id in acked.deleted {
+            all.remove(&id);
+            plans.remove(&id);
+            deleted.insert(id);
         }
 
         // Everything acknowledged so far, in this round and the ones before, is there.
@@ -170,6 +224,14 @@ fn acknowledged_saves_survive_kill_9() {
             let history = store.history(*id).unwrap_or_else(|e| panic!("round {round}: history of {id}: {e}"));
             assert!(history.len() as u64 >= *rev, "round {round}: {id} has {} history entries", history.len());
         }
+        for id in &plans {
+            let plan = store.plan(*id).unwrap_or_else(|e| panic!("round {round}: plan of {id}: {e}"));
+            assert!(plan.is_some(), "round {round}: acknowledged plan of {id} is gone");
+        }
+        for id in &deleted {
+            assert_eq!(store.case(*id).unwrap(), None, "round {round}: deleted case {id} came back");
+            assert_eq!(store.plan(*id).unwrap(), None, "round {round}: deleted case {id} kept its plan");
+        }
         // What was written but not yet acknowledged is all-or-nothing: no torn records.
         let verified = store.verify().unwrap_or_else(|e| panic!("round {round}: store damaged: {e}"));
         assert!(verified.cases >= all.len());
@@ -181,4 +243,5 @@ fn acknowledged_saves_survive_kill_9() {
         "only {rounds_with_acks} of {ROUNDS} rounds saved anything before the kill; the test proves too little"
     );
     assert!(!all.is_empty());
+    assert!(!plans.is_empty() && !deleted.is_empty(), "plan saves and deletions were acknowledged too");
 }

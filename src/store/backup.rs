@@ -161,6 +161,15 @@ pub fn newest_good_backup(dir: &Path) -> Option<Backup> {
     list_backups(dir).into_iter().find(|b| read_dump(&b.path).is_ok())
 }
 
+/// Where the replaced database goes: named by the time, never onto an earlier one.
+fn aside_name(store_dir: &Path, at: NaiveDateTime) -> PathBuf {
+    let base = format!("db.replaced-{}", at.format("%Y%m%d-%H%M%S"));
+    (1..)
+        .map(|n| store_dir.join(if n == 1 { base.clone() } else { format!("{base}-{n}") }))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| store_dir.join(base))
+}
+
 /// Builds the backup's database beside the live one and swaps the two; the caller holds
 /// the store's lock. Returns where the replaced database went.
 fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<Option<PathBuf>> {
@@ -194,7 +203,7 @@ fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<Option<Pa
         trees.db.flush().map_err(|e| super::sled_error(store_dir, e))?;
     }
     let live = store_dir.join("db");
-    let replaced = live.exists().then(|| store_dir.join(format!("db.replaced-{}", at.format("%Y%m%d-%H%M%S"))));
+    let replaced = live.exists().then(|| aside_name(store_dir, at));
     if let Some(aside) = &replaced {
         std::fs::rename(&live, aside).map_err(io)?;
     }

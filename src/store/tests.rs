@@ -738,3 +738,18 @@ fn a_save_that_failed_to_flush_is_recognised_when_saved_again() {
     other.intake.note = "iets anders".into();
     assert!(matches!(store.save(&other, &created(&other)), Err(StoreError::Conflict)));
 }
+
+#[test]
+fn two_restores_in_the_same_second_keep_both_replaced_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store_dir, backups, list) = store_with_backup(dir.path());
+    let file = list_backups(&backups)[0].path.clone();
+    restore(&store_dir, &file, now()).unwrap();
+    restore(&store_dir, &file, now()).unwrap();
+    let aside = std::fs::read_dir(&store_dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("db.replaced-"))
+        .count();
+    assert_eq!(aside, 2);
+    assert_eq!(reopen(&store_dir).load_cases().unwrap().cases.len(), list.len());
+}
