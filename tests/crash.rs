@@ -31,6 +31,13 @@ fn crash_child_writer() {
     let dir = std::env::var_os(CHILD_ENV).expect("run only as the child of acknowledged_saves_survive_kill_9");
     let mut store = Store::open(Path::new(&dir)).expect("child opens the store");
     store.unlock(PASS).expect("child unlocks the store");
+    // First a restore of what is there (so nothing acknowledged goes): a kill during it
+    // must leave the old store or the restored one.
+    let backups = Path::new(&dir).with_extension("backups");
+    let file = store.backup(&backups, chrono::Local::now().naive_local(), 2).expect("child backs up");
+    store.restore(&file, chrono::Local::now().naive_local()).expect("child restores");
+    store.unlock(PASS).expect("child unlocks the restored store");
+    println!("restored");
     let route = Config::demo().unwrap().route;
     let team = demo::team();
     let now = chrono::Local::now().naive_local();
@@ -149,6 +156,7 @@ fn acknowledged_saves_survive_kill_9() {
     let exe = std::env::current_exe().unwrap();
     let mut all: HashMap<CaseId, u64> = HashMap::new();
     let (mut plans, mut deleted) = (HashSet::new(), HashSet::new());
+    let mut restores = 0;
     let mut rounds_with_acks = 0;
 
     for round in 0..ROUNDS {
@@ -189,6 +197,7 @@ fn acknowledged_saves_survive_kill_9() {
         let stderr = errors.join().unwrap();
         assert!(!stderr.contains("panicked"), "the writer failed before the kill:\n{stderr}");
 
+        restores += lines.lock().unwrap().iter().filter(|l| l.ends_with("restored")).count();
         let acked = parse_acknowledged(&lines.lock().unwrap());
         if !acked.revisions.is_empty() {
             rounds_with_acks += 1;
@@ -244,4 +253,5 @@ fn acknowledged_saves_survive_kill_9() {
     );
     assert!(!all.is_empty());
     assert!(!plans.is_empty() && !deleted.is_empty(), "plan saves and deletions were acknowledged too");
+    assert!(restores > 0, "no writer got through its restore");
 }

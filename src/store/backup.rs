@@ -16,6 +16,8 @@ use crate::strings;
 
 const MAGIC: &str = "tandem-backup 1";
 const EXTENSION: &str = "backup";
+/// Beside the store while a restored database is complete but not yet moved in.
+const STAGED: &str = "db.restoring.done";
 
 #[derive(Serialize, Deserialize)]
 struct Dump {
@@ -202,17 +204,37 @@ fn swap_in(store_dir: &Path, file: &Path, at: NaiveDateTime) -> Result<Option<Pa
         }
         trees.db.flush().map_err(|e| super::sled_error(store_dir, e))?;
     }
-    let live = store_dir.join("db");
-    let replaced = live.exists().then(|| aside_name(store_dir, at));
-    if let Some(aside) = &replaced {
-        std::fs::rename(&live, aside).map_err(io)?;
-    }
-    std::fs::rename(&staging, &live).map_err(io)?;
+    let done = store_dir.join(STAGED);
+    crate::atomic::write(&done, b"").map_err(io)?;
+    // The anchor goes first: a crash before the swap leaves the old store with an anchor
+    // behind its head; a crash between the two renames is finished on the next open
+    // (`finish_swap`).
     let anchor = store_dir.join(ANCHOR_FILE);
     match head {
         Some(h) => crate::atomic::write(&anchor, &h).map_err(io)?,
         None if anchor.exists() => std::fs::remove_file(&anchor).map_err(io)?,
         None => {}
     }
+    let live = store_dir.join("db");
+    let replaced = live.exists().then(|| aside_name(store_dir, at));
+    if let Some(aside) = &replaced {
+        std::fs::rename(&live, aside).map_err(io)?;
+    }
+    std::fs::rename(&staging, &live).map_err(io)?;
+    std::fs::remove_file(&done).map_err(io)?;
     Ok(replaced)
+}
+
+/// A restore cut off between moving the old database aside and moving the new one in
+/// leaves only the new one, complete (marked so): move it in. The caller holds the
+/// store's lock.
+pub(super) fn finish_swap(store_dir: &Path) -> std::io::Result<()> {
+    let (live, staging, done) = (store_dir.join("db"), store_dir.join("db.restoring"), store_dir.join(STAGED));
+    if done.exists() {
+        if !live.exists() && staging.exists() {
+            std::fs::rename(&staging, &live)?;
+        }
+        std::fs::remove_file(&done)?;
+    }
+    Ok(())
 }

@@ -223,6 +223,7 @@ impl Store {
             lock::LockError::Held => StoreError::AlreadyOpen(dir.to_path_buf()),
             lock::LockError::Io(error) => io(error),
         })?;
+        backup::finish_swap(dir).map_err(io)?;
         let fresh = !dir.join("db").exists();
         // The anchor is written when a store is made: without the database it was lost.
         if fresh && dir.join(ANCHOR_FILE).exists() {

@@ -753,3 +753,21 @@ fn two_restores_in_the_same_second_keep_both_replaced_databases() {
     assert_eq!(aside, 2);
     assert_eq!(reopen(&store_dir).load_cases().unwrap().cases.len(), list.len());
 }
+
+/// A restore killed between moving the old database aside and moving the restored one
+/// in: the next open finishes it instead of finding the store missing.
+#[test]
+fn a_restore_cut_off_between_its_renames_is_finished_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store_dir, _, list) = store_with_backup(dir.path());
+    copy_dir(&store_dir.join("db"), &store_dir.join("db.restoring"));
+    std::fs::write(store_dir.join("db.restoring.done"), b"").unwrap();
+    std::fs::rename(store_dir.join("db"), store_dir.join("db.replaced-x")).unwrap();
+    let store = reopen(&store_dir);
+    assert_eq!(store.load_cases().unwrap().cases.len(), list.len());
+    assert!(!store_dir.join("db.restoring.done").exists());
+    // Without the mark (a restore cut off while building) nothing is moved in.
+    drop(store);
+    std::fs::rename(store_dir.join("db"), store_dir.join("db.restoring")).unwrap();
+    assert!(matches!(Store::open(&store_dir), Err(StoreError::Missing(_))));
+}
