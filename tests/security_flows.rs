@@ -291,3 +291,38 @@ fn the_parents_copy_holds_what_completed_steps_recorded() {
     let s1 = stored.visits.iter().find(|v| v.step == "S1").unwrap();
     assert!(s1.values.get("basisondersteuning").is_some(), "nothing lost by saving a light copy");
 }
+
+/// A full disk at Ctrl-S (here: the anchor cannot be written after sled took the case):
+/// the message says the truth, and Ctrl-S again in the same form finishes that save
+/// instead of making a second case.
+#[test]
+fn a_save_that_failed_to_flush_is_finished_by_saving_again_not_duplicated() {
+    use crossterm::event::KeyCode::Tab;
+    let mut h = Harness::with_cases(2, 100, 30);
+    h.key(Char('n'));
+    h.type_text("Pietje");
+    h.keys(&[Tab, Tab]);
+    h.type_text("14-03-2017");
+    h.key(Tab);
+    h.type_text("4");
+    h.key(Tab);
+    h.type_text("b");
+    h.keys(&[Tab, Tab]);
+    h.type_text("l");
+    h.keys(&[Tab, Char('1'), Tab]);
+    h.type_text("Komt vaak te laat.");
+    let blocker = h.store.dir().join(".anchor.json.tmp");
+    std::fs::create_dir(&blocker).unwrap();
+    h.ctrl('s');
+    assert!(h.text().contains("nog niet zeker op de schijf"), "{}", h.text());
+    assert!(matches!(h.model.screens.last(), Some(Screen::Case(_))), "the form stays open");
+    std::fs::remove_dir(&blocker).unwrap();
+    h.ctrl('s');
+    assert!(h.text().contains("Dossier van Pietje opgeslagen."), "{}", h.text());
+    let stored = h.store.load_cases().unwrap().cases;
+    assert_eq!(stored.len(), 3, "one new case, not two");
+    let pietje = stored.iter().find(|c| c.intake.first_name == "Pietje").unwrap();
+    assert_eq!(pietje.revision, 1);
+    assert_eq!(h.store.history(pietje.id).unwrap().len(), 1);
+    assert!(h.store.verify().is_ok());
+}
