@@ -507,6 +507,10 @@ pub fn export_write_failed(path: &Path, error: &std::io::Error) -> String {
     format!("Kon {} niet schrijven: {}. Er is niets anders veranderd.", path.display(), io_hint(error))
 }
 
+pub fn plan_bsn(section: &str) -> String {
+    format!("Niet bewaard: in {section} staat iets dat op een BSN lijkt; tandem bewaart geen BSN, haal het weg.")
+}
+
 pub fn access_plan_attached(file: &str) -> String {
     format!("\n## Plan van aanpak\n\nHet plan van aanpak staat in het bijgevoegde bestand {file}.\n")
 }

@@ -120,6 +120,7 @@ impl EscalationScreen {
             .enumerate()
             .filter(|(_, x)| x.required && x.choice.is_none() && x.text.trim().is_empty())
             .map(|(i, _)| (i, strings::REQUIRED.to_string()))
+            .chain(self.form.bsn_errors())
             .collect();
         let date_at = |i: usize, errors: &mut Vec<(usize, String)>| -> Option<NaiveDate> {
             let t = f[i].text.trim();

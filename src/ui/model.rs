@@ -240,6 +240,10 @@ impl Model {
             _ => None,
         })?;
         e.dirty = false;
+        // A plan that holds a BSN is not stored; what was typed stays on screen to fix.
+        if e.refuse_bsn(false) {
+            return None;
+        }
         let kind = match (signed, started) {
             (Some(version), _) => Some(ChangeKind::PlanSigned { version }),
             (_, Some(version)) => Some(ChangeKind::PlanStarted { version }),
@@ -455,6 +459,7 @@ impl Model {
                 self.status = Some(Status { text: strings::PRINTING.into(), error: false });
                 save.into_iter().chain([print]).map(Effect::Job).collect()
             }
+            Request::Close if self.plan_editor().is_some_and(|e| e.refuse_bsn(true)) => Vec::new(),
             Request::Close => {
                 let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
                 self.screens.pop();
