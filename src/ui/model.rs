@@ -891,10 +891,13 @@ impl Model {
                     return vec![Effect::Job(Job::History(id))];
                 }
             }
-            Agenda => {
-                let text = escalation::agenda(self.cases.values(), &self.config.school.name, self.now.date());
-                return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })];
-            }
+            Agenda => match escalation::agenda(self.cases.values(), &self.config.school.name, self.now.date()) {
+                Ok(text) => return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })],
+                Err(named) => {
+                    let reasons: Vec<String> = named.iter().map(ToString::to_string).collect();
+                    self.error(strings::agenda_refused(&reasons, " · "));
+                }
+            },
             Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
             Quit => return vec![Effect::Quit],
             _ => {}
@@ -1293,7 +1296,7 @@ impl Model {
             Reply::Plan(_, Err(e)) | Reply::PlanSaved(Err(e)) | Reply::PlanPrinted(Err(e)) => self.error(e),
             Reply::PlanSaved(Ok(None)) => {}
             Reply::AgendaWritten(Ok(path)) => {
-                self.status = Some(Status { text: strings::written(&path), error: false });
+                self.status = Some(Status { text: strings::agenda_written(&path), error: false });
             }
             Reply::AgendaWritten(Err(e)) | Reply::BundleWritten(Err(e)) => self.error(e),
             Reply::BundleWritten(Ok(w)) => {
