@@ -616,7 +616,8 @@ pub fn export_exists(path: &Path) -> String {
 
 /// Said with every plaintext file tandem writes on purpose.
 pub fn not_encrypted(path: &Path) -> String {
-    format!("niet versleuteld, alleen leesbaar voor jou, in {}", path.parent().unwrap_or(path).display())
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    format!("niet versleuteld, alleen leesbaar voor jou, in {}", dir.display())
 }
 
 pub const GOAL: &str = "doel";
