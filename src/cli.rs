@@ -1,5 +1,5 @@
 //! The command line: start the TUI (own store or demo) and the scripting commands
-//! `demo`, `list` and `check`. Every failure ends as one Dutch message and exit code 1.
+//! (`demo`, `list`, `check`, `agenda`, ...). Every failure ends as one Dutch message and exit code 1.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -66,6 +66,12 @@ enum Command {
     Plan {
         #[command(subcommand)]
         command: PlanCommand,
+    },
+    /// Schrijf de E3-agenda voor het bestuurlijk OGGO (zonder namen van kinderen), zoals a in het overzicht.
+    Agenda {
+        /// Het bestand om te schrijven (anders een gedateerd bestand in de map exports bij de gegevens).
+        #[arg(long, value_name = "BESTAND")]
+        out: Option<PathBuf>,
     },
     /// Schrijf een ondertekende, versleutelde bundel voor het SWV in de exportmap.
     Export {
@@ -182,6 +188,8 @@ pub enum CliError {
     Period(String),
     #[error("{}", strings::IMPORT_REFUSED)]
     Refused,
+    #[error("{}", strings::agenda_refused(.0, "\n"))]
+    AgendaNamed(Vec<String>),
 }
 
 /// Cases in the demo that `tandem --demo` opens.
@@ -225,6 +233,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Plan { command: PlanCommand::Export { case, pdf, md, version } }) => {
             plan_export(&paths, &case, pdf.as_deref(), md.as_deref(), version)
         }
+        Some(Command::Agenda { out }) => agenda(&paths, out.as_deref()),
         Some(Command::Export { key }) => export(&paths, key),
         Some(Command::Swv { demo: true, .. }) => {
             crate::ui::dashboard::run(crate::ui::dashboard::Source::Demo).map_err(CliError::Terminal)
@@ -247,6 +256,28 @@ fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
     }
     let written = crate::exports::bundle(&store, &config, now())?;
     println!("{}", strings::bundle_written(&written.file, written.sequence, written.cases, written.dossiers));
+    Ok(())
+}
+
+/// The E3 agenda, with the checks of `a` in the escalation overview.
+fn agenda(paths: &Paths, out: Option<&Path>) -> Result<(), CliError> {
+    let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
+    let Some(store) = open_unlocked(paths, &config.user, false)? else {
+        println!("{}", strings::check_no_key(&paths.store_dir()));
+        return Ok(());
+    };
+    let cases = store.load_cases()?.cases;
+    let today = now().date();
+    let text = crate::domain::escalation::agenda(cases.iter(), &config.school.name, today)
+        .map_err(|named| CliError::AgendaNamed(named.iter().map(ToString::to_string).collect()))?;
+    let file = match out {
+        Some(file) => {
+            crate::exports::agenda_to(file, &text)?;
+            file.to_path_buf()
+        }
+        None => crate::exports::agenda(&crate::exports::dir(Some(paths)), &text, today)?,
+    };
+    println!("{}", strings::agenda_written(&file));
     Ok(())
 }
 

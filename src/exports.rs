@@ -34,6 +34,8 @@ pub enum ExportError {
     NoExportSettings,
     #[error("{}", strings::export_folder_gone(.0))]
     NoFolder(PathBuf),
+    #[error("{}", strings::export_exists(.0))]
+    Exists(PathBuf),
 }
 
 /// Where the copies go: the private exports folder, or for the demo (fictional data,
@@ -49,10 +51,21 @@ fn own_dir(dir: &Path) -> Result<(), ExportError> {
     crate::atomic::private_dir(dir).map_err(fail)
 }
 
-/// Writes atomically (the old file or the new one, never half).
+/// Writes atomically (the old file or the new one, never half), readable by the owner
+/// only: what tandem writes here is not encrypted.
 fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     let fail = |error| ExportError::Write { path: path.to_path_buf(), error };
-    crate::atomic::write(path, bytes).map_err(fail)
+    crate::atomic::write_private(path, bytes).map_err(fail)
+}
+
+/// `dir/stem.ext` for each of `exts`, or with "-2", "-3", ... added to the stem when
+/// any of them exists: writing again never replaces a copy made before.
+fn fresh<const N: usize>(dir: &Path, stem: &str, exts: [&str; N]) -> [PathBuf; N] {
+    let at = |n: u32| {
+        let stem = if n < 2 { stem.to_string() } else { format!("{stem}-{n}") };
+        exts.map(|ext| dir.join(format!("{stem}.{ext}")))
+    };
+    (1..=u32::MAX).map(at).find(|paths| paths.iter().all(|p| !p.exists())).unwrap_or_else(|| at(u32::MAX))
 }
 
 /// The stored (full) case and its plan as a document: `version` or the newest.
@@ -103,9 +116,8 @@ pub fn print_plan(
     own_dir(dir)?;
     let (case, book, doc) = plan_doc(store, id, config, None, today)?;
     let version = book.current().map_or(1, |p| p.version);
-    let kind = format!("plan-v{version}");
-    let pdf = dir.join(access::file_name(&kind, &case, today, "pdf"));
-    let md = dir.join(access::file_name(&kind, &case, today, "md"));
+    let stem = access::file_stem(&format!("plan-v{version}"), case.id, today);
+    let [pdf, md] = fresh(dir, &stem, ["pdf", "md"]);
     write_doc(&doc, Some(&pdf), Some(&md))?;
     store.append_event(change)?;
     Ok([pdf, md])
@@ -124,8 +136,8 @@ pub fn write_doc(doc: &Doc, pdf: Option<&Path>, md: Option<&Path>) -> Result<(),
     Ok(())
 }
 
-/// Writes the parents' copy of the stored case, with the plan as PDF beside it when
-/// there is one, and logs that it was made. Returns the copy's path.
+/// Writes the parents' copy of the stored case, with every plan version as PDF beside
+/// it, and logs that it was made. Returns the copy's path.
 pub fn access_copy(
     store: &Store,
     dir: &Path,
@@ -135,16 +147,27 @@ pub fn access_copy(
 ) -> Result<PathBuf, ExportError> {
     let case = store.case(id)?.ok_or(ExportError::NoCase)?;
     let history = store.history(id)?;
+    let book = store.plan(id)?;
     let today = change.at.date();
     own_dir(dir)?;
-    let mut markdown =
-        Zeroizing::new(access::markdown(&case, &history, &config.school.name, &config.team, &config.route, today));
-    if let Some(doc) = current_plan(store, &case, config, today)? {
-        let pdf = access::file_name("inzage-plan", &case, today, "pdf");
-        write(&dir.join(&pdf), &print::pdf::render(&doc)?)?;
-        markdown.push_str(&strings::access_plan_attached(&pdf));
+    let mut markdown = Zeroizing::new(access::markdown(
+        &case,
+        book.as_ref(),
+        &history,
+        &config.school.name,
+        &config.team,
+        &config.route,
+        today,
+    ));
+    for (book, plan) in book.iter().flat_map(|b| b.versions.iter().map(move |p| (b, p))) {
+        let doc = document(&case, book, config, Some(plan.version), today)?;
+        let stem = access::file_stem(&format!("inzage-plan-v{}", plan.version), id, today);
+        let [pdf] = fresh(dir, &stem, ["pdf"]);
+        write(&pdf, &print::pdf::render(&doc)?)?;
+        let name = pdf.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        markdown.push_str(&strings::access_plan_attached(plan.version, &name));
     }
-    let file = dir.join(access::file_name("inzage", &case, today, "md"));
+    let [file] = fresh(dir, &access::file_stem("inzage", id, today), ["md"]);
     write(&file, markdown.as_bytes())?;
     store.append_event(change)?;
     Ok(file)
@@ -162,12 +185,21 @@ pub fn remove_copies(dir: &Path, id: CaseId) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes the E3 agenda for the OGGO meeting.
+/// Writes the E3 agenda for the OGGO meeting into `dir`, dated; a second agenda on the
+/// same day gets a new name beside the first.
 pub fn agenda(dir: &Path, text: &str, today: NaiveDate) -> Result<PathBuf, ExportError> {
     own_dir(dir)?;
-    let file = dir.join(format!("agenda-oggo-{}.md", today.format("%Y-%m-%d")));
+    let [file] = fresh(dir, &format!("agenda-oggo-{}", today.format("%Y-%m-%d")), ["md"]);
     write(&file, text.as_bytes())?;
     Ok(file)
+}
+
+/// Writes the E3 agenda to `file`, chosen by the user; one that exists is left alone.
+pub fn agenda_to(file: &Path, text: &str) -> Result<(), ExportError> {
+    if file.exists() {
+        return Err(ExportError::Exists(file.to_path_buf()));
+    }
+    write(file, text.as_bytes())
 }
 
 /// What one export wrote.

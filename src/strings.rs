@@ -96,7 +96,16 @@ pub fn confirm_retention(n: usize, years: u32) -> String {
 }
 
 pub fn exported(path: &Path) -> String {
-    format!("Inzage-export geschreven: {}", path.display())
+    format!("Inzage-export geschreven: {} ({})", file_name(path), not_encrypted(path))
+}
+
+/// The last part of a path, for messages that say the folder apart.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+pub fn agenda_written(path: &Path) -> String {
+    format!("E3-agenda geschreven: {} ({})", file_name(path), not_encrypted(path))
 }
 
 pub const LOCKED_NOTE: &str = "Vergrendeld na een tijd zonder gebruik; wat je aan het typen was, is bewaard.";
@@ -182,6 +191,89 @@ pub const ACCESS_ROUTE: &str = "Route";
 pub const ACCESS_CONSENT: &str = "Toestemming";
 pub const ACCESS_NO_CONSENT: &str = "Er is (nog) geen toestemming vastgelegd.";
 pub const ACCESS_STEP_OPEN: &str = "nu bezig";
+
+pub const ACCESS_STORED: &str = "Alles wat tandem over uw kind bewaart";
+pub const ACCESS_STORED_INTRO: &str = "Hieronder staat het dossier precies zoals het is opgeslagen, ook wat hierboven al staat: elk gegeven, elke stap, toestemming, opschaling met vragen en besluiten, en afwezigheid.";
+pub const ACCESS_PLANS: &str = "Plan van aanpak: alle versies, zoals opgeslagen";
+
+/// The Dutch name of a key of the stored record in the parents' copy (the key itself
+/// for one not listed).
+pub fn access_key(key: &str) -> String {
+    let known = match key {
+        "id" => "kenmerk",
+        "revision" => "aantal keer bewaard",
+        "intake" => "signaal",
+        "first_name" => "voornaam",
+        "last_name" => "achternaam",
+        "birth_date" => "geboortedatum",
+        "groep" => "groep",
+        "gezag" => "gezag",
+        "signal_date" => "datum signaal",
+        "source" => "signaal van",
+        "domains" => "gebieden",
+        "note" => "notitie",
+        "holder" => "dossierhouder",
+        "step" => "stap",
+        "due" => "uiterste datum",
+        "closed_on" => "afgesloten op",
+        "visits" => "route",
+        "entered" => "begonnen op",
+        "values" => "vastgelegd",
+        "done" => "afgerond",
+        "on" => "datum",
+        "outcome" => "uitkomst",
+        "by" => "door",
+        "consents" => "toestemming",
+        "purpose" => "waarvoor",
+        "given" => "gegeven",
+        "form" => "vorm",
+        "recorded_by" => "vastgelegd door",
+        "escalations" => "opschalingen",
+        "reason" => "reden",
+        "rungs" => "niveaus",
+        "level" => "niveau",
+        "domain" => "soort vraag",
+        "opened" => "gevraagd op",
+        "asked_by" => "gevraagd door",
+        "question" => "vraag",
+        "deciders" => "beslissers",
+        "decision" => "besluit",
+        "what" => "wat",
+        "follow_up" => "vervolg op",
+        "resolved" => "opgelost",
+        "absences" => "afwezigheid",
+        "from" => "van",
+        "to" => "tot en met",
+        "dismissals" => "suggesties terzijde gelegd",
+        "kind" => "soort",
+        "since" => "sinds",
+        "versions" => "versies",
+        "version" => "versie",
+        "started" => "begonnen op",
+        "concerns" => "zorgen",
+        "text" => "tekst",
+        "priority" => "prioriteit",
+        "division" => "verdeling",
+        "payer" => "betaalt",
+        "goals" => "doelen",
+        "criterion" => "criterium",
+        "concern" => "zorg",
+        "actions" => "acties",
+        "party" => "partij",
+        "person" => "persoon",
+        "status" => "status",
+        "goal" => "doel",
+        "contact" => "contact",
+        "evaluations" => "evaluaties",
+        "signers" => "ondertekenaars",
+        "role" => "rol",
+        "name" => "naam",
+        "signed" => "getekend op",
+        "next_id" => "volgend nummer",
+        other => return other.replace('_', " "),
+    };
+    known.to_string()
+}
 
 pub fn access_step_done(on: &str, outcome: &str) -> String {
     format!("afgerond {on}: {outcome}")
@@ -507,8 +599,25 @@ pub fn export_write_failed(path: &Path, error: &std::io::Error) -> String {
     format!("Kon {} niet schrijven: {}. Er is niets anders veranderd.", path.display(), io_hint(error))
 }
 
-pub fn access_plan_attached(file: &str) -> String {
-    format!("\n## Plan van aanpak\n\nHet plan van aanpak staat in het bijgevoegde bestand {file}.\n")
+pub fn plan_bsn(section: &str) -> String {
+    format!("Niet bewaard: in {section} staat iets dat op een BSN lijkt; tandem bewaart geen BSN, haal het weg.")
+}
+
+pub fn access_plan_attached(version: u32, file: &str) -> String {
+    format!("\nVersie {version} van het plan van aanpak staat ook als PDF in het bijgevoegde bestand {file}.\n")
+}
+
+pub fn export_exists(path: &Path) -> String {
+    format!(
+        "{} bestaat al; tandem schrijft er niet overheen. Kies een andere naam of verplaats het bestand eerst.",
+        path.display()
+    )
+}
+
+/// Said with every plaintext file tandem writes on purpose.
+pub fn not_encrypted(path: &Path) -> String {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    format!("niet versleuteld, alleen leesbaar voor jou, in {}", dir.display())
 }
 
 pub const GOAL: &str = "doel";
@@ -582,11 +691,7 @@ pub const PRINTING: &str = "Plan wordt afgedrukt…";
 pub const NO_EARLIER_VERSION: &str = "Dit is de eerste versie; er is geen eerdere om mee te vergelijken.";
 
 pub fn printed(pdf: &Path, md: &Path) -> String {
-    format!(
-        "Afgedrukt: {} (en {})",
-        pdf.display(),
-        md.file_name().map_or_else(|| md.display().to_string(), |n| n.to_string_lossy().into_owned())
-    )
+    format!("Afgedrukt: {} en {} ({})", file_name(pdf), file_name(md), not_encrypted(pdf))
 }
 
 pub fn version_title(version: u32) -> String {
@@ -1119,6 +1224,23 @@ pub fn period_invalid(text: &str) -> String {
 pub fn agenda_intro(school: &str, date: &str) -> String {
     format!(
         "Ingebracht door de tandem van {school}, opgesteld op {date}. Zonder namen van kinderen: het gaat om knelpunten in het stelsel."
+    )
+}
+
+pub fn agenda_named(pupil: &str, short_id: &str, level: &str, name: &str) -> String {
+    format!(
+        "{pupil} (dossier {short_id}), {level}, vraag: noemt \"{name}\". De agenda gaat zonder namen van kinderen naar het OGGO; schrijf de vraag zonder naam."
+    )
+}
+
+/// `sep` between the reasons: a new line on the command line, " · " on the status line.
+pub fn agenda_refused(reasons: &[String], sep: &str) -> String {
+    format!("E3-agenda niet geschreven:{sep}{}", reasons.join(sep))
+}
+
+pub fn name_in_question(name: &str) -> String {
+    format!(
+        "noemt \"{name}\": de vraag kan op de E3-agenda komen, die geen namen van kinderen draagt; laat de naam weg"
     )
 }
 

@@ -505,3 +505,82 @@ fn plan_export_mistakes_get_a_clear_message() {
     assert_clean_failure(&out);
     assert!(stderr(&out).contains(&format!("Kon {} niet schrijven", target.display())), "{}", stderr(&out));
 }
+
+#[cfg(unix)]
+fn mode(file: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(file).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+#[cfg(unix)]
+fn agenda_writes_a_private_dated_file_never_over_the_last_and_refuses_a_childs_name() {
+    use tandem::domain::escalation::{self, Ask, Level, Reason, Terms};
+    let home = tempfile::tempdir().unwrap();
+    assert_ok(&tandem(home.path(), &["demo", "--cases", "20", "--seed", "7"]));
+    let first = tandem(home.path(), &["agenda"]);
+    assert_ok(&first);
+    assert!(stdout(&first).contains("E3-agenda geschreven") && stdout(&first).contains("niet versleuteld"));
+    let paths = tandem::paths::Paths::under(home.path());
+    let exports = paths.data_dir.join("exports");
+    let files = |dir: &Path| {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    };
+    assert_ok(&tandem(home.path(), &["agenda"]));
+    let written = files(&exports);
+    assert_eq!(written.len(), 2, "the second agenda is written beside the first: {written:?}");
+    assert!(written.iter().all(|n| n.starts_with("agenda-oggo-") && n.ends_with(".md")), "{written:?}");
+    for name in &written {
+        assert_eq!(mode(&exports.join(name)), 0o600, "{name}");
+    }
+
+    // An E3 question that names its child stops the agenda, saying where.
+    let mut store = tandem::store::Store::open(&paths.store_dir()).unwrap();
+    store.unlock(PASS.as_bytes()).unwrap();
+    let quiet = store.load_cases().unwrap().cases.into_iter().find(|c| c.escalations.is_empty()).unwrap();
+    let mut case = store.case(quiet.id).unwrap().unwrap();
+    let name = case.intake.first_name.clone();
+    let ask = Ask {
+        reason: Reason::Absent,
+        domain: escalation::Domain::Both,
+        question: format!("{} zit thuis omdat er geen plek is", name.to_uppercase()),
+        asked_by: "anna".into(),
+        deciders: &[],
+        terms: Terms::default(),
+    };
+    let today = chrono::Local::now().date_naive();
+    escalation::open(&mut case, Level::E3, &ask, today).unwrap();
+    let change = tandem::domain::history::Change {
+        case: Some(case.id),
+        at: chrono::Local::now().naive_local(),
+        who: "anna".into(),
+        kind: tandem::domain::history::ChangeKind::Escalated { level: Level::E3 },
+    };
+    store.save(&case, &change).unwrap();
+    drop(store);
+    let refused = tandem(home.path(), &["agenda"]);
+    assert_clean_failure(&refused);
+    let err = stderr(&refused);
+    let short = &case.id.0.simple().to_string()[..8];
+    assert!(err.contains(&format!("noemt \"{name}\"")) && err.contains(short) && err.contains("E3"), "{err}");
+    assert_eq!(files(&exports).len(), 2, "nothing written");
+
+    // --out writes where asked, but not over a file that is there.
+    let out = home.path().join("agenda.md");
+    std::fs::write(&out, "van eerder").unwrap();
+    let mut store = tandem::store::Store::open(&paths.store_dir()).unwrap();
+    store.unlock(PASS.as_bytes()).unwrap();
+    let mut fixed = store.case(case.id).unwrap().unwrap();
+    fixed.escalations.clear();
+    store.save(&fixed, &change).unwrap();
+    drop(store);
+    assert_clean_failure(&tandem(home.path(), &["agenda", "--out", out.to_str().unwrap()]));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "van eerder");
+    std::fs::remove_file(&out).unwrap();
+    assert_ok(&tandem(home.path(), &["agenda", "--out", out.to_str().unwrap()]));
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# Agenda bestuurlijk OGGO"));
+    assert_eq!(mode(&out), 0o600);
+}

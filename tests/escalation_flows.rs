@@ -193,3 +193,33 @@ fn the_e3_agenda_names_no_child() {
     );
     assert!(!agenda.contains(&name), "{name} on the agenda");
 }
+
+#[test]
+fn a_bsn_with_separators_in_the_question_is_refused() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S4");
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Tab, Char('f'), Tab, Char('o'), Tab]);
+    h.type_text("Zit thuis, bsn 111.222.333, wie betaalt?");
+    h.ctrl('s');
+    assert!(h.model.popup.is_none(), "nothing to confirm: the form is refused");
+    assert!(h.text().contains("dit lijkt een BSN"), "{}", h.text());
+    assert!(escalation::open_one(&h.model.cases[&id], now().date()).is_none());
+    assert!(h.store.case(id).unwrap().unwrap().escalations.is_empty(), "nothing stored");
+}
+
+#[test]
+fn a_question_that_names_the_child_is_refused_where_it_is_typed() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S6");
+    let name = h.model.cases[&id].intake.first_name.clone();
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
+    h.type_text(&format!("{} zit thuis, er is geen plek", name.to_lowercase()));
+    h.ctrl('s');
+    assert!(h.model.popup.is_none(), "nothing to confirm: the form is refused");
+    assert!(h.text().contains(&format!("noemt \"{name}\"")), "{}", h.text());
+    assert!(h.store.case(id).unwrap().unwrap().escalations.is_empty(), "nothing stored");
+}

@@ -178,6 +178,17 @@ fn a_plan_is_written_by_keys_signed_and_revised() {
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     let pdf = files.iter().find(|p| p.extension().is_some_and(|e| e == "pdf")).expect("a pdf");
     assert!(pdf.file_name().unwrap().to_string_lossy().starts_with("plan-v2-"));
+    assert!(h.text().contains("niet versleuteld"), "{}", h.text());
+    let pupil = &h.store.case(id).unwrap().unwrap().intake;
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_lowercase();
+        assert!(!name.contains(&pupil.first_name.to_lowercase()), "the pupil's name in {name}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600, "{name}");
+        }
+    }
     let md = std::fs::read_to_string(files.iter().find(|p| p.extension().is_some_and(|e| e == "md")).unwrap()).unwrap();
     assert!(md.contains("Oma haalt Sara op dinsdag op."));
     assert!(history(&h, id).contains(&ChangeKind::PlanPrinted { version: 2 }));
@@ -280,4 +291,19 @@ fn the_parents_copy_carries_the_plan_as_pdf() {
     let pdf = names.iter().find(|n| n.starts_with("inzage-plan-") && n.ends_with(".pdf")).expect("the plan as PDF");
     let copy = names.iter().find(|n| n.starts_with("inzage-") && n.ends_with(".md")).unwrap();
     assert!(std::fs::read_to_string(dir.join(copy)).unwrap().contains(pdf.as_str()), "the copy names the plan file");
+}
+
+#[test]
+fn a_bsn_typed_in_a_plan_text_is_not_saved_and_the_plan_does_not_close_over_it() {
+    let (mut h, id) = open_plan("S4");
+    go_to(&mut h, 5);
+    assert_eq!(h.model.context(), Context::PlanText);
+    h.type_text(" BSN 111.222.333");
+    h.ctrl('s');
+    assert!(h.text().contains("tandem bewaart geen BSN"), "{}", h.text());
+    let stored = h.store.plan(id).unwrap().unwrap();
+    assert!(!stored.versions.last().unwrap().factoren.contains("111.222.333"), "nothing with a BSN is stored");
+    h.keys(&[Esc, Esc]);
+    assert!(matches!(h.model.screens.last(), Some(tandem::ui::model::Screen::Plan(_))), "the plan stays open to fix");
+    assert_eq!(h.editor().section, Section::Factors.index(), "it shows where the BSN is");
 }

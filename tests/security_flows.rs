@@ -164,10 +164,22 @@ fn the_parents_copy_is_written_and_logged() {
     let name = h.model.cases[&id].pupil_name();
     h.keys(&[Enter, Char('x')]);
     assert!(h.text().contains("Inzage-export geschreven"));
+    assert!(h.text().contains("niet versleuteld"), "the screen says the copy is plain text: {}", h.text());
     let dir = h.paths.data_dir.join("exports");
     let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let text = std::fs::read_to_string(file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains(&name) && text.contains("Uw rechten"));
+    let file_name = file.file_name().unwrap().to_string_lossy().to_lowercase();
+    let case = &h.model.cases[&id].intake;
+    for part in [&case.first_name, &case.last_name].into_iter().filter(|p| !p.is_empty()) {
+        assert!(!file_name.contains(&part.to_lowercase()), "{part} in {file_name}");
+    }
+    assert!(file_name.starts_with("inzage-") && file_name.contains(&id.0.simple().to_string()[..8]), "{file_name}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "only the owner may read");
+    }
     let history = h.store.history(id).unwrap();
     assert_eq!(history.last().unwrap().kind, ChangeKind::AccessExport);
     assert!(h.text().contains("inzage-export gemaakt"), "the detail view shows the export in the history");

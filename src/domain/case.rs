@@ -453,14 +453,59 @@ impl CaseDraft {
     }
 }
 
-/// True when `text` holds a run of exactly nine digits that passes the BSN "elfproef".
+/// Most characters that may stand between two digits of one number ("111 - 222 - 333").
+const BSN_GAP: usize = 3;
+
+/// True when `text` holds nine digits that pass the BSN "elfproef", written together or
+/// with spaces, dots, dashes or other signs between them (but no letters, and no more
+/// than `BSN_GAP` signs in a row). Nine digits cut from a longer number ("0612345678")
+/// do not count. The one check of every free-text field tandem stores.
 pub fn contains_bsn(text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_digit()).filter(|run| run.len() == 9).any(|run| {
-        let digits: Vec<u32> = run.bytes().map(|b| u32::from(b - b'0')).collect();
-        let sum: i64 =
-            digits[..8].iter().zip((2..=9).rev()).map(|(d, w)| i64::from(*d) * w).sum::<i64>() - i64::from(digits[8]);
-        sum % 11 == 0 && run != "000000000"
+    use unicode_normalization::UnicodeNormalization;
+    // The digit groups of the number being read, and the signs since its last digit.
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let mut gap = 0;
+    let mut found = false;
+    // Compatibility forms first: full-width digits are digits too.
+    for c in text.nfkc() {
+        if let Some(digit) = c.to_digit(10) {
+            if gap > 0 || groups.is_empty() {
+                groups.push(Vec::new());
+            }
+            gap = 0;
+            if let Some(g) = groups.last_mut() {
+                g.push(digit);
+            }
+        } else if c.is_alphanumeric() || gap >= BSN_GAP {
+            found |= has_bsn(&groups);
+            groups.clear();
+            gap = 0;
+        } else {
+            gap += 1;
+        }
+    }
+    found || has_bsn(&groups)
+}
+
+/// Whether whole consecutive digit groups of one number make nine digits that pass the
+/// elfproef.
+fn has_bsn(groups: &[Vec<u32>]) -> bool {
+    (0..groups.len()).any(|start| {
+        let mut digits = Vec::new();
+        for g in &groups[start..] {
+            digits.extend_from_slice(g);
+            if digits.len() >= 9 {
+                break;
+            }
+        }
+        digits.len() == 9 && elfproef(&digits)
     })
+}
+
+fn elfproef(digits: &[u32]) -> bool {
+    let sum: i64 =
+        digits[..8].iter().zip((2..=9).rev()).map(|(d, w)| i64::from(*d) * w).sum::<i64>() - i64::from(digits[8]);
+    sum % 11 == 0 && digits.iter().any(|d| *d != 0)
 }
 
 #[cfg(test)]
@@ -549,6 +594,16 @@ mod tests {
         assert!(contains_bsn("bsn 111222333 genoemd"));
         assert!(!contains_bsn("tel 123456789"));
         assert!(!contains_bsn("1112223330"));
+        for sep in ["111 222 333", "111.222.333", "111-222-333", "111 - 222 - 333", "111/222/333", "1 1 1 2 2 2 3 3 3"]
+        {
+            assert!(contains_bsn(&format!("bsn: {sep}.")), "{sep}");
+        }
+        assert!(contains_bsn("１１１２２２３３３"), "full-width digits");
+        assert!(contains_bsn("groep 5 111 222 333"), "a number before it does not hide it");
+        assert!(!contains_bsn("tel 06-12 34 56 78"), "nine digits cut from a phone number do not count");
+        assert!(!contains_bsn("111 222 33 4"), "the elfproef still decides");
+        assert!(!contains_bsn("111a222b333"), "letters end a number");
+        assert!(!contains_bsn("111    222    333"), "a long gap ends a number");
         let mut draft = good();
         draft.note = "BSN 111222333".into();
         assert_eq!(errors(&draft), vec![(Field::Note, FieldError::LooksLikeBsn)]);

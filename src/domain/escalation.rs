@@ -420,13 +420,42 @@ pub fn overview<'a>(cases: impl Iterator<Item = &'a Case>, today: NaiveDate) -> 
     rows
 }
 
+/// An E3 question that names its child, so the agenda is not written: which case, at
+/// which level, which name (the fix is in that case's escalation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub case: super::case::CaseId,
+    pub pupil: String,
+    pub level: Level,
+    pub name: String,
+}
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = super::access::short_id(self.case);
+        f.write_str(&strings::agenda_named(&self.pupil, short.trim_start_matches('-'), self.level.code(), &self.name))
+    }
+}
+
 /// The E3 items as an agenda for the bestuurlijk OGGO: structural, so no child is
-/// named; grouped by reason, with the questions put.
-pub fn agenda<'a>(cases: impl Iterator<Item = &'a Case>, school: &str, today: NaiveDate) -> String {
-    let mut items: Vec<(Reason, String, NaiveDate)> = cases
-        .filter_map(|c| open_one(c, today))
-        .filter_map(|e| e.current().filter(|r| r.level == Level::E3).map(|r| (e.reason, r.question.clone(), r.opened)))
-        .collect();
+/// named; grouped by reason, with the questions put. Refused, with every place to fix,
+/// when a question holds a name of its case (`names::found_in`).
+pub fn agenda<'a>(cases: impl Iterator<Item = &'a Case>, school: &str, today: NaiveDate) -> Result<String, Vec<Named>> {
+    let mut items: Vec<(Reason, String, NaiveDate)> = Vec::new();
+    let mut named = Vec::new();
+    for case in cases {
+        let Some((e, r)) = open_one(case, today).and_then(|e| Some(e).zip(e.current())) else { continue };
+        if r.level != Level::E3 {
+            continue;
+        }
+        if let Some(name) = super::names::found_in(&r.question, &super::names::of_case(case)) {
+            named.push(Named { case: case.id, pupil: case.pupil_name(), level: r.level, name });
+        }
+        items.push((e.reason, r.question.clone(), r.opened));
+    }
+    if !named.is_empty() {
+        return Err(named);
+    }
     items.sort();
     let mut out =
         format!("# {}\n\n{}\n", strings::AGENDA_TITLE, strings::agenda_intro(school, &super::date::format(today)));
@@ -444,7 +473,7 @@ pub fn agenda<'a>(cases: impl Iterator<Item = &'a Case>, school: &str, today: Na
         let question = question.replace('\n', " ");
         out.push_str(&format!("{n}. {question} ({})\n", strings::agenda_since(&super::date::format(opened))));
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -631,8 +660,22 @@ mod tests {
         assert_eq!(rows[1].swv_consent, Some(true));
         assert_eq!(rows[1].level, Level::E2);
 
-        let agenda = agenda(cases.iter(), "De Vlinder", d(11, 20));
-        assert!(agenda.contains("## financiering") && agenda.contains("1. Structureel (sinds 01-10-2026)"), "{agenda}");
-        assert!(!agenda.contains("Cas"), "no child is named on the agenda");
+        let text = agenda(cases.iter(), "De Vlinder", d(11, 20)).unwrap();
+        assert!(text.contains("## financiering") && text.contains("1. Structureel (sinds 01-10-2026)"), "{text}");
+        assert!(!text.contains("Cas"), "no child is named on the agenda");
+    }
+
+    #[test]
+    fn an_agenda_question_that_names_its_child_is_refused_with_the_place() {
+        let mut c = case("Noor", "S4");
+        c.intake.last_name = "Bakker".into();
+        open(&mut c, Level::E3, &ask("Noör zit thuis omdat er geen plek is"), d(10, 1)).unwrap();
+        let other = case("Sem", "S4");
+        let refused = agenda([other, c.clone()].iter(), "De Vlinder", d(11, 20)).unwrap_err();
+        assert_eq!(refused, [Named { case: c.id, pupil: "Noor Bakker".into(), level: Level::E3, name: "Noor".into() }]);
+        let reason = refused[0].to_string();
+        let short = crate::domain::access::short_id(c.id);
+        assert!(reason.contains("Noor Bakker") && reason.contains(short.trim_start_matches('-')), "{reason}");
+        assert!(reason.contains("E3") && reason.contains("vraag"), "{reason}");
     }
 }

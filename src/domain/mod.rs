@@ -35,6 +35,7 @@ pub mod figures;
 pub mod history;
 pub mod listing;
 pub mod monitoring;
+pub mod names;
 pub mod plan;
 pub mod retention;
 pub mod route;

@@ -388,6 +388,42 @@ impl Plan {
         out
     }
 
+    /// The first place whose text looks like it holds a BSN (`case::contains_bsn`): such a
+    /// plan is not saved.
+    pub fn bsn_place(&self) -> Option<Place> {
+        let at = |section, item| Place { section, item };
+        let texts = [
+            (at(Section::Family, None), self.betrokkenen.as_str()),
+            (at(Section::Question, None), &self.vraag),
+            (at(Section::Strengths, None), &self.krachten),
+            (at(Section::Needs, None), &self.behoeften),
+            (at(Section::Factors, None), &self.factoren),
+            (at(Section::Own, None), &self.zelf),
+            (at(Section::Regie, None), &self.regiehouder),
+            (at(Section::Regie, None), &self.contact),
+            (at(Section::Evaluation, None), &self.criteria),
+            (at(Section::Sharing, None), &self.delen),
+        ];
+        let items = self.concerns.iter().enumerate().map(|(i, c)| (at(Section::Strengths, Some(i)), c.text.as_str()));
+        let division = self.division.iter().enumerate().map(|(i, d)| (at(Section::Division, Some(i)), d.what.as_str()));
+        let goals = self.goals.iter().enumerate().flat_map(|(i, g)| {
+            [(at(Section::Goals, Some(i)), g.text.as_str()), (at(Section::Goals, Some(i)), g.criterion.as_str())]
+        });
+        let actions = self.actions.iter().enumerate().flat_map(|(i, a)| {
+            [(at(Section::Actions, Some(i)), a.what.as_str()), (at(Section::Actions, Some(i)), a.person.as_str())]
+        });
+        let signers = self.signers.iter().enumerate().map(|(i, s)| (at(Section::SignOff, Some(i)), s.name.as_str()));
+        texts
+            .into_iter()
+            .chain(items)
+            .chain(division)
+            .chain(goals)
+            .chain(actions)
+            .chain(signers)
+            .find(|(_, text)| super::case::contains_bsn(text))
+            .map(|(place, _)| place)
+    }
+
     /// The next version: a copy to adjust, with its signatures cleared.
     pub fn next_version(&self, today: NaiveDate) -> Result<Plan, PlanError> {
         if !self.is_frozen() {
@@ -645,6 +681,16 @@ mod tests {
 
         let p = complete();
         assert_eq!(missing_texts(&p)[0], strings::missing_signature("Ouder/verzorger", ""));
+    }
+
+    #[test]
+    fn a_bsn_anywhere_in_the_plan_is_found_with_its_place() {
+        let mut p = complete();
+        assert_eq!(p.bsn_place(), None);
+        p.actions[0].person = "meester Jan (111 222 333)".into();
+        assert_eq!(p.bsn_place(), Some(Place { section: Section::Actions, item: Some(0) }));
+        p.factoren = "bsn 111-222-333".into();
+        assert_eq!(p.bsn_place(), Some(Place { section: Section::Factors, item: None }));
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Store {
         file.extend_from_slice(&body);
         let path = dir.join(format!("tandem-{}.{EXTENSION}", at.format("%Y%m%d-%H%M%S")));
         let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
-        crate::atomic::write(&path, &file).map_err(io)?;
+        crate::atomic::write_private(&path, &file).map_err(io)?;
         crate::atomic::private_dir(dir).map_err(io)?;
         for old in list_backups(dir).into_iter().skip(keep.max(1)) {
             std::fs::remove_file(&old.path).map_err(io)?;

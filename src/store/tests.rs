@@ -328,6 +328,11 @@ fn backup_and_restore_round_trip() {
     let found = list_backups(&backups);
     assert_eq!(found.len(), 3, "only the newest 3 are kept");
     assert_eq!(found[0].path, file);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "a backup is owner-only");
+    }
 
     // A damaged backup is refused and changes nothing.
     let mut bytes = std::fs::read(&file).unwrap();

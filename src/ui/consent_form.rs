@@ -42,7 +42,7 @@ impl ConsentScreen {
     /// shown in the form.
     pub fn submit(&mut self, config: &Config, now: NaiveDateTime) -> Option<(Box<Case>, Change)> {
         let f = &self.form.fields;
-        let mut errors = Vec::new();
+        let mut errors = self.form.bsn_errors();
         for i in [PURPOSE, DECISION, FORM_KIND] {
             if f[i].choice.is_none() {
                 errors.push((i, strings::REQUIRED.to_string()));

@@ -9,6 +9,7 @@ use crate::domain::case::Case;
 use crate::domain::date;
 use crate::domain::escalation::{self, Absence, Ask, Decision, Dismissal, Domain, Level, Reason, Trigger};
 use crate::domain::history::{Change, ChangeKind};
+use crate::domain::names;
 use crate::strings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +121,7 @@ impl EscalationScreen {
             .enumerate()
             .filter(|(_, x)| x.required && x.choice.is_none() && x.text.trim().is_empty())
             .map(|(i, _)| (i, strings::REQUIRED.to_string()))
+            .chain(self.form.bsn_errors())
             .collect();
         let date_at = |i: usize, errors: &mut Vec<(usize, String)>| -> Option<NaiveDate> {
             let t = f[i].text.trim();
@@ -149,6 +151,9 @@ impl EscalationScreen {
                 } else {
                     escalation::open_one(&case, today).map(|e| e.reason)
                 };
+                if let Some(name) = names::found_in(&text(base + 1), &names::of_case(&case)) {
+                    errors.push((base + 1, strings::name_in_question(&name)));
+                }
                 let (Some(domain), Some(reason), Some(asked_by), true) =
                     (domain, reason, member(base + 2), errors.is_empty())
                 else {

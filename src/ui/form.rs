@@ -239,6 +239,17 @@ impl Form {
         self.fields.iter().zip(&self.initial).any(|(f, (t, c, m))| f.value() != (t.as_str(), *c, m.as_slice()))
     }
 
+    /// Every text field that holds something like a BSN (`case::contains_bsn`), as
+    /// errors for `show_errors`: tandem stores no BSN, in whatever form it is typed.
+    pub fn bsn_errors(&self) -> Vec<(usize, String)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.kind, Kind::Text { .. }) && crate::domain::case::contains_bsn(&f.text))
+            .map(|(i, _)| (i, strings::LOOKS_LIKE_BSN.to_string()))
+            .collect()
+    }
+
     /// Shows `errors` (field index, message), clearing others; focuses the topmost one.
     pub fn show_errors(&mut self, errors: Vec<(usize, String)>) {
         for f in &mut self.fields {

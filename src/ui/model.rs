@@ -240,6 +240,10 @@ impl Model {
             _ => None,
         })?;
         e.dirty = false;
+        // A plan that holds a BSN is not stored; what was typed stays on screen to fix.
+        if e.refuse_bsn(false) {
+            return None;
+        }
         let kind = match (signed, started) {
             (Some(version), _) => Some(ChangeKind::PlanSigned { version }),
             (_, Some(version)) => Some(ChangeKind::PlanStarted { version }),
@@ -455,6 +459,7 @@ impl Model {
                 self.status = Some(Status { text: strings::PRINTING.into(), error: false });
                 save.into_iter().chain([print]).map(Effect::Job).collect()
             }
+            Request::Close if self.plan_editor().is_some_and(|e| e.refuse_bsn(true)) => Vec::new(),
             Request::Close => {
                 let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
                 self.screens.pop();
@@ -886,10 +891,13 @@ impl Model {
                     return vec![Effect::Job(Job::History(id))];
                 }
             }
-            Agenda => {
-                let text = escalation::agenda(self.cases.values(), &self.config.school.name, self.now.date());
-                return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })];
-            }
+            Agenda => match escalation::agenda(self.cases.values(), &self.config.school.name, self.now.date()) {
+                Ok(text) => return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })],
+                Err(named) => {
+                    let reasons: Vec<String> = named.iter().map(ToString::to_string).collect();
+                    self.error(strings::agenda_refused(&reasons, " · "));
+                }
+            },
             Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
             Quit => return vec![Effect::Quit],
             _ => {}
@@ -1288,7 +1296,7 @@ impl Model {
             Reply::Plan(_, Err(e)) | Reply::PlanSaved(Err(e)) | Reply::PlanPrinted(Err(e)) => self.error(e),
             Reply::PlanSaved(Ok(None)) => {}
             Reply::AgendaWritten(Ok(path)) => {
-                self.status = Some(Status { text: strings::written(&path), error: false });
+                self.status = Some(Status { text: strings::agenda_written(&path), error: false });
             }
             Reply::AgendaWritten(Err(e)) | Reply::BundleWritten(Err(e)) => self.error(e),
             Reply::BundleWritten(Ok(w)) => {

@@ -461,6 +461,17 @@ impl PlanEditor {
         }
     }
 
+    /// True (with the reason shown) when the plan holds something like a BSN; `go`
+    /// focuses where it is.
+    pub fn refuse_bsn(&mut self, go: bool) -> bool {
+        let Some(place) = self.plan().and_then(Plan::bsn_place) else { return false };
+        if go {
+            self.jump(place);
+        }
+        self.message = Some((strings::plan_bsn(&place.section.title()), true));
+        true
+    }
+
     /// Focuses where a missing item lives.
     pub fn jump(&mut self, place: Place) {
         self.section = place.section.index();
@@ -629,7 +640,7 @@ fn item_form(plan: &Plan, part: ListPart, index: Option<usize>, today: NaiveDate
 /// Checks the form and writes it into the plan; returns the row's index.
 fn apply_item(plan: &mut Plan, f: &ItemForm, today: NaiveDate) -> Result<usize, Vec<(usize, String)>> {
     let fields = &f.form.fields;
-    let mut errors = Vec::new();
+    let mut errors = f.form.bsn_errors();
     let text = |i: usize| fields[i].text.trim().to_string();
     let choice = |i: usize| fields[i].choice;
     for (i, field) in fields.iter().enumerate() {

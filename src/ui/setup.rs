@@ -30,7 +30,7 @@ pub fn form(roles: &[crate::domain::team::Role]) -> Form {
 /// Builds the config from the form, or shows what is wrong in it.
 pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Routekaart) -> Option<Config> {
     let text = |i: usize| form.fields[i].text.trim().to_string();
-    let mut errors = Vec::new();
+    let mut errors = form.bsn_errors();
     if text(0).is_empty() {
         errors.push((0, strings::REQUIRED.to_string()));
     }
