@@ -127,6 +127,11 @@ pub const SETUP_BRIN_HINT: &str = "bijv. 12AB";
 pub const SETUP_YOU: &str = "Jouw naam";
 pub const SETUP_NAME_HINT: &str = "voor- en achternaam";
 pub const SETUP_ROLE: &str = "  rol";
+pub const SETUP_DECIDER_HINT: &str = "naam (mag leeg, later in config.toml)";
+
+pub fn setup_decider(role: &str) -> String {
+    format!("Beslist bij opschalen: {role}")
+}
 
 pub fn setup_colleague(n: usize) -> String {
     format!("Collega {n} (optioneel)")

@@ -8,7 +8,7 @@ use chrono::Days;
 use common::{Harness, now};
 use crossterm::event::KeyCode::{Backspace, Char, Enter, Esc, Right, Tab};
 use tandem::domain::case::CaseId;
-use tandem::domain::escalation::{self, Level, State, TriggerKind};
+use tandem::domain::escalation::{self, DeciderRole, Level, State, TriggerKind};
 use tandem::domain::history::ChangeKind;
 use tandem::ui::action::Context;
 use tandem::ui::model::{Popup, Screen};
@@ -192,4 +192,69 @@ fn the_e3_agenda_names_no_child() {
         "{agenda}"
     );
     assert!(!agenda.contains(&name), "{name} on the agenda");
+}
+
+#[test]
+fn without_configured_deciders_no_placeholder_is_stored_as_a_name() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    h.model.config.deciders.clear();
+    let id = quiet_case(&h, "S4");
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Tab, Char('f'), Tab, Char('o'), Tab]);
+    h.type_text("Wie betaalt de extra begeleiding?");
+    h.ctrl('s');
+    let screen = h.text();
+    assert!(screen.contains("schooldirecteur (niet ingesteld)"), "{screen}");
+    assert!(!screen.contains("(("), "no doubled parentheses: {screen}");
+    h.key(Char('j'));
+    let e = open_escalation(&h, id);
+    assert_eq!(e.current().unwrap().deciders, ["schooldirecteur", "teamleider wijkteam"]);
+    assert!(h.text().contains("Beslist door: schooldirecteur (niet ingesteld), teamleider wijkteam (niet ingesteld)"));
+
+    // The decider's name is not pre-filled with the placeholder: it must be typed.
+    h.key(Char('b'));
+    assert!(!h.text().contains("Besloten door: (niet"), "{}", h.text());
+    h.keys(&[Tab]);
+    h.type_text("Geen extra uren");
+    h.keys(&[Tab, Tab, Tab, Char('n')]);
+    h.ctrl('s');
+    assert!(h.text().contains("verplicht veld"), "{}", h.text());
+    assert!(open_escalation(&h, id).current().unwrap().decision.is_none());
+}
+
+#[test]
+fn the_e3_meeting_is_named_once() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S6");
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
+    h.type_text("Te weinig plekken in de regio");
+    h.ctrl('s');
+    let screen = h.text();
+    assert!(screen.contains("bij bestuurlijk OGGO-overleg. j = ja"), "{screen}");
+    h.key(Char('j'));
+    assert_eq!(open_escalation(&h, id).current().unwrap().deciders, ["bestuurlijk OGGO-overleg"]);
+    let screen = h.text();
+    assert!(!screen.to_lowercase().contains("oggo-overleg: bestuurlijk"), "{screen}");
+}
+
+#[test]
+fn set_up_asks_for_the_deciders_and_leaves_skipped_ones_unset() {
+    let mut h = Harness::first_start(80, 24);
+    h.type_text("OBS De Regenboog");
+    h.keys(&[Tab, Tab]);
+    h.type_text("Anna Bakker");
+    // Past the role and three colleagues (name and role each) to the first decider.
+    for _ in 0..8 {
+        h.key(Tab);
+    }
+    assert!(h.text().contains("Beslist bij opschalen: schooldirecteur"), "{}", h.text());
+    h.type_text("Ria Hoekstra");
+    h.ctrl('s');
+    assert!(h.model.screens.is_empty(), "{}", h.text());
+    let config = tandem::config::Config::load(&h.paths).unwrap().unwrap();
+    let deciders: Vec<(DeciderRole, &str)> = config.deciders.iter().map(|d| (d.role, d.name.as_str())).collect();
+    assert_eq!(deciders, [(DeciderRole::SchoolDirector, "Ria Hoekstra")], "skipped roles stay unset");
 }

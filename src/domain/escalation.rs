@@ -170,20 +170,48 @@ pub struct Ask<'a> {
     pub terms: Terms,
 }
 
-/// Who decides at `level` on a question of `domain`: each role with its configured name.
-pub fn deciders_for(level: Level, domain: Domain, configured: &[Decider]) -> Vec<(DeciderRole, &str)> {
+/// Who decides at `level` on a question of `domain`: each role with its configured name,
+/// None where no name is configured.
+pub fn deciders_for(level: Level, domain: Domain, configured: &[Decider]) -> Vec<(DeciderRole, Option<&str>)> {
     decider_roles(level, domain)
         .iter()
         .map(|role| {
-            (*role, configured.iter().find(|d| d.role == *role).map_or(strings::DECIDER_UNSET, |d| d.name.as_str()))
+            let name = configured.iter().find(|d| d.role == *role).map(|d| d.name.trim()).filter(|n| !n.is_empty());
+            (*role, name)
         })
         .collect()
+}
+
+/// How a rung keeps who decides: "role: name", or the role alone when no name is
+/// configured or the name only repeats the role (the E3 meeting).
+fn decider_entry(role: DeciderRole, name: Option<&str>) -> String {
+    match name.filter(|n| !n.eq_ignore_ascii_case(role.label())) {
+        Some(name) => format!("{}: {name}", role.label()),
+        None => role.label().to_string(),
+    }
+}
+
+/// The name in a rung's decider entry; None for a role without a name (and for the
+/// placeholder that records from before version 0.9 stored as a name).
+pub fn decider_name(entry: &str) -> Option<&str> {
+    entry.split_once(": ").map(|(_, n)| n.trim()).filter(|n| !n.is_empty() && *n != strings::DECIDER_UNSET)
+}
+
+/// A decider entry as shown: "role (name)", or the role with "(niet ingesteld)" when
+/// no name is known; the E3 meeting is its own name.
+pub fn decider_display(entry: &str) -> String {
+    let role = entry.split_once(": ").map_or(entry, |(r, _)| r);
+    match decider_name(entry) {
+        Some(name) => format!("{role} ({name})"),
+        None if role == DeciderRole::Oggo.label() => role.to_string(),
+        None => format!("{role} {}", strings::DECIDER_UNSET),
+    }
 }
 
 fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
     let deciders = deciders_for(level, ask.domain, ask.deciders)
         .into_iter()
-        .map(|(role, name)| format!("{}: {name}", role.label()))
+        .map(|(role, name)| decider_entry(role, name))
         .collect();
     Rung {
         level,
@@ -399,7 +427,7 @@ pub fn overview<'a>(cases: impl Iterator<Item = &'a Case>, today: NaiveDate) -> 
                 deciders: r
                     .deciders
                     .iter()
-                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, n)| n))
+                    .map(|d| decider_name(d).map_or_else(|| decider_display(d), str::to_string))
                     .collect::<Vec<_>>()
                     .join(", "),
                 question: r.question.clone(),

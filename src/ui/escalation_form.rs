@@ -74,9 +74,9 @@ impl EscalationScreen {
             Kind::Decide => {
                 let by = escalation::open_one(case, now.date())
                     .and_then(|e| e.current())
-                    .and_then(|r| r.deciders.first())
-                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, name)| name).to_string())
-                    .unwrap_or_default();
+                    .and_then(|r| r.deciders.iter().find_map(|d| escalation::decider_name(d)))
+                    .unwrap_or_default()
+                    .to_string();
                 vec![
                     Field::text(l.decided_by, true, TEXT_MAX, "", &by),
                     Field::text(l.decision, true, QUESTION_MAX, "", ""),
@@ -172,10 +172,12 @@ impl EscalationScreen {
                 };
                 match level {
                     Ok(level) => {
-                        let who = escalation::deciders_for(level, domain, &config.deciders)
-                            .into_iter()
-                            .map(|(role, name)| format!("{} ({name})", role.label()))
-                            .collect::<Vec<_>>()
+                        let who = case
+                            .escalations
+                            .last()
+                            .and_then(|e| e.current())
+                            .map(|r| r.deciders.iter().map(|d| escalation::decider_display(d)).collect::<Vec<_>>())
+                            .unwrap_or_default()
                             .join(" en ");
                         let question = strings::confirm_escalate(level.label(), &who);
                         return Submitted::Confirm(

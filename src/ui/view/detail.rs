@@ -92,7 +92,15 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
                 (None, _, false) => strings::RUNG_SUPERSEDED.to_string(),
                 _ => String::new(),
             };
-            labelled(&mut body, Span::raw("    "), &strings::rung_deciders(&r.deciders.join(", "), &due), width);
+            labelled(
+                &mut body,
+                Span::raw("    "),
+                &strings::rung_deciders(
+                    &r.deciders.iter().map(|d| escalation::decider_display(d)).collect::<Vec<_>>().join(", "),
+                    &due,
+                ),
+                width,
+            );
             if let Some(d) = &r.decision {
                 let follow = d.follow_up.map(date::format).unwrap_or_default();
                 let text = strings::rung_decision(&d.by, &d.what, &date::format(d.on), d.resolved, &follow);
