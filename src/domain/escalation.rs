@@ -235,6 +235,9 @@ pub enum EscalationError {
     NoneOpen,
     #[error("{}", strings::ESCALATION_NO_QUESTION)]
     NoQuestion,
+    /// A decision dated after today.
+    #[error("{}", strings::IN_FUTURE)]
+    InFuture,
 }
 
 /// Starts an escalation on the case at `level`; one at a time.
@@ -269,7 +272,11 @@ pub fn go_up(case: &mut Case, ask: &Ask, today: NaiveDate) -> Result<Level, Esca
     Ok(level)
 }
 
+/// Records the decision on the open level; it cannot be dated after `today`.
 pub fn decide(case: &mut Case, decision: Decision, today: NaiveDate) -> Result<(), EscalationError> {
+    if decision.on > today {
+        return Err(EscalationError::InFuture);
+    }
     let e = open_mut(case, today).ok_or(EscalationError::NoneOpen)?;
     match e.rungs.last_mut() {
         Some(r) if r.decision.is_none() => {
@@ -578,7 +585,19 @@ mod tests {
         decide(&mut c, yes.clone(), d(12, 1)).unwrap();
         assert!(open_one(&c, d(12, 1)).is_none());
         assert_eq!(decide(&mut c, yes, d(12, 2)), Err(EscalationError::NoneOpen));
+        assert_eq!(go_up(&mut c, &ask("?"), d(12, 2)), Err(EscalationError::NoneOpen));
         assert_eq!(open(&mut c, Level::E1, &ask(" "), d(12, 2)), Err(EscalationError::NoQuestion));
+    }
+
+    #[test]
+    fn a_decision_cannot_be_dated_after_today() {
+        let mut c = case("Sem", "S4");
+        open(&mut c, Level::E1, &ask("Wie betaalt?"), d(11, 2)).unwrap();
+        let on =
+            |day| Decision { by: "Ria".into(), what: "Ja".into(), on: d(11, day), follow_up: None, resolved: true };
+        assert_eq!(decide(&mut c, on(21), d(11, 20)), Err(EscalationError::InFuture));
+        assert!(open_one(&c, d(11, 20)).is_some_and(|e| e.current().is_some_and(|r| r.decision.is_none())));
+        assert_eq!(decide(&mut c, on(20), d(11, 20)), Ok(()), "today is fine");
     }
 
     #[test]

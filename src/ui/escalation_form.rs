@@ -7,7 +7,9 @@ use super::form::{Field, Form};
 use crate::config::Config;
 use crate::domain::case::Case;
 use crate::domain::date;
-use crate::domain::escalation::{self, Absence, Ask, Decision, Dismissal, Domain, Level, Reason, Trigger};
+use crate::domain::escalation::{
+    self, Absence, Ask, Decision, Dismissal, Domain, EscalationError, Level, Reason, Trigger,
+};
 use crate::domain::history::{Change, ChangeKind};
 use crate::strings;
 
@@ -192,9 +194,6 @@ impl EscalationScreen {
             Kind::Decide => {
                 let on = date_at(2, &mut errors);
                 let follow_up = date_at(3, &mut errors);
-                if on.is_some_and(|d| d > today) {
-                    errors.push((2, strings::IN_FUTURE.into()));
-                }
                 match (on, pick(4), errors.is_empty()) {
                     (Some(on), Some(r), true) => {
                         let resolved = r == 0;
@@ -202,7 +201,7 @@ impl EscalationScreen {
                         let level = escalation::open_one(&case, today).map_or(Level::E1, |e| e.level());
                         escalation::decide(&mut case, decision, today)
                             .map(|()| change(ChangeKind::EscalationDecided { level, resolved }))
-                            .map_err(|e| vec![(1, e.to_string())])
+                            .map_err(|e| vec![(if e == EscalationError::InFuture { 2 } else { 1 }, e.to_string())])
                     }
                     _ => Err(errors),
                 }
