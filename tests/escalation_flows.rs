@@ -250,7 +250,7 @@ fn set_up_asks_for_the_deciders_and_leaves_skipped_ones_unset() {
     for _ in 0..8 {
         h.key(Tab);
     }
-    assert!(h.text().contains("Beslist bij opschalen: schooldirecteur"), "{}", h.text());
+    assert!(h.text().contains("▶ Schooldirecteur"), "{}", h.text());
     h.type_text("Ria Hoekstra");
     h.ctrl('s');
     assert!(h.model.screens.is_empty(), "{}", h.text());

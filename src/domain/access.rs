@@ -74,12 +74,9 @@ pub fn markdown(
     }
     for c in &case.consents {
         out.push_str(&format!(
-            "- {}: {} op {} door {} ({}), vastgelegd door {}\n",
+            "- {}: {}, vastgelegd door {}\n",
             route.purpose_name(&c.purpose),
-            strings::CONSENT_DECISIONS[usize::from(!c.given)],
-            date::format(c.on),
-            strings::giver(c.by),
-            strings::CONSENT_FORMS[usize::from(c.form == crate::domain::consent::ConsentForm::Written)],
+            strings::consent_record(c, case.intake.gezag),
             team.name_of(&c.recorded_by)
         ));
     }
@@ -89,7 +86,7 @@ pub fn markdown(
             "- {} · {} · {}\n",
             ch.at.format("%d-%m-%Y %H:%M"),
             team.name_of(&ch.who),
-            strings::change_kind(&ch.kind)
+            strings::change_kind(&ch.kind, route)
         ));
     }
     out.push_str(&format!("\n## {}\n\n{}\n", strings::ACCESS_RIGHTS_TITLE, strings::ACCESS_RIGHTS));

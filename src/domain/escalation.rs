@@ -414,7 +414,7 @@ pub const SWV_PURPOSE: &str = "delen_swv";
 
 pub fn swv_consent(case: &Case, e: &Escalation, today: NaiveDate) -> Option<bool> {
     let to_swv = e.rungs.iter().any(|r| decider_roles(r.level, r.domain).contains(&DeciderRole::SwvDirector));
-    to_swv.then(|| super::consent::given(&case.consents, SWV_PURPOSE, case.intake.birth_date, today))
+    to_swv.then(|| super::consent::given(&case.consents, SWV_PURPOSE, &case.intake, today))
 }
 
 /// Every open escalation, the most urgent deadline first (overdue first, none last).
@@ -662,11 +662,11 @@ mod tests {
         open(&mut a, Level::E1, &ask("?"), d(11, 10)).unwrap(); // due 24-11
         open(&mut b, Level::E2, &ask("?"), d(11, 1)).unwrap(); // due 29-11
         open(&mut e3, Level::E3, &ask("Structureel"), d(10, 1)).unwrap(); // no due
-        b.consents.push(Consent::record(
+        b.consents.push(Consent::by_all(
             SWV_PURPOSE,
-            true,
+            crate::domain::consent::Decision::Given,
             ConsentForm::Written,
-            b.intake.birth_date,
+            &b.intake,
             d(11, 1),
             "anna",
         ));

@@ -27,14 +27,8 @@ pub fn form(roles: &[crate::domain::team::Role]) -> Form {
         fields.push(Field::text(&strings::setup_colleague(n), false, NAME_MAX, strings::SETUP_NAME_HINT, ""));
         fields.push(Field::choice(strings::SETUP_ROLE, false, role_names.clone(), wijkteam));
     }
-    for role in DeciderRole::ALL {
-        fields.push(Field::text(
-            &strings::setup_decider(role.label()),
-            false,
-            NAME_MAX,
-            strings::SETUP_DECIDER_HINT,
-            "",
-        ));
+    for label in strings::SETUP_DECIDERS {
+        fields.push(Field::text(label, false, NAME_MAX, strings::SETUP_DECIDER_HINT, ""));
     }
     Form::new(fields)
 }

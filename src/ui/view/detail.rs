@@ -60,7 +60,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         Some(Err(e)) => lines.push(Line::from(Span::styled(format!("  ⚠ {e}"), t.error()))),
         Some(Ok(changes)) => {
             for ch in changes.iter().rev() {
-                let what = strings::change_kind(&ch.kind);
+                let what = strings::change_kind(&ch.kind, &model.config.route);
                 let who = format!("  {}  {:<20} ", ch.at.format("%d-%m-%Y %H:%M"), model.config.team.name_of(&ch.who));
                 labelled(&mut lines, Span::styled(who, t.muted()), &what, width);
             }
