@@ -834,6 +834,8 @@ pub struct EscalationLabels {
     pub why_not: &'static str,
     pub absent_from: &'static str,
     pub absent_to: &'static str,
+    pub absence_week: &'static str,
+    pub absence_hours: &'static str,
 }
 
 pub const ESCALATION_LABELS: EscalationLabels = EscalationLabels {
@@ -851,9 +853,36 @@ pub const ESCALATION_LABELS: EscalationLabels = EscalationLabels {
     why_not: "Waarom niet opschalen",
     absent_from: "Afwezig sinds",
     absent_to: "Weer op school op",
+    absence_week: "Ongeoorloofd verzuim in de week van",
+    absence_hours: "Uren ongeoorloofd die week",
 };
 pub const QUESTION_HINT: &str = "wat moet er besloten worden?";
 pub const ABSENCE_BACKWARDS: &str = "deze datum ligt vóór de eerste dag van afwezigheid";
+pub const ABSENCE_HOURS_HINT: &str = "hele uren, 0 tot 40";
+pub const ABSENCE_NOTHING: &str = "vul de eerste dag van afwezigheid in, of de uren ongeoorloofd verzuim van een week";
+
+pub fn absence_hours_invalid(max: u32) -> String {
+    format!("vul een heel aantal uren in, van 0 tot {max} (bijv. 6)")
+}
+
+/// The duty to report to DUO, in the case: when and how much.
+pub fn duo_report(hours: u32, week: &str, deadline: &str) -> String {
+    format!(
+        "! Meldplicht DUO: {hours} uur ongeoorloofd verzuim binnen 4 schoolweken (t/m de week van {week}). De school meldt dit binnen 5 werkdagen bij DUO: uiterlijk {deadline}."
+    )
+}
+
+pub fn absence_week_hours(week: &str, hours: u32) -> String {
+    if hours == 1 {
+        format!("Ongeoorloofd verzuim: 1 uur in de week van {week}")
+    } else {
+        format!("Ongeoorloofd verzuim: {hours} uur in de week van {week}")
+    }
+}
+
+pub fn flag_duo(deadline: chrono::NaiveDate) -> String {
+    format!("! DUO vóór {} ", deadline.format("%d-%m"))
+}
 
 pub fn escalate_title(name: &str) -> String {
     format!("Opschalen · {name}")

@@ -258,3 +258,41 @@ fn set_up_asks_for_the_deciders_and_leaves_skipped_ones_unset() {
     let deciders: Vec<(DeciderRole, &str)> = config.deciders.iter().map(|d| (d.role, d.name.as_str())).collect();
     assert_eq!(deciders, [(DeciderRole::SchoolDirector, "Ria Hoekstra")], "skipped roles stay unset");
 }
+
+#[test]
+fn sixteen_hours_of_unauthorised_absence_in_four_weeks_must_go_to_duo() {
+    let mut h = Harness::with_cases(60, 120, 40);
+    let id = quiet_case(&h, "S6");
+    h.open_case(id);
+    // Three weeks of hours (the form's week field holds today; type another week's date).
+    for (week, hours) in [("02-11-2026", "6"), ("09-11-2026", "5"), ("23-11-2026", "5")] {
+        h.key(Char('v'));
+        h.keys(&[Tab, Tab]);
+        for _ in 0..10 {
+            h.key(Backspace);
+        }
+        h.type_text(week);
+        h.key(Tab);
+        h.type_text(hours);
+        h.ctrl('s');
+        assert_eq!(h.model.context(), Context::Detail, "{}", h.text());
+    }
+    let case = &h.model.cases[&id];
+    assert!(case.absences.is_empty(), "hours alone start no period away from school");
+    assert_eq!(case.absence_hours.iter().map(|w| w.hours).sum::<u32>(), 16);
+    // Week of 23-11 ends on Friday 27-11; 5 working days later is Friday 04-12.
+    let screen = h.text();
+    assert!(screen.contains("Meldplicht DUO: 16 uur"), "{screen}");
+    assert!(screen.contains("uiterlijk 04-12-2026"), "{screen}");
+    assert_eq!(h.model.selected_row().and_then(|r| r.flags.duo), chrono::NaiveDate::from_ymd_opt(2026, 12, 4));
+    h.key(Esc);
+    assert!(h.text().contains("DUO vóór 04-12"), "the list shows the deadline: {}", h.text());
+
+    // Hours that are no number are refused in the form.
+    h.open_case(id);
+    h.key(Char('v'));
+    h.keys(&[Tab, Tab, Tab]);
+    h.type_text("zes");
+    h.ctrl('s');
+    assert!(h.text().contains("vul een heel aantal uren in"), "{}", h.text());
+}

@@ -144,6 +144,7 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 consents: Vec::new(),
                 escalations: Vec::new(),
                 absences: Vec::new(),
+                absence_hours: Vec::new(),
                 dismissals: Vec::new(),
             };
             let end = closed_on.unwrap_or(today).max(signal_date);

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::domain::access;
 use crate::domain::case::{Case, Field};
 use crate::domain::listing::Flags;
-use crate::domain::{date, escalation};
+use crate::domain::{absence, date, escalation};
 use crate::strings;
 use crate::ui::action::{Action, Context};
 use crate::ui::model::{Detail, Model};
@@ -123,6 +123,15 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
     for a in absent {
         let text = strings::absent_since(&date::format(a.from), (today - a.from).num_days());
         labelled(&mut body, Span::raw("  "), &text, width);
+    }
+    // The last recorded weeks of unauthorised absence, and a report to DUO still due.
+    let recent = case.absence_hours.len().saturating_sub(absence::DUO_WEEKS as usize);
+    for w in &case.absence_hours[recent..] {
+        labelled(&mut body, Span::raw("  "), &strings::absence_week_hours(&date::format(w.week), w.hours), width);
+    }
+    if let Some(r) = absence::duo_due(&case.absence_hours, today) {
+        let text = strings::duo_report(r.hours, &date::format(r.week), &date::format(r.deadline));
+        labelled(&mut body, Span::styled("  ".to_string(), t.error()), &text, width);
     }
     if body.is_empty() {
         return;
