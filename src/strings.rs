@@ -1084,9 +1084,13 @@ pub fn export_what(cases: usize, dossiers: usize) -> String {
 }
 
 pub fn export_withheld(n: usize) -> String {
-    format!(
-        "✗ {n} escalatie(s) naar de directeur SWV zonder toestemming 'delen met SWV': hun dossier gaat niet mee, alleen de cijfers."
-    )
+    if n == 1 {
+        "✗ 1 escalatie naar de directeur SWV zonder toestemming 'delen met SWV': het dossier gaat niet mee, alleen de cijfers.".into()
+    } else {
+        format!(
+            "✗ {n} escalaties naar de directeur SWV zonder toestemming 'delen met SWV': hun dossier gaat niet mee, alleen de cijfers."
+        )
+    }
 }
 
 pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
@@ -1500,5 +1504,12 @@ mod tests {
             assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
         }
         assert_eq!(super::fit("Zoë Çelik", 4), "Zoë…");
+    }
+
+    #[test]
+    fn escalation_counts_are_written_in_singular_or_plural() {
+        assert!(super::export_withheld(1).starts_with("✗ 1 escalatie naar"), "{}", super::export_withheld(1));
+        assert!(super::export_withheld(3).starts_with("✗ 3 escalaties naar"));
+        assert!(!super::export_withheld(2).contains("(s)"));
     }
 }
