@@ -268,7 +268,7 @@ pub const CONSENT_DECISIONS: &[&str] = &["gegeven", "geweigerd", "ingetrokken"];
 pub const CONSENT_FORM: &str = "Vorm";
 pub const CONSENT_FORMS: &[&str] = &["mondeling", "schriftelijk"];
 pub const CONSENT_DATE: &str = "Datum";
-pub const CONSENT_WHO: &str = "Door wie (spatie of cijfer: aan/uit)";
+pub const CONSENT_WHO: &str = "Door wie";
 pub const CONSENT_NO_PARTY: &str = "kies wie dit besluit nam (spatie of cijfer zet iemand aan)";
 pub const CONSENT_PARTY_NOT_NOW: &str = "op deze datum telt het besluit van deze persoon niet (onder 12: de ouders met gezag; 12 tot 16: ouders en kind; vanaf 16: het kind)";
 
