@@ -136,6 +136,10 @@ pub const SETUP_BRIN_HINT: &str = "bijv. 12AB";
 pub const SETUP_YOU: &str = "Jouw naam";
 pub const SETUP_NAME_HINT: &str = "voor- en achternaam";
 pub const SETUP_ROLE: &str = "  rol";
+/// The deciders at set-up, in the order of `DECIDER_ROLES`.
+pub const SETUP_DECIDERS: &[&str] =
+    &["Schooldirecteur", "Teamleider wijkteam", "Directeur SWV", "Gemeente (OGGO)", "OGGO-overleg"];
+pub const SETUP_DECIDER_HINT: &str = "naam: beslist bij opschalen (mag leeg)";
 
 pub fn setup_colleague(n: usize) -> String {
     format!("Collega {n} (optioneel)")
@@ -286,18 +290,30 @@ pub fn access_intro(school: &str, date: &str) -> String {
     )
 }
 
-/// What a history entry says happened.
-pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
+/// What a history entry says happened, with the routekaart's titles and labels for the
+/// ids it keeps.
+pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::domain::route::Routekaart) -> String {
     use crate::domain::history::{ChangeKind, DeleteReason};
+    let outcome = |step: &str, id: &str| {
+        let label = route.step(step).and_then(|s| s.outcomes.iter().find(|o| o.id == id)).map(|o| o.label.clone());
+        label.unwrap_or_else(|| id.to_string())
+    };
     match kind {
         ChangeKind::Created => CREATED.to_string(),
         ChangeKind::Edited { fields } => {
             format!("{EDITED}: {}", fields.iter().map(|f| f.label().to_lowercase()).collect::<Vec<_>>().join(", "))
         }
-        ChangeKind::StepRecorded { step } => format!("stap {step} bijgewerkt"),
-        ChangeKind::StepCompleted { step, outcome } => format!("stap {step} afgerond ({outcome})"),
-        ChangeKind::ConsentRecorded { purpose, given: true } => format!("toestemming gegeven: {purpose}"),
-        ChangeKind::ConsentRecorded { purpose, given: false } => format!("toestemming ingetrokken: {purpose}"),
+        ChangeKind::StepRecorded { step } => format!("stap {} bijgewerkt", route.label(step)),
+        ChangeKind::StepCompleted { step, outcome: o } => {
+            format!("stap {} afgerond: {}", route.label(step), outcome(step, o))
+        }
+        ChangeKind::ConsentRecorded { purpose, given: true } => {
+            format!("toestemming gegeven: {}", route.purpose_name(purpose))
+        }
+        ChangeKind::ConsentRecorded { purpose, given: false } => {
+            format!("toestemming ingetrokken: {}", route.purpose_name(purpose))
+        }
+        ChangeKind::ConsentRefused { purpose } => format!("toestemming geweigerd: {}", route.purpose_name(purpose)),
         ChangeKind::Deleted { reason: DeleteReason::Request } => "dossier verwijderd op verzoek".into(),
         ChangeKind::Deleted { reason: DeleteReason::Retention } => {
             "dossier verwijderd (bewaartermijn verstreken)".into()
@@ -340,18 +356,62 @@ pub const WIZARD_NOTE: &str = "Wat je typt wordt meteen als concept bewaard. Ctr
 pub const CONSENT_TITLE: &str = "Toestemming vastleggen";
 pub const CONSENT_PURPOSE: &str = "Waarvoor";
 pub const CONSENT_DECISION: &str = "Besluit";
-pub const CONSENT_DECISIONS: &[&str] = &["gegeven", "ingetrokken"];
+pub const CONSENT_DECISIONS: &[&str] = &["gegeven", "geweigerd", "ingetrokken"];
 pub const CONSENT_FORM: &str = "Vorm";
 pub const CONSENT_FORMS: &[&str] = &["mondeling", "schriftelijk"];
 pub const CONSENT_DATE: &str = "Datum";
+pub const CONSENT_WHO: &str = "Door wie";
+pub const CONSENT_NO_PARTY: &str = "kies wie dit besluit nam (spatie of cijfer zet iemand aan)";
+pub const CONSENT_PARTY_NOT_NOW: &str = "op deze datum telt het besluit van deze persoon niet (onder 12: de ouders met gezag; 12 tot 16: ouders en kind; vanaf 16: het kind)";
 
-pub fn consent_state(purpose: &str, latest: Option<&crate::domain::consent::Consent>, given: bool) -> String {
-    match (latest, given) {
-        (Some(c), true) => format!("✓ toestemming {purpose}: gegeven {} ({})", c.on.format("%d-%m-%Y"), giver(c.by)),
-        (Some(c), false) if !c.given => format!("✗ toestemming {purpose}: ingetrokken {}", c.on.format("%d-%m-%Y")),
-        (Some(_), false) => format!("✗ toestemming {purpose}: opnieuw vragen (leeftijd veranderd)"),
-        (None, _) => format!("· toestemming {purpose}: nog niet vastgelegd"),
+/// A party who decides on consent, named for the child's gezag.
+pub fn party(p: crate::domain::consent::Party, gezag: crate::domain::case::Gezag) -> &'static str {
+    use crate::domain::case::Gezag;
+    use crate::domain::consent::Party;
+    match (p, gezag) {
+        (Party::Child, _) => "het kind",
+        (Party::SecondParent, _) => "ouder 2 (gezag)",
+        (Party::FirstParent, Gezag::BothParents) => "ouder 1 (gezag)",
+        (Party::FirstParent, Gezag::Mother) => "moeder",
+        (Party::FirstParent, Gezag::Father) => "vader",
+        (Party::FirstParent, Gezag::Guardian) => "voogd / GI",
+        (Party::FirstParent, Gezag::Other) => "gezaghebbende",
     }
+}
+
+/// One consent record as shown: "gegeven op 01-11-2026 door moeder (mondeling)".
+pub fn consent_record(c: &crate::domain::consent::Consent, gezag: crate::domain::case::Gezag) -> String {
+    let form = CONSENT_FORMS[usize::from(c.form == crate::domain::consent::ConsentForm::Written)];
+    format!("{} op {} door {} ({form})", c.decision.label(), c.on.format("%d-%m-%Y"), c.parties_text(gezag))
+}
+
+/// Where consent for a purpose stands: given by all who must, or per party what is
+/// still missing.
+pub fn consent_state(
+    purpose: &str,
+    status: &[(crate::domain::consent::Party, Option<&crate::domain::consent::Consent>)],
+    given: bool,
+    gezag: crate::domain::case::Gezag,
+) -> String {
+    if status.iter().all(|(_, c)| c.is_none()) {
+        return format!("· toestemming {purpose}: nog niet vastgelegd");
+    }
+    if given {
+        let who = status.iter().map(|(p, _)| party(*p, gezag)).collect::<Vec<_>>().join(" en ");
+        let last = status.iter().filter_map(|(_, c)| c.map(|c| c.on)).max().map(|d| d.format("%d-%m-%Y"));
+        return format!(
+            "✓ toestemming {purpose}: gegeven door {who} ({})",
+            last.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
+    let parts = status.iter().map(|(p, c)| {
+        let who = party(*p, gezag);
+        match c {
+            Some(c) => format!("{who} {} {}", c.decision.label(), c.on.format("%d-%m-%Y")),
+            None => format!("{who} nog niet gevraagd"),
+        }
+    });
+    format!("✗ toestemming {purpose}: {}", parts.collect::<Vec<_>>().join(", "))
 }
 
 pub fn giver(g: crate::domain::consent::Giver) -> &'static str {
@@ -363,8 +423,8 @@ pub fn giver(g: crate::domain::consent::Giver) -> &'static str {
     }
 }
 
-pub fn consent_needed_from(g: crate::domain::consent::Giver, key: &str) -> String {
-    format!("Toestemming nu nodig van: {} · {key}: toestemming vastleggen", giver(g))
+pub fn consent_needed_from(who: &str, key: &str) -> String {
+    format!("Toestemming nu nodig van: {who} · {key}: toestemming vastleggen")
 }
 
 pub fn unknown_step(step: &str) -> String {
@@ -879,6 +939,8 @@ pub struct EscalationLabels {
     pub why_not: &'static str,
     pub absent_from: &'static str,
     pub absent_to: &'static str,
+    pub absence_week: &'static str,
+    pub absence_hours: &'static str,
 }
 
 pub const ESCALATION_LABELS: EscalationLabels = EscalationLabels {
@@ -896,9 +958,36 @@ pub const ESCALATION_LABELS: EscalationLabels = EscalationLabels {
     why_not: "Waarom niet opschalen",
     absent_from: "Afwezig sinds",
     absent_to: "Weer op school op",
+    absence_week: "Ongeoorloofd verzuim in de week van",
+    absence_hours: "Uren ongeoorloofd die week",
 };
 pub const QUESTION_HINT: &str = "wat moet er besloten worden?";
 pub const ABSENCE_BACKWARDS: &str = "deze datum ligt vóór de eerste dag van afwezigheid";
+pub const ABSENCE_HOURS_HINT: &str = "hele uren, 0 tot 40";
+pub const ABSENCE_NOTHING: &str = "vul de eerste dag van afwezigheid in, of de uren ongeoorloofd verzuim van een week";
+
+pub fn absence_hours_invalid(max: u32) -> String {
+    format!("vul een heel aantal uren in, van 0 tot {max} (bijv. 6)")
+}
+
+/// The duty to report to DUO, in the case: when and how much.
+pub fn duo_report(hours: u32, week: &str, deadline: &str) -> String {
+    format!(
+        "! Meldplicht DUO: {hours} uur ongeoorloofd verzuim binnen 4 schoolweken (t/m de week van {week}). De school meldt dit binnen 5 werkdagen bij DUO: uiterlijk {deadline}."
+    )
+}
+
+pub fn absence_week_hours(week: &str, hours: u32) -> String {
+    if hours == 1 {
+        format!("Ongeoorloofd verzuim: 1 uur in de week van {week}")
+    } else {
+        format!("Ongeoorloofd verzuim: {hours} uur in de week van {week}")
+    }
+}
+
+pub fn flag_duo(deadline: chrono::NaiveDate) -> String {
+    format!("! DUO vóór {} ", deadline.format("%d-%m"))
+}
 
 pub fn escalate_title(name: &str) -> String {
     format!("Opschalen · {name}")
@@ -1100,9 +1189,13 @@ pub fn export_what(cases: usize, dossiers: usize) -> String {
 }
 
 pub fn export_withheld(n: usize) -> String {
-    format!(
-        "✗ {n} escalatie(s) naar de directeur SWV zonder toestemming 'delen met SWV': hun dossier gaat niet mee, alleen de cijfers."
-    )
+    if n == 1 {
+        "✗ 1 escalatie naar de directeur SWV zonder toestemming 'delen met SWV': het dossier gaat niet mee, alleen de cijfers.".into()
+    } else {
+        format!(
+            "✗ {n} escalaties naar de directeur SWV zonder toestemming 'delen met SWV': hun dossier gaat niet mee, alleen de cijfers."
+        )
+    }
 }
 
 pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
@@ -1587,5 +1680,12 @@ mod tests {
             assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
         }
         assert_eq!(super::fit("Zoë Çelik", 4), "Zoë…");
+    }
+
+    #[test]
+    fn escalation_counts_are_written_in_singular_or_plural() {
+        assert!(super::export_withheld(1).starts_with("✗ 1 escalatie naar"), "{}", super::export_withheld(1));
+        assert!(super::export_withheld(3).starts_with("✗ 3 escalaties naar"));
+        assert!(!super::export_withheld(2).contains("(s)"));
     }
 }

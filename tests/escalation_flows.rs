@@ -8,7 +8,7 @@ use chrono::Days;
 use common::{Harness, now};
 use crossterm::event::KeyCode::{Backspace, Char, Enter, Esc, Right, Tab};
 use tandem::domain::case::CaseId;
-use tandem::domain::escalation::{self, Level, State, TriggerKind};
+use tandem::domain::escalation::{self, DeciderRole, Level, State, TriggerKind};
 use tandem::domain::history::ChangeKind;
 use tandem::ui::action::Context;
 use tandem::ui::model::{Popup, Screen};
@@ -222,4 +222,107 @@ fn a_question_that_names_the_child_is_refused_where_it_is_typed() {
     assert!(h.model.popup.is_none(), "nothing to confirm: the form is refused");
     assert!(h.text().contains(&format!("noemt \"{name}\"")), "{}", h.text());
     assert!(h.store.case(id).unwrap().unwrap().escalations.is_empty(), "nothing stored");
+}
+
+#[test]
+fn without_configured_deciders_no_placeholder_is_stored_as_a_name() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    h.model.config.deciders.clear();
+    let id = quiet_case(&h, "S4");
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Tab, Char('f'), Tab, Char('o'), Tab]);
+    h.type_text("Wie betaalt de extra begeleiding?");
+    h.ctrl('s');
+    let screen = h.text();
+    assert!(screen.contains("schooldirecteur (niet ingesteld)"), "{screen}");
+    assert!(!screen.contains("(("), "no doubled parentheses: {screen}");
+    h.key(Char('j'));
+    let e = open_escalation(&h, id);
+    assert_eq!(e.current().unwrap().deciders, ["schooldirecteur", "teamleider wijkteam"]);
+    assert!(h.text().contains("Beslist door: schooldirecteur (niet ingesteld), teamleider wijkteam (niet ingesteld)"));
+
+    // The decider's name is not pre-filled with the placeholder: it must be typed.
+    h.key(Char('b'));
+    assert!(!h.text().contains("Besloten door: (niet"), "{}", h.text());
+    h.keys(&[Tab]);
+    h.type_text("Geen extra uren");
+    h.keys(&[Tab, Tab, Tab, Char('n')]);
+    h.ctrl('s');
+    assert!(h.text().contains("verplicht veld"), "{}", h.text());
+    assert!(open_escalation(&h, id).current().unwrap().decision.is_none());
+}
+
+#[test]
+fn the_e3_meeting_is_named_once() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S6");
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
+    h.type_text("Te weinig plekken in de regio");
+    h.ctrl('s');
+    let screen = h.text();
+    assert!(screen.contains("bij bestuurlijk OGGO-overleg. j = ja"), "{screen}");
+    h.key(Char('j'));
+    assert_eq!(open_escalation(&h, id).current().unwrap().deciders, ["bestuurlijk OGGO-overleg"]);
+    let screen = h.text();
+    assert!(!screen.to_lowercase().contains("oggo-overleg: bestuurlijk"), "{screen}");
+}
+
+#[test]
+fn set_up_asks_for_the_deciders_and_leaves_skipped_ones_unset() {
+    let mut h = Harness::first_start(80, 24);
+    h.type_text("OBS De Regenboog");
+    h.keys(&[Tab, Tab]);
+    h.type_text("Anna Bakker");
+    // Past the role and three colleagues (name and role each) to the first decider.
+    for _ in 0..8 {
+        h.key(Tab);
+    }
+    assert!(h.text().contains("▶ Schooldirecteur"), "{}", h.text());
+    h.type_text("Ria Hoekstra");
+    h.ctrl('s');
+    assert!(h.model.screens.is_empty(), "{}", h.text());
+    let config = tandem::config::Config::load(&h.paths).unwrap().unwrap();
+    let deciders: Vec<(DeciderRole, &str)> = config.deciders.iter().map(|d| (d.role, d.name.as_str())).collect();
+    assert_eq!(deciders, [(DeciderRole::SchoolDirector, "Ria Hoekstra")], "skipped roles stay unset");
+}
+
+#[test]
+fn sixteen_hours_of_unauthorised_absence_in_four_weeks_must_go_to_duo() {
+    let mut h = Harness::with_cases(60, 120, 40);
+    let id = quiet_case(&h, "S6");
+    h.open_case(id);
+    // Three weeks of hours (the form's week field holds today; type another week's date).
+    for (week, hours) in [("02-11-2026", "6"), ("09-11-2026", "5"), ("23-11-2026", "5")] {
+        h.key(Char('v'));
+        h.keys(&[Tab, Tab]);
+        for _ in 0..10 {
+            h.key(Backspace);
+        }
+        h.type_text(week);
+        h.key(Tab);
+        h.type_text(hours);
+        h.ctrl('s');
+        assert_eq!(h.model.context(), Context::Detail, "{}", h.text());
+    }
+    let case = &h.model.cases[&id];
+    assert!(case.absences.is_empty(), "hours alone start no period away from school");
+    assert_eq!(case.absence_hours.iter().map(|w| w.hours).sum::<u32>(), 16);
+    // Week of 23-11 ends on Friday 27-11; 5 working days later is Friday 04-12.
+    let screen = h.text();
+    assert!(screen.contains("Meldplicht DUO: 16 uur"), "{screen}");
+    assert!(screen.contains("uiterlijk 04-12-2026"), "{screen}");
+    assert_eq!(h.model.selected_row().and_then(|r| r.flags.duo), chrono::NaiveDate::from_ymd_opt(2026, 12, 4));
+    h.key(Esc);
+    assert!(h.text().contains("DUO vóór 04-12"), "the list shows the deadline: {}", h.text());
+
+    // Hours that are no number are refused in the form.
+    h.open_case(id);
+    h.key(Char('v'));
+    h.keys(&[Tab, Tab, Tab]);
+    h.type_text("zes");
+    h.ctrl('s');
+    assert!(h.text().contains("vul een heel aantal uren in"), "{}", h.text());
 }

@@ -78,12 +78,9 @@ pub fn markdown(
     }
     for c in &case.consents {
         out.push_str(&format!(
-            "- {}: {} op {} door {} ({}), vastgelegd door {}\n",
+            "- {}: {}, vastgelegd door {}\n",
             route.purpose_name(&c.purpose),
-            strings::CONSENT_DECISIONS[usize::from(!c.given)],
-            date::format(c.on),
-            strings::giver(c.by),
-            strings::CONSENT_FORMS[usize::from(c.form == crate::domain::consent::ConsentForm::Written)],
+            strings::consent_record(c, case.intake.gezag),
             team.name_of(&c.recorded_by)
         ));
     }
@@ -99,7 +96,7 @@ pub fn markdown(
             "- {} · {} · {}\n",
             ch.at.format("%d-%m-%Y %H:%M"),
             team.name_of(&ch.who),
-            strings::change_kind(&ch.kind)
+            strings::change_kind(&ch.kind, route)
         ));
     }
     out.push_str(&format!("\n## {}\n\n{}\n", strings::ACCESS_RIGHTS_TITLE, strings::ACCESS_RIGHTS));
@@ -190,7 +187,8 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::domain::case::{DomainTag, Gezag, Intake, SignalSource};
-    use crate::domain::consent::{Consent, ConsentForm, Giver};
+    use crate::domain::absence::WeekHours;
+    use crate::domain::consent::{self, Consent, ConsentForm};
     use crate::domain::demo;
     use crate::domain::escalation::{
         Absence, Decision, Dismissal, Domain, Escalation, Level, Reason, Rung, TriggerKind,
@@ -299,8 +297,9 @@ mod tests {
             visits,
             consents: vec![Consent {
                 purpose: "delen_swv".into(),
-                given: true,
-                by: Giver::ParentsAndChild,
+                decision: consent::Decision::Refused,
+                parties: vec![consent::Party::FirstParent, consent::Party::Child],
+                by: None,
                 form: ConsentForm::Written,
                 on: d(2026, 9, 10),
                 recorded_by: anna.clone(),
@@ -312,6 +311,7 @@ mod tests {
                     rung(Level::E2, "Doorzettingsmacht: wie betaalt?", None),
                 ],
             }],
+            absence_hours: vec![WeekHours { week: d(2026, 10, 5), hours: 13 }],
             absences: vec![
                 Absence { from: d(2026, 10, 1), to: Some(d(2026, 10, 9)) },
                 Absence { from: d(2026, 10, 26), to: None },

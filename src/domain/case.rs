@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::absence::WeekHours;
 use super::consent::Consent;
 use super::date::{self, DateError};
 use super::escalation::{Absence, Dismissal, Escalation};
@@ -92,6 +93,10 @@ pub struct Case {
     /// Periods away from school (a thuiszitter after 4 weeks).
     #[serde(default)]
     pub absences: Vec<Absence>,
+    /// Hours of unauthorised absence per school week, in week order (a report to DUO
+    /// at 16 hours within 4 school weeks).
+    #[serde(default)]
+    pub absence_hours: Vec<WeekHours>,
     /// Escalation suggestions set aside, with why.
     #[serde(default)]
     pub dismissals: Vec<Dismissal>,
@@ -111,6 +116,7 @@ impl Case {
             consents: Vec::new(),
             escalations: Vec::new(),
             absences: Vec::new(),
+            absence_hours: Vec::new(),
             dismissals: Vec::new(),
         }
     }

@@ -7,7 +7,7 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 use super::case::{Case, CaseId, DomainTag, Gezag, Intake, SignalSource};
-use super::consent::{Consent, ConsentForm};
+use super::consent::{Consent, ConsentForm, Decision};
 use super::escalation::{self, Absence, Ask, Decider, DeciderRole, Domain, Level, Reason, Terms};
 use super::plan::{
     Action, ActionStatus, Concern, Context, Division, Goal, Party, Payer, Plan, PlanBook, PlanDomain, Priority,
@@ -144,6 +144,7 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 consents: Vec::new(),
                 escalations: Vec::new(),
                 absences: Vec::new(),
+                absence_hours: Vec::new(),
                 dismissals: Vec::new(),
             };
             let end = closed_on.unwrap_or(today).max(signal_date);
@@ -205,7 +206,7 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
         }
         for purpose in step.gates.iter().filter_map(|g| g.consent.as_ref()) {
             let form = if rng.random_bool(0.5) { ConsentForm::Oral } else { ConsentForm::Written };
-            case.consents.push(Consent::record(purpose, true, form, case.intake.birth_date, on, &case.intake.holder));
+            case.consents.push(Consent::by_all(purpose, Decision::Given, form, &case.intake, on, &case.intake.holder));
         }
         let done = outcome.map(|o| Done { on, outcome: o.id.clone(), by: case.intake.holder.clone() });
         case.visits.push(Visit { step: id.clone(), entered: on, values, done });

@@ -170,20 +170,48 @@ pub struct Ask<'a> {
     pub terms: Terms,
 }
 
-/// Who decides at `level` on a question of `domain`: each role with its configured name.
-pub fn deciders_for(level: Level, domain: Domain, configured: &[Decider]) -> Vec<(DeciderRole, &str)> {
+/// Who decides at `level` on a question of `domain`: each role with its configured name,
+/// None where no name is configured.
+pub fn deciders_for(level: Level, domain: Domain, configured: &[Decider]) -> Vec<(DeciderRole, Option<&str>)> {
     decider_roles(level, domain)
         .iter()
         .map(|role| {
-            (*role, configured.iter().find(|d| d.role == *role).map_or(strings::DECIDER_UNSET, |d| d.name.as_str()))
+            let name = configured.iter().find(|d| d.role == *role).map(|d| d.name.trim()).filter(|n| !n.is_empty());
+            (*role, name)
         })
         .collect()
+}
+
+/// How a rung keeps who decides: "role: name", or the role alone when no name is
+/// configured or the name only repeats the role (the E3 meeting).
+fn decider_entry(role: DeciderRole, name: Option<&str>) -> String {
+    match name.filter(|n| !n.eq_ignore_ascii_case(role.label())) {
+        Some(name) => format!("{}: {name}", role.label()),
+        None => role.label().to_string(),
+    }
+}
+
+/// The name in a rung's decider entry; None for a role without a name (and for the
+/// placeholder that records from before version 0.9 stored as a name).
+pub fn decider_name(entry: &str) -> Option<&str> {
+    entry.split_once(": ").map(|(_, n)| n.trim()).filter(|n| !n.is_empty() && *n != strings::DECIDER_UNSET)
+}
+
+/// A decider entry as shown: "role (name)", or the role with "(niet ingesteld)" when
+/// no name is known; the E3 meeting is its own name.
+pub fn decider_display(entry: &str) -> String {
+    let role = entry.split_once(": ").map_or(entry, |(r, _)| r);
+    match decider_name(entry) {
+        Some(name) => format!("{role} ({name})"),
+        None if role == DeciderRole::Oggo.label() => role.to_string(),
+        None => format!("{role} {}", strings::DECIDER_UNSET),
+    }
 }
 
 fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
     let deciders = deciders_for(level, ask.domain, ask.deciders)
         .into_iter()
-        .map(|(role, name)| format!("{}: {name}", role.label()))
+        .map(|(role, name)| decider_entry(role, name))
         .collect();
     Rung {
         level,
@@ -207,6 +235,9 @@ pub enum EscalationError {
     NoneOpen,
     #[error("{}", strings::ESCALATION_NO_QUESTION)]
     NoQuestion,
+    /// A decision dated after today.
+    #[error("{}", strings::IN_FUTURE)]
+    InFuture,
 }
 
 /// Starts an escalation on the case at `level`; one at a time.
@@ -241,7 +272,11 @@ pub fn go_up(case: &mut Case, ask: &Ask, today: NaiveDate) -> Result<Level, Esca
     Ok(level)
 }
 
+/// Records the decision on the open level; it cannot be dated after `today`.
 pub fn decide(case: &mut Case, decision: Decision, today: NaiveDate) -> Result<(), EscalationError> {
+    if decision.on > today {
+        return Err(EscalationError::InFuture);
+    }
     let e = open_mut(case, today).ok_or(EscalationError::NoneOpen)?;
     match e.rungs.last_mut() {
         Some(r) if r.decision.is_none() => {
@@ -379,7 +414,7 @@ pub const SWV_PURPOSE: &str = "delen_swv";
 
 pub fn swv_consent(case: &Case, e: &Escalation, today: NaiveDate) -> Option<bool> {
     let to_swv = e.rungs.iter().any(|r| decider_roles(r.level, r.domain).contains(&DeciderRole::SwvDirector));
-    to_swv.then(|| super::consent::given(&case.consents, SWV_PURPOSE, case.intake.birth_date, today))
+    to_swv.then(|| super::consent::given(&case.consents, SWV_PURPOSE, &case.intake, today))
 }
 
 /// Every open escalation, the most urgent deadline first (overdue first, none last).
@@ -399,7 +434,7 @@ pub fn overview<'a>(cases: impl Iterator<Item = &'a Case>, today: NaiveDate) -> 
                 deciders: r
                     .deciders
                     .iter()
-                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, n)| n))
+                    .map(|d| decider_name(d).map_or_else(|| decider_display(d), str::to_string))
                     .collect::<Vec<_>>()
                     .join(", "),
                 question: r.question.clone(),
@@ -579,7 +614,19 @@ mod tests {
         decide(&mut c, yes.clone(), d(12, 1)).unwrap();
         assert!(open_one(&c, d(12, 1)).is_none());
         assert_eq!(decide(&mut c, yes, d(12, 2)), Err(EscalationError::NoneOpen));
+        assert_eq!(go_up(&mut c, &ask("?"), d(12, 2)), Err(EscalationError::NoneOpen));
         assert_eq!(open(&mut c, Level::E1, &ask(" "), d(12, 2)), Err(EscalationError::NoQuestion));
+    }
+
+    #[test]
+    fn a_decision_cannot_be_dated_after_today() {
+        let mut c = case("Sem", "S4");
+        open(&mut c, Level::E1, &ask("Wie betaalt?"), d(11, 2)).unwrap();
+        let on =
+            |day| Decision { by: "Ria".into(), what: "Ja".into(), on: d(11, day), follow_up: None, resolved: true };
+        assert_eq!(decide(&mut c, on(21), d(11, 20)), Err(EscalationError::InFuture));
+        assert!(open_one(&c, d(11, 20)).is_some_and(|e| e.current().is_some_and(|r| r.decision.is_none())));
+        assert_eq!(decide(&mut c, on(20), d(11, 20)), Ok(()), "today is fine");
     }
 
     #[test]
@@ -644,11 +691,11 @@ mod tests {
         open(&mut a, Level::E1, &ask("?"), d(11, 10)).unwrap(); // due 24-11
         open(&mut b, Level::E2, &ask("?"), d(11, 1)).unwrap(); // due 29-11
         open(&mut e3, Level::E3, &ask("Structureel"), d(10, 1)).unwrap(); // no due
-        b.consents.push(Consent::record(
+        b.consents.push(Consent::by_all(
             SWV_PURPOSE,
-            true,
+            crate::domain::consent::Decision::Given,
             ConsentForm::Written,
-            b.intake.birth_date,
+            &b.intake,
             d(11, 1),
             "anna",
         ));

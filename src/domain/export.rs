@@ -232,7 +232,7 @@ pub fn may_share(case: &Case, today: NaiveDate) -> bool {
 mod tests {
     use super::*;
     use crate::domain::case::CaseId;
-    use crate::domain::consent::{Consent, ConsentForm};
+    use crate::domain::consent::{Consent, ConsentForm, Decision};
     use crate::domain::escalation::{Ask, Domain, Terms};
     use crate::domain::testing::d;
 
@@ -265,11 +265,11 @@ mod tests {
             terms: Terms::default(),
         };
         escalation::open(&mut case, Level::E2, &ask(Domain::Care), today).unwrap();
-        case.consents.push(Consent::record(
+        case.consents.push(Consent::by_all(
             escalation::SWV_PURPOSE,
-            true,
+            Decision::Given,
             ConsentForm::Written,
-            case.intake.birth_date,
+            &case.intake,
             today,
             "anna",
         ));

@@ -28,6 +28,10 @@ pub enum ChangeKind {
         purpose: String,
         given: bool,
     },
+    /// Consent for a purpose was recorded as refused.
+    ConsentRefused {
+        purpose: String,
+    },
     /// The case was deleted: on request (AVG erasure) or at the end of its retention term.
     Deleted {
         reason: DeleteReason,
@@ -79,6 +83,18 @@ pub enum ChangeKind {
     RecoveryUsed,
 }
 
+impl ChangeKind {
+    /// The entry for a consent decision on `purpose` (ids only, no content).
+    pub fn consent(purpose: String, decision: super::consent::Decision) -> ChangeKind {
+        use super::consent::Decision;
+        match decision {
+            Decision::Given => ChangeKind::ConsentRecorded { purpose, given: true },
+            Decision::Withdrawn => ChangeKind::ConsentRecorded { purpose, given: false },
+            Decision::Refused => ChangeKind::ConsentRefused { purpose },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeleteReason {
@@ -118,5 +134,26 @@ impl Change {
 
     pub fn store_event(kind: ChangeKind, who: &str, at: NaiveDateTime) -> Change {
         Change { case: None, at, who: who.to_string(), kind }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::consent::Decision;
+    use crate::domain::testing::route;
+    use crate::strings::change_kind;
+
+    #[test]
+    fn history_lines_show_titles_and_labels_not_ids() {
+        let r = route();
+        let done = ChangeKind::StepCompleted { step: "S1".into(), outcome: "ouders".into() };
+        assert_eq!(change_kind(&done, &r), "stap S1 Verkennen in school afgerond: Ouders betrekken");
+        let consent = ChangeKind::consent("gezamenlijk_plan".into(), Decision::Given);
+        assert_eq!(change_kind(&consent, &r), "toestemming gegeven: gezamenlijk plan");
+        let refused = ChangeKind::consent("delen_swv".into(), Decision::Refused);
+        assert_eq!(change_kind(&refused, &r), "toestemming geweigerd: delen met SWV");
+        let unknown = ChangeKind::StepRecorded { step: "X9".into() };
+        assert_eq!(change_kind(&unknown, &r), "stap X9 bijgewerkt", "an id no longer in the routekaart stays");
     }
 }

@@ -25,6 +25,8 @@ pub struct Flags {
     pub escalated: Option<Level>,
     /// Something suggests escalating (and nobody set it aside).
     pub suggested: bool,
+    /// The last day to report unauthorised absence to DUO, while that report is due.
+    pub duo: Option<NaiveDate>,
 }
 
 impl Flags {
@@ -39,6 +41,7 @@ impl Flags {
             deletion: retention::upcoming(case, retention_years, today),
             escalated: escalation::open_one(case, today).map(|e| e.level()),
             suggested: !closed && !escalation::triggers(case, route, today).is_empty(),
+            duo: super::absence::duo_due(&case.absence_hours, today).map(|r| r.deadline),
         }
     }
 }

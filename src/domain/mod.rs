@@ -23,6 +23,7 @@ macro_rules! choice_enum {
     };
 }
 
+pub mod absence;
 pub mod access;
 pub mod audit;
 pub mod case;

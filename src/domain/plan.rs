@@ -124,6 +124,13 @@ pub struct Signer {
     pub signed: Option<NaiveDate>,
 }
 
+impl Signer {
+    /// A signature cannot be dated after `today`.
+    pub fn check_date(&self, today: NaiveDate) -> Result<(), PlanError> {
+        if self.signed.is_some_and(|d| d > today) { Err(PlanError::SignedInFuture) } else { Ok(()) }
+    }
+}
+
 /// One version of the plan; sections in the order of domain.md §3.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -233,6 +240,9 @@ pub enum PlanError {
     Frozen(u32),
     #[error("{}", strings::PLAN_NOT_FROZEN)]
     NotFrozen,
+    /// A signature dated after today.
+    #[error("{}", strings::IN_FUTURE)]
+    SignedInFuture,
 }
 
 /// What the case gives a plan: the pupil, gezag, age and people come from here.
@@ -710,6 +720,15 @@ mod tests {
         assert!(v2.signers.iter().all(|s| s.signed.is_none()));
         v2.goals[0].text = "Sem is elke dag op tijd".into();
         assert_eq!(book.versions[0].goals[0].text, "Sem is elke dag op school", "the frozen version stays as it was");
+    }
+
+    #[test]
+    fn a_signature_cannot_be_dated_after_today() {
+        let s = |day| Signer { role: SignerRole::Parent, name: "Ouder".into(), signed: Some(d(2026, 11, day)) };
+        assert_eq!(s(24).check_date(d(2026, 11, 23)), Err(PlanError::SignedInFuture));
+        assert_eq!(s(23).check_date(d(2026, 11, 23)), Ok(()));
+        let unsigned = Signer { signed: None, ..s(1) };
+        assert_eq!(unsigned.check_date(d(2026, 11, 23)), Ok(()));
     }
 
     #[test]

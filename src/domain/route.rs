@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::case::Intake;
 use super::consent::{self, Consent};
 use super::plan::PlanPart;
 
@@ -481,7 +482,7 @@ impl StepDef {
         values: &Values,
         outcome: Option<&str>,
         consents: &[Consent],
-        birth: NaiveDate,
+        child: &Intake,
         on: NaiveDate,
     ) -> Vec<Blocker> {
         let mut out: Vec<Blocker> = self
@@ -494,7 +495,7 @@ impl StepDef {
             if g.unless.as_ref().is_some_and(|c| holds(c, values)) {
                 continue;
             }
-            let consent_ok = g.consent.as_ref().is_none_or(|p| consent::given(consents, p, birth, on));
+            let consent_ok = g.consent.as_ref().is_none_or(|p| consent::given(consents, p, child, on));
             let rule_ok = g.require.as_ref().is_none_or(|c| holds(c, values));
             if !(consent_ok && rule_ok) {
                 out.push(Blocker::Gate(g.message.clone()));
@@ -551,7 +552,7 @@ pub fn add_working_days(mut day: NaiveDate, n: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::consent::ConsentForm;
+    use crate::domain::consent::{ConsentForm, Decision};
     use crate::domain::testing::{d, route};
 
     fn values(pairs: &[(&str, Value)]) -> Values {
@@ -560,18 +561,18 @@ mod tests {
 
     const BIRTH: (i32, u32, u32) = (2017, 3, 14);
 
-    fn birth() -> NaiveDate {
-        d(BIRTH.0, BIRTH.1, BIRTH.2)
+    fn birth() -> Intake {
+        crate::domain::testing::child(d(BIRTH.0, BIRTH.1, BIRTH.2), crate::domain::case::Gezag::Mother)
     }
 
     #[test]
     fn required_fields_and_outcome_block_completion() {
         let r = route();
         let s0 = r.step("S0").unwrap();
-        let b = s0.blockers(&Values::new(), None, &[], birth(), d(2026, 11, 23));
+        let b = s0.blockers(&Values::new(), None, &[], &birth(), d(2026, 11, 23));
         assert_eq!(b, [Blocker::Missing("Zorgen over veiligheid?".into()), Blocker::NoOutcome]);
         let v = values(&[("veiligheid", Value::YesNo(false))]);
-        assert!(s0.blockers(&v, Some("verkennen"), &[], birth(), d(2026, 11, 23)).is_empty());
+        assert!(s0.blockers(&v, Some("verkennen"), &[], &birth(), d(2026, 11, 23)).is_empty());
     }
 
     #[test]
@@ -581,7 +582,7 @@ mod tests {
         let yes = values(&[("veiligheid", Value::YesNo(true))]);
         let offered: Vec<&str> = s0.outcomes_for(&yes).iter().map(|o| o.next.as_str()).collect();
         assert_eq!(offered, ["M"]);
-        assert_eq!(s0.blockers(&yes, Some("verkennen"), &[], birth(), d(2026, 11, 23)), [Blocker::NoOutcome]);
+        assert_eq!(s0.blockers(&yes, Some("verkennen"), &[], &birth(), d(2026, 11, 23)), [Blocker::NoOutcome]);
     }
 
     #[test]
@@ -591,20 +592,21 @@ mod tests {
         let on = d(2026, 11, 23);
         let base = [("gezag_aantal", Value::Choice("2".into())), ("vraag_ouders", Value::Text("rust".into()))];
         let v = values(&base);
-        let b = s2.blockers(&v, Some("bespreken"), &[], birth(), on);
+        let b = s2.blockers(&v, Some("bespreken"), &[], &birth(), on);
         assert!(matches!(b.as_slice(), [Blocker::Gate(m)] if m.contains("toestemming")), "{b:?}");
 
         let mut anon = v.clone();
         anon.insert("anoniem".into(), Value::YesNo(true));
-        assert!(s2.blockers(&anon, Some("bespreken"), &[], birth(), on).is_empty(), "anonymous needs no consent");
+        assert!(s2.blockers(&anon, Some("bespreken"), &[], &birth(), on).is_empty(), "anonymous needs no consent");
 
-        let consent = Consent::record("tandembespreking", true, ConsentForm::Oral, birth(), on, "anna");
-        assert!(s2.blockers(&v, Some("bespreken"), std::slice::from_ref(&consent), birth(), on).is_empty());
-        let withdrawn = Consent::record("tandembespreking", false, ConsentForm::Written, birth(), on, "anna");
+        let consent = Consent::by_all("tandembespreking", Decision::Given, ConsentForm::Oral, &birth(), on, "anna");
+        assert!(s2.blockers(&v, Some("bespreken"), std::slice::from_ref(&consent), &birth(), on).is_empty());
+        let withdrawn =
+            Consent::by_all("tandembespreking", Decision::Withdrawn, ConsentForm::Written, &birth(), on, "anna");
         let later = on.succ_opt().unwrap();
         let mut both = vec![consent];
         both.push(Consent { on: later, ..withdrawn });
-        assert!(!s2.blockers(&v, Some("bespreken"), &both, birth(), later).is_empty(), "withdrawn from its date");
+        assert!(!s2.blockers(&v, Some("bespreken"), &both, &birth(), later).is_empty(), "withdrawn from its date");
     }
 
     #[test]
@@ -612,12 +614,12 @@ mod tests {
         let r = route();
         let s5 = r.step("S5").unwrap();
         let on = d(2026, 11, 23);
-        let consent = Consent::record("gezamenlijk_plan", true, ConsentForm::Written, birth(), on, "anna");
+        let consent = Consent::by_all("gezamenlijk_plan", Decision::Given, ConsentForm::Written, &birth(), on, "anna");
         let no = values(&[("akkoord_ouders", Value::YesNo(false))]);
-        let b = s5.blockers(&no, Some("uitvoeren"), std::slice::from_ref(&consent), birth(), on);
+        let b = s5.blockers(&no, Some("uitvoeren"), std::slice::from_ref(&consent), &birth(), on);
         assert!(matches!(b.as_slice(), [Blocker::Gate(m)] if m.contains("akkoord")), "{b:?}");
         let yes = values(&[("akkoord_ouders", Value::YesNo(true))]);
-        assert!(s5.blockers(&yes, Some("uitvoeren"), &[consent], birth(), on).is_empty());
+        assert!(s5.blockers(&yes, Some("uitvoeren"), &[consent], &birth(), on).is_empty());
     }
 
     fn visit(step: &str, entered: NaiveDate, vals: &[(&str, Value)], done: Option<NaiveDate>) -> Visit {

@@ -3,7 +3,6 @@
 use chrono::NaiveDate;
 
 use super::{Block, Doc, Signature, markdown};
-use crate::domain::consent::ConsentForm;
 use crate::domain::date;
 use crate::domain::plan::{Context, Plan, Section};
 use crate::strings;
@@ -156,11 +155,9 @@ fn section_blocks(section: Section, plan: &Plan, cx: &Context) -> Vec<Block> {
                 .iter()
                 .map(|c| {
                     format!(
-                        "{}: {} op {} ({})",
+                        "{}: {}",
                         cx.route.purpose_name(&c.purpose),
-                        strings::CONSENT_DECISIONS[usize::from(!c.given)],
-                        date::format(c.on),
-                        strings::CONSENT_FORMS[usize::from(c.form == ConsentForm::Written)],
+                        strings::consent_record(c, cx.case.intake.gezag)
                     )
                 })
                 .collect();

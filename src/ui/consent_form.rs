@@ -1,12 +1,12 @@
-//! Recording consent for a purpose (given or withdrawn), with whose consent it is
-//! computed from the child's age on the date of the decision.
+//! Recording consent for a purpose (given, refused or withdrawn) and who decided: the
+//! parties offered are those whose consent counts for the child's age today.
 
 use chrono::NaiveDateTime;
 
 use super::form::{Field, Form};
 use crate::config::Config;
 use crate::domain::case::Case;
-use crate::domain::consent::{Consent, ConsentForm};
+use crate::domain::consent::{Consent, ConsentError, ConsentForm, Decision, Party};
 use crate::domain::date;
 use crate::domain::history::{Change, ChangeKind};
 use crate::strings;
@@ -15,27 +15,33 @@ use crate::strings;
 pub struct ConsentScreen {
     pub case: Case,
     pub form: Form,
+    /// The parties of the "who" field, in its order.
+    pub parties: Vec<Party>,
 }
 
 const PURPOSE: usize = 0;
 const DECISION: usize = 1;
 const FORM_KIND: usize = 2;
-const DATE: usize = 3;
+const WHO: usize = 3;
+const DATE: usize = 4;
 
 impl ConsentScreen {
     pub fn new(case: &Case, config: &Config, now: NaiveDateTime) -> ConsentScreen {
         let purposes = config.route.purposes.iter().map(|p| p.name.clone()).collect();
         let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let parties = Party::required(&case.intake, now.date());
+        let who = parties.iter().map(|p| p.label(case.intake.gezag).to_string()).collect();
         let form = Form::with_button(
             vec![
                 Field::choice(strings::CONSENT_PURPOSE, true, purposes, None),
                 Field::choice(strings::CONSENT_DECISION, true, strs(strings::CONSENT_DECISIONS), Some(0)),
                 Field::choice(strings::CONSENT_FORM, true, strs(strings::CONSENT_FORMS), None),
+                Field::multi(strings::CONSENT_WHO, true, who, vec![true; parties.len()]),
                 Field::text(strings::CONSENT_DATE, true, 10, strings::DATE_HINT, &date::format(now.date())),
             ],
             strings::RECORD_BUTTON,
         );
-        ConsentScreen { case: case.clone(), form }
+        ConsentScreen { case: case.clone(), form, parties }
     }
 
     /// The case with the decision added and its history entry, or None with the problems
@@ -48,17 +54,7 @@ impl ConsentScreen {
                 errors.push((i, strings::REQUIRED.to_string()));
             }
         }
-        let on = match date::parse(&f[DATE].text) {
-            Ok(d) if d > now.date() => {
-                errors.push((DATE, strings::IN_FUTURE.to_string()));
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                errors.push((DATE, e.to_string()));
-                None
-            }
-        };
+        let on = date::parse(&f[DATE].text).map_err(|e| errors.push((DATE, e.to_string()))).ok();
         let (Some(p), Some(decision), Some(kind), Some(on), true) =
             (f[PURPOSE].choice, f[DECISION].choice, f[FORM_KIND].choice, on, errors.is_empty())
         else {
@@ -66,15 +62,23 @@ impl ConsentScreen {
             return None;
         };
         let purpose = config.route.purposes[p].id.clone();
-        let given = decision == 0;
+        let decision = Decision::ALL[decision.min(Decision::ALL.len() - 1)];
         let form = if kind == 0 { ConsentForm::Oral } else { ConsentForm::Written };
+        let parties = self.parties.iter().zip(&f[WHO].checked).filter(|(_, on)| **on).map(|(p, _)| *p).collect();
         let mut case = self.case.clone();
-        case.consents.push(Consent::record(&purpose, given, form, case.intake.birth_date, on, &config.user));
+        match Consent::record(&purpose, decision, parties, form, &case.intake, on, now.date(), &config.user) {
+            Ok(c) => case.consents.push(c),
+            Err(e) => {
+                let at = if e == ConsentError::InFuture { DATE } else { WHO };
+                self.form.show_errors(vec![(at, e.to_string())]);
+                return None;
+            }
+        }
         let change = Change {
             case: Some(case.id),
             at: now,
             who: config.user.clone(),
-            kind: ChangeKind::ConsentRecorded { purpose, given },
+            kind: ChangeKind::consent(purpose, decision),
         };
         Some((Box::new(case), change))
     }

@@ -6,10 +6,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::form::{Field, Form};
 use crate::config::Config;
 use crate::domain::case::Case;
-use crate::domain::date;
-use crate::domain::escalation::{self, Absence, Ask, Decision, Dismissal, Domain, Level, Reason, Trigger};
+use crate::domain::escalation::{
+    self, Absence, Ask, Decision, Dismissal, Domain, EscalationError, Level, Reason, Trigger,
+};
 use crate::domain::history::{Change, ChangeKind};
-use crate::domain::names;
+use crate::domain::{absence, date, names};
 use crate::strings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,17 @@ fn members(config: &Config) -> (Vec<String>, Option<usize>) {
     (names, config.team.members.iter().position(|m| m.id == config.user))
 }
 
+/// The hours typed for a week: None when left empty.
+fn absence_hours(text: &str) -> Result<Option<u32>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(h) if h <= absence::MAX_WEEK_HOURS => Ok(Some(h)),
+        _ => Err(strings::absence_hours_invalid(absence::MAX_WEEK_HOURS)),
+    }
+}
+
 impl EscalationScreen {
     /// The form for `kind`; None when it does not apply (nothing open to decide, ...),
     /// with the reason.
@@ -75,9 +87,9 @@ impl EscalationScreen {
             Kind::Decide => {
                 let by = escalation::open_one(case, now.date())
                     .and_then(|e| e.current())
-                    .and_then(|r| r.deciders.first())
-                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, name)| name).to_string())
-                    .unwrap_or_default();
+                    .and_then(|r| r.deciders.iter().find_map(|d| escalation::decider_name(d)))
+                    .unwrap_or_default()
+                    .to_string();
                 vec![
                     Field::text(l.decided_by, true, TEXT_MAX, "", &by),
                     Field::text(l.decision, true, QUESTION_MAX, "", ""),
@@ -92,10 +104,13 @@ impl EscalationScreen {
             ],
             Kind::Absence => {
                 let open = case.absences.iter().find(|a| a.to.is_none());
-                let from = open.map_or(today.clone(), |a| date::format(a.from));
+                // Empty unless a period is open: recording hours alone starts no period.
+                let from = open.map(|a| date::format(a.from)).unwrap_or_default();
                 vec![
-                    Field::text(l.absent_from, true, 10, strings::DATE_HINT, &from),
+                    Field::text(l.absent_from, false, 10, strings::DATE_HINT, &from),
                     Field::text(l.absent_to, false, 10, strings::DATE_HINT, ""),
+                    Field::text(l.absence_week, false, 10, strings::DATE_HINT, &today),
+                    Field::text(l.absence_hours, false, 2, strings::ABSENCE_HOURS_HINT, ""),
                 ]
             }
         };
@@ -177,10 +192,12 @@ impl EscalationScreen {
                 };
                 match level {
                     Ok(level) => {
-                        let who = escalation::deciders_for(level, domain, &config.deciders)
-                            .into_iter()
-                            .map(|(role, name)| format!("{} ({name})", role.label()))
-                            .collect::<Vec<_>>()
+                        let who = case
+                            .escalations
+                            .last()
+                            .and_then(|e| e.current())
+                            .map(|r| r.deciders.iter().map(|d| escalation::decider_display(d)).collect::<Vec<_>>())
+                            .unwrap_or_default()
                             .join(" en ");
                         let question = strings::confirm_escalate(level.label(), &who);
                         return Submitted::Confirm(
@@ -195,9 +212,6 @@ impl EscalationScreen {
             Kind::Decide => {
                 let on = date_at(2, &mut errors);
                 let follow_up = date_at(3, &mut errors);
-                if on.is_some_and(|d| d > today) {
-                    errors.push((2, strings::IN_FUTURE.into()));
-                }
                 match (on, pick(4), errors.is_empty()) {
                     (Some(on), Some(r), true) => {
                         let resolved = r == 0;
@@ -205,7 +219,7 @@ impl EscalationScreen {
                         let level = escalation::open_one(&case, today).map_or(Level::E1, |e| e.level());
                         escalation::decide(&mut case, decision, today)
                             .map(|()| change(ChangeKind::EscalationDecided { level, resolved }))
-                            .map_err(|e| vec![(1, e.to_string())])
+                            .map_err(|e| vec![(if e == EscalationError::InFuture { 2 } else { 1 }, e.to_string())])
                     }
                     _ => Err(errors),
                 }
@@ -226,23 +240,37 @@ impl EscalationScreen {
             Kind::Absence => {
                 let from = date_at(0, &mut errors);
                 let to = date_at(1, &mut errors);
-                if from.is_some_and(|d| d > today) {
-                    errors.push((0, strings::IN_FUTURE.into()));
+                let week = date_at(2, &mut errors);
+                let hours = absence_hours(&text(3)).map_err(|e| errors.push((3, e))).ok().flatten();
+                for (i, d) in [(0, from), (2, week.filter(|_| hours.is_some()))] {
+                    if d.is_some_and(|d| d > today) {
+                        errors.push((i, strings::IN_FUTURE.into()));
+                    }
                 }
                 if let (Some(a), Some(b)) = (from, to)
                     && b < a
                 {
                     errors.push((1, strings::ABSENCE_BACKWARDS.into()));
                 }
-                match (from, errors.is_empty()) {
-                    (Some(from), true) => {
+                if hours.is_some() && f[2].text.trim().is_empty() {
+                    errors.push((2, strings::REQUIRED.into()));
+                }
+                if from.is_none() && hours.is_none() && errors.is_empty() {
+                    errors.push((0, strings::ABSENCE_NOTHING.into()));
+                }
+                if !errors.is_empty() {
+                    Err(errors)
+                } else {
+                    if let Some(from) = from {
                         match case.absences.iter_mut().find(|a| a.to.is_none()) {
                             Some(open) => (open.from, open.to) = (from, to),
                             None => case.absences.push(Absence { from, to }),
                         }
-                        Ok(change(ChangeKind::AbsenceRecorded))
                     }
-                    _ => Err(errors),
+                    if let (Some(week), Some(hours)) = (week, hours) {
+                        absence::record(&mut case.absence_hours, week, hours);
+                    }
+                    Ok(change(ChangeKind::AbsenceRecorded))
                 }
             }
         };

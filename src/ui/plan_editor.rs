@@ -736,10 +736,10 @@ fn apply_item(plan: &mut Plan, f: &ItemForm, today: NaiveDate) -> Result<usize, 
         }
         ListPart::Signers => {
             let signed = date_at(2, &mut errors);
-            if let Some(s) = signed
-                && s > today
-            {
-                errors.push((2, strings::IN_FUTURE.into()));
+            let s =
+                Signer { role: pick(SignerRole::ALL, &fields[0]).unwrap_or(SignerRole::Parent), name: text(1), signed };
+            if let Err(e) = s.check_date(today) {
+                errors.push((2, e.to_string()));
             }
             // A signature is put under a complete plan only.
             let open = plan.missing().iter().filter(|m| m.place.section != Section::SignOff).count();
@@ -749,8 +749,6 @@ fn apply_item(plan: &mut Plan, f: &ItemForm, today: NaiveDate) -> Result<usize, 
             if !errors.is_empty() {
                 return Err(errors);
             }
-            let s =
-                Signer { role: pick(SignerRole::ALL, &fields[0]).unwrap_or(SignerRole::Parent), name: text(1), signed };
             Ok(upsert(&mut plan.signers, index, s))
         }
         ListPart::References => {

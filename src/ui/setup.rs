@@ -3,6 +3,7 @@
 
 use super::form::{Field, Form};
 use crate::config::{Config, School, UserFile, valid_brin};
+use crate::domain::escalation::{Decider, DeciderRole};
 use crate::domain::route::Routekaart;
 use crate::domain::team::{Member, Team};
 use crate::strings;
@@ -10,6 +11,8 @@ use crate::strings;
 /// Team rows on the set-up screen: you plus up to three colleagues.
 const COLLEAGUES: usize = 3;
 const NAME_MAX: usize = 60;
+/// The first decider field: after the school, the BRIN and a name and role per member.
+const DECIDERS_AT: usize = 2 + 2 * (COLLEAGUES + 1);
 
 pub fn form(roles: &[crate::domain::team::Role]) -> Form {
     let role_names: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
@@ -23,6 +26,9 @@ pub fn form(roles: &[crate::domain::team::Role]) -> Form {
         let wijkteam = (n == 1).then(|| roles.iter().position(|r| r.id == "wijkteam")).flatten();
         fields.push(Field::text(&strings::setup_colleague(n), false, NAME_MAX, strings::SETUP_NAME_HINT, ""));
         fields.push(Field::choice(strings::SETUP_ROLE, false, role_names.clone(), wijkteam));
+    }
+    for label in strings::SETUP_DECIDERS {
+        fields.push(Field::text(label, false, NAME_MAX, strings::SETUP_DECIDER_HINT, ""));
     }
     Form::new(fields)
 }
@@ -56,6 +62,15 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         form.show_errors(errors);
         return None;
     }
+    // Deciders left empty stay unset (no placeholder is stored as a name).
+    let deciders = DeciderRole::ALL
+        .iter()
+        .enumerate()
+        .filter_map(|(i, role)| {
+            let name = text(DECIDERS_AT + i);
+            (!name.is_empty()).then(|| Decider { role: *role, name, contact: String::new() })
+        })
+        .collect();
     let user = UserFile {
         school: School { name: text(0), brin: (!brin.is_empty()).then_some(brin) },
         user: team.members[0].id.clone(),
@@ -63,7 +78,7 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         roles: Vec::new(),
         keys: Default::default(),
         privacy: Default::default(),
-        deciders: Vec::new(),
+        deciders,
         escalation: Default::default(),
         export: None,
     };

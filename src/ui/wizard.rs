@@ -126,13 +126,8 @@ impl Wizard {
         }
         let Some(values) = self.values(config) else { return Outcome::Invalid };
         let outcome = self.form.fields.get(step.fields.len()).and_then(|f| f.choice).map(|i| &step.outcomes[i]);
-        let blockers = step.blockers(
-            &values,
-            outcome.map(|o| o.id.as_str()),
-            &self.case.consents,
-            self.case.intake.birth_date,
-            now.date(),
-        );
+        let blockers =
+            step.blockers(&values, outcome.map(|o| o.id.as_str()), &self.case.consents, &self.case.intake, now.date());
         if !blockers.is_empty() {
             self.blockers = blockers
                 .into_iter()

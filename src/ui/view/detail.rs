@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::domain::access;
 use crate::domain::case::{Case, Field};
 use crate::domain::listing::Flags;
-use crate::domain::{date, escalation};
+use crate::domain::{absence, date, escalation};
 use crate::strings;
 use crate::ui::action::{Action, Context};
 use crate::ui::model::{Detail, Model};
@@ -60,7 +60,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         Some(Err(e)) => lines.push(Line::from(Span::styled(format!("  ⚠ {e}"), t.error()))),
         Some(Ok(changes)) => {
             for ch in changes.iter().rev() {
-                let what = strings::change_kind(&ch.kind);
+                let what = strings::change_kind(&ch.kind, &model.config.route);
                 let who = format!("  {}  {:<20} ", ch.at.format("%d-%m-%Y %H:%M"), model.config.team.name_of(&ch.who));
                 labelled(&mut lines, Span::styled(who, t.muted()), &what, width);
             }
@@ -92,7 +92,15 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
                 (None, _, false) => strings::RUNG_SUPERSEDED.to_string(),
                 _ => String::new(),
             };
-            labelled(&mut body, Span::raw("    "), &strings::rung_deciders(&r.deciders.join(", "), &due), width);
+            labelled(
+                &mut body,
+                Span::raw("    "),
+                &strings::rung_deciders(
+                    &r.deciders.iter().map(|d| escalation::decider_display(d)).collect::<Vec<_>>().join(", "),
+                    &due,
+                ),
+                width,
+            );
             if let Some(d) = &r.decision {
                 let follow = d.follow_up.map(date::format).unwrap_or_default();
                 let text = strings::rung_decision(&d.by, &d.what, &date::format(d.on), d.resolved, &follow);
@@ -115,6 +123,15 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
     for a in absent {
         let text = strings::absent_since(&date::format(a.from), (today - a.from).num_days());
         labelled(&mut body, Span::raw("  "), &text, width);
+    }
+    // The last recorded weeks of unauthorised absence, and a report to DUO still due.
+    let recent = case.absence_hours.len().saturating_sub(absence::DUO_WEEKS as usize);
+    for w in &case.absence_hours[recent..] {
+        labelled(&mut body, Span::raw("  "), &strings::absence_week_hours(&date::format(w.week), w.hours), width);
+    }
+    if let Some(r) = absence::duo_due(&case.absence_hours, today) {
+        let text = strings::duo_report(r.hours, &date::format(r.week), &date::format(r.deadline));
+        labelled(&mut body, Span::styled("  ".to_string(), t.error()), &text, width);
     }
     if body.is_empty() {
         return;

@@ -108,6 +108,9 @@ pub fn flags(f: &Flags, t: Theme) -> Line<'static> {
     if f.safety {
         spans.push(Span::styled(strings::FLAG_SAFETY, t.error()));
     }
+    if let Some(day) = f.duo {
+        spans.push(Span::styled(strings::flag_duo(day), t.error()));
+    }
     if let Some(level) = f.escalated {
         spans.push(Span::styled(strings::flag_escalated(level), t.warn()));
     } else if f.suggested {

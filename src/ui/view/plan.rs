@@ -8,7 +8,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{centered, confirm};
-use crate::domain::consent::ConsentForm;
 use crate::domain::date;
 use crate::domain::plan::{Plan, Section};
 use crate::print::plan::DiffLine;
@@ -85,11 +84,9 @@ fn info(model: &Model, e: &PlanEditor, section: Section) -> Vec<String> {
             .iter()
             .map(|c| {
                 format!(
-                    "{}: {} op {} ({})",
+                    "{}: {}",
                     model.config.route.purpose_name(&c.purpose),
-                    strings::CONSENT_DECISIONS[usize::from(!c.given)],
-                    date::format(c.on),
-                    strings::CONSENT_FORMS[usize::from(c.form == ConsentForm::Written)]
+                    strings::consent_record(c, case.intake.gezag)
                 )
             })
             .collect(),

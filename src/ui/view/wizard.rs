@@ -32,14 +32,18 @@ pub fn draw(model: &Model, w: &Wizard, frame: &mut Frame, area: Rect) -> Option<
         lines.push(Line::from(head));
         if step.records_consent {
             for p in &config.route.purposes {
-                let state = consent::latest(&w.case.consents, &p.id, today);
-                let given = consent::given(&w.case.consents, &p.id, w.case.intake.birth_date, today);
-                let text = strings::consent_state(&p.name, state, given);
+                let status = consent::status(&w.case.consents, &p.id, &w.case.intake, today);
+                let given = consent::given(&w.case.consents, &p.id, &w.case.intake, today);
+                let text = strings::consent_state(&p.name, &status, given, w.case.intake.gezag);
                 lines.push(Line::from(Span::styled(format!("  {text}"), if given { t.ok() } else { t.muted() })));
             }
-            let giver = consent::Giver::required(w.case.intake.birth_date, today);
+            let who = consent::Party::required(&w.case.intake, today)
+                .into_iter()
+                .map(|p| p.label(w.case.intake.gezag))
+                .collect::<Vec<_>>()
+                .join(", ");
             let key = model.keymap.first_key_label(Context::Step, Action::Consent);
-            lines.push(Line::from(Span::styled(format!("  {}", strings::consent_needed_from(giver, &key)), t.muted())));
+            lines.push(Line::from(Span::styled(format!("  {}", strings::consent_needed_from(&who, &key)), t.muted())));
         }
     }
     lines.push(Line::from(Span::styled(format!("  {}", strings::WIZARD_NOTE), t.muted())));
