@@ -543,7 +543,7 @@ mod swv_import {
         assert_eq!(steps(&store), [("A".into(), 2, "S2".into()), ("A".into(), 3, "S3".into())]);
 
         let teams = store.swv_teams().unwrap();
-        assert_eq!(teams[0].1.gaps(), [2], "bundle 2 never came");
+        assert_eq!(teams[0].1.gaps(), [(2, 2)], "bundle 2 never came");
         drop(store);
         assert_eq!(steps(&reopen(dir.path())).len(), 2, "imports survive reopening");
     }

@@ -129,10 +129,10 @@ impl Dashboard {
                 f.joint_started.to_string(),
                 f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
                 format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
-                one(f.median_days_to_decision),
+                one(f.median_days()),
                 f.meldcode.to_string(),
                 f.thuiszitters.to_string(),
-                format!("{} {} {}", one(f.satisfaction[0]), one(f.satisfaction[1]), one(f.satisfaction[2])),
+                format!("{} {} {}", one(f.satisfaction(0)), one(f.satisfaction(1)), one(f.satisfaction(2))),
             ];
             let row = Row::new(cells);
             if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
