@@ -1042,7 +1042,15 @@ pub fn not_set_up(config: &Path) -> String {
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
 pub const IMPORT_REFUSED: &str =
     "Een of meer bestanden zijn geweigerd of zijn conflictkopieën (zie hierboven); de rest is ingelezen.";
-pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · q stoppen";
+pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · ? hulp · q stoppen";
+pub const DASHBOARD_HELP: [(&str, &str); 5] = [
+    ("← →", "vorig / volgend halfjaar (tot en met het huidige)"),
+    ("↑ ↓  k j", "andere school; de grafieken volgen de gekozen rij"),
+    ("?", "deze hulp"),
+    ("q  Esc", "stoppen"),
+    ("—", "cijfer uit minder dan 5 dossiers: niet getoond"),
+];
+pub const DASHBOARD_HELP_CLOSE: &str = "Een toets sluit deze hulp.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
 pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";
 pub const FIGURES_TITLE: &str = " Per school ";
@@ -1077,8 +1085,16 @@ pub fn waiting_line(school: &str, days: i64) -> String {
     format!(" ⇧E2 {school}: wacht {}", days_ago(days))
 }
 
-pub fn reasons_title(school: &str, resolved: u64, unresolved: u64, waiting: u64) -> String {
-    format!(" Escalaties per reden · {school} · {resolved} opgelost, {unresolved} niet, {waiting} wacht ")
+pub fn reasons_title(school: &str) -> String {
+    format!(" Escalaties per reden · {school} ")
+}
+
+pub fn reasons_summary(resolved: u64, unresolved: u64, waiting: u64) -> String {
+    format!("{resolved} opgelost, {unresolved} niet opgelost, {waiting} wacht op besluit")
+}
+
+pub fn went_up_line(school: &str, on: &str) -> String {
+    format!(" ⇧E3 {school}: sinds {on} bij het bestuurlijk OGGO; het E2-dossier blijft hier")
 }
 
 pub fn trend_title(what: &str, range: &str) -> String {

@@ -148,6 +148,21 @@ pub fn waiting_for_director<'a>(records: impl Iterator<Item = (&'a str, &'a Reco
     out
 }
 
+/// E2 escalations to the SWV director that went on to E3: (school, the day the
+/// E3 rung opened), newest first. The director has seen their dossier; it stays in view.
+pub fn went_up_from_director<'a>(records: impl Iterator<Item = (&'a str, &'a Record)>) -> Vec<(String, NaiveDate)> {
+    let mut out: Vec<(String, NaiveDate)> = records
+        .filter_map(|(school, r)| {
+            let to_director = r.escalations.iter().filter(|e| e.level == Level::E2 && e.to_director);
+            let e2 = to_director.map(|e| e.opened).max()?;
+            let e3 = r.escalations.iter().filter(|e| e.level == Level::E3 && e.opened >= e2).map(|e| e.opened).max()?;
+            Some((school.to_string(), e3))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 /// The reason labels in the order of `Figures::reasons`.
 pub fn reason_labels() -> Vec<&'static str> {
     Reason::ALL.iter().map(|r| r.label()).collect()
@@ -271,5 +286,8 @@ mod tests {
         t.escalations = vec![fact(Level::E2, d(2026, 7, 1), Some(d(2026, 7, 20)))];
         let list = waiting_for_director([("A", &r), ("B", &s), ("C", &t)].into_iter());
         assert_eq!(list, [("A".to_string(), d(2026, 9, 1))]);
+        // B's escalation went up to E3: it stays in view as such.
+        let up = went_up_from_director([("A", &r), ("B", &s), ("C", &t)].into_iter());
+        assert_eq!(up, [("B".to_string(), d(2026, 10, 1))]);
     }
 }
