@@ -406,6 +406,106 @@ fn figure_row(school: &str, f: &Figures) -> Vec<Cell> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::escalation::{Level, Reason};
+    use crate::domain::export::{EscalationFact, Record};
+    use crate::domain::monitoring::Satisfaction;
+    use crate::domain::testing::d;
+
+    /// A case of `school` started on 1 July 2026 whose plan was agreed in time, with a
+    /// school satisfaction score and an E1 escalation decided after `decided_after` days.
+    fn case(school: &str, score: Option<u8>, decided_after: Option<i64>) -> SwvRecord {
+        let mut record = Record { step: "S6".into(), ..Record::started(d(2026, 7, 1)) };
+        record.tandem_date = Some(d(2026, 7, 6));
+        record.plan_agreed = Some(d(2026, 8, 3));
+        record.joint_start = Some(d(2026, 8, 10));
+        record.satisfaction = vec![(d(2026, 10, 1), Satisfaction { school: score, wijkteam: Some(4), parents: None })];
+        record.escalations = decided_after
+            .map(|days| EscalationFact {
+                level: Level::E1,
+                reason: Reason::NoOffer,
+                opened: d(2026, 9, 1),
+                to_director: false,
+                decided: Some(d(2026, 9, 1) + chrono::Duration::days(days)),
+                resolved: Some(true),
+            })
+            .into_iter()
+            .collect();
+        SwvRecord { team: school.into(), school: school.into(), revision: 1, record, dossier: None }
+    }
+
+    /// The report's figures against numbers worked out by hand. A: six cases, five scored
+    /// 3, 4, 4, 5, 5 (mean 4.2), six wijkteam scores of 4, five decisions after 10, 20, 30,
+    /// 40 and 50 days (median 30), all plans in time. B: two cases, so every derived
+    /// figure of B is left out and its counts are "<5". The total: eight plans in time,
+    /// seven school scores summing to 24.
+    #[test]
+    fn report_figures_match_a_hand_count() {
+        let mut records: Vec<SwvRecord> =
+            [3, 4, 4, 5, 5].iter().zip([10, 20, 30, 40, 50]).map(|(s, days)| case("A", Some(*s), Some(days))).collect();
+        records.push(case("A", None, None));
+        records.push(case("B", Some(1), None));
+        records.push(case("B", Some(2), None));
+        let tables = report_tables(&records, Period { year: 2026, half: 2 });
+        let c = Cell::Count;
+        let rows = &tables[0].rows;
+        assert_eq!(tables[0].title, "Monitor 2026-H2");
+        let a = vec![
+            Cell::Text("A".into()),
+            c(6),
+            c(0),
+            c(6),
+            c(6),
+            c(6),
+            Cell::Percent(100.0),
+            c(5),
+            c(0),
+            c(0),
+            c(5),
+            c(0),
+            c(0),
+            Cell::Number(30.0),
+            c(0),
+            c(0),
+            Cell::Number(4.2),
+            Cell::Number(4.0),
+            Cell::Empty,
+        ];
+        let b = vec![
+            Cell::Text("B".into()),
+            c(2),
+            c(0),
+            c(2),
+            c(2),
+            c(2),
+            Cell::Empty,
+            c(0),
+            c(0),
+            c(0),
+            c(0),
+            c(0),
+            c(0),
+            Cell::Empty,
+            c(0),
+            c(0),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ];
+        let mut total = a.clone();
+        total[0] = Cell::Text(strings::REPORT_TOTAL.into());
+        for i in [1, 3, 4, 5] {
+            total[i] = c(8);
+        }
+        total[16] = Cell::Number(24.0 / 7.0);
+        assert_eq!(rows, &vec![a, b, total]);
+        let reasons: Vec<Vec<Cell>> = tables[1].rows.clone();
+        let no_offer = 1 + Reason::NoOffer.index();
+        assert_eq!(reasons.iter().map(|r| r[no_offer].clone()).collect::<Vec<_>>(), [c(5), c(0), c(5)]);
+        // As the CSV shows it: B's counts are "<5", and no share or mean stands beside them.
+        let csv = String::from_utf8(crate::report::csv_report(&tables)).unwrap();
+        assert!(csv.contains("\r\nA;6;0;6;6;6;100;5;0;0;5;0;0;30,0;0;0;4,2;4,0;\r\n"), "{csv}");
+        assert!(csv.contains("\r\nB;<5;0;<5;<5;<5;;0;0;0;0;0;0;;0;0;;;\r\n"), "{csv}");
+    }
 
     #[test]
     fn sync_tools_files_are_recognised() {
