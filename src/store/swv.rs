@@ -192,6 +192,11 @@ impl Store {
             .transpose()
     }
 
+    /// Every bundle imported, in bundle id order: the SWV's trail of what arrived.
+    pub fn swv_seen(&self) -> Result<Vec<SeenBundle>> {
+        self.scan(b"b/")
+    }
+
     /// Every team seen, by team id.
     pub fn swv_teams(&self) -> Result<Vec<(String, TeamState)>> {
         let key = self.key()?;
