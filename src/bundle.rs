@@ -81,13 +81,20 @@ pub mod text {
     pub const INVALID_KEY_ID: &str = "(ongeldige sleutel)";
 }
 
-/// The largest payload a bundle may carry.
-pub const MAX_PAYLOAD: u64 = 64 * 1024 * 1024;
+/// The largest payload a bundle may carry: far more than the most cases a bundle may hold
+/// ([`crate::domain::export::MAX_CASES`], about 1 KiB of JSON each), with room for dossiers.
+pub const MAX_PAYLOAD: u64 = 16 * 1024 * 1024;
 /// The largest signature file a bundle may carry (a real one is about 300 bytes).
 pub const MAX_SIGNATURE: u64 = 64 * 1024;
 /// The largest decrypted archive [`open`] reads: both files plus room for tar headers and
 /// padding (GNU tar pads to 10 KiB records).
 pub const MAX_ARCHIVE: u64 = MAX_PAYLOAD + MAX_SIGNATURE + 2 * AGE_CHUNK as u64;
+
+/// The largest bundle file that can hold an archive within [`MAX_ARCHIVE`]: the age header,
+/// the nonce, and every chunk with its tag (one spare). A longer file is refused before it
+/// is read.
+pub const MAX_FILE: u64 =
+    MAX_HEADER as u64 + 16 + (MAX_ARCHIVE.div_ceil(AGE_CHUNK as u64) + 1) * AGE_ENCRYPTED_CHUNK as u64;
 
 const PAYLOAD_NAME: &str = "payload.json";
 const SIGNATURE_NAME: &str = "payload.json.minisig";
@@ -974,6 +981,15 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_bundle_fits_in_max_file() {
+        let f = fixture();
+        let largest =
+            seal(&vec![b' '; usize::try_from(MAX_PAYLOAD).unwrap()], &f.key, &f.identity.recipient()).unwrap();
+        assert!(largest.len() as u64 <= MAX_FILE, "{} > {MAX_FILE}", largest.len());
+        assert!(MAX_FILE < MAX_ARCHIVE + MAX_ARCHIVE / 1000 + 2 * AGE_ENCRYPTED_CHUNK as u64 + MAX_HEADER as u64);
+    }
+
+    #[test]
     fn oversize_payload_is_refused_by_seal() {
         let f = fixture();
         let too_big = vec![b' '; usize::try_from(MAX_PAYLOAD).unwrap() + 1];
@@ -1188,7 +1204,7 @@ mod tests {
             (BundleError::BadKey(KeyKind::SwvIdentity), text::BAD_IDENTITY.to_string()),
             (BundleError::BadKey(KeyKind::Recipient), text::BAD_RECIPIENT.to_string()),
             (BundleError::BadKey(KeyKind::SigningKey), text::BAD_SIGNING_KEY.to_string()),
-            (BundleError::TooLarge, text::too_large(64)),
+            (BundleError::TooLarge, text::too_large(16)),
             (BundleError::Internal("x".into()), text::internal("x")),
         ];
         let mut seen = std::collections::HashSet::new();
@@ -1207,7 +1223,8 @@ mod tests {
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339_utc(4_107_542_399), "2100-02-28T23:59:59Z");
-        let _ = rfc3339_utc(u64::MAX);
+        // The last second u64 can hold, 584 billion years on: still a date, not a panic.
+        assert_eq!(rfc3339_utc(u64::MAX), "584554051223-11-09T07:00:15Z");
     }
 
     // ---- The standard tools ----

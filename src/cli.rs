@@ -250,8 +250,10 @@ fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
     };
     if key_only {
         let public = crate::exports::signing_key(&store, &config.user, now())?.public();
+        // Standard output is exactly a minisign .pub file (`> team.pub`); the fingerprint
+        // and what to do with the file are for the person at the terminal.
         print!("{}", public.pub_file());
-        println!("{}", strings::team_key_fingerprint(&public.fingerprint()));
+        eprintln!("{}", strings::team_key_fingerprint(&public.fingerprint()));
         return Ok(());
     }
     let written = crate::exports::bundle(&store, &config, now())?;
@@ -333,7 +335,8 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             let reports = swv::import_folder(&store, &dir, &identity, &config, now())?;
             let mut refused = false;
             for r in &reports {
-                refused |= matches!(r.outcome, swv::Outcome::Refused(_));
+                // A conflict copy needs someone to choose, as a refusal does.
+                refused |= matches!(r.outcome, swv::Outcome::Refused(_) | swv::Outcome::Conflict);
                 println!("{}", strings::import_line(&r.file, &r.outcome));
             }
             for (_, team) in store.swv_teams()? {
@@ -355,8 +358,8 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             let store = swv_store(paths, false)?;
             let tables = swv::report_tables(&store.swv_records()?, period);
             if let Some(file) = csv {
-                let first = tables.first().map(crate::report::csv).unwrap_or_default();
-                crate::atomic::write(&file, &first).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                let bytes = crate::report::csv_report(&tables);
+                crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
                 println!("{}", strings::written(&file));
             }
             if let Some(file) = xlsx {

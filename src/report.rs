@@ -66,8 +66,10 @@ pub struct Table {
 }
 
 /// Small-count suppression (domain rule): `Count(n)` with `1 <= n < SUPPRESS_BELOW` is
-/// shown as "<5" (0 stays 0). Applied by both writers.
-pub const SUPPRESS_BELOW: u64 = 5;
+/// shown as "<5" (0 stays 0). Applied by both writers. Figures derived from counts (means,
+/// medians, shares) are suppressed where they are computed
+/// ([`crate::domain::figures::Figures`]).
+pub const SUPPRESS_BELOW: u64 = crate::domain::figures::MIN_CASES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -136,7 +138,7 @@ pub fn csv(table: &Table) -> Vec<u8> {
         .terminator(csv::Terminator::CRLF)
         .quote_style(csv::QuoteStyle::Necessary)
         .flexible(true)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
+        .from_writer(BOM.to_vec());
     // Writing into a Vec cannot fail, and `flexible` allows any record length.
     const INFALLIBLE: &str = "CSV into memory does not fail";
 
@@ -164,6 +166,24 @@ pub fn csv(table: &Table) -> Vec<u8> {
     }
     writer.into_inner().expect(INFALLIBLE)
 }
+
+/// The tables as one CSV file for Dutch Excel: per table a row with its title, then the
+/// table as [`csv`] writes it; an empty line between tables. One byte order mark.
+pub fn csv_report(tables: &[Table]) -> Vec<u8> {
+    let mut out = BOM.to_vec();
+    for (i, table) in tables.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\r\n");
+        }
+        let title = Table { title: String::new(), headers: vec![table.title.clone()], rows: Vec::new() };
+        out.extend_from_slice(&csv(&title)[BOM.len()..]);
+        out.extend_from_slice(&csv(table)[BOM.len()..]);
+    }
+    out
+}
+
+/// UTF-8's byte order mark, which tells Excel the CSV is UTF-8.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `x` rounded to `decimals` places, with a decimal comma and no thousands separator
 /// (Dutch Excel reads "1234,5"; it would read "1.234" as 1234). Never "-0,0".
@@ -454,6 +474,16 @@ mod tests {
     }
 
     #[test]
+    fn csv_report_holds_every_table_under_its_title() {
+        let mut second = table(&["Reden", "Aantal"], vec![vec![t("geld"), Cell::Count(7)]]);
+        second.title = "Per reden".into();
+        let first = table(&["School"], vec![vec![t("A")]]);
+        let bytes = csv_report(&[first, second]);
+        assert!(bytes.starts_with(BOM) && !bytes[3..].starts_with(BOM));
+        assert_eq!(&bytes[3..], b"Test\r\nSchool\r\nA\r\n\r\nPer reden\r\nReden;Aantal\r\ngeld;7\r\n");
+    }
+
+    #[test]
     fn csv_pads_ragged_rows() {
         let rows = vec![vec![t("a")], vec![t("b"), Cell::Count(7), Cell::Count(2)]];
         let bytes = csv(&table(&["x", "y"], rows));
@@ -544,35 +574,31 @@ mod tests {
         assert!(bytes.starts_with(b"PK\x03\x04"));
     }
 
-    /// One part of the xlsx, via the `unzip` command; None when it is not installed.
-    fn unzip(bytes: &[u8], part: &str) -> Option<String> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = dir.path().join("t.xlsx");
-        std::fs::write(&file, bytes).expect("write xlsx");
-        let out = std::process::Command::new("unzip").arg("-p").arg(&file).arg(part).output().ok()?;
-        assert!(out.status.success(), "unzip {part}: {}", String::from_utf8_lossy(&out.stderr));
-        Some(String::from_utf8(out.stdout).expect("utf-8 xml"))
+    /// One part of the xlsx, read with the zip crate.
+    fn unzip(bytes: &[u8], part: &str) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx is a zip");
+        let mut file = archive.by_name(part).unwrap_or_else(|e| panic!("{part}: {e}"));
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).expect("utf-8 xml");
+        text
     }
 
     #[test]
     fn xlsx_content() {
         let bytes = xlsx(&sample()).expect("xlsx");
-        let Some(workbook) = unzip(&bytes, "xl/workbook.xml") else {
-            eprintln!("unzip is not installed: xlsx content not checked (see .ci/xlsx-libreoffice)");
-            return;
-        };
+        let workbook = unzip(&bytes, "xl/workbook.xml");
         assert!(workbook.contains(r#"name="Aanmeldingen per school 2025-1""#), "{workbook}");
         assert!(workbook.contains(r#"name="Doorlooptijd (dagen)""#), "{workbook}");
-        let strings = unzip(&bytes, "xl/sharedStrings.xml").expect("unzip");
+        let strings = unzip(&bytes, "xl/sharedStrings.xml");
         for s in ["=SUM(A1)", "+31 6 1234", "@x", "&lt;5", "Tevredenheid"] {
             assert!(strings.contains(&format!(">{s}<")), "{s} in {strings}");
         }
-        let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml").expect("unzip");
+        let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
         assert!(!sheet.contains("<f>"), "no formulas: {sheet}");
         assert!(sheet.contains(r#"ySplit="1""#), "frozen header: {sheet}");
         assert!(sheet.contains("<v>1234</v>") && sheet.contains("<v>0.42</v>"), "{sheet}");
         assert!(sheet.contains("<cols>"), "column widths: {sheet}");
-        let styles = unzip(&bytes, "xl/styles.xml").expect("unzip");
+        let styles = unzip(&bytes, "xl/styles.xml");
         for format in ["#,##0.0", "0%"] {
             assert!(styles.contains(&format!(r#"formatCode="{format}""#)), "{format} in {styles}");
         }

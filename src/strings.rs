@@ -1099,6 +1099,37 @@ pub fn recipient_invalid(text: &str) -> String {
 pub const PAYLOAD_OTHER_RECIPIENT: &str =
     "De bundel noemt een andere ontvanger dan dit SWV; vraag het team de exportinstelling (recipient) na te kijken.";
 pub const BUNDLE_DAMAGED: &str = "Deze bundel is beschadigd (de versleutelde inhoud klopt niet meer, ook na 10 minuten); er is niets ingelezen. Vraag het team opnieuw te exporteren.";
+pub const BUNDLE_STAYS_EMPTY: &str = "Dit bestand is leeg (of bevat alleen nullen), ook na 10 minuten; er is niets ingelezen. Vraag het team opnieuw te exporteren en verwijder dit bestand.";
+
+pub fn bundle_file_too_large(max_mib: u64) -> String {
+    format!(
+        "Dit bestand is groter dan een bundel kan zijn (meer dan {max_mib} MiB); het is niet gelezen. Verwijder het en vraag het team opnieuw te exporteren."
+    )
+}
+
+pub fn payload_bound(bound: crate::domain::export::OutOfBounds) -> String {
+    use crate::domain::export::{MAX_CASES, MAX_ENTRIES, MAX_SHORT_TEXT, OutOfBounds};
+    let what = match bound {
+        OutOfBounds::Cases => format!("meer dan {MAX_CASES} dossiers"),
+        OutOfBounds::Text(field) => format!("een tekst ({field}) van meer dan {MAX_SHORT_TEXT} tekens"),
+        OutOfBounds::Entries(field) => format!("een lijst ({field}) van meer dan {MAX_ENTRIES} regels in één dossier"),
+    };
+    format!(
+        "De bundel is goed ondertekend maar bevat {what}; zo veel kan geen echte export bevatten. Er is niets ingelezen; neem contact op met het team."
+    )
+}
+
+pub fn sequence_jump(sequence: u64, highest: u64) -> String {
+    format!(
+        "De bundel heeft volgnummer {sequence}, terwijl het hoogste van dit team tot nu toe {highest} is; zo'n sprong kan geen echte export maken. Er is niets ingelezen; neem contact op met het team."
+    )
+}
+
+pub fn payload_school_mismatch(trusted: &str, claimed: &str) -> String {
+    format!(
+        "De bundel is ondertekend door het team dat u vertrouwt als ‘{trusted}’, maar noemt school ‘{claimed}’; er is niets ingelezen. Klopt de naam, vertrouw het team dan opnieuw onder die naam (tandem swv trust TEAM.pub --name \"{claimed}\"), anders: neem contact op met het team."
+    )
+}
 pub const BUNDLE_ID_REUSED: &str = "Deze bundel-id is al eerder binnengekomen met een andere inhoud; er is niets ingelezen. Neem contact op met het team.";
 pub const REPORT_TOTAL: &str = "Totaal";
 pub const REPORT_SCHOOL: &str = "School";
@@ -1207,8 +1238,17 @@ pub fn not_set_up(config: &Path) -> String {
     )
 }
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
-pub const IMPORT_REFUSED: &str = "Een of meer bestanden zijn geweigerd (zie hierboven); de rest is ingelezen.";
-pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · q stoppen";
+pub const IMPORT_REFUSED: &str =
+    "Een of meer bestanden zijn geweigerd of zijn conflictkopieën (zie hierboven); de rest is ingelezen.";
+pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · ? hulp · q stoppen";
+pub const DASHBOARD_HELP: [(&str, &str); 5] = [
+    ("← →", "vorig / volgend halfjaar (tot en met het huidige)"),
+    ("↑ ↓  k j", "andere school; de grafieken volgen de gekozen rij"),
+    ("?", "deze hulp"),
+    ("q  Esc", "stoppen"),
+    ("—", "cijfer uit minder dan 5 dossiers: niet getoond"),
+];
+pub const DASHBOARD_HELP_CLOSE: &str = "Een toets sluit deze hulp.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
 pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";
 pub const FIGURES_TITLE: &str = " Per school ";
@@ -1243,8 +1283,16 @@ pub fn waiting_line(school: &str, days: i64) -> String {
     format!(" ⇧E2 {school}: wacht {}", days_ago(days))
 }
 
-pub fn reasons_title(school: &str, resolved: u64, unresolved: u64, waiting: u64) -> String {
-    format!(" Escalaties per reden · {school} · {resolved} opgelost, {unresolved} niet, {waiting} wacht ")
+pub fn reasons_title(school: &str) -> String {
+    format!(" Escalaties per reden · {school} ")
+}
+
+pub fn reasons_summary(resolved: u64, unresolved: u64, waiting: u64) -> String {
+    format!("{resolved} opgelost, {unresolved} niet opgelost, {waiting} wacht op besluit")
+}
+
+pub fn went_up_line(school: &str, on: &str) -> String {
+    format!(" ⇧E3 {school}: sinds {on} bij het bestuurlijk OGGO; het E2-dossier blijft hier")
 }
 
 pub fn trend_title(what: &str, range: &str) -> String {
@@ -1261,8 +1309,10 @@ pub fn conflict_line(file: &str) -> String {
     )
 }
 
-pub fn sequence_gap(school: &str, gaps: &[u64]) -> String {
-    let list = gaps.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+/// `gaps` as inclusive ranges (first, last).
+pub fn sequence_gap(school: &str, gaps: &[(u64, u64)]) -> String {
+    let range = |&(a, b): &(u64, u64)| if a == b { a.to_string() } else { format!("{a}–{b}") };
+    let list = gaps.iter().map(range).collect::<Vec<_>>().join(", ");
     format!("⚠ {school}: bundel {list} ontbreekt (nooit aangekomen); vraag het team die opnieuw te synchroniseren.")
 }
 
@@ -1288,7 +1338,7 @@ pub fn import_line(file: &Path, outcome: &crate::swv::Outcome) -> String {
 
 pub fn team_key_fingerprint(fp: &str) -> String {
     format!(
-        "Vingerafdruk: {fp}\nGeef het bestand hierboven aan het SWV en lees de vingerafdruk telefonisch voor ter controle."
+        "Vingerafdruk: {fp}\nBewaar de sleutel als bestand (tandem export --key > team.pub), geef dat bestand aan het SWV en lees de vingerafdruk telefonisch voor ter controle."
     )
 }
 

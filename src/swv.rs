@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::{self, SwvIdentity, TeamKey};
 use crate::config::{ConfigError, parse_toml};
-use crate::domain::export::{FORMAT, Payload, Period};
+use crate::domain::export::{FORMAT, MAX_CASES, MAX_SEQUENCE_JUMP, OutOfBounds, Payload, Period, count_cases};
 use crate::domain::figures::{self, Figures};
 use crate::domain::history::{Change, ChangeKind};
 use crate::paths::Paths;
@@ -64,10 +64,23 @@ impl SwvConfig {
         crate::atomic::write(&file, text.as_bytes()).map_err(fail)
     }
 
-    /// The trusted keys, in the order of `teams`.
+    /// The trusted keys, in the order of `teams` (a key that is not one is left out).
     pub fn keys(&self) -> Vec<TeamKey> {
-        self.teams.iter().filter_map(|t| TeamKey::parse(&t.key).ok()).collect()
+        self.trusted().keys
     }
+
+    fn trusted(&self) -> Trusted<'_> {
+        let teams: Vec<(&Team, TeamKey)> =
+            self.teams.iter().filter_map(|t| TeamKey::parse(&t.key).ok().map(|k| (t, k))).collect();
+        Trusted { keys: teams.iter().map(|(_, k)| k.clone()).collect(), teams }
+    }
+}
+
+/// The trusted teams with their parsed keys; `keys[i]` is `teams[i]`'s, so the index of
+/// the key that signed a bundle names its team.
+struct Trusted<'a> {
+    teams: Vec<(&'a Team, TeamKey)>,
+    keys: Vec<TeamKey>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,19 +189,19 @@ pub fn import_folder(
         .collect();
     // Decrypting and verifying is most of the work and needs no store: all cores do it,
     // then the bundles are applied one by one in name order.
-    let keys = config.keys();
+    let trusted = config.trusted();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
     let checked: Vec<Result<Checked, Outcome>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
-                let keys = &keys;
+                let trusted = &trusted;
                 scope.spawn(move || {
                     part.iter()
                         .map(|(file, early)| match early {
                             Some(o) => Err(o.clone()),
-                            None => check(file, identity, keys, config, at),
+                            None => check(file, identity, trusted, at),
                         })
                         .collect::<Vec<_>>()
                 })
@@ -201,14 +214,7 @@ pub fn import_folder(
     for ((file, _), result) in files.into_iter().zip(checked) {
         let outcome = match result {
             Err(o) => o,
-            Ok(c) => match store.import_bundle(&c.payload, &c.digest, at) {
-                Ok(Imported::Applied { newer, older }) => {
-                    Outcome::Imported { school: c.payload.school.clone(), sequence: c.payload.sequence, newer, older }
-                }
-                Ok(Imported::Again) => Outcome::Again,
-                Err(StoreError::Conflict) => Outcome::Refused(strings::BUNDLE_ID_REUSED.into()),
-                Err(e) => return Err(e.into()),
-            },
+            Ok(c) => apply(store, &c, at)?,
         };
         out.push(FileReport { file, outcome });
     }
@@ -220,46 +226,100 @@ pub fn import_folder(
     Ok(out)
 }
 
-/// A bundle that passed every check: ready to apply.
+/// Applies a checked bundle: refused when its sequence number jumps too far past the
+/// team's highest (so one bundle cannot claim a million missing ones).
+fn apply(store: &Store, c: &Checked, at: NaiveDateTime) -> Result<Outcome, SwvError> {
+    let highest = store.swv_team(&c.payload.team_id)?.map_or(0, |t| t.highest());
+    let sequence = c.payload.sequence;
+    if sequence == 0 || sequence > highest.saturating_add(MAX_SEQUENCE_JUMP) {
+        return Ok(Outcome::Refused(strings::sequence_jump(sequence, highest)));
+    }
+    Ok(match store.import_bundle(&c.payload, &c.digest, at) {
+        Ok(Imported::Applied { newer, older }) => {
+            Outcome::Imported { school: c.payload.school.clone(), sequence, newer, older }
+        }
+        Ok(Imported::Again) => Outcome::Again,
+        Err(StoreError::Conflict) => Outcome::Refused(strings::BUNDLE_ID_REUSED.into()),
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// A bundle that passed every check: ready to apply. Its school is the trusted team's.
 struct Checked {
     payload: Payload,
     digest: String,
 }
 
 /// Reads, decrypts and verifies one file; the outcome when it cannot be applied.
-fn check(
-    file: &Path,
-    identity: &SwvIdentity,
-    keys: &[TeamKey],
-    config: &SwvConfig,
-    at: NaiveDateTime,
-) -> Result<Checked, Outcome> {
-    let bytes = std::fs::read(file).map_err(|e| Outcome::Refused(strings::swv_io(file, &e)))?;
-    let (payload_bytes, signer) = match bundle::open(&bytes, identity, keys) {
+fn check(file: &Path, identity: &SwvIdentity, trusted: &Trusted, at: NaiveDateTime) -> Result<Checked, Outcome> {
+    let refused = |why: String| Err(Outcome::Refused(why));
+    let bytes = read_bounded(file)?;
+    let (payload_bytes, signer) = match bundle::open(&bytes, identity, &trusted.keys) {
         Ok(opened) => opened,
-        // Empty, or zeros a sync tool reserved but has not filled yet.
-        Err(bundle::BundleError::Empty) => return Err(Outcome::Waiting),
+        // Empty, or zeros a sync tool reserved but has not filled yet; still so after the
+        // settle time, it never will be filled.
+        Err(bundle::BundleError::Empty) if recently_changed(file, at) => return Err(Outcome::Waiting),
+        Err(bundle::BundleError::Empty) => return refused(strings::BUNDLE_STAYS_EMPTY.into()),
         // A file cut short is usually one the sync tool is still writing; one that stays
         // broken for longer was damaged.
         Err(bundle::BundleError::Truncated) if recently_changed(file, at) => return Err(Outcome::Waiting),
-        Err(bundle::BundleError::Truncated) => return Err(Outcome::Refused(strings::BUNDLE_DAMAGED.into())),
-        Err(e) => return Err(Outcome::Refused(e.to_string())),
+        Err(bundle::BundleError::Truncated) => return refused(strings::BUNDLE_DAMAGED.into()),
+        Err(e) => return refused(e.to_string()),
     };
-    let payload: Payload = serde_json::from_slice(&payload_bytes)
+    // Counted before the cases are read, so a bundle of a million cases costs no memory.
+    if count_cases(&payload_bytes).is_some_and(|n| n > MAX_CASES) {
+        return refused(strings::payload_bound(OutOfBounds::Cases));
+    }
+    let mut payload: Payload = serde_json::from_slice(&payload_bytes)
         .map_err(|e| Outcome::Refused(strings::payload_unreadable(&e.to_string())))?;
-    let signer_id = keys.get(signer).map(TeamKey::id).unwrap_or_default();
+    if let Some(bound) = payload.out_of_bounds() {
+        return refused(strings::payload_bound(bound));
+    }
+    let (team, key) = trusted.teams.get(signer).ok_or_else(|| Outcome::Refused(strings::BUNDLE_DAMAGED.into()))?;
     if payload.format != FORMAT {
-        return Err(Outcome::Refused(strings::payload_format(&payload.format)));
+        return refused(strings::payload_format(&payload.format));
     }
     if payload.recipient != identity.recipient() {
-        return Err(Outcome::Refused(strings::PAYLOAD_OTHER_RECIPIENT.into()));
+        return refused(strings::PAYLOAD_OTHER_RECIPIENT.into());
     }
-    if payload.team_id != signer_id {
-        let team = config.teams.get(signer).map_or("?", |t| t.name.as_str());
-        return Err(Outcome::Refused(strings::payload_team_mismatch(team)));
+    if payload.team_id != key.id() {
+        return refused(strings::payload_team_mismatch(&team.name));
     }
+    // The SWV files the figures under the name it trusted the team as, never under one the
+    // payload chooses.
+    if !same_school(&payload.school, &team.name) {
+        return refused(strings::payload_school_mismatch(&team.name, &payload.school));
+    }
+    payload.school = team.name.clone();
     let digest = data_encoding::HEXLOWER.encode(&Sha256::digest(&payload_bytes));
     Ok(Checked { payload, digest })
+}
+
+/// School names compared as people write them: case and surrounding or doubled spaces
+/// do not matter.
+fn same_school(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    norm(a) == norm(b)
+}
+
+/// The file's bytes, read only when its length (from the file system, before reading)
+/// fits a bundle, and never more than that: a sparse file of gigabytes is refused unread.
+fn read_bounded(file: &Path) -> Result<Vec<u8>, Outcome> {
+    use std::io::Read;
+    let io = |e: std::io::Error| Outcome::Refused(strings::swv_io(file, &e));
+    let handle = std::fs::File::open(file).map_err(io)?;
+    let len = handle.metadata().map_err(io)?.len();
+    let too_large = || Outcome::Refused(strings::bundle_file_too_large(bundle::MAX_FILE / (1024 * 1024)));
+    if len > bundle::MAX_FILE {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    handle.take(bundle::MAX_FILE + 1).read_to_end(&mut bytes).map_err(io)?;
+    // It grew while being read.
+    if bytes.len() as u64 > bundle::MAX_FILE {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// How long a broken file counts as still arriving.
@@ -334,18 +394,118 @@ fn figure_row(school: &str, f: &Figures) -> Vec<Cell> {
         count(f.resolved),
         count(f.unresolved),
         count(f.waiting),
-        number(f.median_days_to_decision),
+        number(f.median_days()),
         count(f.meldcode),
         count(f.thuiszitters),
-        number(f.satisfaction[0]),
-        number(f.satisfaction[1]),
-        number(f.satisfaction[2]),
+        number(f.satisfaction(0)),
+        number(f.satisfaction(1)),
+        number(f.satisfaction(2)),
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::escalation::{Level, Reason};
+    use crate::domain::export::{EscalationFact, Record};
+    use crate::domain::monitoring::Satisfaction;
+    use crate::domain::testing::d;
+
+    /// A case of `school` started on 1 July 2026 whose plan was agreed in time, with a
+    /// school satisfaction score and an E1 escalation decided after `decided_after` days.
+    fn case(school: &str, score: Option<u8>, decided_after: Option<i64>) -> SwvRecord {
+        let mut record = Record { step: "S6".into(), ..Record::started(d(2026, 7, 1)) };
+        record.tandem_date = Some(d(2026, 7, 6));
+        record.plan_agreed = Some(d(2026, 8, 3));
+        record.joint_start = Some(d(2026, 8, 10));
+        record.satisfaction = vec![(d(2026, 10, 1), Satisfaction { school: score, wijkteam: Some(4), parents: None })];
+        record.escalations = decided_after
+            .map(|days| EscalationFact {
+                level: Level::E1,
+                reason: Reason::NoOffer,
+                opened: d(2026, 9, 1),
+                to_director: false,
+                decided: Some(d(2026, 9, 1) + chrono::Duration::days(days)),
+                resolved: Some(true),
+            })
+            .into_iter()
+            .collect();
+        SwvRecord { team: school.into(), school: school.into(), revision: 1, record, dossier: None }
+    }
+
+    /// The report's figures against numbers worked out by hand. A: six cases, five scored
+    /// 3, 4, 4, 5, 5 (mean 4.2), six wijkteam scores of 4, five decisions after 10, 20, 30,
+    /// 40 and 50 days (median 30), all plans in time. B: two cases, so every derived
+    /// figure of B is left out and its counts are "<5". The total: eight plans in time,
+    /// seven school scores summing to 24.
+    #[test]
+    fn report_figures_match_a_hand_count() {
+        let mut records: Vec<SwvRecord> =
+            [3, 4, 4, 5, 5].iter().zip([10, 20, 30, 40, 50]).map(|(s, days)| case("A", Some(*s), Some(days))).collect();
+        records.push(case("A", None, None));
+        records.push(case("B", Some(1), None));
+        records.push(case("B", Some(2), None));
+        let tables = report_tables(&records, Period { year: 2026, half: 2 });
+        let c = Cell::Count;
+        let rows = &tables[0].rows;
+        assert_eq!(tables[0].title, "Monitor 2026-H2");
+        let a = vec![
+            Cell::Text("A".into()),
+            c(6),
+            c(0),
+            c(6),
+            c(6),
+            c(6),
+            Cell::Percent(100.0),
+            c(5),
+            c(0),
+            c(0),
+            c(5),
+            c(0),
+            c(0),
+            Cell::Number(30.0),
+            c(0),
+            c(0),
+            Cell::Number(4.2),
+            Cell::Number(4.0),
+            Cell::Empty,
+        ];
+        let b = vec![
+            Cell::Text("B".into()),
+            c(2),
+            c(0),
+            c(2),
+            c(2),
+            c(2),
+            Cell::Empty,
+            c(0),
+            c(0),
+            c(0),
+            c(0),
+            c(0),
+            c(0),
+            Cell::Empty,
+            c(0),
+            c(0),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ];
+        let mut total = a.clone();
+        total[0] = Cell::Text(strings::REPORT_TOTAL.into());
+        for i in [1, 3, 4, 5] {
+            total[i] = c(8);
+        }
+        total[16] = Cell::Number(24.0 / 7.0);
+        assert_eq!(rows, &vec![a, b, total]);
+        let reasons: Vec<Vec<Cell>> = tables[1].rows.clone();
+        let no_offer = 1 + Reason::NoOffer.index();
+        assert_eq!(reasons.iter().map(|r| r[no_offer].clone()).collect::<Vec<_>>(), [c(5), c(0), c(5)]);
+        // As the CSV shows it: B's counts are "<5", and no share or mean stands beside them.
+        let csv = String::from_utf8(crate::report::csv_report(&tables)).unwrap();
+        assert!(csv.contains("\r\nA;6;0;6;6;6;100;5;0;0;5;0;0;30,0;0;0;4,2;4,0;\r\n"), "{csv}");
+        assert!(csv.contains("\r\nB;<5;0;<5;<5;<5;;0;0;0;0;0;0;;0;0;;;\r\n"), "{csv}");
+    }
 
     #[test]
     fn sync_tools_files_are_recognised() {

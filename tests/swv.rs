@@ -229,3 +229,231 @@ fn the_export_key_in_the_list_writes_a_bundle() {
     h.key(crossterm::event::KeyCode::Enter);
     assert!(h.text().contains("nog geen export ingesteld"), "{}", h.text());
 }
+
+/// The payload of `team`'s next bundle (written to a scratch folder, then opened).
+fn next_payload(t: &TeamHome, identity: &SwvIdentity) -> Payload {
+    let written = tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
+    let key = tandem::exports::signing_key(&t.store, "anna", now()).unwrap();
+    let (json, _) = bundle::open(&std::fs::read(&written.file).unwrap(), identity, &[key.public()]).unwrap();
+    std::fs::remove_file(&written.file).unwrap();
+    serde_json::from_slice(&json).unwrap()
+}
+
+/// `json` signed with the team's own key and sealed for `recipient`: what a trusted team
+/// (or anyone holding its key) can send.
+fn signed(t: &TeamHome, json: &[u8], recipient: &str) -> Vec<u8> {
+    let key = tandem::exports::signing_key(&t.store, "anna", now()).unwrap();
+    bundle::seal(json, &key, recipient).unwrap()
+}
+
+fn backdate(file: &Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(file).unwrap().set_modified(old).unwrap();
+}
+
+/// Imports `folder` into a fresh SWV store; the outcome per file name.
+fn import_each(
+    folder: &Path,
+    identity: &SwvIdentity,
+    config: &SwvConfig,
+) -> (tempfile::TempDir, Store, Vec<(String, Outcome)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = swv_store(dir.path());
+    let reports = swv::import_folder(&store, folder, identity, config, chrono::Local::now().naive_local()).unwrap();
+    let named = reports.into_iter().map(|r| (r.file.file_name().unwrap().to_string_lossy().into_owned(), r.outcome));
+    (dir, store, named.collect())
+}
+
+/// Every refusal the README promises, each with exactly its own reason, through a folder
+/// import; none of them changes the store.
+#[test]
+fn signed_bundles_that_claim_too_much_or_the_wrong_thing_are_refused() {
+    use tandem::domain::export::{MAX_CASES, OutOfBounds};
+    use tandem::strings;
+    let scratch = tempfile::tempdir().unwrap();
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate();
+    let t = team("OBS Team M", 6, 8, scratch.path(), &identity);
+    let config = trust(&[&t], sync.path());
+    let good = next_payload(&t, &identity);
+    let recipient = identity.recipient();
+    let put = |name: &str, bytes: &[u8]| {
+        let file = sync.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        file
+    };
+    let edited = |name: &str, edit: &dyn Fn(&mut Payload)| {
+        let mut p = good.clone();
+        p.bundle_id = uuid::Uuid::new_v4();
+        edit(&mut p);
+        put(name, &signed(&t, &serde_json::to_vec(&p).unwrap(), &recipient))
+    };
+    put("tandem-json-000001.bundle", &signed(&t, b"{\"format\": ", &recipient));
+    edited("tandem-format-000001.bundle", &|p| p.format = "tandem-bundle/9".into());
+    edited("tandem-recipient-000001.bundle", &|p| p.recipient = SwvIdentity::generate().recipient());
+    edited("tandem-teamid-000001.bundle", &|p| p.team_id = "0123456789ABCDEF".into());
+    edited("tandem-school-000001.bundle", &|p| p.school = "OBS Team A".into());
+    edited("tandem-sequence-000001.bundle", &|p| p.sequence = 1_000_000_000_000);
+    edited("tandem-zero-000001.bundle", &|p| p.sequence = 0);
+    edited("tandem-cases-000001.bundle", &|p| {
+        let one = p.cases[0].clone();
+        p.cases = (0..=MAX_CASES)
+            .map(|i| tandem::domain::export::CaseRecord { case: format!("c{i}"), ..one.clone() })
+            .collect();
+    });
+    let full = signed(&t, &serde_json::to_vec(&good).unwrap(), &recipient);
+    backdate(&put("tandem-cut-000001.bundle", &full[..full.len() / 2]));
+    backdate(&put("tandem-empty-000001.bundle", b""));
+    backdate(&put("tandem-zeros-000001.bundle", &vec![0u8; 4096]));
+    // Sparse: gigabytes on paper, nothing on disk; refused without reading it.
+    let sparse = put("tandem-sparse-000001.bundle", b"age-encryption.org/v1\n");
+    std::fs::File::options().write(true).open(&sparse).unwrap().set_len(8 << 30).unwrap();
+
+    let started = std::time::Instant::now();
+    let (_dir, store, outcomes) = import_each(sync.path(), &identity, &config);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    let expected: Vec<(&str, String)> = vec![
+        ("cases", strings::payload_bound(OutOfBounds::Cases)),
+        ("cut", strings::BUNDLE_DAMAGED.to_string()),
+        ("empty", strings::BUNDLE_STAYS_EMPTY.to_string()),
+        ("format", strings::payload_format("tandem-bundle/9")),
+        ("json", "unreadable".to_string()),
+        ("recipient", strings::PAYLOAD_OTHER_RECIPIENT.to_string()),
+        ("school", strings::payload_school_mismatch("OBS Team M", "OBS Team A")),
+        ("sequence", strings::sequence_jump(1_000_000_000_000, 0)),
+        ("sparse", strings::bundle_file_too_large(bundle::MAX_FILE / (1024 * 1024))),
+        ("teamid", strings::payload_team_mismatch("OBS Team M")),
+        ("zero", strings::sequence_jump(0, 0)),
+        ("zeros", strings::BUNDLE_STAYS_EMPTY.to_string()),
+    ];
+    assert_eq!(outcomes.len(), expected.len(), "{outcomes:?}");
+    for ((name, outcome), (what, why)) in outcomes.iter().zip(&expected) {
+        assert_eq!(name, &format!("tandem-{what}-000001.bundle"));
+        let Outcome::Refused(got) = outcome else { panic!("{name}: {outcome:?}") };
+        if *what == "json" {
+            let detail = got.strip_prefix("De bundel is goed ondertekend maar de inhoud is onleesbaar (").unwrap();
+            assert!(detail.starts_with("EOF while parsing"), "{got}");
+        } else {
+            assert_eq!(got, why, "{name}");
+        }
+    }
+    assert!(store.swv_records().unwrap().is_empty());
+    assert!(store.swv_teams().unwrap().is_empty());
+}
+
+/// A bundle id seen before, with other content, through a folder import: the second file
+/// is refused and the first one's records stay.
+#[test]
+fn a_reused_bundle_id_is_refused_in_a_folder_import() {
+    let scratch = tempfile::tempdir().unwrap();
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate();
+    let t = team("De Vlinder", 4, 9, scratch.path(), &identity);
+    let config = trust(&[&t], sync.path());
+    let first = next_payload(&t, &identity);
+    let mut second = first.clone();
+    second.sequence = 2;
+    second.cases[0].revision += 5;
+    second.cases[0].record.step = "S8".into();
+    for (name, p) in [("tandem-A-000001.bundle", &first), ("tandem-A-000002.bundle", &second)] {
+        std::fs::write(sync.path().join(name), signed(&t, &serde_json::to_vec(p).unwrap(), &identity.recipient()))
+            .unwrap();
+    }
+    let (_dir, store, outcomes) = import_each(sync.path(), &identity, &config);
+    assert!(matches!(outcomes[0].1, Outcome::Imported { newer: 4, older: 0, .. }), "{outcomes:?}");
+    assert_eq!(outcomes[1].1, Outcome::Refused(tandem::strings::BUNDLE_ID_REUSED.into()));
+    let records = store.swv_records().unwrap();
+    assert!(records.iter().all(|r| r.record.step != "S8"), "nothing of the refused bundle was applied");
+}
+
+/// The school comes from the trust list: a payload's own spelling of the same name is
+/// accepted, but the records are filed under the trusted name.
+#[test]
+fn records_are_filed_under_the_trusted_school_name() {
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate();
+    let t = team("obs  de VLINDER", 3, 11, sync.path(), &identity);
+    tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
+    let mut config = trust(&[&t], sync.path());
+    config.teams[0].name = "OBS De Vlinder".into();
+    let (_dir, store, outcomes) = import_each(sync.path(), &identity, &config);
+    assert!(matches!(&outcomes[0].1, Outcome::Imported { school, .. } if school == "OBS De Vlinder"), "{outcomes:?}");
+    let records = store.swv_records().unwrap();
+    assert_eq!(records.len(), 3);
+    assert!(records.iter().all(|r| r.school == "OBS De Vlinder"));
+    assert!(store.swv_teams().unwrap().iter().all(|(_, s)| s.school == "OBS De Vlinder"));
+}
+
+/// A store that holds a sequence number of 10^12 (an older tandem took it) reports the
+/// missing ones as one range, and importing an empty folder stays instant.
+#[test]
+fn a_huge_sequence_number_costs_nothing_afterwards() {
+    let scratch = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate();
+    let t = team("De Vlinder", 2, 12, scratch.path(), &identity);
+    let mut p = next_payload(&t, &identity);
+    let dir = tempfile::tempdir().unwrap();
+    let store = swv_store(dir.path());
+    store.import_bundle(&p, "a", now()).unwrap();
+    p.bundle_id = uuid::Uuid::new_v4();
+    p.sequence = 1_000_000_000_000;
+    store.import_bundle(&p, "b", now()).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let config = trust(&[&t], empty.path());
+    let started = std::time::Instant::now();
+    let reports = swv::import_folder(&store, empty.path(), &identity, &config, now()).unwrap();
+    let teams = store.swv_teams().unwrap();
+    assert!(reports.is_empty());
+    assert_eq!(teams[0].1.gaps(), [(2, 999_999_999_999)]);
+    assert!(started.elapsed() < std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+    assert!(
+        tandem::strings::sequence_gap("De Vlinder", &teams[0].1.gaps()).contains("bundel 2–999999999999 ontbreekt")
+    );
+}
+
+/// A case escalated to the SWV director with consent carries its dossier to the SWV.
+#[test]
+fn a_bundle_carries_the_dossier_of_a_case_escalated_to_the_director() {
+    use tandem::domain::consent::{Consent, ConsentForm};
+    use tandem::domain::escalation::{self, Ask, Domain, Level, Reason, Terms};
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate();
+    let t = team("De Vlinder", 3, 13, sync.path(), &identity);
+    let mut case = t.store.load_cases().unwrap().cases.remove(0);
+    case.escalations.clear();
+    let ask = Ask {
+        reason: Reason::NoOffer,
+        domain: Domain::Education,
+        question: "Is er plaats op de school voor speciaal basisonderwijs?".into(),
+        asked_by: "anna".into(),
+        deciders: &[],
+        terms: Terms::default(),
+    };
+    let today = now().date();
+    escalation::open(&mut case, Level::E2, &ask, today).unwrap();
+    case.consents.push(Consent::record(
+        escalation::SWV_PURPOSE,
+        true,
+        ConsentForm::Written,
+        case.intake.birth_date,
+        today,
+        "anna",
+    ));
+    let change = tandem::domain::history::Change {
+        case: Some(case.id),
+        at: now(),
+        who: "anna".into(),
+        kind: tandem::domain::history::ChangeKind::Escalated { level: Level::E2 },
+    };
+    t.store.save(&case, &change).unwrap();
+    tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
+    let config = trust(&[&t], sync.path());
+    let swv_dir = tempfile::tempdir().unwrap();
+    let store = swv_store(swv_dir.path());
+    swv::import_folder(&store, sync.path(), &identity, &config, at(2)).unwrap();
+    let with_dossier: Vec<_> = store.swv_records().unwrap().into_iter().filter_map(|r| r.dossier).collect();
+    assert_eq!(with_dossier.len(), 1, "{with_dossier:?}");
+    assert_eq!(with_dossier[0].pupil, case.pupil_name());
+    assert_eq!(with_dossier[0].rungs.len(), 1);
+    assert_eq!(with_dossier[0].rungs[0].question, ask.question);
+}

@@ -39,13 +39,18 @@ fn a_team_exports_and_the_swv_imports_verifies_and_reports() {
     config.push_str(&format!("\n[export]\nfolder = \"{}\"\nrecipient = \"{recipient}\"\n", sync.path().display()));
     std::fs::write(&config_file, config).unwrap();
 
-    // The team's public key goes to the SWV, which trusts it.
-    let key = ok(&tandem(team.path(), &["export", "--key"]));
+    // The team's public key goes to the SWV, which trusts it: exactly the file that
+    // `tandem export --key > team.pub` writes; the fingerprint shows on the terminal.
+    let out = tandem(team.path(), &["export", "--key"]);
+    let key = ok(&out);
+    let shown = String::from_utf8_lossy(&out.stderr).into_owned();
     let pub_file = team.path().join("team.pub");
-    std::fs::write(&pub_file, key.lines().take(2).collect::<Vec<_>>().join("\n") + "\n").unwrap();
-    let trusted = ok(&tandem(swv.path(), &["swv", "trust", pub_file.to_str().unwrap(), "--name", "De Vlinder"]));
+    std::fs::write(&pub_file, &key).unwrap();
+    assert_eq!(key.lines().count(), 2, "a standard minisign .pub file: {key}");
+    let school = "Demoschool De Vlinder";
+    let trusted = ok(&tandem(swv.path(), &["swv", "trust", pub_file.to_str().unwrap(), "--name", school]));
     let fp = |text: &str| text.lines().find_map(|l| l.split("Vingerafdruk: ").nth(1).map(str::to_string)).unwrap();
-    assert_eq!(fp(&key), fp(&trusted), "both sides show the same fingerprint to compare by phone");
+    assert_eq!(fp(&shown), fp(&trusted), "both sides show the same fingerprint to compare by phone");
 
     let exported = ok(&tandem(team.path(), &["export"]));
     assert!(exported.contains("Bundel 1 geschreven"), "{exported}");
@@ -82,9 +87,20 @@ fn a_team_exports_and_the_swv_imports_verifies_and_reports() {
     let csv = std::fs::read(csv).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
     let text = String::from_utf8_lossy(&csv);
-    assert!(text.contains("De Vlinder") || text.contains("Demoschool"), "{text}");
-    assert!(text.lines().next().unwrap().contains(';'));
+    let lines: Vec<&str> = text.lines().collect();
+    let period = tandem::domain::export::Period::of(chrono::Local::now().date_naive());
+    assert_eq!(lines[0], format!("\u{feff}Monitor {period}"), "the period heads the CSV");
+    assert!(lines[1].starts_with("School;Gestart;"), "{text}");
+    assert!(lines[2].starts_with(&format!("{school};")), "{text}");
+    assert!(lines.contains(&"Escalaties per reden"), "the per-reason table is in the CSV too: {text}");
     assert!(std::fs::read(xlsx).unwrap().starts_with(b"PK"));
+
+    // A sync tool's conflict copy is not imported, and the command says so by its exit code.
+    std::fs::copy(&bundle, sync.path().join("tandem-X.sync-conflict-20261123-101010-ABCDEF.bundle")).unwrap();
+    let out = tandem(swv.path(), &["swv", "import", sync.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("✗ ") && stdout.contains("conflictkopie"), "{stdout}");
 }
 
 #[test]

@@ -18,6 +18,25 @@ use crate::strings;
 
 pub const FORMAT: &str = "tandem-bundle/1";
 
+/// What one bundle may claim, so that a validly signed but hostile or broken bundle cannot
+/// make the SWV spend memory or time out of proportion to a real one. A school's team has a
+/// few hundred cases at most, and exports weekly or monthly.
+pub const MAX_CASES: usize = 10_000;
+/// A bundle's sequence number may be at most this much above the highest seen from its team.
+pub const MAX_SEQUENCE_JUMP: u64 = 10_000;
+/// The longest school name, BRIN, team id, recipient, case pseudonym, step id or pupil name.
+pub const MAX_SHORT_TEXT: usize = 200;
+/// The most entries of one list in one case (escalation rungs, evaluations, absences).
+pub const MAX_ENTRIES: usize = 500;
+
+/// A claim beyond the bounds above, for the refusal's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfBounds {
+    Cases,
+    Text(&'static str),
+    Entries(&'static str),
+}
+
 /// A half-year: H1 is January to June, H2 July to December.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -170,6 +189,68 @@ pub struct Payload {
     pub cases: Vec<CaseRecord>,
 }
 
+/// How many cases the payload's JSON holds, counted without keeping them: checked before
+/// the payload is read into memory. None when the JSON has no list of cases to count.
+pub fn count_cases(json: &[u8]) -> Option<usize> {
+    use serde::de::{IgnoredAny, SeqAccess, Visitor};
+
+    struct Count;
+    impl<'de> Visitor<'de> for Count {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut n = 0;
+            while seq.next_element::<IgnoredAny>()?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        }
+    }
+    fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(Count)
+    }
+    #[derive(Deserialize)]
+    struct Cases {
+        #[serde(deserialize_with = "count")]
+        cases: usize,
+    }
+    serde_json::from_slice::<Cases>(json).ok().map(|c| c.cases)
+}
+
+impl Payload {
+    /// The first claim beyond what a bundle may hold, if any.
+    pub fn out_of_bounds(&self) -> Option<OutOfBounds> {
+        if self.cases.len() > MAX_CASES {
+            return Some(OutOfBounds::Cases);
+        }
+        let long = |s: &str| s.chars().count() > MAX_SHORT_TEXT;
+        let brin = self.brin.as_deref().unwrap_or("");
+        let top =
+            [("school", &*self.school), ("brin", brin), ("team_id", &*self.team_id), ("recipient", &*self.recipient)];
+        if let Some((field, _)) = top.into_iter().find(|(_, s)| long(s)) {
+            return Some(OutOfBounds::Text(field));
+        }
+        self.cases.iter().find_map(|c| {
+            let r = &c.record;
+            let pupil = c.dossier.as_ref().map_or("", |d| d.pupil.as_str());
+            let texts = [("case", c.case.as_str()), ("step", r.step.as_str()), ("pupil", pupil)];
+            let lists = [
+                ("escalations", r.escalations.len()),
+                ("satisfaction", r.satisfaction.len()),
+                ("thuiszitter", r.thuiszitter.len()),
+                ("rungs", c.dossier.as_ref().map_or(0, |d| d.rungs.len())),
+            ];
+            texts
+                .into_iter()
+                .find(|(_, s)| long(s))
+                .map(|(f, _)| OutOfBounds::Text(f))
+                .or_else(|| lists.into_iter().find(|(_, n)| *n > MAX_ENTRIES).map(|(f, _)| OutOfBounds::Entries(f)))
+        })
+    }
+}
+
 /// A case's pseudonym: not its id (which shows in the team's own file names).
 pub fn pseudonym(team_id: &str, case: &Case) -> String {
     let digest = Sha256::new().chain_update(b"tandem-case/").chain_update(team_id).chain_update(case.id.0).finalize();
@@ -246,6 +327,55 @@ mod tests {
         assert_eq!(Period::try_from("2026-H1".to_string()), Ok(Period { year: 2026, half: 1 }));
         assert!(Period::try_from("2026-H3".to_string()).is_err());
         assert!(Period::try_from("juli".to_string()).is_err());
+    }
+
+    fn payload(cases: usize) -> Payload {
+        Payload {
+            format: FORMAT.into(),
+            bundle_id: Uuid::nil(),
+            team_id: "0123456789ABCDEF".into(),
+            school: "OBS De Vlinder".into(),
+            brin: Some("12AB".into()),
+            sequence: 1,
+            created: d(2026, 11, 23).and_hms_opt(9, 0, 0).unwrap(),
+            period: Period::of(d(2026, 11, 23)),
+            recipient: "age1xyz".into(),
+            cases: (0..cases)
+                .map(|i| CaseRecord {
+                    case: format!("c{i}"),
+                    revision: 1,
+                    record: Record::started(d(2026, 9, 1)),
+                    dossier: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn cases_are_counted_without_reading_them() {
+        let json = serde_json::to_vec(&payload(7)).unwrap();
+        assert_eq!(count_cases(&json), Some(7));
+        assert_eq!(count_cases(b"{\"cases\": [1, {\"a\": [2, 3]}, \"x\"], \"other\": 1}"), Some(3));
+        assert_eq!(count_cases(b"{\"cases\": 3}"), None);
+        assert_eq!(count_cases(b"[1, 2]"), None);
+        assert_eq!(count_cases(b"geen json"), None);
+    }
+
+    #[test]
+    fn a_payload_claiming_too_much_is_out_of_bounds() {
+        assert_eq!(payload(3).out_of_bounds(), None);
+        assert_eq!(payload(MAX_CASES).out_of_bounds(), None);
+        assert_eq!(payload(MAX_CASES + 1).out_of_bounds(), Some(OutOfBounds::Cases));
+        let mut p = payload(2);
+        p.school = "x".repeat(MAX_SHORT_TEXT + 1);
+        assert_eq!(p.out_of_bounds(), Some(OutOfBounds::Text("school")));
+        let mut p = payload(2);
+        p.cases[1].record.step = "S".repeat(MAX_SHORT_TEXT + 1);
+        assert_eq!(p.out_of_bounds(), Some(OutOfBounds::Text("step")));
+        let mut p = payload(2);
+        let stay = (d(2026, 1, 1), None);
+        p.cases[0].record.thuiszitter = vec![stay; MAX_ENTRIES + 1];
+        assert_eq!(p.out_of_bounds(), Some(OutOfBounds::Entries("thuiszitter")));
     }
 
     #[test]

@@ -9,6 +9,15 @@ use super::export::{Period, Record};
 /// The plan should be agreed within this many days of the tandem discussion.
 pub const PLAN_DAYS: i64 = 42;
 
+/// Small-count rule: a figure derived from fewer cases than this (a mean, a median, a
+/// share) is not shown, and neither is a share whose numerator is that small.
+pub const MIN_CASES: u64 = 5;
+
+/// Whether a count from 1 to [`MIN_CASES`] - 1 (one that is shown as "<5").
+pub fn small(n: u64) -> bool {
+    (1..MIN_CASES).contains(&n)
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     pub started: u64,
@@ -24,17 +33,40 @@ pub struct Figures {
     pub resolved: u64,
     pub unresolved: u64,
     pub waiting: u64,
-    pub median_days_to_decision: Option<f64>,
+    /// Decisions taken on rungs opened in the period: the base of the median.
+    pub decisions: u64,
+    /// Unsuppressed: read it through [`Figures::median_days`].
+    median_days_to_decision: Option<f64>,
     pub meldcode: u64,
     pub thuiszitters: u64,
-    /// Mean satisfaction (1-5) of school, wijkteam and parents at evaluations in the period.
-    pub satisfaction: [Option<f64>; 3],
+    /// Scores given by school, wijkteam and parents: the base of each mean.
+    pub respondents: [u64; 3],
+    /// Mean satisfaction (1-5) of school, wijkteam and parents at evaluations in the
+    /// period, unsuppressed: read it through [`Figures::satisfaction`].
+    satisfaction: [Option<f64>; 3],
 }
 
 impl Figures {
-    /// Share of agreed plans that were in time, in percent.
+    /// Share of agreed plans that were in time, in percent; none from fewer than
+    /// [`MIN_CASES`] plans, nor when the plans in time or the late ones are a small count
+    /// (the share and the count shown beside it would give that count away).
     pub fn in_time_percent(&self) -> Option<f64> {
-        (self.plans_agreed > 0).then(|| 100.0 * self.plans_in_time as f64 / self.plans_agreed as f64)
+        let late = self.plans_agreed.saturating_sub(self.plans_in_time);
+        let shown = self.plans_agreed >= MIN_CASES && !small(self.plans_in_time) && !small(late);
+        shown.then(|| 100.0 * self.plans_in_time as f64 / self.plans_agreed as f64)
+    }
+
+    /// Median days from opening a rung to its decision; none from fewer than
+    /// [`MIN_CASES`] decisions.
+    pub fn median_days(&self) -> Option<f64> {
+        self.median_days_to_decision.filter(|_| self.decisions >= MIN_CASES)
+    }
+
+    /// Mean satisfaction of school (0), wijkteam (1) or parents (2); none from fewer than
+    /// [`MIN_CASES`] scores.
+    pub fn satisfaction(&self, who: usize) -> Option<f64> {
+        let n = self.respondents.get(who).copied().unwrap_or(0);
+        self.satisfaction.get(who).copied().flatten().filter(|_| n >= MIN_CASES)
     }
 }
 
@@ -91,8 +123,10 @@ pub fn figures<'a>(records: impl Iterator<Item = &'a Record>, p: Period) -> Figu
             }
         }
     }
+    f.decisions = days.len() as u64;
     f.median_days_to_decision = median(days);
     for (i, s) in scores.into_iter().enumerate() {
+        f.respondents[i] = s.len() as u64;
         f.satisfaction[i] = mean(s.into_iter());
     }
     f
@@ -111,6 +145,21 @@ pub fn waiting_for_director<'a>(records: impl Iterator<Item = (&'a str, &'a Reco
         })
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// E2 escalations to the SWV director that went on to E3: (school, the day the
+/// E3 rung opened), newest first. The director has seen their dossier; it stays in view.
+pub fn went_up_from_director<'a>(records: impl Iterator<Item = (&'a str, &'a Record)>) -> Vec<(String, NaiveDate)> {
+    let mut out: Vec<(String, NaiveDate)> = records
+        .filter_map(|(school, r)| {
+            let to_director = r.escalations.iter().filter(|e| e.level == Level::E2 && e.to_director);
+            let e2 = to_director.map(|e| e.opened).max()?;
+            let e3 = r.escalations.iter().filter(|e| e.level == Level::E3 && e.opened >= e2).map(|e| e.opened).max()?;
+            Some((school.to_string(), e3))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
 
@@ -164,12 +213,59 @@ mod tests {
         let f = figures([&a, &b, &old, &gone].into_iter(), h2);
         assert_eq!((f.started, f.closed, f.active), (1, 1, 3));
         assert_eq!((f.joint_started, f.plans_agreed, f.plans_in_time), (1, 2, 1));
-        assert_eq!(f.in_time_percent(), Some(50.0));
+        // Two plans, two decisions, one or two scores each: too few to publish.
+        assert_eq!(f.in_time_percent(), None);
         assert_eq!((f.escalations, f.reasons[Reason::Funding.index()]), ([1, 1, 0], 2));
         assert_eq!((f.resolved, f.unresolved, f.waiting), (1, 1, 0));
         assert_eq!(f.median_days_to_decision, Some(20.5));
         assert_eq!((f.meldcode, f.thuiszitters), (1, 1));
         assert_eq!(f.satisfaction, [Some(3.0), Some(4.0), Some(5.0)]);
+        assert_eq!((f.decisions, f.respondents), (2, [2, 2, 1]));
+        assert_eq!(
+            (f.median_days(), f.satisfaction(0), f.satisfaction(1), f.satisfaction(2)),
+            (None, None, None, None)
+        );
+    }
+
+    /// Each derived figure appears from five cases on, and a share never stands beside a
+    /// small count of what it shares.
+    #[test]
+    fn derived_figures_need_five_cases() {
+        let h2 = Period { year: 2026, half: 2 };
+        let plan = |agreed_after: i64, score: Option<u8>| {
+            let mut r = rec(d(2026, 7, 1));
+            r.tandem_date = Some(d(2026, 7, 1));
+            r.plan_agreed = Some(d(2026, 7, 1) + chrono::Duration::days(agreed_after));
+            r.satisfaction = vec![(d(2026, 10, 1), Satisfaction { school: score, wijkteam: None, parents: None })];
+            r.escalations = vec![EscalationFact {
+                level: Level::E1,
+                reason: Reason::NoOffer,
+                opened: d(2026, 8, 1),
+                to_director: false,
+                decided: Some(d(2026, 8, 1) + chrono::Duration::days(agreed_after)),
+                resolved: Some(true),
+            }];
+            r
+        };
+        let four: Vec<Record> = (0..4).map(|i| plan(10 + i, Some(4))).collect();
+        let f = figures(four.iter(), h2);
+        assert_eq!((f.plans_agreed, f.in_time_percent(), f.median_days(), f.satisfaction(0)), (4, None, None, None));
+        let five: Vec<Record> = (0..5).map(|i| plan(10 + i, Some(3 + (i % 2) as u8))).collect();
+        let f = figures(five.iter(), h2);
+        assert_eq!(f.in_time_percent(), Some(100.0));
+        assert_eq!(f.median_days(), Some(12.0));
+        assert_eq!(f.satisfaction(0), Some(3.4));
+        assert_eq!(f.satisfaction(1), None);
+        // Six plans of which one was late: 83 % would give away the one late plan; of which
+        // one was in time: 17 % would give away that one. Five and five: 50 %.
+        let mut six: Vec<Record> = (0..5).map(|i| plan(10 + i, None)).collect();
+        six.push(plan(60, None));
+        assert_eq!(figures(six.iter(), h2).in_time_percent(), None);
+        let mut late: Vec<Record> = (0..5).map(|_| plan(60, None)).collect();
+        late.push(plan(10, None));
+        assert_eq!(figures(late.iter(), h2).in_time_percent(), None);
+        late.extend((0..4).map(|_| plan(10, None)));
+        assert_eq!(figures(late.iter(), h2).in_time_percent(), Some(50.0));
     }
 
     #[test]
@@ -190,5 +286,8 @@ mod tests {
         t.escalations = vec![fact(Level::E2, d(2026, 7, 1), Some(d(2026, 7, 20)))];
         let list = waiting_for_director([("A", &r), ("B", &s), ("C", &t)].into_iter());
         assert_eq!(list, [("A".to_string(), d(2026, 9, 1))]);
+        // B's escalation went up to E3: it stays in view as such.
+        let up = went_up_from_director([("A", &r), ("B", &s), ("C", &t)].into_iter());
+        assert_eq!(up, [("B".to_string(), d(2026, 10, 1))]);
     }
 }

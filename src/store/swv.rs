@@ -47,10 +47,23 @@ pub struct TeamState {
 }
 
 impl TeamState {
-    /// Sequence numbers below the highest seen that never arrived.
-    pub fn gaps(&self) -> Vec<u64> {
-        let max = self.sequences.last().copied().unwrap_or(0);
-        (1..max).filter(|n| !self.sequences.contains(n)).collect()
+    /// Sequence numbers below the highest seen that never arrived, as inclusive ranges
+    /// (first, last): as many as there are numbers seen, however far apart they are.
+    pub fn gaps(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let mut next = 1;
+        for &n in &self.sequences {
+            if n > next {
+                out.push((next, n - 1));
+            }
+            next = next.max(n.saturating_add(1));
+        }
+        out
+    }
+
+    /// The highest sequence number seen (0 before the first bundle).
+    pub fn highest(&self) -> u64 {
+        self.sequences.last().copied().unwrap_or(0)
     }
 }
 
@@ -164,6 +177,24 @@ impl Store {
     /// Every record the SWV holds.
     pub fn swv_records(&self) -> Result<Vec<SwvRecord>> {
         self.scan(b"r/")
+    }
+
+    /// What the SWV knows of one team's bundles, if it has seen any.
+    pub fn swv_team(&self, team_id: &str) -> Result<Option<TeamState>> {
+        let key = self.key()?;
+        let team_key = format!("t/{team_id}").into_bytes();
+        let stored = self.trees.swv.get(&team_key).map_err(|e| self.sled_error(e))?;
+        stored
+            .map(|v| {
+                codec::decode(key, "swv", &team_key, &v)
+                    .map_err(|error| StoreError::Record { key: hex(&team_key), error })
+            })
+            .transpose()
+    }
+
+    /// Every bundle imported, in bundle id order: the SWV's trail of what arrived.
+    pub fn swv_seen(&self) -> Result<Vec<SeenBundle>> {
+        self.scan(b"b/")
     }
 
     /// Every team seen, by team id.

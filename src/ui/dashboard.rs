@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Clear, Paragraph, Row, Sparkline, Table, Wrap};
 
 use super::theme::Theme;
 use crate::bundle::SwvIdentity;
@@ -23,6 +23,11 @@ use crate::swv::{self, FileReport, Outcome, SwvConfig};
 
 /// Periods the sparklines look back over.
 const TREND: usize = 6;
+/// Bars and sparklines are drawn against at least this many, so one case is a low bar.
+const MIN_BAR_SCALE: u64 = 10;
+/// Width of a bar and the gap after it.
+const BAR_WIDTH: u16 = 6;
+const BAR_GAP: u16 = 1;
 
 /// What the background import brings.
 pub struct Loaded {
@@ -39,11 +44,13 @@ pub struct Dashboard {
     pub loaded: Option<Result<Loaded, String>>,
     /// Row of the school table (the last is the total).
     pub selected: usize,
+    /// The key help (`?`) is open.
+    pub help: bool,
 }
 
 impl Dashboard {
     pub fn new(theme: Theme, now: NaiveDateTime) -> Dashboard {
-        Dashboard { theme, period: Period::of(now.date()), today: now.date(), loaded: None, selected: 0 }
+        Dashboard { theme, period: Period::of(now.date()), today: now.date(), loaded: None, selected: 0, help: false }
     }
 
     /// Returns true to quit.
@@ -52,10 +59,17 @@ impl Dashboard {
             Some(Ok(l)) => swv::by_school(&l.records).len() + 1,
             _ => 1,
         };
+        if self.help {
+            // Any key closes the help; it does nothing else.
+            self.help = false;
+            return false;
+        }
         match code {
             KeyCode::Char('q') | KeyCode::Esc => return true,
+            KeyCode::Char('?') => self.help = true,
             KeyCode::Left => self.period = self.period.previous(),
-            KeyCode::Right => self.period = self.period.next(),
+            // No figures come from a half-year that has not begun.
+            KeyCode::Right => self.period = self.period.next().min(Period::of(self.today)),
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(rows - 1),
             _ => {}
@@ -81,15 +95,35 @@ impl Dashboard {
             }
             Some(Ok(l)) => self.draw_loaded(l, frame, body),
         }
+        if self.help {
+            self.draw_help(frame, area);
+        }
+    }
+
+    fn draw_help(&self, frame: &mut Frame, area: Rect) {
+        let t = self.theme;
+        let mut lines: Vec<Line> = strings::DASHBOARD_HELP
+            .iter()
+            .map(|(keys, what)| Line::from(vec![Span::styled(format!("  {keys:<10}"), t.key()), Span::raw(*what)]))
+            .collect();
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(strings::DASHBOARD_HELP_CLOSE, t.muted())));
+        let popup = super::view::centered(area, 72, lines.len() as u16 + 2);
+        frame.render_widget(Clear, popup);
+        let block = Block::bordered().title(Span::styled(strings::HELP_TITLE, t.label()));
+        frame.render_widget(Paragraph::new(lines).block(block), popup);
     }
 
     fn draw_loaded(&self, l: &Loaded, frame: &mut Frame, area: Rect) {
         let t = self.theme;
         let schools = swv::by_school(&l.records);
-        let waiting = figures::waiting_for_director(l.records.iter().map(|r| (r.school.as_str(), &r.record)));
+        let by_school = || l.records.iter().map(|r| (r.school.as_str(), &r.record));
+        let waiting = figures::waiting_for_director(by_school());
+        let went_up = figures::went_up_from_director(by_school());
         let notes = import_notes(l);
+        let top_lines = (waiting.len() + went_up.len()).clamp(1, 4);
         let [top, table, charts, bottom] = Layout::vertical([
-            Constraint::Length((waiting.len().min(4) + 2) as u16),
+            Constraint::Length((top_lines + 1) as u16),
             Constraint::Length((schools.len() + 3) as u16),
             Constraint::Min(6),
             Constraint::Length((notes.len().min(5) + 1) as u16),
@@ -97,13 +131,17 @@ impl Dashboard {
         .areas(area);
 
         // On top: E2 escalations waiting for the SWV director, oldest first.
+        // Those that went on to E3 stay in view: their dossier is still with the SWV.
         let mut lines: Vec<Line> = waiting
             .iter()
-            .take(4)
             .map(|(school, opened)| {
                 let days = (self.today - *opened).num_days();
                 Line::from(Span::styled(strings::waiting_line(school, days), t.warn()))
             })
+            .chain(went_up.iter().map(|(school, on)| {
+                Line::from(Span::styled(strings::went_up_line(school, &on.format("%d-%m-%Y").to_string()), t.muted()))
+            }))
+            .take(4)
             .collect();
         if lines.is_empty() {
             lines.push(Line::from(Span::styled(strings::NO_DIRECTOR_WAITING, t.muted())));
@@ -129,10 +167,10 @@ impl Dashboard {
                 f.joint_started.to_string(),
                 f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
                 format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
-                one(f.median_days_to_decision),
+                one(f.median_days()),
                 f.meldcode.to_string(),
                 f.thuiszitters.to_string(),
-                format!("{} {} {}", one(f.satisfaction[0]), one(f.satisfaction[1]), one(f.satisfaction[2])),
+                format!("{} {} {}", one(f.satisfaction(0)), one(f.satisfaction(1)), one(f.satisfaction(2))),
             ];
             let row = Row::new(cells);
             if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
@@ -160,17 +198,7 @@ impl Dashboard {
         };
         let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
         let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
-        let labels = strings::REASON_SHORT;
-        let group: Vec<Bar> = f
-            .reasons
-            .iter()
-            .zip(labels)
-            .map(|(n, label)| Bar::default().value(*n).label(Line::from(label)).text_value(n.to_string()))
-            .collect();
-        let title = strings::reasons_title(&name, f.resolved, f.unresolved, f.waiting);
-        let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
-        let chart = BarChart::default().block(block).bar_width(6).bar_gap(1).data(BarGroup::default().bars(&group));
-        frame.render_widget(chart, bars);
+        self.draw_reasons(&name, &f, frame, bars);
 
         let mut periods = vec![self.period];
         for _ in 1..TREND {
@@ -186,7 +214,8 @@ impl Dashboard {
             // One column per point is too thin to read: each period gets an equal share.
             let each = (area.width as usize / data.len().max(1)).max(1);
             let wide: Vec<u64> = data.iter().flat_map(|v| std::iter::repeat_n(*v, each)).collect();
-            frame.render_widget(Sparkline::default().block(block).data(&wide).style(Style::default()), area);
+            let top = data.iter().copied().max().unwrap_or(0).max(MIN_BAR_SCALE);
+            frame.render_widget(Sparkline::default().block(block).data(&wide).max(top).style(Style::default()), area);
         };
         let range = format!("{}–{}", periods[0], self.period);
         spark(strings::trend_title(strings::TREND_STARTED, &range), series(|f| f.started), a, frame);
@@ -205,6 +234,35 @@ impl Dashboard {
             .collect();
         let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::IMPORT_TITLE, t.label()));
         frame.render_widget(Paragraph::new(lines).block(block), bottom);
+    }
+}
+
+impl Dashboard {
+    /// The escalations per reason as bars, with their counts on a line of their own under
+    /// the labels (never over a bar), scaled so that a few cases make low bars.
+    fn draw_reasons(&self, school: &str, f: &Figures, frame: &mut Frame, area: Rect) {
+        let t = self.theme;
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::reasons_title(school), t.label()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let [summary, chart, counts] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(2), Constraint::Length(1)]).areas(inner);
+        let summary_text = strings::reasons_summary(f.resolved, f.unresolved, f.waiting);
+        frame.render_widget(Paragraph::new(Span::styled(summary_text, t.muted())), summary);
+        let group: Vec<Bar> = f
+            .reasons
+            .iter()
+            .zip(strings::REASON_SHORT)
+            .map(|(n, label)| Bar::default().value(*n).label(Line::from(label)).text_value(String::new()))
+            .collect();
+        let top = f.reasons.iter().copied().max().unwrap_or(0).max(MIN_BAR_SCALE);
+        let chart_widget =
+            BarChart::default().bar_width(BAR_WIDTH).bar_gap(BAR_GAP).max(top).data(BarGroup::default().bars(&group));
+        frame.render_widget(chart_widget, chart);
+        let width = usize::from(BAR_WIDTH);
+        let gap = " ".repeat(usize::from(BAR_GAP));
+        let line: String = f.reasons.iter().map(|n| format!("{n:^width$}{gap}")).collect();
+        frame.render_widget(Paragraph::new(line), counts);
     }
 }
 
@@ -318,4 +376,89 @@ pub fn run(source: Source) -> std::io::Result<()> {
     })();
     ratatui::restore();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::escalation::{Level, Reason};
+    use crate::domain::export::{EscalationFact, Record};
+    use crate::domain::testing::d;
+
+    fn screen(dash: &Dashboard, w: u16, h: u16) -> String {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| dash.draw(f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..h).map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+    }
+
+    /// One school with one case: E2 to the director, then E3.
+    fn one_case() -> Dashboard {
+        let fact = |level, opened| EscalationFact {
+            level,
+            reason: Reason::NoOffer,
+            opened,
+            to_director: level == Level::E2,
+            decided: None,
+            resolved: None,
+        };
+        let mut record = Record::started(d(2026, 8, 1));
+        record.escalations = vec![fact(Level::E2, d(2026, 9, 1)), fact(Level::E3, d(2026, 10, 1))];
+        let records =
+            vec![SwvRecord { team: "T".into(), school: "OBS Een".into(), revision: 1, record, dossier: None }];
+        let teams = vec![("T".into(), TeamState { school: "OBS Een".into(), sequences: [1].into() })];
+        let now = d(2026, 11, 23).and_hms_opt(10, 0, 0).unwrap();
+        let mut dash = Dashboard::new(Theme { color: false }, now);
+        dash.loaded = Some(Ok(Loaded { records, teams, reports: Vec::new() }));
+        dash
+    }
+
+    #[test]
+    fn question_mark_shows_the_keys_and_any_key_closes_them() {
+        let mut dash = one_case();
+        assert!(!dash.on_key(KeyCode::Char('?')));
+        let shown = screen(&dash, 100, 40);
+        for (_, what) in strings::DASHBOARD_HELP {
+            assert!(shown.contains(what), "{what} in\n{shown}");
+        }
+        // q closes the help first, it does not quit.
+        assert!(!dash.on_key(KeyCode::Char('q')));
+        assert!(!screen(&dash, 100, 40).contains(strings::DASHBOARD_HELP_CLOSE));
+        assert!(dash.on_key(KeyCode::Char('q')));
+    }
+
+    #[test]
+    fn no_browsing_into_a_half_year_that_has_not_begun() {
+        let mut dash = one_case();
+        let now = Period::of(dash.today);
+        dash.on_key(KeyCode::Right);
+        assert_eq!(dash.period, now);
+        dash.on_key(KeyCode::Left);
+        dash.on_key(KeyCode::Right);
+        dash.on_key(KeyCode::Right);
+        assert_eq!(dash.period, now);
+    }
+
+    #[test]
+    fn an_escalation_that_went_on_to_e3_stays_in_view() {
+        let shown = screen(&one_case(), 100, 40);
+        assert!(shown.contains(&strings::went_up_line("OBS Een", "01-10-2026")), "{shown}");
+        assert!(shown.contains(&strings::director_title(0)), "{shown}");
+    }
+
+    /// One escalation is a low bar with its count under it, not a full column of blocks.
+    #[test]
+    fn one_case_draws_a_low_bar_with_its_count_beside_not_on_it() {
+        let shown = screen(&one_case(), 100, 40);
+        let lines: Vec<&str> = shown.lines().collect();
+        let labels = lines.iter().position(|l| l.starts_with("oneens")).expect(&shown);
+        let summary = lines.iter().position(|l| l.contains("wacht op besluit")).expect(&shown);
+        let left = |l: &&str| l.chars().take(42).collect::<String>();
+        let chart = &lines[summary + 1..labels];
+        let bar_rows = chart.iter().filter(|l| left(l).contains(['█', '▁', '▂', '▃', '▄', '▅', '▆', '▇'])).count();
+        // 2 against a scale of 10: a fifth of the chart's height.
+        assert!(bar_rows > 0 && bar_rows * 4 <= chart.len(), "{bar_rows} of {} rows:\n{shown}", chart.len());
+        assert!(lines[labels + 1].starts_with("  0      0      2   "), "{:?}", lines[labels + 1]);
+        assert!(!chart.iter().any(|l| left(l).contains(char::is_numeric)), "no count over a bar:\n{shown}");
+    }
 }
