@@ -244,6 +244,18 @@ pub const NO_OUTCOME: &str = "kies een uitkomst die past bij wat is ingevuld";
 pub const SCORE_RANGE: &str = "kies een score van 1 tot 5";
 pub const BLOCKED: &str = "Kan de stap nog niet afronden:";
 pub const WIZARD_NOTE: &str = "Wat je typt wordt meteen als concept bewaard. Ctrl-S legt vast zonder af te ronden.";
+pub const NUMBER_HINT: &str = "een getal, bijv. 8";
+pub const NOT_A_NUMBER: &str = "vul een getal in (cijfers, bijv. 8)";
+pub const NOTE_WILL_BE_CLEARED: &str = "Let op: bij zorgen over veiligheid volgt de meldcode. Daarvan wordt alleen vastgelegd dát hij is gestart, door wie en wanneer: de notitie bij het signaal wordt gewist bij opslaan.";
+pub const NOTE_BARRED_HINT: &str = "niet bij de meldcode: alleen dát, door wie en wanneer";
+
+pub fn date_in_future(label: &str) -> String {
+    format!("{label}: deze datum ligt in de toekomst")
+}
+
+pub fn recorded_not_completed(name: &str) -> String {
+    format!("Vastgelegd voor {name}; de stap is nog niet afgerond.")
+}
 
 pub const CONSENT_TITLE: &str = "Toestemming vastleggen";
 pub const CONSENT_PURPOSE: &str = "Waarvoor";
@@ -284,6 +296,10 @@ pub fn missing(label: &str) -> String {
 }
 
 pub const ROUTE_TITLE: &str = " Route ";
+
+pub fn track_closed(day: chrono::NaiveDate) -> String {
+    format!("afgesloten {}", day.format("%d-%m-%y"))
+}
 
 pub fn track_due(day: chrono::NaiveDate, overdue: bool) -> String {
     if overdue { format!("te laat ({})", day.format("%d-%m")) } else { format!("vóór {}", day.format("%d-%m")) }

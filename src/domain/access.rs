@@ -119,6 +119,7 @@ pub fn value_text(value: &Value, team: &Team) -> String {
         Value::YesNo(b) => if *b { "ja" } else { "nee" }.to_string(),
         Value::Person(id) => team.name_of(id).to_string(),
         Value::Score(n) => format!("{n} van 5"),
+        Value::Number(n) => n.to_string(),
     }
 }
 

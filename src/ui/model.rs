@@ -523,7 +523,8 @@ impl Model {
                 let changed = self.form_mut().is_some_and(|form| form.edit(key));
                 // Every change in a step is kept as a draft at once: a crash loses nothing.
                 let gated = self.active_gate().is_some();
-                if let (true, false, Some(Screen::Wizard(w))) = (changed, gated, self.screens.last()) {
+                if let (true, false, Some(Screen::Wizard(w))) = (changed, gated, self.screens.last_mut()) {
+                    w.refresh(&self.config, self.now.date());
                     let draft = w.draft(&self.config);
                     self.drafts.insert(w.case.id, draft.clone());
                     self.pending.push(Job::SaveDraft { id: w.case.id, draft });
@@ -653,7 +654,7 @@ impl Model {
                 if let Some(Screen::Detail(d)) = self.screens.last()
                     && let Some(case) = self.cases.get(&d.id)
                 {
-                    match wizard::Wizard::open(case, self.drafts.get(&d.id), &self.config) {
+                    match wizard::Wizard::open(case, self.drafts.get(&d.id), &self.config, self.now.date()) {
                         Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
                         None => self.error(strings::unknown_step(&case.step)),
                     }
@@ -1000,11 +1001,13 @@ impl Model {
                 }
             }
             Some(Screen::Wizard(w)) => {
+                let left = w.form.focus;
                 if forward {
                     w.form.next()
                 } else {
                     w.form.prev()
                 }
+                w.check_field(left, &self.config, today);
             }
             Some(Screen::Consent(c)) => {
                 if forward {
@@ -1079,7 +1082,6 @@ impl Model {
                     }
                     wizard::Outcome::Save(case, change) => {
                         w.form.saving = true;
-                        w.blockers.clear();
                         Some(Job::Save { case, change, clear_draft: true })
                     }
                 }
@@ -1234,6 +1236,19 @@ impl Model {
                 self.rebuild_rows(Some(id));
                 if let Some(Screen::Wizard(_)) = self.screens.last() {
                     self.drafts.remove(&id);
+                }
+                // Ctrl-S in the wizard records without completing: it stays open and says so.
+                if let Some(Screen::Wizard(w)) = self.screens.last_mut()
+                    && w.recording
+                    && w.case.id == id
+                    && let Some(saved) = self.cases.get(&id)
+                {
+                    w.case = saved.clone();
+                    w.form.saving = false;
+                    w.recording = false;
+                    w.refresh(&self.config, self.now.date());
+                    self.status = Some(Status { text: strings::recorded_not_completed(&name), error: false });
+                    return Vec::new();
                 }
                 if let Some(Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_) | Screen::Escalate(_)) =
                     self.screens.last()
