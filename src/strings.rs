@@ -249,6 +249,13 @@ pub const NOT_A_NUMBER: &str = "vul een getal in (cijfers, bijv. 8)";
 pub const NOTE_WILL_BE_CLEARED: &str = "Let op: bij zorgen over veiligheid volgt de meldcode. Daarvan wordt alleen vastgelegd dát hij is gestart, door wie en wanneer: de notitie bij het signaal wordt gewist bij opslaan.";
 pub const NOTE_BARRED_HINT: &str = "niet bij de meldcode: alleen dát, door wie en wanneer";
 
+/// "Doel 2: Sem leest elke dag ..." (the goal's text shortened to fit the label column).
+pub fn goal_label(n: usize, text: &str) -> String {
+    let short: String = text.chars().take(26).collect();
+    let more = if text.chars().count() > 26 { "…" } else { "" };
+    format!("Doel {n}: {short}{more}")
+}
+
 pub fn date_in_future(label: &str) -> String {
     format!("{label}: deze datum ligt in de toekomst")
 }

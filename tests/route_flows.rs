@@ -6,7 +6,8 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode::{self, Char, Enter, Esc, F, Tab};
 use tandem::domain::history::ChangeKind;
-use tandem::domain::route::Value;
+use tandem::domain::plan::{Goal, PlanBook, PlanDomain};
+use tandem::domain::route::{GoalResult, Value};
 use tandem::ui::form::Kind;
 use tandem::ui::model::Screen;
 
@@ -31,6 +32,26 @@ fn fill(h: &mut Harness, text: &str) {
 fn complete(h: &mut Harness) {
     focus_button(h);
     h.key(Enter);
+}
+
+/// Stores a plan for the case with these goals (ids 1, 2, ...), as the plan editor would.
+fn plan_with_goals(h: &mut Harness, id: tandem::domain::case::CaseId, goals: &[&str]) {
+    let case = h.store.case(id).unwrap().unwrap();
+    let config = &h.model.config;
+    let cx = tandem::domain::plan::Context { case: &case, route: &config.route, team: &config.team };
+    let mut plan = tandem::domain::plan::Plan::prefilled(&cx, common::now().date());
+    plan.goals = goals
+        .iter()
+        .zip(1..)
+        .map(|(text, id)| Goal {
+            id,
+            text: text.to_string(),
+            domain: PlanDomain::Onderwijs,
+            criterion: "volgens de leerkracht".into(),
+            concern: None,
+        })
+        .collect();
+    h.store.save_plan(id, &PlanBook { versions: vec![plan] }, None).unwrap();
 }
 
 fn step_of(h: &Harness, id: tandem::domain::case::CaseId) -> String {
@@ -166,10 +187,15 @@ fn a_case_walks_from_signal_to_closing() {
     complete(&mut h);
     assert_eq!(step_of(&h, id), "S7");
 
-    // S7: evaluate and close.
+    // S7: evaluate each goal of the plan in force, and close.
+    plan_with_goals(&mut h, id, &["Sem leest elke dag een kwartier", "Rustige ochtenden thuis"]);
     h.key(Char('w'));
+    let screen = h.text();
+    assert!(screen.contains("Doel 1: Sem leest elke dag een kwa…"), "{screen}");
+    assert!(screen.contains("Doel 2: Rustige ochtenden thuis"), "{screen}");
     fill(&mut h, "23-11-2026");
     fill(&mut h, "b");
+    fill(&mut h, "d");
     fill(&mut h, "4");
     fill(&mut h, "5");
     fill(&mut h, "4");
@@ -200,6 +226,11 @@ fn a_case_walks_from_signal_to_closing() {
     let stored = h.store.case(id).unwrap().unwrap();
     let steps: Vec<&str> = stored.visits.iter().map(|v| v.step.as_str()).collect();
     assert_eq!(steps, ["S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]);
+    let per_goal = Value::Goals(vec![
+        GoalResult { goal: 1, result: "behaald".into() },
+        GoalResult { goal: 2, result: "deels".into() },
+    ]);
+    assert_eq!(stored.visits[7].values.get("doelen"), Some(&per_goal));
     assert_eq!(stored.consents.len(), 2);
     let route = &h.model.config.route;
     assert_eq!(tandem::domain::monitoring::joint_start(&stored, route), chrono::NaiveDate::from_ymd_opt(2026, 11, 20));

@@ -201,6 +201,7 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
                     FieldKind::Person => Value::Person(case.intake.holder.clone()),
                     FieldKind::Score => Value::Score(rng.random_range(3..=5)),
                     FieldKind::Number => Value::Number(8),
+                    FieldKind::Goals => Value::Goals(Vec::new()),
                 },
             };
             values.insert(f.id.clone(), value);

@@ -77,6 +77,9 @@ pub enum FieldKind {
     Score,
     /// A whole number (weeks, hours).
     Number,
+    /// One result per goal of the plan in force, each one of `options` (domain.md §2:
+    /// behaald / deels / niet).
+    Goals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +191,14 @@ pub enum Value {
     Person(String),
     Score(u8),
     Number(u32),
+    Goals(Vec<GoalResult>),
+}
+
+/// How far one goal of the plan (`Goal::id`) was reached; empty while not judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalResult {
+    pub goal: u32,
+    pub result: String,
 }
 
 impl Value {
@@ -200,13 +211,16 @@ impl Value {
             Value::YesNo(b) => if *b { "ja" } else { "nee" }.into(),
             Value::Score(n) => n.to_string(),
             Value::Number(n) => n.to_string(),
+            Value::Goals(v) => v.iter().map(|g| format!("{}={}", g.goal, g.result)).collect::<Vec<_>>().join(","),
         }
     }
 
+    /// Nothing recorded; a per-goal value is empty until every goal has its result.
     pub fn is_empty(&self) -> bool {
         match self {
             Value::Text(s) | Value::Choice(s) | Value::Person(s) => s.trim().is_empty(),
             Value::Multi(v) => v.is_empty(),
+            Value::Goals(v) => v.is_empty() || v.iter().any(|g| g.result.trim().is_empty()),
             _ => false,
         }
     }
@@ -316,7 +330,7 @@ impl Routekaart {
                 if !seen.insert(&f.id) {
                     return err(Locus::Field(i, j), Problem::DuplicateField(f.id.clone()));
                 }
-                if matches!(f.kind, FieldKind::Choice | FieldKind::Multi) && f.options.is_empty() {
+                if matches!(f.kind, FieldKind::Choice | FieldKind::Multi | FieldKind::Goals) && f.options.is_empty() {
                     return err(Locus::Field(i, j), Problem::NoOptions(f.id.clone()));
                 }
             }
@@ -748,6 +762,32 @@ mod tests {
             let f = r.step(step).unwrap().fields.iter().find(|f| f.id == field).unwrap();
             assert!(f.not_future && f.kind == FieldKind::Date, "{step}.{field}");
         }
+    }
+
+    #[test]
+    fn goals_are_judged_one_by_one() {
+        let r = route();
+        let s7 = r.step("S7").unwrap();
+        let f = s7.fields.iter().find(|f| f.id == "doelen").unwrap();
+        assert_eq!(
+            (f.kind, f.options.as_slice()),
+            (FieldKind::Goals, ["behaald", "deels", "niet"].map(String::from).as_slice())
+        );
+        let judged = |results: &[&str]| {
+            let goals = results.iter().zip(1..).map(|(r, goal)| GoalResult { goal, result: r.to_string() }).collect();
+            Value::Goals(goals)
+        };
+        assert!(judged(&[]).is_empty(), "a plan without goals has nothing judged");
+        assert!(judged(&["behaald", ""]).is_empty(), "every goal needs its result");
+        assert!(!judged(&["behaald", "niet"]).is_empty());
+        let mut v = values(&[
+            ("datum", Value::Date(d(2026, 11, 23))),
+            ("tevreden_school", Value::Score(4)),
+            ("tevreden_wijkteam", Value::Score(4)),
+        ]);
+        v.insert("doelen".into(), judged(&["deels", ""]));
+        let b = s7.blockers(&v, Some("doorgaan"), &[], birth(), d(2026, 11, 23));
+        assert_eq!(b, [Blocker::Missing("Doelen behaald".into())]);
     }
 
     #[test]

@@ -24,8 +24,9 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::escalation;
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
 use crate::domain::listing::{Query, Row, urgency};
+use crate::domain::plan::Goal;
 use crate::domain::retention;
-use crate::domain::route::Draft;
+use crate::domain::route::{Draft, FieldKind};
 use crate::strings;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -651,13 +652,18 @@ impl Model {
                 }
             }
             (Context::Detail, Wizard) => {
-                if let Some(Screen::Detail(d)) = self.screens.last()
-                    && let Some(case) = self.cases.get(&d.id)
-                {
-                    match wizard::Wizard::open(case, self.drafts.get(&d.id), &self.config, self.now.date()) {
-                        Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
-                        None => self.error(strings::unknown_step(&case.step)),
+                if let Some(Screen::Detail(d)) = self.screens.last() {
+                    let id = d.id;
+                    // An evaluation per goal needs the plan in force first.
+                    let per_goal = self
+                        .cases
+                        .get(&id)
+                        .and_then(|c| self.config.route.step(&c.step))
+                        .is_some_and(|s| s.fields.iter().any(|f| f.kind == FieldKind::Goals));
+                    if per_goal {
+                        return vec![Effect::Job(Job::PlanGoals(id))];
                     }
+                    self.open_wizard(id, &[]);
                 }
             }
             // The wizard keeps a draft of everything typed: leaving it loses nothing.
@@ -927,6 +933,15 @@ impl Model {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Opens the wizard on the case's current step, with the goals of its plan in force.
+    fn open_wizard(&mut self, id: CaseId, goals: &[Goal]) {
+        let Some(case) = self.cases.get(&id) else { return };
+        match wizard::Wizard::open(case, self.drafts.get(&id), &self.config, self.now.date(), goals) {
+            Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
+            None => self.error(strings::unknown_step(&case.step)),
+        }
     }
 
     /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
@@ -1214,6 +1229,12 @@ impl Model {
             }
             Reply::BackedUp(Ok(_)) | Reply::DraftSaved(Ok(())) => {}
             Reply::DraftSaved(Err(e)) => self.error(e),
+            Reply::PlanGoals(id, Ok(goals)) => {
+                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
+                    self.open_wizard(id, &goals);
+                }
+            }
+            Reply::PlanGoals(_, Err(e)) => self.error(e),
             // Decrypted data that arrives after an auto-lock is not kept.
             Reply::Loaded(Ok(_)) | Reply::History(..) if !self.unlocked => {}
             Reply::Loaded(Ok(loaded)) => {

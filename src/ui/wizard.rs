@@ -9,7 +9,10 @@ use crate::config::Config;
 use crate::domain::case::Case;
 use crate::domain::date;
 use crate::domain::history::{Change, ChangeKind};
-use crate::domain::route::{Blocker, Draft, FieldDef, FieldKind, Outcome as RouteOutcome, StepDef, Value, Values};
+use crate::domain::plan::Goal;
+use crate::domain::route::{
+    Blocker, Draft, FieldDef, FieldKind, GoalResult, Outcome as RouteOutcome, StepDef, Value, Values,
+};
 use crate::strings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +29,16 @@ pub struct Wizard {
     pub recording: bool,
     /// The ids of the outcomes on offer, in the order of the outcome field's options.
     offered: Vec<String>,
+    /// What each form field before the outcome stands for.
+    slots: Vec<Slot>,
+}
+
+/// A form field of the wizard: a field of the step (its index), or within a per-goal
+/// field one goal of the plan in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    field: usize,
+    goal: Option<u32>,
 }
 
 const YES_NO: [&str; 2] = ["ja", "nee"];
@@ -43,26 +56,38 @@ pub enum Outcome {
 impl Wizard {
     /// Opens the case's current step, filled from its draft, else from what was saved.
     /// A field required from an age (the child's agreement) is marked for the child's
-    /// age `today`.
-    pub fn open(case: &Case, draft: Option<&Draft>, config: &Config, today: NaiveDate) -> Option<Wizard> {
+    /// age `today`; a per-goal field asks once for each of `goals` (the plan in force).
+    pub fn open(
+        case: &Case,
+        draft: Option<&Draft>,
+        config: &Config,
+        today: NaiveDate,
+        goals: &[Goal],
+    ) -> Option<Wizard> {
         let step = config.route.step(&case.step)?;
         let saved = case.current_visit().map(|v| &v.values);
         let draft = draft.filter(|d| d.step == case.step);
-        let mut fields: Vec<Field> = step
-            .fields
-            .iter()
-            .map(|f| {
-                let raw = match (draft, saved) {
-                    (Some(d), _) => d.entries.get(&f.id).cloned(),
-                    (None, Some(values)) => values.get(&f.id).map(|v| raw_of(v, config)),
-                    (None, None) => None,
-                };
-                let required = f.required_on(case.intake.birth_date, today);
-                form_field(f.kind, &f.label, required, &f.options, raw.as_deref(), config)
-            })
-            .collect();
+        let mut slots = Vec::new();
+        let mut fields = Vec::new();
+        for (i, f) in step.fields.iter().enumerate() {
+            let required = f.required_on(case.intake.birth_date, today);
+            if f.kind == FieldKind::Goals {
+                for (n, g) in goals.iter().enumerate() {
+                    let slot = Slot { field: i, goal: Some(g.id) };
+                    let raw = raw_for(slot, f, draft, saved, config);
+                    let label = strings::goal_label(n + 1, &g.text);
+                    fields.push(form_field(FieldKind::Choice, &label, required, &f.options, raw.as_deref(), config));
+                    slots.push(slot);
+                }
+            } else {
+                let slot = Slot { field: i, goal: None };
+                let raw = raw_for(slot, f, draft, saved, config);
+                fields.push(form_field(f.kind, &f.label, required, &f.options, raw.as_deref(), config));
+                slots.push(slot);
+            }
+        }
         let chosen = draft.and_then(|d| d.entries.get(OUTCOME)).and_then(|label| {
-            let (values, _) = read(&fields, step, config, today);
+            let (values, _) = read(&fields, &slots, step, config, today);
             step.outcomes_for(&values).into_iter().position(|o| &o.label == label)
         });
         if !step.outcomes.is_empty() {
@@ -76,9 +101,10 @@ impl Wizard {
             clears_note: false,
             recording: false,
             offered: Vec::new(),
+            slots,
         };
         w.refresh(config, today);
-        if let Some(f) = w.form.fields.get_mut(step.fields.len()) {
+        if let Some(f) = w.form.fields.get_mut(w.slots.len()) {
             f.choice = chosen;
         }
         Some(w)
@@ -89,10 +115,10 @@ impl Wizard {
     /// re-checks what blocked completing, so fixed problems leave the list.
     pub fn refresh(&mut self, config: &Config, today: NaiveDate) {
         let Some(step) = self.step(config) else { return };
-        let (values, _) = read(&self.form.fields, step, config, today);
+        let (values, _) = read(&self.form.fields, &self.slots, step, config, today);
         let chosen = self.chosen(step).map(|o| o.id.clone());
         let offered = step.outcomes_for(&values);
-        if let Some(f) = self.form.fields.get_mut(step.fields.len()) {
+        if let Some(f) = self.form.fields.get_mut(self.slots.len()) {
             f.kind = Kind::Choice(offered.iter().map(|o| o.label.clone()).collect());
             f.choice = chosen.and_then(|c| offered.iter().position(|o| o.id == c));
         }
@@ -105,7 +131,8 @@ impl Wizard {
 
     /// Checks the field at `index` after it was left, so a bad date shows at once.
     pub fn check_field(&mut self, index: usize, config: &Config, today: NaiveDate) {
-        let Some(def) = self.step(config).and_then(|s| s.fields.get(index)) else { return };
+        let Some(slot) = self.slots.get(index).filter(|s| s.goal.is_none()) else { return };
+        let Some(def) = self.step(config).and_then(|s| s.fields.get(slot.field)) else { return };
         if let Some(f) = self.form.fields.get_mut(index) {
             f.error = value_of(f, def, config, today).err();
         }
@@ -113,7 +140,7 @@ impl Wizard {
 
     /// The outcome chosen in the form, if any.
     fn chosen<'a>(&self, step: &'a StepDef) -> Option<&'a RouteOutcome> {
-        let i = self.form.fields.get(step.fields.len())?.choice?;
+        let i = self.form.fields.get(self.slots.len())?.choice?;
         let id = self.offered.get(i)?;
         step.outcomes.iter().find(|o| &o.id == id)
     }
@@ -151,10 +178,12 @@ impl Wizard {
     pub fn draft(&self, config: &Config) -> Draft {
         let mut entries = std::collections::BTreeMap::new();
         if let Some(step) = self.step(config) {
-            for (f, def) in self.form.fields.iter().zip(&step.fields) {
-                entries.insert(def.id.clone(), raw_of_field(f));
+            for (f, slot) in self.form.fields.iter().zip(&self.slots) {
+                if let Some(def) = step.fields.get(slot.field) {
+                    entries.insert(draft_key(*slot, def), raw_of_field(f));
+                }
             }
-            if let Some(outcome) = self.form.fields.get(step.fields.len()) {
+            if let Some(outcome) = self.form.fields.get(self.slots.len()) {
                 entries.insert(OUTCOME.to_string(), raw_of_field(outcome));
             }
         }
@@ -164,7 +193,7 @@ impl Wizard {
     /// Reads the form into values; a value that is not accepted is marked in the form.
     fn values(&mut self, config: &Config, today: NaiveDate) -> Option<Values> {
         let step = self.step(config)?;
-        let (values, errors) = read(&self.form.fields, step, config, today);
+        let (values, errors) = read(&self.form.fields, &self.slots, step, config, today);
         if errors.is_empty() {
             Some(values)
         } else {
@@ -220,11 +249,29 @@ impl Wizard {
     }
 }
 
-/// Reads `fields` (the step's, in order) into values, with the problems found per field.
-fn read(fields: &[Field], step: &StepDef, config: &Config, today: NaiveDate) -> (Values, Vec<(usize, String)>) {
+/// Reads `fields` (standing for `slots`) into values, with the problems found per field.
+/// The goals of a per-goal field make one value, each goal with its result (empty while
+/// not judged).
+fn read(
+    fields: &[Field],
+    slots: &[Slot],
+    step: &StepDef,
+    config: &Config,
+    today: NaiveDate,
+) -> (Values, Vec<(usize, String)>) {
     let mut values = Values::new();
     let mut errors = Vec::new();
-    for (i, (f, def)) in fields.iter().zip(&step.fields).enumerate() {
+    for (i, (f, slot)) in fields.iter().zip(slots).enumerate() {
+        let Some(def) = step.fields.get(slot.field) else { continue };
+        if let Some(goal) = slot.goal {
+            let mut results = match values.get(&def.id) {
+                Some(Value::Goals(r)) => r.clone(),
+                _ => Vec::new(),
+            };
+            results.push(GoalResult { goal, result: raw_of_field(f) });
+            values.insert(def.id.clone(), Value::Goals(results));
+            continue;
+        }
         match value_of(f, def, config, today) {
             Ok(Some(v)) => values.insert(def.id.clone(), v),
             Ok(None) => {}
@@ -232,6 +279,34 @@ fn read(fields: &[Field], step: &StepDef, config: &Config, today: NaiveDate) -> 
         }
     }
     (values, errors)
+}
+
+/// Where a slot's text is kept in the draft: the field id, with the goal for a per-goal
+/// field ("doelen#2"; ids are plain words).
+fn draft_key(slot: Slot, def: &FieldDef) -> String {
+    match slot.goal {
+        Some(goal) => format!("{}#{goal}", def.id),
+        None => def.id.clone(),
+    }
+}
+
+/// The text a slot opens with: from the draft, else from what was saved.
+fn raw_for(
+    slot: Slot,
+    def: &FieldDef,
+    draft: Option<&Draft>,
+    saved: Option<&Values>,
+    config: &Config,
+) -> Option<String> {
+    if let Some(d) = draft {
+        return d.entries.get(&draft_key(slot, def)).cloned();
+    }
+    let value = saved?.get(&def.id)?;
+    match (value, slot.goal) {
+        (Value::Goals(results), Some(goal)) => results.iter().find(|r| r.goal == goal).map(|r| r.result.clone()),
+        (v, None) => Some(raw_of(v, config)),
+        _ => None,
+    }
 }
 
 /// The draft key of the chosen outcome (never a field id: ids are plain words).
@@ -251,7 +326,7 @@ fn form_field(
         FieldKind::Text => Field::text(label, required, TEXT_MAX, "", raw),
         FieldKind::Date => Field::text(label, required, 10, strings::DATE_HINT, raw),
         FieldKind::Number => Field::text(label, required, NUMBER_MAX, strings::NUMBER_HINT, raw),
-        FieldKind::Choice => Field::choice(label, required, options.to_vec(), pick(options)),
+        FieldKind::Choice | FieldKind::Goals => Field::choice(label, required, options.to_vec(), pick(options)),
         FieldKind::Multi => {
             let chosen: Vec<&str> = raw.split(',').map(str::trim).collect();
             Field::multi(
@@ -297,6 +372,7 @@ fn raw_of(v: &Value, config: &Config) -> String {
         Value::Person(id) => config.team.name_of(id).to_string(),
         Value::Score(n) => n.to_string(),
         Value::Number(n) => n.to_string(),
+        Value::Goals(results) => results.iter().map(|r| r.result.as_str()).collect::<Vec<_>>().join(","),
     }
 }
 
@@ -318,7 +394,8 @@ fn parse(raw: &str, kind: FieldKind, config: &Config) -> Result<Value, String> {
         FieldKind::Text if crate::domain::case::contains_bsn(raw) => return Err(strings::LOOKS_LIKE_BSN.to_string()),
         FieldKind::Text => Value::Text(raw.to_string()),
         FieldKind::Date => Value::Date(date::parse(raw).map_err(|e| e.to_string())?),
-        FieldKind::Choice => Value::Choice(raw.to_string()),
+        // A per-goal field is read goal by goal (`read`): each goal is a choice.
+        FieldKind::Choice | FieldKind::Goals => Value::Choice(raw.to_string()),
         FieldKind::Multi => Value::Multi(raw.split(',').map(str::to_string).collect()),
         FieldKind::YesNo => Value::YesNo(raw == YES_NO[0]),
         FieldKind::Person => {
