@@ -237,6 +237,8 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind) -> String {
 
 // ---- Routekaart wizard ----
 pub const STEP: &str = "Stap";
+/// A step off the main route (the meldcode), in the wizard's title.
+pub const BRANCH: &str = "zijpad";
 pub const OUTCOME: &str = "Uitkomst (volgende stap)";
 pub const COMPLETE_BUTTON: &str = "[ Stap afronden ]";
 pub const RECORD_BUTTON: &str = "[ Vastleggen ]";

@@ -164,13 +164,13 @@ impl Wizard {
     }
 
     /// "Stap 3/9 · Ouders betrekken & toestemming · Noor": numbered on the main route; a
-    /// side branch (the meldcode) has no number.
+    /// side branch has no number ("Meldcode (zijpad) · Noor").
     pub fn title(&self, config: &Config) -> String {
         let name = self.step(config).map_or(self.case.step.as_str(), |s| s.name.as_str());
         let pupil = self.case.pupil_name();
         match config.route.position(&self.case.step) {
             Some(pos) => format!("{} {pos}/{} · {name} · {pupil}", strings::STEP, config.route.main_route().count()),
-            None => format!("{name} · {pupil}"),
+            None => format!("{name} ({}) · {pupil}", strings::BRANCH),
         }
     }
 
