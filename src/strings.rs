@@ -345,6 +345,8 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::dom
 
 // ---- Routekaart wizard ----
 pub const STEP: &str = "Stap";
+/// A step off the main route (the meldcode), in the wizard's title.
+pub const BRANCH: &str = "zijpad";
 pub const OUTCOME: &str = "Uitkomst (volgende stap)";
 pub const COMPLETE_BUTTON: &str = "[ Stap afronden ]";
 pub const RECORD_BUTTON: &str = "[ Vastleggen ]";
@@ -352,6 +354,25 @@ pub const NO_OUTCOME: &str = "kies een uitkomst die past bij wat is ingevuld";
 pub const SCORE_RANGE: &str = "kies een score van 1 tot 5";
 pub const BLOCKED: &str = "Kan de stap nog niet afronden:";
 pub const WIZARD_NOTE: &str = "Wat je typt wordt meteen als concept bewaard. Ctrl-S legt vast zonder af te ronden.";
+pub const NUMBER_HINT: &str = "een getal, bijv. 8";
+pub const NOT_A_NUMBER: &str = "vul een getal in (cijfers, bijv. 8)";
+pub const NOTE_WILL_BE_CLEARED: &str = "Let op: bij zorgen over veiligheid volgt de meldcode. Daarvan wordt alleen vastgelegd dát hij is gestart, door wie en wanneer: de notitie bij het signaal wordt gewist bij opslaan.";
+pub const NOTE_BARRED_HINT: &str = "niet bij de meldcode: alleen dát, door wie en wanneer";
+
+/// "Doel 2: Sem leest elke dag ..." (the goal's text shortened to fit the label column).
+pub fn goal_label(n: usize, text: &str) -> String {
+    let short: String = text.chars().take(26).collect();
+    let more = if text.chars().count() > 26 { "…" } else { "" };
+    format!("Doel {n}: {short}{more}")
+}
+
+pub fn date_in_future(label: &str) -> String {
+    format!("{label}: deze datum ligt in de toekomst")
+}
+
+pub fn recorded_not_completed(name: &str) -> String {
+    format!("Vastgelegd voor {name}; de stap is nog niet afgerond.")
+}
 
 pub const CONSENT_TITLE: &str = "Toestemming vastleggen";
 pub const CONSENT_PURPOSE: &str = "Waarvoor";
@@ -436,6 +457,10 @@ pub fn missing(label: &str) -> String {
 }
 
 pub const ROUTE_TITLE: &str = " Route ";
+
+pub fn track_closed(day: chrono::NaiveDate) -> String {
+    format!("afgesloten {}", day.format("%d-%m-%y"))
+}
 
 pub fn track_due(day: chrono::NaiveDate, overdue: bool) -> String {
     if overdue { format!("te laat ({})", day.format("%d-%m")) } else { format!("vóór {}", day.format("%d-%m")) }

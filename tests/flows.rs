@@ -97,6 +97,14 @@ fn the_cursor_sits_in_the_focused_text_field() {
 fn edit_a_case_and_see_its_history() {
     // Tall enough for the history below the escalation of the most urgent case.
     let mut h = Harness::with_cases(20, 80, 40);
+    // A case on the meldcode branch takes no note: take the most urgent one that does.
+    let barred = |h: &Harness| {
+        let id = h.model.selected_row().unwrap().id;
+        h.model.config.route.note_barred(&h.model.cases[&id].visits)
+    };
+    while barred(&h) {
+        h.key(Down);
+    }
     let id = h.model.selected_row().unwrap().id;
     h.key(Enter);
     assert!(matches!(h.model.screens.last(), Some(Screen::Detail(d)) if d.id == id));
@@ -164,6 +172,7 @@ fn filter_matches_groep_step_and_holder() {
         h.key(Backspace);
     }
     h.type_text("tandembespreking");
+    assert!(!h.model.visible.is_empty(), "some cases are at the tandem discussion");
     assert!(h.model.visible.iter().all(|&i| h.model.rows[i].step.contains("Tandembespreking")));
     h.type_text("xyz");
     assert!(h.text().contains("Geen dossiers gevonden"));
@@ -218,6 +227,16 @@ fn first_start_sets_up_school_and_team() {
     assert!(h.text().contains("BRIN \"1X2Y\" klopt niet"));
     assert!(!h.model.screens.is_empty(), "set-up stays open until it is right");
     assert!(tandem::config::Config::load(&h.paths).unwrap().is_none(), "nothing written yet");
+}
+
+#[test]
+fn a_required_field_loses_its_error_once_filled() {
+    let mut h = Harness::first_start(80, 24);
+    h.ctrl('s');
+    assert_eq!(h.text().matches("verplicht veld").count(), 2, "school and your own name\n{}", h.text());
+    h.type_text("OBS De Regenboog");
+    let screen = h.text();
+    assert_eq!(screen.matches("verplicht veld").count(), 1, "only your own name is still empty\n{screen}");
 }
 
 #[test]

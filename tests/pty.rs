@@ -369,7 +369,7 @@ fn open_case(home: &Path, cases: usize, filter: &[u8]) -> Tui {
 fn open_step_of_case_in_s1(home: &Path) -> Tui {
     let mut tui = open_case(home, 3, b"verkennen");
     tui.key(b"w");
-    tui.wait_for("Stap 2/10", TIMEOUT);
+    tui.wait_for("Stap 2/9", TIMEOUT);
     tui
 }
 

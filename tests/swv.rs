@@ -431,11 +431,11 @@ fn a_bundle_carries_the_dossier_of_a_case_escalated_to_the_director() {
     };
     let today = now().date();
     escalation::open(&mut case, Level::E2, &ask, today).unwrap();
-    case.consents.push(Consent::record(
+    case.consents.push(Consent::by_all(
         escalation::SWV_PURPOSE,
-        true,
+        tandem::domain::consent::Decision::Given,
         ConsentForm::Written,
-        case.intake.birth_date,
+        &case.intake,
         today,
         "anna",
     ));

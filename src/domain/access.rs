@@ -179,6 +179,10 @@ pub fn value_text(value: &Value, team: &Team) -> String {
         Value::YesNo(b) => if *b { "ja" } else { "nee" }.to_string(),
         Value::Person(id) => team.name_of(id).to_string(),
         Value::Score(n) => format!("{n} van 5"),
+        Value::Number(n) => n.to_string(),
+        Value::Goals(goals) => {
+            goals.iter().map(|g| format!("doel {}: {}", g.goal, g.result)).collect::<Vec<_>>().join(", ")
+        }
     }
 }
 

@@ -153,13 +153,21 @@ impl Case {
         }
     }
 
+    /// Clears the signal's note once the route bars it (a safety concern: the meldcode
+    /// branch keeps no content).
+    pub fn bar_note(&mut self, route: &Routekaart) {
+        if route.note_barred(&self.visits) {
+            self.intake.note.clear();
+        }
+    }
+
     /// Drops what completed steps recorded: the screens never show it, and thousands of
     /// cases stay in memory. The store fills it in again on save (`fill_from`); the
     /// parents' copy is made from the stored case.
-    /// Deadlines count from dates recorded in earlier steps: those values stay.
+    /// Deadlines count from dates recorded in earlier steps, and a safety concern bars the
+    /// note: those values stay.
     pub fn lighten(&mut self, route: &Routekaart) {
-        let sources: Vec<(&str, &str)> =
-            route.steps.iter().filter_map(|s| s.deadline.as_ref()).filter_map(|d| d.from.split_once('.')).collect();
+        let sources = route.kept_fields();
         for v in self.visits.iter_mut().filter(|v| v.done.is_some()) {
             let kept: Values = v
                 .values
@@ -653,7 +661,8 @@ mod tests {
             .filter(|v| v.done.is_some())
             .flat_map(|v| v.values.iter().map(|(k, _)| k.as_str()))
             .collect();
-        assert!(kept.iter().all(|k| *k == "datum" || *k == "gestart"), "only deadline dates stay: {kept:?}");
+        let stays = ["datum", "gestart", "veiligheid"];
+        assert!(kept.iter().all(|k| stays.contains(k)), "only deadline dates and the safety answer stay: {kept:?}");
         assert_eq!(light.current_visit(), stored.current_visit(), "the step being worked on keeps its values");
         light.intake.note = "bewerkt".into();
         light.fill_from(&stored);

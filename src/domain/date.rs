@@ -11,6 +11,8 @@ pub enum DateError {
     NoSuchDay,
     /// A year outside the range tandem accepts (typo guard).
     Year,
+    /// The date of something that has happened, after today.
+    InFuture,
 }
 
 impl std::fmt::Display for DateError {
@@ -19,6 +21,7 @@ impl std::fmt::Display for DateError {
             DateError::Shape => crate::strings::DATE_SHAPE,
             DateError::NoSuchDay => crate::strings::DATE_NO_SUCH_DAY,
             DateError::Year => crate::strings::DATE_YEAR,
+            DateError::InFuture => crate::strings::IN_FUTURE,
         })
     }
 }
@@ -48,6 +51,12 @@ pub fn parse(input: &str) -> Result<NaiveDate, DateError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay)
 }
 
+/// The date of something that has happened (a discussion, a decision, a signature):
+/// refused when it lies after `today`.
+pub fn date_not_in_future(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    if date > today { Err(DateError::InFuture) } else { Ok(date) }
+}
+
 /// Formats as `dd-mm-jjjj`.
 pub fn format(date: NaiveDate) -> String {
     date.format("%d-%m-%Y").to_string()
@@ -62,6 +71,15 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::domain::testing::d;
+
+    #[test]
+    fn a_date_of_what_happened_is_today_at_the_latest() {
+        let today = d(2026, 11, 23);
+        assert_eq!(date_not_in_future(today, today), Ok(today));
+        assert_eq!(date_not_in_future(d(2025, 1, 1), today), Ok(d(2025, 1, 1)));
+        assert_eq!(date_not_in_future(d(2026, 11, 24), today), Err(DateError::InFuture));
+        assert_eq!(DateError::InFuture.to_string(), "deze datum ligt in de toekomst");
+    }
 
     #[test]
     fn parses_dutch_dates() {

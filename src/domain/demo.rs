@@ -149,6 +149,7 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
             };
             let end = closed_on.unwrap_or(today).max(signal_date);
             walk(&mut case, route, end, &mut rng);
+            case.bar_note(route);
             if closed_on.is_none() {
                 stuck(&mut case, today, &mut rng);
             }
@@ -200,6 +201,8 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
                     FieldKind::YesNo => Value::YesNo(false),
                     FieldKind::Person => Value::Person(case.intake.holder.clone()),
                     FieldKind::Score => Value::Score(rng.random_range(3..=5)),
+                    FieldKind::Number => Value::Number(8),
+                    FieldKind::Goals => Value::Goals(Vec::new()),
                 },
             };
             values.insert(f.id.clone(), value);

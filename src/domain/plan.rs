@@ -491,6 +491,11 @@ impl PlanBook {
         self.versions.last()
     }
 
+    /// The plan in force: the newest signed version, else the one being made.
+    pub fn in_force(&self) -> Option<&Plan> {
+        self.versions.iter().rev().find(|p| p.is_frozen()).or_else(|| self.current())
+    }
+
     /// The version being worked on; a frozen one may not change.
     pub fn editable(&mut self) -> Result<&mut Plan, PlanError> {
         match self.versions.last_mut() {
@@ -591,6 +596,22 @@ mod tests {
         });
         p.evaluations.push(d(2027, 3, 1));
         p
+    }
+
+    #[test]
+    fn the_plan_in_force_is_the_newest_signed_version() {
+        let mut book = PlanBook::default();
+        assert!(book.in_force().is_none());
+        let mut signed = complete();
+        for s in &mut signed.signers {
+            s.signed = Some(d(2026, 11, 23));
+        }
+        assert!(signed.is_frozen());
+        let draft = signed.next_version(d(2026, 11, 24)).unwrap();
+        book.versions = vec![signed, draft];
+        assert_eq!(book.in_force().map(|p| p.version), Some(1), "not the draft of version 2");
+        book.versions.remove(0);
+        assert_eq!(book.in_force().map(|p| p.version), Some(2), "without a signed one, the one being made");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::case::Intake;
 use super::consent::{self, Consent};
+use super::date;
 use super::plan::PlanPart;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +46,14 @@ pub struct StepDef {
     /// This step records consent per purpose (the consent screen belongs to it).
     #[serde(default)]
     pub records_consent: bool,
+    /// A side branch (the meldcode): not numbered with the main route, never shown as
+    /// the way ahead on it.
+    #[serde(default)]
+    pub branch: bool,
+    /// When this holds, the signal's note is not kept: the meldcode branch records only
+    /// that it was started, by whom and when (domain.md §2).
+    #[serde(default)]
+    pub clears_note_when: Option<Condition>,
     #[serde(default)]
     pub fields: Vec<FieldDef>,
     #[serde(default)]
@@ -67,6 +76,11 @@ pub enum FieldKind {
     Person,
     /// 1 to 5.
     Score,
+    /// A whole number (weeks, hours).
+    Number,
+    /// One result per goal of the plan in force, each one of `options` (domain.md §2:
+    /// behaald / deels / niet).
+    Goals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +92,12 @@ pub struct FieldDef {
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
+    /// Required once the child has this age on the day (the child's own agreement from 12).
+    #[serde(default)]
+    pub required_from_age: Option<u32>,
+    /// The date of something that has happened: never after today.
+    #[serde(default)]
+    pub not_future: bool,
     /// For choice and multi.
     #[serde(default)]
     pub options: Vec<String>,
@@ -171,6 +191,15 @@ pub enum Value {
     YesNo(bool),
     Person(String),
     Score(u8),
+    Number(u32),
+    Goals(Vec<GoalResult>),
+}
+
+/// How far one goal of the plan (`Goal::id`) was reached; empty while not judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalResult {
+    pub goal: u32,
+    pub result: String,
 }
 
 impl Value {
@@ -182,13 +211,17 @@ impl Value {
             Value::Multi(v) => v.join(","),
             Value::YesNo(b) => if *b { "ja" } else { "nee" }.into(),
             Value::Score(n) => n.to_string(),
+            Value::Number(n) => n.to_string(),
+            Value::Goals(v) => v.iter().map(|g| format!("{}={}", g.goal, g.result)).collect::<Vec<_>>().join(","),
         }
     }
 
+    /// Nothing recorded; a per-goal value is empty until every goal has its result.
     pub fn is_empty(&self) -> bool {
         match self {
             Value::Text(s) | Value::Choice(s) | Value::Person(s) => s.trim().is_empty(),
             Value::Multi(v) => v.is_empty(),
+            Value::Goals(v) => v.is_empty() || v.iter().any(|g| g.result.trim().is_empty()),
             _ => false,
         }
     }
@@ -298,11 +331,16 @@ impl Routekaart {
                 if !seen.insert(&f.id) {
                     return err(Locus::Field(i, j), Problem::DuplicateField(f.id.clone()));
                 }
-                if matches!(f.kind, FieldKind::Choice | FieldKind::Multi) && f.options.is_empty() {
+                if matches!(f.kind, FieldKind::Choice | FieldKind::Multi | FieldKind::Goals) && f.options.is_empty() {
                     return err(Locus::Field(i, j), Problem::NoOptions(f.id.clone()));
                 }
             }
             let known_field = |c: &Condition| step.fields.iter().any(|f| f.id == c.field);
+            if let Some(c) = &step.clears_note_when
+                && !known_field(c)
+            {
+                return err(Locus::Step(i), Problem::UnknownConditionField(c.field.clone()));
+            }
             for (j, g) in step.gates.iter().enumerate() {
                 if g.consent.is_none() && g.require.is_none() {
                     return err(Locus::Gate(i, j), Problem::GateWithoutRule);
@@ -406,9 +444,36 @@ impl Routekaart {
         self.steps.iter().find(|s| s.id == id)
     }
 
-    /// 1-based position, for "Stap 3/9".
+    /// The main route in file order: every step but the side branches.
+    pub fn main_route(&self) -> impl Iterator<Item = &StepDef> {
+        self.steps.iter().filter(|s| !s.branch)
+    }
+
+    /// 1-based position on the main route, for "Stap 3/9"; None for a side branch.
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.steps.iter().position(|s| s.id == id).map(|i| i + 1)
+        self.main_route().position(|s| s.id == id).map(|i| i + 1)
+    }
+
+    /// The steps expected after `id` as the route is meant to be walked: the rest of the
+    /// main route up to its closing step; from a side branch, the main route from the
+    /// step the branch returns to. Nothing after a closing step.
+    pub fn ahead(&self, id: &str) -> Vec<&StepDef> {
+        if self.closes(id) {
+            return Vec::new();
+        }
+        let on_main = |s: &StepDef| !s.branch;
+        let (from, skip) = match self.step(id) {
+            Some(s) if s.branch => match self.shortest_path(id, on_main).get(1) {
+                Some(back) => (back.clone(), 0),
+                None => return Vec::new(),
+            },
+            _ => (id.to_string(), 1),
+        };
+        let main: Vec<&StepDef> = self.main_route().collect();
+        let Some(start) = main.iter().position(|s| s.id == from) else { return Vec::new() };
+        let rest = &main[start + skip..];
+        let end = rest.iter().position(|s| s.closes).map_or(rest.len(), |i| i + 1);
+        rest[..end].to_vec()
     }
 
     /// "S3 Tandembespreking"; an unknown id (a step removed from the file) shows as itself.
@@ -421,6 +486,21 @@ impl Routekaart {
 
     pub fn closes(&self, id: &str) -> bool {
         self.step(id).is_some_and(|s| s.closes)
+    }
+
+    /// The signal's note may not be kept: a step's `clears_note_when` held in what it
+    /// recorded (a safety concern sends the case along the meldcode branch).
+    pub fn note_barred(&self, visits: &[Visit]) -> bool {
+        visits.iter().any(|v| self.step(&v.step).is_some_and(|s| s.clears_note(&v.values)))
+    }
+
+    /// Fields whose values stay in memory after their step is done: deadline sources and
+    /// the conditions that bar the note.
+    pub fn kept_fields(&self) -> Vec<(&str, &str)> {
+        let deadlines = self.steps.iter().filter_map(|s| s.deadline.as_ref()).filter_map(|d| d.from.split_once('.'));
+        let notes =
+            self.steps.iter().filter_map(|s| s.clears_note_when.as_ref().map(|c| (s.id.as_str(), c.field.as_str())));
+        deadlines.chain(notes).collect()
     }
 
     pub fn purpose_name<'a>(&'a self, id: &'a str) -> &'a str {
@@ -461,6 +541,8 @@ pub struct Draft {
 pub enum Blocker {
     /// A required field (its label) is empty.
     Missing(String),
+    /// A date of something that happened (its label) lies after today.
+    InFuture(String),
     /// A gate's own message.
     Gate(String),
     NoOutcome,
@@ -470,7 +552,28 @@ fn holds(c: &Condition, values: &Values) -> bool {
     values.get(&c.field).is_some_and(|v| v.as_condition_text() == c.equals)
 }
 
+impl FieldDef {
+    /// Whether the field must be filled for a child born on `birth`, on `on`.
+    pub fn required_on(&self, birth: NaiveDate, on: NaiveDate) -> bool {
+        self.required || self.required_from_age.is_some_and(|a| date::age_on(birth, on).is_some_and(|age| age >= a))
+    }
+
+    /// What is wrong with `value` on `today`, if anything: a date of something that
+    /// happened may not lie after today.
+    pub fn check(&self, value: &Value, today: NaiveDate) -> Result<(), date::DateError> {
+        match value {
+            Value::Date(d) if self.not_future => date::date_not_in_future(*d, today).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl StepDef {
+    /// Whether the signal's note may not be kept with these values.
+    pub fn clears_note(&self, values: &Values) -> bool {
+        self.clears_note_when.as_ref().is_some_and(|c| holds(c, values))
+    }
+
     /// The outcomes on offer with these values.
     pub fn outcomes_for(&self, values: &Values) -> Vec<&Outcome> {
         self.outcomes.iter().filter(|o| o.when.as_ref().is_none_or(|c| holds(c, values))).collect()
@@ -488,8 +591,11 @@ impl StepDef {
         let mut out: Vec<Blocker> = self
             .fields
             .iter()
-            .filter(|f| f.required && values.get(&f.id).is_none_or(Value::is_empty))
-            .map(|f| Blocker::Missing(f.label.clone()))
+            .filter_map(|f| match values.get(&f.id).filter(|v| !v.is_empty()) {
+                None if f.required_on(child.birth_date, on) => Some(Blocker::Missing(f.label.clone())),
+                Some(v) if f.check(v, on).is_err() => Some(Blocker::InFuture(f.label.clone())),
+                _ => None,
+            })
             .collect();
         for g in &self.gates {
             if g.unless.as_ref().is_some_and(|c| holds(c, values)) {
@@ -583,6 +689,129 @@ mod tests {
         let offered: Vec<&str> = s0.outcomes_for(&yes).iter().map(|o| o.next.as_str()).collect();
         assert_eq!(offered, ["M"]);
         assert_eq!(s0.blockers(&yes, Some("verkennen"), &[], &birth(), d(2026, 11, 23)), [Blocker::NoOutcome]);
+    }
+
+    #[test]
+    fn without_a_safety_concern_only_exploring_is_offered() {
+        let r = route();
+        let s0 = r.step("S0").unwrap();
+        let no = values(&[("veiligheid", Value::YesNo(false))]);
+        let offered: Vec<&str> = s0.outcomes_for(&no).iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(offered, ["verkennen"]);
+        assert!(s0.outcomes_for(&Values::new()).is_empty(), "nothing before the question is answered");
+    }
+
+    #[test]
+    fn a_safety_concern_bars_the_signals_note() {
+        let r = route();
+        let s0 = r.step("S0").unwrap();
+        let yes = values(&[("veiligheid", Value::YesNo(true))]);
+        let no = values(&[("veiligheid", Value::YesNo(false))]);
+        assert!(s0.clears_note(&yes));
+        assert!(!s0.clears_note(&no));
+        let done = Some(d(2026, 11, 2));
+        assert!(r.note_barred(&[visit("S0", d(2026, 11, 2), &[("veiligheid", Value::YesNo(true))], done)]));
+        assert!(!r.note_barred(&[visit("S0", d(2026, 11, 2), &[("veiligheid", Value::YesNo(false))], done)]));
+        // What the bar reads stays when a case is lightened in memory.
+        assert!(r.kept_fields().contains(&("S0", "veiligheid")));
+        let mut unknown = r.clone();
+        unknown.steps[0].clears_note_when = Some(Condition { field: "nergens".into(), equals: "ja".into() });
+        assert_eq!(unknown.validate().unwrap_err().problem, Problem::UnknownConditionField("nergens".into()));
+    }
+
+    #[test]
+    fn a_child_of_twelve_must_agree_to_the_plan() {
+        let r = route();
+        let s5 = r.step("S5").unwrap();
+        let on = d(2026, 11, 23);
+        let parents = values(&[("akkoord_ouders", Value::YesNo(true))]);
+        let child = |birth| crate::domain::testing::child(birth, crate::domain::case::Gezag::Mother);
+        let consent = |c: &Intake| Consent::by_all("gezamenlijk_plan", Decision::Given, ConsentForm::Written, c, on, "anna");
+        let thirteen = child(d(2013, 6, 1));
+        let b = s5.blockers(&parents, Some("uitvoeren"), &[consent(&thirteen)], &thirteen, on);
+        assert_eq!(b, [Blocker::Missing("Kind (12+) akkoord?".into())]);
+        let mut both = parents.clone();
+        both.insert("akkoord_kind".into(), Value::YesNo(true));
+        assert!(s5.blockers(&both, Some("uitvoeren"), &[consent(&thirteen)], &thirteen, on).is_empty());
+        // Turning 12 tomorrow: not yet required today.
+        let eleven = child(d(2014, 11, 24));
+        assert!(s5.blockers(&parents, Some("uitvoeren"), &[consent(&eleven)], &eleven, on).is_empty());
+        let eleven = eleven.birth_date;
+        let kind = s5.fields.iter().find(|f| f.id == "akkoord_kind").unwrap();
+        assert!(kind.required_on(eleven, d(2026, 11, 24)), "from the birthday on");
+    }
+
+    #[test]
+    fn dates_of_what_happened_may_not_lie_ahead() {
+        let r = route();
+        let on = d(2026, 11, 23);
+        let s3 = r.step("S3").unwrap();
+        let base =
+            [("deelnemers", Value::Text("Anna, Youssef".into())), ("besluit", Value::Choice("gezamenlijk".into()))];
+        let mut v = values(&base);
+        v.insert("datum".into(), Value::Date(d(2026, 11, 24)));
+        assert_eq!(s3.blockers(&v, Some("analyse"), &[], &birth(), on), [Blocker::InFuture("Datum bespreking".into())]);
+        v.insert("datum".into(), Value::Date(on));
+        assert!(s3.blockers(&v, Some("analyse"), &[], &birth(), on).is_empty(), "today is fine");
+        // Every date of something that happened says so in the routekaart.
+        for (step, field) in [
+            ("S1", "leerlingbespreking"),
+            ("S3", "datum"),
+            ("S6", "start_gezamenlijk"),
+            ("S7", "datum"),
+            ("S8", "datum"),
+            ("M", "gestart"),
+        ] {
+            let f = r.step(step).unwrap().fields.iter().find(|f| f.id == field).unwrap();
+            assert!(f.not_future && f.kind == FieldKind::Date, "{step}.{field}");
+        }
+    }
+
+    #[test]
+    fn goals_are_judged_one_by_one() {
+        let r = route();
+        let s7 = r.step("S7").unwrap();
+        let f = s7.fields.iter().find(|f| f.id == "doelen").unwrap();
+        assert_eq!(
+            (f.kind, f.options.as_slice()),
+            (FieldKind::Goals, ["behaald", "deels", "niet"].map(String::from).as_slice())
+        );
+        let judged = |results: &[&str]| {
+            let goals = results.iter().zip(1..).map(|(r, goal)| GoalResult { goal, result: r.to_string() }).collect();
+            Value::Goals(goals)
+        };
+        assert!(judged(&[]).is_empty(), "a plan without goals has nothing judged");
+        assert!(judged(&["behaald", ""]).is_empty(), "every goal needs its result");
+        assert!(!judged(&["behaald", "niet"]).is_empty());
+        let mut v = values(&[
+            ("datum", Value::Date(d(2026, 11, 23))),
+            ("tevreden_school", Value::Score(4)),
+            ("tevreden_wijkteam", Value::Score(4)),
+        ]);
+        v.insert("doelen".into(), judged(&["deels", ""]));
+        let b = s7.blockers(&v, Some("doorgaan"), &[], &birth(), d(2026, 11, 23));
+        assert_eq!(b, [Blocker::Missing("Doelen behaald".into())]);
+    }
+
+    #[test]
+    fn closing_records_its_date_and_reason() {
+        let r = route();
+        let s8 = r.step("S8").unwrap();
+        let on = d(2026, 11, 23);
+        let b = s8.blockers(&Values::new(), None, &[], &birth(), on);
+        assert_eq!(b, [Blocker::Missing("Datum van afsluiten".into()), Blocker::Missing("Reden van afsluiten".into())]);
+    }
+
+    #[test]
+    fn the_main_route_is_numbered_and_lies_ahead() {
+        let r = route();
+        assert_eq!(r.main_route().count(), 9);
+        assert_eq!((r.position("S0"), r.position("S8"), r.position("M")), (Some(1), Some(9), None));
+        let ahead = |id| r.ahead(id).iter().map(|s| s.id.as_str()).collect::<Vec<_>>();
+        assert_eq!(ahead("S1"), ["S2", "S3", "S4", "S5", "S6", "S7", "S8"]);
+        assert_eq!(ahead("S0"), ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]);
+        assert_eq!(ahead("M"), ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"], "back on the main route");
+        assert!(ahead("S8").is_empty(), "nothing after closing");
     }
 
     #[test]

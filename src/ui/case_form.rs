@@ -30,12 +30,15 @@ impl CaseForm {
         CaseForm { form: Form::new(fields(&draft, config)), original: None, new_id: CaseId::random() }
     }
 
+    /// Edits a case; on the meldcode branch the note is not offered (it takes nothing).
     pub fn edit(case: &Case, config: &Config) -> CaseForm {
-        CaseForm {
-            form: Form::new(fields(&CaseDraft::from_case(case), config)),
-            original: Some(case.clone()),
-            new_id: case.id,
+        let mut form = Form::new(fields(&CaseDraft::from_case(case), config));
+        if config.route.note_barred(&case.visits)
+            && let Some(note) = form.fields.get_mut(Field::Note as usize)
+        {
+            *note = FormField::text(Field::Note.label(), false, 0, strings::NOTE_BARRED_HINT, "");
         }
+        CaseForm { form, original: Some(case.clone()), new_id: case.id }
     }
 
     pub fn title(&self) -> String {

@@ -212,9 +212,17 @@ impl Form {
         self.focus = (self.focus + self.fields.len()) % (self.fields.len() + 1);
     }
 
+    /// Applies an editing key to the focused field; a change clears the field's error,
+    /// which its owner checks again when the field is left or the form submitted.
     pub fn edit(&mut self, key: &Key) -> bool {
         match self.fields.get_mut(self.focus) {
-            Some(field) if !self.saving => field.edit(key),
+            Some(field) if !self.saving => {
+                let changed = field.edit(key);
+                if changed {
+                    field.error = None;
+                }
+                changed
+            }
             _ => false,
         }
     }
@@ -231,6 +239,7 @@ impl Form {
         let at = f.text.char_indices().nth(f.cursor).map_or(f.text.len(), |(b, _)| b);
         f.text.insert_str(at, &piece);
         f.cursor += piece.chars().count();
+        f.error = None;
         true
     }
 
@@ -417,6 +426,17 @@ mod tests {
         assert!(form.is_dirty());
         form.edit(&key(KeyCode::Char(' ')));
         assert!(!form.is_dirty());
+    }
+
+    #[test]
+    fn a_change_clears_the_fields_error() {
+        let mut form = Form::new(vec![Field::text("Naam", true, 10, "", "")]);
+        form.show_errors(vec![(0, "verplicht veld".into())]);
+        form.edit(&key(KeyCode::Char('A')));
+        assert_eq!(form.fields[0].error, None, "the error of a filled field goes");
+        form.show_errors(vec![(0, "verplicht veld".into())]);
+        assert!(!form.edit(&key(KeyCode::F(5))), "a key that changes nothing");
+        assert_eq!(form.fields[0].error.as_deref(), Some("verplicht veld"), "keeps the error");
     }
 
     #[test]

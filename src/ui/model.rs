@@ -24,8 +24,9 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::escalation;
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
 use crate::domain::listing::{Query, Row, urgency};
+use crate::domain::plan::Goal;
 use crate::domain::retention;
-use crate::domain::route::Draft;
+use crate::domain::route::{Draft, FieldKind};
 use crate::strings;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -528,7 +529,8 @@ impl Model {
                 let changed = self.form_mut().is_some_and(|form| form.edit(key));
                 // Every change in a step is kept as a draft at once: a crash loses nothing.
                 let gated = self.active_gate().is_some();
-                if let (true, false, Some(Screen::Wizard(w))) = (changed, gated, self.screens.last()) {
+                if let (true, false, Some(Screen::Wizard(w))) = (changed, gated, self.screens.last_mut()) {
+                    w.refresh(&self.config, self.now.date());
                     let draft = w.draft(&self.config);
                     self.drafts.insert(w.case.id, draft.clone());
                     self.pending.push(Job::SaveDraft { id: w.case.id, draft });
@@ -655,13 +657,18 @@ impl Model {
                 }
             }
             (Context::Detail, Wizard) => {
-                if let Some(Screen::Detail(d)) = self.screens.last()
-                    && let Some(case) = self.cases.get(&d.id)
-                {
-                    match wizard::Wizard::open(case, self.drafts.get(&d.id), &self.config) {
-                        Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
-                        None => self.error(strings::unknown_step(&case.step)),
+                if let Some(Screen::Detail(d)) = self.screens.last() {
+                    let id = d.id;
+                    // An evaluation per goal needs the plan in force first.
+                    let per_goal = self
+                        .cases
+                        .get(&id)
+                        .and_then(|c| self.config.route.step(&c.step))
+                        .is_some_and(|s| s.fields.iter().any(|f| f.kind == FieldKind::Goals));
+                    if per_goal {
+                        return vec![Effect::Job(Job::PlanGoals(id))];
                     }
+                    self.open_wizard(id, &[]);
                 }
             }
             // The wizard keeps a draft of everything typed: leaving it loses nothing.
@@ -936,6 +943,15 @@ impl Model {
         Vec::new()
     }
 
+    /// Opens the wizard on the case's current step, with the goals of its plan in force.
+    fn open_wizard(&mut self, id: CaseId, goals: &[Goal]) {
+        let Some(case) = self.cases.get(&id) else { return };
+        match wizard::Wizard::open(case, self.drafts.get(&id), &self.config, self.now.date(), goals) {
+            Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
+            None => self.error(strings::unknown_step(&case.step)),
+        }
+    }
+
     /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
     fn unsaved_input(&self) -> bool {
         self.screens.iter().any(|s| match s {
@@ -1008,11 +1024,13 @@ impl Model {
                 }
             }
             Some(Screen::Wizard(w)) => {
+                let left = w.form.focus;
                 if forward {
                     w.form.next()
                 } else {
                     w.form.prev()
                 }
+                w.check_field(left, &self.config, today);
             }
             Some(Screen::Consent(c)) => {
                 if forward {
@@ -1087,7 +1105,6 @@ impl Model {
                     }
                     wizard::Outcome::Save(case, change) => {
                         w.form.saving = true;
-                        w.blockers.clear();
                         Some(Job::Save { case, change, clear_draft: true })
                     }
                 }
@@ -1220,6 +1237,12 @@ impl Model {
             }
             Reply::BackedUp(Ok(_)) | Reply::DraftSaved(Ok(())) => {}
             Reply::DraftSaved(Err(e)) => self.error(e),
+            Reply::PlanGoals(id, Ok(goals)) => {
+                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
+                    self.open_wizard(id, &goals);
+                }
+            }
+            Reply::PlanGoals(_, Err(e)) => self.error(e),
             // Decrypted data that arrives after an auto-lock is not kept.
             Reply::Loaded(Ok(_)) | Reply::History(..) if !self.unlocked => {}
             Reply::Loaded(Ok(loaded)) => {
@@ -1242,6 +1265,19 @@ impl Model {
                 self.rebuild_rows(Some(id));
                 if let Some(Screen::Wizard(_)) = self.screens.last() {
                     self.drafts.remove(&id);
+                }
+                // Ctrl-S in the wizard records without completing: it stays open and says so.
+                if let Some(Screen::Wizard(w)) = self.screens.last_mut()
+                    && w.recording
+                    && w.case.id == id
+                    && let Some(saved) = self.cases.get(&id)
+                {
+                    w.case = saved.clone();
+                    w.form.saving = false;
+                    w.recording = false;
+                    w.refresh(&self.config, self.now.date());
+                    self.status = Some(Status { text: strings::recorded_not_completed(&name), error: false });
+                    return Vec::new();
                 }
                 if let Some(Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_) | Screen::Escalate(_)) =
                     self.screens.last()

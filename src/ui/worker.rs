@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
-use crate::domain::plan::{self, Plan, PlanBook};
+use crate::domain::plan::{self, Goal, Plan, PlanBook};
 use crate::domain::route::{Draft, Routekaart};
 use crate::paths::Paths;
 use crate::store::crypto::{KdfParams, RecoveryKey};
@@ -53,6 +53,8 @@ pub enum Job {
         draft: Draft,
     },
     History(CaseId),
+    /// The goals of the plan in force, for an evaluation per goal (nothing is started).
+    PlanGoals(CaseId),
     Delete {
         id: CaseId,
         change: Change,
@@ -118,6 +120,7 @@ pub enum Reply {
     Loaded(Result<Loaded, String>),
     Saved(Result<Box<Case>, String>),
     History(CaseId, Result<Vec<Change>, String>),
+    PlanGoals(CaseId, Result<Vec<Goal>, String>),
     Deleted(CaseId, Result<(), String>),
     Exported(Result<PathBuf, String>),
     ConfigSaved(Result<Box<Config>, String>),
@@ -288,6 +291,13 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         ),
         Job::SaveDraft { id, draft } => Reply::DraftSaved(store.save_draft(id, &draft).map_err(text)),
         Job::History(id) => Reply::History(id, store.history(id).map_err(text)),
+        Job::PlanGoals(id) => Reply::PlanGoals(
+            id,
+            store
+                .plan(id)
+                .map(|b| b.and_then(|b| b.in_force().map(|p| p.goals.clone())).unwrap_or_default())
+                .map_err(text),
+        ),
         Job::Delete { id, change } => Reply::Deleted(
             id,
             store.delete_case(id, change).map_err(text).and_then(|()| match paths {

@@ -146,7 +146,8 @@ const WIDE: u16 = 120;
 const TRACK_WIDTH: u16 = 50;
 
 /// The route as a track: ✓ done (with its date), ▶ current (with its deadline; "te laat"
-/// in words when overdue), · ahead on the shortest way to closing.
+/// in words when overdue), · the rest of the main route ahead; a closed case ends with
+/// its closing step done.
 fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static>> {
     let t = model.theme;
     let route = &model.config.route;
@@ -158,6 +159,11 @@ fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static
             lines.push(Line::from(Span::styled(text, t.ok())));
         }
     }
+    if let Some(on) = case.closed_on.filter(|_| route.closes(&case.step)) {
+        let text = format!("  ✓ {}  {}", route.label(&case.step), strings::track_closed(on));
+        lines.push(Line::from(Span::styled(text, t.ok())));
+        return lines;
+    }
     let due = crate::domain::route::deadline(route, &case.visits);
     let overdue = due.is_some_and(|d| d < today);
     let mark = if overdue { "!" } else { "▶" };
@@ -167,8 +173,8 @@ fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static
         current.push(Span::styled(format!("  {}", strings::track_due(day, overdue)), style));
     }
     lines.push(Line::from(current));
-    for id in route.shortest_path(&case.step, |s| s.closes).iter().skip(1) {
-        lines.push(Line::from(Span::styled(format!("  · {}", route.label(id)), t.muted())));
+    for s in route.ahead(&case.step) {
+        lines.push(Line::from(Span::styled(format!("  · {}", route.label(&s.id)), t.muted())));
     }
     lines
 }

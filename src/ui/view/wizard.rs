@@ -47,6 +47,9 @@ pub fn draw(model: &Model, w: &Wizard, frame: &mut Frame, area: Rect) -> Option<
         }
     }
     lines.push(Line::from(Span::styled(format!("  {}", strings::WIZARD_NOTE), t.muted())));
+    if w.clears_note {
+        lines.push(Line::from(Span::styled(format!("  ⚠ {}", strings::NOTE_WILL_BE_CLEARED), t.warn())));
+    }
     if !w.blockers.is_empty() {
         lines.push(Line::from(Span::styled(format!("  ⚠ {}", strings::BLOCKED), t.error())));
         for b in &w.blockers {
