@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::escalation;
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
-use crate::domain::listing::{Query, Row, urgency};
+use crate::domain::listing::{Query, Row, fold, urgency};
 use crate::domain::retention;
 use crate::domain::route::Draft;
 use crate::strings;
@@ -856,9 +856,8 @@ impl Model {
             .into_iter()
             .filter(|r| {
                 let text =
-                    format!("{} {} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders, r.question)
-                        .to_lowercase();
-                filter.terms().iter().all(|t| text.contains(t.as_str()))
+                    format!("{} {} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders, r.question);
+                filter.found_in(&fold(&text))
             })
             .collect()
     }
