@@ -85,6 +85,8 @@ pub const NO_BACKUPS: &str =
     "Er is geen back-up gevonden. Neem contact op met je beheerder en bewaar de map met gegevens.";
 pub const DELETED: &str = "Dossier verwijderd; alleen anonieme telgegevens zijn bewaard.";
 pub const CONFIRM_QUIT: &str = "Er staat nog niet-opgeslagen invoer open. Ontgrendel om die te bewaren. Toch stoppen (invoer gaat verloren)? j = ja, n = nee";
+pub const CONFIRM_QUIT_TITLE: &str = " Stoppen? ";
+pub const CONFIRM_QUIT_UNSAVED: &str = "Je hebt dingen veranderd die nog niet zijn opgeslagen. Toch stoppen (de wijzigingen gaan verloren)? j = ja, n = nee";
 pub const CONFIRM_DELETE_TITLE: &str = " Dossier verwijderen? ";
 pub const CONFIRM_DELETE: &str = "Alles over dit kind wordt definitief verwijderd (alleen anonieme telgegevens blijven). Dit kan niet ongedaan worden. Verwijderen? j = ja, n = nee";
 pub const CONFIRM_RETENTION_TITLE: &str = " Bewaartermijn verstreken ";
@@ -370,6 +372,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
     use Action::*;
     match (action, context) {
         (Quit, _) => "stoppen",
+        (Interrupt, _) => "stoppen (vraagt eerst als er iets niet is opgeslagen)",
         (Help, _) => "help",
         (Up, Context::Detail | Context::Help) => "omhoog scrollen",
         (Down, Context::Detail | Context::Help) => "omlaag scrollen",

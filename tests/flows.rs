@@ -298,3 +298,45 @@ fn resize_back_restores_the_screen() {
     assert!(h.text().contains("Leerling"));
     h.shift_tab();
 }
+
+#[test]
+fn ctrl_c_quits_like_q_and_asks_first_when_a_form_has_changes() {
+    // From the list, from help and from an untouched form (where q is text): at once.
+    for keys in [&[][..], &[Char('?')][..], &[Char('n')][..], &[Char('n'), Char('q'), Backspace][..]] {
+        let mut h = Harness::with_cases(3, 80, 24);
+        h.keys(keys);
+        h.ctrl('c');
+        assert!(h.quit, "after {keys:?}");
+    }
+
+    // A changed form asks first, and says what would be lost.
+    let mut h = Harness::with_cases(0, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Bo");
+    h.ctrl('c');
+    assert!(!h.quit);
+    let screen = h.text();
+    assert!(screen.contains("Stoppen?") && screen.contains("nog niet zijn opgeslagen"), "{screen}");
+    h.key(Char('n'));
+    assert!(!h.quit && h.text().contains("Bo"), "n keeps the form");
+    h.ctrl('c');
+    h.key(Char('j'));
+    assert!(h.quit);
+    assert!(h.store.load_cases().unwrap().cases.is_empty());
+}
+
+#[test]
+fn ctrl_c_on_the_unlock_screen_asks_for_the_input_underneath() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Bo");
+    let lock = common::now() + chrono::Duration::minutes(i64::from(h.model.config.privacy.lock_minutes) + 1);
+    h.send_at(tandem::ui::model::Msg::Tick, lock);
+    assert!(h.model.gate.is_some(), "locked");
+    h.ctrl('c');
+    assert!(!h.quit);
+    let screen = h.text();
+    assert!(screen.contains("Ontgrendel om"), "{screen}");
+    h.key(Char('j'));
+    assert!(h.quit);
+}

@@ -281,3 +281,14 @@ fn the_parents_copy_carries_the_plan_as_pdf() {
     let copy = names.iter().find(|n| n.starts_with("inzage-") && n.ends_with(".md")).unwrap();
     assert!(std::fs::read_to_string(dir.join(copy)).unwrap().contains(pdf.as_str()), "the copy names the plan file");
 }
+
+#[test]
+fn ctrl_c_in_the_plan_text_saves_it_and_quits() {
+    let (mut h, id) = open_plan("S4");
+    go_to(&mut h, 9);
+    h.type_text("Oma haalt op");
+    assert!(h.editor().dirty);
+    h.ctrl('c');
+    assert!(h.quit);
+    assert_eq!(h.store.plan(id).unwrap().unwrap().versions[0].zelf, "Oma haalt op");
+}

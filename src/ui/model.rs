@@ -87,7 +87,7 @@ pub enum Popup {
     ConfirmDelete(CaseId),
     /// These closed cases are past their retention term.
     ConfirmRetention(Vec<CaseId>),
-    /// Quit from the unlock screen while unsaved input waits underneath.
+    /// Quit while unsaved input waits (in a form, or underneath the unlock screen).
     ConfirmQuit,
     /// Escalate: the case as it will be saved, its change, and the question shown.
     ConfirmEscalate(Box<Case>, Change, String),
@@ -549,7 +549,9 @@ impl Model {
                 }
             }
             (_, Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
-            (_, Quit) => return vec![Effect::Quit],
+            // The too-small screen cannot show a question; it has no form in view either.
+            (Context::TooSmall, Quit | Interrupt) => return vec![Effect::Quit],
+            (_, Quit | Interrupt) => return self.quit(),
 
             (Context::List | Context::Filter, Up) => self.move_selection(-1),
             (Context::List | Context::Filter, Down) => self.move_selection(1),
@@ -890,7 +892,6 @@ impl Model {
                 return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })];
             }
             Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
-            Quit => return vec![Effect::Quit],
             _ => {}
         }
         Vec::new()
@@ -927,15 +928,27 @@ impl Model {
         Vec::new()
     }
 
+    /// Quitting: the open plan is saved first (the app waits for queued saves); a form
+    /// with unsaved changes is asked about.
+    fn quit(&mut self) -> Vec<Effect> {
+        if self.unsaved_input() {
+            self.popup = Some(Popup::ConfirmQuit);
+            return Vec::new();
+        }
+        let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
+        save.map(Effect::Job).into_iter().chain([Effect::Quit]).collect()
+    }
+
     /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
     fn unsaved_input(&self) -> bool {
         self.screens.iter().any(|s| match s {
+            Screen::Setup(f) => f.is_dirty(),
             Screen::Case(cf) => cf.form.is_dirty(),
             Screen::Consent(c) => c.form.is_dirty(),
             Screen::Plan(e) => e.item_form.as_ref().is_some_and(|f| f.form.is_dirty()),
             Screen::Escalate(e) => e.form.is_dirty(),
             Screen::Escalations(_) | Screen::Export(_) => false,
-            Screen::Setup(_) | Screen::Wizard(_) | Screen::Detail(_) => false,
+            Screen::Wizard(_) | Screen::Detail(_) => false,
         })
     }
 

@@ -51,7 +51,12 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         Some(Popup::ConfirmDelete(_)) => {
             confirm(model, frame, area, strings::CONFIRM_DELETE_TITLE, strings::CONFIRM_DELETE)
         }
-        Some(Popup::ConfirmQuit) => confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_QUIT),
+        Some(Popup::ConfirmQuit) => {
+            // Under the unlock screen the input can still be kept by unlocking.
+            let text =
+                if model.active_gate().is_some() { strings::CONFIRM_QUIT } else { strings::CONFIRM_QUIT_UNSAVED };
+            confirm(model, frame, area, strings::CONFIRM_QUIT_TITLE, text)
+        }
         Some(Popup::ConfirmEscalate(_, _, question)) => {
             confirm(model, frame, area, strings::CONFIRM_ESCALATE_TITLE, question)
         }
