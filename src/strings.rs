@@ -602,6 +602,8 @@ pub fn compare_title(old: u32, new: u32) -> String {
 
 pub const PLAN_EMPTY_TEXT: &str = "(nog leeg; Tab of Enter om te schrijven)";
 pub const CONFIRM_REMOVE_ITEM: &str = "Deze regel uit het plan verwijderen? j = ja, n = nee";
+pub const CONFIRM_REMOVE_ITEM_TITLE: &str = " Regel verwijderen? ";
+pub const CONFIRM_NEW_VERSION_TITLE: &str = " Nieuwe versie beginnen? ";
 pub const MISSING_TITLE: &str = "Wat ontbreekt nog (Enter: ga erheen)";
 pub const VERSIONS_TITLE: &str = "Versies (Enter: lezen, v: verschillen, n: nieuwe versie)";
 

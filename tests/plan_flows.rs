@@ -156,6 +156,8 @@ fn a_plan_is_written_by_keys_signed_and_revised() {
     // Version 2 after an evaluation: a copy without signatures; its changes can be shown.
     h.key(F(5));
     h.key(Char('n'));
+    let screen = h.text();
+    assert!(screen.contains("Nieuwe versie beginnen?") && !screen.contains("weggooien"), "{screen}");
     h.key(Char('j'));
     assert_eq!(h.editor().book.versions.len(), 2);
     assert!(!h.plan().is_frozen());

@@ -170,11 +170,11 @@ fn draw_overlay(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) ->
     match &e.overlay {
         None => {}
         Some(Overlay::ConfirmRemove) => {
-            confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_REMOVE_ITEM);
+            confirm(model, frame, area, strings::CONFIRM_REMOVE_ITEM_TITLE, strings::CONFIRM_REMOVE_ITEM);
         }
         Some(Overlay::ConfirmNewVersion) => {
             let v = e.plan().map_or(1, |p| p.version + 1);
-            confirm(model, frame, area, strings::CONFIRM_TITLE, &strings::confirm_new_version(v));
+            confirm(model, frame, area, strings::CONFIRM_NEW_VERSION_TITLE, &strings::confirm_new_version(v));
         }
         Some(Overlay::Missing { items, selected }) => {
             let lines = items.iter().map(|m| format!("{} · {}", m.place.section.title(), m.text)).collect();
