@@ -179,6 +179,36 @@ pub struct BundleWritten {
     pub dossiers: usize,
 }
 
+/// The bundle written last, as the export screen names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastBundle {
+    pub file: PathBuf,
+    pub sequence: u64,
+    /// When the file was written (its modification time); None once it is no longer in the
+    /// folder (the sync tool or the SWV took it away, or the folder setting changed).
+    pub written: Option<chrono::NaiveDateTime>,
+}
+
+/// Where bundle `sequence` of the team with key id `team_id` goes.
+fn bundle_file(folder: &Path, team_id: &str, sequence: u64) -> PathBuf {
+    folder.join(format!("tandem-{}-{sequence:06}.bundle", &team_id[..8.min(team_id.len())]))
+}
+
+/// The last bundle written, from the stored sequence number and the file in the export
+/// folder; None before the first export (or without export settings).
+pub fn last_bundle(store: &Store, config: &Config) -> Result<Option<LastBundle>, ExportError> {
+    let sequence = store.export_sequence()?;
+    let (Some(settings), true) = (config.export.as_ref(), sequence > 0) else { return Ok(None) };
+    let Some(bytes) = store.signing_key()? else { return Ok(None) };
+    let team_id = crate::bundle::SigningKey::from_bytes(&bytes)?.public().id();
+    let file = bundle_file(&settings.folder, &team_id, sequence);
+    let written = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+    Ok(Some(LastBundle { file, sequence, written }))
+}
+
 /// The team's signing key, made (and logged) on first use.
 pub fn signing_key(
     store: &Store,
@@ -241,7 +271,7 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
         error: std::io::Error::other(e.to_string()),
     })?);
     let sealed = crate::bundle::seal(&json, &key, &settings.recipient)?;
-    let file = settings.folder.join(format!("tandem-{}-{sequence:06}.bundle", &team_id[..8.min(team_id.len())]));
+    let file = bundle_file(&settings.folder, &team_id, sequence);
     write(&file, &sealed)?;
     let n = payload.cases.len();
     let event = Change::store_event(

@@ -424,6 +424,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Absence, _) => "verzuim",
         (Escalations, _) => "escalaties",
         (Agenda, _) => "E3-agenda (OGGO)",
+        (Export, Context::List) => "SWV-export",
         (Export, _) => "export naar het SWV",
         (Delete, Context::PlanList) => "verwijderen",
         (Delete, _) => "verwijderen (op verzoek)",
@@ -1006,6 +1007,17 @@ pub fn export_withheld(n: usize) -> String {
 }
 
 pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
+pub const NO_BUNDLE_YET: &str = "Nog geen bundel geschreven.";
+
+/// The bundle written last; `written` is None when its file is no longer in the folder.
+pub fn last_bundle(sequence: u64, file: &str, written: Option<chrono::NaiveDateTime>) -> String {
+    match written {
+        Some(at) => format!("Laatste bundel: nr. {sequence}, {file}, geschreven op {}.", at.format("%d-%m-%Y %H:%M")),
+        None => format!(
+            "Laatste bundel: nr. {sequence}, {file}; dat bestand staat niet meer in de map (opgehaald door de synchronisatie of het SWV, of de map is veranderd)."
+        ),
+    }
+}
 pub const SWV_CONFIG_HEADER: &str = "# tandem SWV-instellingen.\n# folder = \"/pad/naar/de/importmap\"   waar de synchronisatie de bundels van de scholen neerzet\n# [[teams]] name, key                  vertrouwde teams; voeg toe met: tandem swv trust TEAM.pub --name \"School\"\n\n";
 pub fn not_set_up(config: &Path) -> String {
     format!(

@@ -64,8 +64,9 @@ pub enum Screen {
     Escalate(Box<EscalationScreen>),
     /// All open escalations, most urgent first.
     Escalations(ListView),
-    /// What the export to the SWV sends; the last result once it ran.
-    Export(Option<Result<crate::exports::BundleWritten, String>>),
+    /// What the export to the SWV sends, and the bundle written last (None while the
+    /// worker looks it up).
+    Export(Option<Result<Option<crate::exports::LastBundle>, String>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -571,7 +572,10 @@ impl Model {
                 self.refilter();
             }
             (Context::List, Escalations) => self.screens.push(Screen::Escalations(ListView::default())),
-            (Context::List, Export) => self.screens.push(Screen::Export(None)),
+            (Context::List, Export) => {
+                self.screens.push(Screen::Export(None));
+                return vec![Effect::Job(Job::LastBundle(Box::new(self.config.clone())))];
+            }
             (Context::ExportScreen, Submit) => {
                 self.status = Some(Status { text: strings::EXPORTING.into(), error: false });
                 return vec![Effect::Job(Job::ExportBundle { config: Box::new(self.config.clone()), at: self.now })];
@@ -937,6 +941,13 @@ impl Model {
         }
         let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
         save.map(Effect::Job).into_iter().chain([Effect::Quit]).collect()
+    }
+
+    /// What the export screen shows of the bundle written last.
+    fn set_last_bundle(&mut self, last: Result<Option<crate::exports::LastBundle>, String>) {
+        if let Some(Screen::Export(shown)) = self.screens.last_mut() {
+            *shown = Some(last);
+        }
     }
 
     /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
@@ -1308,7 +1319,10 @@ impl Model {
                     text: strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers),
                     error: false,
                 });
+                let last = crate::exports::LastBundle { file: w.file, sequence: w.sequence, written: Some(self.now) };
+                self.set_last_bundle(Ok(Some(last)));
             }
+            Reply::LastBundle(last) => self.set_last_bundle(last),
             Reply::PlanSaved(Ok(Some(case))) => {
                 let (id, step) = (case.id, case.step.clone());
                 self.cases.insert(id, *case);
