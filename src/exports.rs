@@ -91,14 +91,15 @@ fn current_plan(store: &Store, case: &Case, config: &Config, today: NaiveDate) -
     store.plan(case.id)?.map(|book| document(case, &book, config, None, today)).transpose()
 }
 
-/// Writes the newest plan version as PDF and Markdown into `dir`; logs `change`.
+/// Writes the newest plan version as PDF and Markdown into `dir`; logs `change`. Also
+/// returns the characters the PDF could not print (see [`print::pdf::unprintable`]).
 pub fn print_plan(
     store: &Store,
     dir: &Path,
     id: CaseId,
     config: &Config,
     change: Change,
-) -> Result<[PathBuf; 2], ExportError> {
+) -> Result<([PathBuf; 2], Vec<char>), ExportError> {
     let today = change.at.date();
     own_dir(dir)?;
     let (case, book, doc) = plan_doc(store, id, config, None, today)?;
@@ -106,15 +107,20 @@ pub fn print_plan(
     let kind = format!("plan-v{version}");
     let pdf = dir.join(access::file_name(&kind, &case, today, "pdf"));
     let md = dir.join(access::file_name(&kind, &case, today, "md"));
-    write_doc(&doc, Some(&pdf), Some(&md))?;
+    write_doc(&doc, Some(&pdf), Some(&md), change.at)?;
     store.append_event(change)?;
-    Ok([pdf, md])
+    Ok(([pdf, md], print::pdf::unprintable(&doc)))
 }
 
-/// Writes `doc` as PDF and/or Markdown. The PDF is made before anything is written, so
-/// a failure leaves no half of the pair behind.
-pub fn write_doc(doc: &Doc, pdf: Option<&Path>, md: Option<&Path>) -> Result<(), ExportError> {
-    let bytes = pdf.map(|_| print::pdf::render(doc)).transpose()?;
+/// Writes `doc` as PDF and/or Markdown, made `at`. The PDF is made before anything is
+/// written, so a failure leaves no half of the pair behind.
+pub fn write_doc(
+    doc: &Doc,
+    pdf: Option<&Path>,
+    md: Option<&Path>,
+    at: chrono::NaiveDateTime,
+) -> Result<(), ExportError> {
+    let bytes = pdf.map(|_| print::pdf::render(doc, at)).transpose()?;
     if let (Some(path), Some(bytes)) = (pdf, bytes) {
         write(path, &bytes)?;
     }
@@ -141,7 +147,7 @@ pub fn access_copy(
         Zeroizing::new(access::markdown(&case, &history, &config.school.name, &config.team, &config.route, today));
     if let Some(doc) = current_plan(store, &case, config, today)? {
         let pdf = access::file_name("inzage-plan", &case, today, "pdf");
-        write(&dir.join(&pdf), &print::pdf::render(&doc)?)?;
+        write(&dir.join(&pdf), &print::pdf::render(&doc, change.at)?)?;
         markdown.push_str(&strings::access_plan_attached(&pdf));
     }
     let file = dir.join(access::file_name("inzage", &case, today, "md"));

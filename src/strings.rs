@@ -585,6 +585,16 @@ pub const PLAN_OPENING: &str = "Plan van aanpak wordt geopend…";
 pub const PRINTING: &str = "Plan wordt afgedrukt…";
 pub const NO_EARLIER_VERSION: &str = "Dit is de eerste versie; er is geen eerdere om mee te vergelijken.";
 
+/// The characters the PDF's font (DejaVu Sans) lacks: printed as �, in the Markdown as typed.
+pub fn unprintable(chars: &[char]) -> String {
+    let shown: String = chars.iter().take(20).collect();
+    let more = if chars.len() > 20 { " …" } else { "" };
+    let count = if chars.len() == 1 { "1 teken".to_string() } else { format!("{} tekens", chars.len()) };
+    format!(
+        "Let op: de PDF kan {count} niet afdrukken ({shown}{more}); die staan er als �. Latijns, Grieks en Cyrillisch schrift drukt af, Chinees, Japans, Koreaans en veel andere schriften niet. In de Markdown staat alles zoals getypt."
+    )
+}
+
 pub fn printed(pdf: &Path, md: &Path) -> String {
     format!(
         "Afgedrukt: {} (en {})",

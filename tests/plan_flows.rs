@@ -294,3 +294,23 @@ fn ctrl_c_in_the_plan_text_saves_it_and_quits() {
     assert!(h.quit);
     assert_eq!(h.store.plan(id).unwrap().unwrap().versions[0].zelf, "Oma haalt op");
 }
+
+#[test]
+fn printing_chinese_says_which_characters_the_pdf_cannot_print() {
+    let (mut h, _) = open_plan("S4");
+    go_to(&mut h, 9);
+    h.type_text("Oma 王芳 haalt op");
+    h.ctrl('p');
+    let status = h.model.status.clone().expect("a message after printing");
+    assert!(status.error, "a warning, not a plain success");
+    assert!(status.text.contains("Afgedrukt:"), "{}", status.text);
+    assert!(status.text.contains("de PDF kan 2 tekens niet afdrukken (王芳)"), "{}", status.text);
+
+    // Without such characters the message is the plain one.
+    while h.plan().zelf.contains('王') {
+        h.ctrl('z');
+    }
+    h.ctrl('p');
+    let status = h.model.status.clone().unwrap();
+    assert!(!status.error && !status.text.contains("Let op"), "{}", status.text);
+}

@@ -1329,8 +1329,12 @@ impl Model {
                 self.rebuild_rows(Some(id));
                 self.status = Some(Status { text: strings::agreement_recorded(&step), error: false });
             }
-            Reply::PlanPrinted(Ok([pdf, md])) => {
+            Reply::PlanPrinted(Ok(([pdf, md], missing))) if missing.is_empty() => {
                 self.status = Some(Status { text: strings::printed(&pdf, &md), error: false });
+            }
+            Reply::PlanPrinted(Ok(([pdf, md], missing))) => {
+                let text = format!("{} {}", strings::printed(&pdf, &md), strings::unprintable(&missing));
+                self.status = Some(Status { text, error: true });
             }
             Reply::ConfigSaved(Err(e)) => {
                 if let Some(form) = self.form_mut() {

@@ -126,7 +126,8 @@ pub enum Reply {
     Plan(CaseId, Result<Box<PlanBook>, String>),
     /// With the case when signing recorded the parents' agreement on it.
     PlanSaved(Result<Option<Box<Case>>, String>),
-    PlanPrinted(Result<[PathBuf; 2], String>),
+    /// The PDF and the Markdown, and the characters the PDF could not print.
+    PlanPrinted(Result<([PathBuf; 2], Vec<char>), String>),
     AgendaWritten(Result<PathBuf, String>),
     BundleWritten(Result<crate::exports::BundleWritten, String>),
     LastBundle(Result<Option<crate::exports::LastBundle>, String>),
