@@ -372,7 +372,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
     use Action::*;
     match (action, context) {
         (Quit, _) => "stoppen",
-        (Interrupt, _) => "stoppen (vraagt eerst als er iets niet is opgeslagen)",
+        (Interrupt, _) => "stoppen (vraagt eerst bij wijzigingen)",
         (Help, _) => "help",
         (Up, Context::Detail | Context::Help) => "omhoog scrollen",
         (Down, Context::Detail | Context::Help) => "omlaag scrollen",
@@ -701,12 +701,21 @@ pub fn shorten(text: &str, max: usize) -> String {
     fit(text.trim(), max + 1)
 }
 
-/// At most `width` characters, the last one "…" when cut (never inside a character).
+/// At most `width` terminal columns (a Chinese character takes two), the last one "…"
+/// when cut (never inside a character).
 pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
         return text.to_string();
     }
-    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut used = 0;
+    let kept: String = text
+        .chars()
+        .take_while(|c| {
+            used += c.width().unwrap_or(0);
+            used < width
+        })
+        .collect();
     format!("{}…", kept.trim_end())
 }
 
@@ -1438,5 +1447,12 @@ mod tests {
             assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
         }
         assert_eq!(super::fit("Zoë Çelik", 4), "Zoë…");
+        // Wide characters count as two columns.
+        use unicode_width::UnicodeWidthStr;
+        for width in 0..12 {
+            let cut = super::fit("王芳 haalt 李明 op", width);
+            assert!(cut.width() <= width.max(1), "{width}: {cut}");
+        }
+        assert_eq!(super::fit("王芳李明", 5), "王芳…");
     }
 }
