@@ -73,8 +73,8 @@ fn build(doc: &Doc, created: NaiveDateTime) -> Result<Vec<u8>, PdfError> {
     let mut pdf = PdfDocument::new(&doc.title);
     let created = printpdf::date::OffsetDateTime::from_unix_timestamp(created.and_utc().timestamp())
         .map_err(|e| PdfError(e.to_string()))?;
-    pdf.metadata.info.creation_date = created.clone();
-    pdf.metadata.info.modification_date = created.clone();
+    pdf.metadata.info.creation_date = created;
+    pdf.metadata.info.modification_date = created;
     pdf.metadata.info.metadata_date = created;
     for (font, chars) in used_chars(&pages) {
         let parsed = font.subset(&chars).map_err(PdfError)?;
