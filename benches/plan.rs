@@ -27,12 +27,13 @@ fn plan(c: &mut Criterion) {
     let cx = Context { case, route: &config.route, team: &config.team };
     let plan = book.current().expect("a version");
     let doc = print::plan::document(plan, &cx, &config.school.name, today());
-    let pdf = print::pdf::render(&doc).expect("pdf");
+    let printed = today().and_hms_opt(9, 0, 0).expect("valid time");
+    let pdf = print::pdf::render(&doc, printed).expect("pdf");
     eprintln!("one demo plan: {} bytes of PDF, {} of Markdown", pdf.len(), print::markdown::render(&doc).len());
 
     c.bench_function("plan document", |b| b.iter(|| print::plan::document(black_box(plan), &cx, "school", today())));
     c.bench_function("plan markdown", |b| b.iter(|| print::markdown::render(black_box(&doc))));
-    c.bench_function("plan pdf", |b| b.iter(|| print::pdf::render(black_box(&doc))));
+    c.bench_function("plan pdf", |b| b.iter(|| print::pdf::render(black_box(&doc), printed)));
     let mut next = plan.next_version(today()).unwrap_or_else(|_| plan.clone());
     next.zelf = "Oma haalt op dinsdag op.".into();
     let new = print::plan::document(&next, &cx, "school", today());

@@ -417,11 +417,15 @@ fn plan_export(
         return Ok(());
     };
     let id = find_case(&store, query)?;
-    let (_, book, doc) = crate::exports::plan_doc(&store, id, &config, version, now().date())?;
-    crate::exports::write_doc(&doc, pdf, md)?;
+    let at = now();
+    let (_, book, doc) = crate::exports::plan_doc(&store, id, &config, version, at.date())?;
+    crate::exports::write_doc(&doc, pdf, md, at)?;
+    let missing = crate::print::pdf::unprintable(&doc);
+    if pdf.is_some() && !missing.is_empty() {
+        eprintln!("{}", strings::unprintable(&missing));
+    }
     let version = version.or(book.current().map(|p| p.version)).unwrap_or(1);
-    let change =
-        Change { case: Some(id), at: now(), who: config.user.clone(), kind: ChangeKind::PlanPrinted { version } };
+    let change = Change { case: Some(id), at, who: config.user.clone(), kind: ChangeKind::PlanPrinted { version } };
     store.append_event(change)?;
     for file in [pdf, md].into_iter().flatten() {
         println!("{}", strings::written(file));

@@ -104,29 +104,35 @@ fn current_plan(store: &Store, case: &Case, config: &Config, today: NaiveDate) -
     store.plan(case.id)?.map(|book| document(case, &book, config, None, today)).transpose()
 }
 
-/// Writes the newest plan version as PDF and Markdown into `dir`; logs `change`.
+/// Writes the newest plan version as PDF and Markdown into `dir`; logs `change`. Also
+/// returns the characters the PDF could not print (see [`print::pdf::unprintable`]).
 pub fn print_plan(
     store: &Store,
     dir: &Path,
     id: CaseId,
     config: &Config,
     change: Change,
-) -> Result<[PathBuf; 2], ExportError> {
+) -> Result<([PathBuf; 2], Vec<char>), ExportError> {
     let today = change.at.date();
     own_dir(dir)?;
     let (case, book, doc) = plan_doc(store, id, config, None, today)?;
     let version = book.current().map_or(1, |p| p.version);
     let stem = access::file_stem(&format!("plan-v{version}"), case.id, today);
     let [pdf, md] = fresh(dir, &stem, ["pdf", "md"]);
-    write_doc(&doc, Some(&pdf), Some(&md))?;
+    write_doc(&doc, Some(&pdf), Some(&md), change.at)?;
     store.append_event(change)?;
-    Ok([pdf, md])
+    Ok(([pdf, md], print::pdf::unprintable(&doc)))
 }
 
-/// Writes `doc` as PDF and/or Markdown. The PDF is made before anything is written, so
-/// a failure leaves no half of the pair behind.
-pub fn write_doc(doc: &Doc, pdf: Option<&Path>, md: Option<&Path>) -> Result<(), ExportError> {
-    let bytes = pdf.map(|_| print::pdf::render(doc)).transpose()?;
+/// Writes `doc` as PDF and/or Markdown, made `at`. The PDF is made before anything is
+/// written, so a failure leaves no half of the pair behind.
+pub fn write_doc(
+    doc: &Doc,
+    pdf: Option<&Path>,
+    md: Option<&Path>,
+    at: chrono::NaiveDateTime,
+) -> Result<(), ExportError> {
+    let bytes = pdf.map(|_| print::pdf::render(doc, at)).transpose()?;
     if let (Some(path), Some(bytes)) = (pdf, bytes) {
         write(path, &bytes)?;
     }
@@ -163,7 +169,7 @@ pub fn access_copy(
         let doc = document(&case, book, config, Some(plan.version), today)?;
         let stem = access::file_stem(&format!("inzage-plan-v{}", plan.version), id, today);
         let [pdf] = fresh(dir, &stem, ["pdf"]);
-        write(&pdf, &print::pdf::render(&doc)?)?;
+        write(&pdf, &print::pdf::render(&doc, change.at)?)?;
         let name = pdf.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         markdown.push_str(&strings::access_plan_attached(plan.version, &name));
     }
@@ -209,6 +215,36 @@ pub struct BundleWritten {
     pub sequence: u64,
     pub cases: usize,
     pub dossiers: usize,
+}
+
+/// The bundle written last, as the export screen names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastBundle {
+    pub file: PathBuf,
+    pub sequence: u64,
+    /// When the file was written (its modification time); None once it is no longer in the
+    /// folder (the sync tool or the SWV took it away, or the folder setting changed).
+    pub written: Option<chrono::NaiveDateTime>,
+}
+
+/// Where bundle `sequence` of the team with key id `team_id` goes.
+fn bundle_file(folder: &Path, team_id: &str, sequence: u64) -> PathBuf {
+    folder.join(format!("tandem-{}-{sequence:06}.bundle", &team_id[..8.min(team_id.len())]))
+}
+
+/// The last bundle written, from the stored sequence number and the file in the export
+/// folder; None before the first export (or without export settings).
+pub fn last_bundle(store: &Store, config: &Config) -> Result<Option<LastBundle>, ExportError> {
+    let sequence = store.export_sequence()?;
+    let (Some(settings), true) = (config.export.as_ref(), sequence > 0) else { return Ok(None) };
+    let Some(bytes) = store.signing_key()? else { return Ok(None) };
+    let team_id = crate::bundle::SigningKey::from_bytes(&bytes)?.public().id();
+    let file = bundle_file(&settings.folder, &team_id, sequence);
+    let written = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+    Ok(Some(LastBundle { file, sequence, written }))
 }
 
 /// The team's signing key, made (and logged) on first use.
@@ -273,7 +309,7 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
         error: std::io::Error::other(e.to_string()),
     })?);
     let sealed = crate::bundle::seal(&json, &key, &settings.recipient)?;
-    let file = settings.folder.join(format!("tandem-{}-{sequence:06}.bundle", &team_id[..8.min(team_id.len())]));
+    let file = bundle_file(&settings.folder, &team_id, sequence);
     write(&file, &sealed)?;
     let n = payload.cases.len();
     let event = Change::store_event(

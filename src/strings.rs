@@ -85,6 +85,8 @@ pub const NO_BACKUPS: &str =
     "Er is geen back-up gevonden. Neem contact op met je beheerder en bewaar de map met gegevens.";
 pub const DELETED: &str = "Dossier verwijderd; alleen anonieme telgegevens zijn bewaard.";
 pub const CONFIRM_QUIT: &str = "Er staat nog niet-opgeslagen invoer open. Ontgrendel om die te bewaren. Toch stoppen (invoer gaat verloren)? j = ja, n = nee";
+pub const CONFIRM_QUIT_TITLE: &str = " Stoppen? ";
+pub const CONFIRM_QUIT_UNSAVED: &str = "Je hebt dingen veranderd die nog niet zijn opgeslagen. Toch stoppen (de wijzigingen gaan verloren)? j = ja, n = nee";
 pub const CONFIRM_DELETE_TITLE: &str = " Dossier verwijderen? ";
 pub const CONFIRM_DELETE: &str = "Alles over dit kind wordt definitief verwijderd (alleen anonieme telgegevens blijven). Dit kan niet ongedaan worden. Verwijderen? j = ja, n = nee";
 pub const CONFIRM_RETENTION_TITLE: &str = " Bewaartermijn verstreken ";
@@ -547,6 +549,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
     use Action::*;
     match (action, context) {
         (Quit, _) => "stoppen",
+        (Interrupt, _) => "stoppen (vraagt eerst bij wijzigingen)",
         (Help, _) => "help",
         (Up, Context::Detail | Context::Help) => "omhoog scrollen",
         (Down, Context::Detail | Context::Help) => "omlaag scrollen",
@@ -598,6 +601,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Absence, _) => "verzuim",
         (Escalations, _) => "escalaties",
         (Agenda, _) => "E3-agenda (OGGO)",
+        (Export, Context::List) => "SWV-export",
         (Export, _) => "export naar het SWV",
         (Delete, Context::PlanList) => "verwijderen",
         (Delete, _) => "verwijderen (op verzoek)",
@@ -775,6 +779,16 @@ pub const PLAN_OPENING: &str = "Plan van aanpak wordt geopend…";
 pub const PRINTING: &str = "Plan wordt afgedrukt…";
 pub const NO_EARLIER_VERSION: &str = "Dit is de eerste versie; er is geen eerdere om mee te vergelijken.";
 
+/// The characters the PDF's font (DejaVu Sans) lacks: printed as �, in the Markdown as typed.
+pub fn unprintable(chars: &[char]) -> String {
+    let shown: String = chars.iter().take(20).collect();
+    let more = if chars.len() > 20 { " …" } else { "" };
+    let count = if chars.len() == 1 { "1 teken".to_string() } else { format!("{} tekens", chars.len()) };
+    format!(
+        "Let op: de PDF kan {count} niet afdrukken ({shown}{more}); die staan er als �. Latijns, Grieks en Cyrillisch schrift drukt af, Chinees, Japans, Koreaans en veel andere schriften niet. In de Markdown staat alles zoals getypt."
+    )
+}
+
 pub fn printed(pdf: &Path, md: &Path) -> String {
     format!("Afgedrukt: {} en {} ({})", file_name(pdf), file_name(md), not_encrypted(pdf))
 }
@@ -789,6 +803,8 @@ pub fn compare_title(old: u32, new: u32) -> String {
 
 pub const PLAN_EMPTY_TEXT: &str = "(nog leeg; Tab of Enter om te schrijven)";
 pub const CONFIRM_REMOVE_ITEM: &str = "Deze regel uit het plan verwijderen? j = ja, n = nee";
+pub const CONFIRM_REMOVE_ITEM_TITLE: &str = " Regel verwijderen? ";
+pub const CONFIRM_NEW_VERSION_TITLE: &str = " Nieuwe versie beginnen? ";
 pub const MISSING_TITLE: &str = "Wat ontbreekt nog (Enter: ga erheen)";
 pub const VERSIONS_TITLE: &str = "Versies (Enter: lezen, v: verschillen, n: nieuwe versie)";
 
@@ -875,12 +891,21 @@ pub fn shorten(text: &str, max: usize) -> String {
     fit(text.trim(), max + 1)
 }
 
-/// At most `width` characters, the last one "…" when cut (never inside a character).
+/// At most `width` terminal columns (a Chinese character takes two), the last one "…"
+/// when cut (never inside a character).
 pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
         return text.to_string();
     }
-    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut used = 0;
+    let kept: String = text
+        .chars()
+        .take_while(|c| {
+            used += c.width().unwrap_or(0);
+            used < width
+        })
+        .collect();
     format!("{}…", kept.trim_end())
 }
 
@@ -1255,6 +1280,17 @@ pub fn export_withheld(n: usize) -> String {
 }
 
 pub const EXPORTING: &str = "Bundel voor het SWV wordt gemaakt…";
+pub const NO_BUNDLE_YET: &str = "Nog geen bundel geschreven.";
+
+/// The bundle written last; `written` is None when its file is no longer in the folder.
+pub fn last_bundle(sequence: u64, file: &str, written: Option<chrono::NaiveDateTime>) -> String {
+    match written {
+        Some(at) => format!("Laatste bundel: nr. {sequence}, {file}, geschreven op {}.", at.format("%d-%m-%Y %H:%M")),
+        None => format!(
+            "Laatste bundel: nr. {sequence}, {file}; dat bestand staat niet meer in de map (opgehaald door de synchronisatie of het SWV, of de map is veranderd)."
+        ),
+    }
+}
 pub const SWV_CONFIG_HEADER: &str = "# tandem SWV-instellingen.\n# folder = \"/pad/naar/de/importmap\"   waar de synchronisatie de bundels van de scholen neerzet\n# [[teams]] name, key                  vertrouwde teams; voeg toe met: tandem swv trust TEAM.pub --name \"School\"\n\n";
 pub fn not_set_up(config: &Path) -> String {
     format!(
@@ -1755,6 +1791,13 @@ mod tests {
             assert!(cut.chars().count() <= width.max(1), "{width}: {cut}");
         }
         assert_eq!(super::fit("Zoë Çelik", 4), "Zoë…");
+        // Wide characters count as two columns.
+        use unicode_width::UnicodeWidthStr;
+        for width in 0..12 {
+            let cut = super::fit("王芳 haalt 李明 op", width);
+            assert!(cut.width() <= width.max(1), "{width}: {cut}");
+        }
+        assert_eq!(super::fit("王芳李明", 5), "王芳…");
     }
 
     #[test]

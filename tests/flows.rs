@@ -317,3 +317,76 @@ fn resize_back_restores_the_screen() {
     assert!(h.text().contains("Leerling"));
     h.shift_tab();
 }
+
+#[test]
+fn ctrl_c_quits_like_q_and_asks_first_when_a_form_has_changes() {
+    // From the list, from help and from an untouched form (where q is text): at once.
+    for keys in [&[][..], &[Char('?')][..], &[Char('n')][..], &[Char('n'), Char('q'), Backspace][..]] {
+        let mut h = Harness::with_cases(3, 80, 24);
+        h.keys(keys);
+        h.ctrl('c');
+        assert!(h.quit, "after {keys:?}");
+    }
+
+    // A changed form asks first, and says what would be lost.
+    let mut h = Harness::with_cases(0, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Bo");
+    h.ctrl('c');
+    assert!(!h.quit);
+    let screen = h.text();
+    assert!(screen.contains("Stoppen?") && screen.contains("nog niet zijn opgeslagen"), "{screen}");
+    h.key(Char('n'));
+    assert!(!h.quit && h.text().contains("Bo"), "n keeps the form");
+    h.ctrl('c');
+    h.key(Char('j'));
+    assert!(h.quit);
+    assert!(h.store.load_cases().unwrap().cases.is_empty());
+}
+
+#[test]
+fn ctrl_c_on_the_unlock_screen_asks_for_the_input_underneath() {
+    let mut h = Harness::with_cases(3, 80, 24);
+    h.key(Char('n'));
+    h.type_text("Bo");
+    let lock = common::now() + chrono::Duration::minutes(i64::from(h.model.config.privacy.lock_minutes) + 1);
+    h.send_at(tandem::ui::model::Msg::Tick, lock);
+    assert!(h.model.gate.is_some(), "locked");
+    h.ctrl('c');
+    assert!(!h.quit);
+    let screen = h.text();
+    assert!(screen.contains("Ontgrendel om"), "{screen}");
+    h.key(Char('j'));
+    assert!(h.quit);
+}
+
+#[test]
+fn the_export_screen_says_when_the_last_bundle_was_written() {
+    use tandem::config::ExportSettings;
+    let sync = tempfile::tempdir().unwrap();
+    let identity = tandem::bundle::SwvIdentity::generate();
+    let mut h = Harness::with_cases(5, 120, 30);
+    assert!(h.text().contains(" E SWV-export "), "the list's hint bar names E");
+    h.model.config.export = Some(ExportSettings { folder: sync.path().to_path_buf(), recipient: identity.recipient() });
+    h.key(Char('E'));
+    assert!(h.text().contains("Nog geen bundel geschreven"), "{}", h.text());
+    h.key(Enter);
+    assert!(h.text().contains("Laatste bundel: nr. 1"), "{}", h.text());
+    h.key(Esc);
+    // Opened again (as after a restart): the file and when it was written (its time).
+    let file = std::fs::read_dir(sync.path()).unwrap().next().unwrap().unwrap().file_name();
+    let file = file.to_string_lossy();
+    let written = chrono::TimeZone::from_local_datetime(&chrono::Local, &common::now()).unwrap();
+    let handle = std::fs::File::options().append(true).open(sync.path().join(file.as_ref())).unwrap();
+    handle.set_modified(written.into()).unwrap();
+    h.key(Char('E'));
+    let screen = h.text();
+    assert!(screen.contains("Laatste bundel: nr. 1") && screen.contains(file.as_ref()), "{screen}");
+    assert!(screen.contains("geschreven op 23-11-2026 10:00"), "{screen}");
+
+    // A bundle the sync tool took away is still named, without a time.
+    std::fs::remove_file(sync.path().join(file.as_ref())).unwrap();
+    h.key(Esc);
+    h.key(Char('E'));
+    assert!(h.text().contains("staat niet meer in de map"), "{}", h.text());
+}

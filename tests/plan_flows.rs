@@ -156,6 +156,8 @@ fn a_plan_is_written_by_keys_signed_and_revised() {
     // Version 2 after an evaluation: a copy without signatures; its changes can be shown.
     h.key(F(5));
     h.key(Char('n'));
+    let screen = h.text();
+    assert!(screen.contains("Nieuwe versie beginnen?") && !screen.contains("weggooien"), "{screen}");
     h.key(Char('j'));
     assert_eq!(h.editor().book.versions.len(), 2);
     assert!(!h.plan().is_frozen());
@@ -306,4 +308,35 @@ fn a_bsn_typed_in_a_plan_text_is_not_saved_and_the_plan_does_not_close_over_it()
     h.keys(&[Esc, Esc]);
     assert!(matches!(h.model.screens.last(), Some(tandem::ui::model::Screen::Plan(_))), "the plan stays open to fix");
     assert_eq!(h.editor().section, Section::Factors.index(), "it shows where the BSN is");
+}
+
+#[test]
+fn ctrl_c_in_the_plan_text_saves_it_and_quits() {
+    let (mut h, id) = open_plan("S4");
+    go_to(&mut h, 9);
+    h.type_text("Oma haalt op");
+    assert!(h.editor().dirty);
+    h.ctrl('c');
+    assert!(h.quit);
+    assert_eq!(h.store.plan(id).unwrap().unwrap().versions[0].zelf, "Oma haalt op");
+}
+
+#[test]
+fn printing_chinese_says_which_characters_the_pdf_cannot_print() {
+    let (mut h, _) = open_plan("S4");
+    go_to(&mut h, 9);
+    h.type_text("Oma 王芳 haalt op");
+    h.ctrl('p');
+    let status = h.model.status.clone().expect("a message after printing");
+    assert!(status.error, "a warning, not a plain success");
+    assert!(status.text.contains("Afgedrukt:"), "{}", status.text);
+    assert!(status.text.contains("de PDF kan 2 tekens niet afdrukken (王芳)"), "{}", status.text);
+
+    // Without such characters the message is the plain one.
+    while h.plan().zelf.contains('王') {
+        h.ctrl('z');
+    }
+    h.ctrl('p');
+    let status = h.model.status.clone().unwrap();
+    assert!(!status.error && !status.text.contains("Let op"), "{}", status.text);
 }

@@ -253,6 +253,19 @@ fn clean_exit_restores_terminal() {
 }
 
 #[test]
+fn ctrl_c_in_a_form_quits_cleanly() {
+    let home = configured_home(2);
+    let mut tui = Tui::start(home.path());
+    tui.wait_for("2 dossiers", TIMEOUT);
+    tui.key(b"n");
+    tui.wait_for("Voornaam", TIMEOUT);
+    tui.key(b"\x03");
+    let status = tui.wait_exit(TIMEOUT);
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!tui.screen().alternate_screen(), "still on the alternate screen after exit");
+}
+
+#[test]
 fn second_instance_gets_clear_message() {
     let home = configured_home(2);
     let mut tui = Tui::start(home.path());

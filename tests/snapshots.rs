@@ -4,7 +4,7 @@
 mod common;
 
 use common::Harness;
-use crossterm::event::KeyCode::{Char, Enter, F, Tab};
+use crossterm::event::KeyCode::{Char, Enter, Esc, F, Tab};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -188,4 +188,12 @@ fn export_screen() {
     let mut t = Harness::with_cases(60, 100, 30);
     t.key(Char('E'));
     snap("export_screen", 100, 30, t.screen());
+    // Set up (a fixed folder and key, so the screen is the same every run).
+    t.key(Esc);
+    t.model.config.export = Some(tandem::config::ExportSettings {
+        folder: "/home/anna/Nextcloud/tandem-swv".into(),
+        recipient: "age1swvsleutelvoordesnapshot".into(),
+    });
+    t.key(Char('E'));
+    snap("export_screen_set_up", 100, 30, t.screen());
 }

@@ -3,6 +3,8 @@
 use std::cmp::Ordering;
 
 use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use super::case::{Case, CaseId, DomainTag};
 use super::escalation::{self, Level};
@@ -56,7 +58,7 @@ pub struct Row {
     pub holder: String,
     pub due: Option<NaiveDate>,
     pub flags: Flags,
-    /// Lowercased "pupil groep step holder" that the filter searches.
+    /// "pupil groep step holder", folded (see [`fold`]), that the filter searches.
     haystack: String,
 }
 
@@ -66,38 +68,64 @@ impl Row {
         let step = route.label(&case.step);
         let holder = team.name_of(&case.intake.holder).to_string();
         let flags = Flags::of(case, route, retention_years, today);
-        // "e2" finds the cases escalated to E2 (the haystack is lowercased).
+        // "e2" finds the cases escalated to E2 (the haystack is folded to lowercase).
         let level = flags.escalated.map_or("", |l| l.code());
         let haystack =
-            format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}\t{level}", case.intake.groep, case.intake.groep)
-                .to_lowercase();
+            fold(&format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}\t{level}", case.intake.groep, case.intake.groep));
         Row { id: case.id, pupil, groep: case.intake.groep, step, holder, due: case.next_due(route), flags, haystack }
     }
 
     /// Every term of the query must occur somewhere in the row (name, groep, step, holder).
     pub fn matches(&self, query: &Query) -> bool {
-        query.terms.iter().all(|term| self.haystack.contains(term.as_str()))
+        query.found_in(&self.haystack)
     }
 }
 
-/// A filter as typed, split into lowercase terms once rather than once per row.
+/// Text as the filter compares it: lowercase, without diacritics ("Öztürk" → "ozturk"),
+/// and letters that do not decompose spelled as people type them without the key
+/// ("ı" → "i", "ø" → "o", "ß" → "ss", "ł" → "l").
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut folded = String::with_capacity(text.len());
+    for c in text.nfd().filter(|&c| !is_combining_mark(c)).flat_map(char::to_lowercase) {
+        match c {
+            'ı' => folded.push('i'),
+            'ø' => folded.push('o'),
+            'ß' => folded.push_str("ss"),
+            'ł' => folded.push('l'),
+            'đ' => folded.push('d'),
+            'æ' => folded.push_str("ae"),
+            'œ' => folded.push_str("oe"),
+            c => folded.push(c),
+        }
+    }
+    folded
+}
+
+/// A filter as typed, split into folded terms once rather than once per row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
     terms: Vec<String>,
 }
 
 impl Query {
-    pub fn terms(&self) -> &[String] {
-        &self.terms
+    /// Whether every term occurs in `haystack`, which is folded already (see [`fold`]).
+    pub fn found_in(&self, haystack: &str) -> bool {
+        self.terms.iter().all(|term| haystack.contains(term.as_str()))
     }
 
-    /// Words are terms; "groep 3" is one term, so it finds groep 3 and not step S3.
+    /// Words are terms; "groep 3" (or "groep3") is one term, so it finds groep 3 and not
+    /// step S3.
     pub fn new(text: &str) -> Query {
-        let text = text.to_lowercase();
+        let text = fold(text);
+        let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let mut words = text.split_whitespace().peekable();
         let mut terms = Vec::new();
         while let Some(word) = words.next() {
-            match words.next_if(|n| word == "groep" && n.bytes().all(|b| b.is_ascii_digit())) {
+            let glued = word.strip_prefix("groep").filter(|n| number(n));
+            match glued.or_else(|| words.next_if(|n| word == "groep" && number(n))) {
                 Some(n) => terms.push(format!("groep {n}")),
                 None => terms.push(word.to_string()),
             }
@@ -194,5 +222,29 @@ mod tests {
             assert!(!row.matches(&Query::new(q)), "{q}");
         }
         assert_eq!(Query::new("Groep 3 S3").terms, ["groep 3", "s3"]);
+    }
+
+    #[test]
+    fn filter_ignores_diacritics_case_and_the_space_in_groep() {
+        let mut nguyen = case("Nora", "S0", None, false);
+        nguyen.intake.last_name = "Nguyễn".into();
+        let mut ozturk = case("Fenna", "S0", None, false);
+        ozturk.intake.last_name = "Öztürk".into();
+        let mut others = case("Łukasz", "S0", None, false);
+        others.intake.last_name = "Yılmaz-Søndergaard Straße".into();
+        let rows = rows(&[nguyen, ozturk, others]);
+        let found = |q: &str| -> Vec<String> {
+            rows.iter().filter(|r| r.matches(&Query::new(q))).map(|r| r.pupil.clone()).collect()
+        };
+        assert_eq!(found("nguyen"), ["Nora Nguyễn"]);
+        assert_eq!(found("NGUYỄN"), ["Nora Nguyễn"]);
+        assert_eq!(found("ozturk"), ["Fenna Öztürk"]);
+        assert_eq!(found("öztürk fenna"), ["Fenna Öztürk"]);
+        for q in ["lukasz", "yilmaz", "sondergaard", "strasse", "groep5", "GROEP5 lukasz"] {
+            assert!(found(q).contains(&"Łukasz Yılmaz-Søndergaard Straße".to_string()), "{q}");
+        }
+        assert_eq!(found("groep5").len(), 3);
+        assert!(found("groep6").is_empty());
+        assert_eq!(Query::new("Groep5 S3").terms, ["groep 5", "s3"]);
     }
 }

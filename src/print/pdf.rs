@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+use chrono::NaiveDateTime;
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, TextItem,
@@ -24,10 +25,11 @@ use crate::strings;
 #[error("{}", strings::pdf_failed(.0))]
 pub struct PdfError(String);
 
-/// Writes `doc` as an A4 PDF.
-pub fn render(doc: &Doc) -> Result<Vec<u8>, PdfError> {
+/// Writes `doc` as an A4 PDF; `created` is its creation date (the moment of printing,
+/// from the caller, stored as given).
+pub fn render(doc: &Doc, created: NaiveDateTime) -> Result<Vec<u8>, PdfError> {
     // printpdf and allsorts are not ours; a panic in them must become an error, not take the app down.
-    let bytes = catch_unwind(AssertUnwindSafe(|| build(doc))).map_err(|payload| {
+    let bytes = catch_unwind(AssertUnwindSafe(|| build(doc, created))).map_err(|payload| {
         let msg =
             payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
         PdfError(msg.unwrap_or_else(|| strings::PDF_UNKNOWN.to_string()))
@@ -38,11 +40,42 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, PdfError> {
     Ok(bytes)
 }
 
-fn build(doc: &Doc) -> Result<Vec<u8>, PdfError> {
+/// The characters of `doc` that the embedded font cannot print (they print as U+FFFD),
+/// in order, each once: so the user can be told which ones, e.g. Chinese script.
+pub fn unprintable(doc: &Doc) -> Vec<char> {
+    let mut texts: Vec<&str> = vec![&doc.title, &doc.footer];
+    texts.extend(doc.meta.iter().map(String::as_str));
+    for block in &doc.blocks {
+        match block {
+            Block::Heading(s) | Block::Paragraph(s) => texts.push(s),
+            Block::Fields(pairs) => texts.extend(pairs.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()])),
+            Block::Table { header, rows } => {
+                texts.extend(header.iter().chain(rows.iter().flatten()).map(String::as_str))
+            }
+            Block::Bullets(items) => texts.extend(items.iter().map(String::as_str)),
+            Block::Signatures(signers) => {
+                texts.extend(signers.iter().flat_map(|s| [s.role.as_str(), s.name.as_str(), s.date.as_str()]))
+            }
+        }
+    }
+    let chars: BTreeSet<char> = texts
+        .iter()
+        .flat_map(|t| t.nfc())
+        .filter(|&c| c != MISSING && Font::ALL.iter().any(|&f| glyph(c, f) == Some(MISSING)))
+        .collect();
+    chars.into_iter().collect()
+}
+
+fn build(doc: &Doc, created: NaiveDateTime) -> Result<Vec<u8>, PdfError> {
     // Layout measures with the faces; without them it would measure every glyph as zero wide.
     faces().map_err(|file| PdfError(file.to_string()))?;
     let pages = add_footers(layout(doc), &doc.footer);
     let mut pdf = PdfDocument::new(&doc.title);
+    let created = printpdf::date::OffsetDateTime::from_unix_timestamp(created.and_utc().timestamp())
+        .map_err(|e| PdfError(e.to_string()))?;
+    pdf.metadata.info.creation_date = created;
+    pdf.metadata.info.modification_date = created;
+    pdf.metadata.info.metadata_date = created;
     for (font, chars) in used_chars(&pages) {
         let parsed = font.subset(&chars).map_err(PdfError)?;
         pdf.resources.fonts.map.insert(font.id(), PdfFont::new(parsed));
@@ -229,16 +262,19 @@ fn text_width(s: &str, font: Font, size: f32) -> f32 {
 /// characters are dropped, whitespace the font lacks (tabs) becomes a space, and any other
 /// character it lacks prints as U+FFFD.
 fn sanitize(s: &str, font: Font) -> String {
+    s.nfc().filter_map(|c| glyph(c, font)).collect()
+}
+
+/// What `font` draws for one (NFC) character: None when it is dropped.
+fn glyph(c: char, font: Font) -> Option<char> {
     let has = |c: char| font.face().is_some_and(|f| f.glyphs.contains_key(&c));
-    s.nfc()
-        .filter_map(|c| match c {
-            '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
-            c if !c.is_control() && has(c) => Some(c),
-            c if c.is_whitespace() => Some(' '),
-            c if c.is_control() => None,
-            _ => Some(MISSING),
-        })
-        .collect()
+    match c {
+        '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+        c if !c.is_control() && has(c) => Some(c),
+        c if c.is_whitespace() => Some(' '),
+        c if c.is_control() => None,
+        _ => Some(MISSING),
+    }
 }
 
 /// Wraps text to `max_w`: a newline starts a new line, words wider than a line are broken
@@ -804,6 +840,31 @@ mod tests {
         }
     }
 
+    fn created() -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 30, 0)).expect("valid time")
+    }
+
+    #[test]
+    fn the_creation_date_is_the_moment_given() {
+        let pdf = render(&sample(), created()).expect("render");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("doc.pdf");
+        std::fs::write(&path, &pdf).expect("write pdf");
+        let out = tool("pdfinfo", &["-isodates", path.to_str().expect("utf-8 path")]);
+        let info = String::from_utf8_lossy(&out.stdout);
+        let line = info.lines().find(|l| l.starts_with("CreationDate:")).unwrap_or_default();
+        assert!(line.contains("2026-11-23T09:30:00"), "{info}");
+    }
+
+    #[test]
+    fn unprintable_names_the_characters_the_font_lacks() {
+        let mut doc = sample();
+        assert!(unprintable(&doc).is_empty(), "Dutch and the names of NAMES all print");
+        doc.blocks.push(Block::Paragraph("王芳 en 王 again, Ayşe".into()));
+        doc.blocks.push(Block::Bullets(vec!["あ".into()]));
+        assert_eq!(unprintable(&doc), ['あ', '王', '芳']);
+    }
+
     fn tool(name: &str, args: &[&str]) -> std::process::Output {
         Command::new(name).args(args).output().unwrap_or_else(|e| {
             panic!("could not run {name} ({e}); install poppler-utils (apt-get install poppler-utils)")
@@ -824,7 +885,7 @@ mod tests {
     #[test]
     fn sample_renders_dutch_text_and_page_numbers() {
         let doc = sample();
-        let pdf = render(&doc).expect("render");
+        let pdf = render(&doc, created()).expect("render");
         if let Ok(path) = std::env::var("PDF_SAMPLE_OUT") {
             std::fs::write(path, &pdf).expect("write sample");
         }
@@ -853,7 +914,7 @@ mod tests {
     fn first_page_rasterizes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("doc.pdf");
-        std::fs::write(&path, render(&sample()).expect("render")).expect("write pdf");
+        std::fs::write(&path, render(&sample(), created()).expect("render")).expect("write pdf");
         let prefix = dir.path().join("page");
         let (pdf_arg, prefix_arg) = (path.to_str().expect("utf-8 path"), prefix.to_str().expect("utf-8 path"));
         let out = tool("pdftoppm", &["-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", pdf_arg, prefix_arg]);
@@ -865,7 +926,7 @@ mod tests {
     #[test]
     fn empty_doc_is_a_valid_pdf() {
         let doc = Doc { title: String::new(), meta: vec![], blocks: vec![], footer: String::new() };
-        let pdf = render(&doc).expect("render");
+        let pdf = render(&doc, created()).expect("render");
         assert!(pdf.starts_with(b"%PDF"));
         assert!(pdftotext(&pdf).contains("pagina 1 van 1"));
     }
@@ -899,7 +960,7 @@ mod tests {
 
     #[test]
     fn degenerate_blocks_do_not_panic() {
-        let pdf = render(&degenerate()).expect("render");
+        let pdf = render(&degenerate(), created()).expect("render");
         assert!(pdf.starts_with(b"%PDF"));
         let text = pdftotext(&pdf);
         assert!(text.contains("xxxxxxxxxx"), "long word missing");
@@ -972,7 +1033,7 @@ mod tests {
             ],
             footer: NAMES[0].to_string(),
         };
-        let pdf = render(&doc).expect("render");
+        let pdf = render(&doc, created()).expect("render");
         let text = pdftotext(&pdf);
         for name in NAMES {
             // Title, meta, heading, field label and value, paragraph line, signer role, name and date, and
@@ -981,7 +1042,8 @@ mod tests {
         }
         // Decomposed input (NFD, e.g. pasted from macOS) prints composed.
         let nfd = "Zoe\u{308} C\u{327}elik, Nguye\u{302}\u{303}n".to_string();
-        let pdf = render(&Doc { title: nfd, meta: vec![], blocks: vec![], footer: String::new() }).expect("render");
+        let pdf = render(&Doc { title: nfd, meta: vec![], blocks: vec![], footer: String::new() }, created())
+            .expect("render");
         assert!(pdftotext(&pdf).contains("Zoë Çelik, Nguyễn"));
     }
 

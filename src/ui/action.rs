@@ -9,6 +9,8 @@ use crate::strings;
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Quit,
+    /// Ctrl-C: quit from any screen, also where `q` is text (asking about unsaved input).
+    Interrupt,
     Help,
     Up,
     Down,
@@ -118,9 +120,9 @@ impl Context {
                     NewCase,
                     Filter,
                     Escalations,
+                    Export,
                     Help,
                     Quit,
-                    Export,
                     Up,
                     Down,
                     PageUp,
@@ -128,13 +130,14 @@ impl Context {
                     First,
                     Last,
                     Back,
+                    Interrupt,
                 ],
-                6,
+                7,
             ),
-            Context::Filter => (&[Open, Back, Up, Down, Help], 4),
-            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit], 4),
-            Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit], 5),
-            Context::Gate => (&[Submit, NextField, Recover, Back, Help, PrevField], 3),
+            Context::Filter => (&[Open, Back, Up, Down, Help, Interrupt], 4),
+            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit, Interrupt], 4),
+            Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit, Interrupt], 5),
+            Context::Gate => (&[Submit, NextField, Recover, Back, Help, PrevField, Interrupt], 3),
             Context::Detail => (
                 &[
                     Wizard,
@@ -152,23 +155,27 @@ impl Context {
                     Quit,
                     Up,
                     Down,
+                    Interrupt,
                 ],
                 6,
             ),
-            Context::Overview => (&[Open, Filter, Agenda, Back, Help, Quit, Up, Down], 5),
-            Context::OverviewFilter => (&[Open, Back, Up, Down, Help], 4),
-            Context::ExportScreen => (&[Submit, Back, Help, Quit], 3),
-            Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart], 6),
-            Context::PlanText => (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions], 6),
-            Context::PlanList => {
-                (&[Open, NewItem, Delete, Back, Missing, Help, Print, Versions, NextPart, PrevPart, Up, Down], 6)
+            Context::Overview => (&[Open, Filter, Agenda, Back, Help, Quit, Up, Down, Interrupt], 5),
+            Context::OverviewFilter => (&[Open, Back, Up, Down, Help, Interrupt], 4),
+            Context::ExportScreen => (&[Submit, Back, Help, Quit, Interrupt], 3),
+            Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart, Interrupt], 6),
+            Context::PlanText => {
+                (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions, Interrupt], 6)
             }
-            Context::PlanMissing => (&[Open, Back, Help, Up, Down], 3),
-            Context::PlanVersions => (&[Open, Compare, NewItem, Back, Help, Up, Down], 5),
-            Context::PlanRead => (&[Back, Help, Up, Down, PageUp, PageDown], 2),
-            Context::Help => (&[Back, Help, Up, Down], 1),
-            Context::TooSmall => (&[Quit], 1),
-            Context::Notice => (&[Submit, Quit, Help], 2),
+            Context::PlanList => (
+                &[Open, NewItem, Delete, Back, Missing, Help, Print, Versions, NextPart, PrevPart, Up, Down, Interrupt],
+                6,
+            ),
+            Context::PlanMissing => (&[Open, Back, Help, Up, Down, Interrupt], 3),
+            Context::PlanVersions => (&[Open, Compare, NewItem, Back, Help, Up, Down, Interrupt], 5),
+            Context::PlanRead => (&[Back, Help, Up, Down, PageUp, PageDown, Interrupt], 2),
+            Context::Help => (&[Back, Help, Up, Down, Interrupt], 1),
+            Context::TooSmall => (&[Quit, Interrupt], 1),
+            Context::Notice => (&[Submit, Quit, Help, Interrupt], 2),
         }
     }
 

@@ -220,6 +220,12 @@ mod tests {
         assert_eq!(km.keys_label(Context::Form, Action::Save), "Ctrl-S");
         assert_eq!(km.keys_label(Context::List, Action::Help), "?/F1");
         assert_eq!(km.keys_label(Context::Form, Action::Help), "F1", "typed text wins over '?' in forms");
+        // Ctrl-C quits from every screen, text or not.
+        for context in Context::ALL {
+            let action = km.action(context, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL));
+            assert!(matches!(action, Some(Action::Interrupt)), "{context:?}");
+        }
+        assert_eq!(km.keys_label(Context::PlanText, Action::Interrupt), "Ctrl-C");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::escalation;
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
-use crate::domain::listing::{Query, Row, urgency};
+use crate::domain::listing::{Query, Row, fold, urgency};
 use crate::domain::plan::Goal;
 use crate::domain::retention;
 use crate::domain::route::{Draft, FieldKind};
@@ -65,8 +65,9 @@ pub enum Screen {
     Escalate(Box<EscalationScreen>),
     /// All open escalations, most urgent first.
     Escalations(ListView),
-    /// What the export to the SWV sends; the last result once it ran.
-    Export(Option<Result<crate::exports::BundleWritten, String>>),
+    /// What the export to the SWV sends, and the bundle written last (None while the
+    /// worker looks it up).
+    Export(Option<Result<Option<crate::exports::LastBundle>, String>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +89,7 @@ pub enum Popup {
     ConfirmDelete(CaseId),
     /// These closed cases are past their retention term.
     ConfirmRetention(Vec<CaseId>),
-    /// Quit from the unlock screen while unsaved input waits underneath.
+    /// Quit while unsaved input waits (in a form, or underneath the unlock screen).
     ConfirmQuit,
     /// Escalate: the case as it will be saved, its change, and the question shown.
     ConfirmEscalate(Box<Case>, Change, String),
@@ -556,7 +557,9 @@ impl Model {
                 }
             }
             (_, Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
-            (_, Quit) => return vec![Effect::Quit],
+            // The too-small screen cannot show a question; it has no form in view either.
+            (Context::TooSmall, Quit | Interrupt) => return vec![Effect::Quit],
+            (_, Quit | Interrupt) => return self.quit(),
 
             (Context::List | Context::Filter, Up) => self.move_selection(-1),
             (Context::List | Context::Filter, Down) => self.move_selection(1),
@@ -576,7 +579,10 @@ impl Model {
                 self.refilter();
             }
             (Context::List, Escalations) => self.screens.push(Screen::Escalations(ListView::default())),
-            (Context::List, Export) => self.screens.push(Screen::Export(None)),
+            (Context::List, Export) => {
+                self.screens.push(Screen::Export(None));
+                return vec![Effect::Job(Job::LastBundle(Box::new(self.config.clone())))];
+            }
             (Context::ExportScreen, Submit) => {
                 self.status = Some(Status { text: strings::EXPORTING.into(), error: false });
                 return vec![Effect::Job(Job::ExportBundle { config: Box::new(self.config.clone()), at: self.now })];
@@ -868,9 +874,8 @@ impl Model {
             .into_iter()
             .filter(|r| {
                 let text =
-                    format!("{} {} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders, r.question)
-                        .to_lowercase();
-                filter.terms().iter().all(|t| text.contains(t.as_str()))
+                    format!("{} {} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders, r.question);
+                filter.found_in(&fold(&text))
             })
             .collect()
     }
@@ -906,7 +911,6 @@ impl Model {
                 }
             },
             Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
-            Quit => return vec![Effect::Quit],
             _ => {}
         }
         Vec::new()
@@ -952,15 +956,34 @@ impl Model {
         }
     }
 
+    /// Quitting: the open plan is saved first (the app waits for queued saves); a form
+    /// with unsaved changes is asked about.
+    fn quit(&mut self) -> Vec<Effect> {
+        if self.unsaved_input() {
+            self.popup = Some(Popup::ConfirmQuit);
+            return Vec::new();
+        }
+        let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
+        save.map(Effect::Job).into_iter().chain([Effect::Quit]).collect()
+    }
+
+    /// What the export screen shows of the bundle written last.
+    fn set_last_bundle(&mut self, last: Result<Option<crate::exports::LastBundle>, String>) {
+        if let Some(Screen::Export(shown)) = self.screens.last_mut() {
+            *shown = Some(last);
+        }
+    }
+
     /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
     fn unsaved_input(&self) -> bool {
         self.screens.iter().any(|s| match s {
+            Screen::Setup(f) => f.is_dirty(),
             Screen::Case(cf) => cf.form.is_dirty(),
             Screen::Consent(c) => c.form.is_dirty(),
             Screen::Plan(e) => e.item_form.as_ref().is_some_and(|f| f.form.is_dirty()),
             Screen::Escalate(e) => e.form.is_dirty(),
             Screen::Escalations(_) | Screen::Export(_) => false,
-            Screen::Setup(_) | Screen::Wizard(_) | Screen::Detail(_) => false,
+            Screen::Wizard(_) | Screen::Detail(_) => false,
         })
     }
 
@@ -1340,15 +1363,22 @@ impl Model {
                     text: strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers),
                     error: false,
                 });
+                let last = crate::exports::LastBundle { file: w.file, sequence: w.sequence, written: Some(self.now) };
+                self.set_last_bundle(Ok(Some(last)));
             }
+            Reply::LastBundle(last) => self.set_last_bundle(last),
             Reply::PlanSaved(Ok(Some(case))) => {
                 let (id, step) = (case.id, case.step.clone());
                 self.cases.insert(id, *case);
                 self.rebuild_rows(Some(id));
                 self.status = Some(Status { text: strings::agreement_recorded(&step), error: false });
             }
-            Reply::PlanPrinted(Ok([pdf, md])) => {
+            Reply::PlanPrinted(Ok(([pdf, md], missing))) if missing.is_empty() => {
                 self.status = Some(Status { text: strings::printed(&pdf, &md), error: false });
+            }
+            Reply::PlanPrinted(Ok(([pdf, md], missing))) => {
+                let text = format!("{} {}", strings::printed(&pdf, &md), strings::unprintable(&missing));
+                self.status = Some(Status { text, error: true });
             }
             Reply::ConfigSaved(Err(e)) => {
                 if let Some(form) = self.form_mut() {

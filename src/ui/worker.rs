@@ -91,6 +91,8 @@ pub enum Job {
         config: Box<Config>,
         at: NaiveDateTime,
     },
+    /// Which bundle was written last, and when (for the export screen).
+    LastBundle(Box<Config>),
     /// Write the E3 agenda (no child named) into the exports folder.
     WriteAgenda {
         text: String,
@@ -127,9 +129,11 @@ pub enum Reply {
     Plan(CaseId, Result<Box<PlanBook>, String>),
     /// With the case when signing recorded the parents' agreement on it.
     PlanSaved(Result<Option<Box<Case>>, String>),
-    PlanPrinted(Result<[PathBuf; 2], String>),
+    /// The PDF and the Markdown, and the characters the PDF could not print.
+    PlanPrinted(Result<([PathBuf; 2], Vec<char>), String>),
     AgendaWritten(Result<PathBuf, String>),
     BundleWritten(Result<crate::exports::BundleWritten, String>),
+    LastBundle(Result<Option<crate::exports::LastBundle>, String>),
     BackedUp(Result<PathBuf, String>),
     DraftSaved(Result<(), String>),
     Locked,
@@ -324,6 +328,9 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
             Some(_) => crate::exports::bundle(store, &config, at).map_err(|e| e.to_string()),
         }),
+        Job::LastBundle(config) => {
+            Reply::LastBundle(crate::exports::last_bundle(store, &config).map_err(|e| e.to_string()))
+        }
         Job::WriteAgenda { text, at } => Reply::AgendaWritten(
             crate::exports::agenda(&crate::exports::dir(paths), &text, at.date()).map_err(|e| e.to_string()),
         ),

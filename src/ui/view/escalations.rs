@@ -12,13 +12,14 @@ use crate::strings;
 use crate::ui::action::{Action, Context};
 use crate::ui::model::{ListView, Model};
 
+/// The pupil's name gets the most of what is left at 80 columns.
 const WIDTHS: [Constraint; 7] = [
     Constraint::Length(4),
-    Constraint::Fill(3),
+    Constraint::Fill(4),
     Constraint::Fill(3),
     Constraint::Length(8),
-    Constraint::Fill(4),
-    Constraint::Length(16),
+    Constraint::Fill(3),
+    Constraint::Length(15),
     Constraint::Length(18),
 ];
 
@@ -36,7 +37,11 @@ pub fn draw(model: &Model, view: &ListView, frame: &mut Frame, area: Rect) -> Op
     );
     let cursor = super::list::filter_line(model, view, &hint, rows.len(), frame, filter);
 
-    let header = Row::new(strings::OVERVIEW_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
+    // Each text is cut to its column with "…", so a cut never passes for the whole text.
+    let columns = Layout::horizontal(WIDTHS).spacing(1).split(table);
+    let fit = |text: &str, col: usize| strings::fit(text, columns.get(col).map_or(0, |c| usize::from(c.width)));
+    let header =
+        Row::new(strings::OVERVIEW_COLUMNS.iter().enumerate().map(|(i, h)| Cell::from(fit(h, i)))).style(t.label());
     let height = table.height.saturating_sub(1) as usize;
     let offset = view.selected.saturating_sub(height.saturating_sub(1));
     let lines = rows.iter().enumerate().skip(offset).take(height).map(|(i, r)| {
@@ -48,16 +53,16 @@ pub fn draw(model: &Model, view: &ListView, frame: &mut Frame, area: Rect) -> Op
         };
         let swv = match r.swv_consent {
             None => Span::raw(""),
-            Some(true) => Span::styled(strings::SWV_CONSENT_OK, t.ok()),
-            Some(false) => Span::styled(strings::SWV_CONSENT_MISSING, t.error()),
+            Some(true) => Span::styled(fit(strings::SWV_CONSENT_OK, 6), t.ok()),
+            Some(false) => Span::styled(fit(strings::SWV_CONSENT_MISSING, 6), t.error()),
         };
         let cells = vec![
             Cell::from(r.level.code()),
-            Cell::from(r.pupil.clone()),
-            Cell::from(r.reason.label()),
-            Cell::from(strings::days_ago((today - r.opened).num_days())),
-            Cell::from(r.deciders.clone()),
-            Cell::from(Span::styled(deadline, style)),
+            Cell::from(fit(&r.pupil, 1)),
+            Cell::from(fit(r.reason.label(), 2)),
+            Cell::from(fit(&strings::days_ago((today - r.opened).num_days()), 3)),
+            Cell::from(fit(&r.deciders, 4)),
+            Cell::from(Span::styled(fit(&deadline, 5), style)),
             Cell::from(Line::from(swv)),
         ];
         let row = Row::new(cells);

@@ -13,15 +13,18 @@ use crate::ui::action::{Action, Context};
 use crate::ui::model::{ListView, Model};
 use crate::ui::theme::Theme;
 
-/// Fits 80 columns with every flag readable; wider terminals widen the text columns.
-const WIDTHS: [Constraint; 6] = [
-    Constraint::Fill(4),
-    Constraint::Length(2),
-    Constraint::Fill(3),
-    Constraint::Fill(2),
-    Constraint::Length(10),
-    Constraint::Length(24),
-];
+/// The columns; the last one (Signalen) is as wide as the widest flags on screen (24
+/// columns at 80, half of every column beyond), and the text columns share what is left.
+fn widths(signals: u16) -> [Constraint; 6] {
+    [
+        Constraint::Fill(4),
+        Constraint::Length(2),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(10),
+        Constraint::Length(signals),
+    ]
+}
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     let t = model.theme;
@@ -33,11 +36,16 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     let height = model.list_height();
     let start = model.list.offset.min(model.visible.len());
     let end = (start + height).min(model.visible.len());
-    let rows = model.visible[start..end].iter().enumerate().map(|(k, &i)| {
+    let on_screen = &model.visible[start..end];
+    let header_width = strings::LIST_COLUMNS.last().map_or(0, |h| h.width());
+    let widest = on_screen.iter().map(|&i| flags_width(&model.rows[i].flags, t)).fold(header_width, usize::max);
+    let signals = widest.min(SIGNALS_MIN + usize::from(area.width).saturating_sub(80) / 2);
+    let rows = on_screen.iter().enumerate().map(|(k, &i)| {
         let selected = start + k == model.list.selected;
         row(&model.rows[i], t, selected)
     });
-    frame.render_widget(Table::new(rows, WIDTHS).header(header).column_spacing(1), table);
+    let widths = widths(u16::try_from(signals).unwrap_or(u16::MAX));
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
 
     if model.loaded && model.visible.is_empty() {
         let msg = if model.rows.is_empty() { strings::LIST_EMPTY } else { strings::LIST_NO_MATCH };
@@ -95,6 +103,15 @@ fn row(r: &Row, t: Theme, selected: bool) -> TableRow<'static> {
     ];
     let row = TableRow::new(cells);
     if selected { row.style(t.selected()) } else { row }
+}
+
+/// The Signalen column never takes less than this (the width that fits 80 columns).
+const SIGNALS_MIN: usize = 24;
+
+/// Columns the flags take, without their trailing separator space.
+fn flags_width(f: &Flags, t: Theme) -> usize {
+    let line = flags(f, t);
+    line.width() - line.spans.last().map_or(0, |s| s.content.len() - s.content.trim_end().len())
 }
 
 /// Flags as symbol + word, so they read without colour.

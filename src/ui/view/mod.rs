@@ -13,6 +13,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
+use super::action::Action;
 use super::model::{MIN_HEIGHT, MIN_WIDTH, Model, Popup, Screen};
 use crate::strings;
 
@@ -51,7 +54,12 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         Some(Popup::ConfirmDelete(_)) => {
             confirm(model, frame, area, strings::CONFIRM_DELETE_TITLE, strings::CONFIRM_DELETE)
         }
-        Some(Popup::ConfirmQuit) => confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_QUIT),
+        Some(Popup::ConfirmQuit) => {
+            // Under the unlock screen the input can still be kept by unlocking.
+            let text =
+                if model.active_gate().is_some() { strings::CONFIRM_QUIT } else { strings::CONFIRM_QUIT_UNSAVED };
+            confirm(model, frame, area, strings::CONFIRM_QUIT_TITLE, text)
+        }
         Some(Popup::ConfirmEscalate(_, _, question)) => {
             confirm(model, frame, area, strings::CONFIRM_ESCALATE_TITLE, question)
         }
@@ -83,8 +91,13 @@ fn form_screen(
     form.draw(frame, fields, model.theme)
 }
 
-/// What the export to the SWV sends (from the cases on screen), and how the last one went.
-fn export(model: &Model, last: Option<&Result<crate::exports::BundleWritten, String>>, frame: &mut Frame, area: Rect) {
+/// What the export to the SWV sends (from the cases on screen), and the bundle written last.
+fn export(
+    model: &Model,
+    last: Option<&Result<Option<crate::exports::LastBundle>, String>>,
+    frame: &mut Frame,
+    area: Rect,
+) {
     use crate::domain::{escalation, export};
     let t = model.theme;
     let today = model.now.date();
@@ -107,27 +120,24 @@ fn export(model: &Model, last: Option<&Result<crate::exports::BundleWritten, Str
             "  {}",
             strings::export_recipient_line(settings.map_or(strings::EXPORT_NOT_SET, |s| s.recipient.as_str()))
         )),
-        Line::raw(""),
-        Line::raw(format!("  {}", strings::export_what(model.cases.len(), shared))),
     ];
+    match last {
+        Some(Ok(Some(b))) => {
+            let file = b.file.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
+            lines.push(Line::raw(format!("  {}", strings::last_bundle(b.sequence, &file, b.written))));
+        }
+        Some(Ok(None)) => lines.push(Line::raw(format!("  {}", strings::NO_BUNDLE_YET))),
+        Some(Err(e)) => lines.push(Line::styled(format!("  ⚠ {e}"), t.error())),
+        None => {}
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(format!("  {}", strings::export_what(model.cases.len(), shared))));
     if withheld > 0 {
         lines.push(Line::styled(format!("  {}", strings::export_withheld(withheld)), t.warn()));
     }
     if settings.is_none() {
         lines.push(Line::raw(""));
         lines.extend(strings::NO_EXPORT_SETTINGS.lines().map(|l| Line::styled(format!("  {l}"), t.warn())));
-    }
-    match last {
-        Some(Ok(w)) => {
-            lines.push(Line::raw(""));
-            let text = strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers);
-            lines.push(Line::styled(format!("  ✓ {text}"), t.ok()));
-        }
-        Some(Err(e)) => {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(format!("  ⚠ {e}"), t.error()));
-        }
-        None => {}
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
@@ -154,7 +164,8 @@ fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The status message if there is one, else the main keys of the current screen.
+/// The status message if there is one, else the main keys of the current screen: as
+/// many as fit, dropped from the end, but help (which lists them all) always stays.
 fn key_bar(model: &Model, frame: &mut Frame, area: Rect) {
     let t = model.theme;
     let line = match &model.status {
@@ -163,12 +174,20 @@ fn key_bar(model: &Model, frame: &mut Frame, area: Rect) {
         None => {
             let context = model.context();
             let (actions, bar) = context.actions();
-            let mut spans = Vec::new();
-            for &a in &actions[..bar] {
-                spans.push(Span::styled(format!(" {}", model.keymap.first_key_label(context, a)), t.key()));
-                spans.push(Span::raw(format!(" {} ", a.describe(context))));
+            let mut entries: Vec<(Action, String, String)> = actions[..bar]
+                .iter()
+                .map(|&a| {
+                    (a, format!(" {}", model.keymap.first_key_label(context, a)), format!(" {} ", a.describe(context)))
+                })
+                .collect();
+            let width = |e: &[(Action, String, String)]| e.iter().map(|(_, k, d)| k.width() + d.width()).sum::<usize>();
+            while width(&entries) > usize::from(area.width)
+                && let Some(last) = entries.iter().rposition(|(a, ..)| *a != Action::Help)
+            {
+                entries.remove(last);
             }
-            Line::from(spans)
+            let spans = entries.into_iter().flat_map(|(_, k, d)| [Span::styled(k, t.key()), Span::raw(d)]);
+            Line::from(spans.collect::<Vec<_>>())
         }
     };
     frame.render_widget(Paragraph::new(line), area);

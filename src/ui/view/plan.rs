@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::{centered, confirm};
 use crate::domain::date;
@@ -39,7 +40,9 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
             let here = i == e.section;
             let text = format!("{} {}", if here { "▸" } else { " " }, s.title());
             let width = (width as usize).saturating_sub(mark.chars().count() + 1);
-            let text = format!("{:<width$}", strings::fit(&text, width));
+            // Padded by columns, not characters, so a wide character leaves nothing behind.
+            let text = strings::fit(&text, width);
+            let text = format!("{text}{}", " ".repeat(width.saturating_sub(text.width())));
             let style = match (here, e.focus) {
                 (true, Focus::Sections) => t.selected(),
                 (true, _) => t.label(),
@@ -167,11 +170,11 @@ fn draw_overlay(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) ->
     match &e.overlay {
         None => {}
         Some(Overlay::ConfirmRemove) => {
-            confirm(model, frame, area, strings::CONFIRM_TITLE, strings::CONFIRM_REMOVE_ITEM);
+            confirm(model, frame, area, strings::CONFIRM_REMOVE_ITEM_TITLE, strings::CONFIRM_REMOVE_ITEM);
         }
         Some(Overlay::ConfirmNewVersion) => {
             let v = e.plan().map_or(1, |p| p.version + 1);
-            confirm(model, frame, area, strings::CONFIRM_TITLE, &strings::confirm_new_version(v));
+            confirm(model, frame, area, strings::CONFIRM_NEW_VERSION_TITLE, &strings::confirm_new_version(v));
         }
         Some(Overlay::Missing { items, selected }) => {
             let lines = items.iter().map(|m| format!("{} · {}", m.place.section.title(), m.text)).collect();
