@@ -190,8 +190,8 @@ pub fn value_text(value: &Value, team: &Team) -> String {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::case::{DomainTag, Gezag, Intake, SignalSource};
     use crate::domain::absence::WeekHours;
+    use crate::domain::case::{DomainTag, Gezag, Intake, SignalSource};
     use crate::domain::consent::{self, Consent, ConsentForm};
     use crate::domain::demo;
     use crate::domain::escalation::{

@@ -726,7 +726,8 @@ mod tests {
         let on = d(2026, 11, 23);
         let parents = values(&[("akkoord_ouders", Value::YesNo(true))]);
         let child = |birth| crate::domain::testing::child(birth, crate::domain::case::Gezag::Mother);
-        let consent = |c: &Intake| Consent::by_all("gezamenlijk_plan", Decision::Given, ConsentForm::Written, c, on, "anna");
+        let consent =
+            |c: &Intake| Consent::by_all("gezamenlijk_plan", Decision::Given, ConsentForm::Written, c, on, "anna");
         let thirteen = child(d(2013, 6, 1));
         let b = s5.blockers(&parents, Some("uitvoeren"), &[consent(&thirteen)], &thirteen, on);
         assert_eq!(b, [Blocker::Missing("Kind (12+) akkoord?".into())]);
