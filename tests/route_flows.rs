@@ -285,6 +285,14 @@ fn leaving_a_step_keeps_what_was_typed_as_a_draft() {
 }
 
 #[test]
+fn the_wizard_says_whole_at_80_columns_that_it_keeps_a_draft() {
+    let mut h = Harness::with_cases(0, 80, 24);
+    new_case(&mut h, "Bo", "01-01-2018", "3", "1");
+    h.key(Char('w'));
+    assert!(h.text().contains(tandem::strings::WIZARD_NOTE), "{}", h.text());
+}
+
+#[test]
 fn a_safety_concern_clears_the_note_after_a_warning() {
     let mut h = Harness::with_cases(0, 200, 30);
     let id = new_case_noted(&mut h, "Kim", "01-01-2016", "5", "4", "Blauwe plekken op bovenarm");
