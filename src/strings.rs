@@ -91,9 +91,17 @@ pub const CONFIRM_DELETE_TITLE: &str = " Dossier verwijderen? ";
 pub const CONFIRM_DELETE: &str = "Alles over dit kind wordt definitief verwijderd (alleen anonieme telgegevens blijven). Dit kan niet ongedaan worden. Verwijderen? j = ja, n = nee";
 pub const CONFIRM_RETENTION_TITLE: &str = " Bewaartermijn verstreken ";
 
+/// "1 dossier", "3 dossiers": a count with its noun in singular or plural.
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn confirm_retention(n: usize, years: u32) -> String {
+    let (cases, must) = if n == 1 { ("1 gesloten dossier is", "moet") } else { ("gesloten dossiers zijn", "moeten") };
+    let cases = if n == 1 { cases.to_string() } else { format!("{n} {cases}") };
     format!(
-        "{n} gesloten dossier(s) zijn langer dan {years} jaar gesloten en moeten worden verwijderd (alleen anonieme telgegevens blijven). Nu verwijderen? j = ja, n = later"
+        "{cases} langer dan {years} jaar gesloten en {must} worden verwijderd (alleen anonieme telgegevens blijven). Nu verwijderen? j = ja, n = later"
     )
 }
 
@@ -186,7 +194,7 @@ pub fn case_count(n: usize) -> String {
 }
 
 pub fn damaged_records(n: usize) -> String {
-    format!("{n} dossier(s) onleesbaar en niet getoond; draai `tandem check` voor details.")
+    format!("{} onleesbaar en niet getoond; draai `tandem check` voor details.", count(n as u64, "dossier", "dossiers"))
 }
 
 // ---- Right of access (the parents' copy) ----
@@ -335,7 +343,9 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::dom
         ChangeKind::TriggerDismissed { .. } => "suggestie om op te schalen terzijde gelegd".into(),
         ChangeKind::AbsenceRecorded => "verzuim bijgewerkt".into(),
         ChangeKind::SigningKeyCreated => "ondertekensleutel voor de export gemaakt".into(),
-        ChangeKind::BundlesImported { bundles } => format!("{bundles} bundel(s) van scholen ingelezen"),
+        ChangeKind::BundlesImported { bundles } => {
+            format!("{} van scholen ingelezen", count(*bundles as u64, "bundel", "bundels"))
+        }
         ChangeKind::Exported { sequence, cases, dossiers } => {
             format!("export {sequence} naar het SWV: {cases} dossiers, waarvan {dossiers} met escalatiedossier")
         }
@@ -772,7 +782,7 @@ pub fn plan_version_started(version: u32) -> String {
 }
 
 pub fn plan_incomplete_to_sign(open: usize) -> String {
-    format!("eerst het plan compleet maken: nog {open} punt(en) open (F4)")
+    format!("eerst het plan compleet maken: nog {} open (F4)", count(open as u64, "punt", "punten"))
 }
 
 pub const PLAN_OPENING: &str = "Plan van aanpak wordt geopend…";
@@ -1379,7 +1389,11 @@ pub fn sequence_gap(school: &str, gaps: &[(u64, u64)]) -> String {
 
 pub fn import_summary(imported: usize, waiting: usize, records: usize, teams: usize) -> String {
     format!(
-        "{imported} bundel(s) ingelezen, {waiting} wacht(en) op de synchronisatie · {records} dossiers van {teams} team(s)"
+        "{} ingelezen, {} op de synchronisatie · {} van {}",
+        count(imported as u64, "bundel", "bundels"),
+        count(waiting as u64, "wacht", "wachten"),
+        count(records as u64, "dossier", "dossiers"),
+        count(teams as u64, "team", "teams"),
     )
 }
 
@@ -1388,7 +1402,10 @@ pub fn import_line(file: &Path, outcome: &crate::swv::Outcome) -> String {
     let name = file.display();
     match outcome {
         Outcome::Imported { school, sequence, newer, older } => {
-            format!("✓ {name}: {school}, bundel {sequence}: {newer} dossier(s) bijgewerkt, {older} al bijgewerkt")
+            format!(
+                "✓ {name}: {school}, bundel {sequence}: {} bijgewerkt, {older} al bijgewerkt",
+                count(*newer as u64, "dossier", "dossiers")
+            )
         }
         Outcome::Again => format!("· {name}: al eerder ingelezen"),
         Outcome::Waiting => format!("… {name}: nog niet compleet (de synchronisatie loopt nog); volgende keer opnieuw"),
@@ -1805,5 +1822,26 @@ mod tests {
         assert!(super::export_withheld(1).starts_with("✗ 1 escalatie naar"), "{}", super::export_withheld(1));
         assert!(super::export_withheld(3).starts_with("✗ 3 escalaties naar"));
         assert!(!super::export_withheld(2).contains("(s)"));
+    }
+
+    #[test]
+    fn counts_are_never_written_with_a_bracketed_plural() {
+        let texts = [
+            super::confirm_retention(1, 2),
+            super::confirm_retention(3, 2),
+            super::damaged_records(1),
+            super::damaged_records(2),
+            super::plan_incomplete_to_sign(1),
+            super::plan_incomplete_to_sign(4),
+            super::import_summary(1, 0, 1, 1),
+            super::import_summary(2, 3, 250, 4),
+        ];
+        for t in &texts {
+            assert!(!t.contains("(s)") && !t.contains("(en)"), "{t}");
+        }
+        assert!(texts[0].starts_with("1 gesloten dossier is") && texts[0].contains(" en moet worden"), "{}", texts[0]);
+        assert!(texts[1].starts_with("3 gesloten dossiers zijn") && texts[1].contains(" en moeten worden"));
+        assert_eq!(texts[6], "1 bundel ingelezen, 0 wachten op de synchronisatie · 1 dossier van 1 team");
+        assert!(texts[7].starts_with("2 bundels ingelezen, 3 wachten"), "{}", texts[7]);
     }
 }

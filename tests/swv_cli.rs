@@ -78,7 +78,7 @@ fn a_team_exports_and_the_swv_imports_verifies_and_reports() {
 
     // Import twice (the second changes nothing), then the report.
     let first = ok(&tandem(swv.path(), &["swv", "import", sync.path().to_str().unwrap()]));
-    assert!(first.contains("✓") && first.contains("40 dossier(s) bijgewerkt"), "{first}");
+    assert!(first.contains("✓") && first.contains("40 dossiers bijgewerkt"), "{first}");
     let second = ok(&tandem(swv.path(), &["swv", "import", sync.path().to_str().unwrap()]));
     assert!(second.contains("al eerder ingelezen"), "{second}");
     let csv = swv.path().join("monitor.csv");
