@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -25,8 +26,9 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let track = timeline(model, case);
-    let (area, mut lines) = if inner.width >= WIDE {
+    let wide = inner.width >= WIDE;
+    let track = timeline(model, case, (!wide).then_some(inner.width as usize));
+    let (area, mut lines) = if wide {
         let [main, side] = Layout::horizontal([Constraint::Min(40), Constraint::Length(TRACK_WIDTH)]).areas(inner);
         let side_block = Block::new().borders(Borders::LEFT).title(Span::styled(strings::ROUTE_TITLE, t.label()));
         frame.render_widget(Paragraph::new(track).block(side_block), side);
@@ -147,17 +149,24 @@ const TRACK_WIDTH: u16 = 50;
 
 /// The route as a track: ✓ done (with its date), ▶ current (with its deadline; "te laat"
 /// in words when overdue), · the rest of the main route ahead; a closed case ends with
-/// its closing step done.
-fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static>> {
+/// its closing step done. `compact` (the width, above the details) puts the done steps
+/// and those ahead each on one wrapped line, by their codes, so the details stay in view.
+fn timeline(model: &Model, case: &Case, compact: Option<usize>) -> Vec<Line<'static>> {
     let t = model.theme;
     let route = &model.config.route;
     let today = model.now.date();
     let mut lines = Vec::new();
-    for v in &case.visits {
-        if let Some(done) = &v.done {
-            let text = format!("  ✓ {}  {}", route.label(&v.step), done.on.format("%d-%m-%y"));
-            lines.push(Line::from(Span::styled(text, t.ok())));
+    let done = case.visits.iter().filter_map(|v| v.done.as_ref().map(|d| (v.step.as_str(), d.on)));
+    match compact {
+        Some(width) => {
+            let text = done.map(|(step, on)| format!("{step} {}", on.format("%d-%m-%y"))).collect::<Vec<_>>();
+            if !text.is_empty() {
+                styled(&mut lines, "  ✓ ", &text.join(" · "), width, t.ok());
+            }
         }
+        None => lines.extend(done.map(|(step, on)| {
+            Line::from(Span::styled(format!("  ✓ {}  {}", route.label(step), on.format("%d-%m-%y")), t.ok()))
+        })),
     }
     if let Some(on) = case.closed_on.filter(|_| route.closes(&case.step)) {
         let text = format!("  ✓ {}  {}", route.label(&case.step), strings::track_closed(on));
@@ -173,10 +182,26 @@ fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static
         current.push(Span::styled(format!("  {}", strings::track_due(day, overdue)), style));
     }
     lines.push(Line::from(current));
-    for s in route.ahead(&case.step) {
-        lines.push(Line::from(Span::styled(format!("  · {}", route.label(&s.id)), t.muted())));
+    let ahead = route.ahead(&case.step);
+    match compact {
+        Some(_) if ahead.is_empty() => {}
+        Some(width) => {
+            let steps = ahead.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(" ");
+            styled(&mut lines, "  · ", &strings::track_ahead(&steps), width, t.muted());
+        }
+        None => lines
+            .extend(ahead.iter().map(|s| Line::from(Span::styled(format!("  · {}", route.label(&s.id)), t.muted())))),
     }
     lines
+}
+
+/// As [`labelled`] with `lead` as the label, every line in `style`.
+fn styled(lines: &mut Vec<Line<'static>>, lead: &str, text: &str, width: usize, style: Style) {
+    let start = lines.len();
+    labelled(lines, Span::raw(lead.to_string()), text, width);
+    for line in &mut lines[start..] {
+        line.style = style;
+    }
 }
 
 /// A label followed by `text` wrapped to the rest of the line, continuation lines
