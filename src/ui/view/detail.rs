@@ -1,5 +1,5 @@
 //! One case: its route as a track (done, current, ahead; beside the details on a wide
-//! terminal, above them on a narrow one), everything recorded, then its history.
+//! terminal, above them on a narrow one, compact when also low), everything recorded, then its history.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -27,7 +27,11 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
 
     let wide = inner.width >= WIDE;
-    let track = timeline(model, case, (!wide).then_some(inner.width as usize));
+    let mut track = timeline(model, case, None);
+    // Above the details the track is compact where in full it would push them off the screen.
+    if !wide && track.len() + 2 + Field::ALL.len() > usize::from(inner.height) {
+        track = timeline(model, case, Some(inner.width as usize));
+    }
     let (area, mut lines) = if wide {
         let [main, side] = Layout::horizontal([Constraint::Min(40), Constraint::Length(TRACK_WIDTH)]).areas(inner);
         let side_block = Block::new().borders(Borders::LEFT).title(Span::styled(strings::ROUTE_TITLE, t.label()));
@@ -149,8 +153,8 @@ const TRACK_WIDTH: u16 = 50;
 
 /// The route as a track: ✓ done (with its date), ▶ current (with its deadline; "te laat"
 /// in words when overdue), · the rest of the main route ahead; a closed case ends with
-/// its closing step done. `compact` (the width, above the details) puts the done steps
-/// and those ahead each on one wrapped line, by their codes, so the details stay in view.
+/// its closing step done. `compact` (the width, on a narrow and low screen) puts the done
+/// steps and those ahead each on one wrapped line, by their codes, so the details stay in view.
 fn timeline(model: &Model, case: &Case, compact: Option<usize>) -> Vec<Line<'static>> {
     let t = model.theme;
     let route = &model.config.route;
