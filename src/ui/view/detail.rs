@@ -163,7 +163,8 @@ fn timeline(model: &Model, case: &Case, compact: Option<usize>) -> Vec<Line<'sta
     let done = case.visits.iter().filter_map(|v| v.done.as_ref().map(|d| (v.step.as_str(), d.on)));
     match compact {
         Some(width) => {
-            let text = done.map(|(step, on)| format!("{step} {}", on.format("%d-%m-%y"))).collect::<Vec<_>>();
+            // A no-break space keeps each step with its date when the line wraps.
+            let text = done.map(|(step, on)| format!("{step}\u{a0}{}", on.format("%d-%m-%y"))).collect::<Vec<_>>();
             if !text.is_empty() {
                 styled(&mut lines, "  ✓ ", &text.join(" · "), width, t.ok());
             }
