@@ -474,6 +474,11 @@ pub fn track_closed(day: chrono::NaiveDate) -> String {
     format!("afgesloten {}", day.format("%d-%m-%y"))
 }
 
+/// The steps still ahead on a narrow screen: "nog: S4 S5 S6".
+pub fn track_ahead(steps: &str) -> String {
+    format!("nog: {steps}")
+}
+
 pub fn track_due(day: chrono::NaiveDate, overdue: bool) -> String {
     if overdue { format!("te laat ({})", day.format("%d-%m")) } else { format!("vóór {}", day.format("%d-%m")) }
 }

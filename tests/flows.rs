@@ -9,8 +9,15 @@ use tandem::ui::model::Screen;
 
 /// Fills the new-case form from its first field, the way a user would.
 fn fill_new_case(h: &mut Harness, name: &str) {
+    fill_new_case_named(h, name, "");
+}
+
+/// As [`fill_new_case`], with a last name (empty: none).
+fn fill_new_case_named(h: &mut Harness, name: &str, last_name: &str) {
     h.type_text(name);
-    h.keys(&[Tab, Tab]); // last name stays empty
+    h.key(Tab);
+    h.type_text(last_name);
+    h.key(Tab);
     h.type_text("14-03-2017");
     h.key(Tab);
     h.type_text("4"); // groep 4
@@ -389,4 +396,54 @@ fn the_export_screen_says_when_the_last_bundle_was_written() {
     h.key(Esc);
     h.key(Char('E'));
     assert!(h.text().contains("staat niet meer in de map"), "{}", h.text());
+}
+
+#[test]
+fn at_80_columns_the_list_shows_whole_names_and_cuts_other_text_with_an_ellipsis() {
+    let mut h = Harness::with_cases(30, 80, 24);
+    h.key(Char('n'));
+    fill_new_case_named(&mut h, "Youssef", "El Idrissi");
+    h.ctrl('s');
+    let screen = h.text();
+    assert!(screen.lines().any(|l| l.contains("Youssef El Idrissi  ")), "{screen}");
+    // Every name on screen is whole.
+    let start = h.model.list.offset;
+    let on_screen = &h.model.visible[start..(start + h.model.list_height()).min(h.model.visible.len())];
+    assert!(on_screen.len() > 10, "a full screen of cases");
+    for &i in on_screen {
+        let name = &h.model.rows[i].pupil;
+        assert!(screen.contains(name.as_str()), "{name} is cut:\n{screen}");
+    }
+    // The step is its code, and a cut holder ends in an ellipsis.
+    assert!(screen.contains(" S0 "), "{screen}");
+    // "Youssef El Id…": the third word of the holder cut short.
+    let cut = |holder: &str| holder.split(' ').nth(2).is_some_and(|w| w.len() < "Idrissi".len() && w.ends_with('…'));
+    let holder_cut = screen.lines().filter_map(|l| l.find("Youssef El I").map(|i| &l[i..])).any(cut);
+    assert!(holder_cut, "the holder is cut with an ellipsis:\n{screen}");
+}
+
+#[test]
+fn at_80_columns_the_route_ahead_takes_one_line_and_the_details_stay_on_screen() {
+    for step in ["S1", "S3", "S7"] {
+        let mut h = Harness::with_cases(40, 80, 24);
+        let id = h.case_at(step);
+        h.open_case(id);
+        let screen = h.text();
+        let ahead: Vec<String> = {
+            let route = &h.model.config.route;
+            route.ahead(step).iter().map(|s| s.id.clone()).collect()
+        };
+        assert!(!ahead.is_empty());
+        assert!(screen.contains(&format!("· nog: {}", ahead.join(" "))), "{screen}");
+        for f in tandem::domain::case::Field::ALL {
+            assert!(screen.contains(f.label()), "{} is off the first screen at {step}:\n{screen}", f.label());
+        }
+    }
+    // At 120 columns the track beside the details keeps one line per step.
+    let mut h = Harness::with_cases(40, 120, 40);
+    let id = h.case_at("S3");
+    h.open_case(id);
+    let screen = h.text();
+    assert!(screen.contains("· S4 Gezamenlijke analyse") && screen.contains("· S8 Afsluiten"), "{screen}");
+    assert!(!screen.contains("nog:"), "{screen}");
 }

@@ -340,3 +340,50 @@ fn printing_chinese_says_which_characters_the_pdf_cannot_print() {
     let status = h.model.status.clone().unwrap();
     assert!(!status.error && !status.text.contains("Let op"), "{}", status.text);
 }
+
+#[test]
+fn the_plan_says_each_label_once_on_screen_and_in_print() {
+    let (mut h, id) = open_plan("S5");
+    go_to(&mut h, 3);
+    let screen = h.text();
+    assert!(screen.contains("Krachten en zorgen (demo)"), "the value from S4:\n{screen}");
+    assert!(!screen.contains("Krachten en zorgen: "), "the section title is not repeated before the text:\n{screen}");
+    go_to(&mut h, 5);
+    let screen = h.text();
+    assert!(screen.contains("5. Beschermende en risicofactoren"), "{screen}");
+    assert!(!screen.contains(" Beschermende en risicofactoren ─"), "no part title saying the same:\n{screen}");
+    assert!(!screen.contains("risicofactoren: "), "{screen}");
+    // Where two fields of the route share a text, their labels still tell them apart.
+    assert!(h.plan().vraag.starts_with("Vraag van de ouders: "));
+
+    let case = &h.model.cases[&id];
+    let cx = tandem::domain::plan::Context { case, route: &h.model.config.route, team: &h.model.config.team };
+    let doc = tandem::print::plan::document(h.plan(), &cx, "School", now().date());
+    let md = tandem::print::markdown::render(&doc);
+    assert!(md.contains("## 3. Krachten en zorgen\n\nKrachten en zorgen (demo)"), "{md}");
+    assert!(!md.contains("Krachten en zorgen: ") && !md.contains("risicofactoren: "), "{md}");
+}
+
+/// The right-hand pane of the plan editor at 80 columns, its words joined by single spaces.
+fn right_pane_words(screen: &str) -> String {
+    let right: Vec<String> = screen.lines().map(|l| l.chars().skip(33).collect()).collect();
+    right.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn at_80_columns_plan_lines_wrap_instead_of_being_cut() {
+    let mut h = Harness::with_cases(40, 80, 24);
+    let id = h.case_at("S5");
+    h.open_case(id);
+    h.key(Char('p'));
+    go_to(&mut h, 7);
+    let rows = tandem::ui::plan_editor::rows(h.plan(), tandem::ui::plan_editor::ListPart::Goals);
+    assert!(!rows.is_empty() && rows[0].len() > 50, "a goal longer than the pane: {rows:?}");
+    let screen = h.text();
+    let words = right_pane_words(&screen);
+    for row in &rows {
+        let row = row.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(&row), "{row} is not whole:\n{screen}");
+    }
+    assert!(!words.contains('…'), "{screen}");
+}

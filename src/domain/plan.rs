@@ -42,6 +42,19 @@ impl PlanPart {
             PlanPart::Opp | PlanPart::Meldcode => None,
         }
     }
+
+    /// The section the value is shown in.
+    fn section(self) -> Section {
+        match self {
+            PlanPart::Betrokkenen => Section::Family,
+            PlanPart::Vraag => Section::Question,
+            PlanPart::Krachten => Section::Strengths,
+            PlanPart::Behoeften => Section::Needs,
+            PlanPart::Factoren => Section::Factors,
+            PlanPart::Zelf => Section::Own,
+            PlanPart::Opp | PlanPart::Meldcode => Section::References,
+        }
+    }
 }
 
 /// A free-text part of the plan.
@@ -215,7 +228,12 @@ impl Section {
 
     /// "7. Doelen (SMART)"
     pub fn title(self) -> String {
-        format!("{}. {}", self.index() + 1, strings::PLAN_SECTIONS[self.index()])
+        format!("{}. {}", self.index() + 1, self.name())
+    }
+
+    /// "Doelen (SMART)": the title without its number.
+    pub fn name(self) -> &'static str {
+        strings::PLAN_SECTIONS[self.index()]
     }
 }
 
@@ -297,7 +315,12 @@ impl Plan {
                 if !target.is_empty() {
                     target.push_str("\n\n");
                 }
-                target.push_str(&format!("{}: {}", def.label, text.trim()));
+                // A label that says what the section's title says is not repeated before the value.
+                if def.label.trim().eq_ignore_ascii_case(part.section().name()) {
+                    target.push_str(text.trim());
+                } else {
+                    target.push_str(&format!("{}: {}", def.label, text.trim()));
+                }
             }
         }
         plan
@@ -625,7 +648,7 @@ mod tests {
             p.behoeften,
             "Onderwijsbehoeften: Korte instructie\n\nOpvoed- en ondersteuningsbehoeften: Rust thuis"
         );
-        assert_eq!(p.krachten, "Krachten en zorgen: Sportief");
+        assert_eq!(p.krachten, "Sportief", "the section's title is not repeated before the value");
         assert!(p.opp && !p.meldcode);
         assert_eq!(p.regiehouder, "Anna Bakker");
         let roles: Vec<SignerRole> = p.signers.iter().map(|s| s.role).collect();

@@ -1,8 +1,9 @@
 //! One case: its route as a track (done, current, ahead; beside the details on a wide
-//! terminal, above them on a narrow one), everything recorded, then its history.
+//! terminal, above them on a narrow one, compact when also low), everything recorded, then its history.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -25,8 +26,13 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let track = timeline(model, case);
-    let (area, mut lines) = if inner.width >= WIDE {
+    let wide = inner.width >= WIDE;
+    let mut track = timeline(model, case, None);
+    // Above the details the track is compact where in full it would push them off the screen.
+    if !wide && track.len() + 2 + Field::ALL.len() > usize::from(inner.height) {
+        track = timeline(model, case, Some(inner.width as usize));
+    }
+    let (area, mut lines) = if wide {
         let [main, side] = Layout::horizontal([Constraint::Min(40), Constraint::Length(TRACK_WIDTH)]).areas(inner);
         let side_block = Block::new().borders(Borders::LEFT).title(Span::styled(strings::ROUTE_TITLE, t.label()));
         frame.render_widget(Paragraph::new(track).block(side_block), side);
@@ -147,17 +153,25 @@ const TRACK_WIDTH: u16 = 50;
 
 /// The route as a track: ✓ done (with its date), ▶ current (with its deadline; "te laat"
 /// in words when overdue), · the rest of the main route ahead; a closed case ends with
-/// its closing step done.
-fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static>> {
+/// its closing step done. `compact` (the width, on a narrow and low screen) puts the done
+/// steps and those ahead each on one wrapped line, by their codes, so the details stay in view.
+fn timeline(model: &Model, case: &Case, compact: Option<usize>) -> Vec<Line<'static>> {
     let t = model.theme;
     let route = &model.config.route;
     let today = model.now.date();
     let mut lines = Vec::new();
-    for v in &case.visits {
-        if let Some(done) = &v.done {
-            let text = format!("  ✓ {}  {}", route.label(&v.step), done.on.format("%d-%m-%y"));
-            lines.push(Line::from(Span::styled(text, t.ok())));
+    let done = case.visits.iter().filter_map(|v| v.done.as_ref().map(|d| (v.step.as_str(), d.on)));
+    match compact {
+        Some(width) => {
+            // A no-break space keeps each step with its date when the line wraps.
+            let text = done.map(|(step, on)| format!("{step}\u{a0}{}", on.format("%d-%m-%y"))).collect::<Vec<_>>();
+            if !text.is_empty() {
+                styled(&mut lines, "  ✓ ", &text.join(" · "), width, t.ok());
+            }
         }
+        None => lines.extend(done.map(|(step, on)| {
+            Line::from(Span::styled(format!("  ✓ {}  {}", route.label(step), on.format("%d-%m-%y")), t.ok()))
+        })),
     }
     if let Some(on) = case.closed_on.filter(|_| route.closes(&case.step)) {
         let text = format!("  ✓ {}  {}", route.label(&case.step), strings::track_closed(on));
@@ -173,25 +187,45 @@ fn timeline(model: &Model, case: &crate::domain::case::Case) -> Vec<Line<'static
         current.push(Span::styled(format!("  {}", strings::track_due(day, overdue)), style));
     }
     lines.push(Line::from(current));
-    for s in route.ahead(&case.step) {
-        lines.push(Line::from(Span::styled(format!("  · {}", route.label(&s.id)), t.muted())));
+    let ahead = route.ahead(&case.step);
+    match compact {
+        Some(_) if ahead.is_empty() => {}
+        Some(width) => {
+            let steps = ahead.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(" ");
+            styled(&mut lines, "  · ", &strings::track_ahead(&steps), width, t.muted());
+        }
+        None => lines
+            .extend(ahead.iter().map(|s| Line::from(Span::styled(format!("  · {}", route.label(&s.id)), t.muted())))),
     }
     lines
+}
+
+/// As [`labelled`] with `lead` as the label, every line in `style`.
+fn styled(lines: &mut Vec<Line<'static>>, lead: &str, text: &str, width: usize, style: Style) {
+    let start = lines.len();
+    labelled(lines, Span::raw(lead.to_string()), text, width);
+    for line in &mut lines[start..] {
+        line.style = style;
+    }
 }
 
 /// A label followed by `text` wrapped to the rest of the line, continuation lines
 /// indented under the text so the label column stays clean.
 fn labelled(lines: &mut Vec<Line<'static>>, label: Span<'static>, text: &str, width: usize) {
     let indent = label.width();
-    // Dates like 21-12-2026 stay whole: break at spaces only.
-    let options = textwrap::Options::new(width.saturating_sub(indent).max(10))
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation);
-    let wrapped = textwrap::wrap(text, options);
+    let wrapped = textwrap::wrap(text, wrap_options(width.saturating_sub(indent)));
     let mut label = Some(label);
     // textwrap yields at least one (possibly empty) line, so the label is always shown.
     for part in wrapped {
         let lead = label.take().unwrap_or_else(|| Span::raw(" ".repeat(indent)));
         lines.push(Line::from(vec![lead, Span::raw(part.into_owned())]));
     }
+}
+
+/// Wrapping to `width` columns (at least 10), counted as the terminal draws them; dates
+/// like 21-12-2026 stay whole: lines break at spaces only.
+pub(super) fn wrap_options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width.max(10))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
 }

@@ -13,17 +13,29 @@ use crate::ui::action::{Action, Context};
 use crate::ui::model::{ListView, Model};
 use crate::ui::theme::Theme;
 
-/// The columns; the last one (Signalen) is as wide as the widest flags on screen (24
-/// columns at 80, half of every column beyond), and the text columns share what is left.
-fn widths(signals: u16) -> [Constraint; 6] {
-    [
-        Constraint::Fill(4),
-        Constraint::Length(2),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(10),
-        Constraint::Length(signals),
-    ]
+/// The room a typical name ("Youssef El Idrissi") takes with the row's marker.
+const NAME_MIN: u16 = 20;
+/// A step's code ("S4", "M") and the header "Stap".
+const STEP_CODE: u16 = 4;
+/// The fixed columns (Gr, Volgende) and the spaces between the six columns.
+const FIXED: u16 = 2 + 10 + 5;
+
+/// The widths of the columns in `width`, and whether the step shows only its code. The
+/// last one (Signalen) is `signals` wide; pupil, step and holder share what is left 4:3:2
+/// (what rounding leaves goes to the name). Where that leaves the name too little room,
+/// the step shows only its code and name and holder share the rest 3:2.
+fn columns(width: u16, signals: u16) -> (Vec<u16>, bool) {
+    let split = |step_code: bool| -> Vec<u16> {
+        let code = if step_code { STEP_CODE } else { 0 };
+        let rest = u32::from(width.saturating_sub(FIXED + signals + code));
+        let shares: [u32; 3] = if step_code { [3, 0, 2] } else { [4, 3, 2] };
+        let [_, step, holder] = shares.map(|s| rest * s / shares.iter().sum::<u32>());
+        let name = rest - step - holder;
+        let narrow = |w: u32| u16::try_from(w).unwrap_or(u16::MAX);
+        vec![narrow(name), 2, if step_code { code } else { narrow(step) }, narrow(holder), 10, signals]
+    };
+    let full = split(false);
+    if full[0] >= NAME_MIN { (full, false) } else { (split(true), true) }
 }
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
@@ -32,7 +44,6 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     let hint = strings::filter_hint(&model.keymap.first_key_label(Context::List, Action::Filter));
     let cursor = filter_line(model, &model.list, &hint, model.visible.len(), frame, filter);
 
-    let header = TableRow::new(strings::LIST_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
     let height = model.list_height();
     let start = model.list.offset.min(model.visible.len());
     let end = (start + height).min(model.visible.len());
@@ -40,12 +51,23 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     let header_width = strings::LIST_COLUMNS.last().map_or(0, |h| h.width());
     let widest = on_screen.iter().map(|&i| flags_width(&model.rows[i].flags, t)).fold(header_width, usize::max);
     let signals = widest.min(SIGNALS_MIN + usize::from(area.width).saturating_sub(80) / 2);
+    let (columns, step_code) = columns(table.width, u16::try_from(signals).unwrap_or(u16::MAX));
+    // Each text is cut to its column with "…", so a cut never passes for the whole text.
+    let fit = |text: &str, col: usize| strings::fit(text, columns.get(col).map_or(0, |&w| usize::from(w)));
+    let header = TableRow::new(strings::LIST_COLUMNS.iter().enumerate().map(|(i, h)| Cell::from(fit(h, i))));
     let rows = on_screen.iter().enumerate().map(|(k, &i)| {
-        let selected = start + k == model.list.selected;
-        row(&model.rows[i], t, selected)
+        let r = &model.rows[i];
+        let marker = if start + k == model.list.selected { "▶ " } else { "  " };
+        let step = match model.cases.get(&r.id) {
+            Some(case) if step_code => case.step.as_str(),
+            _ => r.step.as_str(),
+        };
+        let cells = [fit(&format!("{marker}{}", r.pupil), 0), fit(step, 2), fit(&r.holder, 3)];
+        let signals = fit_line(flags(&r.flags, t), columns.get(5).map_or(0, |&w| usize::from(w)));
+        row(r, t, start + k == model.list.selected, cells, signals)
     });
-    let widths = widths(u16::try_from(signals).unwrap_or(u16::MAX));
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+    let widths = columns.iter().map(|&w| Constraint::Length(w));
+    frame.render_widget(Table::new(rows, widths).header(header.style(t.label())).column_spacing(1), table);
 
     if model.loaded && model.visible.is_empty() {
         let msg = if model.rows.is_empty() { strings::LIST_EMPTY } else { strings::LIST_NO_MATCH };
@@ -83,8 +105,8 @@ pub fn filter_line(
     })
 }
 
-fn row(r: &Row, t: Theme, selected: bool) -> TableRow<'static> {
-    let marker = if selected { "▶ " } else { "  " };
+/// A row from its cut texts (name with its marker, step, holder) and its flags.
+fn row(r: &Row, t: Theme, selected: bool, texts: [String; 3], signals: Line<'static>) -> TableRow<'static> {
     let due = r.due.map(date::format).unwrap_or_default();
     let due_style = if r.flags.overdue {
         t.error()
@@ -93,16 +115,41 @@ fn row(r: &Row, t: Theme, selected: bool) -> TableRow<'static> {
     } else {
         Default::default()
     };
+    let [name, step, holder] = texts;
     let cells = vec![
-        Cell::from(format!("{marker}{}", r.pupil)),
+        Cell::from(name),
         Cell::from(r.groep.to_string()),
-        Cell::from(r.step.clone()),
-        Cell::from(r.holder.clone()),
+        Cell::from(step),
+        Cell::from(holder),
         Cell::from(Span::styled(due, due_style)),
-        Cell::from(flags(&r.flags, t)),
+        Cell::from(signals),
     ];
     let row = TableRow::new(cells);
     if selected { row.style(t.selected()) } else { row }
+}
+
+/// `line` cut to `width` columns, its last span ending in "…" when cut; a trailing separator space does not count.
+fn fit_line(mut line: Line<'static>, width: usize) -> Line<'static> {
+    if let Some(last) = line.spans.last_mut() {
+        last.content = last.content.trim_end().to_string().into();
+    }
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if w < left {
+            left -= w;
+            spans.push(span);
+        } else {
+            // Always cut here (more follows), even when this span alone would just fit.
+            spans.push(Span::styled(strings::fit(&format!("{}…", span.content), left), span.style));
+            break;
+        }
+    }
+    Line::from(spans)
 }
 
 /// The Signalen column never takes less than this (the width that fits 80 columns).

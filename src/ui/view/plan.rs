@@ -110,8 +110,10 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
     for (i, part) in parts.iter().enumerate() {
         let focused = e.focus == Focus::Part(i);
         let style = if focused { t.label() } else { t.muted() };
-        let block =
-            Block::new().borders(Borders::TOP).title(Span::styled(format!(" {} ", strings::part_label(*part)), style));
+        // A part named as its section is not named again; its rule still shows the focus.
+        let label = strings::part_label(*part);
+        let title = if label.eq_ignore_ascii_case(section.name()) { String::new() } else { format!(" {label} ") };
+        let block = Block::new().borders(Borders::TOP).border_style(style).title(Span::styled(title, style));
         let inner = block.inner(areas[i + 1]);
         frame.render_widget(block, areas[i + 1]);
         match part {
@@ -131,23 +133,29 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
             }
             Part::List(lp) => {
                 let rows = plan_editor::rows(plan, *lp);
-                let height = inner.height as usize;
-                let offset = if focused { e.item.saturating_sub(height.saturating_sub(1)) } else { 0 };
-                let mut lines: Vec<Line> = rows
-                    .iter()
-                    .enumerate()
-                    .skip(offset)
-                    .take(height)
-                    .map(|(r, row)| {
-                        let text = strings::fit(&format!(" {row}"), inner.width as usize);
-                        if focused && r == e.item { Line::styled(text, t.selected()) } else { Line::raw(text) }
-                    })
-                    .collect();
+                // Each row wrapped, its further lines indented under its text.
+                let options =
+                    super::detail::wrap_options(inner.width as usize).initial_indent(" ").subsequent_indent("   ");
+                let mut lines: Vec<Line> = Vec::new();
+                let mut selected = 0..0;
+                for (r, row) in rows.iter().enumerate() {
+                    let here = focused && r == e.item;
+                    let start = lines.len();
+                    lines.extend(textwrap::wrap(row, &options).into_iter().map(|l| {
+                        if here { Line::styled(l.into_owned(), t.selected()) } else { Line::raw(l.into_owned()) }
+                    }));
+                    if here {
+                        selected = start..lines.len();
+                    }
+                }
+                // Scrolled so that the selected row shows (from its first line when it is taller than the part).
+                let offset = selected.end.saturating_sub(inner.height as usize).min(selected.start);
                 if rows.is_empty() {
                     let key = model.keymap.first_key_label(Context::PlanList, Action::NewItem);
                     lines.push(Line::from(Span::styled(strings::plan_empty_list(&key), t.muted())));
                 }
-                frame.render_widget(Paragraph::new(lines), inner);
+                let scroll = u16::try_from(offset).unwrap_or(u16::MAX);
+                frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
             }
         }
     }
