@@ -261,6 +261,17 @@ fn open_mut(case: &mut Case, today: NaiveDate) -> Option<&mut Escalation> {
     case.escalations.iter_mut().rev().find(|e| e.is_open(today))
 }
 
+/// Corrects the question of the open escalation's current level (a stored question may
+/// name the child, which keeps the E3 agenda from being written); the level it is at.
+pub fn edit_question(case: &mut Case, question: &str, today: NaiveDate) -> Result<Level, EscalationError> {
+    if question.trim().is_empty() {
+        return Err(EscalationError::NoQuestion);
+    }
+    let rung = open_mut(case, today).and_then(|e| e.rungs.last_mut()).ok_or(EscalationError::NoneOpen)?;
+    rung.question = question.trim().to_string();
+    Ok(rung.level)
+}
+
 /// Takes the open escalation up one level, keeping what happened below.
 pub fn go_up(case: &mut Case, ask: &Ask, today: NaiveDate) -> Result<Level, EscalationError> {
     if ask.question.trim().is_empty() {
