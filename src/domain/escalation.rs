@@ -735,5 +735,13 @@ mod tests {
         let short = crate::domain::access::short_id(c.id);
         assert!(reason.contains("Noor Bakker") && reason.contains(short.trim_start_matches('-')), "{reason}");
         assert!(reason.contains("E3") && reason.contains("vraag"), "{reason}");
+
+        assert_eq!(edit_question(&mut c, "  ", d(11, 20)), Err(EscalationError::NoQuestion));
+        assert_eq!(edit_question(&mut c, " Zit thuis: geen plek ", d(11, 20)), Ok(Level::E3));
+        assert_eq!(c.escalations[0].rungs.len(), 1, "corrected in place");
+        let text = agenda([c.clone()].iter(), "De Vlinder", d(11, 20)).unwrap();
+        assert!(text.contains("Zit thuis: geen plek") && !text.contains("Noor"), "{text}");
+        let mut quiet = case("Sem", "S4");
+        assert_eq!(edit_question(&mut quiet, "vraag", d(11, 20)), Err(EscalationError::NoneOpen));
     }
 }
