@@ -15,6 +15,7 @@ use crate::paths::Paths;
 use crate::store::crypto::KdfParams;
 use crate::store::{self, KeyState, Store, StoreError};
 use crate::strings;
+use crate::ui::action::{Action, Context};
 use crate::ui::app::{self, Launch};
 use crate::ui::gate::{Gate, MIN_PASSPHRASE};
 use crate::ui::keymap::{Keymap, KeymapError};
@@ -188,8 +189,9 @@ pub enum CliError {
     Period(String),
     #[error("{}", strings::IMPORT_REFUSED)]
     Refused,
-    #[error("{}", strings::agenda_refused(.0, "\n"))]
-    AgendaNamed(Vec<String>),
+    /// The places that name a child, and the key that corrects a question in the TUI.
+    #[error("{}", strings::agenda_refused(.0, "\n", .1))]
+    AgendaNamed(Vec<String>, String),
 }
 
 /// Cases in the demo that `tandem --demo` opens.
@@ -270,8 +272,12 @@ fn agenda(paths: &Paths, out: Option<&Path>) -> Result<(), CliError> {
     };
     let cases = store.load_cases()?.cases;
     let today = now().date();
-    let text = crate::domain::escalation::agenda(cases.iter(), &config.school.name, today)
-        .map_err(|named| CliError::AgendaNamed(named.iter().map(ToString::to_string).collect()))?;
+    let text = crate::domain::escalation::agenda(cases.iter(), &config.school.name, today).map_err(|named| {
+        let key = Keymap::new(&config.keys)
+            .map(|k| k.first_key_label(Context::Detail, Action::EditQuestion))
+            .unwrap_or_default();
+        CliError::AgendaNamed(named.iter().map(ToString::to_string).collect(), key)
+    })?;
     let file = match out {
         Some(file) => {
             crate::exports::agenda_to(file, &text)?;

@@ -340,6 +340,7 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::dom
                 if *resolved { "opgelost" } else { "nog niet opgelost" }
             )
         }
+        ChangeKind::QuestionEdited { level } => format!("vraag {} aangepast", level.label()),
         ChangeKind::TriggerDismissed { .. } => "suggestie om op te schalen terzijde gelegd".into(),
         ChangeKind::AbsenceRecorded => "verzuim bijgewerkt".into(),
         ChangeKind::SigningKeyCreated => "ondertekensleutel voor de export gemaakt".into(),
@@ -614,6 +615,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Decide, _) => "besluit vastleggen",
         (Dismiss, _) => "suggestie terzijde",
         (Absence, _) => "verzuim",
+        (EditQuestion, _) => "escalatievraag aanpassen",
         (Escalations, _) => "escalaties",
         (Agenda, _) => "E3-agenda (OGGO)",
         (Export, Context::List) => "SWV-export",
@@ -1062,6 +1064,10 @@ pub fn escalate_up_title(name: &str, level: &str) -> String {
     format!("Hoger opschalen naar {level} · {name}")
 }
 
+pub fn question_edit_title(name: &str, level: &str) -> String {
+    format!("Vraag aanpassen · {level} · {name}")
+}
+
 pub fn decide_title(name: &str) -> String {
     format!("Besluit vastleggen · {name}")
 }
@@ -1459,9 +1465,10 @@ pub fn agenda_named(pupil: &str, short_id: &str, level: &str, name: &str) -> Str
     )
 }
 
-/// `sep` between the reasons: a new line on the command line, " · " on the status line.
-pub fn agenda_refused(reasons: &[String], sep: &str) -> String {
-    format!("E3-agenda niet geschreven:{sep}{}", reasons.join(sep))
+/// `sep` between the reasons: a new line on the command line, " · " on the status line;
+/// `key` corrects a question in the dossier.
+pub fn agenda_refused(reasons: &[String], sep: &str, key: &str) -> String {
+    format!("E3-agenda niet geschreven, pas de vraag aan met {key} in het dossier:{sep}{}", reasons.join(sep))
 }
 
 pub fn name_in_question(name: &str) -> String {

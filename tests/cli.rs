@@ -566,6 +566,7 @@ fn agenda_writes_a_private_dated_file_never_over_the_last_and_refuses_a_childs_n
     let err = stderr(&refused);
     let short = &case.id.0.simple().to_string()[..8];
     assert!(err.contains(&format!("noemt \"{name}\"")) && err.contains(short) && err.contains("E3"), "{err}");
+    assert!(err.contains("pas de vraag aan met O in het dossier"), "it says how to fix it: {err}");
     assert_eq!(files(&exports).len(), 2, "nothing written");
 
     // --out writes where asked, but not over a file that is there.

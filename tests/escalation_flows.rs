@@ -326,3 +326,77 @@ fn sixteen_hours_of_unauthorised_absence_in_four_weeks_must_go_to_duo() {
     h.ctrl('s');
     assert!(h.text().contains("vul een heel aantal uren in"), "{}", h.text());
 }
+
+#[test]
+fn a_stored_e3_question_that_names_the_child_is_corrected_in_the_dossier() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let id = quiet_case(&h, "S6");
+    let name = h.model.cases[&id].intake.first_name.clone();
+    h.open_case(id);
+    h.key(Char('o'));
+    h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
+    h.type_text("Te weinig plekken in de regio");
+    h.ctrl('s');
+    h.key(Char('j'));
+    assert_eq!(open_escalation(&h, id).level(), Level::E3);
+
+    // A question stored before names were checked.
+    let old = format!("{name} zit thuis, geen plek");
+    let mut case = h.model.cases[&id].clone();
+    case.escalations.last_mut().unwrap().rungs.last_mut().unwrap().question = old.clone();
+    let change = tandem::domain::history::Change {
+        case: Some(id),
+        at: now(),
+        who: h.model.config.user.clone(),
+        kind: ChangeKind::Escalated { level: Level::E3 },
+    };
+    let saved = h.store.save(&case, &change).unwrap();
+    h.model.cases.insert(id, saved);
+
+    h.keys(&[Esc]);
+    h.key(Char('O'));
+    h.key(Char('a'));
+    let status = h.model.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.contains("pas de vraag aan met O in het dossier:") && status.contains(&name), "{status}");
+    let dir = h.paths.data_dir.join("exports");
+    let agendas = || {
+        std::fs::read_dir(&dir)
+            .map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().contains("agenda-oggo")).collect())
+            .unwrap_or_else(|_| Vec::<std::path::PathBuf>::new())
+    };
+    assert!(agendas().is_empty(), "refused: no agenda written");
+
+    h.keys(&[Esc]);
+    h.open_case(id);
+    h.key(Char('O'));
+    assert!(h.text().contains("Vraag aanpassen ·") && h.text().contains(&old), "pre-filled: {}", h.text());
+    // The same checks as where it was first typed.
+    h.ctrl('s');
+    assert!(h.text().contains(&format!("noemt \"{name}\"")), "{}", h.text());
+    for _ in 0..old.chars().count() {
+        h.key(Backspace);
+    }
+    h.type_text("Zit thuis, bsn 111 222 333");
+    h.ctrl('s');
+    assert!(h.text().contains("dit lijkt een BSN"), "{}", h.text());
+    for _ in 0.."bsn 111 222 333".len() {
+        h.key(Backspace);
+    }
+    h.type_text("geen plek in de regio");
+    h.ctrl('s');
+    assert_eq!(h.model.context(), Context::Detail, "{}", h.text());
+    let stored = h.store.case(id).unwrap().unwrap();
+    let e = stored.escalations.last().unwrap();
+    assert_eq!(e.current().unwrap().question, "Zit thuis, geen plek in de regio");
+    assert_eq!(e.rungs.len(), 1, "an edit adds no rung");
+    assert_eq!(kinds(&h, id).last(), Some(&ChangeKind::QuestionEdited { level: Level::E3 }));
+
+    h.keys(&[Esc]);
+    h.key(Char('O'));
+    h.key(Char('a'));
+    let files = agendas();
+    assert_eq!(files.len(), 1, "{}", h.text());
+    let agenda = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(agenda.contains("Zit thuis, geen plek in de regio"), "{agenda}");
+    assert!(!agenda.contains(&name), "{name} on the agenda");
+}

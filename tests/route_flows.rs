@@ -216,11 +216,13 @@ fn a_case_walks_from_signal_to_closing() {
     assert!(screen.contains("Datum van afsluiten is nog leeg"), "{screen}");
     assert!(matches!(h.model.screens.last(), Some(Screen::Wizard(_))), "not closed without a date");
     h.key(Tab);
-    fill(&mut h, "23-11-2026");
+    // Closed three days before it is recorded: the case closed on the recorded date.
+    fill(&mut h, "20-11-2026");
     complete(&mut h);
     assert!(matches!(h.model.screens.last(), Some(Screen::Detail(_))));
     let screen = h.text();
-    assert!(screen.contains("✓ S8 Afsluiten  afgesloten 23-11-26"), "a closed case is done\n{screen}");
+    assert!(screen.contains("✓ S8 Afsluiten  afgesloten 20-11-26"), "a closed case is done\n{screen}");
+    assert_eq!(h.store.case(id).unwrap().unwrap().closed_on, chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
     assert!(!screen.contains("▶ S8"), "{screen}");
 
     let stored = h.store.case(id).unwrap().unwrap();

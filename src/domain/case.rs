@@ -137,6 +137,17 @@ impl Case {
         self.step = step;
     }
 
+    /// A closed case closed on the date its closing step records (the retention clock and
+    /// the SWV's figures count from it), not on the day that step was entered.
+    pub fn date_closing(&mut self, route: &Routekaart) {
+        if self.closed_on.is_none() {
+            return;
+        }
+        if let Some(on) = self.current_visit().and_then(|v| route.closing_date(&self.step, &v.values)) {
+            self.closed_on = Some(on);
+        }
+    }
+
     /// The open visit of the current step (a case from before the route was recorded
     /// has none until its step is first worked on).
     pub fn current_visit(&self) -> Option<&Visit> {
@@ -644,6 +655,25 @@ mod tests {
         assert_eq!(c.closed_on, Some(d(2026, 1, 5)), "staying closed keeps the first date");
         c.set_step("S7".into(), &route, d(2026, 3, 1));
         assert_eq!(c.closed_on, None);
+    }
+
+    #[test]
+    fn a_case_closes_on_the_date_its_closing_step_records() {
+        let route: Routekaart =
+            crate::config::parse_toml(std::path::Path::new("r"), crate::config::DEFAULT_ROUTEKAART).unwrap();
+        let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
+        let mut c = Case::new(CaseId::random(), intake, step, due);
+        let recorded = d(2026, 11, 25);
+        c.set_step("S8".into(), &route, recorded);
+        let mut values = Values::new();
+        values.insert("datum".into(), route::Value::Date(d(2026, 11, 20)));
+        values.insert("reden".into(), route::Value::Text("doelen behaald".into()));
+        c.record(values, recorded);
+        c.date_closing(&route);
+        assert_eq!(c.closed_on, Some(d(2026, 11, 20)), "closed on the recorded date, not the day it was typed");
+        c.set_step("S7".into(), &route, recorded);
+        c.date_closing(&route);
+        assert_eq!(c.closed_on, None, "an open case has no closing date");
     }
 
     #[test]

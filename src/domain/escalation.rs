@@ -261,6 +261,17 @@ fn open_mut(case: &mut Case, today: NaiveDate) -> Option<&mut Escalation> {
     case.escalations.iter_mut().rev().find(|e| e.is_open(today))
 }
 
+/// Corrects the question of the open escalation's current level (a stored question may
+/// name the child, which keeps the E3 agenda from being written); the level it is at.
+pub fn edit_question(case: &mut Case, question: &str, today: NaiveDate) -> Result<Level, EscalationError> {
+    if question.trim().is_empty() {
+        return Err(EscalationError::NoQuestion);
+    }
+    let rung = open_mut(case, today).and_then(|e| e.rungs.last_mut()).ok_or(EscalationError::NoneOpen)?;
+    rung.question = question.trim().to_string();
+    Ok(rung.level)
+}
+
 /// Takes the open escalation up one level, keeping what happened below.
 pub fn go_up(case: &mut Case, ask: &Ask, today: NaiveDate) -> Result<Level, EscalationError> {
     if ask.question.trim().is_empty() {
@@ -724,5 +735,13 @@ mod tests {
         let short = crate::domain::access::short_id(c.id);
         assert!(reason.contains("Noor Bakker") && reason.contains(short.trim_start_matches('-')), "{reason}");
         assert!(reason.contains("E3") && reason.contains("vraag"), "{reason}");
+
+        assert_eq!(edit_question(&mut c, "  ", d(11, 20)), Err(EscalationError::NoQuestion));
+        assert_eq!(edit_question(&mut c, " Zit thuis: geen plek ", d(11, 20)), Ok(Level::E3));
+        assert_eq!(c.escalations[0].rungs.len(), 1, "corrected in place");
+        let text = agenda([c.clone()].iter(), "De Vlinder", d(11, 20)).unwrap();
+        assert!(text.contains("Zit thuis: geen plek") && !text.contains("Noor"), "{text}");
+        let mut quiet = case("Sem", "S4");
+        assert_eq!(edit_question(&mut quiet, "vraag", d(11, 20)), Err(EscalationError::NoneOpen));
     }
 }

@@ -59,6 +59,10 @@ pub enum ChangeKind {
         level: crate::domain::escalation::Level,
         resolved: bool,
     },
+    /// The question of an escalation's current level was corrected (a name taken out).
+    QuestionEdited {
+        level: crate::domain::escalation::Level,
+    },
     /// A suggestion to escalate was set aside.
     TriggerDismissed {
         trigger: crate::domain::escalation::TriggerKind,

@@ -488,6 +488,16 @@ impl Routekaart {
         self.step(id).is_some_and(|s| s.closes)
     }
 
+    /// The date a closing step recorded in its first date field: when the case closed.
+    pub fn closing_date(&self, id: &str, values: &Values) -> Option<NaiveDate> {
+        let step = self.step(id).filter(|s| s.closes)?;
+        let field = step.fields.iter().find(|f| f.kind == FieldKind::Date)?;
+        match values.get(&field.id) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
     /// The signal's note may not be kept: a step's `clears_note_when` held in what it
     /// recorded (a safety concern sends the case along the meldcode branch).
     pub fn note_barred(&self, visits: &[Visit]) -> bool {

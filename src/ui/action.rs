@@ -46,6 +46,8 @@ pub enum Action {
     Decide,
     Dismiss,
     Absence,
+    /// Correct the question of the open escalation's current level.
+    EditQuestion,
     Escalations,
     Agenda,
     Export,
@@ -149,6 +151,7 @@ impl Context {
                     Decide,
                     Dismiss,
                     Absence,
+                    EditQuestion,
                     Consent,
                     ExportAccess,
                     Delete,

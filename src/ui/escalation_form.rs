@@ -1,5 +1,6 @@
 //! The forms around escalation: flag a case (level, reason, question, who asks), take
-//! it up a level, record the decision, set a suggestion aside, and record absence.
+//! it up a level, correct the question, record the decision, set a suggestion aside, and
+//! record absence.
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -18,6 +19,8 @@ pub enum Kind {
     Open,
     /// Up from the open escalation's level to this one.
     Up(Level),
+    /// Correct the question of the open escalation's current level.
+    Question,
     Decide,
     Dismiss(Vec<Trigger>),
     Absence,
@@ -67,26 +70,24 @@ impl EscalationScreen {
         let l = strings::ESCALATION_LABELS;
         let today = date::format(now.date());
         let (names, me) = members(config);
-        let question = |required| Field::text(l.question, required, QUESTION_MAX, strings::QUESTION_HINT, "");
+        let current = escalation::open_one(case, now.date()).and_then(|e| e.current());
+        let question = |text: &str| Field::text(l.question, true, QUESTION_MAX, strings::QUESTION_HINT, text);
         let fields = match &kind {
             Kind::Open => vec![
                 Field::choice(l.level, true, strs(strings::LEVELS), Some(0)),
                 Field::choice(l.reason, true, strs(strings::REASONS), None),
                 Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), None),
-                question(true),
+                question(""),
                 Field::choice(l.asked_by, true, names, me),
             ],
-            Kind::Up(_) => {
-                let domain = escalation::open_one(case, now.date()).and_then(|e| e.current()).map(|r| r.domain.index());
-                vec![
-                    Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), domain),
-                    question(true),
-                    Field::choice(l.asked_by, true, names, me),
-                ]
-            }
+            Kind::Up(_) => vec![
+                Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), current.map(|r| r.domain.index())),
+                question(""),
+                Field::choice(l.asked_by, true, names, me),
+            ],
+            Kind::Question => vec![question(current.map_or("", |r| r.question.as_str()))],
             Kind::Decide => {
-                let by = escalation::open_one(case, now.date())
-                    .and_then(|e| e.current())
+                let by = current
                     .and_then(|r| r.deciders.iter().find_map(|d| escalation::decider_name(d)))
                     .unwrap_or_default()
                     .to_string();
@@ -122,6 +123,9 @@ impl EscalationScreen {
         match &self.kind {
             Kind::Open => strings::escalate_title(&name),
             Kind::Up(level) => strings::escalate_up_title(&name, level.label()),
+            Kind::Question => {
+                strings::question_edit_title(&name, self.case.escalations.last().map_or("", |e| e.level().code()))
+            }
             Kind::Decide => strings::decide_title(&name),
             Kind::Dismiss(_) => strings::dismiss_title(&name),
             Kind::Absence => strings::absence_title(&name),
@@ -155,6 +159,17 @@ impl EscalationScreen {
         let pick = |i: usize| f[i].choice;
         let member = |i: usize| pick(i).and_then(|m| config.team.members.get(m)).map(|m| m.id.clone());
         let mut case = self.case.clone();
+        let question_at = match self.kind {
+            Kind::Open => Some(3),
+            Kind::Up(_) => Some(1),
+            Kind::Question => Some(0),
+            _ => None,
+        };
+        if let Some(i) = question_at
+            && let Some(name) = names::found_in(&text(i), &names::of_case(&case))
+        {
+            errors.push((i, strings::name_in_question(&name)));
+        }
         let id = case.id;
         let change = |kind| Change { case: Some(id), at: now, who: config.user.clone(), kind };
         let result = match &self.kind {
@@ -166,9 +181,6 @@ impl EscalationScreen {
                 } else {
                     escalation::open_one(&case, today).map(|e| e.reason)
                 };
-                if let Some(name) = names::found_in(&text(base + 1), &names::of_case(&case)) {
-                    errors.push((base + 1, strings::name_in_question(&name)));
-                }
                 let (Some(domain), Some(reason), Some(asked_by), true) =
                     (domain, reason, member(base + 2), errors.is_empty())
                 else {
@@ -209,6 +221,10 @@ impl EscalationScreen {
                     Err(e) => Err(vec![(base + 1, e.to_string())]),
                 }
             }
+            Kind::Question if errors.is_empty() => escalation::edit_question(&mut case, &text(0), today)
+                .map(|level| change(ChangeKind::QuestionEdited { level }))
+                .map_err(|e| vec![(0, e.to_string())]),
+            Kind::Question => Err(errors),
             Kind::Decide => {
                 let on = date_at(2, &mut errors);
                 let follow_up = date_at(3, &mut errors);

@@ -591,7 +591,9 @@ impl Model {
                 self.screens.pop();
             }
             (Context::Overview | Context::OverviewFilter, _) => return self.on_overview_action(action),
-            (Context::Detail, Escalate | Decide | Dismiss | Absence) => self.open_escalation_form(action),
+            (Context::Detail, Escalate | Decide | Dismiss | Absence | EditQuestion) => {
+                self.open_escalation_form(action)
+            }
             (Context::List, NewCase) => {
                 self.screens.push(Screen::Case(Box::new(CaseForm::new_case(&self.config, self.now.date()))));
             }
@@ -848,7 +850,8 @@ impl Model {
             (Action::Decide, Some(e)) if matches!(e.state(today), escalation::State::Waiting { .. }) => {
                 Ok(Kind::Decide)
             }
-            (Action::Decide, _) => Err(strings::ESCALATION_NONE.to_string()),
+            (Action::EditQuestion, Some(_)) => Ok(Kind::Question),
+            (Action::Decide | Action::EditQuestion, _) => Err(strings::ESCALATION_NONE.to_string()),
             (Action::Dismiss, _) => {
                 let triggers = escalation::triggers(case, &self.config.route, today);
                 if triggers.is_empty() { Err(strings::NO_SUGGESTION.to_string()) } else { Ok(Kind::Dismiss(triggers)) }
@@ -907,7 +910,8 @@ impl Model {
                 Ok(text) => return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })],
                 Err(named) => {
                     let reasons: Vec<String> = named.iter().map(ToString::to_string).collect();
-                    self.error(strings::agenda_refused(&reasons, " · "));
+                    let key = self.keymap.first_key_label(Context::Detail, EditQuestion);
+                    self.error(strings::agenda_refused(&reasons, " · ", &key));
                 }
             },
             Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),

@@ -213,6 +213,7 @@ impl Wizard {
         let mut case = self.case.clone();
         case.record(values, now.date());
         case.bar_note(&config.route);
+        case.date_closing(&config.route);
         let change = Change {
             case: Some(case.id),
             at: now,
