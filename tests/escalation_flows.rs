@@ -162,17 +162,24 @@ fn absence_suggests_escalation_which_can_be_set_aside() {
     assert!(h.text().contains("geen suggestie om op te schalen"));
 }
 
-#[test]
-fn the_e3_agenda_names_no_child() {
-    let mut h = Harness::with_cases(60, 100, 40);
-    let id = quiet_case(&h, "S6");
+/// Escalates a quiet S6 case straight to E3 with `question` (level, reason wachttijd, domain
+/// both) and confirms; returns the case and its child's first name.
+fn e3_case(h: &mut Harness, question: &str) -> (tandem::domain::case::CaseId, String) {
+    let id = quiet_case(h, "S6");
     let name = h.model.cases[&id].intake.first_name.clone();
     h.open_case(id);
     h.key(Char('o'));
     h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
-    h.type_text("Te weinig plekken in het speciaal onderwijs in de regio");
+    h.type_text(question);
     h.ctrl('s');
     h.key(Char('j'));
+    (id, name)
+}
+
+#[test]
+fn the_e3_agenda_names_no_child() {
+    let mut h = Harness::with_cases(60, 100, 40);
+    let (id, name) = e3_case(&mut h, "Te weinig plekken in het speciaal onderwijs in de regio");
     assert_eq!(open_escalation(&h, id).level(), Level::E3);
     assert_eq!(open_escalation(&h, id).current().unwrap().due, None, "E3 waits for the OGGO meeting");
 
@@ -330,14 +337,7 @@ fn sixteen_hours_of_unauthorised_absence_in_four_weeks_must_go_to_duo() {
 #[test]
 fn a_stored_e3_question_that_names_the_child_is_corrected_in_the_dossier() {
     let mut h = Harness::with_cases(60, 100, 40);
-    let id = quiet_case(&h, "S6");
-    let name = h.model.cases[&id].intake.first_name.clone();
-    h.open_case(id);
-    h.key(Char('o'));
-    h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
-    h.type_text("Te weinig plekken in de regio");
-    h.ctrl('s');
-    h.key(Char('j'));
+    let (id, name) = e3_case(&mut h, "Te weinig plekken in de regio");
     assert_eq!(open_escalation(&h, id).level(), Level::E3);
 
     // A question stored before names were checked.

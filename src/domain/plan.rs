@@ -539,7 +539,7 @@ impl PlanBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::case::{CaseId, DomainTag, Intake, SignalSource};
+    use crate::domain::case::{CaseId, Intake};
     use crate::domain::route::{Done, Values, Visit};
     use crate::domain::team::Member;
     use crate::domain::testing::{d, route};
@@ -551,18 +551,7 @@ mod tests {
     }
 
     fn case(birth: NaiveDate, gezag: Gezag) -> Case {
-        let intake = Intake {
-            first_name: "Sem".into(),
-            last_name: "de Vries".into(),
-            birth_date: birth,
-            groep: 5,
-            gezag,
-            signal_date: d(2026, 9, 1),
-            source: SignalSource::Teacher,
-            domains: vec![DomainTag::Shared],
-            note: String::new(),
-            holder: "anna".into(),
-        };
+        let intake = Intake { last_name: "de Vries".into(), ..crate::domain::testing::child(birth, gezag) };
         let mut c = Case::new(CaseId::random(), intake, "S5".into(), None);
         c.visits = vec![
             visit("S1", &[("opp", Value::YesNo(true))]),
