@@ -331,6 +331,11 @@ fn printing_chinese_says_which_characters_the_pdf_cannot_print() {
     assert!(status.error, "a warning, not a plain success");
     assert!(status.text.contains("Afgedrukt:"), "{}", status.text);
     assert!(status.text.contains("de PDF kan 2 tekens niet afdrukken (王芳)"), "{}", status.text);
+    // The whole message is on screen, wrapped over the bar, not cut at its edge.
+    let screen = h.text().split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in ["niet versleuteld, alleen leesbaar voor jou", "tekens niet afdrukken", "staat alles zoals getypt."] {
+        assert!(screen.contains(part), "{part}: {screen}");
+    }
 
     // Without such characters the message is the plain one.
     while h.plan().zelf.contains('王') {

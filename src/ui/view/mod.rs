@@ -25,8 +25,9 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         too_small(model, frame, area);
         return;
     }
+    let bar_height = status_lines(model, area.width);
     let [title, body, bar] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(bar_height)]).areas(area);
     title_line(model, frame, title);
     let cursor = match (model.active_gate(), model.screens.last()) {
         (Some(g), _) => gate::draw(model, g, frame, body),
@@ -164,33 +165,41 @@ fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The status message as it is shown: with its mark, so wrapping counts it.
+fn status_text(model: &Model) -> Option<String> {
+    model.status.as_ref().map(|s| format!(" {} {}", if s.error { "⚠" } else { "✓" }, s.text))
+}
+
+/// Lines of the bar: a long message (a file's folder, what could not be printed) wraps
+/// over up to four lines rather than being cut; the key hints take one.
+fn status_lines(model: &Model, width: u16) -> u16 {
+    let lines = status_text(model).map_or(1, |text| textwrap::wrap(&text, usize::from(width.max(1))).len());
+    lines.clamp(1, 4) as u16
+}
+
 /// The status message if there is one, else the main keys of the current screen: as
 /// many as fit, dropped from the end, but help (which lists them all) always stays.
 fn key_bar(model: &Model, frame: &mut Frame, area: Rect) {
     let t = model.theme;
-    let line = match &model.status {
-        Some(s) if s.error => Line::from(Span::styled(format!(" ⚠ {}", s.text), t.error())),
-        Some(s) => Line::from(Span::styled(format!(" ✓ {}", s.text), t.ok())),
-        None => {
-            let context = model.context();
-            let (actions, bar) = context.actions();
-            let mut entries: Vec<(Action, String, String)> = actions[..bar]
-                .iter()
-                .map(|&a| {
-                    (a, format!(" {}", model.keymap.first_key_label(context, a)), format!(" {} ", a.describe(context)))
-                })
-                .collect();
-            let width = |e: &[(Action, String, String)]| e.iter().map(|(_, k, d)| k.width() + d.width()).sum::<usize>();
-            while width(&entries) > usize::from(area.width)
-                && let Some(last) = entries.iter().rposition(|(a, ..)| *a != Action::Help)
-            {
-                entries.remove(last);
-            }
-            let spans = entries.into_iter().flat_map(|(_, k, d)| [Span::styled(k, t.key()), Span::raw(d)]);
-            Line::from(spans.collect::<Vec<_>>())
-        }
-    };
-    frame.render_widget(Paragraph::new(line), area);
+    if let (Some(text), Some(s)) = (status_text(model), &model.status) {
+        let style = if s.error { t.error() } else { t.ok() };
+        frame.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let context = model.context();
+    let (actions, bar) = context.actions();
+    let mut entries: Vec<(Action, String, String)> = actions[..bar]
+        .iter()
+        .map(|&a| (a, format!(" {}", model.keymap.first_key_label(context, a)), format!(" {} ", a.describe(context))))
+        .collect();
+    let width = |e: &[(Action, String, String)]| e.iter().map(|(_, k, d)| k.width() + d.width()).sum::<usize>();
+    while width(&entries) > usize::from(area.width)
+        && let Some(last) = entries.iter().rposition(|(a, ..)| *a != Action::Help)
+    {
+        entries.remove(last);
+    }
+    let spans = entries.into_iter().flat_map(|(_, k, d)| [Span::styled(k, t.key()), Span::raw(d)]);
+    frame.render_widget(Paragraph::new(Line::from(spans.collect::<Vec<_>>())), area);
 }
 
 fn too_small(model: &Model, frame: &mut Frame, area: Rect) {
