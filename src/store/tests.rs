@@ -340,13 +340,43 @@ fn backup_and_restore_round_trip() {
     bytes[n - 10] ^= 1;
     let broken = dir.path().join("broken.backup");
     std::fs::write(&broken, &bytes).unwrap();
-    assert!(matches!(restore(&store_dir, &broken, now()), Err(StoreError::Damaged { .. })));
+    let refused = restore(&store_dir, &broken, now());
+    assert!(matches!(refused, Err(StoreError::Damaged { .. })), "{refused:?}");
     assert_eq!(reopen(&store_dir).load_cases().unwrap().cases.len(), 19);
 
     restore(&store_dir, &file, now()).unwrap();
     let store = reopen(&store_dir);
     assert_eq!(store.load_cases().unwrap().cases.len(), 20);
     assert!(store.verify().is_ok(), "the anchor follows the restored head");
+}
+
+/// The checksum covers the body and the header is parsed strictly, so a flip of any one
+/// bit is refused: every bit of the header and of a spread of the body's bytes (all of
+/// them would take minutes), its first and last bytes included.
+#[test]
+fn every_single_bit_flip_in_a_backup_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let file = {
+        let (store, _) = keyed(&store_dir);
+        store.insert_new(&cases(2), "anna", now()).unwrap();
+        store.backup(&dir.path().join("backups"), now(), 1).unwrap()
+    };
+    let bytes = std::fs::read(&file).unwrap();
+    let header = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let stride = ((bytes.len() - header) / 64).max(1);
+    let body = (header..bytes.len()).step_by(stride).chain(header..header + 16).chain(bytes.len() - 16..bytes.len());
+    let broken = dir.path().join("broken.backup");
+    for at in (0..header).chain(body) {
+        for bit in 0..8 {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 1 << bit;
+            std::fs::write(&broken, &flipped).unwrap();
+            let refused = restore(&store_dir, &broken, now());
+            assert!(matches!(refused, Err(StoreError::Damaged { .. })), "bit {bit} of byte {at}: {refused:?}");
+        }
+    }
+    assert_eq!(reopen(&store_dir).load_cases().unwrap().cases.len(), 2, "no refused backup changed the store");
 }
 
 #[test]
