@@ -261,16 +261,21 @@ fn the_passphrase_can_come_from_a_file() {
     let file = home.path().join("pass.txt");
     std::fs::write(&file, format!("{PASS}\n")).unwrap();
     set_mode(&file, 0o600);
-    let out = Command::new(BIN)
-        .args(["list", "--home"])
-        .arg(home.path())
-        .env_remove("TANDEM_HOME")
-        .env_remove("TANDEM_PASSPHRASE")
-        .env("TANDEM_PASSPHRASE_FILE", &file)
-        .output()
-        .unwrap();
+    let out = list_with_passphrase_file(home.path(), &file);
     assert_ok(&out);
     assert_eq!(stdout(&out).lines().count(), 3);
+}
+
+/// `tandem list` with the passphrase from `file` only.
+fn list_with_passphrase_file(home: &Path, file: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(["list", "--home"])
+        .arg(home)
+        .env_remove("TANDEM_HOME")
+        .env_remove("TANDEM_PASSPHRASE")
+        .env("TANDEM_PASSPHRASE_FILE", file)
+        .output()
+        .unwrap()
 }
 
 fn set_mode(file: &Path, mode: u32) {
@@ -285,14 +290,7 @@ fn a_passphrase_file_others_can_read_is_refused_with_the_fix() {
     std::fs::write(&file, format!("{PASS}\n")).unwrap();
     for mode in [0o644, 0o666, 0o640] {
         set_mode(&file, mode);
-        let out = Command::new(BIN)
-            .args(["list", "--home"])
-            .arg(home.path())
-            .env_remove("TANDEM_HOME")
-            .env_remove("TANDEM_PASSPHRASE")
-            .env("TANDEM_PASSPHRASE_FILE", &file)
-            .output()
-            .unwrap();
+        let out = list_with_passphrase_file(home.path(), &file);
         assert_clean_failure(&out);
         let err = stderr(&out);
         assert!(err.contains("ook voor anderen leesbaar") && err.contains(&format!("{mode:o}")), "{err}");
