@@ -287,11 +287,16 @@ fn leaving_a_step_keeps_what_was_typed_as_a_draft() {
 }
 
 #[test]
-fn the_wizard_says_whole_at_80_columns_that_it_keeps_a_draft() {
+fn the_wizard_shows_its_notes_whole_at_80_columns() {
     let mut h = Harness::with_cases(0, 80, 24);
-    new_case(&mut h, "Bo", "01-01-2018", "3", "1");
+    new_case_noted(&mut h, "Bo", "01-01-2018", "3", "1", "Zit vaak alleen");
     h.key(Char('w'));
     assert!(h.text().contains(tandem::strings::WIZARD_NOTE), "{}", h.text());
+    // The meldcode warning wraps instead of being cut at the edge.
+    h.type_text("j");
+    let screen = h.text().split_whitespace().collect::<Vec<_>>().join(" ");
+    let warning = tandem::strings::NOTE_WILL_BE_CLEARED.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(screen.contains(&warning), "{screen}");
 }
 
 #[test]

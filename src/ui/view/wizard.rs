@@ -56,7 +56,10 @@ pub fn draw(model: &Model, w: &Wizard, frame: &mut Frame, area: Rect) -> Option<
             lines.push(Line::from(Span::styled(format!("    - {b}"), t.error())));
         }
     }
-    let head_height = lines.len() as u16;
+    // Each line may wrap (a long warning at 80 columns): count the rows it takes.
+    let width = usize::from(inner.width.max(1));
+    let rows: usize = lines.iter().map(|l| textwrap::wrap(&l.to_string(), width).len().max(1)).sum();
+    let head_height = u16::try_from(rows).unwrap_or(u16::MAX);
     let [head, form] = Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), head);
     w.form.draw(frame, form, t)
