@@ -1,9 +1,8 @@
 //! Whether a text names the child: free text that leaves the team (the E3 agenda) is
 //! checked against the case's names, case-insensitive, without diacritics, whole words.
 
-use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
-
 use super::case::Case;
+use super::listing::fold;
 
 /// Parts of Dutch (and nearby) surnames that are ordinary words on their own: "de" in
 /// "de Vries" does not make every "de" a name.
@@ -12,11 +11,6 @@ const PARTICLES: &[&str] = &[
     "voor", "over", "onder", "la", "le", "les", "du", "da", "di", "del", "della", "dos", "das", "do", "el", "al",
     "von", "vom", "zu", "zum", "s",
 ];
-
-/// `text` in lower case without diacritics ("Öztürk" → "ozturk").
-pub fn fold(text: &str) -> String {
-    text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
-}
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
