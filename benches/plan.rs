@@ -22,7 +22,8 @@ fn today() -> NaiveDate {
 fn plan(c: &mut Criterion) {
     let config = Config::demo().expect("demo config");
     let cases = demo::cases(40, 1, &config.route, &config.team, today());
-    let (id, book): (_, PlanBook) = demo::plans(&cases, &config.route, &config.team).remove(0);
+    let (id, book): (_, PlanBook) =
+        demo::plans(&cases, &config.route, &config.team, &tandem::strings::PLAN_WORDS).remove(0);
     let case = cases.iter().find(|c| c.id == id).expect("the plan's case");
     let cx = Context { case, route: &config.route, team: &config.team };
     let plan = book.current().expect("a version");

@@ -55,7 +55,7 @@ fn export_2000(identity: &SwvIdentity) {
     let store = store(&dir.path().join("store"));
     let cases = demo::cases(EXPORT_CASES, 1, &config.route, &config.team, now().date());
     store.insert_new(&cases, "bench", now()).expect("insert");
-    store.insert_plans(&demo::plans(&cases, &config.route, &config.team)).expect("plans");
+    store.insert_plans(&demo::plans(&cases, &config.route, &config.team, &tandem::strings::PLAN_WORDS)).expect("plans");
     let runs: Vec<Duration> = (0..5)
         .map(|_| {
             let started = Instant::now();

@@ -14,7 +14,7 @@ use crate::domain::{date, demo, listing};
 use crate::paths::Paths;
 use crate::store::crypto::KdfParams;
 use crate::store::{self, KeyState, Store, StoreError};
-use crate::strings;
+use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
 use crate::ui::app::{self, Launch};
 use crate::ui::gate::{Gate, MIN_PASSPHRASE};
@@ -186,7 +186,7 @@ pub enum CliError {
     #[error("{}", strings::REPORT_NO_TARGET)]
     NoReportTarget,
     #[error("{0}")]
-    Period(String),
+    Period(crate::domain::export::PeriodError),
     #[error("{}", strings::IMPORT_REFUSED)]
     Refused,
     /// The places that name a child, and the key that corrects a question in the TUI.
@@ -272,7 +272,7 @@ fn agenda(paths: &Paths, out: Option<&Path>) -> Result<(), CliError> {
     };
     let cases = store.load_cases()?.cases;
     let today = now().date();
-    let text = crate::domain::escalation::agenda(cases.iter(), &config.school.name, today).map_err(|named| {
+    let text = crate::print::agenda::markdown(cases.iter(), &config.school.name, today).map_err(|named| {
         let key = Keymap::new(&config.keys)
             .map(|k| k.first_key_label(Context::Detail, Action::EditQuestion))
             .unwrap_or_default();
@@ -649,7 +649,7 @@ fn add_demo_cases(
 ) -> Result<(), CliError> {
     let cases = demo::cases(count, seed, &config.route, &config.team, now.date());
     store.insert_new(&cases, &config.user, now)?;
-    store.insert_plans(&demo::plans(&cases, &config.route, &config.team))?;
+    store.insert_plans(&demo::plans(&cases, &config.route, &config.team, &strings::PLAN_WORDS))?;
     Ok(())
 }
 

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::escalation::{Decider, Terms};
-use crate::domain::route::{Locus, Routekaart};
+use crate::domain::route::{Locus, ParseError, Routekaart};
 use crate::domain::team::{Member, Role, Team};
 use crate::paths::Paths;
-use crate::strings;
+use crate::strings::{self, Label};
 
 pub const DEFAULT_ROUTEKAART: &str = include_str!("../config/routekaart.toml");
 pub const DEFAULT_KEYMAP: &str = include_str!("../config/keymap.toml");
@@ -119,10 +119,12 @@ pub enum ConfigError {
 
 /// Parses TOML, turning a syntax error into the file and line it sits on.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |span| line_of(text, span.start));
-        ConfigError::Syntax { file: file.to_path_buf(), line, message: e.message().to_string() }
-    })
+    toml::from_str(text).map_err(|e| syntax_error(file, text, &e))
+}
+
+fn syntax_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let line = e.span().map_or(1, |span| line_of(text, span.start));
+    ConfigError::Syntax { file: file.to_path_buf(), line, message: e.message().to_string() }
 }
 
 /// The 1-based line of a byte position.
@@ -174,8 +176,11 @@ struct StepSpans {
 
 /// Parses and checks a routekaart; a problem names the file, the line and what to fix.
 pub fn parse_routekaart(file: &Path, text: &str) -> Result<Routekaart, ConfigError> {
-    let route: Routekaart = parse_toml(file, text)?;
-    let Err(e) = route.validate() else { return Ok(route) };
+    let e = match Routekaart::parse(text) {
+        Ok(route) => return Ok(route),
+        Err(ParseError::Syntax(e)) => return Err(syntax_error(file, text, &e)),
+        Err(ParseError::Invalid(e)) => e,
+    };
     let spans: Option<RouteSpans> = toml::from_str(text).ok();
     let start = |locus: Locus| -> Option<usize> {
         let steps = &spans.as_ref()?.steps;

@@ -156,7 +156,7 @@ pub fn access_copy(
     let book = store.plan(id)?;
     let today = change.at.date();
     own_dir(dir)?;
-    let mut markdown = Zeroizing::new(access::markdown(
+    let mut markdown = Zeroizing::new(crate::print::access::markdown(
         &case,
         book.as_ref(),
         &history,

@@ -3,6 +3,12 @@
 
 use std::path::Path;
 
+use crate::domain::case::FieldError;
+use crate::domain::consent::ConsentError;
+use crate::domain::date::DateError;
+use crate::domain::escalation::EscalationError;
+use crate::domain::export::PeriodError;
+use crate::domain::plan::{PlanError, PlanGap};
 use crate::domain::team::Role;
 use crate::ui::action::{Action, Context};
 
@@ -20,6 +26,60 @@ pub const YEARS: &str = "jaar";
 pub const DUE_BEFORE_SIGNAL: &str = "deze datum ligt vóór de signaaldatum";
 pub const LOOKS_LIKE_BSN: &str = "dit lijkt een BSN; tandem bewaart geen BSN, laat het weg";
 pub const UNKNOWN_MEMBER: &str = "deze persoon hoort niet (meer) bij het team; kies een ander";
+
+// ---- The domain's errors as said (the domain keeps them as data) ----
+
+/// Writes a domain error's text; the domain's error types implement `Display` and
+/// `Error` here, so `?` and `to_string` work in every layer above.
+macro_rules! said {
+    ($($ty:ty => |$e:ident| $text:expr;)+) => {
+        $(impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let $e = self;
+                f.write_str(&$text)
+            }
+        }
+        impl std::error::Error for $ty {})+
+    };
+}
+
+said!(
+    DateError => |e| match e {
+        DateError::Shape => DATE_SHAPE,
+        DateError::NoSuchDay => DATE_NO_SUCH_DAY,
+        DateError::Year => DATE_YEAR,
+        DateError::InFuture => IN_FUTURE,
+    };
+    FieldError => |e| match e {
+        FieldError::Required => REQUIRED.to_string(),
+        FieldError::Date(e) => e.to_string(),
+        FieldError::TooLong { max } => format!("{TOO_LONG} {max} {CHARS}"),
+        FieldError::InFuture => IN_FUTURE.to_string(),
+        FieldError::AgeOutOfRange { age: Some(age) } => format!("{AGE_OUT_OF_RANGE} ({age} {YEARS})"),
+        FieldError::AgeOutOfRange { age: None } => BIRTH_AFTER_SIGNAL.to_string(),
+        FieldError::DueBeforeSignal => DUE_BEFORE_SIGNAL.to_string(),
+        FieldError::LooksLikeBsn => LOOKS_LIKE_BSN.to_string(),
+        FieldError::UnknownMember => UNKNOWN_MEMBER.to_string(),
+    };
+    ConsentError => |e| match e {
+        ConsentError::NoParty => CONSENT_NO_PARTY,
+        ConsentError::NotRequired => CONSENT_PARTY_NOT_NOW,
+        ConsentError::InFuture => IN_FUTURE,
+    };
+    EscalationError => |e| match e {
+        EscalationError::AlreadyOpen => ESCALATION_OPEN,
+        EscalationError::CannotGoUp => ESCALATION_NOT_UP,
+        EscalationError::NoneOpen => ESCALATION_NONE,
+        EscalationError::NoQuestion => ESCALATION_NO_QUESTION,
+        EscalationError::InFuture => IN_FUTURE,
+    };
+    PlanError => |e| match e {
+        PlanError::Frozen(version) => plan_frozen(*version),
+        PlanError::NotFrozen => PLAN_NOT_FROZEN.to_string(),
+        PlanError::SignedInFuture => IN_FUTURE.to_string(),
+    };
+    PeriodError => |e| period_invalid(&e.0);
+);
 
 // ---- Choices (order matches the enums in domain::case) ----
 pub const GEZAG: &[&str] = &["beide ouders", "alleen moeder", "alleen vader", "voogd / GI", "anders"];
@@ -39,6 +99,49 @@ pub const CASE_FIELDS: [&str; 12] = [
     "Volgende actie vóór",
     "Huidige stap",
 ];
+
+// ---- Labels of the domain's choices ----
+
+/// The Dutch label of a value users pick from a list; the tables above and below hold
+/// the words in the order of each enum.
+pub trait Label {
+    fn label(self) -> &'static str;
+}
+
+macro_rules! labels {
+    ($($ty:ty => $table:expr),+ $(,)?) => {
+        $(impl Label for $ty {
+            fn label(self) -> &'static str {
+                $table[self.index()]
+            }
+        })+
+    };
+}
+
+labels!(
+    crate::domain::case::Gezag => GEZAG,
+    crate::domain::case::SignalSource => SOURCES,
+    crate::domain::case::DomainTag => DOMAINS,
+    crate::domain::case::Field => CASE_FIELDS,
+    crate::domain::consent::Decision => CONSENT_DECISIONS,
+    crate::domain::escalation::Level => LEVELS,
+    crate::domain::escalation::Reason => REASONS,
+    crate::domain::escalation::Domain => QUESTION_DOMAINS,
+    crate::domain::plan::PlanDomain => PLAN_DOMAINS,
+    crate::domain::plan::Priority => PRIORITIES,
+    crate::domain::plan::Party => PARTIES,
+    crate::domain::plan::ActionStatus => ACTION_STATUSES,
+    crate::domain::plan::Payer => PAYERS,
+    crate::domain::plan::SignerRole => SIGNER_ROLES,
+    crate::domain::plan::Section => PLAN_SECTIONS,
+);
+
+/// A role is read as a rung's decider entries store it.
+impl Label for crate::domain::escalation::DeciderRole {
+    fn label(self) -> &'static str {
+        self.entry_name()
+    }
+}
 
 // ---- Case form ----
 pub const NEW_CASE_TITLE: &str = "Nieuw dossier";
@@ -146,7 +249,7 @@ pub const SETUP_BRIN_HINT: &str = "bijv. 12AB";
 pub const SETUP_YOU: &str = "Jouw naam";
 pub const SETUP_NAME_HINT: &str = "voor- en achternaam";
 pub const SETUP_ROLE: &str = "  rol";
-/// The deciders at set-up, in the order of `DECIDER_ROLES`.
+/// The deciders at set-up, in the order of `DeciderRole::ALL`.
 pub const SETUP_DECIDERS: &[&str] =
     &["Schooldirecteur", "Teamleider wijkteam", "Directeur SWV", "Gemeente (OGGO)", "OGGO-overleg"];
 pub const SETUP_DECIDER_HINT: &str = "naam: beslist bij opschalen (mag leeg)";
@@ -196,6 +299,57 @@ pub fn case_count(n: usize) -> String {
 pub fn damaged_records(n: usize) -> String {
     format!("{} onleesbaar en niet getoond; draai `tandem check` voor details.", count(n as u64, "dossier", "dossiers"))
 }
+
+// ---- A case as read: field values as text ----
+/// One field of a case as text, as the detail view and the export show it.
+pub fn field_value(
+    case: &crate::domain::case::Case,
+    field: crate::domain::case::Field,
+    team: &crate::domain::team::Team,
+    route: &crate::domain::route::Routekaart,
+    today: chrono::NaiveDate,
+) -> String {
+    use crate::domain::case::Field;
+    let i = &case.intake;
+    match field {
+        Field::FirstName => i.first_name.clone(),
+        Field::LastName => i.last_name.clone(),
+        Field::BirthDate => {
+            let age = crate::domain::date::age_on(i.birth_date, today).unwrap_or(0);
+            format!("{} ({age} {})", crate::domain::date::format(i.birth_date), YEARS)
+        }
+        Field::Groep => i.groep.to_string(),
+        Field::Gezag => i.gezag.label().to_string(),
+        Field::SignalDate => crate::domain::date::format(i.signal_date),
+        Field::Source => i.source.label().to_string(),
+        Field::Domains => i.domains.iter().map(|d| d.label()).collect::<Vec<_>>().join(", "),
+        Field::Note => i.note.clone(),
+        Field::Holder => team.name_of(&i.holder).to_string(),
+        Field::Step => route.label(&case.step),
+        Field::Due => case.due.map(crate::domain::date::format).unwrap_or_else(|| "—".into()),
+    }
+}
+
+/// A recorded step value as text.
+pub fn value_text(value: &crate::domain::route::Value, team: &crate::domain::team::Team) -> String {
+    use crate::domain::route::Value;
+    match value {
+        Value::Text(s) | Value::Choice(s) => s.clone(),
+        Value::Date(d) => crate::domain::date::format(*d),
+        Value::Multi(items) => items.join(", "),
+        Value::YesNo(b) => yes_no(*b).to_string(),
+        Value::Person(id) => team.name_of(id).to_string(),
+        Value::Score(n) => format!("{n} van 5"),
+        Value::Number(n) => n.to_string(),
+        Value::Goals(goals) => {
+            goals.iter().map(|g| format!("doel {}: {}", g.goal, g.result)).collect::<Vec<_>>().join(", ")
+        }
+    }
+}
+
+/// The words a new plan takes from the route (`Plan::prefilled`).
+pub const PLAN_WORDS: crate::domain::plan::Words =
+    crate::domain::plan::Words { value: value_text, section: |s| s.label() };
 
 // ---- Right of access (the parents' copy) ----
 pub const ACCESS_TITLE: &str = "Inzage: wat tandem bewaart over";
@@ -416,7 +570,16 @@ pub fn party(p: crate::domain::consent::Party, gezag: crate::domain::case::Gezag
 /// One consent record as shown: "gegeven op 01-11-2026 door moeder (mondeling)".
 pub fn consent_record(c: &crate::domain::consent::Consent, gezag: crate::domain::case::Gezag) -> String {
     let form = CONSENT_FORMS[usize::from(c.form == crate::domain::consent::ConsentForm::Written)];
-    format!("{} op {} door {} ({form})", c.decision.label(), c.on.format("%d-%m-%Y"), c.parties_text(gezag))
+    format!("{} op {} door {} ({form})", c.decision.label(), c.on.format("%d-%m-%Y"), consent_parties(c, gezag))
+}
+
+/// Who decided, as shown: the parties' names for the child's gezag, or for an old
+/// record whose consent counted then.
+fn consent_parties(c: &crate::domain::consent::Consent, gezag: crate::domain::case::Gezag) -> String {
+    match c.by {
+        Some(g) => giver(g).to_string(),
+        None => c.parties.iter().map(|p| party(*p, gezag)).collect::<Vec<_>>().join(" en "),
+    }
 }
 
 /// Where consent for a purpose stands: given by all who must, or per party what is
@@ -930,31 +1093,53 @@ fn short(text: &str) -> String {
     if text.trim().is_empty() { "(zonder tekst)".into() } else { format!("‘{}’", shorten(text, 40)) }
 }
 
-pub fn missing_goal_for(concern: &str) -> String {
+fn missing_goal_for(concern: &str) -> String {
     format!("Zorg {} heeft nog geen doel", short(concern))
 }
 
-pub fn missing_criterion(goal: &str) -> String {
+fn missing_criterion(goal: &str) -> String {
     format!("Doel {} heeft geen evaluatiecriterium", short(goal))
 }
 
-pub fn missing_division(domain: &str) -> String {
+fn missing_division(domain: &str) -> String {
     format!("Er zijn doelen voor {domain}, maar niet wie dat betaalt")
 }
 
-pub fn missing_owner(action: &str) -> String {
+fn missing_owner(action: &str) -> String {
     format!("Actie {} heeft geen uitvoerder", short(action))
 }
 
-pub fn missing_by(action: &str) -> String {
+fn missing_by(action: &str) -> String {
     format!("Actie {} heeft geen datum", short(action))
 }
 
-pub fn missing_signature(role: &str, name: &str) -> String {
+fn missing_signature(role: &str, name: &str) -> String {
     if name.trim().is_empty() {
         format!("Handtekening ontbreekt: {}", role.to_lowercase())
     } else {
         format!("Handtekening ontbreekt: {} ({})", role.to_lowercase(), name.trim())
+    }
+}
+
+/// "7. Doelen (SMART)": a section's number and name.
+pub fn section_title(section: crate::domain::plan::Section) -> String {
+    format!("{}. {}", section.index() + 1, section.label())
+}
+
+/// What the plan lacks, as the checklist says it.
+pub fn plan_gap(gap: &PlanGap) -> String {
+    match gap {
+        PlanGap::Question => MISSING_QUESTION.to_string(),
+        PlanGap::GoalFor(concern) => missing_goal_for(concern),
+        PlanGap::Goals => MISSING_GOALS.to_string(),
+        PlanGap::Criterion(goal) => missing_criterion(goal),
+        PlanGap::Division(domain) => missing_division(domain.label()),
+        PlanGap::Actions => MISSING_ACTIONS.to_string(),
+        PlanGap::Owner(action) => missing_owner(action),
+        PlanGap::By(action) => missing_by(action),
+        PlanGap::Regie => MISSING_REGIE.to_string(),
+        PlanGap::Evaluation => MISSING_EVALUATION.to_string(),
+        PlanGap::Signature(role, name) => missing_signature(role.label(), name),
     }
 }
 
@@ -969,9 +1154,27 @@ pub const REASONS: &[&str] = &[
     "wachttijd",
 ];
 pub const QUESTION_DOMAINS: &[&str] = &["onderwijsvraag (SWV)", "zorgvraag (gemeente)", "beide"];
-pub const DECIDER_ROLES: &[&str] =
-    &["schooldirecteur", "teamleider wijkteam", "directeur SWV", "gemeente (OGGO)", "bestuurlijk OGGO-overleg"];
 pub const DECIDER_UNSET: &str = "(niet ingesteld)";
+
+/// A decider entry as shown: "role (name)", or the role with "(niet ingesteld)" when
+/// no name is known; the E3 meeting is its own name.
+pub fn decider_display(entry: &str) -> String {
+    use crate::domain::escalation::{DeciderRole, decider_name, decider_role};
+    let role = decider_role(entry);
+    match decider_name(entry) {
+        Some(name) => format!("{role} ({name})"),
+        None if role == DeciderRole::Oggo.entry_name() => role.to_string(),
+        None => format!("{role} {DECIDER_UNSET}"),
+    }
+}
+
+/// The deciders of a rung on the overview: names only (the roles follow from the level),
+/// a role where no name is known.
+pub fn decider_names(entries: &[String]) -> String {
+    let name =
+        |e: &String| crate::domain::escalation::decider_name(e).map_or_else(|| decider_display(e), str::to_string);
+    entries.iter().map(name).collect::<Vec<_>>().join(", ")
+}
 pub const ESCALATION_OPEN: &str =
     "Er loopt al een escalatie voor dit dossier; leg eerst het besluit vast of schaal die op.";
 pub const ESCALATION_NOT_UP: &str =
@@ -1449,7 +1652,7 @@ pub fn team_trusted(name: &str, fingerprint: &str) -> String {
     )
 }
 
-pub fn period_invalid(text: &str) -> String {
+fn period_invalid(text: &str) -> String {
     format!("{text} is geen halfjaar; schrijf het als 2026-H1 (januari-juni) of 2026-H2 (juli-december).")
 }
 
@@ -1459,10 +1662,17 @@ pub fn agenda_intro(school: &str, date: &str) -> String {
     )
 }
 
-pub fn agenda_named(pupil: &str, short_id: &str, level: &str, name: &str) -> String {
-    format!(
-        "{pupil} (dossier {short_id}), {level}, vraag: noemt \"{name}\". De agenda gaat zonder namen van kinderen naar het OGGO; schrijf de vraag zonder naam."
-    )
+/// An E3 question that names its child: which case, which level, which name.
+impl std::fmt::Display for crate::domain::escalation::Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (pupil, level, name) = (&self.pupil, self.level.code(), &self.name);
+        let short_id = crate::domain::access::short_id(self.case);
+        let short_id = short_id.trim_start_matches('-');
+        write!(
+            f,
+            "{pupil} (dossier {short_id}), {level}, vraag: noemt \"{name}\". De agenda gaat zonder namen van kinderen naar het OGGO; schrijf de vraag zonder naam."
+        )
+    }
 }
 
 /// `sep` between the reasons: a new line on the command line, " · " on the status line;
@@ -1481,23 +1691,20 @@ pub fn agenda_since(date: &str) -> String {
     format!("sinds {date}")
 }
 
-pub fn trigger_plan_late(tandem: chrono::NaiveDate) -> String {
-    format!(
-        "het plan is 6 weken na de tandembespreking van {} nog niet vastgesteld",
-        crate::domain::date::format(tandem)
-    )
-}
-
-pub fn trigger_evaluation(due: chrono::NaiveDate) -> String {
-    format!("de evaluatie had vóór {} moeten zijn", crate::domain::date::format(due))
-}
-
-pub fn trigger_absent(from: chrono::NaiveDate, days: i64) -> String {
-    format!("thuiszitter: al {days} dagen niet op school (sinds {})", crate::domain::date::format(from))
-}
-
-pub fn trigger_disagree(outcome: &str) -> String {
-    format!("de tandembespreking eindigde in: {outcome}")
+/// What a suggestion to escalate says.
+pub fn trigger_why(why: &crate::domain::escalation::Why) -> String {
+    use crate::domain::date::format;
+    use crate::domain::escalation::Why;
+    match why {
+        Why::PlanLate(tandem) => {
+            format!("het plan is 6 weken na de tandembespreking van {} nog niet vastgesteld", format(*tandem))
+        }
+        Why::EvaluationOverdue(due) => format!("de evaluatie had vóór {} moeten zijn", format(*due)),
+        Why::Absent { from, days } => {
+            format!("thuiszitter: al {days} dagen niet op school (sinds {})", format(*from))
+        }
+        Why::Disagreement(outcome) => format!("de tandembespreking eindigde in: {outcome}"),
+    }
 }
 
 // ---- Keymap ----
@@ -1812,6 +2019,44 @@ pub fn restored(file: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::case::CaseId;
+    use crate::domain::consent::Decision;
+    use crate::domain::escalation::{Level, Named};
+    use crate::domain::history::ChangeKind;
+    use crate::domain::plan::{PlanGap, SignerRole};
+    use crate::domain::testing::route;
+
+    use super::change_kind;
+
+    #[test]
+    fn history_lines_show_titles_and_labels_not_ids() {
+        let r = route();
+        let done = ChangeKind::StepCompleted { step: "S1".into(), outcome: "ouders".into() };
+        assert_eq!(change_kind(&done, &r), "stap S1 Verkennen in school afgerond: Ouders betrekken");
+        let consent = ChangeKind::consent("gezamenlijk_plan".into(), Decision::Given);
+        assert_eq!(change_kind(&consent, &r), "toestemming gegeven: gezamenlijk plan");
+        let refused = ChangeKind::consent("delen_swv".into(), Decision::Refused);
+        assert_eq!(change_kind(&refused, &r), "toestemming geweigerd: delen met SWV");
+        let unknown = ChangeKind::StepRecorded { step: "X9".into() };
+        assert_eq!(change_kind(&unknown, &r), "stap X9 bijgewerkt", "an id no longer in the routekaart stays");
+    }
+
+    #[test]
+    fn a_question_that_names_its_child_says_which_case_level_and_name() {
+        let id = CaseId::random();
+        let named = Named { case: id, pupil: "Noor Bakker".into(), level: Level::E3, name: "Noor".into() };
+        let reason = named.to_string();
+        let short = crate::domain::access::short_id(id);
+        assert!(reason.contains("Noor Bakker") && reason.contains(short.trim_start_matches('-')), "{reason}");
+        assert!(reason.contains("E3") && reason.contains("vraag"), "{reason}");
+    }
+
+    #[test]
+    fn a_missing_signature_names_the_role_as_signers_read_it() {
+        let gap = PlanGap::Signature(SignerRole::Parent, String::new());
+        assert_eq!(super::plan_gap(&gap), super::missing_signature("Ouder/verzorger", ""));
+    }
+
     #[test]
     fn fitting_never_splits_a_character() {
         let text = " 1. [gedeeld] Leest in maart op AVI-niveau E5 · criterium: AVI-toets in maart";

@@ -368,7 +368,7 @@ pub fn report_tables(records: &[SwvRecord], period: Period) -> Vec<Table> {
         reasons.push(row);
     }
     let mut reason_headers = vec![strings::REPORT_SCHOOL.to_string()];
-    reason_headers.extend(figures::reason_labels().into_iter().map(String::from));
+    reason_headers.extend(crate::domain::escalation::Reason::ALL.iter().map(|r| strings::Label::label(*r).to_string()));
     vec![
         Table {
             title: strings::report_title(&period.to_string()),

@@ -5,6 +5,7 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode::{self, BackTab, Backspace, Char, Down, Enter, Esc, Tab};
 use tandem::domain::history::ChangeKind;
+use tandem::strings::Label;
 use tandem::ui::model::Screen;
 
 /// Fills the new-case form from its first field, the way a user would.

@@ -39,7 +39,7 @@ fn plan_with_goals(h: &mut Harness, id: tandem::domain::case::CaseId, goals: &[&
     let case = h.store.case(id).unwrap().unwrap();
     let config = &h.model.config;
     let cx = tandem::domain::plan::Context { case: &case, route: &config.route, team: &config.team };
-    let mut plan = tandem::domain::plan::Plan::prefilled(&cx, common::now().date());
+    let mut plan = tandem::domain::plan::Plan::prefilled(&cx, &tandem::strings::PLAN_WORDS, common::now().date());
     plan.goals = goals
         .iter()
         .zip(1..)

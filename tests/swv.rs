@@ -34,7 +34,7 @@ fn team(name: &str, cases: usize, seed: u64, folder: &Path, swv: &SwvIdentity) -
     store.create_key(PASSPHRASE.as_bytes(), KdfParams::cheap().unwrap(), "anna", now()).unwrap();
     let list = demo::cases(cases, seed, &config.route, &config.team, now().date());
     store.insert_new(&list, "anna", now()).unwrap();
-    store.insert_plans(&demo::plans(&list, &config.route, &config.team)).unwrap();
+    store.insert_plans(&demo::plans(&list, &config.route, &config.team, &tandem::strings::PLAN_WORDS)).unwrap();
     let names = list.iter().map(|c| c.pupil_name()).collect();
     let notes = list.iter().map(|c| c.intake.note.clone()).filter(|n| n.len() > 10).collect();
     TeamHome { store, config, names, notes, _dir: dir }

@@ -11,7 +11,6 @@ use super::consent::Consent;
 use super::date::{self, DateError};
 use super::escalation::{Absence, Dismissal, Escalation};
 use super::route::{self, Done, Outcome, Routekaart, Values, Visit};
-use crate::strings;
 
 /// A random id: the key reveals nothing about the pupil or the order of entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -36,15 +35,15 @@ impl std::fmt::Display for CaseId {
 choice_enum!(
     /// Who holds parental authority; consent later depends on it.
     Gezag { BothParents = "beide_ouders", Mother = "moeder", Father = "vader",
-            Guardian = "voogd", Other = "anders" } labels strings::GEZAG);
+            Guardian = "voogd", Other = "anders" });
 choice_enum!(
     /// Who raised the signal.
     SignalSource { Teacher = "leerkracht", IbEr = "ib", Wijkteam = "wijkteam",
-                   Parent = "ouder", Pupil = "leerling", Other = "anders" } labels strings::SOURCES);
+                   Parent = "ouder", Pupil = "leerling", Other = "anders" });
 choice_enum!(
     /// The domains a question touches; `Safety` marks "zorgen over veiligheid".
     DomainTag { Education = "onderwijs", Shared = "gedeeld", YouthCare = "jeugdhulp",
-                Safety = "veiligheid" } labels strings::DOMAINS);
+                Safety = "veiligheid" });
 
 /// Primary school groups 1 to 8.
 pub const GROEPEN: std::ops::RangeInclusive<u8> = 1..=8;
@@ -286,8 +285,8 @@ impl Field {
         &Field::ALL[..Field::ALL.len() - 1]
     }
 
-    pub fn label(self) -> &'static str {
-        strings::CASE_FIELDS[self as usize]
+    pub fn index(self) -> usize {
+        self as usize
     }
 
     pub fn required(self) -> bool {
@@ -311,24 +310,6 @@ pub enum FieldError {
     DueBeforeSignal,
     LooksLikeBsn,
     UnknownMember,
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FieldError::Required => f.write_str(strings::REQUIRED),
-            FieldError::Date(e) => e.fmt(f),
-            FieldError::TooLong { max } => write!(f, "{} {max} {}", strings::TOO_LONG, strings::CHARS),
-            FieldError::InFuture => f.write_str(strings::IN_FUTURE),
-            FieldError::AgeOutOfRange { age } => match age {
-                Some(age) => write!(f, "{} ({age} {})", strings::AGE_OUT_OF_RANGE, strings::YEARS),
-                None => f.write_str(strings::BIRTH_AFTER_SIGNAL),
-            },
-            FieldError::DueBeforeSignal => f.write_str(strings::DUE_BEFORE_SIGNAL),
-            FieldError::LooksLikeBsn => f.write_str(strings::LOOKS_LIKE_BSN),
-            FieldError::UnknownMember => f.write_str(strings::UNKNOWN_MEMBER),
-        }
-    }
 }
 
 /// The case form's content as typed, before validation.
@@ -645,8 +626,7 @@ mod tests {
 
     #[test]
     fn closing_starts_the_retention_clock_and_reopening_stops_it() {
-        let route: Routekaart =
-            crate::config::parse_toml(std::path::Path::new("r"), crate::config::DEFAULT_ROUTEKAART).unwrap();
+        let route: Routekaart = crate::domain::testing::route();
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
         let mut c = Case::new(CaseId::random(), intake, step, due);
         c.set_step("S8".into(), &route, d(2026, 1, 5));
@@ -659,8 +639,7 @@ mod tests {
 
     #[test]
     fn a_case_closes_on_the_date_its_closing_step_records() {
-        let route: Routekaart =
-            crate::config::parse_toml(std::path::Path::new("r"), crate::config::DEFAULT_ROUTEKAART).unwrap();
+        let route: Routekaart = crate::domain::testing::route();
         let (intake, step, due) = good().validate(today(), &|_| true).unwrap();
         let mut c = Case::new(CaseId::random(), intake, step, due);
         let recorded = d(2026, 11, 25);
@@ -678,7 +657,7 @@ mod tests {
 
     #[test]
     fn a_light_copy_loses_nothing_once_filled_from_the_stored_case() {
-        let config = crate::config::Config::demo().unwrap();
+        let config = crate::domain::testing::school();
         let stored = crate::domain::demo::cases(10, 3, &config.route, &config.team, today())
             .into_iter()
             .find(|c| c.visits.len() > 3)

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::case::{Gezag, Intake};
 use super::date;
-use crate::strings;
 
 /// Whose consent counts, by the child's age.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,10 +59,6 @@ impl Party {
             Giver::Child => vec![Party::Child],
         }
     }
-
-    pub fn label(self, gezag: Gezag) -> &'static str {
-        strings::party(self, gezag)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,8 +80,8 @@ pub enum Decision {
 impl Decision {
     pub const ALL: [Decision; 3] = [Decision::Given, Decision::Refused, Decision::Withdrawn];
 
-    pub fn label(self) -> &'static str {
-        strings::CONSENT_DECISIONS[self as usize]
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -146,15 +141,13 @@ impl From<Stored> for Consent {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+/// Why a consent was not recorded (the wording is `strings`').
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConsentError {
-    #[error("{}", strings::CONSENT_NO_PARTY)]
     NoParty,
     /// A party whose consent does not count on that day (a child under 12, parents of
     /// a child of 16).
-    #[error("{}", strings::CONSENT_PARTY_NOT_NOW)]
     NotRequired,
-    #[error("{}", strings::IN_FUTURE)]
     InFuture,
 }
 
@@ -206,15 +199,6 @@ impl Consent {
             Some(Giver::Parents) => party != Party::Child,
             Some(Giver::ParentsAndChild) => true,
             Some(Giver::Child) => party == Party::Child,
-        }
-    }
-
-    /// Who decided, as shown: the parties' names for the child's gezag, or for an old
-    /// record whose consent counted then.
-    pub fn parties_text(&self, gezag: Gezag) -> String {
-        match self.by {
-            Some(g) => strings::giver(g).to_string(),
-            None => self.parties.iter().map(|p| p.label(gezag)).collect::<Vec<_>>().join(" en "),
         }
     }
 }

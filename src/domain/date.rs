@@ -15,19 +15,6 @@ pub enum DateError {
     InFuture,
 }
 
-impl std::fmt::Display for DateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            DateError::Shape => crate::strings::DATE_SHAPE,
-            DateError::NoSuchDay => crate::strings::DATE_NO_SUCH_DAY,
-            DateError::Year => crate::strings::DATE_YEAR,
-            DateError::InFuture => crate::strings::IN_FUTURE,
-        })
-    }
-}
-
-impl std::error::Error for DateError {}
-
 /// Parses `dd-mm-jjjj`; `/` and `.` are accepted as separators and day and month may
 /// have one digit, because that is how people type dates in a hurry.
 pub fn parse(input: &str) -> Result<NaiveDate, DateError> {

@@ -10,7 +10,7 @@ use super::case::{Case, CaseId, DomainTag, Gezag, Intake, SignalSource};
 use super::consent::{Consent, ConsentForm, Decision};
 use super::escalation::{self, Absence, Ask, Decider, DeciderRole, Domain, Level, Reason, Terms};
 use super::plan::{
-    Action, ActionStatus, Concern, Context, Division, Goal, Party, Payer, Plan, PlanBook, PlanDomain, Priority,
+    Action, ActionStatus, Concern, Context, Division, Goal, Party, Payer, Plan, PlanBook, PlanDomain, Priority, Words,
 };
 use super::route::{Condition, Done, FieldKind, Value, Values, Visit};
 use super::route::{Measure, Routekaart};
@@ -235,7 +235,7 @@ const CONCERNS: &[(&str, &str, &str)] = &[
 /// records the parents' agreement): signed when that step was completed, a draft while
 /// the case is there. Pre-filled from the route like a real plan, with a concern, its
 /// goal, an action on each side and an evaluation date.
-pub fn plans(cases: &[Case], route: &Routekaart, team: &Team) -> Vec<(CaseId, PlanBook)> {
+pub fn plans(cases: &[Case], route: &Routekaart, team: &Team, words: &Words) -> Vec<(CaseId, PlanBook)> {
     let is_plan_step =
         |id: &str| route.step(id).is_some_and(|s| s.fields.iter().any(|f| f.measure == Some(Measure::PlanAgreement)));
     cases
@@ -243,7 +243,7 @@ pub fn plans(cases: &[Case], route: &Routekaart, team: &Team) -> Vec<(CaseId, Pl
         .filter_map(|case| {
             let visit = case.visits.iter().find(|v| is_plan_step(&v.step))?;
             let cx = Context { case, route, team };
-            let mut plan = Plan::prefilled(&cx, visit.entered);
+            let mut plan = Plan::prefilled(&cx, words, visit.entered);
             let n = case.id.0.as_bytes()[0] as usize;
             let (concern, goal, criterion) = CONCERNS[n % CONCERNS.len()];
             let concern_id = plan.fresh_id();
@@ -372,7 +372,7 @@ mod tests {
         let route = route();
         let team = team();
         let list = cases(40, 7, &route, &team, today);
-        let plans = plans(&list, &route, &team);
+        let plans = plans(&list, &route, &team, &crate::domain::testing::WORDS);
         assert!(plans.len() >= 10, "{}", plans.len());
         let mut signed = 0;
         for (id, book) in &plans {

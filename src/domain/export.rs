@@ -14,7 +14,6 @@ use super::case::Case;
 use super::escalation::{self, DeciderRole, Level, Reason, Rung};
 use super::monitoring::{self, Satisfaction};
 use super::route::Routekaart;
-use crate::strings;
 
 pub const FORMAT: &str = "tandem-bundle/1";
 
@@ -79,12 +78,17 @@ impl fmt::Display for Period {
     }
 }
 
+/// A period that is not of the form "2026-H2", with the text as given (the wording is
+/// `strings`').
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodError(pub String);
+
 impl TryFrom<String> for Period {
-    type Error = String;
+    type Error = PeriodError;
 
     /// "2026-H2"
-    fn try_from(s: String) -> Result<Period, String> {
-        let bad = || strings::period_invalid(&s);
+    fn try_from(s: String) -> Result<Period, PeriodError> {
+        let bad = || PeriodError(s.clone());
         let (year, half) = s.trim().split_once("-H").ok_or_else(bad)?;
         let year: i32 = year.parse().map_err(|_| bad())?;
         let half: u8 = half.parse().map_err(|_| bad())?;
@@ -380,7 +384,7 @@ mod tests {
 
     #[test]
     fn only_an_escalation_to_the_director_with_consent_carries_a_dossier() {
-        let config = crate::config::Config::demo().unwrap();
+        let config = crate::domain::testing::school();
         let today = d(2026, 11, 23);
         let mut case = crate::domain::demo::cases(1, 3, &config.route, &config.team, today).remove(0);
         case.id = CaseId::random();

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::escalation::{Level, Reason};
+use super::escalation::Level;
 use super::export::{Period, Record};
 
 /// The plan should be agreed within this many days of the tandem discussion.
@@ -163,14 +163,10 @@ pub fn went_up_from_director<'a>(records: impl Iterator<Item = (&'a str, &'a Rec
     out
 }
 
-/// The reason labels in the order of `Figures::reasons`.
-pub fn reason_labels() -> Vec<&'static str> {
-    Reason::ALL.iter().map(|r| r.label()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::escalation::Reason;
     use crate::domain::export::EscalationFact;
     use crate::domain::monitoring::Satisfaction;
     use crate::domain::testing::d;

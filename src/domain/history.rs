@@ -140,24 +140,3 @@ impl Change {
         Change { case: None, at, who: who.to_string(), kind }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::consent::Decision;
-    use crate::domain::testing::route;
-    use crate::strings::change_kind;
-
-    #[test]
-    fn history_lines_show_titles_and_labels_not_ids() {
-        let r = route();
-        let done = ChangeKind::StepCompleted { step: "S1".into(), outcome: "ouders".into() };
-        assert_eq!(change_kind(&done, &r), "stap S1 Verkennen in school afgerond: Ouders betrekken");
-        let consent = ChangeKind::consent("gezamenlijk_plan".into(), Decision::Given);
-        assert_eq!(change_kind(&consent, &r), "toestemming gegeven: gezamenlijk plan");
-        let refused = ChangeKind::consent("delen_swv".into(), Decision::Refused);
-        assert_eq!(change_kind(&refused, &r), "toestemming geweigerd: delen met SWV");
-        let unknown = ChangeKind::StepRecorded { step: "X9".into() };
-        assert_eq!(change_kind(&unknown, &r), "stap X9 bijgewerkt", "an id no longer in the routekaart stays");
-    }
-}

@@ -2,19 +2,15 @@
 //! "now" always come in as arguments, so every rule is testable with fixed dates.
 
 /// Generates the enums whose values users pick from a list: the serde name is the stable
-/// stored form, the label comes from `strings`.
+/// stored form; the label users read is `strings::Label`, found by `index`.
 macro_rules! choice_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $serde:literal),+ $(,)? } labels $labels:path) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $serde:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name { $(#[serde(rename = $serde)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn label(self) -> &'static str {
-                $labels[self as usize]
-            }
 
             pub fn index(self) -> usize {
                 self as usize

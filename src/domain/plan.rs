@@ -10,7 +10,6 @@ use super::case::{Case, Gezag};
 use super::date;
 use super::route::{Measure, Routekaart, Value};
 use super::team::Team;
-use crate::strings;
 
 /// Where a routekaart field's value goes in a new plan (`plan = "..."` in the file), so
 /// nothing recorded on the route is asked again.
@@ -72,23 +71,21 @@ pub enum TextPart {
 
 choice_enum!(
     /// Where a goal or a piece of support belongs (domain.md §3).
-    PlanDomain { Onderwijs = "onderwijs", Gedeeld = "gedeeld", Jeugdhulp = "jeugdhulp", Overig = "overig" }
-    labels strings::PLAN_DOMAINS);
+    PlanDomain { Onderwijs = "onderwijs", Gedeeld = "gedeeld", Jeugdhulp = "jeugdhulp", Overig = "overig" });
 choice_enum!(
-    Priority { High = "hoog", Middle = "midden", Low = "laag" } labels strings::PRIORITIES);
+    Priority { High = "hoog", Middle = "midden", Low = "laag" });
 choice_enum!(
     /// Who carries out an action, when it is not a named person.
     Party { School = "school", Wijkteam = "wijkteam", Ouders = "ouders", Netwerk = "netwerk",
-            Extern = "extern" } labels strings::PARTIES);
+            Extern = "extern" });
 choice_enum!(
-    ActionStatus { Planned = "gepland", Busy = "bezig", Done = "klaar", Dropped = "vervallen" }
-    labels strings::ACTION_STATUSES);
+    ActionStatus { Planned = "gepland", Busy = "bezig", Done = "klaar", Dropped = "vervallen" });
 choice_enum!(
     /// Who pays for support in a domain.
     Payer { School = "school", Swv = "swv", Gemeente = "gemeente", Zvw = "zvw", Wlz = "wlz",
-            Ouders = "ouders" } labels strings::PAYERS);
+            Ouders = "ouders" });
 choice_enum!(
-    SignerRole { Parent = "ouder", Child = "kind", IbEr = "ib", Wijkteam = "wijkteam" } labels strings::SIGNER_ROLES);
+    SignerRole { Parent = "ouder", Child = "kind", IbEr = "ib", Wijkteam = "wijkteam" });
 
 /// A concern with its priority (§3); goals refer to it by `id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,16 +222,6 @@ impl Section {
     pub fn index(self) -> usize {
         self as usize
     }
-
-    /// "7. Doelen (SMART)"
-    pub fn title(self) -> String {
-        format!("{}. {}", self.index() + 1, self.name())
-    }
-
-    /// "Doelen (SMART)": the title without its number.
-    pub fn name(self) -> &'static str {
-        strings::PLAN_SECTIONS[self.index()]
-    }
 }
 
 /// Where a completeness item points: a section and, for lists, the item's index.
@@ -248,18 +235,45 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
     pub place: Place,
-    pub text: String,
+    pub gap: PlanGap,
 }
 
-/// Why a plan change was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// What is missing, with the texts of the items it names (the wording is `strings`').
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanGap {
+    Question,
+    /// A concern (its text) without a goal.
+    GoalFor(String),
+    Goals,
+    /// A goal (its text) without a criterion.
+    Criterion(String),
+    /// A domain with goals and nobody paying.
+    Division(PlanDomain),
+    Actions,
+    /// An action (its text) without a party or person.
+    Owner(String),
+    /// An action (its text) without a date.
+    By(String),
+    Regie,
+    Evaluation,
+    /// A signer not signed yet: role and name.
+    Signature(SignerRole, String),
+}
+
+/// The words the prefill writes into a plan, given by the layer that owns the wording:
+/// how a recorded value reads, and each section's name (a field labelled like its
+/// section is not repeated before its value).
+pub struct Words {
+    pub value: fn(&Value, &Team) -> String,
+    pub section: fn(Section) -> &'static str,
+}
+
+/// Why a plan change was refused (the wording is `strings`').
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {
-    #[error("{}", strings::plan_frozen(*.0))]
     Frozen(u32),
-    #[error("{}", strings::PLAN_NOT_FROZEN)]
     NotFrozen,
     /// A signature dated after today.
-    #[error("{}", strings::IN_FUTURE)]
     SignedInFuture,
 }
 
@@ -273,7 +287,7 @@ pub struct Context<'a> {
 impl Plan {
     /// A first version, pre-filled from what the route recorded. `case` must be the
     /// stored (full) case: light copies lack the values of completed steps.
-    pub fn prefilled(cx: &Context, today: NaiveDate) -> Plan {
+    pub fn prefilled(cx: &Context, words: &Words, today: NaiveDate) -> Plan {
         let mut plan = Plan {
             version: 1,
             started: today,
@@ -302,7 +316,7 @@ impl Plan {
             for (id, value) in visit.values.iter() {
                 let Some(def) = step.fields.iter().find(|f| &f.id == id) else { continue };
                 let Some(part) = def.plan else { continue };
-                let text = super::access::value_text(value, cx.team);
+                let text = (words.value)(value, cx.team);
                 match part {
                     PlanPart::Opp => plan.opp = matches!(value, Value::YesNo(true)),
                     PlanPart::Meldcode => plan.meldcode |= !value.is_empty(),
@@ -316,7 +330,7 @@ impl Plan {
                     target.push_str("\n\n");
                 }
                 // A label that says what the section's title says is not repeated before the value.
-                if def.label.trim().eq_ignore_ascii_case(part.section().name()) {
+                if def.label.trim().eq_ignore_ascii_case((words.section)(part.section())) {
                     target.push_str(text.trim());
                 } else {
                     target.push_str(&format!("{}: {}", def.label, text.trim()));
@@ -373,49 +387,49 @@ impl Plan {
     pub fn missing(&self) -> Vec<Missing> {
         let at = |section, item| Place { section, item };
         let mut out = Vec::new();
-        let mut need = |place: Place, text: String| out.push(Missing { place, text });
+        let mut need = |place: Place, gap: PlanGap| out.push(Missing { place, gap });
         if self.vraag.trim().is_empty() {
-            need(at(Section::Question, None), strings::MISSING_QUESTION.into());
+            need(at(Section::Question, None), PlanGap::Question);
         }
         for (i, c) in self.concerns.iter().enumerate() {
             if !self.goals.iter().any(|g| g.concern == Some(c.id)) {
-                need(at(Section::Strengths, Some(i)), strings::missing_goal_for(&c.text));
+                need(at(Section::Strengths, Some(i)), PlanGap::GoalFor(c.text.clone()));
             }
         }
         if self.goals.is_empty() {
-            need(at(Section::Goals, None), strings::MISSING_GOALS.into());
+            need(at(Section::Goals, None), PlanGap::Goals);
         }
         for (i, g) in self.goals.iter().enumerate() {
             if g.criterion.trim().is_empty() {
-                need(at(Section::Goals, Some(i)), strings::missing_criterion(&g.text));
+                need(at(Section::Goals, Some(i)), PlanGap::Criterion(g.text.clone()));
             }
         }
         for domain in PlanDomain::ALL {
             let has_goal = self.goals.iter().any(|g| g.domain == *domain);
             if has_goal && !self.division.iter().any(|d| d.domain == *domain && d.payer.is_some()) {
-                need(at(Section::Division, None), strings::missing_division(domain.label()));
+                need(at(Section::Division, None), PlanGap::Division(*domain));
             }
         }
         if self.actions.is_empty() {
-            need(at(Section::Actions, None), strings::MISSING_ACTIONS.into());
+            need(at(Section::Actions, None), PlanGap::Actions);
         }
         for (i, a) in self.actions.iter().enumerate() {
             if a.party.is_none() && a.person.trim().is_empty() {
-                need(at(Section::Actions, Some(i)), strings::missing_owner(&a.what));
+                need(at(Section::Actions, Some(i)), PlanGap::Owner(a.what.clone()));
             }
             if a.by.is_none() {
-                need(at(Section::Actions, Some(i)), strings::missing_by(&a.what));
+                need(at(Section::Actions, Some(i)), PlanGap::By(a.what.clone()));
             }
         }
         if self.regiehouder.trim().is_empty() {
-            need(at(Section::Regie, None), strings::MISSING_REGIE.into());
+            need(at(Section::Regie, None), PlanGap::Regie);
         }
         if self.evaluations.is_empty() {
-            need(at(Section::Evaluation, None), strings::MISSING_EVALUATION.into());
+            need(at(Section::Evaluation, None), PlanGap::Evaluation);
         }
         for (i, s) in self.signers.iter().enumerate() {
             if s.signed.is_none() {
-                need(at(Section::SignOff, Some(i)), strings::missing_signature(s.role.label(), &s.name));
+                need(at(Section::SignOff, Some(i)), PlanGap::Signature(s.role, s.name.clone()));
             }
         }
         out
@@ -574,10 +588,20 @@ mod tests {
         Team { members: vec![m("anna", "Anna Bakker", "ib"), m("fatima", "Fatima El Amrani", "wijkteam")] }
     }
 
+    /// The prefill's words as the tests need them: text values as typed, and the one
+    /// section name the route's labels repeat.
+    const WORDS: Words = Words {
+        value: |v, _| match v {
+            Value::Text(s) => s.clone(),
+            other => format!("{other:?}"),
+        },
+        section: |s| if s == Section::Strengths { "Krachten en zorgen" } else { "" },
+    };
+
     fn plan_for(c: &Case, today: NaiveDate) -> Plan {
         let route = route();
         let team = team();
-        Plan::prefilled(&Context { case: c, route: &route, team: &team }, today)
+        Plan::prefilled(&Context { case: c, route: &route, team: &team }, &WORDS, today)
     }
 
     /// A plan with nothing missing.
@@ -656,8 +680,8 @@ mod tests {
         );
     }
 
-    fn missing_texts(p: &Plan) -> Vec<String> {
-        p.missing().into_iter().map(|m| m.text).collect()
+    fn missing_gaps(p: &Plan) -> Vec<PlanGap> {
+        p.missing().into_iter().map(|m| m.gap).collect()
     }
 
     #[test]
@@ -668,62 +692,62 @@ mod tests {
             places,
             (0..3).map(|i| Place { section: Section::SignOff, item: Some(i) }).collect::<Vec<_>>(),
             "{:?}",
-            missing_texts(&p)
+            missing_gaps(&p)
         );
     }
 
     #[test]
     fn each_completeness_rule_names_its_place() {
-        let only = |p: &Plan, place: Place| -> Vec<String> {
+        let only = |p: &Plan, place: Place| -> Vec<PlanGap> {
             p.missing()
                 .into_iter()
                 .filter(|m| m.place.section != Section::SignOff)
                 .filter(|m| m.place == place)
-                .map(|m| m.text)
+                .map(|m| m.gap)
                 .collect()
         };
         let at = |section, item| Place { section, item };
 
         let mut p = complete();
         p.vraag = " ".into();
-        assert_eq!(only(&p, at(Section::Question, None)), [strings::MISSING_QUESTION]);
+        assert_eq!(only(&p, at(Section::Question, None)), [PlanGap::Question]);
 
         let mut p = complete();
         p.concerns.push(Concern { id: 99, text: "Slaapt slecht".into(), priority: Priority::Low });
-        assert_eq!(only(&p, at(Section::Strengths, Some(1))), [strings::missing_goal_for("Slaapt slecht")]);
+        assert_eq!(only(&p, at(Section::Strengths, Some(1))), [PlanGap::GoalFor("Slaapt slecht".into())]);
 
         let mut p = complete();
         p.goals[0].criterion.clear();
-        assert_eq!(only(&p, at(Section::Goals, Some(0))), [strings::missing_criterion("Sem is elke dag op school")]);
+        assert_eq!(only(&p, at(Section::Goals, Some(0))), [PlanGap::Criterion("Sem is elke dag op school".into())]);
 
         let mut p = complete();
         p.division[0].payer = None;
-        assert_eq!(only(&p, at(Section::Division, None)), [strings::missing_division("gedeeld")]);
+        assert_eq!(only(&p, at(Section::Division, None)), [PlanGap::Division(PlanDomain::Gedeeld)]);
 
         let mut p = complete();
         p.actions[0].party = None;
         p.actions[0].by = None;
         assert_eq!(
             only(&p, at(Section::Actions, Some(0))),
-            [strings::missing_owner("Gesprek met ouders"), strings::missing_by("Gesprek met ouders")]
+            [PlanGap::Owner("Gesprek met ouders".into()), PlanGap::By("Gesprek met ouders".into())]
         );
         p.actions[0].person = "Juf Ans".into();
-        assert_eq!(only(&p, at(Section::Actions, Some(0))), [strings::missing_by("Gesprek met ouders")]);
+        assert_eq!(only(&p, at(Section::Actions, Some(0))), [PlanGap::By("Gesprek met ouders".into())]);
 
         let mut p = complete();
         p.regiehouder.clear();
         p.evaluations.clear();
-        assert_eq!(only(&p, at(Section::Regie, None)), [strings::MISSING_REGIE]);
-        assert_eq!(only(&p, at(Section::Evaluation, None)), [strings::MISSING_EVALUATION]);
+        assert_eq!(only(&p, at(Section::Regie, None)), [PlanGap::Regie]);
+        assert_eq!(only(&p, at(Section::Evaluation, None)), [PlanGap::Evaluation]);
 
         let mut p = complete();
         p.goals.clear();
         p.actions.clear();
-        assert!(only(&p, at(Section::Goals, None)) == [strings::MISSING_GOALS]);
-        assert!(only(&p, at(Section::Actions, None)) == [strings::MISSING_ACTIONS]);
+        assert!(only(&p, at(Section::Goals, None)) == [PlanGap::Goals]);
+        assert!(only(&p, at(Section::Actions, None)) == [PlanGap::Actions]);
 
         let p = complete();
-        assert_eq!(missing_texts(&p)[0], strings::missing_signature("Ouder/verzorger", ""));
+        assert_eq!(missing_gaps(&p)[0], PlanGap::Signature(SignerRole::Parent, String::new()));
     }
 
     #[test]

@@ -50,12 +50,12 @@ impl Tombstone {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::domain::demo;
     use crate::domain::testing::d;
+    use crate::domain::testing::school;
 
     fn case(closed: Option<NaiveDate>) -> Case {
-        let config = Config::demo().unwrap();
+        let config = school();
         let mut c = demo::cases(1, 1, &config.route, &config.team, d(2026, 11, 23)).remove(0);
         c.closed_on = closed;
         c

@@ -312,7 +312,22 @@ pub enum Problem {
     GateWithoutRule,
 }
 
+/// Why a routekaart file's text was refused: not TOML of the routekaart's shape, or a
+/// model whose references do not hold.
+#[derive(Debug)]
+pub enum ParseError {
+    Syntax(toml::de::Error),
+    Invalid(RouteError),
+}
+
 impl Routekaart {
+    /// Reads a routekaart file's text and checks it (`validate`).
+    pub fn parse(text: &str) -> Result<Routekaart, ParseError> {
+        let route: Routekaart = toml::from_str(text).map_err(ParseError::Syntax)?;
+        route.validate().map_err(ParseError::Invalid)?;
+        Ok(route)
+    }
+
     /// Checks the whole file; every reference must resolve and every step be reachable.
     pub fn validate(&self) -> Result<(), RouteError> {
         let err = |at, problem| Err(RouteError { at, problem });

@@ -1,17 +1,35 @@
-//! Fixtures shared by the domain's unit tests: fixed dates and the shipped routekaart.
+//! Fixtures shared by the crate's unit tests: fixed dates, the shipped routekaart read by
+//! the domain's own parser, and the demo school's team.
 
 use chrono::NaiveDate;
 
 use super::case::{DomainTag, Gezag, Intake, SignalSource};
+use super::demo;
+use super::plan::Words;
 use super::route::Routekaart;
+use super::team::Team;
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
 pub fn route() -> Routekaart {
-    crate::config::Config::demo().unwrap().route
+    Routekaart::parse(include_str!("../../config/routekaart.toml")).unwrap()
 }
+
+/// What the demo school works with: the shipped routekaart and the demo team.
+pub struct School {
+    pub route: Routekaart,
+    pub team: Team,
+}
+
+pub fn school() -> School {
+    School { route: route(), team: demo::team() }
+}
+
+/// The prefill's words where the tests do not read them: values as debugged, no
+/// section names.
+pub const WORDS: Words = Words { value: |v, _| format!("{v:?}"), section: |_| "" };
 
 /// A child born on `birth` with `gezag`; the rest of the intake does not matter.
 pub fn child(birth: NaiveDate, gezag: Gezag) -> Intake {

@@ -1,6 +1,8 @@
 //! Printable documents: the plan van aanpak (and later agendas) is built once as a
 //! `Doc`, then written as Markdown or as an A4 PDF. Pure: bytes and strings out, no IO.
 
+pub mod access;
+pub mod agenda;
 pub mod markdown;
 pub mod pdf;
 pub mod plan;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::{Block, Doc, Signature, markdown};
 use crate::domain::date;
 use crate::domain::plan::{Context, Plan, Section};
-use crate::strings;
+use crate::strings::{self, Label};
 
 fn text_or_dash(text: &str) -> String {
     if text.trim().is_empty() { "—".to_string() } else { text.trim().to_string() }
@@ -35,7 +35,7 @@ pub fn document(plan: &Plan, cx: &Context, school: &str, printed: NaiveDate) -> 
     ];
     let mut blocks = Vec::new();
     for section in Section::ALL {
-        blocks.push(Block::Heading(section.title()));
+        blocks.push(Block::Heading(strings::section_title(section)));
         blocks.extend(section_blocks(section, plan, cx));
     }
     Doc {

@@ -3,10 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::*;
-use crate::config::Config;
 use crate::domain::case::Field;
 use crate::domain::demo;
 use crate::domain::history::{ChangeKind, DeleteReason};
+use crate::domain::testing::school;
 
 const PASS: &[u8] = b"correct paard batterij niet";
 
@@ -15,7 +15,7 @@ fn now() -> NaiveDateTime {
 }
 
 fn cases(n: usize) -> Vec<Case> {
-    let config = Config::demo().unwrap();
+    let config = school();
     demo::cases(n, 3, &config.route, &config.team, now().date())
 }
 
@@ -484,13 +484,14 @@ fn plans_are_sealed_kept_with_backups_and_erased_with_their_case() {
     use crate::domain::plan::{Context, Plan, PlanBook};
     let dir = tempfile::tempdir().unwrap();
     let store_dir = dir.path().join("store");
-    let config = Config::demo().unwrap();
+    let config = school();
     let case = new_case();
     let (store, _) = keyed(&store_dir);
     store.save(&case, &created(&case)).unwrap();
     assert_eq!(store.plan(case.id).unwrap(), None);
 
-    let mut plan = Plan::prefilled(&Context { case: &case, route: &config.route, team: &config.team }, now().date());
+    let cx = Context { case: &case, route: &config.route, team: &config.team };
+    let mut plan = Plan::prefilled(&cx, &crate::strings::PLAN_WORDS, now().date());
     plan.vraag = "Merkwoord-plan-7731".into();
     let book = PlanBook { versions: vec![plan] };
     let started =

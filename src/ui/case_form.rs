@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::domain::case::{self, Case, CaseDraft, CaseId, DomainTag, Field, GROEPEN, Gezag, SignalSource};
 use crate::domain::date;
 use crate::domain::history::Change;
-use crate::strings;
+use crate::strings::{self, Label};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseForm {

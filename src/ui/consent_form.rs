@@ -30,7 +30,7 @@ impl ConsentScreen {
         let purposes = config.route.purposes.iter().map(|p| p.name.clone()).collect();
         let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let parties = Party::required(&case.intake, now.date());
-        let who = parties.iter().map(|p| p.label(case.intake.gezag).to_string()).collect();
+        let who = parties.iter().map(|p| strings::party(*p, case.intake.gezag).to_string()).collect();
         let form = Form::with_button(
             vec![
                 Field::choice(strings::CONSENT_PURPOSE, true, purposes, None),

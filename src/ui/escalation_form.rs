@@ -12,7 +12,7 @@ use crate::domain::escalation::{
 };
 use crate::domain::history::{Change, ChangeKind};
 use crate::domain::{absence, date, names};
-use crate::strings;
+use crate::strings::{self, Label};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -100,7 +100,12 @@ impl EscalationScreen {
                 ]
             }
             Kind::Dismiss(triggers) => vec![
-                Field::choice(l.suggestion, true, triggers.iter().map(|t| t.why.clone()).collect(), Some(0)),
+                Field::choice(
+                    l.suggestion,
+                    true,
+                    triggers.iter().map(|t| strings::trigger_why(&t.why)).collect(),
+                    Some(0),
+                ),
                 Field::text(l.why_not, true, TEXT_MAX, "", ""),
             ],
             Kind::Absence => {
@@ -208,7 +213,7 @@ impl EscalationScreen {
                             .escalations
                             .last()
                             .and_then(|e| e.current())
-                            .map(|r| r.deciders.iter().map(|d| escalation::decider_display(d)).collect::<Vec<_>>())
+                            .map(|r| r.deciders.iter().map(|d| strings::decider_display(d)).collect::<Vec<_>>())
                             .unwrap_or_default()
                             .join(" en ");
                         let question = strings::confirm_escalate(level.label(), &who);

@@ -27,7 +27,7 @@ use crate::domain::listing::{Query, Row, fold, urgency};
 use crate::domain::plan::Goal;
 use crate::domain::retention;
 use crate::domain::route::{Draft, FieldKind};
-use crate::strings;
+use crate::strings::{self, Label};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -876,8 +876,14 @@ impl Model {
         escalation::overview(self.cases.values(), self.now.date())
             .into_iter()
             .filter(|r| {
-                let text =
-                    format!("{} {} {} {} {}", r.pupil, r.level.label(), r.reason.label(), r.deciders, r.question);
+                let text = format!(
+                    "{} {} {} {} {}",
+                    r.pupil,
+                    r.level.label(),
+                    r.reason.label(),
+                    strings::decider_names(&r.deciders),
+                    r.question
+                );
                 filter.found_in(&fold(&text))
             })
             .collect()
@@ -906,14 +912,16 @@ impl Model {
                     return vec![Effect::Job(Job::History(id))];
                 }
             }
-            Agenda => match escalation::agenda(self.cases.values(), &self.config.school.name, self.now.date()) {
-                Ok(text) => return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })],
-                Err(named) => {
-                    let reasons: Vec<String> = named.iter().map(ToString::to_string).collect();
-                    let key = self.keymap.first_key_label(Context::Detail, EditQuestion);
-                    self.error(strings::agenda_refused(&reasons, " · ", &key));
+            Agenda => {
+                match crate::print::agenda::markdown(self.cases.values(), &self.config.school.name, self.now.date()) {
+                    Ok(text) => return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })],
+                    Err(named) => {
+                        let reasons: Vec<String> = named.iter().map(ToString::to_string).collect();
+                        let key = self.keymap.first_key_label(Context::Detail, EditQuestion);
+                        self.error(strings::agenda_refused(&reasons, " · ", &key));
+                    }
                 }
-            },
+            }
             Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
             _ => {}
         }

@@ -16,7 +16,7 @@ use crate::domain::plan::{
     Section, Signer, SignerRole, TextPart,
 };
 use crate::print::{self, plan::DiffLine};
-use crate::strings;
+use crate::strings::{self, Label};
 
 /// A list part of the plan; `Regie` and `References` are lists of one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -468,7 +468,7 @@ impl PlanEditor {
         if go {
             self.jump(place);
         }
-        self.message = Some((strings::plan_bsn(&place.section.title()), true));
+        self.message = Some((strings::plan_bsn(&strings::section_title(place.section)), true));
         true
     }
 

@@ -75,7 +75,7 @@ impl Harness {
             case.closed_on = case.closed_on.map(&closed);
         }
         store.insert_new(&list, &config.user, now()).unwrap();
-        store.insert_plans(&demo::plans(&list, &config.route, &config.team)).unwrap();
+        store.insert_plans(&demo::plans(&list, &config.route, &config.team, &tandem::strings::PLAN_WORDS)).unwrap();
         let mut h = Harness::start(config, false, None, store, paths, dir, w, h);
         h.recovery = recovery.display();
         h

@@ -7,11 +7,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::domain::access;
 use crate::domain::case::{Case, Field};
 use crate::domain::listing::Flags;
 use crate::domain::{absence, date, escalation};
-use crate::strings;
+use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
 use crate::ui::model::{Detail, Model};
 
@@ -48,7 +47,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         labelled(
             &mut lines,
             Span::styled(format!("  {:<22}", f.label()), t.label()),
-            &access::field_value(case, f, &model.config.team, &model.config.route, model.now.date()),
+            &strings::field_value(case, f, &model.config.team, &model.config.route, model.now.date()),
             width,
         );
     }
@@ -102,7 +101,7 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
                 &mut body,
                 Span::raw("    "),
                 &strings::rung_deciders(
-                    &r.deciders.iter().map(|d| escalation::decider_display(d)).collect::<Vec<_>>().join(", "),
+                    &r.deciders.iter().map(|d| strings::decider_display(d)).collect::<Vec<_>>().join(", "),
                     &due,
                 ),
                 width,
@@ -123,7 +122,7 @@ fn escalation_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, 
         }
     }
     for tr in &triggers {
-        let text = strings::suggestion(&tr.why, &key(Action::Escalate), &key(Action::Dismiss));
+        let text = strings::suggestion(&strings::trigger_why(&tr.why), &key(Action::Escalate), &key(Action::Dismiss));
         labelled(&mut body, Span::styled("  ⚑ ".to_string(), t.warn()), &text, width);
     }
     for a in absent {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use crate::domain::date;
 use crate::domain::escalation::State;
-use crate::strings;
+use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
 use crate::ui::model::{ListView, Model};
 
@@ -61,7 +61,7 @@ pub fn draw(model: &Model, view: &ListView, frame: &mut Frame, area: Rect) -> Op
             Cell::from(fit(&r.pupil, 1)),
             Cell::from(fit(r.reason.label(), 2)),
             Cell::from(fit(&strings::days_ago((today - r.opened).num_days()), 3)),
-            Cell::from(fit(&r.deciders, 4)),
+            Cell::from(fit(&strings::decider_names(&r.deciders), 4)),
             Cell::from(Span::styled(fit(&deadline, 5), style)),
             Cell::from(Line::from(swv)),
         ];

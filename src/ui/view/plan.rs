@@ -12,7 +12,7 @@ use super::{centered, confirm};
 use crate::domain::date;
 use crate::domain::plan::{Plan, Section};
 use crate::print::plan::DiffLine;
-use crate::strings;
+use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
 use crate::ui::model::Model;
 use crate::ui::plan_editor::{self, Focus, Overlay, Part, PlanEditor};
@@ -38,7 +38,7 @@ pub fn draw(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) -> Opt
             let open = missing.iter().filter(|m| m.place.section == *s).count();
             let mark = if open > 0 { format!(" !{open}") } else { String::new() };
             let here = i == e.section;
-            let text = format!("{} {}", if here { "▸" } else { " " }, s.title());
+            let text = format!("{} {}", if here { "▸" } else { " " }, strings::section_title(*s));
             let width = (width as usize).saturating_sub(mark.chars().count() + 1);
             // Padded by columns, not characters, so a wide character leaves nothing behind.
             let text = strings::fit(&text, width);
@@ -100,7 +100,7 @@ fn info(model: &Model, e: &PlanEditor, section: Section) -> Vec<String> {
 fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, area: Rect) {
     let t = model.theme;
     let section = e.current_section();
-    let mut head = vec![Line::from(Span::styled(section.title(), t.header()))];
+    let mut head = vec![Line::from(Span::styled(strings::section_title(section), t.header()))];
     head.extend(info(model, e, section).into_iter().map(|l| Line::from(Span::styled(l, t.muted()))));
     let parts = plan_editor::parts(section);
     let mut constraints = vec![Constraint::Length(head.len() as u16)];
@@ -112,7 +112,7 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
         let style = if focused { t.label() } else { t.muted() };
         // A part named as its section is not named again; its rule still shows the focus.
         let label = strings::part_label(*part);
-        let title = if label.eq_ignore_ascii_case(section.name()) { String::new() } else { format!(" {label} ") };
+        let title = if label.eq_ignore_ascii_case(section.label()) { String::new() } else { format!(" {label} ") };
         let block = Block::new().borders(Borders::TOP).border_style(style).title(Span::styled(title, style));
         let inner = block.inner(areas[i + 1]);
         frame.render_widget(block, areas[i + 1]);
@@ -185,7 +185,10 @@ fn draw_overlay(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) ->
             confirm(model, frame, area, strings::CONFIRM_NEW_VERSION_TITLE, &strings::confirm_new_version(v));
         }
         Some(Overlay::Missing { items, selected }) => {
-            let lines = items.iter().map(|m| format!("{} · {}", m.place.section.title(), m.text)).collect();
+            let lines = items
+                .iter()
+                .map(|m| format!("{} · {}", strings::section_title(m.place.section), strings::plan_gap(&m.gap)))
+                .collect();
             pick_list(model, frame, area, strings::MISSING_TITLE, lines, *selected);
         }
         Some(Overlay::Versions { selected }) => {

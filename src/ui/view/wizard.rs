@@ -39,7 +39,7 @@ pub fn draw(model: &Model, w: &Wizard, frame: &mut Frame, area: Rect) -> Option<
             }
             let who = consent::Party::required(&w.case.intake, today)
                 .into_iter()
-                .map(|p| p.label(w.case.intake.gezag))
+                .map(|p| strings::party(p, w.case.intake.gezag))
                 .collect::<Vec<_>>()
                 .join(", ");
             let key = model.keymap.first_key_label(Context::Step, Action::Consent);
