@@ -343,7 +343,7 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             for r in &reports {
                 // A conflict copy needs someone to choose, as a refusal does.
                 refused |= matches!(r.outcome, swv::Outcome::Refused(_) | swv::Outcome::Conflict);
-                println!("{}", strings::import_line(&r.file, &r.outcome));
+                println!("{}", r.outcome.line(&r.file));
             }
             for (_, team) in store.swv_teams()? {
                 let gaps = team.gaps();

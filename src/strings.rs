@@ -10,7 +10,6 @@ use crate::domain::escalation::EscalationError;
 use crate::domain::export::PeriodError;
 use crate::domain::plan::{PlanError, PlanGap};
 use crate::domain::team::Role;
-use crate::ui::action::{Action, Context};
 
 // ---- Dates and field validation ----
 pub const DATE_SHAPE: &str = "typ de datum als dd-mm-jjjj, bijvoorbeeld 03-09-2026";
@@ -679,118 +678,6 @@ pub fn too_small(min_w: u16, min_h: u16, w: u16, h: u16, quit: &str) -> String {
     )
 }
 
-pub fn context_title(context: Context) -> &'static str {
-    match context {
-        Context::List => "Dossierlijst",
-        Context::Filter => "Zoeken in de lijst",
-        Context::Form => "Formulier",
-        Context::Step => "Stap van de routekaart",
-        Context::Gate => "Ontgrendelen",
-        Context::Detail => "Dossier",
-        Context::Help => "Help",
-        Context::TooSmall => "Venster te klein",
-        Context::Notice => "Melding",
-        Context::PlanSections => "Plan van aanpak: hoofdstukken",
-        Context::PlanText => "Plan van aanpak: tekst",
-        Context::PlanList => "Plan van aanpak: lijst",
-        Context::PlanMissing => "Wat ontbreekt nog",
-        Context::PlanVersions => "Versies van het plan",
-        Context::PlanRead => "Plan lezen",
-        Context::Overview => "Escalaties",
-        Context::OverviewFilter => "Zoeken in de escalaties",
-        Context::ExportScreen => "Export naar het SWV",
-    }
-}
-
-/// Keys that are not remappable (text editing), listed in help where they apply.
-pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
-    match context {
-        Context::Form | Context::Step | Context::Gate => &[
-            ("←/→", "cursor verplaatsen of keuze wisselen"),
-            ("Spatie", "keuze aan/uit (domeinen)"),
-            ("1-4", "domein aan/uit"),
-            ("Backspace", "teken wissen / keuze leegmaken"),
-            ("Ctrl-U", "veld leegmaken"),
-        ],
-        Context::Filter | Context::OverviewFilter => &[("Backspace", "teken wissen"), ("Ctrl-U", "zoektekst wissen")],
-        Context::PlanText => &[
-            ("pijltjes", "cursor verplaatsen"),
-            ("Enter", "nieuwe regel"),
-            ("Ctrl-←/→", "woord verder/terug"),
-            ("Home/End", "begin/einde van de regel"),
-            ("plakken", "uit Word of mail: Ctrl-Shift-V"),
-        ],
-        _ => &[],
-    }
-}
-
-pub fn action(action: Action, context: Context) -> &'static str {
-    use Action::*;
-    match (action, context) {
-        (Quit, _) => "stoppen",
-        (Interrupt, _) => "stoppen (vraagt eerst bij wijzigingen)",
-        (Help, _) => "help",
-        (Up, Context::Detail | Context::Help) => "omhoog scrollen",
-        (Down, Context::Detail | Context::Help) => "omlaag scrollen",
-        (Up, _) => "vorige",
-        (Down, _) => "volgende",
-        (PageUp, _) => "pagina omhoog",
-        (PageDown, _) => "pagina omlaag",
-        (First, _) => "naar boven",
-        (Last, _) => "naar onder",
-        (Filter, _) => "zoeken",
-        (Open, Context::PlanList) => "wijzigen",
-        (Open, Context::PlanSections) => "schrijven",
-        (Open, Context::PlanMissing) => "ga erheen",
-        (Open, Context::PlanVersions) => "lezen",
-        (Open, _) => "openen",
-        (NewCase, _) => "nieuw dossier",
-        (Edit, _) => "wijzigen",
-        (Back, Context::List) => "filter wissen",
-        (Back, Context::Filter | Context::OverviewFilter) => "zoeken stoppen",
-        (Back, Context::Help | Context::PlanMissing | Context::PlanVersions | Context::PlanRead) => "sluiten",
-        (Back, Context::PlanSections) => "plan sluiten",
-        (Back, Context::PlanText | Context::PlanList) => "naar de hoofdstukken",
-        (Back, Context::Gate) => "stoppen",
-        (Back, _) => "terug",
-        (NextField, _) => "volgend veld",
-        (PrevField, _) => "vorig veld",
-        (Submit, Context::Notice) => "verder",
-        (Submit, Context::ExportScreen) => "nu exporteren",
-        (Submit, Context::Gate) => "verder",
-        (Submit, Context::Step) => "volgend veld / stap afronden",
-        (Save, Context::Step) => "vastleggen",
-        (Submit, _) => "volgend veld / knop",
-        (Save, _) => "opslaan",
-        (ExportAccess, _) => "inzage (export voor ouders)",
-        (Plan, _) => "plan van aanpak",
-        (Missing, _) => "wat ontbreekt",
-        (Print, _) => "afdrukken (PDF)",
-        (Versions, _) => "versies",
-        (NewItem, Context::PlanVersions) => "nieuwe versie",
-        (NewItem, _) => "toevoegen",
-        (Undo, _) => "ongedaan maken",
-        (Redo, _) => "opnieuw",
-        (NextPart, _) => "volgend onderdeel",
-        (PrevPart, _) => "vorig onderdeel",
-        (Compare, _) => "verschillen met vorige versie",
-        (Escalate, _) => "opschalen",
-        (Decide, _) => "besluit vastleggen",
-        (Dismiss, _) => "suggestie terzijde",
-        (Absence, _) => "verzuim",
-        (EditQuestion, _) => "escalatievraag aanpassen",
-        (Escalations, _) => "escalaties",
-        (Agenda, _) => "E3-agenda (OGGO)",
-        (Export, Context::List) => "SWV-export",
-        (Export, _) => "export naar het SWV",
-        (Delete, Context::PlanList) => "verwijderen",
-        (Delete, _) => "verwijderen (op verzoek)",
-        (Recover, _) => "herstelcode",
-        (Wizard, _) => "stap uitvoeren",
-        (Consent, _) => "toestemming",
-    }
-}
-
 // ---- Plan van aanpak ----
 pub const PLAN_SECTIONS: [&str; 14] = [
     "Kind, gezin en betrokkenen",
@@ -1004,29 +891,6 @@ pub fn confirm_new_version(version: u32) -> String {
 
 pub fn version_line(version: u32, started: &str, state: &str) -> String {
     format!("Versie {version} · begonnen {started} · {state}")
-}
-
-pub fn part_label(part: crate::ui::plan_editor::Part) -> &'static str {
-    use crate::domain::plan::TextPart as T;
-    use crate::ui::plan_editor::{ListPart as L, Part};
-    match part {
-        Part::Text(T::Betrokkenen) => "Betrokkenen en wie er gezag heeft",
-        Part::Text(T::Vraag) => "De vraag, in hun eigen woorden",
-        Part::Text(T::Krachten) => "Wat goed gaat (krachten)",
-        Part::Text(T::Behoeften) => "Onderwijsbehoeften en opvoed-/ondersteuningsbehoeften",
-        Part::Text(T::Factoren) => "Beschermende en risicofactoren",
-        Part::Text(T::Zelf) => "Wat ouders en netwerk zelf doen",
-        Part::Text(T::Criteria) => "Evaluatiecriteria",
-        Part::Text(T::Delen) => "Afspraken over informatie delen",
-        Part::List(L::Concerns) => "Zorgen, met prioriteit",
-        Part::List(L::Division) => "Verdeling per domein en wie betaalt",
-        Part::List(L::Goals) => "Doelen",
-        Part::List(L::Actions) => "Acties",
-        Part::List(L::Regie) => "Regiehouder",
-        Part::List(L::Evaluations) => "Evaluatiedata",
-        Part::List(L::Signers) => "Handtekeningen",
-        Part::List(L::References) => "Verwijzingen",
-    }
 }
 
 pub const PDF_UNKNOWN: &str = "onbekende fout";
@@ -1611,21 +1475,22 @@ pub fn import_summary(imported: usize, waiting: usize, records: usize, teams: us
     )
 }
 
-pub fn import_line(file: &Path, outcome: &crate::swv::Outcome) -> String {
-    use crate::swv::Outcome;
-    let name = file.display();
-    match outcome {
-        Outcome::Imported { school, sequence, newer, older } => {
-            format!(
-                "✓ {name}: {school}, bundel {sequence}: {} bijgewerkt, {older} al bijgewerkt",
-                count(*newer as u64, "dossier", "dossiers")
-            )
-        }
-        Outcome::Again => format!("· {name}: al eerder ingelezen"),
-        Outcome::Waiting => format!("… {name}: nog niet compleet (de synchronisatie loopt nog); volgende keer opnieuw"),
-        Outcome::Conflict => conflict_line(&name.to_string()),
-        Outcome::Refused(why) => refused_line(&name.to_string(), why),
-    }
+/// A bundle read in: the school, its number, how many dossiers it updated and how many
+/// were already up to date.
+pub fn import_imported(file: &Path, school: &str, sequence: u64, newer: usize, older: usize) -> String {
+    format!(
+        "✓ {}: {school}, bundel {sequence}: {} bijgewerkt, {older} al bijgewerkt",
+        file.display(),
+        count(newer as u64, "dossier", "dossiers")
+    )
+}
+
+pub fn import_again(file: &Path) -> String {
+    format!("· {}: al eerder ingelezen", file.display())
+}
+
+pub fn import_waiting(file: &Path) -> String {
+    format!("… {}: nog niet compleet (de synchronisatie loopt nog); volgende keer opnieuw", file.display())
 }
 
 pub fn team_key_fingerprint(fp: &str) -> String {
@@ -1726,7 +1591,7 @@ pub fn keymap_conflict(key: &str, first: &str, second: &str) -> String {
     )
 }
 
-pub fn keymap_in_config(e: &crate::ui::keymap::KeymapError) -> String {
+pub fn keymap_in_config(e: &impl std::fmt::Display) -> String {
     format!("Fout in de toetsen ([keys] in config.toml): {e}.")
 }
 
@@ -1818,7 +1683,7 @@ pub const KEY_EXISTS: &str = "Deze gegevens hebben al een sleutel; er is niets v
 pub const BACKUP_NOT_A_BACKUP: &str = "dit is geen tandem-back-up";
 pub const BACKUP_CHECKSUM: &str = "de controlesom klopt niet: de back-up is beschadigd of onvolledig";
 
-pub fn crypto_failed(e: &crate::store::crypto::CryptoError) -> String {
+pub fn crypto_failed(e: &impl std::fmt::Display) -> String {
     format!("Versleuteling mislukt ({e}). Er is niets veranderd.")
 }
 
@@ -1898,13 +1763,13 @@ pub fn store_io(dir: &Path, e: &std::io::Error) -> String {
     format!("Kan niet schrijven of lezen in {}: {}. Wat al was opgeslagen blijft bewaard.", dir.display(), io_hint(e))
 }
 
-pub fn not_flushed(e: &crate::store::StoreError) -> String {
+pub fn not_flushed(e: &impl std::fmt::Display) -> String {
     format!(
         "De wijziging is vastgelegd, maar nog niet zeker op de schijf bewaard. {e} Sla daarna opnieuw op: tandem herkent de wijziging, er komt geen tweede dossier."
     )
 }
 
-pub fn store_record(key: &str, e: &crate::store::CodecError) -> String {
+pub fn store_record(key: &str, e: &impl std::fmt::Display) -> String {
     format!("Record {key} is onleesbaar: {e}.")
 }
 

@@ -132,6 +132,22 @@ pub enum Outcome {
     Refused(String),
 }
 
+impl Outcome {
+    /// What the import says about `file`.
+    pub fn line(&self, file: &Path) -> String {
+        let name = file.display().to_string();
+        match self {
+            Outcome::Imported { school, sequence, newer, older } => {
+                strings::import_imported(file, school, *sequence, *newer, *older)
+            }
+            Outcome::Again => strings::import_again(file),
+            Outcome::Waiting => strings::import_waiting(file),
+            Outcome::Conflict => strings::conflict_line(&name),
+            Outcome::Refused(why) => strings::refused_line(&name, why),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileReport {
     pub file: PathBuf,

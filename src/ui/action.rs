@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::strings;
+use crate::ui::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -213,6 +213,6 @@ impl Action {
 
     /// What the action does, for help and hint bar (Dutch), in a given context.
     pub fn describe(self, context: Context) -> &'static str {
-        strings::action(self, context)
+        text::action(self, context)
     }
 }

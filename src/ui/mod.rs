@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod model;
 pub mod plan_editor;
 pub mod setup;
+pub mod text;
 pub mod theme;
 pub mod view;
 pub mod wizard;

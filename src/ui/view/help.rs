@@ -9,17 +9,18 @@ use super::centered;
 use crate::strings;
 use crate::ui::action::Context;
 use crate::ui::model::Model;
+use crate::ui::text;
 
 pub fn draw(model: &Model, context: Context, scroll: u16, frame: &mut Frame, area: Rect) {
     let t = model.theme;
-    let mut lines = vec![Line::from(Span::styled(strings::context_title(context), t.label())), Line::raw("")];
+    let mut lines = vec![Line::from(Span::styled(text::context_title(context), t.label())), Line::raw("")];
     for &action in context.actions().0 {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<16}", model.keymap.keys_label(context, action)), t.key()),
             Span::raw(action.describe(context)),
         ]));
     }
-    for (keys, what) in strings::fixed_keys(context) {
+    for (keys, what) in text::fixed_keys(context) {
         lines.push(Line::from(vec![Span::styled(format!("  {keys:<16}"), t.key()), Span::raw(*what)]));
     }
     lines.push(Line::raw(""));

@@ -16,6 +16,7 @@ use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
 use crate::ui::model::Model;
 use crate::ui::plan_editor::{self, Focus, Overlay, Part, PlanEditor};
+use crate::ui::text;
 
 const SECTION_WIDTH: u16 = 44;
 
@@ -111,7 +112,7 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
         let focused = e.focus == Focus::Part(i);
         let style = if focused { t.label() } else { t.muted() };
         // A part named as its section is not named again; its rule still shows the focus.
-        let label = strings::part_label(*part);
+        let label = text::part_label(*part);
         let title = if label.eq_ignore_ascii_case(section.label()) { String::new() } else { format!(" {label} ") };
         let block = Block::new().borders(Borders::TOP).border_style(style).title(Span::styled(title, style));
         let inner = block.inner(areas[i + 1]);
@@ -169,7 +170,7 @@ fn draw_overlay(model: &Model, e: &PlanEditor, frame: &mut Frame, area: Rect) ->
         let height = (f.form.fields.len() + errors) as u16 + 4;
         let popup = centered(area, 96, height);
         frame.render_widget(Clear, popup);
-        let title = format!(" {} ", strings::part_label(Part::List(f.part)));
+        let title = format!(" {} ", text::part_label(Part::List(f.part)));
         let block = Block::bordered().title(Span::styled(title, t.label()));
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
