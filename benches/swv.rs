@@ -106,7 +106,15 @@ fn bundles(identity: &SwvIdentity) -> (Vec<Vec<u8>>, SwvConfig, usize) {
             };
             records += payload.cases.len();
             let json = serde_json::to_vec(&payload).expect("json");
-            files.push(bundle::seal(&json, &key, &identity.recipient()).expect("seal"));
+            files.push(
+                bundle::seal(
+                    &json,
+                    &key,
+                    &identity.recipient(),
+                    chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap(),
+                )
+                .expect("seal"),
+            );
         }
     }
     (files, SwvConfig { folder: None, teams }, records)
@@ -117,7 +125,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap());
     export_2000(&identity);
 
     let started = Instant::now();

@@ -12,14 +12,13 @@ use crate::config::{self, Config, ConfigError};
 use crate::domain::history::{Change, ChangeKind};
 use crate::domain::{date, demo, listing};
 use crate::paths::Paths;
-use crate::store::crypto::KdfParams;
+use crate::store::crypto::{KDF_TARGET, KdfParams, MIN_PASSPHRASE};
 use crate::store::{self, KeyState, Store, StoreError};
 use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
 use crate::ui::app::{self, Launch};
-use crate::ui::gate::{Gate, MIN_PASSPHRASE};
+use crate::ui::gate::Gate;
 use crate::ui::keymap::{Keymap, KeymapError};
-use crate::ui::worker::KDF_TARGET;
 use zeroize::Zeroizing;
 
 #[derive(Debug, Parser)]

@@ -251,7 +251,7 @@ impl Config {
             return Err(strings::TERMS_ZERO.to_string());
         }
         if let Some(e) = &user.export {
-            if !crate::bundle::valid_recipient(&e.recipient) {
+            if !valid_recipient(&e.recipient) {
                 return Err(strings::recipient_invalid(&e.recipient));
             }
             if e.folder.as_os_str().is_empty() {
@@ -335,6 +335,12 @@ impl Config {
     }
 }
 
+/// Whether `text` (surrounding white space ignored) is an age X25519 public key "age1…",
+/// the SWV's key a bundle is sealed to.
+pub fn valid_recipient(text: &str) -> bool {
+    text.trim().parse::<age::x25519::Recipient>().is_ok()
+}
+
 /// BRIN: two digits and two letters (e.g. 12AB).
 pub fn valid_brin(brin: &str) -> bool {
     let b = brin.as_bytes();
@@ -344,6 +350,15 @@ pub fn valid_brin(brin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_age_public_key_is_a_recipient() {
+        let team_key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+        for text in ["", "age1", "age1qqqq", "AGE-SECRET-KEY-1QQQQ", team_key] {
+            assert!(!valid_recipient(text), "{text}");
+        }
+        assert!(valid_recipient("  age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n"));
+    }
 
     fn user_file() -> UserFile {
         UserFile {

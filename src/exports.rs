@@ -308,7 +308,7 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
         path: settings.folder.clone(),
         error: std::io::Error::other(e.to_string()),
     })?);
-    let sealed = crate::bundle::seal(&json, &key, &settings.recipient)?;
+    let sealed = crate::bundle::seal(&json, &key, &settings.recipient, chrono::Utc::now())?;
     let file = bundle_file(&settings.folder, &team_id, sequence);
     write(&file, &sealed)?;
     let n = payload.cases.len();

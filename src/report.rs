@@ -8,38 +8,7 @@ use std::collections::HashSet;
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-/// User-visible Dutch text of this module.
-pub mod text {
-    /// What a suppressed count (1 to 4) shows instead of the number.
-    pub const SUPPRESSED: &str = "<5";
-    /// Added to a CSV header over a column with percentages (written as plain numbers
-    /// there, "42" for 42%), unless the header already mentions "%".
-    pub const PERCENT_HEADER: &str = " (%)";
-    /// Sheet name for a table without a usable title, followed by its number: "Tabel 2".
-    pub const SHEET_FALLBACK: &str = "Tabel";
-    /// Page footer of a printed sheet; `&P` and `&N` are Excel's codes for this page's
-    /// number and the number of pages.
-    pub const PAGE_FOOTER: &str = "Pagina &P van &N";
-    pub const NO_TABLES: &str = "Er is geen tabel om in het Excel-bestand te zetten.";
-
-    pub fn too_large(table: &str) -> String {
-        format!(
-            "De tabel ‘{table}’ is te groot voor Excel: een werkblad heeft ten hoogste \
-             1.048.576 rijen en 16.384 kolommen."
-        )
-    }
-
-    pub fn text_too_long(table: &str, row: usize, column: usize) -> String {
-        format!(
-            "In de tabel ‘{table}’ staat in rij {row}, kolom {column} een tekst van meer dan \
-             32.767 tekens; zo veel past niet in een Excel-cel."
-        )
-    }
-
-    pub fn xlsx_failed(detail: &str) -> String {
-        format!("Het Excel-bestand kon niet worden gemaakt ({detail}).")
-    }
-}
+use crate::strings::report as text;
 
 /// A figure in a report: counts below [`SUPPRESS_BELOW`] are suppressed when they leave
 /// the SWV.

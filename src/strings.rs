@@ -1794,6 +1794,89 @@ pub fn codec_garbled(detail: &str) -> String {
     format!("inhoud beschadigd ({detail})")
 }
 
+// ---- SWV bundles ----
+/// What an SWV bundle says when it cannot be made or opened, and its key ids.
+pub mod bundle {
+    pub const EMPTY: &str =
+        "Deze bundel is leeg of nog niet compleet. Wacht tot de synchronisatie klaar is en probeer het dan opnieuw.";
+    pub const NOT_AGE: &str = "Dit bestand is geen tandem-bundel: het is geen met age versleuteld bestand. Controleer \
+         of je het goede bestand hebt gekozen, of vraag het team de bundel opnieuw te sturen.";
+    pub const TRUNCATED: &str = "Deze bundel is nog niet compleet: het bestand houdt te vroeg op. Wacht tot de \
+         synchronisatie klaar is en probeer het dan opnieuw; blijft dit zo, vraag het team de bundel opnieuw te sturen.";
+    pub const DAMAGED: &str = "Deze bundel is beschadigd: de versleutelde inhoud is veranderd sinds het team hem \
+         maakte. Gebruik hem niet en vraag het team de bundel opnieuw te sturen.";
+    pub const WRONG_RECIPIENT: &str = "Deze bundel is versleuteld voor een andere ontvanger, niet voor deze \
+         SWV-sleutel. Open hem met de juiste SWV-sleutel, of vraag het team de bundel opnieuw te maken met jullie \
+         publieke sleutel (age1…).";
+    pub const NOT_A_BUNDLE: &str = "Dit bestand is wel voor jullie versleuteld, maar de inhoud is geen geldige \
+         tandem-bundel (andere bestanden dan verwacht, of te groot). Vraag het team een nieuwe export te maken met tandem.";
+    pub fn unknown_signer(key_id: &str) -> String {
+        format!(
+            "Deze bundel is ondertekend met een teamsleutel die jullie (nog) niet vertrouwen (sleutel-ID {key_id}). \
+             Vraag het team om hun publieke sleutel, vergelijk de vingerafdruk telefonisch en voeg de sleutel pas \
+             daarna toe aan de vertrouwde teams."
+        )
+    }
+    pub const BAD_SIGNATURE: &str = "De handtekening van deze bundel klopt niet: de inhoud is na het ondertekenen \
+         veranderd of beschadigd. Gebruik deze bundel niet en vraag het team een nieuwe te sturen.";
+    pub const BAD_TEAM_KEY: &str = "Dit is geen geldige publieke teamsleutel. Plak de regel die met RW begint, of \
+         het hele .pub-bestand van het team.";
+    pub const BAD_IDENTITY: &str = "Dit is geen geldig age-sleutelbestand van het SWV. Kies het bestand met precies \
+         één regel die met AGE-SECRET-KEY-1 begint.";
+    pub const BAD_RECIPIENT: &str = "Dit is geen geldige publieke SWV-sleutel. Vraag het SWV om hun publieke sleutel \
+         en plak die helemaal; hij begint met age1.";
+    pub const BAD_SIGNING_KEY: &str = "De ondertekensleutel van het team is beschadigd. Maak een nieuwe sleutel aan \
+         en geef de nieuwe publieke sleutel door aan het SWV.";
+    pub fn too_large(max_mib: u64) -> String {
+        format!(
+            "De export is te groot voor één bundel (meer dan {max_mib} MiB). Er is niets verstuurd; neem contact op \
+             met de beheerder van tandem."
+        )
+    }
+    pub fn internal(detail: &str) -> String {
+        format!(
+            "Er ging iets mis bij het maken van de sleutel of de bundel ({detail}). Er is niets verstuurd; probeer \
+             het opnieuw en meld het aan de beheerder van tandem als het blijft gebeuren."
+        )
+    }
+    /// Shown instead of a key id or fingerprint for a stored team key that is not a key.
+    pub const INVALID_KEY_ID: &str = "(ongeldige sleutel)";
+}
+
+// ---- Monitoring report ----
+/// What the monitoring tables (CSV, XLSX) say.
+pub mod report {
+    /// What a suppressed count (1 to 4) shows instead of the number.
+    pub const SUPPRESSED: &str = "<5";
+    /// Added to a CSV header over a column with percentages (written as plain numbers
+    /// there, "42" for 42%), unless the header already mentions "%".
+    pub const PERCENT_HEADER: &str = " (%)";
+    /// Sheet name for a table without a usable title, followed by its number: "Tabel 2".
+    pub const SHEET_FALLBACK: &str = "Tabel";
+    /// Page footer of a printed sheet; `&P` and `&N` are Excel's codes for this page's
+    /// number and the number of pages.
+    pub const PAGE_FOOTER: &str = "Pagina &P van &N";
+    pub const NO_TABLES: &str = "Er is geen tabel om in het Excel-bestand te zetten.";
+
+    pub fn too_large(table: &str) -> String {
+        format!(
+            "De tabel ‘{table}’ is te groot voor Excel: een werkblad heeft ten hoogste \
+             1.048.576 rijen en 16.384 kolommen."
+        )
+    }
+
+    pub fn text_too_long(table: &str, row: usize, column: usize) -> String {
+        format!(
+            "In de tabel ‘{table}’ staat in rij {row}, kolom {column} een tekst van meer dan \
+             32.767 tekens; zo veel past niet in een Excel-cel."
+        )
+    }
+
+    pub fn xlsx_failed(detail: &str) -> String {
+        format!("Het Excel-bestand kon niet worden gemaakt ({detail}).")
+    }
+}
+
 // ---- Command line ----
 pub const CLI_ABOUT: &str =
     "tandem: dossiers van de schooltandem (IB-er en wijkteam), stap voor stap langs de routekaart.";

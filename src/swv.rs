@@ -105,7 +105,7 @@ pub fn identity(paths: &Paths, create: bool) -> Result<SwvIdentity, SwvError> {
     match std::fs::read_to_string(&file) {
         Ok(text) => Ok(SwvIdentity::parse(&text)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-            let id = SwvIdentity::generate();
+            let id = SwvIdentity::generate(chrono::Utc::now());
             crate::atomic::write(&file, id.to_file_text().as_bytes()).map_err(|e| SwvError::Io(file.clone(), e))?;
             crate::atomic::private_file(&file).map_err(|e| SwvError::Io(file.clone(), e))?;
             Ok(id)

@@ -406,7 +406,7 @@ fn acknowledged_swv_imports_survive_kill_9() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let sync = dir.path().join("sync");
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap());
     let trust = make_bundles(dir.path(), &sync, &identity);
     let folders = bundle_folders(&sync);
     assert_eq!(folders.len(), TEAM_CASES.len() * EXPORTS);

@@ -372,7 +372,7 @@ fn ctrl_c_on_the_unlock_screen_asks_for_the_input_underneath() {
 fn the_export_screen_says_when_the_last_bundle_was_written() {
     use tandem::config::ExportSettings;
     let sync = tempfile::tempdir().unwrap();
-    let identity = tandem::bundle::SwvIdentity::generate();
+    let identity = tandem::bundle::SwvIdentity::generate(common::now_utc());
     let mut h = Harness::with_cases(5, 120, 30);
     assert!(h.text().contains(" E SWV-export "), "the list's hint bar names E");
     h.model.config.export = Some(ExportSettings { folder: sync.path().to_path_buf(), recipient: identity.recipient() });

@@ -64,7 +64,7 @@ fn at(minutes: i64) -> NaiveDateTime {
 #[test]
 fn three_teams_round_trip_into_one_swv_store() {
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let teams: Vec<TeamHome> =
         (0..3).map(|i| team(&format!("School {i}"), 30 + i * 5, i as u64 + 10, sync.path(), &identity)).collect();
     for t in &teams {
@@ -117,7 +117,7 @@ fn payloads(folder: &Path, identity: &SwvIdentity, config: &SwvConfig) -> Vec<(P
 #[test]
 fn no_name_or_note_of_a_case_without_dossier_leaves_the_team() {
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("De Vlinder", 120, 3, sync.path(), &identity);
     tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
     let config = trust(&[&t], sync.path());
@@ -151,7 +151,7 @@ fn no_name_or_note_of_a_case_without_dossier_leaves_the_team() {
 #[test]
 fn bad_files_are_refused_or_left_each_with_its_reason() {
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("De Vlinder", 10, 4, sync.path(), &identity);
     let good = tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap().file;
     let bytes = std::fs::read(&good).unwrap();
@@ -162,11 +162,17 @@ fn bad_files_are_refused_or_left_each_with_its_reason() {
         p
     };
     // Another SWV's bundle, an unknown team's bundle, damage, half-written, empty, garbage.
-    let other_swv = SwvIdentity::generate();
+    let other_swv = SwvIdentity::generate(common::now_utc());
     let stranger = team("Onbekend", 3, 5, tempfile::tempdir().unwrap().path(), &identity);
     let foreign_key = tandem::exports::signing_key(&stranger.store, "anna", now()).unwrap();
-    put("tandem-other-000001.bundle", &bundle::seal(b"{}", &foreign_key, &other_swv.recipient()).unwrap());
-    put("tandem-stranger-000001.bundle", &bundle::seal(b"{}", &foreign_key, &identity.recipient()).unwrap());
+    put(
+        "tandem-other-000001.bundle",
+        &bundle::seal(b"{}", &foreign_key, &other_swv.recipient(), common::now_utc()).unwrap(),
+    );
+    put(
+        "tandem-stranger-000001.bundle",
+        &bundle::seal(b"{}", &foreign_key, &identity.recipient(), common::now_utc()).unwrap(),
+    );
     let mut flipped = bytes.clone();
     let n = flipped.len();
     flipped[n - 40] ^= 0x55;
@@ -212,7 +218,7 @@ fn bad_files_are_refused_or_left_each_with_its_reason() {
 #[test]
 fn the_export_key_in_the_list_writes_a_bundle() {
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let mut h = common::Harness::with_cases(20, 100, 30);
     h.model.config.export = Some(ExportSettings { folder: sync.path().to_path_buf(), recipient: identity.recipient() });
     h.key(crossterm::event::KeyCode::Char('E'));
@@ -248,7 +254,7 @@ fn next_payload(t: &TeamHome, identity: &SwvIdentity) -> Payload {
 /// (or anyone holding its key) can send.
 fn signed(t: &TeamHome, json: &[u8], recipient: &str) -> Vec<u8> {
     let key = tandem::exports::signing_key(&t.store, "anna", now()).unwrap();
-    bundle::seal(json, &key, recipient).unwrap()
+    bundle::seal(json, &key, recipient, common::now_utc()).unwrap()
 }
 
 fn backdate(file: &Path) {
@@ -277,7 +283,7 @@ fn signed_bundles_that_claim_too_much_or_the_wrong_thing_are_refused() {
     use tandem::strings;
     let scratch = tempfile::tempdir().unwrap();
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("OBS Team M", 6, 8, scratch.path(), &identity);
     let config = trust(&[&t], sync.path());
     let good = next_payload(&t, &identity);
@@ -295,7 +301,7 @@ fn signed_bundles_that_claim_too_much_or_the_wrong_thing_are_refused() {
     };
     put("tandem-json-000001.bundle", &signed(&t, b"{\"format\": ", &recipient));
     edited("tandem-format-000001.bundle", &|p| p.format = "tandem-bundle/9".into());
-    edited("tandem-recipient-000001.bundle", &|p| p.recipient = SwvIdentity::generate().recipient());
+    edited("tandem-recipient-000001.bundle", &|p| p.recipient = SwvIdentity::generate(common::now_utc()).recipient());
     edited("tandem-teamid-000001.bundle", &|p| p.team_id = "0123456789ABCDEF".into());
     edited("tandem-school-000001.bundle", &|p| p.school = "OBS Team A".into());
     edited("tandem-sequence-000001.bundle", &|p| p.sequence = 1_000_000_000_000);
@@ -352,7 +358,7 @@ fn signed_bundles_that_claim_too_much_or_the_wrong_thing_are_refused() {
 fn a_reused_bundle_id_is_refused_in_a_folder_import() {
     let scratch = tempfile::tempdir().unwrap();
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("De Vlinder", 4, 9, scratch.path(), &identity);
     let config = trust(&[&t], sync.path());
     let first = next_payload(&t, &identity);
@@ -376,7 +382,7 @@ fn a_reused_bundle_id_is_refused_in_a_folder_import() {
 #[test]
 fn records_are_filed_under_the_trusted_school_name() {
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("obs  de VLINDER", 3, 11, sync.path(), &identity);
     tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
     let mut config = trust(&[&t], sync.path());
@@ -394,7 +400,7 @@ fn records_are_filed_under_the_trusted_school_name() {
 #[test]
 fn a_huge_sequence_number_costs_nothing_afterwards() {
     let scratch = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("De Vlinder", 2, 12, scratch.path(), &identity);
     let mut p = next_payload(&t, &identity);
     let dir = tempfile::tempdir().unwrap();
@@ -422,7 +428,7 @@ fn a_bundle_carries_the_dossier_of_a_case_escalated_to_the_director() {
     use tandem::domain::consent::{Consent, ConsentForm};
     use tandem::domain::escalation::{self, Ask, Domain, Level, Reason, Terms};
     let sync = tempfile::tempdir().unwrap();
-    let identity = SwvIdentity::generate();
+    let identity = SwvIdentity::generate(common::now_utc());
     let t = team("De Vlinder", 3, 13, sync.path(), &identity);
     let mut case = t.store.load_cases().unwrap().cases.remove(0);
     case.escalations.clear();

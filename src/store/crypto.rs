@@ -10,6 +10,10 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
+/// A passphrase shorter than this is refused: it guards health data of children.
+pub const MIN_PASSPHRASE: usize = 12;
+/// How long deriving the key from a passphrase should take on this machine.
+pub const KDF_TARGET: Duration = Duration::from_millis(500);
 pub const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 24;
 const SALT_LEN: usize = 16;

@@ -7,10 +7,9 @@ use zeroize::Zeroizing;
 use super::form::{Field, Form};
 use super::worker::Job;
 use crate::store::Backup;
+use crate::store::crypto::MIN_PASSPHRASE;
 use crate::strings;
 
-/// A passphrase shorter than this is refused: it guards health data of children.
-pub const MIN_PASSPHRASE: usize = 12;
 const MAX_PASSPHRASE: usize = 200;
 /// The wait after failed attempts doubles up to this; the data is never locked out.
 const MAX_WAIT_SECS: i64 = 60;

@@ -15,12 +15,9 @@ use crate::domain::history::{Change, ChangeKind};
 use crate::domain::plan::{self, Goal, Plan, PlanBook};
 use crate::domain::route::{Draft, Routekaart};
 use crate::paths::Paths;
-use crate::store::crypto::{KdfParams, RecoveryKey};
+use crate::store::crypto::{KDF_TARGET, KdfParams, RecoveryKey};
 use crate::store::{Backup, Loaded, Store, StoreError, Verified, newest_good_backup};
 use crate::strings;
-
-/// How long deriving the key from a passphrase should take on this machine.
-pub const KDF_TARGET: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[derive(Debug)]
 pub enum Job {

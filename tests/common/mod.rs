@@ -40,6 +40,11 @@ pub fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(10, 0, 0).unwrap()
 }
 
+/// `now` as UTC, for what the bundle code dates.
+pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    now().and_utc()
+}
+
 pub struct Harness {
     pub model: Model,
     pub store: Store,
