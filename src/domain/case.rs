@@ -364,73 +364,14 @@ impl CaseDraft {
         is_member: &dyn Fn(&str) -> bool,
     ) -> Result<(Intake, String, Option<NaiveDate>), Vec<(Field, FieldError)>> {
         let mut errors = Vec::new();
-        let mut err = |f: Field, e: FieldError| errors.push((f, e));
-
-        let text = |f: Field, s: &str, max: usize, err: &mut dyn FnMut(Field, FieldError)| {
-            let s = s.trim();
-            if s.is_empty() && f.required() {
-                err(f, FieldError::Required);
-            } else if s.chars().count() > max {
-                err(f, FieldError::TooLong { max });
-            } else if contains_bsn(s) {
-                err(f, FieldError::LooksLikeBsn);
-            }
-            s.to_string()
-        };
-        let first_name = text(Field::FirstName, &self.first_name, NAME_MAX, &mut err);
-        let last_name = text(Field::LastName, &self.last_name, NAME_MAX, &mut err);
-
-        let date_field = |f: Field, s: &str, err: &mut dyn FnMut(Field, FieldError)| {
-            if s.trim().is_empty() {
-                if f.required() {
-                    err(f, FieldError::Required);
-                }
-                return None;
-            }
-            date::parse(s).map_err(|e| err(f, FieldError::Date(e))).ok()
-        };
-        let birth = date_field(Field::BirthDate, &self.birth_date, &mut err);
-        let signal = date_field(Field::SignalDate, &self.signal_date, &mut err);
-        let due = date_field(Field::Due, &self.due, &mut err);
-
-        if let Some(b) = birth {
-            let on = signal.unwrap_or(today);
-            let age = date::age_on(b, on);
-            if b > today {
-                err(Field::BirthDate, FieldError::InFuture);
-            } else if !age.is_some_and(|a| AGE_RANGE.contains(&a)) {
-                err(Field::BirthDate, FieldError::AgeOutOfRange { age });
-            }
-        }
-        if signal.is_some_and(|s| s > today) {
-            err(Field::SignalDate, FieldError::InFuture);
-        }
-        if let (Some(s), Some(d)) = (signal, due)
-            && d < s
-        {
-            err(Field::Due, FieldError::DueBeforeSignal);
-        }
-        if self.groep.is_none() {
-            err(Field::Groep, FieldError::Required);
-        }
-        if self.gezag.is_none() {
-            err(Field::Gezag, FieldError::Required);
-        }
-        if self.source.is_none() {
-            err(Field::Source, FieldError::Required);
-        }
-        if self.domains.is_empty() {
-            err(Field::Domains, FieldError::Required);
-        }
-        let note = text(Field::Note, &self.note, NOTE_MAX, &mut err);
-        match &self.holder {
-            None => err(Field::Holder, FieldError::Required),
-            Some(h) if !is_member(h) => err(Field::Holder, FieldError::UnknownMember),
-            Some(_) => {}
-        }
-        if self.step.is_none() {
-            err(Field::Step, FieldError::Required);
-        }
+        let first_name = check_text(Field::FirstName, &self.first_name, NAME_MAX, &mut errors);
+        let last_name = check_text(Field::LastName, &self.last_name, NAME_MAX, &mut errors);
+        let birth = check_date(Field::BirthDate, &self.birth_date, &mut errors);
+        let signal = check_date(Field::SignalDate, &self.signal_date, &mut errors);
+        let due = check_date(Field::Due, &self.due, &mut errors);
+        check_date_order(birth, signal, due, today, &mut errors);
+        self.check_choices(is_member, &mut errors);
+        let note = check_text(Field::Note, &self.note, NOTE_MAX, &mut errors);
 
         errors.sort_by_key(|(f, _)| *f as usize);
         match (birth, signal, self.groep, self.gezag, self.source, &self.holder, &self.step) {
@@ -456,6 +397,84 @@ impl CaseDraft {
             }
             _ => Err(errors),
         }
+    }
+
+    /// The fields picked from a list: each must be chosen, the holder from the team.
+    fn check_choices(&self, is_member: &dyn Fn(&str) -> bool, errors: &mut Vec<(Field, FieldError)>) {
+        let mut err = |f: Field, e: FieldError| errors.push((f, e));
+        if self.groep.is_none() {
+            err(Field::Groep, FieldError::Required);
+        }
+        if self.gezag.is_none() {
+            err(Field::Gezag, FieldError::Required);
+        }
+        if self.source.is_none() {
+            err(Field::Source, FieldError::Required);
+        }
+        if self.domains.is_empty() {
+            err(Field::Domains, FieldError::Required);
+        }
+        match &self.holder {
+            None => err(Field::Holder, FieldError::Required),
+            Some(h) if !is_member(h) => err(Field::Holder, FieldError::UnknownMember),
+            Some(_) => {}
+        }
+        if self.step.is_none() {
+            err(Field::Step, FieldError::Required);
+        }
+    }
+}
+
+/// A text field, trimmed: required unless the field is optional, at most `max`
+/// characters, and no BSN.
+fn check_text(f: Field, s: &str, max: usize, errors: &mut Vec<(Field, FieldError)>) -> String {
+    let s = s.trim();
+    if s.is_empty() && f.required() {
+        errors.push((f, FieldError::Required));
+    } else if s.chars().count() > max {
+        errors.push((f, FieldError::TooLong { max }));
+    } else if contains_bsn(s) {
+        errors.push((f, FieldError::LooksLikeBsn));
+    }
+    s.to_string()
+}
+
+/// A typed date; None when empty (an error if the field is required) or not a date.
+fn check_date(f: Field, s: &str, errors: &mut Vec<(Field, FieldError)>) -> Option<NaiveDate> {
+    if s.trim().is_empty() {
+        if f.required() {
+            errors.push((f, FieldError::Required));
+        }
+        return None;
+    }
+    date::parse(s).map_err(|e| errors.push((f, FieldError::Date(e)))).ok()
+}
+
+/// The dates against today and each other: a birth that fits a primary-school pupil on
+/// the signal date, no signal after today, the next action not before the signal.
+fn check_date_order(
+    birth: Option<NaiveDate>,
+    signal: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    today: NaiveDate,
+    errors: &mut Vec<(Field, FieldError)>,
+) {
+    if let Some(b) = birth {
+        let on = signal.unwrap_or(today);
+        let age = date::age_on(b, on);
+        if b > today {
+            errors.push((Field::BirthDate, FieldError::InFuture));
+        } else if !age.is_some_and(|a| AGE_RANGE.contains(&a)) {
+            errors.push((Field::BirthDate, FieldError::AgeOutOfRange { age }));
+        }
+    }
+    if signal.is_some_and(|s| s > today) {
+        errors.push((Field::SignalDate, FieldError::InFuture));
+    }
+    if let (Some(s), Some(d)) = (signal, due)
+        && d < s
+    {
+        errors.push((Field::Due, FieldError::DueBeforeSignal));
     }
 }
 

@@ -52,93 +52,28 @@ pub fn document(plan: &Plan, cx: &Context, school: &str, printed: NaiveDate) -> 
     }
 }
 
+fn para(text: &str) -> Block {
+    Block::Paragraph(text_or_dash(text))
+}
+
+/// A table of `rows` under `header`; a dash for an empty list.
+fn table_or_dash(header: &[&str], rows: Vec<Vec<String>>) -> Vec<Block> {
+    if rows.is_empty() {
+        return vec![para("")];
+    }
+    vec![Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows }]
+}
+
 fn section_blocks(section: Section, plan: &Plan, cx: &Context) -> Vec<Block> {
-    let para = |t: &str| Block::Paragraph(text_or_dash(t));
-    let intake = &cx.case.intake;
-    let goal_no = |id: Option<u32>| {
-        id.and_then(|id| plan.goals.iter().position(|g| g.id == id)).map_or("—".into(), |i| format!("{}", i + 1))
-    };
     match section {
-        Section::Family => vec![
-            Block::Fields(vec![
-                (strings::PRINT_NAME.into(), cx.case.pupil_name()),
-                (strings::CASE_FIELDS[2].into(), date::format(intake.birth_date)),
-                (strings::CASE_FIELDS[3].into(), intake.groep.to_string()),
-                (strings::CASE_FIELDS[4].into(), intake.gezag.label().to_string()),
-            ]),
-            para(&plan.betrokkenen),
-        ],
+        Section::Family => family(plan, cx),
         Section::Question => vec![para(&plan.vraag)],
-        Section::Strengths => {
-            let mut out = vec![para(&plan.krachten)];
-            if !plan.concerns.is_empty() {
-                let rows = plan.concerns.iter().map(|c| vec![c.text.clone(), c.priority.label().to_string()]).collect();
-                out.push(Block::Table { header: strings::PRINT_CONCERN_HEADER.map(String::from).to_vec(), rows });
-            }
-            out
-        }
+        Section::Strengths => strengths(plan),
         Section::Needs => vec![para(&plan.behoeften)],
         Section::Factors => vec![para(&plan.factoren)],
-        Section::Division => {
-            if plan.division.is_empty() {
-                return vec![para("")];
-            }
-            let rows = plan
-                .division
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.domain.label().to_string(),
-                        text_or_dash(&d.what),
-                        d.payer.map_or("—".into(), |p| p.label().to_string()),
-                    ]
-                })
-                .collect();
-            vec![Block::Table { header: strings::PRINT_DIVISION_HEADER.map(String::from).to_vec(), rows }]
-        }
-        Section::Goals => {
-            if plan.goals.is_empty() {
-                return vec![para("")];
-            }
-            let rows = plan
-                .goals
-                .iter()
-                .enumerate()
-                .map(|(i, g)| {
-                    let concern = g
-                        .concern
-                        .and_then(|id| plan.concerns.iter().find(|c| c.id == id))
-                        .map_or("—".into(), |c| c.text.clone());
-                    vec![
-                        format!("{}", i + 1),
-                        g.text.clone(),
-                        g.domain.label().into(),
-                        text_or_dash(&g.criterion),
-                        concern,
-                    ]
-                })
-                .collect();
-            vec![Block::Table { header: strings::PRINT_GOAL_HEADER.map(String::from).to_vec(), rows }]
-        }
-        Section::Actions => {
-            if plan.actions.is_empty() {
-                return vec![para("")];
-            }
-            let rows = plan
-                .actions
-                .iter()
-                .map(|a| {
-                    vec![
-                        a.what.clone(),
-                        strings::action_owner(a.party.map(|p| p.label()), &a.person),
-                        date_or_dash(a.by),
-                        a.status.label().to_string(),
-                        goal_no(a.goal),
-                    ]
-                })
-                .collect();
-            vec![Block::Table { header: strings::PRINT_ACTION_HEADER.map(String::from).to_vec(), rows }]
-        }
+        Section::Division => table_or_dash(&strings::PRINT_DIVISION_HEADER, division_rows(plan)),
+        Section::Goals => table_or_dash(&strings::PRINT_GOAL_HEADER, goal_rows(plan)),
+        Section::Actions => table_or_dash(&strings::PRINT_ACTION_HEADER, action_rows(plan)),
         Section::Own => vec![para(&plan.zelf)],
         Section::Regie => vec![Block::Fields(vec![
             (strings::PLAN_REGIE_LABELS[0].into(), text_or_dash(&plan.regiehouder)),
@@ -148,44 +83,98 @@ fn section_blocks(section: Section, plan: &Plan, cx: &Context) -> Vec<Block> {
             let dates = plan.evaluations.iter().map(|d| date::format(*d)).collect::<Vec<_>>().join(", ");
             vec![Block::Fields(vec![(strings::PRINT_EVAL_DATES.into(), text_or_dash(&dates))]), para(&plan.criteria)]
         }
-        Section::Sharing => {
-            let consents: Vec<String> = cx
-                .case
-                .consents
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: {}",
-                        cx.route.purpose_name(&c.purpose),
-                        strings::consent_record(c, cx.case.intake.gezag)
-                    )
-                })
-                .collect();
-            let mut out = vec![if consents.is_empty() {
-                Block::Paragraph(strings::ACCESS_NO_CONSENT.into())
-            } else {
-                Block::Bullets(consents)
-            }];
-            if !plan.delen.trim().is_empty() {
-                out.push(para(&plan.delen));
-            }
-            out
-        }
-        Section::SignOff => vec![Block::Signatures(
-            plan.signers
-                .iter()
-                .map(|s| Signature {
-                    role: s.role.label().to_string(),
-                    name: s.name.clone(),
-                    date: s.signed.map(date::format).unwrap_or_default(),
-                })
-                .collect(),
-        )],
+        Section::Sharing => sharing(plan, cx),
+        Section::SignOff => vec![signatures(plan)],
         Section::References => vec![Block::Fields(vec![
             (strings::PLAN_REFERENCE_LABELS[0].into(), strings::yes_no(plan.opp).into()),
             (strings::PLAN_REFERENCE_LABELS[1].into(), strings::yes_no(plan.meldcode).into()),
         ])],
     }
+}
+
+fn family(plan: &Plan, cx: &Context) -> Vec<Block> {
+    let intake = &cx.case.intake;
+    vec![
+        Block::Fields(vec![
+            (strings::PRINT_NAME.into(), cx.case.pupil_name()),
+            (strings::CASE_FIELDS[2].into(), date::format(intake.birth_date)),
+            (strings::CASE_FIELDS[3].into(), intake.groep.to_string()),
+            (strings::CASE_FIELDS[4].into(), intake.gezag.label().to_string()),
+        ]),
+        para(&plan.betrokkenen),
+    ]
+}
+
+fn strengths(plan: &Plan) -> Vec<Block> {
+    let mut out = vec![para(&plan.krachten)];
+    if !plan.concerns.is_empty() {
+        let rows = plan.concerns.iter().map(|c| vec![c.text.clone(), c.priority.label().to_string()]).collect();
+        out.push(Block::Table { header: strings::PRINT_CONCERN_HEADER.map(String::from).to_vec(), rows });
+    }
+    out
+}
+
+fn division_rows(plan: &Plan) -> Vec<Vec<String>> {
+    let row = |d: &crate::domain::plan::Division| {
+        vec![d.domain.label().to_string(), text_or_dash(&d.what), d.payer.map_or("—".into(), |p| p.label().to_string())]
+    };
+    plan.division.iter().map(row).collect()
+}
+
+fn goal_rows(plan: &Plan) -> Vec<Vec<String>> {
+    let row = |(i, g): (usize, &crate::domain::plan::Goal)| {
+        let concern =
+            g.concern.and_then(|id| plan.concerns.iter().find(|c| c.id == id)).map_or("—".into(), |c| c.text.clone());
+        vec![format!("{}", i + 1), g.text.clone(), g.domain.label().into(), text_or_dash(&g.criterion), concern]
+    };
+    plan.goals.iter().enumerate().map(row).collect()
+}
+
+fn action_rows(plan: &Plan) -> Vec<Vec<String>> {
+    let goal_no = |id: Option<u32>| {
+        id.and_then(|id| plan.goals.iter().position(|g| g.id == id)).map_or("—".into(), |i| format!("{}", i + 1))
+    };
+    let row = |a: &crate::domain::plan::Action| {
+        vec![
+            a.what.clone(),
+            strings::action_owner(a.party.map(|p| p.label()), &a.person),
+            date_or_dash(a.by),
+            a.status.label().to_string(),
+            goal_no(a.goal),
+        ]
+    };
+    plan.actions.iter().map(row).collect()
+}
+
+fn sharing(plan: &Plan, cx: &Context) -> Vec<Block> {
+    let consents: Vec<String> = cx
+        .case
+        .consents
+        .iter()
+        .map(|c| format!("{}: {}", cx.route.purpose_name(&c.purpose), strings::consent_record(c, cx.case.intake.gezag)))
+        .collect();
+    let mut out = vec![if consents.is_empty() {
+        Block::Paragraph(strings::ACCESS_NO_CONSENT.into())
+    } else {
+        Block::Bullets(consents)
+    }];
+    if !plan.delen.trim().is_empty() {
+        out.push(para(&plan.delen));
+    }
+    out
+}
+
+fn signatures(plan: &Plan) -> Block {
+    Block::Signatures(
+        plan.signers
+            .iter()
+            .map(|s| Signature {
+                role: s.role.label().to_string(),
+                name: s.name.clone(),
+                date: s.signed.map(date::format).unwrap_or_default(),
+            })
+            .collect(),
+    )
 }
 
 /// One line of a comparison between two versions.
