@@ -30,8 +30,12 @@ pub fn render(doc: &Doc) -> String {
     for line in &doc.meta {
         out.push_str(&format!("{}  \n", escape(line)));
     }
-    for block in &doc.blocks {
-        out.push('\n');
+    for (i, block) in doc.blocks.iter().enumerate() {
+        // Under meta lines a block starts after an empty line; right under the title it
+        // follows that title's own.
+        if i > 0 || !doc.meta.is_empty() {
+            out.push('\n');
+        }
         match block {
             Block::Heading(h) => out.push_str(&format!("## {}\n", escape(h))),
             Block::Paragraph(p) => {
@@ -56,6 +60,11 @@ pub fn render(doc: &Doc) -> String {
             Block::Bullets(items) => {
                 for item in items {
                     out.push_str(&format!("- {}\n", cell(item)));
+                }
+            }
+            Block::Numbered { start, items } => {
+                for (n, item) in (*start..).zip(items) {
+                    out.push_str(&format!("{n}. {}\n", cell(item)));
                 }
             }
             Block::Signatures(signers) => {

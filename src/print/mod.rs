@@ -1,5 +1,6 @@
-//! Printable documents: the plan van aanpak (and later agendas) is built once as a
-//! `Doc`, then written as Markdown or as an A4 PDF. Pure: bytes and strings out, no IO.
+//! Printable documents: the plan van aanpak and the E3 agenda are built once as a `Doc`,
+//! then written as Markdown or as an A4 PDF; the parents' copy is Markdown of its own
+//! (`access`). Pure: bytes and strings out, no IO.
 
 pub mod access;
 pub mod agenda;
@@ -32,6 +33,11 @@ pub enum Block {
         rows: Vec<Vec<String>>,
     },
     Bullets(Vec<String>),
+    /// A numbered list whose first item has number `start` (a list continued after a heading).
+    Numbered {
+        start: usize,
+        items: Vec<String>,
+    },
     /// Lines to sign on paper: one per signer, with name and date filled in when known.
     Signatures(Vec<Signature>),
 }

@@ -52,7 +52,7 @@ pub fn unprintable(doc: &Doc) -> Vec<char> {
             Block::Table { header, rows } => {
                 texts.extend(header.iter().chain(rows.iter().flatten()).map(String::as_str))
             }
-            Block::Bullets(items) => texts.extend(items.iter().map(String::as_str)),
+            Block::Bullets(items) | Block::Numbered { items, .. } => texts.extend(items.iter().map(String::as_str)),
             Block::Signatures(signers) => {
                 texts.extend(signers.iter().flat_map(|s| [s.role.as_str(), s.name.as_str(), s.date.as_str()]))
             }
@@ -477,12 +477,15 @@ fn table_rows(header: &[String], rows: &[Vec<String>]) -> Option<(Row, Vec<Row>)
     Some((head, rows.iter().map(|r| make(r, Font::Regular, Rules::Body)).collect()))
 }
 
-fn bullet_rows(items: &[String]) -> Vec<Row> {
+/// A list's items, each after a bullet, or after its number counting from `numbered_from`.
+fn list_rows(items: &[String], numbered_from: Option<usize>) -> Vec<Row> {
+    let mark = |i: usize| numbered_from.map_or_else(|| "•".to_string(), |start| format!("{}.", start + i));
     items
         .iter()
-        .map(|item| Row {
+        .enumerate()
+        .map(|(i, item)| Row {
             cells: vec![
-                Cell { x: LEFT + 3.0, lines: vec!["•".to_string()], font: Font::Regular },
+                Cell { x: LEFT + 3.0, lines: vec![mark(i)], font: Font::Regular },
                 Cell {
                     x: LEFT + BULLET_INDENT,
                     lines: wrap(item, Font::Regular, BODY, TEXT_W - BULLET_INDENT),
@@ -524,7 +527,9 @@ fn first_unit_height(block: &Block) -> f32 {
         Block::Table { header, rows } => {
             table_rows(header, rows).map_or(0.0, |(h, r)| h.height() + r.first().map_or(0.0, Row::height))
         }
-        Block::Bullets(items) => bullet_rows(items.get(..1).unwrap_or_default()).first().map_or(0.0, Row::height),
+        Block::Bullets(items) | Block::Numbered { items, .. } => {
+            list_rows(items.get(..1).unwrap_or_default(), None).first().map_or(0.0, Row::height)
+        }
         Block::Signatures(s) => {
             let all: f32 = s.iter().map(signer_height).sum();
             if all <= TOP - BOTTOM { all } else { s.first().map_or(0.0, signer_height) }
@@ -754,7 +759,13 @@ fn layout(doc: &Doc) -> Vec<Vec<Op>> {
             }
             Block::Bullets(items) => {
                 w.gap(BLOCK_GAP * 0.6);
-                for row in bullet_rows(items) {
+                for row in list_rows(items, None) {
+                    w.row(&row, None);
+                }
+            }
+            Block::Numbered { start, items } => {
+                w.gap(BLOCK_GAP * 0.6);
+                for row in list_rows(items, Some(*start)) {
                     w.row(&row, None);
                 }
             }
