@@ -442,6 +442,16 @@ pub fn access_key(key: &str) -> String {
     known.to_string()
 }
 
+/// "delen met SWV: gegeven op 01-11-2026 door moeder (mondeling), vastgelegd door Anna Bakker"
+pub fn access_consent_line(purpose: &str, record: &str, by: &str) -> String {
+    format!("{purpose}: {record}, vastgelegd door {by}")
+}
+
+/// "23-11-2026 09:00 · Anna Bakker · dossier aangemaakt"
+pub fn access_history_line(at: &str, who: &str, what: &str) -> String {
+    format!("{at} · {who} · {what}")
+}
+
 pub fn access_step_done(on: &str, outcome: &str) -> String {
     format!("afgerond {on}: {outcome}")
 }

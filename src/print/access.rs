@@ -1,20 +1,18 @@
-//! The parents' copy of everything kept about their child (AVG right of access), as
-//! Markdown.
+//! The parents' copy of everything kept about their child (AVG right of access), as a
+//! document: Markdown, so it reads as plain text and converts to anything.
 
 use chrono::NaiveDate;
 
+use super::{Block, Doc, Node};
 use crate::domain::case::{Case, Field};
 use crate::domain::date;
 use crate::domain::history::Change;
 use crate::domain::plan::PlanBook;
-use crate::domain::route::Routekaart;
+use crate::domain::route::{Routekaart, Value, Visit};
 use crate::domain::team::Team;
 use crate::strings::{self, Label};
 
-/// The parents' copy: every field, the route, the consents, then everything stored
-/// about the child as it is stored (the case and every plan version, walked generically
-/// so a field added later is in it too), the history (who, when, what) and what tandem
-/// does with the data. Markdown, so it reads as plain text and converts to anything.
+/// The parents' copy as Markdown (`document`).
 pub fn markdown(
     case: &Case,
     plans: Option<&PlanBook>,
@@ -24,91 +22,115 @@ pub fn markdown(
     route: &Routekaart,
     today: NaiveDate,
 ) -> String {
-    let mut out = format!("# {} {}\n\n", strings::ACCESS_TITLE, case.pupil_name());
-    out.push_str(&strings::access_intro(school, &date::format(today)));
-    out.push_str(&format!("\n\n## {}\n\n| | |\n|---|---|\n", strings::ACCESS_RECORDED));
-    for field in Field::ALL {
-        let value = strings::field_value(case, field, team, route, today).replace('|', "\\|").replace('\n', " ");
-        out.push_str(&format!("| {} | {} |\n", field.label(), value));
-    }
-    out.push_str(&format!("\n## {}\n", strings::ACCESS_ROUTE));
-    for v in &case.visits {
-        let step = route.step(&v.step);
-        let status = match &v.done {
-            Some(d) => {
-                let outcome = step
-                    .and_then(|s| s.outcomes.iter().find(|o| o.id == d.outcome))
-                    .map_or(d.outcome.as_str(), |o| o.label.as_str());
-                strings::access_step_done(&date::format(d.on), outcome)
-            }
-            None => strings::ACCESS_STEP_OPEN.to_string(),
-        };
-        out.push_str(&format!("\n### {} ({})\n\n", route.label(&v.step), status));
-        for (id, value) in v.values.iter() {
-            let label =
-                step.and_then(|s| s.fields.iter().find(|f| &f.id == id)).map_or(id.as_str(), |f| f.label.as_str());
-            out.push_str(&format!("- {label}: {}\n", strings::value_text(value, team).replace('\n', " ")));
-        }
-    }
-    out.push_str(&format!("\n## {}\n\n", strings::ACCESS_CONSENT));
-    if case.consents.is_empty() {
-        out.push_str(&format!("{}\n", strings::ACCESS_NO_CONSENT));
-    }
-    for c in &case.consents {
-        out.push_str(&format!(
-            "- {}: {}, vastgelegd door {}\n",
-            route.purpose_name(&c.purpose),
-            strings::consent_record(c, case.intake.gezag),
-            team.name_of(&c.recorded_by)
-        ));
-    }
-    out.push_str(&format!("\n## {}\n\n{}\n\n", strings::ACCESS_STORED, strings::ACCESS_STORED_INTRO));
-    stored(&mut out, &serde_json::to_value(case).unwrap_or_default(), 0, team);
-    if let Some(book) = plans {
-        out.push_str(&format!("\n## {}\n\n", strings::ACCESS_PLANS));
-        stored(&mut out, &serde_json::to_value(book).unwrap_or_default(), 0, team);
-    }
-    out.push_str(&format!("\n## {}\n\n", strings::HISTORY));
-    for ch in history {
-        out.push_str(&format!(
-            "- {} · {} · {}\n",
-            ch.at.format("%d-%m-%Y %H:%M"),
-            team.name_of(&ch.who),
-            strings::change_kind(&ch.kind, route)
-        ));
-    }
-    out.push_str(&format!("\n## {}\n\n{}\n", strings::ACCESS_RIGHTS_TITLE, strings::ACCESS_RIGHTS));
-    out
+    super::markdown::render(&document(case, plans, history, school, team, route, today))
 }
 
-/// A value as stored, as a nested Markdown list: every key and every value, with the
-/// Dutch name of keys tandem knows (`strings::access_key`) and team members by name.
-fn stored(out: &mut String, value: &serde_json::Value, depth: usize, team: &Team) {
-    use serde_json::Value as J;
-    let indent = "  ".repeat(depth);
-    let item = |out: &mut String, label: &str, v: &J| match scalar(v, team) {
-        Some(text) => out.push_str(&format!("{indent}- {label}{text}\n")),
-        None => {
-            out.push_str(&format!("{indent}- {}\n", label.trim_end_matches([':', ' '])));
-            stored(out, v, depth + 1, team);
+/// The parents' copy: every field, the route, the consents, then everything stored
+/// about the child as it is stored (the case and every plan version, walked generically
+/// so a field added later is in it too), the history (who, when, what) and what tandem
+/// does with the data.
+pub fn document(
+    case: &Case,
+    plans: Option<&PlanBook>,
+    history: &[Change],
+    school: &str,
+    team: &Team,
+    route: &Routekaart,
+    today: NaiveDate,
+) -> Doc {
+    let title = format!("{} {}", strings::ACCESS_TITLE, case.pupil_name());
+    let mut blocks = vec![Block::Paragraph(strings::access_intro(school, &date::format(today)))];
+    blocks.push(Block::Heading(strings::ACCESS_RECORDED.to_string()));
+    let rows = Field::ALL
+        .iter()
+        .map(|f| vec![f.label().to_string(), strings::field_value(case, *f, team, route, today)])
+        .collect();
+    blocks.push(Block::Table { header: vec![String::new(), String::new()], rows });
+    blocks.push(Block::Heading(strings::ACCESS_ROUTE.to_string()));
+    for visit in &case.visits {
+        blocks.extend(visit_blocks(visit, team, route));
+    }
+    blocks.push(Block::Heading(strings::ACCESS_CONSENT.to_string()));
+    blocks.push(consent_block(case, team, route));
+    blocks.push(Block::Heading(strings::ACCESS_STORED.to_string()));
+    blocks.push(Block::Paragraph(strings::ACCESS_STORED_INTRO.to_string()));
+    blocks.push(Block::Tree(stored(&serde_json::to_value(case).unwrap_or_default(), team)));
+    if let Some(book) = plans {
+        blocks.push(Block::Heading(strings::ACCESS_PLANS.to_string()));
+        blocks.push(Block::Tree(stored(&serde_json::to_value(book).unwrap_or_default(), team)));
+    }
+    blocks.push(Block::Heading(strings::HISTORY.to_string()));
+    let line = |ch: &Change| {
+        strings::access_history_line(
+            &ch.at.format("%d-%m-%Y %H:%M").to_string(),
+            team.name_of(&ch.who),
+            &strings::change_kind(&ch.kind, route),
+        )
+    };
+    blocks.push(Block::Bullets(history.iter().map(line).collect()));
+    blocks.push(Block::Heading(strings::ACCESS_RIGHTS_TITLE.to_string()));
+    blocks.push(Block::Paragraph(strings::ACCESS_RIGHTS.to_string()));
+    Doc { footer: title.clone(), title, meta: Vec::new(), blocks }
+}
+
+/// A step walked: its name with how it ended (or that it is under way), and its values
+/// as recorded.
+fn visit_blocks(visit: &Visit, team: &Team, route: &Routekaart) -> [Block; 2] {
+    let step = route.step(&visit.step);
+    let status = match &visit.done {
+        Some(d) => {
+            let outcome = step
+                .and_then(|s| s.outcomes.iter().find(|o| o.id == d.outcome))
+                .map_or(d.outcome.as_str(), |o| o.label.as_str());
+            strings::access_step_done(&date::format(d.on), outcome)
         }
+        None => strings::ACCESS_STEP_OPEN.to_string(),
+    };
+    let value = |(id, value): (&String, &Value)| {
+        let label = step.and_then(|s| s.fields.iter().find(|f| &f.id == id)).map_or(id.as_str(), |f| f.label.as_str());
+        let text = format!("{label}: {}", strings::value_text(value, team)).replace('\n', " ");
+        Node { text, children: Vec::new() }
+    };
+    [
+        Block::Subheading(format!("{} ({status})", route.label(&visit.step))),
+        Block::Tree(visit.values.iter().map(value).collect()),
+    ]
+}
+
+fn consent_block(case: &Case, team: &Team, route: &Routekaart) -> Block {
+    if case.consents.is_empty() {
+        return Block::Paragraph(strings::ACCESS_NO_CONSENT.to_string());
+    }
+    let line = |c: &crate::domain::consent::Consent| {
+        strings::access_consent_line(
+            route.purpose_name(&c.purpose),
+            &strings::consent_record(c, case.intake.gezag),
+            team.name_of(&c.recorded_by),
+        )
+    };
+    Block::Bullets(case.consents.iter().map(line).collect())
+}
+
+/// A value as stored, as a tree: every key and every value, with the Dutch name of keys
+/// tandem knows (`strings::access_key`) and team members by name.
+fn stored(value: &serde_json::Value, team: &Team) -> Vec<Node> {
+    use serde_json::Value as J;
+    let node = |label: String, v: &J| match scalar(v, team) {
+        Some(text) => Node { text: format!("{label}{text}"), children: Vec::new() },
+        None => Node { text: label.trim_end_matches([':', ' ']).to_string(), children: stored(v, team) },
     };
     match value {
-        J::Object(map) => {
-            for (k, v) in map {
-                item(out, &format!("{}: ", strings::access_key(k)), v);
-            }
-        }
-        J::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                match v.as_array().map(Vec::as_slice) {
-                    // A recorded step value: [field id, value].
-                    Some([J::String(k), v]) => item(out, &format!("{}: ", strings::access_key(k)), v),
-                    _ => item(out, &format!("{}. ", i + 1), v),
-                }
-            }
-        }
-        v => item(out, "", v),
+        J::Object(map) => map.iter().map(|(k, v)| node(format!("{}: ", strings::access_key(k)), v)).collect(),
+        J::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v.as_array().map(Vec::as_slice) {
+                // A recorded step value: [field id, value].
+                Some([J::String(k), v]) => node(format!("{}: ", strings::access_key(k)), v),
+                _ => node(format!("{}. ", i + 1), v),
+            })
+            .collect(),
+        v => vec![node(String::new(), v)],
     }
 }
 
@@ -169,6 +191,7 @@ mod tests {
             assert!(md.contains(&format!("| {} |", f.label())), "{f:?}");
         }
         assert!(md.contains("Komt vaak \\| te laat."), "table cells are escaped");
+        assert!(md.contains(&format!("\n\n## {}\n\n| | |\n|---|---|\n| ", strings::ACCESS_RECORDED)), "{md}");
         assert!(md.contains("23-11-2026 09:00 · Anna Bakker · dossier aangemaakt"));
         let stem = file_stem("inzage", case.id, today);
         assert!(stem.ends_with("-2026-11-23") && stem.contains(&short_id(case.id)), "{stem}");
@@ -358,6 +381,9 @@ mod tests {
         let case = full_case(&config);
         let book = full_book();
         let md = markdown(&case, Some(&book), &[], "De Vlinder", &config.team, &config.route, today);
+        let doc = document(&case, Some(&book), &[], "De Vlinder", &config.team, &config.route, today);
+        let pdf = crate::print::pdf::render(&doc, today.and_hms_opt(9, 0, 0).unwrap()).unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "the same document prints as PDF");
         let mut expected = Vec::new();
         leaves(&serde_json::to_value(&case).unwrap(), &config.team, &mut expected);
         leaves(&serde_json::to_value(&book).unwrap(), &config.team, &mut expected);

@@ -1,7 +1,7 @@
 //! The document as Markdown (CommonMark with pipe tables), for the parents' copy and
 //! for pasting into mail or a Word document.
 
-use super::{Block, Doc};
+use super::{Block, Doc, Node};
 use crate::strings;
 
 /// Backslash-escapes the characters that would otherwise start markup.
@@ -38,6 +38,7 @@ pub fn render(doc: &Doc) -> String {
         }
         match block {
             Block::Heading(h) => out.push_str(&format!("## {}\n", escape(h))),
+            Block::Subheading(h) => out.push_str(&format!("### {}\n", escape(h))),
             Block::Paragraph(p) => {
                 for para in p.split("\n\n") {
                     out.push_str(&lines(para));
@@ -51,7 +52,9 @@ pub fn render(doc: &Doc) -> String {
                 }
             }
             Block::Table { header, rows } => {
-                out.push_str(&format!("| {} |\n", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | ")));
+                // An empty header cell is one space: a table of label and value has "| | |".
+                let head = |h: &String| if h.is_empty() { " ".to_string() } else { format!(" {} ", cell(h)) };
+                out.push_str(&format!("|{}|\n", header.iter().map(head).collect::<Vec<_>>().join("|")));
                 out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
                 for row in rows {
                     out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
@@ -60,6 +63,11 @@ pub fn render(doc: &Doc) -> String {
             Block::Bullets(items) => {
                 for item in items {
                     out.push_str(&format!("- {}\n", cell(item)));
+                }
+            }
+            Block::Tree(nodes) => {
+                for (depth, text) in Node::flatten(nodes) {
+                    out.push_str(&format!("{}- {text}\n", "  ".repeat(depth)));
                 }
             }
             Block::Numbered { start, items } => {

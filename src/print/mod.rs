@@ -23,6 +23,8 @@ pub struct Doc {
 pub enum Block {
     /// A section heading, e.g. "7. Doelen".
     Heading(String),
+    /// A heading within a section, e.g. a step of the route.
+    Subheading(String),
     /// Running text; a newline starts a new line, an empty line a new paragraph.
     Paragraph(String),
     /// Label and value pairs, e.g. "Regiehouder" / "Fatima El Amrani".
@@ -38,8 +40,32 @@ pub enum Block {
         start: usize,
         items: Vec<String>,
     },
+    /// A nested list written as it is (no markup escaped): a stored record, key by key.
+    Tree(Vec<Node>),
     /// Lines to sign on paper: one per signer, with name and date filled in when known.
     Signatures(Vec<Signature>),
+}
+
+/// An item of a `Tree`, with the items under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub text: String,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    /// The nodes in reading order, each with its depth (0 at the top).
+    pub fn flatten(nodes: &[Node]) -> Vec<(usize, &str)> {
+        fn walk<'a>(nodes: &'a [Node], depth: usize, out: &mut Vec<(usize, &'a str)>) {
+            for n in nodes {
+                out.push((depth, &n.text));
+                walk(&n.children, depth + 1, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(nodes, 0, &mut out);
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use printpdf::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Block, Doc, Signature};
+use super::{Block, Doc, Node, Signature};
 use crate::strings;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +47,8 @@ pub fn unprintable(doc: &Doc) -> Vec<char> {
     texts.extend(doc.meta.iter().map(String::as_str));
     for block in &doc.blocks {
         match block {
-            Block::Heading(s) | Block::Paragraph(s) => texts.push(s),
+            Block::Heading(s) | Block::Subheading(s) | Block::Paragraph(s) => texts.push(s),
+            Block::Tree(nodes) => texts.extend(Node::flatten(nodes).into_iter().map(|(_, t)| t)),
             Block::Fields(pairs) => texts.extend(pairs.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()])),
             Block::Table { header, rows } => {
                 texts.extend(header.iter().chain(rows.iter().flatten()).map(String::as_str))
@@ -499,6 +500,29 @@ fn list_rows(items: &[String], numbered_from: Option<usize>) -> Vec<Row> {
         .collect()
 }
 
+/// A tree's items as bullets, each level one indent further in.
+fn tree_rows(nodes: &[Node]) -> Vec<Row> {
+    Node::flatten(nodes)
+        .into_iter()
+        .map(|(depth, text)| {
+            let x = LEFT + BULLET_INDENT * depth as f32;
+            Row {
+                cells: vec![
+                    Cell { x: x + 3.0, lines: vec!["•".to_string()], font: Font::Regular },
+                    Cell {
+                        x: x + BULLET_INDENT,
+                        lines: wrap(text, Font::Regular, BODY, TEXT_W - BULLET_INDENT * (depth + 1) as f32),
+                        font: Font::Regular,
+                    },
+                ],
+                size: BODY,
+                pad: 1.0,
+                rules: Rules::None,
+            }
+        })
+        .collect()
+}
+
 /// Role and name side by side; the signing line follows below.
 fn signer_row(s: &Signature) -> Row {
     let name_x = LEFT + SIG_LABEL_W;
@@ -530,6 +554,8 @@ fn first_unit_height(block: &Block) -> f32 {
         Block::Bullets(items) | Block::Numbered { items, .. } => {
             list_rows(items.get(..1).unwrap_or_default(), None).first().map_or(0.0, Row::height)
         }
+        Block::Subheading(t) => wrap(t, Font::Bold, BODY, TEXT_W).len() as f32 * lh,
+        Block::Tree(nodes) => tree_rows(nodes).first().map_or(0.0, Row::height),
         Block::Signatures(s) => {
             let all: f32 = s.iter().map(signer_height).sum();
             if all <= TOP - BOTTOM { all } else { s.first().map_or(0.0, signer_height) }
@@ -760,6 +786,16 @@ fn layout(doc: &Doc) -> Vec<Vec<Op>> {
             Block::Bullets(items) => {
                 w.gap(BLOCK_GAP * 0.6);
                 for row in list_rows(items, None) {
+                    w.row(&row, None);
+                }
+            }
+            Block::Subheading(text) => {
+                w.gap(BLOCK_GAP * 0.6);
+                w.flow(LEFT, &wrap(text, Font::Bold, BODY, TEXT_W), Font::Bold, BODY, LEADING, BLACK);
+            }
+            Block::Tree(nodes) => {
+                w.gap(BLOCK_GAP * 0.6);
+                for row in tree_rows(nodes) {
                     w.row(&row, None);
                 }
             }
