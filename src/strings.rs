@@ -1,5 +1,8 @@
-//! Every Dutch word the user sees, in one place: wording is reviewed here, and a second
-//! language would start here. Code and comments elsewhere stay English.
+//! Every Dutch word the user sees, in one place per layer: this file holds all of it
+//! except the ui layer's own (screen titles, key help, plan-part labels in `ui/text.rs`).
+//! Wording is reviewed here, and a second language would start here. It uses only the
+//! domain: the domain keeps its errors and choices as data, and their words are here.
+//! Code and comments elsewhere stay English.
 
 use std::path::Path;
 
