@@ -156,7 +156,7 @@ pub fn access_copy(
     let book = store.plan(id)?;
     let today = change.at.date();
     own_dir(dir)?;
-    let mut markdown = Zeroizing::new(crate::print::access::markdown(
+    let mut markdown = Zeroizing::new(print::markdown::render(&print::access::document(
         &case,
         book.as_ref(),
         &history,
@@ -164,7 +164,7 @@ pub fn access_copy(
         &config.team,
         &config.route,
         today,
-    ));
+    )));
     for (book, plan) in book.iter().flat_map(|b| b.versions.iter().map(move |p| (b, p))) {
         let doc = document(&case, book, config, Some(plan.version), today)?;
         let stem = access::file_stem(&format!("inzage-plan-v{}", plan.version), id, today);

@@ -12,19 +12,6 @@ use crate::domain::route::{Routekaart, Value, Visit};
 use crate::domain::team::Team;
 use crate::strings::{self, Label};
 
-/// The parents' copy as Markdown (`document`).
-pub fn markdown(
-    case: &Case,
-    plans: Option<&PlanBook>,
-    history: &[Change],
-    school: &str,
-    team: &Team,
-    route: &Routekaart,
-    today: NaiveDate,
-) -> String {
-    super::markdown::render(&document(case, plans, history, school, team, route, today))
-}
-
 /// The parents' copy: every field, the route, the consents, then everything stored
 /// about the child as it is stored (the case and every plan version, walked generically
 /// so a field added later is in it too), the history (who, when, what) and what tandem
@@ -185,7 +172,15 @@ mod tests {
         case.intake.note = "Komt vaak | te laat.".into();
         let at = today.and_hms_opt(9, 0, 0).unwrap();
         let history = vec![Change { case: Some(case.id), at, who: "anna".into(), kind: ChangeKind::Created }];
-        let md = markdown(&case, None, &history, "De Vlinder", &config.team, &config.route, today);
+        let md = crate::print::markdown::render(&document(
+            &case,
+            None,
+            &history,
+            "De Vlinder",
+            &config.team,
+            &config.route,
+            today,
+        ));
         assert!(md.starts_with(&format!("# {} {}", strings::ACCESS_TITLE, case.pupil_name())));
         for f in Field::ALL {
             assert!(md.contains(&format!("| {} |", f.label())), "{f:?}");
@@ -380,7 +375,15 @@ mod tests {
         let today = d(2026, 11, 23);
         let case = full_case(&config);
         let book = full_book();
-        let md = markdown(&case, Some(&book), &[], "De Vlinder", &config.team, &config.route, today);
+        let md = crate::print::markdown::render(&document(
+            &case,
+            Some(&book),
+            &[],
+            "De Vlinder",
+            &config.team,
+            &config.route,
+            today,
+        ));
         let doc = document(&case, Some(&book), &[], "De Vlinder", &config.team, &config.route, today);
         let pdf = crate::print::pdf::render(&doc, today.and_hms_opt(9, 0, 0).unwrap()).unwrap();
         assert!(pdf.starts_with(b"%PDF"), "the same document prints as PDF");
