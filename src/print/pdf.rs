@@ -734,91 +734,97 @@ impl Writer {
 /// Lays out the document into pages of drawing operations (without footers).
 fn layout(doc: &Doc) -> Vec<Vec<Op>> {
     let mut w = Writer { pages: Vec::new(), ops: Vec::new(), y: TOP };
-    if !doc.title.trim().is_empty() {
-        w.flow(LEFT, &wrap(&doc.title, Font::Bold, TITLE, TEXT_W), Font::Bold, TITLE, 1.2, BLACK);
-    }
-    for meta in &doc.meta {
-        w.gap(1.0);
-        w.flow(LEFT, &wrap(meta, Font::Regular, SMALL, TEXT_W), Font::Regular, SMALL, LEADING, GREY);
-    }
-    if !w.at_top() {
-        w.gap(6.0);
-        w.rule(LEFT, RIGHT, w.y, 0.8, BLACK);
-        w.gap(6.0);
-    }
+    w.masthead(doc);
     for (i, block) in doc.blocks.iter().enumerate() {
-        match block {
-            Block::Heading(text) => {
-                let lines = wrap(text, Font::Bold, HEADING, TEXT_W);
-                w.gap(BLOCK_GAP);
-                let next = doc.blocks.get(i + 1).map_or(0.0, first_unit_height);
-                let own = lines.len() as f32 * HEADING * 1.25 + 3.0;
-                // Keep the heading with the start of its section; if both cannot share any page, give up.
-                if own + next <= TOP - BOTTOM {
-                    w.ensure(own + next);
-                }
-                w.flow(LEFT, &lines, Font::Bold, HEADING, 1.25, BLACK);
-                w.y -= 3.0;
-            }
-            Block::Paragraph(text) => {
-                for para in paragraphs(text, TEXT_W) {
-                    w.gap(BLOCK_GAP * 0.6);
-                    w.flow(LEFT, &para, Font::Regular, BODY, LEADING, BLACK);
-                }
-            }
-            Block::Fields(fields) => {
-                w.gap(BLOCK_GAP * 0.6);
-                for row in field_rows(fields) {
-                    w.row(&row, None);
-                }
-            }
-            Block::Table { header, rows } => {
-                let Some((head, body)) = table_rows(header, rows) else { continue };
-                w.gap(BLOCK_GAP);
-                w.ensure(head.height() + body.first().map_or(0.0, Row::height));
-                w.row(&head, None);
-                // A header that eats a quarter of every page is not worth repeating.
-                let repeat = (head.height() <= (TOP - BOTTOM) / 4.0).then_some(&head);
-                for row in &body {
-                    w.row(row, repeat);
-                }
-            }
-            Block::Bullets(items) => {
-                w.gap(BLOCK_GAP * 0.6);
-                for row in list_rows(items, None) {
-                    w.row(&row, None);
-                }
-            }
-            Block::Subheading(text) => {
-                w.gap(BLOCK_GAP * 0.6);
-                w.flow(LEFT, &wrap(text, Font::Bold, BODY, TEXT_W), Font::Bold, BODY, LEADING, BLACK);
-            }
-            Block::Tree(nodes) => {
-                w.gap(BLOCK_GAP * 0.6);
-                for row in tree_rows(nodes) {
-                    w.row(&row, None);
-                }
-            }
-            Block::Numbered { start, items } => {
-                w.gap(BLOCK_GAP * 0.6);
-                for row in list_rows(items, Some(*start)) {
-                    w.row(&row, None);
-                }
-            }
-            Block::Signatures(signers) => {
-                w.gap(BLOCK_GAP * 2.0);
-                let all: f32 = signers.iter().map(signer_height).sum();
-                if all <= TOP - BOTTOM {
-                    w.ensure(all);
-                }
-                for s in signers {
-                    w.signer(s);
-                }
-            }
-        }
+        w.block(block, doc.blocks.get(i + 1));
     }
     w.new_page();
     w.pages
+}
+
+impl Writer {
+    /// The title and the meta lines, ruled off from the body.
+    fn masthead(&mut self, doc: &Doc) {
+        if !doc.title.trim().is_empty() {
+            self.flow(LEFT, &wrap(&doc.title, Font::Bold, TITLE, TEXT_W), Font::Bold, TITLE, 1.2, BLACK);
+        }
+        for meta in &doc.meta {
+            self.gap(1.0);
+            self.flow(LEFT, &wrap(meta, Font::Regular, SMALL, TEXT_W), Font::Regular, SMALL, LEADING, GREY);
+        }
+        if !self.at_top() {
+            self.gap(6.0);
+            self.rule(LEFT, RIGHT, self.y, 0.8, BLACK);
+            self.gap(6.0);
+        }
+    }
+
+    /// One block; `next` lets a heading stay with the start of its section.
+    fn block(&mut self, block: &Block, next: Option<&Block>) {
+        match block {
+            Block::Heading(text) => self.heading(text, next),
+            Block::Paragraph(text) => {
+                for para in paragraphs(text, TEXT_W) {
+                    self.gap(BLOCK_GAP * 0.6);
+                    self.flow(LEFT, &para, Font::Regular, BODY, LEADING, BLACK);
+                }
+            }
+            Block::Fields(fields) => self.rows(field_rows(fields)),
+            Block::Table { header, rows } => self.table(header, rows),
+            Block::Bullets(items) => self.rows(list_rows(items, None)),
+            Block::Subheading(text) => {
+                self.gap(BLOCK_GAP * 0.6);
+                self.flow(LEFT, &wrap(text, Font::Bold, BODY, TEXT_W), Font::Bold, BODY, LEADING, BLACK);
+            }
+            Block::Tree(nodes) => self.rows(tree_rows(nodes)),
+            Block::Numbered { start, items } => self.rows(list_rows(items, Some(*start))),
+            Block::Signatures(signers) => self.signatures(signers),
+        }
+    }
+
+    fn heading(&mut self, text: &str, next: Option<&Block>) {
+        let lines = wrap(text, Font::Bold, HEADING, TEXT_W);
+        self.gap(BLOCK_GAP);
+        let next = next.map_or(0.0, first_unit_height);
+        let own = lines.len() as f32 * HEADING * 1.25 + 3.0;
+        // Keep the heading with the start of its section; if both cannot share any page, give up.
+        if own + next <= TOP - BOTTOM {
+            self.ensure(own + next);
+        }
+        self.flow(LEFT, &lines, Font::Bold, HEADING, 1.25, BLACK);
+        self.y -= 3.0;
+    }
+
+    /// Rows of a field list, a bullet list or a tree, after a small gap.
+    fn rows(&mut self, rows: Vec<Row>) {
+        self.gap(BLOCK_GAP * 0.6);
+        for row in &rows {
+            self.row(row, None);
+        }
+    }
+
+    fn table(&mut self, header: &[String], rows: &[Vec<String>]) {
+        let Some((head, body)) = table_rows(header, rows) else { return };
+        self.gap(BLOCK_GAP);
+        self.ensure(head.height() + body.first().map_or(0.0, Row::height));
+        self.row(&head, None);
+        // A header that eats a quarter of every page is not worth repeating.
+        let repeat = (head.height() <= (TOP - BOTTOM) / 4.0).then_some(&head);
+        for row in &body {
+            self.row(row, repeat);
+        }
+    }
+
+    fn signatures(&mut self, signers: &[Signature]) {
+        self.gap(BLOCK_GAP * 2.0);
+        let all: f32 = signers.iter().map(signer_height).sum();
+        if all <= TOP - BOTTOM {
+            self.ensure(all);
+        }
+        for s in signers {
+            self.signer(s);
+        }
+    }
 }
 
 fn add_footers(mut pages: Vec<Vec<Op>>, footer: &str) -> Vec<Vec<Op>> {
