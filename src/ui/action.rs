@@ -53,9 +53,23 @@ pub enum Action {
     Export,
 }
 
-/// Where keys are interpreted. A key may mean one action per context.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Context {
+/// Defines `Context` and its `ALL` list together, so a new context is never missing
+/// from the list (the keymap checks every context in it for clashes).
+macro_rules! contexts {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Where keys are interpreted. A key may mean one action per context.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Context {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Context {
+            pub const ALL: &'static [Context] = &[$(Context::$name,)*];
+        }
+    };
+}
+
+contexts! {
     List,
     /// Typing in the list's filter line.
     Filter,
@@ -90,27 +104,6 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
-        Context::List,
-        Context::Filter,
-        Context::Form,
-        Context::Step,
-        Context::Gate,
-        Context::Detail,
-        Context::Help,
-        Context::TooSmall,
-        Context::Notice,
-        Context::PlanSections,
-        Context::PlanText,
-        Context::PlanList,
-        Context::PlanMissing,
-        Context::PlanVersions,
-        Context::PlanRead,
-        Context::Overview,
-        Context::OverviewFilter,
-        Context::ExportScreen,
-    ];
-
     /// The actions of a context, in the order the help lists them; the first `bar`
     /// of them also appear in the hint bar.
     pub fn actions(self) -> (&'static [Action], usize) {

@@ -4,7 +4,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use super::action::{Action, Context};
 use super::form::{Field, Form};
+use super::model::{Model, Notice, Popup};
+use super::screen::{Nav, Page, close_when_saved, form_action, save_case};
 use crate::config::Config;
 use crate::domain::case::Case;
 use crate::domain::escalation::{
@@ -297,5 +303,45 @@ impl EscalationScreen {
                 Submitted::Invalid
             }
         }
+    }
+}
+
+impl Page for EscalationScreen {
+    fn context(&self) -> Context {
+        Context::Form
+    }
+
+    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
+        form_action(self, m, action)
+    }
+
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn save(&mut self, m: &mut Model, _: bool) -> Nav {
+        if self.form.saving {
+            return Nav::Stay;
+        }
+        match self.submit(&m.config, m.now) {
+            Submitted::Invalid => m.error(strings::FIX_FIELDS.into()),
+            Submitted::Save(case, change) => save_case(&mut self.form, m, case, change),
+            Submitted::Confirm(case, change, question) => {
+                m.popup = Some(Popup::ConfirmEscalate(case, change, question))
+            }
+        }
+        Nav::Stay
+    }
+
+    fn on_notice(&mut self, _: &mut Model, notice: Notice) -> Nav {
+        close_when_saved(notice)
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::form_screen(m, &self.title(), &self.form, frame, area)
     }
 }

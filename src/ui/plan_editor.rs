@@ -3,14 +3,22 @@
 //! goals, actions and the other lists through a small form per item. The editor only
 //! changes its `PlanBook` and says when it wants saving; the model sends the jobs.
 
-use chrono::NaiveDate;
-use crossterm::event::KeyEvent;
+use chrono::{NaiveDate, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
+use super::action::{Action as UiAction, Context};
 use super::form::{Field, Form};
+use super::keymap::Key;
+use super::model::{Model, PLAN_AUTOSAVE_SECONDS, step};
+use super::screen::{Nav, Page, form_action};
+use super::worker::Job;
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::date;
+use crate::domain::history::{Change, ChangeKind};
 use crate::domain::plan::{
     Action, ActionStatus, Concern, Division, Goal, Missing, Party, Payer, Place, Plan, PlanBook, PlanDomain, Priority,
     Section, Signer, SignerRole, TextPart,
@@ -806,4 +814,267 @@ pub fn read_overlay(
     let before = before.ok_or_else(|| strings::NO_EARLIER_VERSION.to_string())?;
     let lines = print::plan::diff(&doc(before), &doc(plan));
     Ok(Overlay::Read { title: strings::compare_title(before.version, plan.version), lines, scroll: 0 })
+}
+
+impl PlanEditor {
+    /// The job that writes the plan; `signed`/`started` add a history entry. A plan that
+    /// holds a BSN is not stored; what was typed stays on screen to fix.
+    pub fn save_job(
+        &mut self,
+        who: String,
+        at: NaiveDateTime,
+        signed: Option<u32>,
+        started: Option<u32>,
+    ) -> Option<Job> {
+        self.dirty = false;
+        if self.refuse_bsn(false) {
+            return None;
+        }
+        let kind = match (signed, started) {
+            (Some(version), _) => Some(ChangeKind::PlanSigned { version }),
+            (_, Some(version)) => Some(ChangeKind::PlanStarted { version }),
+            _ => None,
+        };
+        let change = kind.map(|kind| Change { case: Some(self.case), at, who, kind });
+        Some(Job::SavePlan { id: self.case, book: Box::new(self.book.clone()), change })
+    }
+
+    fn save(&mut self, m: &mut Model, signed: Option<u32>, started: Option<u32>) {
+        if let Some(job) = self.save_job(m.config.user.clone(), m.now, signed, started) {
+            m.job(job);
+        }
+    }
+
+    fn save_if_dirty(&mut self, m: &mut Model) {
+        if self.dirty {
+            self.save(m, None, None);
+        }
+    }
+
+    /// Typing saves now and then on its own (besides the save after a pause, on Tick).
+    fn after_text_change(&mut self, m: &mut Model, changed: bool) {
+        let due = m.now >= m.plan_saved_at + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS);
+        if changed && due {
+            m.plan_saved_at = m.now;
+            self.save(m, None, None);
+        }
+    }
+
+    /// Does what the editor asked for.
+    fn request(&mut self, m: &mut Model, request: Request) -> Nav {
+        match request {
+            Request::None => {}
+            Request::Save { signed, started } => {
+                m.plan_saved_at = m.now;
+                self.save(m, signed, started);
+            }
+            Request::Print => {
+                self.save_if_dirty(m);
+                let version = self.plan().map(|p| p.version).unwrap_or(1);
+                let change = Change {
+                    case: Some(self.case),
+                    at: m.now,
+                    who: m.config.user.clone(),
+                    kind: ChangeKind::PlanPrinted { version },
+                };
+                m.job(Job::PrintPlan { id: self.case, config: Box::new(m.config.clone()), change });
+                m.note(strings::PRINTING.into());
+            }
+            Request::Close if self.refuse_bsn(true) => {}
+            Request::Close => {
+                self.save_if_dirty(m);
+                return Nav::Pop;
+            }
+        }
+        Nav::Stay
+    }
+
+    /// The actions of the section list and the parts (text and lists).
+    fn on_part_action(&mut self, m: &mut Model, context: Context, action: UiAction) -> Request {
+        use UiAction::*;
+        let today = m.now.date();
+        match (context, action) {
+            (Context::PlanSections, Up | Down) => self.move_section(if action == Up { -1 } else { 1 }),
+            (Context::PlanSections, Open | NextPart) | (_, NextPart) => self.next_part(),
+            (_, PrevPart) => self.prev_part(),
+            (Context::PlanSections, Back) => return Request::Close,
+            (_, Back) => self.back_to_sections(),
+            (Context::PlanText, Save) => return Request::Save { signed: None, started: None },
+            (Context::PlanList, Up | Down) => self.move_item(if action == Up { -1 } else { 1 }),
+            (Context::PlanList, Open | NewItem) => self.open_item(action == NewItem, today),
+            (Context::PlanList, Delete) => self.ask_remove(),
+            _ => {}
+        }
+        Request::None
+    }
+
+    /// The actions of the overlays: what is missing, the versions, reading one.
+    fn on_overlay_action(&mut self, m: &mut Model, context: Context, action: UiAction) {
+        use UiAction::*;
+        let page = m.size.1.saturating_sub(6).max(1);
+        let versions = self.book.versions.len();
+        if (context, action) == (Context::PlanVersions, NewItem) {
+            if self.frozen() {
+                self.overlay = Some(Overlay::ConfirmNewVersion);
+            } else {
+                self.message = Some((strings::PLAN_NOT_FROZEN.into(), true));
+            }
+            return;
+        }
+        match (context, action, &mut self.overlay) {
+            (Context::PlanMissing, Up | Down, Some(Overlay::Missing { items, selected })) => {
+                *selected = step(*selected, action == Down, items.len());
+            }
+            (Context::PlanMissing, Open, Some(Overlay::Missing { items, selected })) => {
+                if let Some(place) = items.get(*selected).map(|m| m.place) {
+                    self.jump(place);
+                }
+            }
+            (Context::PlanVersions, Up | Down, Some(Overlay::Versions { selected })) => {
+                *selected = step(*selected, action == Down, versions);
+            }
+            (Context::PlanVersions, Open | Compare, Some(Overlay::Versions { selected })) => {
+                let selected = *selected;
+                let overlay = m
+                    .cases
+                    .get(&self.case)
+                    .map(|case| read_overlay(case, &m.config, &self.book, selected, action == Compare, m.now.date()));
+                match overlay {
+                    Some(Ok(o)) => self.overlay = Some(o),
+                    Some(Err(message)) => self.message = Some((message, true)),
+                    None => {}
+                }
+            }
+            (Context::PlanRead, Up | Down | PageUp | PageDown, Some(Overlay::Read { scroll, .. })) => {
+                *scroll = match action {
+                    Up => scroll.saturating_sub(1),
+                    Down => scroll.saturating_add(1),
+                    PageUp => scroll.saturating_sub(page),
+                    _ => scroll.saturating_add(page),
+                };
+            }
+            (Context::PlanMissing | Context::PlanVersions | Context::PlanRead, Back, _) => self.overlay = None,
+            _ => {}
+        }
+    }
+}
+
+impl Page for PlanEditor {
+    fn context(&self) -> Context {
+        match (&self.item_form, &self.overlay, self.focused_part()) {
+            (Some(_), _, _) => Context::Form,
+            (_, Some(Overlay::Missing { .. }), _) => Context::PlanMissing,
+            (_, Some(Overlay::Versions { .. }), _) => Context::PlanVersions,
+            (_, Some(Overlay::Read { .. }), _) => Context::PlanRead,
+            (_, _, Some(Part::Text(_))) => Context::PlanText,
+            (_, _, Some(Part::List(_))) => Context::PlanList,
+            _ => Context::PlanSections,
+        }
+    }
+
+    fn on_action(&mut self, m: &mut Model, context: Context, action: UiAction) -> Nav {
+        use UiAction::*;
+        if context == Context::Form {
+            return form_action(self, m, action);
+        }
+        self.message = None;
+        let request = match (context, action) {
+            (Context::PlanText, Undo | Redo) => {
+                let changed = self.undo(action == Redo);
+                self.after_text_change(m, changed);
+                return Nav::Stay;
+            }
+            (_, Missing) => {
+                self.show_missing();
+                Request::None
+            }
+            (_, Print) => Request::Print,
+            (_, Versions) => {
+                let selected = self.book.versions.len().saturating_sub(1);
+                self.overlay = Some(Overlay::Versions { selected });
+                Request::None
+            }
+            (Context::PlanSections | Context::PlanText | Context::PlanList, _) => {
+                self.on_part_action(m, context, action)
+            }
+            _ => {
+                self.on_overlay_action(m, context, action);
+                Request::None
+            }
+        };
+        let leaving_text = context == Context::PlanText && matches!(action, Back | NextPart | PrevPart);
+        if leaving_text && self.dirty && request == Request::None {
+            return self.request(m, Request::Save { signed: None, started: None });
+        }
+        self.request(m, request)
+    }
+
+    /// Removing a row and starting a new version are asked first.
+    fn on_question(&mut self, m: &mut Model, key: &Key) -> Option<Nav> {
+        if !matches!(self.overlay, Some(Overlay::ConfirmRemove | Overlay::ConfirmNewVersion)) {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char('j' | 'J') => {
+                let request = match self.overlay.take() {
+                    Some(Overlay::ConfirmRemove) => self.remove_item(),
+                    Some(Overlay::ConfirmNewVersion) => self.new_version(m.now.date()),
+                    _ => Request::None,
+                };
+                return Some(self.request(m, request));
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => self.overlay = None,
+            _ => {}
+        }
+        Some(Nav::Stay)
+    }
+
+    fn on_typing(&mut self, m: &mut Model, context: Context, key: &Key, ev: &KeyEvent) -> Nav {
+        match context {
+            Context::PlanText => {
+                let changed = self.type_key(ev);
+                self.after_text_change(m, changed);
+            }
+            c if c.is_form() => self.on_form_typing(m, key),
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_paste(&mut self, m: &mut Model, text: &str) {
+        if let Some(f) = &mut self.item_form {
+            f.form.paste(&text.replace('\n', " "));
+        } else {
+            let changed = self.paste(text);
+            self.after_text_change(m, changed);
+        }
+    }
+
+    fn form(&self) -> Option<&Form> {
+        self.item_form.as_ref().map(|f| &f.form)
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        self.item_form.as_mut().map(|f| &mut f.form)
+    }
+
+    /// Discarding the item form leaves the editor open.
+    fn discard(&mut self) -> Nav {
+        self.item_form = None;
+        Nav::Stay
+    }
+
+    fn save(&mut self, m: &mut Model, _: bool) -> Nav {
+        let request = self.submit_item(m.now.date());
+        self.request(m, request)
+    }
+
+    /// The decrypted plan leaves the screen when the store locks.
+    fn lock(&mut self) -> bool {
+        false
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::plan::draw(m, self, frame, area)
+    }
 }

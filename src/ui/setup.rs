@@ -1,7 +1,14 @@
 //! First start: who is the school and who is the team. Writes `config.toml` through the
 //! worker; roles come from the configured list, so a kernteam can have any mix.
 
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use super::action::{Action, Context};
 use super::form::{Field, Form};
+use super::model::{Model, Notice};
+use super::screen::{Nav, Page, form_action};
+use super::worker::Job;
 use crate::config::{Config, School, UserFile, valid_brin};
 use crate::domain::escalation::{Decider, DeciderRole};
 use crate::domain::route::Routekaart;
@@ -14,7 +21,64 @@ const NAME_MAX: usize = 60;
 /// The first decider field: after the school, the BRIN and a name and role per member.
 const DECIDERS_AT: usize = 2 + 2 * (COLLEAGUES + 1);
 
-pub fn form(roles: &[crate::domain::team::Role]) -> Form {
+/// The set-up screen: the one form of the first start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupScreen {
+    pub form: Form,
+}
+
+impl SetupScreen {
+    pub fn new(roles: &[crate::domain::team::Role]) -> SetupScreen {
+        SetupScreen { form: form(roles) }
+    }
+}
+
+impl Page for SetupScreen {
+    fn context(&self) -> Context {
+        Context::Form
+    }
+
+    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
+        form_action(self, m, action)
+    }
+
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    /// Leaving the set-up screen leaves the app: there is nothing to use without it.
+    fn discard(&mut self) -> Nav {
+        Nav::Quit
+    }
+
+    fn save(&mut self, m: &mut Model, _: bool) -> Nav {
+        if self.form.saving {
+            return Nav::Stay;
+        }
+        match submit(&mut self.form, &m.config.roles, &m.config.route) {
+            Some(config) => {
+                self.form.saving = true;
+                m.job(Job::SaveConfig(Box::new(config)));
+            }
+            None => m.error(strings::FIX_FIELDS.into()),
+        }
+        Nav::Stay
+    }
+
+    fn on_notice(&mut self, _: &mut Model, notice: Notice) -> Nav {
+        if notice == Notice::ConfigSaved { Nav::Pop } else { Nav::Stay }
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::form_screen(m, strings::SETUP_TITLE, &self.form, frame, area)
+    }
+}
+
+fn form(roles: &[crate::domain::team::Role]) -> Form {
     let role_names: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
     let mut fields = vec![
         Field::text(strings::SETUP_SCHOOL, true, NAME_MAX, strings::SETUP_SCHOOL_HINT, ""),
