@@ -536,6 +536,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Overview => "Escalaties",
         Context::OverviewFilter => "Zoeken in de escalaties",
         Context::ExportScreen => "Export naar het SWV",
+        Context::Dashboard => "SWV-monitor",
     }
 }
 
@@ -557,6 +558,7 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
             ("Home/End", "begin/einde van de regel"),
             ("plakken", "uit Word of mail: Ctrl-Shift-V"),
         ],
+        Context::Dashboard => &[("—", "cijfer uit minder dan 5 dossiers: niet getoond")],
         _ => &[],
     }
 }
@@ -564,10 +566,15 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
 pub fn action(action: Action, context: Context) -> &'static str {
     use Action::*;
     match (action, context) {
+        (Back | Interrupt, Context::Dashboard) => "stoppen",
         (Quit, _) => "stoppen",
         (Interrupt, _) => "stoppen (vraagt eerst bij wijzigingen)",
         (Help, _) => "help",
         (Up, Context::Detail | Context::Help) => "omhoog scrollen",
+        (Up, Context::Dashboard) => "vorige school",
+        (Down, Context::Dashboard) => "volgende school (de grafieken volgen de gekozen rij)",
+        (PreviousPeriod, _) => "vorig halfjaar",
+        (NextPeriod, _) => "volgend halfjaar (tot en met het huidige)",
         (Down, Context::Detail | Context::Help) => "omlaag scrollen",
         (Up, _) => "vorige",
         (Down, _) => "volgende",
@@ -1322,14 +1329,10 @@ pub fn not_set_up(config: &Path) -> String {
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
 pub const IMPORT_REFUSED: &str =
     "Een of meer bestanden zijn geweigerd of zijn conflictkopieën (zie hierboven); de rest is ingelezen.";
-pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · ? hulp · q stoppen";
-pub const DASHBOARD_HELP: [(&str, &str); 5] = [
-    ("← →", "vorig / volgend halfjaar (tot en met het huidige)"),
-    ("↑ ↓  k j", "andere school; de grafieken volgen de gekozen rij"),
-    ("?", "deze hulp"),
-    ("q  Esc", "stoppen"),
-    ("—", "cijfer uit minder dan 5 dossiers: niet getoond"),
-];
+/// The dashboard's key bar, with the keys of the keymap.
+pub fn dashboard_keys(before: &str, after: &str, up: &str, down: &str, help: &str, quit: &str) -> String {
+    format!(" {before}/{after} ander halfjaar · {up}/{down} school · {help} hulp · {quit} stoppen")
+}
 pub const DASHBOARD_HELP_CLOSE: &str = "Een toets sluit deze hulp.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
 pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";

@@ -51,6 +51,9 @@ pub enum Action {
     Escalations,
     Agenda,
     Export,
+    /// The SWV dashboard: the half-year before, and the one after (up to the current).
+    PreviousPeriod,
+    NextPeriod,
 }
 
 /// Defines `Context` and its `ALL` list together, so a new context is never missing
@@ -101,6 +104,8 @@ contexts! {
     OverviewFilter,
     /// The export to the SWV: what goes, and doing it.
     ExportScreen,
+    /// The SWV's dashboard (`tandem swv`).
+    Dashboard,
 }
 
 impl Context {
@@ -158,6 +163,7 @@ impl Context {
             Context::Overview => (&[Open, Filter, Agenda, Back, Help, Quit, Up, Down, Interrupt], 5),
             Context::OverviewFilter => (&[Open, Back, Up, Down, Help, Interrupt], 4),
             Context::ExportScreen => (&[Submit, Back, Help, Quit, Interrupt], 3),
+            Context::Dashboard => (&[PreviousPeriod, NextPeriod, Up, Down, Help, Quit, Back, Interrupt], 6),
             Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart, Interrupt], 6),
             Context::PlanText => {
                 (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions, Interrupt], 6)

@@ -4,7 +4,7 @@ pub(super) mod detail;
 pub(super) mod escalations;
 pub(super) mod export;
 mod gate;
-mod help;
+pub(super) mod help;
 mod list;
 pub(super) mod plan;
 pub(super) mod wizard;
