@@ -27,8 +27,17 @@ pub enum Kind {
     Multi(Vec<String>),
 }
 
+/// A field's name in its form: its owner reads the field and puts its errors by name.
+/// Empty for forms read by position (a routekaart step, the passphrase, the case form
+/// whose positions are the domain's `case::Field`).
+pub type FieldId = &'static str;
+
+/// What is wrong, per named field, as `Form::show_problems` shows it.
+pub type Problems = Vec<(FieldId, String)>;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    pub id: FieldId,
     pub label: String,
     pub required: bool,
     pub kind: Kind,
@@ -63,8 +72,14 @@ impl Field {
         f
     }
 
+    /// The field under its name `id`.
+    pub fn named(self, id: FieldId) -> Field {
+        Field { id, ..self }
+    }
+
     fn new(label: &str, required: bool, kind: Kind) -> Field {
         Field {
+            id: "",
             label: label.to_string(),
             required,
             kind,
@@ -273,6 +288,63 @@ impl Form {
         }
     }
 
+    fn named(&self, id: FieldId) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The trimmed text of field `id` (empty when the form has no such field).
+    pub fn text(&self, id: FieldId) -> String {
+        self.named(id).map_or_else(String::new, |f| f.text.trim().to_string())
+    }
+
+    /// The option chosen in field `id`.
+    pub fn choice(&self, id: FieldId) -> Option<usize> {
+        self.named(id).and_then(|f| f.choice)
+    }
+
+    /// The value chosen in field `id`, whose options are `all` in order.
+    pub fn pick<T: Copy>(&self, id: FieldId, all: &[T]) -> Option<T> {
+        self.choice(id).and_then(|c| all.get(c).copied())
+    }
+
+    /// Which options of multi-choice field `id` are checked.
+    pub fn checked(&self, id: FieldId) -> &[bool] {
+        self.named(id).map_or(&[], |f| &f.checked)
+    }
+
+    /// The date typed in field `id`: None when empty; unreadable, the reason goes to `problems`.
+    pub fn date(&self, id: FieldId, problems: &mut Problems) -> Option<chrono::NaiveDate> {
+        let text = self.text(id);
+        if text.is_empty() {
+            return None;
+        }
+        crate::domain::date::parse(&text).map_err(|e| problems.push((id, e.to_string()))).ok()
+    }
+
+    /// The required text and choice fields left empty.
+    pub fn missing(&self) -> Problems {
+        let empty = |f: &Field| match f.kind {
+            Kind::Choice(_) => f.choice.is_none(),
+            Kind::Text { .. } | Kind::Secret { .. } => f.text.trim().is_empty(),
+            Kind::Multi(_) => false,
+        };
+        self.fields.iter().filter(|f| f.required && empty(f)).map(|f| (f.id, strings::REQUIRED.to_string())).collect()
+    }
+
+    /// `bsn_errors` by name.
+    pub fn bsn_problems(&self) -> Problems {
+        self.bsn_errors().into_iter().map(|(i, e)| (self.fields[i].id, e)).collect()
+    }
+
+    /// `show_errors` by name.
+    pub fn show_problems(&mut self, problems: Problems) {
+        let errors = problems
+            .into_iter()
+            .filter_map(|(id, e)| self.fields.iter().position(|f| f.id == id).map(|i| (i, e)))
+            .collect();
+        self.show_errors(errors);
+    }
+
     /// Draws the form; returns where the terminal cursor belongs (focused text field).
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme) -> Option<Position> {
         let label_width = self
@@ -389,6 +461,28 @@ mod tests {
 
     fn key(code: KeyCode) -> Key {
         Key::from_event(&KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn fields_are_read_and_marked_by_name_wherever_they_stand() {
+        let options = vec!["a".to_string(), "b".to_string()];
+        let mut form = Form::new(vec![
+            Field::text("Wanneer", true, 10, "", " 32-01-2026 ").named("on"),
+            Field::choice("Welke", true, options.clone(), Some(1)).named("which"),
+            Field::multi("Wie", false, options, vec![true, false]).named("who"),
+            Field::text("Waarom", true, 50, "", "").named("why"),
+        ]);
+        assert_eq!(form.choice("which"), Some(1));
+        assert_eq!(form.pick("which", &['x', 'y']), Some('y'));
+        assert_eq!(form.checked("who"), [true, false]);
+        assert_eq!(form.text("nothing"), "", "an unknown name reads as empty");
+        let mut problems = form.missing();
+        assert_eq!(problems, vec![("why", strings::REQUIRED.to_string())]);
+        assert_eq!(form.date("on", &mut problems), None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        form.show_problems(problems);
+        assert_eq!(form.focus, 0, "the topmost field with a problem");
+        assert!(form.fields[0].error.is_some() && form.fields[3].error.is_some() && form.fields[1].error.is_none());
     }
 
     #[test]

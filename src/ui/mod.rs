@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod list;
 pub mod model;
 pub mod plan_editor;
+pub mod plan_items;
 pub mod screen;
 pub mod setup;
 pub mod theme;

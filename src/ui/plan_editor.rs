@@ -10,7 +10,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::action::{Action as UiAction, Context};
-use super::form::{Field, Form};
+use super::form::Form;
 use super::keymap::Key;
 use super::model::{Model, PLAN_AUTOSAVE_SECONDS, step};
 use super::screen::{Nav, Page, form_action};
@@ -19,10 +19,7 @@ use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::date;
 use crate::domain::history::{Change, ChangeKind};
-use crate::domain::plan::{
-    Action, ActionStatus, Concern, Division, Goal, Missing, Party, Payer, Place, Plan, PlanBook, PlanDomain, Priority,
-    Section, Signer, SignerRole, TextPart,
-};
+use crate::domain::plan::{Missing, Place, Plan, PlanBook, Section, TextPart};
 use crate::print::{self, plan::DiffLine};
 use crate::strings;
 
@@ -389,7 +386,7 @@ impl PlanEditor {
             return;
         }
         let Some(plan) = self.plan() else { return };
-        let form = item_form(plan, part, index, today);
+        let form = super::plan_items::form(plan, part, index, today);
         self.item_form = Some(ItemForm { part, index, form });
     }
 
@@ -401,7 +398,7 @@ impl PlanEditor {
         }
         let Ok(plan) = self.book.editable() else { return Request::None };
         let before_signed = plan.is_frozen();
-        match apply_item(plan, &f, today) {
+        match super::plan_items::apply(plan, &f, today) {
             Ok(index) => {
                 self.item = index;
                 let signed = (!before_signed && plan.is_frozen()).then_some(plan.version);
@@ -411,7 +408,7 @@ impl PlanEditor {
                 Request::Save { signed, started: None }
             }
             Err(errors) => {
-                f.form.show_errors(errors);
+                f.form.show_problems(errors);
                 self.item_form = Some(f);
                 Request::None
             }
@@ -517,271 +514,6 @@ impl PlanEditor {
 
 fn remove<T>(list: &mut Vec<T>, i: usize) -> Option<T> {
     (i < list.len()).then(|| list.remove(i))
-}
-
-fn labels<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<String> {
-    all.iter().map(|x| label(*x).to_string()).collect()
-}
-
-fn pos<T: PartialEq>(all: &[T], value: Option<&T>) -> Option<usize> {
-    value.and_then(|v| all.iter().position(|x| x == v))
-}
-
-const TEXT_MAX: usize = 300;
-const NAME_MAX: usize = 80;
-
-/// The form for one row of a list part, filled with its values.
-fn item_form(plan: &Plan, part: ListPart, index: Option<usize>, today: NaiveDate) -> Form {
-    let l = strings::PLAN_FORM_LABELS;
-    let text = |label: &str, required, value: &str| Field::text(label, required, TEXT_MAX, "", value);
-    let date_field = |label: &str, required, value: Option<NaiveDate>| {
-        Field::text(label, required, 10, strings::DATE_HINT, &value.map(date::format).unwrap_or_default())
-    };
-    let yes_no = |label: &str, value: bool| {
-        Field::choice(label, true, vec!["ja".into(), "nee".into()], Some(usize::from(!value)))
-    };
-    match part {
-        ListPart::Concerns => {
-            let c = index.and_then(|i| plan.concerns.get(i));
-            Form::new(vec![
-                text(l.concern, true, c.map_or("", |c| &c.text)),
-                Field::choice(
-                    l.priority,
-                    true,
-                    labels(Priority::ALL, Priority::label),
-                    pos(Priority::ALL, c.map(|c| &c.priority)),
-                ),
-            ])
-        }
-        ListPart::Division => {
-            let d = index.and_then(|i| plan.division.get(i));
-            Form::new(vec![
-                Field::choice(
-                    l.domain,
-                    true,
-                    labels(PlanDomain::ALL, PlanDomain::label),
-                    pos(PlanDomain::ALL, d.map(|d| &d.domain)),
-                ),
-                text(l.what, false, d.map_or("", |d| &d.what)),
-                Field::choice(
-                    l.payer,
-                    true,
-                    labels(Payer::ALL, Payer::label),
-                    pos(Payer::ALL, d.and_then(|d| d.payer.as_ref())),
-                ),
-            ])
-        }
-        ListPart::Goals => {
-            let g = index.and_then(|i| plan.goals.get(i));
-            let concerns: Vec<String> = plan.concerns.iter().map(|c| strings::shorten(&c.text, 50)).collect();
-            let concern = g.and_then(|g| g.concern).and_then(|id| plan.concerns.iter().position(|c| c.id == id));
-            Form::new(vec![
-                text(l.goal, true, g.map_or("", |g| &g.text)),
-                Field::choice(
-                    l.domain,
-                    true,
-                    labels(PlanDomain::ALL, PlanDomain::label),
-                    pos(PlanDomain::ALL, g.map(|g| &g.domain)),
-                ),
-                text(l.criterion, false, g.map_or("", |g| &g.criterion)),
-                Field::choice(l.for_concern, false, concerns, concern),
-            ])
-        }
-        ListPart::Actions => {
-            let a = index.and_then(|i| plan.actions.get(i));
-            let goals: Vec<String> = plan
-                .goals
-                .iter()
-                .enumerate()
-                .map(|(i, g)| format!("{} {}", i + 1, strings::shorten(&g.text, 50)))
-                .collect();
-            let goal = a.and_then(|a| a.goal).and_then(|id| plan.goals.iter().position(|g| g.id == id));
-            Form::new(vec![
-                text(l.what, true, a.map_or("", |a| &a.what)),
-                Field::choice(
-                    l.party,
-                    false,
-                    labels(Party::ALL, Party::label),
-                    pos(Party::ALL, a.and_then(|a| a.party.as_ref())),
-                ),
-                Field::text(l.person, false, NAME_MAX, "", a.map_or("", |a| &a.person)),
-                date_field(l.by, false, a.and_then(|a| a.by)),
-                Field::choice(
-                    l.status,
-                    true,
-                    labels(ActionStatus::ALL, ActionStatus::label),
-                    pos(ActionStatus::ALL, Some(a.map_or(&ActionStatus::Planned, |a| &a.status))),
-                ),
-                Field::choice(l.for_goal, false, goals, goal),
-            ])
-        }
-        ListPart::Regie => Form::new(vec![
-            Field::text(strings::PLAN_REGIE_LABELS[0], true, NAME_MAX, "", &plan.regiehouder),
-            Field::text(strings::PLAN_REGIE_LABELS[1], false, NAME_MAX, strings::CONTACT_HINT, &plan.contact),
-        ]),
-        ListPart::Evaluations => {
-            let d = index.and_then(|i| plan.evaluations.get(i)).copied();
-            // A new evaluation date starts 12 weeks out, the routekaart's usual term.
-            let d = d.or_else(|| today.checked_add_days(chrono::Days::new(84)));
-            Form::new(vec![date_field(l.evaluation, true, d)])
-        }
-        ListPart::Signers => {
-            let s = index.and_then(|i| plan.signers.get(i));
-            Form::new(vec![
-                Field::choice(
-                    l.role,
-                    true,
-                    labels(SignerRole::ALL, SignerRole::label),
-                    pos(SignerRole::ALL, s.map(|s| &s.role)),
-                ),
-                Field::text(l.name, false, NAME_MAX, "", s.map_or("", |s| &s.name)),
-                date_field(l.signed, false, s.and_then(|s| s.signed)),
-            ])
-        }
-        ListPart::References => Form::new(vec![
-            yes_no(strings::PLAN_REFERENCE_LABELS[0], plan.opp),
-            yes_no(strings::PLAN_REFERENCE_LABELS[1], plan.meldcode),
-        ]),
-    }
-}
-
-/// Checks the form and writes it into the plan; returns the row's index.
-fn apply_item(plan: &mut Plan, f: &ItemForm, today: NaiveDate) -> Result<usize, Vec<(usize, String)>> {
-    let fields = &f.form.fields;
-    let mut errors = f.form.bsn_errors();
-    let text = |i: usize| fields[i].text.trim().to_string();
-    let choice = |i: usize| fields[i].choice;
-    for (i, field) in fields.iter().enumerate() {
-        let empty = match field.kind {
-            super::form::Kind::Choice(_) => field.choice.is_none(),
-            _ => field.text.trim().is_empty(),
-        };
-        if field.required && empty {
-            errors.push((i, strings::REQUIRED.to_string()));
-        }
-    }
-    let date_at = |i: usize, errors: &mut Vec<(usize, String)>| -> Option<NaiveDate> {
-        let t = text(i);
-        if t.is_empty() {
-            return None;
-        }
-        date::parse(&t).map_err(|e| errors.push((i, e.to_string()))).ok()
-    };
-    let index = f.index;
-    let put = |list_len: usize| index.unwrap_or(list_len);
-    match f.part {
-        ListPart::Concerns => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let priority = pick(Priority::ALL, &fields[1]).unwrap_or(Priority::Middle);
-            match index.and_then(|i| plan.concerns.get_mut(i)) {
-                Some(c) => (c.text, c.priority) = (text(0), priority),
-                None => {
-                    let id = plan.fresh_id();
-                    plan.concerns.push(Concern { id, text: text(0), priority });
-                }
-            }
-            Ok(put(plan.concerns.len() - 1))
-        }
-        ListPart::Division => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let d = Division {
-                domain: pick(PlanDomain::ALL, &fields[0]).unwrap_or(PlanDomain::Gedeeld),
-                what: text(1),
-                payer: pick(Payer::ALL, &fields[2]),
-            };
-            Ok(upsert(&mut plan.division, index, d))
-        }
-        ListPart::Goals => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let concern = choice(3).and_then(|c| plan.concerns.get(c)).map(|c| c.id);
-            let domain = pick(PlanDomain::ALL, &fields[1]).unwrap_or(PlanDomain::Gedeeld);
-            match index.and_then(|i| plan.goals.get_mut(i)) {
-                Some(g) => (g.text, g.domain, g.criterion, g.concern) = (text(0), domain, text(2), concern),
-                None => {
-                    let id = plan.fresh_id();
-                    plan.goals.push(Goal { id, text: text(0), domain, criterion: text(2), concern });
-                }
-            }
-            Ok(put(plan.goals.len() - 1))
-        }
-        ListPart::Actions => {
-            let by = date_at(3, &mut errors);
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let a = Action {
-                what: text(0),
-                party: pick(Party::ALL, &fields[1]),
-                person: text(2),
-                by,
-                status: pick(ActionStatus::ALL, &fields[4]).unwrap_or(ActionStatus::Planned),
-                goal: choice(5).and_then(|g| plan.goals.get(g)).map(|g| g.id),
-            };
-            Ok(upsert(&mut plan.actions, index, a))
-        }
-        ListPart::Regie => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            (plan.regiehouder, plan.contact) = (text(0), text(1));
-            Ok(0)
-        }
-        ListPart::Evaluations => {
-            let d = date_at(0, &mut errors);
-            let Some(d) = d.filter(|_| errors.is_empty()) else { return Err(errors) };
-            if index.is_none() && plan.evaluations.contains(&d) {
-                return Err(vec![(0, strings::EVALUATION_TWICE.into())]);
-            }
-            upsert(&mut plan.evaluations, index, d);
-            plan.evaluations.sort();
-            Ok(plan.evaluations.iter().position(|x| *x == d).unwrap_or(0))
-        }
-        ListPart::Signers => {
-            let signed = date_at(2, &mut errors);
-            let s =
-                Signer { role: pick(SignerRole::ALL, &fields[0]).unwrap_or(SignerRole::Parent), name: text(1), signed };
-            if let Err(e) = s.check_date(today) {
-                errors.push((2, e.to_string()));
-            }
-            // A signature is put under a complete plan only.
-            let open = plan.missing().iter().filter(|m| m.place.section != Section::SignOff).count();
-            if signed.is_some() && open > 0 {
-                errors.push((2, strings::plan_incomplete_to_sign(open)));
-            }
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            Ok(upsert(&mut plan.signers, index, s))
-        }
-        ListPart::References => {
-            (plan.opp, plan.meldcode) = (choice(0) == Some(0), choice(1) == Some(0));
-            Ok(0)
-        }
-    }
-}
-
-/// The option picked in a choice field.
-fn pick<T: Copy>(all: &[T], field: &Field) -> Option<T> {
-    field.choice.and_then(|c| all.get(c).copied())
-}
-
-fn upsert<T>(list: &mut Vec<T>, index: Option<usize>, value: T) -> usize {
-    match index.filter(|&i| i < list.len()) {
-        Some(i) => {
-            list[i] = value;
-            i
-        }
-        None => {
-            list.push(value);
-            list.len() - 1
-        }
-    }
 }
 
 /// The title above the editor: pupil and version state.
