@@ -131,7 +131,6 @@ impl Dashboard {
     }
 
     fn draw_loaded(&self, l: &Loaded, frame: &mut Frame, area: Rect) {
-        let t = self.theme;
         let schools = swv::by_school(&l.records);
         let by_school = || l.records.iter().map(|r| (r.school.as_str(), &r.record));
         let waiting = figures::waiting_for_director(by_school());
@@ -145,9 +144,39 @@ impl Dashboard {
             Constraint::Length((notes.len().min(5) + 1) as u16),
         ])
         .areas(area);
+        self.draw_director(&waiting, &went_up, frame, top);
+        self.draw_table(l, &schools, frame, table);
 
-        // On top: E2 escalations waiting for the SWV director, oldest first.
-        // Those that went on to E3 stay in view: their dossier is still with the SWV.
+        // The selected school's escalations per reason, and its trend over half-years.
+        let (name, chosen): (String, Vec<&SwvRecord>) = match schools.get(self.selected) {
+            Some((s, rs)) => (s.clone(), rs.clone()),
+            None => (strings::REPORT_TOTAL.into(), l.records.iter().collect()),
+        };
+        let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
+        let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
+        self.draw_reasons(&name, &f, frame, bars);
+        self.draw_trend(&chosen, frame, trend);
+
+        let t = self.theme;
+        let lines: Vec<Line> = notes
+            .into_iter()
+            .take(5)
+            .map(|(text, error)| Line::from(Span::styled(text, if error { t.error() } else { t.muted() })))
+            .collect();
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::IMPORT_TITLE, t.label()));
+        frame.render_widget(Paragraph::new(lines).block(block), bottom);
+    }
+
+    /// On top: E2 escalations waiting for the SWV director, oldest first. Those that went
+    /// on to E3 stay in view: their dossier is still with the SWV.
+    fn draw_director(
+        &self,
+        waiting: &[(String, chrono::NaiveDate)],
+        went_up: &[(String, chrono::NaiveDate)],
+        frame: &mut Frame,
+        area: Rect,
+    ) {
+        let t = self.theme;
         let mut lines: Vec<Line> = waiting
             .iter()
             .map(|(school, opened)| {
@@ -164,9 +193,12 @@ impl Dashboard {
         }
         let block =
             Block::new().borders(Borders::TOP).title(Span::styled(strings::director_title(waiting.len()), t.label()));
-        frame.render_widget(Paragraph::new(lines).block(block), top);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
 
-        // Per school, and the total.
+    /// The figures per school, and the total.
+    fn draw_table(&self, l: &Loaded, schools: &[(String, Vec<&SwvRecord>)], frame: &mut Frame, area: Rect) {
+        let t = self.theme;
         let mut all: Vec<(String, Figures)> = schools
             .iter()
             .map(|(s, rs)| (s.clone(), figures::figures(rs.iter().map(|r| &r.record), self.period)))
@@ -174,21 +206,7 @@ impl Dashboard {
         all.push((strings::REPORT_TOTAL.into(), figures::figures(l.records.iter().map(|r| &r.record), self.period)));
         let header = Row::new(strings::DASHBOARD_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
         let rows = all.iter().enumerate().map(|(i, (school, f))| {
-            let one = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.1}"));
-            let cells = vec![
-                school.clone(),
-                f.started.to_string(),
-                f.closed.to_string(),
-                f.active.to_string(),
-                f.joint_started.to_string(),
-                f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
-                format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
-                one(f.median_days()),
-                f.meldcode.to_string(),
-                f.thuiszitters.to_string(),
-                format!("{} {} {}", one(f.satisfaction(0)), one(f.satisfaction(1)), one(f.satisfaction(2))),
-            ];
-            let row = Row::new(cells);
+            let row = Row::new(figure_cells(school, f));
             if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
         });
         let widths = [
@@ -205,17 +223,12 @@ impl Dashboard {
             Constraint::Length(13),
         ];
         let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::FIGURES_TITLE, t.label()));
-        frame.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), table);
+        frame.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), area);
+    }
 
-        // The selected school's escalations per reason, and its trend over half-years.
-        let (name, chosen): (String, Vec<&SwvRecord>) = match schools.get(self.selected) {
-            Some((s, rs)) => (s.clone(), rs.clone()),
-            None => (strings::REPORT_TOTAL.into(), l.records.iter().collect()),
-        };
-        let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
-        let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
-        self.draw_reasons(&name, &f, frame, bars);
-
+    /// The trend of the chosen records over the last half-years, as sparklines.
+    fn draw_trend(&self, chosen: &[&SwvRecord], frame: &mut Frame, area: Rect) {
+        let t = self.theme;
         let mut periods = vec![self.period];
         for _ in 1..TREND {
             let first = periods[0];
@@ -224,7 +237,7 @@ impl Dashboard {
         let series = |pick: fn(&Figures) -> u64| -> Vec<u64> {
             periods.iter().map(|p| pick(&figures::figures(chosen.iter().map(|r| &r.record), *p))).collect()
         };
-        let [a, b, c] = Layout::vertical([Constraint::Fill(1); 3]).areas(trend);
+        let [a, b, c] = Layout::vertical([Constraint::Fill(1); 3]).areas(area);
         let spark = |title: String, data: Vec<u64>, area: Rect, frame: &mut Frame| {
             let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
             // One column per point is too thin to read: each period gets an equal share.
@@ -242,15 +255,25 @@ impl Dashboard {
             c,
             frame,
         );
-
-        let lines: Vec<Line> = notes
-            .into_iter()
-            .take(5)
-            .map(|(text, error)| Line::from(Span::styled(text, if error { t.error() } else { t.muted() })))
-            .collect();
-        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::IMPORT_TITLE, t.label()));
-        frame.render_widget(Paragraph::new(lines).block(block), bottom);
     }
+}
+
+/// A school's row of figures, in the order of `DASHBOARD_COLUMNS`.
+fn figure_cells(school: &str, f: &Figures) -> Vec<String> {
+    let one = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.1}"));
+    vec![
+        school.to_string(),
+        f.started.to_string(),
+        f.closed.to_string(),
+        f.active.to_string(),
+        f.joint_started.to_string(),
+        f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
+        format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
+        one(f.median_days()),
+        f.meldcode.to_string(),
+        f.thuiszitters.to_string(),
+        format!("{} {} {}", one(f.satisfaction(0)), one(f.satisfaction(1)), one(f.satisfaction(2))),
+    ]
 }
 
 impl Dashboard {

@@ -98,6 +98,42 @@ impl Field {
         self
     }
 
+    /// The field's value as drawn in `width` columns, and the cursor's column in a text field.
+    fn value_spans(&self, focused: bool, width: usize, theme: Theme) -> (Vec<Span<'static>>, Option<usize>) {
+        match &self.kind {
+            Kind::Text { .. } | Kind::Secret { .. } => {
+                let dots;
+                let text = match self.kind {
+                    Kind::Secret { .. } => {
+                        dots = "•".repeat(self.text.chars().count());
+                        &dots
+                    }
+                    _ => &self.text,
+                };
+                let (shown, cursor_col) = window(text, self.cursor, width);
+                let hint = if let Kind::Text { hint, .. } = self.kind { hint } else { "" };
+                let span = if self.text.is_empty() { Span::styled(hint, theme.muted()) } else { Span::raw(shown) };
+                (vec![span], Some(cursor_col))
+            }
+            Kind::Choice(options) => {
+                let span = match self.choice {
+                    Some(c) if focused => Span::raw(format!("◀ {} ▶", options[c])),
+                    Some(c) => Span::raw(options[c].clone()),
+                    None => Span::styled(strings::CHOOSE_HINT, theme.muted()),
+                };
+                (vec![span], None)
+            }
+            Kind::Multi(options) => {
+                let spans = options.iter().enumerate().flat_map(|(k, o)| {
+                    let mark = if self.checked[k] { "[x] " } else { "[ ] " };
+                    let style = if focused && k == self.highlight { theme.selected() } else { Default::default() };
+                    [Span::styled(format!("{mark}{o}"), style), Span::raw(" ")]
+                });
+                (spans.collect(), None)
+            }
+        }
+    }
+
     fn value(&self) -> (&str, Option<usize>, &[bool]) {
         (&self.text, self.choice, &self.checked)
     }
@@ -368,40 +404,10 @@ impl Form {
             let label =
                 Span::styled(format!("{label:<label_width$}"), if focused { theme.focus() } else { theme.label() });
             let mut spans = vec![marker, label];
-            match &f.kind {
-                Kind::Text { .. } | Kind::Secret { .. } => {
-                    let dots;
-                    let text = match f.kind {
-                        Kind::Secret { .. } => {
-                            dots = "•".repeat(f.text.chars().count());
-                            &dots
-                        }
-                        _ => &f.text,
-                    };
-                    let (shown, cursor_col) = window(text, f.cursor, value_width);
-                    let hint = if let Kind::Text { hint, .. } = f.kind { hint } else { "" };
-                    if f.text.is_empty() {
-                        spans.push(Span::styled(hint.to_string(), theme.muted()));
-                    } else {
-                        spans.push(Span::raw(shown));
-                    }
-                    if focused {
-                        cursor_at = Some((lines.len(), cursor_col));
-                    }
-                }
-                Kind::Choice(options) => match f.choice {
-                    Some(c) if focused => spans.push(Span::raw(format!("◀ {} ▶", options[c]))),
-                    Some(c) => spans.push(Span::raw(options[c].clone())),
-                    None => spans.push(Span::styled(strings::CHOOSE_HINT, theme.muted())),
-                },
-                Kind::Multi(options) => {
-                    for (k, o) in options.iter().enumerate() {
-                        let mark = if f.checked[k] { "[x] " } else { "[ ] " };
-                        let style = if focused && k == f.highlight { theme.selected() } else { Default::default() };
-                        spans.push(Span::styled(format!("{mark}{o}"), style));
-                        spans.push(Span::raw(" "));
-                    }
-                }
+            let (value, cursor_col) = f.value_spans(focused, value_width, theme);
+            spans.extend(value);
+            if let Some(col) = cursor_col.filter(|_| focused) {
+                cursor_at = Some((lines.len(), col));
             }
             lines.push(Line::from(spans));
             if let Some(err) = &f.error {
