@@ -8,7 +8,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::form::{Field as FormField, Form, Kind};
 use super::model::{Model, Notice};
-use super::screen::{Nav, Page, close_when_saved, form_action, save_case};
+use super::screen::{Nav, Page, close_when_saved, form_action, form_page, save_case};
 use crate::config::Config;
 use crate::domain::case::{self, Case, CaseDraft, CaseId, DomainTag, Field, GROEPEN, Gezag, SignalSource};
 use crate::domain::date;
@@ -171,29 +171,10 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
 }
 
 impl Page for CaseForm {
-    fn context(&self) -> Context {
-        Context::Form
-    }
-
-    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
-        form_action(self, m, action)
-    }
-
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!();
 
     fn move_focus(&mut self, m: &mut Model, forward: bool) {
-        let left = self.form.focus;
-        if forward {
-            self.form.next()
-        } else {
-            self.form.prev()
-        }
+        let left = self.form.step_focus(forward);
         self.check_field(left, &m.config, m.now.date());
     }
 
@@ -205,9 +186,6 @@ impl Page for CaseForm {
     }
 
     fn save(&mut self, m: &mut Model, _: bool) -> Nav {
-        if self.form.saving {
-            return Nav::Stay;
-        }
         match self.submit(&m.config, m.now) {
             Submitted::Invalid => m.error(strings::FIX_FIELDS.into()),
             Submitted::Unchanged => {

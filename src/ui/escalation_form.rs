@@ -10,7 +10,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::form::{Field, Form, Problems};
 use super::model::{Model, Notice, Popup};
-use super::screen::{Nav, Page, close_when_saved, form_action, save_case};
+use super::screen::{Nav, Page, close_when_saved, form_action, form_page, save_case};
 use crate::config::Config;
 use crate::domain::case::Case;
 use crate::domain::escalation::{
@@ -324,26 +324,9 @@ fn deciders(case: &Case) -> String {
 }
 
 impl Page for EscalationScreen {
-    fn context(&self) -> Context {
-        Context::Form
-    }
-
-    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
-        form_action(self, m, action)
-    }
-
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!();
 
     fn save(&mut self, m: &mut Model, _: bool) -> Nav {
-        if self.form.saving {
-            return Nav::Stay;
-        }
         match self.submit(&m.config, m.now) {
             Submitted::Invalid => m.error(strings::FIX_FIELDS.into()),
             Submitted::Save(case, change) => save_case(&mut self.form, m, case, change),

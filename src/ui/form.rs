@@ -259,6 +259,17 @@ impl Form {
         self.focus = (self.focus + 1) % (self.fields.len() + 1);
     }
 
+    /// Moves the focus on (or back); returns the field it left.
+    pub fn step_focus(&mut self, forward: bool) -> usize {
+        let left = self.focus;
+        if forward {
+            self.next()
+        } else {
+            self.prev()
+        }
+        left
+    }
+
     pub fn prev(&mut self) {
         self.focus = (self.focus + self.fields.len()) % (self.fields.len() + 1);
     }

@@ -97,7 +97,8 @@ pub trait Page {
         Nav::Pop
     }
 
-    /// Saves the form: `complete` is the button (Enter), else Ctrl-S.
+    /// Saves the form: `complete` is the button (Enter), else Ctrl-S. Not called while
+    /// a save is under way.
     fn save(&mut self, m: &mut Model, complete: bool) -> Nav {
         let _ = (m, complete);
         Nav::Stay
@@ -107,7 +108,7 @@ pub trait Page {
     fn move_focus(&mut self, m: &mut Model, forward: bool) {
         let _ = m;
         if let Some(f) = self.form_mut() {
-            if forward { f.next() } else { f.prev() }
+            f.step_focus(forward);
         }
     }
 
@@ -133,6 +134,8 @@ pub fn form_action(page: &mut (impl Page + ?Sized), m: &mut Model, action: Actio
     match action {
         Action::NextField | Action::PrevField => page.move_focus(m, action == Action::NextField),
         Action::Submit if page.form().is_some_and(|f| !f.on_button()) => page.move_focus(m, true),
+        // A save under way answers first.
+        Action::Submit | Action::Save if page.form().is_some_and(|f| f.saving) => {}
         Action::Submit => return page.save(m, true),
         Action::Save => return page.save(m, false),
         Action::Back => match page.form() {
@@ -155,6 +158,37 @@ pub fn save_case(form: &mut Form, m: &mut Model, case: Box<Case>, change: Change
 pub fn close_when_saved(notice: Notice) -> Nav {
     if matches!(notice, Notice::Saved { on_top: true, .. }) { Nav::Pop } else { Nav::Stay }
 }
+
+/// The `Page` methods of a screen that is one form, kept in its field `form`, with the
+/// shared form actions (`form_action`).
+macro_rules! form_page {
+    () => {
+        fn context(&self) -> Context {
+            Context::Form
+        }
+
+        fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
+            form_action(self, m, action)
+        }
+
+        $crate::ui::screen::form_access!();
+    };
+}
+
+/// `Page::form` and `Page::form_mut` for a screen whose form is its field `form`.
+macro_rules! form_access {
+    () => {
+        fn form(&self) -> Option<&Form> {
+            Some(&self.form)
+        }
+
+        fn form_mut(&mut self) -> Option<&mut Form> {
+            Some(&mut self.form)
+        }
+    };
+}
+
+pub(super) use {form_access, form_page};
 
 /// Defines `Screen`, one variant per screen type, and hands each `Page` call to it.
 macro_rules! screens {

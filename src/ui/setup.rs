@@ -7,7 +7,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::form::{Field, Form};
 use super::model::{Model, Notice};
-use super::screen::{Nav, Page, form_action};
+use super::screen::{Nav, Page, form_action, form_page};
 use super::worker::Job;
 use crate::config::{Config, School, UserFile, valid_brin};
 use crate::domain::escalation::{Decider, DeciderRole};
@@ -43,21 +43,7 @@ impl SetupScreen {
 }
 
 impl Page for SetupScreen {
-    fn context(&self) -> Context {
-        Context::Form
-    }
-
-    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
-        form_action(self, m, action)
-    }
-
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!();
 
     /// Leaving the set-up screen leaves the app: there is nothing to use without it.
     fn discard(&mut self) -> Nav {
@@ -65,9 +51,6 @@ impl Page for SetupScreen {
     }
 
     fn save(&mut self, m: &mut Model, _: bool) -> Nav {
-        if self.form.saving {
-            return Nav::Stay;
-        }
         match submit(&mut self.form, &m.config.roles, &m.config.route) {
             Some(config) => {
                 self.form.saving = true;

@@ -10,7 +10,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::form::{Field, Form, Kind};
 use super::model::{Model, Notice};
-use super::screen::{Nav, Page, form_action};
+use super::screen::{Nav, Page, form_access, form_action};
 use super::worker::Job;
 use crate::config::Config;
 use crate::domain::case::Case;
@@ -429,25 +429,14 @@ impl Page for Wizard {
         }
     }
 
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_access!();
 
     fn unsaved(&self) -> bool {
         false
     }
 
     fn move_focus(&mut self, m: &mut Model, forward: bool) {
-        let left = self.form.focus;
-        if forward {
-            self.form.next()
-        } else {
-            self.form.prev()
-        }
+        let left = self.form.step_focus(forward);
         self.check_field(left, &m.config, m.now.date());
     }
 
@@ -462,9 +451,6 @@ impl Page for Wizard {
     }
 
     fn save(&mut self, m: &mut Model, complete: bool) -> Nav {
-        if self.form.saving {
-            return Nav::Stay;
-        }
         let result = if complete { self.complete(&m.config, m.now) } else { self.record(&m.config, m.now) };
         match result {
             Outcome::Invalid => m.error(strings::FIX_FIELDS.into()),
