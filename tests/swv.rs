@@ -515,4 +515,8 @@ fn the_dashboard_keys_come_from_the_keymap_and_question_mark_lists_them() {
     assert!(key(&mut dash, KeyCode::Char('q')));
     assert!(press(&mut dash, KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(key(&mut dash, KeyCode::Esc));
+    // Any key closes the help without doing anything else, but Ctrl-C quits from it too.
+    assert!(!key(&mut dash, KeyCode::Char('?')) && !key(&mut dash, KeyCode::Char('q')));
+    assert!(!key(&mut dash, KeyCode::Char('?')));
+    assert!(press(&mut dash, KeyCode::Char('c'), KeyModifiers::CONTROL));
 }

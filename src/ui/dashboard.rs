@@ -48,8 +48,8 @@ pub struct Dashboard {
     pub loaded: Option<Result<Loaded, String>>,
     /// Row of the school table (the last is the total).
     pub selected: usize,
-    /// The key help (`?`) is open, scrolled this far.
-    pub help: Option<u16>,
+    /// The key help (`?`) is open.
+    pub help: bool,
 }
 
 /// What reaches the dashboard: input, and the import's result.
@@ -61,21 +61,16 @@ pub enum DashboardMsg {
 impl Dashboard {
     pub fn new(theme: Theme, keymap: Keymap, now: NaiveDateTime) -> Dashboard {
         let (period, today) = (Period::of(now.date()), now.date());
-        Dashboard { theme, keymap, period, today, loaded: None, selected: 0, help: None }
+        Dashboard { theme, keymap, period, today, loaded: None, selected: 0, help: false }
     }
 
     /// A key, through the keymap; returns true to quit.
     pub fn on_key(&mut self, ev: &KeyEvent) -> bool {
         let key = Key::from_event(ev);
-        if let Some(scroll) = &mut self.help {
-            match self.keymap.action(Context::Help, &key) {
-                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-                Some(Action::Down) => *scroll = scroll.saturating_add(1),
-                Some(Action::Interrupt) => return true,
-                // Any other key closes the help; it does nothing else.
-                _ => self.help = None,
-            }
-            return false;
+        if self.help {
+            // Any key closes the help and does nothing else; Ctrl-C still quits.
+            self.help = false;
+            return self.keymap.action(Context::Help, &key) == Some(Action::Interrupt);
         }
         self.keymap.action(Context::Dashboard, &key).is_some_and(|action| self.on_action(action))
     }
@@ -87,7 +82,7 @@ impl Dashboard {
         };
         match action {
             Action::Quit | Action::Back | Action::Interrupt => return true,
-            Action::Help => self.help = Some(0),
+            Action::Help => self.help = true,
             Action::PreviousPeriod => self.period = self.period.previous(),
             // No figures come from a half-year that has not begun.
             Action::NextPeriod => self.period = self.period.next().min(Period::of(self.today)),
@@ -124,8 +119,8 @@ impl Dashboard {
             }
             Some(Ok(l)) => self.draw_loaded(l, frame, body),
         }
-        if let Some(scroll) = self.help {
-            let at = (Context::Dashboard, scroll);
+        if self.help {
+            let at = (Context::Dashboard, 0);
             super::view::help::popup(&self.keymap, t, at, strings::DASHBOARD_HELP_CLOSE, frame, area);
         }
     }
