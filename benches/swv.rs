@@ -186,9 +186,10 @@ fn main() {
 
         if import.len() == 3 {
             // The dashboard's first frame: read everything back, compute, draw.
+            let keymap = tandem::ui::keymap::Keymap::new(&Default::default()).expect("keymap");
             let started = Instant::now();
             let loaded = dashboard::load(&swv_store, &SwvConfig::default(), &identity, now()).expect("load");
-            let mut dash = Dashboard::new(tandem::ui::theme::Theme { color: true }, now());
+            let mut dash = Dashboard::new(tandem::ui::theme::Theme { color: true }, keymap, now());
             dash.loaded = Some(Ok(loaded));
             let mut terminal = Terminal::new(TestBackend::new(140, 50)).expect("terminal");
             terminal.draw(|f| dash.draw(f)).expect("draw");

@@ -1402,14 +1402,10 @@ pub fn not_set_up(config: &Path) -> String {
 pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
 pub const IMPORT_REFUSED: &str =
     "Een of meer bestanden zijn geweigerd of zijn conflictkopieën (zie hierboven); de rest is ingelezen.";
-pub const DASHBOARD_KEYS: &str = " ←/→ ander halfjaar · ↑/↓ school · ? hulp · q stoppen";
-pub const DASHBOARD_HELP: [(&str, &str); 5] = [
-    ("← →", "vorig / volgend halfjaar (tot en met het huidige)"),
-    ("↑ ↓  k j", "andere school; de grafieken volgen de gekozen rij"),
-    ("?", "deze hulp"),
-    ("q  Esc", "stoppen"),
-    ("—", "cijfer uit minder dan 5 dossiers: niet getoond"),
-];
+/// The dashboard's key bar, with the keys of the keymap.
+pub fn dashboard_keys(before: &str, after: &str, up: &str, down: &str, help: &str, quit: &str) -> String {
+    format!(" {before}/{after} ander halfjaar · {up}/{down} school · {help} hulp · {quit} stoppen")
+}
 pub const DASHBOARD_HELP_CLOSE: &str = "Een toets sluit deze hulp.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
 pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";

@@ -175,7 +175,8 @@ fn swv_dashboard() {
     use tandem::ui::dashboard::{Dashboard, demo};
     let config = tandem::config::Config::demo().unwrap();
     for (w, h) in [(100, 40), (140, 50)] {
-        let mut dash = Dashboard::new(tandem::ui::theme::Theme { color: false }, common::now());
+        let keymap = tandem::ui::keymap::Keymap::new(&Default::default()).unwrap();
+        let mut dash = Dashboard::new(tandem::ui::theme::Theme { color: false }, keymap, common::now());
         dash.loaded = Some(Ok(demo(&config, common::now().date())));
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
         terminal.draw(|f| dash.draw(f)).unwrap();

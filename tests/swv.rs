@@ -468,3 +468,61 @@ fn a_bundle_carries_the_dossier_of_a_case_escalated_to_the_director() {
     assert_eq!(with_dossier[0].rungs.len(), 1);
     assert_eq!(with_dossier[0].rungs[0].question, ask.question);
 }
+
+/// The dashboard runs through the keymap like every screen: its keys from the shipped
+/// keymap (or the user's), and `?` shows them.
+#[test]
+fn the_dashboard_keys_come_from_the_keymap_and_question_mark_lists_them() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tandem::ui::app::{Input, Program};
+    use tandem::ui::dashboard::{Dashboard, DashboardMsg, demo};
+    use tandem::ui::keymap::Keymap;
+
+    let draw = |dash: &Dashboard| {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|f| Program::draw(dash, f)).unwrap();
+        terminal.backend().to_string()
+    };
+    let press = |dash: &mut Dashboard, code: KeyCode, mods: KeyModifiers| {
+        dash.handle(DashboardMsg::Input(Input::Key(KeyEvent::new(code, mods))), now())
+    };
+    let key = |dash: &mut Dashboard, code: KeyCode| press(dash, code, KeyModifiers::NONE);
+    let config = Config::demo().unwrap();
+    let overrides = [("previous_period".to_string(), vec!["h".to_string()])].into();
+    let mut dash = Dashboard::new(tandem::ui::theme::Theme { color: false }, Keymap::new(&overrides).unwrap(), now());
+    assert!(!dash.handle(DashboardMsg::Loaded(Ok(demo(&config, now().date()))), now()));
+
+    let current = dash.period;
+    assert!(draw(&dash).contains(" h/→ ander halfjaar · ↑/↓ school · ? hulp · q stoppen"), "{}", draw(&dash));
+    assert!(!key(&mut dash, KeyCode::Left), "left is no key of the dashboard any more");
+    assert_eq!(dash.period, current);
+    key(&mut dash, KeyCode::Char('h'));
+    assert_eq!(dash.period, current.previous());
+    key(&mut dash, KeyCode::Right);
+    key(&mut dash, KeyCode::Right);
+    assert_eq!(dash.period, current, "not past the current half-year");
+    key(&mut dash, KeyCode::Char('j'));
+    key(&mut dash, KeyCode::Down);
+    assert_eq!(dash.selected, 2);
+    key(&mut dash, KeyCode::Up);
+    assert_eq!(dash.selected, 1);
+
+    // ? lists every key of the dashboard with what it does, from the keymap.
+    assert!(!key(&mut dash, KeyCode::Char('?')));
+    let help = draw(&dash);
+    assert!(help.contains(tandem::ui::text::context_title(tandem::ui::action::Context::Dashboard)), "{help}");
+    for what in ["vorig halfjaar", "volgend halfjaar", "vorige school", "stoppen"] {
+        assert!(help.contains(what), "{what} in\n{help}");
+    }
+    assert!(help.contains("h ") && help.contains("?/F1"), "the keys as mapped:\n{help}");
+    // Esc closes the help without quitting; then q quits, and so does Ctrl-C.
+    assert!(!key(&mut dash, KeyCode::Esc));
+    assert!(!draw(&dash).contains("vorig halfjaar"));
+    assert!(key(&mut dash, KeyCode::Char('q')));
+    assert!(press(&mut dash, KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(key(&mut dash, KeyCode::Esc));
+    // Any key closes the help without doing anything else, but Ctrl-C quits from it too.
+    assert!(!key(&mut dash, KeyCode::Char('?')) && !key(&mut dash, KeyCode::Char('q')));
+    assert!(!key(&mut dash, KeyCode::Char('?')));
+    assert!(press(&mut dash, KeyCode::Char('c'), KeyModifiers::CONTROL));
+}

@@ -141,6 +141,32 @@ impl Signer {
     }
 }
 
+/// Why a signature may not be put under a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureRefusal {
+    /// Dated after today.
+    InFuture,
+    /// The plan still lacks this many things outside the sign-off.
+    Incomplete(usize),
+}
+
+impl Plan {
+    /// What stands against `signer`'s signature: none dated after today, and none under
+    /// a plan that still lacks something (its own signatures aside). A signer without a
+    /// date signs nothing yet.
+    pub fn signature_refusals(&self, signer: &Signer, today: NaiveDate) -> Vec<SignatureRefusal> {
+        let mut refusals = Vec::new();
+        if signer.check_date(today).is_err() {
+            refusals.push(SignatureRefusal::InFuture);
+        }
+        let open = self.missing().iter().filter(|m| m.place.section != Section::SignOff).count();
+        if signer.signed.is_some() && open > 0 {
+            refusals.push(SignatureRefusal::Incomplete(open));
+        }
+        refusals
+    }
+}
+
 /// One version of the plan; sections in the order of domain.md §3.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -605,6 +631,24 @@ mod tests {
     }
 
     /// A plan with nothing missing.
+    #[test]
+    fn a_signature_goes_under_a_complete_plan_and_is_not_dated_after_today() {
+        let today = d(2026, 11, 23);
+        let s = |signed| Signer { role: SignerRole::Parent, name: "Ouder".into(), signed };
+        let done = complete();
+        assert_eq!(done.signature_refusals(&s(Some(today)), today), vec![]);
+        assert_eq!(done.signature_refusals(&s(Some(d(2026, 11, 24))), today), vec![SignatureRefusal::InFuture]);
+        let mut open = complete();
+        open.goals.clear();
+        let lacking = open.missing().iter().filter(|m| m.place.section != Section::SignOff).count();
+        assert!(lacking > 0);
+        assert_eq!(
+            open.signature_refusals(&s(Some(d(2026, 11, 24))), today),
+            vec![SignatureRefusal::InFuture, SignatureRefusal::Incomplete(lacking)]
+        );
+        assert_eq!(open.signature_refusals(&s(None), today), vec![], "a signer without a date is no signature yet");
+    }
+
     fn complete() -> Plan {
         let mut p = plan_for(&case(d(2018, 3, 1), Gezag::Mother), d(2026, 11, 23));
         let concern = p.fresh_id();

@@ -51,137 +51,82 @@ pub enum Action {
     Escalations,
     Agenda,
     Export,
+    /// The SWV dashboard: the half-year before, and the one after (up to the current).
+    PreviousPeriod,
+    NextPeriod,
 }
 
-/// Where keys are interpreted. A key may mean one action per context.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Context {
-    List,
+/// Defines `Context`, its `ALL` list and each context's actions together: a new
+/// context is one entry here (the keymap checks every context in `ALL` for clashes).
+macro_rules! contexts {
+    ($($(#[$doc:meta])* $name:ident => [$($action:ident),* $(,)?] bar $bar:literal,)*) => {
+        /// Where keys are interpreted. A key may mean one action per context.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Context {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Context {
+            pub const ALL: &'static [Context] = &[$(Context::$name,)*];
+
+            /// The actions of a context, in the order the help lists them; the first `bar`
+            /// of them also appear in the hint bar.
+            pub fn actions(self) -> (&'static [Action], usize) {
+                match self {
+                    $(Context::$name => (&[$(Action::$action),*], $bar),)*
+                }
+            }
+        }
+    };
+}
+
+// Each context: its actions in the order the help lists them, and how many of them
+// (from the first) the hint bar shows.
+contexts! {
+    List => [
+        Open, NewCase, Filter, Escalations, Export, Help, Quit, Up, Down, PageUp, PageDown, First, Last,
+        Back, Interrupt,
+    ] bar 7,
     /// Typing in the list's filter line.
-    Filter,
-    Form,
+    Filter => [Open, Back, Up, Down, Help, Interrupt] bar 4,
+    Form => [NextField, Save, Back, Help, PrevField, Submit, Interrupt] bar 4,
     /// A routekaart step in the wizard: a form that can also open the consent screen.
-    Step,
+    Step => [NextField, Save, Consent, Back, Help, PrevField, Submit, Interrupt] bar 5,
     /// Unlocking, setting or recovering the passphrase.
-    Gate,
-    Detail,
-    Help,
+    Gate => [Submit, NextField, Recover, Back, Help, PrevField, Interrupt] bar 3,
+    Detail => [
+        Wizard, Plan, Escalate, Edit, Back, Help, Decide, Dismiss, Absence, EditQuestion, Consent,
+        ExportAccess, Delete, Quit, Up, Down, Interrupt,
+    ] bar 6,
+    Help => [Back, Help, Up, Down, Interrupt] bar 1,
     /// The terminal is too small: only quitting works.
-    TooSmall,
+    TooSmall => [Quit, Interrupt] bar 1,
     /// A message to read and confirm (recovery key, damaged store).
-    Notice,
+    Notice => [Submit, Quit, Help, Interrupt] bar 2,
     /// The plan editor's section list.
-    PlanSections,
+    PlanSections => [Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart, Interrupt] bar 6,
     /// Typing in a free-text part of the plan.
-    PlanText,
+    PlanText => [Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions, Interrupt] bar 6,
     /// A list part of the plan (goals, actions, ...).
-    PlanList,
+    PlanList => [
+        Open, NewItem, Delete, Back, Missing, Help, Print, Versions, NextPart, PrevPart, Up, Down, Interrupt,
+    ] bar 6,
     /// What the plan still lacks.
-    PlanMissing,
-    PlanVersions,
+    PlanMissing => [Open, Back, Help, Up, Down, Interrupt] bar 3,
+    PlanVersions => [Open, Compare, NewItem, Back, Help, Up, Down, Interrupt] bar 5,
     /// Reading a plan version or the changes between two.
-    PlanRead,
+    PlanRead => [Back, Help, Up, Down, PageUp, PageDown, Interrupt] bar 2,
     /// All open escalations.
-    Overview,
+    Overview => [Open, Filter, Agenda, Back, Help, Quit, Up, Down, Interrupt] bar 5,
     /// Typing in the overview's filter line.
-    OverviewFilter,
+    OverviewFilter => [Open, Back, Up, Down, Help, Interrupt] bar 4,
     /// The export to the SWV: what goes, and doing it.
-    ExportScreen,
+    ExportScreen => [Submit, Back, Help, Quit, Interrupt] bar 3,
+    /// The SWV's dashboard (`tandem swv`).
+    Dashboard => [PreviousPeriod, NextPeriod, Up, Down, Help, Quit, Back, Interrupt] bar 6,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
-        Context::List,
-        Context::Filter,
-        Context::Form,
-        Context::Step,
-        Context::Gate,
-        Context::Detail,
-        Context::Help,
-        Context::TooSmall,
-        Context::Notice,
-        Context::PlanSections,
-        Context::PlanText,
-        Context::PlanList,
-        Context::PlanMissing,
-        Context::PlanVersions,
-        Context::PlanRead,
-        Context::Overview,
-        Context::OverviewFilter,
-        Context::ExportScreen,
-    ];
-
-    /// The actions of a context, in the order the help lists them; the first `bar`
-    /// of them also appear in the hint bar.
-    pub fn actions(self) -> (&'static [Action], usize) {
-        use Action::*;
-        match self {
-            Context::List => (
-                &[
-                    Open,
-                    NewCase,
-                    Filter,
-                    Escalations,
-                    Export,
-                    Help,
-                    Quit,
-                    Up,
-                    Down,
-                    PageUp,
-                    PageDown,
-                    First,
-                    Last,
-                    Back,
-                    Interrupt,
-                ],
-                7,
-            ),
-            Context::Filter => (&[Open, Back, Up, Down, Help, Interrupt], 4),
-            Context::Form => (&[NextField, Save, Back, Help, PrevField, Submit, Interrupt], 4),
-            Context::Step => (&[NextField, Save, Consent, Back, Help, PrevField, Submit, Interrupt], 5),
-            Context::Gate => (&[Submit, NextField, Recover, Back, Help, PrevField, Interrupt], 3),
-            Context::Detail => (
-                &[
-                    Wizard,
-                    Plan,
-                    Escalate,
-                    Edit,
-                    Back,
-                    Help,
-                    Decide,
-                    Dismiss,
-                    Absence,
-                    EditQuestion,
-                    Consent,
-                    ExportAccess,
-                    Delete,
-                    Quit,
-                    Up,
-                    Down,
-                    Interrupt,
-                ],
-                6,
-            ),
-            Context::Overview => (&[Open, Filter, Agenda, Back, Help, Quit, Up, Down, Interrupt], 5),
-            Context::OverviewFilter => (&[Open, Back, Up, Down, Help, Interrupt], 4),
-            Context::ExportScreen => (&[Submit, Back, Help, Quit, Interrupt], 3),
-            Context::PlanSections => (&[Open, Missing, Print, Versions, Back, Help, Up, Down, NextPart, Interrupt], 6),
-            Context::PlanText => {
-                (&[Back, NextPart, Undo, Missing, Print, Help, Redo, PrevPart, Save, Versions, Interrupt], 6)
-            }
-            Context::PlanList => (
-                &[Open, NewItem, Delete, Back, Missing, Help, Print, Versions, NextPart, PrevPart, Up, Down, Interrupt],
-                6,
-            ),
-            Context::PlanMissing => (&[Open, Back, Help, Up, Down, Interrupt], 3),
-            Context::PlanVersions => (&[Open, Compare, NewItem, Back, Help, Up, Down, Interrupt], 5),
-            Context::PlanRead => (&[Back, Help, Up, Down, PageUp, PageDown, Interrupt], 2),
-            Context::Help => (&[Back, Help, Up, Down, Interrupt], 1),
-            Context::TooSmall => (&[Quit, Interrupt], 1),
-            Context::Notice => (&[Submit, Quit, Help, Interrupt], 2),
-        }
-    }
-
     /// A form of some kind: typing edits its focused field.
     pub fn is_form(self) -> bool {
         matches!(self, Context::Form | Context::Step | Context::Gate)

@@ -1,9 +1,12 @@
-//! The main loop: one input thread, one worker thread, one channel. The screen is
-//! redrawn only after something happened, and a burst of input becomes one frame.
+//! The main loop: one input thread, one channel, and the program it runs (the TUI's
+//! model with its worker thread, or the SWV dashboard). The screen is redrawn only after
+//! something happened, and a burst of input becomes one frame.
 
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, Sender};
 
-use crossterm::event::{self, Event};
+use chrono::NaiveDateTime;
+use crossterm::event::{self, Event, KeyEvent};
+use ratatui::Frame;
 
 use super::gate::Gate;
 use super::keymap::Keymap;
@@ -29,14 +32,75 @@ pub struct Launch {
     pub passphrase: Option<zeroize::Zeroizing<String>>,
 }
 
-fn now() -> chrono::NaiveDateTime {
+/// What the terminal and the clock bring, whatever the program.
+#[derive(Debug)]
+pub enum Input {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The program's deadline passed without input.
+    Tick,
+}
+
+/// What the loop runs.
+pub trait Program {
+    /// Everything that reaches the program through the channel.
+    type Msg: Send + 'static;
+    fn wrap(input: Input) -> Self::Msg;
+    /// Handles one message; true to quit.
+    fn handle(&mut self, msg: Self::Msg, now: NaiveDateTime) -> bool;
+    fn draw(&self, frame: &mut Frame);
+    /// When to wake up without input.
+    fn deadline(&self) -> Option<NaiveDateTime>;
+}
+
+pub fn now() -> NaiveDateTime {
     chrono::Local::now().naive_local()
+}
+
+/// The TUI: the model, and the worker that does its store jobs.
+struct Tui {
+    model: Model,
+    worker: Worker,
+}
+
+impl Program for Tui {
+    type Msg = Msg;
+
+    fn wrap(input: Input) -> Msg {
+        match input {
+            Input::Key(k) => Msg::Key(k),
+            Input::Resize(w, h) => Msg::Resize(w, h),
+            Input::Paste(text) => Msg::Paste(text),
+            Input::Tick => Msg::Tick,
+        }
+    }
+
+    fn handle(&mut self, msg: Msg, now: NaiveDateTime) -> bool {
+        let mut quit = false;
+        for effect in self.model.update(msg, now) {
+            match effect {
+                Effect::Job(job) => self.worker.send(job),
+                Effect::Quit => quit = true,
+            }
+        }
+        quit
+    }
+
+    fn draw(&self, frame: &mut Frame) {
+        view::draw(&self.model, frame)
+    }
+
+    fn deadline(&self) -> Option<NaiveDateTime> {
+        self.model.deadline()
+    }
 }
 
 pub fn run(launch: Launch) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let route = launch.config.route.clone();
-    let mut worker = Worker::spawn(launch.store, launch.paths, route, tx.clone(), Msg::Reply);
+    let worker = Worker::spawn(launch.store, launch.paths, route, tx.clone(), Msg::Reply);
     let theme = Theme::from_env();
     let mut model =
         Model::new(launch.config, launch.keymap, theme, launch.demo, launch.first_start, launch.gate, now());
@@ -45,55 +109,9 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
             worker.send(job);
         }
     }
-    let mut terminal = ratatui::try_init()?;
-    // Pasted text then arrives as one event, so a paste never triggers shortcuts.
-    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
-    let size = terminal.size()?;
-    model.size = (size.width, size.height);
-
-    // The input thread ends with the process; it holds only a sender.
-    std::thread::spawn(move || {
-        while let Ok(ev) = event::read() {
-            let msg = match ev {
-                Event::Key(k) => Msg::Key(k),
-                Event::Resize(w, h) => Msg::Resize(w, h),
-                Event::Paste(text) => Msg::Paste(text),
-                _ => continue,
-            };
-            if tx.send(msg).is_err() {
-                break;
-            }
-        }
-    });
-
-    let result = (|| {
-        loop {
-            terminal.draw(|f| view::draw(&model, f))?;
-            // Sleep until input, a worker reply, or the auto-lock moment; no idle ticking.
-            let first = match model.deadline() {
-                Some(deadline) => {
-                    let wait = (deadline - now()).to_std().unwrap_or_default();
-                    match rx.recv_timeout(wait) {
-                        Ok(msg) => msg,
-                        Err(mpsc::RecvTimeoutError::Timeout) => Msg::Tick,
-                        Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
-                    }
-                }
-                None => match rx.recv() {
-                    Ok(msg) => msg,
-                    Err(_) => return Ok(()),
-                },
-            };
-            let mut quit = apply(&mut model, &worker, first);
-            // Take everything already waiting before drawing again.
-            while !quit && let Ok(msg) = rx.try_recv() {
-                quit = apply(&mut model, &worker, msg);
-            }
-            if quit {
-                return Ok(());
-            }
-        }
-    })();
+    let mut tui = Tui { model, worker };
+    let result = event_loop(&mut tui, tx, &rx);
+    let Tui { model, mut worker } = tui;
     // A clean close of a sound store leaves a backup; queued saves finish first.
     if model.verified && model.unlocked && !model.demo {
         worker.send(Job::Backup { at: now(), keep: model.config.privacy.backups });
@@ -107,18 +125,65 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
             }
         }
     }
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
     result
 }
 
-fn apply(model: &mut Model, worker: &Worker, msg: Msg) -> bool {
-    let mut quit = false;
-    for effect in model.update(msg, now()) {
-        match effect {
-            Effect::Job(job) => worker.send(job),
-            Effect::Quit => quit = true,
+/// Runs `program` in the terminal until it quits; `tx` also feeds the input thread.
+pub fn event_loop<P: Program + 'static>(
+    program: &mut P,
+    tx: Sender<P::Msg>,
+    rx: &Receiver<P::Msg>,
+) -> std::io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    // Pasted text then arrives as one event, so a paste never triggers shortcuts.
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    let size = terminal.size()?;
+    program.handle(P::wrap(Input::Resize(size.width, size.height)), now());
+
+    // The input thread ends with the process; it holds only a sender.
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            let input = match ev {
+                Event::Key(k) => Input::Key(k),
+                Event::Resize(w, h) => Input::Resize(w, h),
+                Event::Paste(text) => Input::Paste(text),
+                _ => continue,
+            };
+            if tx.send(P::wrap(input)).is_err() {
+                break;
+            }
         }
-    }
-    quit
+    });
+
+    let result = (|| {
+        loop {
+            terminal.draw(|f| program.draw(f))?;
+            // Sleep until input, a reply, or the program's deadline; no idle ticking.
+            let first = match program.deadline() {
+                Some(deadline) => {
+                    let wait = (deadline - now()).to_std().unwrap_or_default();
+                    match rx.recv_timeout(wait) {
+                        Ok(msg) => msg,
+                        Err(mpsc::RecvTimeoutError::Timeout) => P::wrap(Input::Tick),
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+                    }
+                }
+                None => match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => return Ok(()),
+                },
+            };
+            let mut quit = program.handle(first, now());
+            // Take everything already waiting before drawing again.
+            while !quit && let Ok(msg) = rx.try_recv() {
+                quit = program.handle(msg, now());
+            }
+            if quit {
+                return Ok(());
+            }
+        }
+    })();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    result
 }

@@ -2,7 +2,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::form::{Field as FormField, Form};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use super::action::{Action, Context};
+use super::form::{Field as FormField, Form, Kind};
+use super::model::{Model, Notice};
+use super::screen::{Nav, Page, close_when_saved, form_action, form_page, save_case};
 use crate::config::Config;
 use crate::domain::case::{self, Case, CaseDraft, CaseId, DomainTag, Field, GROEPEN, Gezag, SignalSource};
 use crate::domain::date;
@@ -162,4 +168,40 @@ fn fields(d: &CaseDraft, config: &Config) -> Vec<FormField> {
             Some(f)
         })
         .collect()
+}
+
+impl Page for CaseForm {
+    form_page!();
+
+    fn move_focus(&mut self, m: &mut Model, forward: bool) {
+        let left = self.form.step_focus(forward);
+        self.check_field(left, &m.config, m.now.date());
+    }
+
+    /// Choice fields are complete as soon as they change: check them right away.
+    fn typed(&mut self, m: &mut Model, index: usize, _: bool) {
+        if !matches!(self.form.fields.get(index).map(|f| &f.kind), Some(Kind::Text { .. })) {
+            self.check_field(index, &m.config, m.now.date());
+        }
+    }
+
+    fn save(&mut self, m: &mut Model, _: bool) -> Nav {
+        match self.submit(&m.config, m.now) {
+            Submitted::Invalid => m.error(strings::FIX_FIELDS.into()),
+            Submitted::Unchanged => {
+                m.note(strings::NO_CHANGES.into());
+                return Nav::Pop;
+            }
+            Submitted::Save(case, change) => save_case(&mut self.form, m, case, change),
+        }
+        Nav::Stay
+    }
+
+    fn on_notice(&mut self, _: &mut Model, notice: Notice) -> Nav {
+        close_when_saved(notice)
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::form_screen(m, &self.title(), &self.form, frame, area)
+    }
 }

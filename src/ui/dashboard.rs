@@ -6,13 +6,16 @@
 use std::sync::mpsc;
 
 use chrono::NaiveDateTime;
-use crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Clear, Paragraph, Row, Sparkline, Table, Wrap};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 
+use super::action::{Action, Context};
+use super::app::{Input, Program, event_loop, now};
+use super::keymap::{Key, Keymap};
 use super::theme::Theme;
 use crate::bundle::SwvIdentity;
 use crate::domain::export::Period;
@@ -38,6 +41,7 @@ pub struct Loaded {
 
 pub struct Dashboard {
     pub theme: Theme,
+    pub keymap: Keymap,
     pub period: Period,
     pub today: chrono::NaiveDate,
     /// None while importing; Err with the reason when it failed.
@@ -48,33 +52,53 @@ pub struct Dashboard {
     pub help: bool,
 }
 
+/// What reaches the dashboard: input, and the import's result.
+pub enum DashboardMsg {
+    Input(Input),
+    Loaded(Result<Loaded, String>),
+}
+
 impl Dashboard {
-    pub fn new(theme: Theme, now: NaiveDateTime) -> Dashboard {
-        Dashboard { theme, period: Period::of(now.date()), today: now.date(), loaded: None, selected: 0, help: false }
+    pub fn new(theme: Theme, keymap: Keymap, now: NaiveDateTime) -> Dashboard {
+        let (period, today) = (Period::of(now.date()), now.date());
+        Dashboard { theme, keymap, period, today, loaded: None, selected: 0, help: false }
     }
 
-    /// Returns true to quit.
-    pub fn on_key(&mut self, code: KeyCode) -> bool {
+    /// A key, through the keymap; returns true to quit.
+    pub fn on_key(&mut self, ev: &KeyEvent) -> bool {
+        let key = Key::from_event(ev);
+        if self.help {
+            // Any key closes the help and does nothing else; Ctrl-C still quits.
+            self.help = false;
+            return self.keymap.action(Context::Help, &key) == Some(Action::Interrupt);
+        }
+        self.keymap.action(Context::Dashboard, &key).is_some_and(|action| self.on_action(action))
+    }
+
+    fn on_action(&mut self, action: Action) -> bool {
         let rows = match &self.loaded {
             Some(Ok(l)) => swv::by_school(&l.records).len() + 1,
             _ => 1,
         };
-        if self.help {
-            // Any key closes the help; it does nothing else.
-            self.help = false;
-            return false;
-        }
-        match code {
-            KeyCode::Char('q') | KeyCode::Esc => return true,
-            KeyCode::Char('?') => self.help = true,
-            KeyCode::Left => self.period = self.period.previous(),
+        match action {
+            Action::Quit | Action::Back | Action::Interrupt => return true,
+            Action::Help => self.help = true,
+            Action::PreviousPeriod => self.period = self.period.previous(),
             // No figures come from a half-year that has not begun.
-            KeyCode::Right => self.period = self.period.next().min(Period::of(self.today)),
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(rows - 1),
+            Action::NextPeriod => self.period = self.period.next().min(Period::of(self.today)),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(rows - 1),
             _ => {}
         }
         false
+    }
+
+    /// The key bar, with the keys of the keymap.
+    fn key_bar(&self) -> String {
+        let key = |a: Action| self.keymap.first_key_label(Context::Dashboard, a);
+        let [before, after, up, down, help, quit] =
+            [Action::PreviousPeriod, Action::NextPeriod, Action::Up, Action::Down, Action::Help, Action::Quit].map(key);
+        strings::dashboard_keys(&before, &after, &up, &down, &help, &quit)
     }
 
     pub fn draw(&self, frame: &mut Frame) {
@@ -87,7 +111,7 @@ impl Dashboard {
             Span::raw(strings::dashboard_title(&self.period.to_string())),
         ]);
         frame.render_widget(Paragraph::new(head), title);
-        frame.render_widget(Paragraph::new(Span::styled(strings::DASHBOARD_KEYS, t.muted())), bar);
+        frame.render_widget(Paragraph::new(Span::styled(self.key_bar(), t.muted())), bar);
         match &self.loaded {
             None => frame.render_widget(Paragraph::new(strings::DASHBOARD_IMPORTING), body),
             Some(Err(e)) => {
@@ -96,26 +120,12 @@ impl Dashboard {
             Some(Ok(l)) => self.draw_loaded(l, frame, body),
         }
         if self.help {
-            self.draw_help(frame, area);
+            let at = (Context::Dashboard, 0);
+            super::view::help::popup(&self.keymap, t, at, strings::DASHBOARD_HELP_CLOSE, frame, area);
         }
     }
 
-    fn draw_help(&self, frame: &mut Frame, area: Rect) {
-        let t = self.theme;
-        let mut lines: Vec<Line> = strings::DASHBOARD_HELP
-            .iter()
-            .map(|(keys, what)| Line::from(vec![Span::styled(format!("  {keys:<10}"), t.key()), Span::raw(*what)]))
-            .collect();
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(strings::DASHBOARD_HELP_CLOSE, t.muted())));
-        let popup = super::view::centered(area, 72, lines.len() as u16 + 2);
-        frame.render_widget(Clear, popup);
-        let block = Block::bordered().title(Span::styled(strings::HELP_TITLE, t.label()));
-        frame.render_widget(Paragraph::new(lines).block(block), popup);
-    }
-
     fn draw_loaded(&self, l: &Loaded, frame: &mut Frame, area: Rect) {
-        let t = self.theme;
         let schools = swv::by_school(&l.records);
         let by_school = || l.records.iter().map(|r| (r.school.as_str(), &r.record));
         let waiting = figures::waiting_for_director(by_school());
@@ -129,9 +139,39 @@ impl Dashboard {
             Constraint::Length((notes.len().min(5) + 1) as u16),
         ])
         .areas(area);
+        self.draw_director(&waiting, &went_up, frame, top);
+        self.draw_table(l, &schools, frame, table);
 
-        // On top: E2 escalations waiting for the SWV director, oldest first.
-        // Those that went on to E3 stay in view: their dossier is still with the SWV.
+        // The selected school's escalations per reason, and its trend over half-years.
+        let (name, chosen): (String, Vec<&SwvRecord>) = match schools.get(self.selected) {
+            Some((s, rs)) => (s.clone(), rs.clone()),
+            None => (strings::REPORT_TOTAL.into(), l.records.iter().collect()),
+        };
+        let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
+        let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
+        self.draw_reasons(&name, &f, frame, bars);
+        self.draw_trend(&chosen, frame, trend);
+
+        let t = self.theme;
+        let lines: Vec<Line> = notes
+            .into_iter()
+            .take(5)
+            .map(|(text, error)| Line::from(Span::styled(text, if error { t.error() } else { t.muted() })))
+            .collect();
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::IMPORT_TITLE, t.label()));
+        frame.render_widget(Paragraph::new(lines).block(block), bottom);
+    }
+
+    /// On top: E2 escalations waiting for the SWV director, oldest first. Those that went
+    /// on to E3 stay in view: their dossier is still with the SWV.
+    fn draw_director(
+        &self,
+        waiting: &[(String, chrono::NaiveDate)],
+        went_up: &[(String, chrono::NaiveDate)],
+        frame: &mut Frame,
+        area: Rect,
+    ) {
+        let t = self.theme;
         let mut lines: Vec<Line> = waiting
             .iter()
             .map(|(school, opened)| {
@@ -148,9 +188,12 @@ impl Dashboard {
         }
         let block =
             Block::new().borders(Borders::TOP).title(Span::styled(strings::director_title(waiting.len()), t.label()));
-        frame.render_widget(Paragraph::new(lines).block(block), top);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
 
-        // Per school, and the total.
+    /// The figures per school, and the total.
+    fn draw_table(&self, l: &Loaded, schools: &[(String, Vec<&SwvRecord>)], frame: &mut Frame, area: Rect) {
+        let t = self.theme;
         let mut all: Vec<(String, Figures)> = schools
             .iter()
             .map(|(s, rs)| (s.clone(), figures::figures(rs.iter().map(|r| &r.record), self.period)))
@@ -158,21 +201,7 @@ impl Dashboard {
         all.push((strings::REPORT_TOTAL.into(), figures::figures(l.records.iter().map(|r| &r.record), self.period)));
         let header = Row::new(strings::DASHBOARD_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
         let rows = all.iter().enumerate().map(|(i, (school, f))| {
-            let one = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.1}"));
-            let cells = vec![
-                school.clone(),
-                f.started.to_string(),
-                f.closed.to_string(),
-                f.active.to_string(),
-                f.joint_started.to_string(),
-                f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
-                format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
-                one(f.median_days()),
-                f.meldcode.to_string(),
-                f.thuiszitters.to_string(),
-                format!("{} {} {}", one(f.satisfaction(0)), one(f.satisfaction(1)), one(f.satisfaction(2))),
-            ];
-            let row = Row::new(cells);
+            let row = Row::new(figure_cells(school, f));
             if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
         });
         let widths = [
@@ -189,17 +218,12 @@ impl Dashboard {
             Constraint::Length(13),
         ];
         let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::FIGURES_TITLE, t.label()));
-        frame.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), table);
+        frame.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), area);
+    }
 
-        // The selected school's escalations per reason, and its trend over half-years.
-        let (name, chosen): (String, Vec<&SwvRecord>) = match schools.get(self.selected) {
-            Some((s, rs)) => (s.clone(), rs.clone()),
-            None => (strings::REPORT_TOTAL.into(), l.records.iter().collect()),
-        };
-        let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
-        let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
-        self.draw_reasons(&name, &f, frame, bars);
-
+    /// The trend of the chosen records over the last half-years, as sparklines.
+    fn draw_trend(&self, chosen: &[&SwvRecord], frame: &mut Frame, area: Rect) {
+        let t = self.theme;
         let mut periods = vec![self.period];
         for _ in 1..TREND {
             let first = periods[0];
@@ -208,7 +232,7 @@ impl Dashboard {
         let series = |pick: fn(&Figures) -> u64| -> Vec<u64> {
             periods.iter().map(|p| pick(&figures::figures(chosen.iter().map(|r| &r.record), *p))).collect()
         };
-        let [a, b, c] = Layout::vertical([Constraint::Fill(1); 3]).areas(trend);
+        let [a, b, c] = Layout::vertical([Constraint::Fill(1); 3]).areas(area);
         let spark = |title: String, data: Vec<u64>, area: Rect, frame: &mut Frame| {
             let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
             // One column per point is too thin to read: each period gets an equal share.
@@ -226,15 +250,25 @@ impl Dashboard {
             c,
             frame,
         );
-
-        let lines: Vec<Line> = notes
-            .into_iter()
-            .take(5)
-            .map(|(text, error)| Line::from(Span::styled(text, if error { t.error() } else { t.muted() })))
-            .collect();
-        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::IMPORT_TITLE, t.label()));
-        frame.render_widget(Paragraph::new(lines).block(block), bottom);
     }
+}
+
+/// A school's row of figures, in the order of `DASHBOARD_COLUMNS`.
+fn figure_cells(school: &str, f: &Figures) -> Vec<String> {
+    let one = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.1}"));
+    vec![
+        school.to_string(),
+        f.started.to_string(),
+        f.closed.to_string(),
+        f.active.to_string(),
+        f.joint_started.to_string(),
+        f.in_time_percent().map_or("—".into(), |p| format!("{p:.0}%")),
+        format!("{}/{}/{}", f.escalations[0], f.escalations[1], f.escalations[2]),
+        one(f.median_days()),
+        f.meldcode.to_string(),
+        f.thuiszitters.to_string(),
+        format!("{} {} {}", one(f.satisfaction(0)), one(f.satisfaction(1)), one(f.satisfaction(2))),
+    ]
 }
 
 impl Dashboard {
@@ -335,47 +369,54 @@ pub fn load(store: &Store, config: &SwvConfig, identity: &SwvIdentity, now: Naiv
     Ok(Loaded { records, teams, reports })
 }
 
-fn now() -> NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
-
 /// Where the dashboard's figures come from.
 pub enum Source {
     Store(Box<(Store, SwvConfig, SwvIdentity)>),
     Demo,
 }
 
-/// Runs the dashboard; the import happens on a thread while the first frame shows.
+impl Program for Dashboard {
+    type Msg = DashboardMsg;
+
+    fn wrap(input: Input) -> DashboardMsg {
+        DashboardMsg::Input(input)
+    }
+
+    fn handle(&mut self, msg: DashboardMsg, _: NaiveDateTime) -> bool {
+        match msg {
+            DashboardMsg::Input(Input::Key(k)) if k.kind == KeyEventKind::Press => self.on_key(&k),
+            DashboardMsg::Loaded(loaded) => {
+                self.loaded = Some(loaded);
+                false
+            }
+            DashboardMsg::Input(_) => false,
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame) {
+        Dashboard::draw(self, frame)
+    }
+
+    fn deadline(&self) -> Option<NaiveDateTime> {
+        None
+    }
+}
+
+/// Runs the dashboard in the app's loop, with the shipped keys; the import happens on a
+/// thread while the first frame shows.
 pub fn run(source: Source) -> std::io::Result<()> {
+    let keymap = Keymap::new(&Default::default()).map_err(|e| std::io::Error::other(e.to_string()))?;
     let (tx, rx) = mpsc::channel();
+    let loader = tx.clone();
     std::thread::spawn(move || {
         let loaded = match source {
             Source::Store(parts) => load(&parts.0, &parts.1, &parts.2, now()),
             Source::Demo => crate::config::Config::demo().map(|c| demo(&c, now().date())).map_err(|e| e.to_string()),
         };
-        let _ = tx.send(loaded);
+        let _ = loader.send(DashboardMsg::Loaded(loaded));
     });
-    let mut dash = Dashboard::new(Theme::from_env(), now());
-    let mut terminal = ratatui::try_init()?;
-    let result = (|| {
-        loop {
-            if let Ok(loaded) = rx.try_recv() {
-                dash.loaded = Some(loaded);
-            }
-            terminal.draw(|f| dash.draw(f))?;
-            // Short polls while the import runs; after that it sleeps until a key or resize.
-            let waiting = dash.loaded.is_none();
-            if (!waiting || event::poll(std::time::Duration::from_millis(50))?)
-                && let Event::Key(k) = event::read()?
-                && k.kind == KeyEventKind::Press
-                && dash.on_key(k.code)
-            {
-                return Ok(());
-            }
-        }
-    })();
-    ratatui::restore();
-    result
+    let mut dash = Dashboard::new(Theme::from_env(), keymap, now());
+    event_loop(&mut dash, tx, &rx)
 }
 
 #[cfg(test)]
@@ -384,6 +425,11 @@ mod tests {
     use crate::domain::escalation::{Level, Reason};
     use crate::domain::export::{EscalationFact, Record};
     use crate::domain::testing::d;
+    use crossterm::event::KeyCode;
+
+    fn key(dash: &mut Dashboard, code: crossterm::event::KeyCode) -> bool {
+        dash.on_key(&KeyEvent::new(code, crossterm::event::KeyModifiers::NONE))
+    }
 
     fn screen(dash: &Dashboard, w: u16, h: u16) -> String {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
@@ -408,7 +454,7 @@ mod tests {
             vec![SwvRecord { team: "T".into(), school: "OBS Een".into(), revision: 1, record, dossier: None }];
         let teams = vec![("T".into(), TeamState { school: "OBS Een".into(), sequences: [1].into() })];
         let now = d(2026, 11, 23).and_hms_opt(10, 0, 0).unwrap();
-        let mut dash = Dashboard::new(Theme { color: false }, now);
+        let mut dash = Dashboard::new(Theme { color: false }, Keymap::new(&Default::default()).unwrap(), now);
         dash.loaded = Some(Ok(Loaded { records, teams, reports: Vec::new() }));
         dash
     }
@@ -416,26 +462,28 @@ mod tests {
     #[test]
     fn question_mark_shows_the_keys_and_any_key_closes_them() {
         let mut dash = one_case();
-        assert!(!dash.on_key(KeyCode::Char('?')));
+        assert!(!key(&mut dash, KeyCode::Char('?')));
         let shown = screen(&dash, 100, 40);
-        for (_, what) in strings::DASHBOARD_HELP {
+        let (actions, _) = Context::Dashboard.actions();
+        let whats = actions.iter().map(|a| a.describe(Context::Dashboard));
+        for what in whats.chain(crate::ui::text::fixed_keys(Context::Dashboard).iter().map(|(_, what)| *what)) {
             assert!(shown.contains(what), "{what} in\n{shown}");
         }
         // q closes the help first, it does not quit.
-        assert!(!dash.on_key(KeyCode::Char('q')));
+        assert!(!key(&mut dash, KeyCode::Char('q')));
         assert!(!screen(&dash, 100, 40).contains(strings::DASHBOARD_HELP_CLOSE));
-        assert!(dash.on_key(KeyCode::Char('q')));
+        assert!(key(&mut dash, KeyCode::Char('q')));
     }
 
     #[test]
     fn no_browsing_into_a_half_year_that_has_not_begun() {
         let mut dash = one_case();
         let now = Period::of(dash.today);
-        dash.on_key(KeyCode::Right);
+        key(&mut dash, KeyCode::Right);
         assert_eq!(dash.period, now);
-        dash.on_key(KeyCode::Left);
-        dash.on_key(KeyCode::Right);
-        dash.on_key(KeyCode::Right);
+        key(&mut dash, KeyCode::Left);
+        key(&mut dash, KeyCode::Right);
+        key(&mut dash, KeyCode::Right);
         assert_eq!(dash.period, now);
     }
 

@@ -27,8 +27,17 @@ pub enum Kind {
     Multi(Vec<String>),
 }
 
+/// A field's name in its form: its owner reads the field and puts its errors by name.
+/// Empty for forms read by position (a routekaart step, the passphrase, the case form
+/// whose positions are the domain's `case::Field`).
+pub type FieldId = &'static str;
+
+/// What is wrong, per named field, as `Form::show_problems` shows it.
+pub type Problems = Vec<(FieldId, String)>;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    pub id: FieldId,
     pub label: String,
     pub required: bool,
     pub kind: Kind,
@@ -63,8 +72,14 @@ impl Field {
         f
     }
 
+    /// The field under its name `id`.
+    pub fn named(self, id: FieldId) -> Field {
+        Field { id, ..self }
+    }
+
     fn new(label: &str, required: bool, kind: Kind) -> Field {
         Field {
+            id: "",
             label: label.to_string(),
             required,
             kind,
@@ -81,6 +96,42 @@ impl Field {
         self.text = value.to_string();
         self.cursor = value.chars().count();
         self
+    }
+
+    /// The field's value as drawn in `width` columns, and the cursor's column in a text field.
+    fn value_spans(&self, focused: bool, width: usize, theme: Theme) -> (Vec<Span<'static>>, Option<usize>) {
+        match &self.kind {
+            Kind::Text { .. } | Kind::Secret { .. } => {
+                let dots;
+                let text = match self.kind {
+                    Kind::Secret { .. } => {
+                        dots = "•".repeat(self.text.chars().count());
+                        &dots
+                    }
+                    _ => &self.text,
+                };
+                let (shown, cursor_col) = window(text, self.cursor, width);
+                let hint = if let Kind::Text { hint, .. } = self.kind { hint } else { "" };
+                let span = if self.text.is_empty() { Span::styled(hint, theme.muted()) } else { Span::raw(shown) };
+                (vec![span], Some(cursor_col))
+            }
+            Kind::Choice(options) => {
+                let span = match self.choice {
+                    Some(c) if focused => Span::raw(format!("◀ {} ▶", options[c])),
+                    Some(c) => Span::raw(options[c].clone()),
+                    None => Span::styled(strings::CHOOSE_HINT, theme.muted()),
+                };
+                (vec![span], None)
+            }
+            Kind::Multi(options) => {
+                let spans = options.iter().enumerate().flat_map(|(k, o)| {
+                    let mark = if self.checked[k] { "[x] " } else { "[ ] " };
+                    let style = if focused && k == self.highlight { theme.selected() } else { Default::default() };
+                    [Span::styled(format!("{mark}{o}"), style), Span::raw(" ")]
+                });
+                (spans.collect(), None)
+            }
+        }
     }
 
     fn value(&self) -> (&str, Option<usize>, &[bool]) {
@@ -208,6 +259,17 @@ impl Form {
         self.focus = (self.focus + 1) % (self.fields.len() + 1);
     }
 
+    /// Moves the focus on (or back); returns the field it left.
+    pub fn step_focus(&mut self, forward: bool) -> usize {
+        let left = self.focus;
+        if forward {
+            self.next()
+        } else {
+            self.prev()
+        }
+        left
+    }
+
     pub fn prev(&mut self) {
         self.focus = (self.focus + self.fields.len()) % (self.fields.len() + 1);
     }
@@ -273,6 +335,63 @@ impl Form {
         }
     }
 
+    fn named(&self, id: FieldId) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The trimmed text of field `id` (empty when the form has no such field).
+    pub fn text(&self, id: FieldId) -> String {
+        self.named(id).map_or_else(String::new, |f| f.text.trim().to_string())
+    }
+
+    /// The option chosen in field `id`.
+    pub fn choice(&self, id: FieldId) -> Option<usize> {
+        self.named(id).and_then(|f| f.choice)
+    }
+
+    /// The value chosen in field `id`, whose options are `all` in order.
+    pub fn pick<T: Copy>(&self, id: FieldId, all: &[T]) -> Option<T> {
+        self.choice(id).and_then(|c| all.get(c).copied())
+    }
+
+    /// Which options of multi-choice field `id` are checked.
+    pub fn checked(&self, id: FieldId) -> &[bool] {
+        self.named(id).map_or(&[], |f| &f.checked)
+    }
+
+    /// The date typed in field `id`: None when empty; unreadable, the reason goes to `problems`.
+    pub fn date(&self, id: FieldId, problems: &mut Problems) -> Option<chrono::NaiveDate> {
+        let text = self.text(id);
+        if text.is_empty() {
+            return None;
+        }
+        crate::domain::date::parse(&text).map_err(|e| problems.push((id, e.to_string()))).ok()
+    }
+
+    /// The required text and choice fields left empty.
+    pub fn missing(&self) -> Problems {
+        let empty = |f: &Field| match f.kind {
+            Kind::Choice(_) => f.choice.is_none(),
+            Kind::Text { .. } | Kind::Secret { .. } => f.text.trim().is_empty(),
+            Kind::Multi(_) => false,
+        };
+        self.fields.iter().filter(|f| f.required && empty(f)).map(|f| (f.id, strings::REQUIRED.to_string())).collect()
+    }
+
+    /// `bsn_errors` by name.
+    pub fn bsn_problems(&self) -> Problems {
+        self.bsn_errors().into_iter().map(|(i, e)| (self.fields[i].id, e)).collect()
+    }
+
+    /// `show_errors` by name.
+    pub fn show_problems(&mut self, problems: Problems) {
+        let errors = problems
+            .into_iter()
+            .filter_map(|(id, e)| self.fields.iter().position(|f| f.id == id).map(|i| (i, e)))
+            .collect();
+        self.show_errors(errors);
+    }
+
     /// Draws the form; returns where the terminal cursor belongs (focused text field).
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme) -> Option<Position> {
         let label_width = self
@@ -296,40 +415,10 @@ impl Form {
             let label =
                 Span::styled(format!("{label:<label_width$}"), if focused { theme.focus() } else { theme.label() });
             let mut spans = vec![marker, label];
-            match &f.kind {
-                Kind::Text { .. } | Kind::Secret { .. } => {
-                    let dots;
-                    let text = match f.kind {
-                        Kind::Secret { .. } => {
-                            dots = "•".repeat(f.text.chars().count());
-                            &dots
-                        }
-                        _ => &f.text,
-                    };
-                    let (shown, cursor_col) = window(text, f.cursor, value_width);
-                    let hint = if let Kind::Text { hint, .. } = f.kind { hint } else { "" };
-                    if f.text.is_empty() {
-                        spans.push(Span::styled(hint.to_string(), theme.muted()));
-                    } else {
-                        spans.push(Span::raw(shown));
-                    }
-                    if focused {
-                        cursor_at = Some((lines.len(), cursor_col));
-                    }
-                }
-                Kind::Choice(options) => match f.choice {
-                    Some(c) if focused => spans.push(Span::raw(format!("◀ {} ▶", options[c]))),
-                    Some(c) => spans.push(Span::raw(options[c].clone())),
-                    None => spans.push(Span::styled(strings::CHOOSE_HINT, theme.muted())),
-                },
-                Kind::Multi(options) => {
-                    for (k, o) in options.iter().enumerate() {
-                        let mark = if f.checked[k] { "[x] " } else { "[ ] " };
-                        let style = if focused && k == f.highlight { theme.selected() } else { Default::default() };
-                        spans.push(Span::styled(format!("{mark}{o}"), style));
-                        spans.push(Span::raw(" "));
-                    }
-                }
+            let (value, cursor_col) = f.value_spans(focused, value_width, theme);
+            spans.extend(value);
+            if let Some(col) = cursor_col.filter(|_| focused) {
+                cursor_at = Some((lines.len(), col));
             }
             lines.push(Line::from(spans));
             if let Some(err) = &f.error {
@@ -389,6 +478,28 @@ mod tests {
 
     fn key(code: KeyCode) -> Key {
         Key::from_event(&KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn fields_are_read_and_marked_by_name_wherever_they_stand() {
+        let options = vec!["a".to_string(), "b".to_string()];
+        let mut form = Form::new(vec![
+            Field::text("Wanneer", true, 10, "", " 32-01-2026 ").named("on"),
+            Field::choice("Welke", true, options.clone(), Some(1)).named("which"),
+            Field::multi("Wie", false, options, vec![true, false]).named("who"),
+            Field::text("Waarom", true, 50, "", "").named("why"),
+        ]);
+        assert_eq!(form.choice("which"), Some(1));
+        assert_eq!(form.pick("which", &['x', 'y']), Some('y'));
+        assert_eq!(form.checked("who"), [true, false]);
+        assert_eq!(form.text("nothing"), "", "an unknown name reads as empty");
+        let mut problems = form.missing();
+        assert_eq!(problems, vec![("why", strings::REQUIRED.to_string())]);
+        assert_eq!(form.date("on", &mut problems), None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        form.show_problems(problems);
+        assert_eq!(form.focus, 0, "the topmost field with a problem");
+        assert!(form.fields[0].error.is_some() && form.fields[3].error.is_some() && form.fields[1].error.is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use zeroize::Zeroizing;
 
 use super::form::{Field, Form};
+use super::model::{Model, Popup};
 use super::worker::Job;
 use crate::store::Backup;
 use crate::store::crypto::MIN_PASSPHRASE;
@@ -157,6 +158,40 @@ fn new_passphrase(form: &mut Form, i: usize) -> Result<(), String> {
             Err(msg)
         }
         None => Ok(()),
+    }
+}
+
+impl Model {
+    /// The gate's keys: moving through its form, submitting, recovering, leaving.
+    pub(super) fn on_gate_action(&mut self, action: crate::ui::action::Action) {
+        use crate::ui::action::Action::*;
+        let (who, now) = (self.config.user.clone(), self.now);
+        let unsaved = self.unsaved_input();
+        let Some(gate) = self.gate.as_mut() else { return };
+        let busy = gate.form().is_some_and(|f| f.saving);
+        match action {
+            NextField | PrevField => {
+                if let Some(f) = gate.form_mut() {
+                    if action == NextField { f.next() } else { f.prev() }
+                }
+            }
+            // Enter moves on until the last field, then submits: no need to reach the button.
+            Submit if gate.form().is_some_and(|f| f.focus + 1 < f.fields.len()) => {
+                if let Some(f) = gate.form_mut() {
+                    f.next();
+                }
+            }
+            Submit | Save if !busy => match gate.submit(&who, now) {
+                Ok(job) => self.job(job),
+                Err(msg) if !msg.is_empty() => self.error(msg),
+                Err(_) => {}
+            },
+            Recover if matches!(gate, Gate::Unlock(_)) && !busy => self.gate = Some(Gate::recover()),
+            Back if matches!(gate, Gate::Recover(_)) && !busy => self.gate = Some(Gate::unlock()),
+            Back if !busy && unsaved => self.popup = Some(Popup::ConfirmQuit),
+            Back if !busy => self.quit_now(),
+            _ => {}
+        }
     }
 }
 

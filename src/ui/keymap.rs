@@ -158,7 +158,7 @@ impl Keymap {
             bindings.insert(action, parsed);
         }
         let mut lookup = HashMap::new();
-        for context in Context::ALL {
+        for &context in Context::ALL {
             for &action in context.actions().0 {
                 for key in bindings.get(&action).into_iter().flatten() {
                     if let Some(other) = lookup.insert((context, *key), action)
@@ -221,7 +221,7 @@ mod tests {
         assert_eq!(km.keys_label(Context::List, Action::Help), "?/F1");
         assert_eq!(km.keys_label(Context::Form, Action::Help), "F1", "typed text wins over '?' in forms");
         // Ctrl-C quits from every screen, text or not.
-        for context in Context::ALL {
+        for &context in Context::ALL {
             let action = km.action(context, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL));
             assert!(matches!(action, Some(Action::Interrupt)), "{context:?}");
         }

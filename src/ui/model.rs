@@ -1,6 +1,11 @@
 //! The one model of the TUI and its update function: a key or a worker reply comes in,
 //! the model changes, and the work to do (store jobs, quitting) goes out as effects.
 //! Nothing here draws or touches the disk.
+//!
+//! The model keeps the screen stack, the popups, the data every screen shows and the
+//! routing: keys go to the screen on top (see `screen.rs`), a worker reply to the screen
+//! that asked for it. The case list under the stack lives in `list.rs`, the gate in
+//! `gate.rs`.
 
 use std::collections::HashMap;
 
@@ -8,34 +13,29 @@ use chrono::NaiveDateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Context};
-use super::case_form::{CaseForm, Submitted};
-use super::consent_form::ConsentScreen;
-use super::escalation_form::{self, EscalationScreen};
-use super::form::{Form, Kind, edit_text};
+use super::form::Form;
 use super::gate::Gate;
 use super::keymap::{Key, Keymap};
-use super::plan_editor::{self, Overlay, Part, PlanEditor, Request};
-use super::setup;
+pub use super::screen::Screen;
+use super::screen::{Nav, Page};
+use super::setup::SetupScreen;
 use super::theme::Theme;
-use super::wizard::{self, Wizard};
 use super::worker::{Job, Reply};
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
-use crate::domain::escalation;
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
-use crate::domain::listing::{Query, Row, fold, urgency};
-use crate::domain::plan::Goal;
+use crate::domain::listing::Row;
 use crate::domain::retention;
-use crate::domain::route::{Draft, FieldKind};
-use crate::strings::{self, Label};
+use crate::domain::route::Draft;
+use crate::strings;
+
+pub use super::detail::Detail;
+pub use super::list::ListView;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 /// A plan being typed in is saved this long after the last keystroke at the latest.
-const PLAN_AUTOSAVE_SECONDS: i64 = 3;
-/// Lines of the list screen that are not case rows: title, filter, column heads, key bar.
-const LIST_CHROME: u16 = 4;
-const FILTER_MAX: usize = 60;
+pub(super) const PLAN_AUTOSAVE_SECONDS: i64 = 3;
 
 #[derive(Debug)]
 pub enum Msg {
@@ -52,30 +52,6 @@ pub enum Msg {
 pub enum Effect {
     Job(Job),
     Quit,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    Setup(Form),
-    Case(Box<CaseForm>),
-    Wizard(Box<Wizard>),
-    Consent(Box<ConsentScreen>),
-    Detail(Detail),
-    Plan(Box<PlanEditor>),
-    Escalate(Box<EscalationScreen>),
-    /// All open escalations, most urgent first.
-    Escalations(ListView),
-    /// What the export to the SWV sends, and the bundle written last (None while the
-    /// worker looks it up).
-    Export(Option<Result<Option<crate::exports::LastBundle>, String>>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detail {
-    pub id: CaseId,
-    /// None while the worker is still reading it.
-    pub history: Option<Result<Vec<Change>, String>>,
-    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,15 +77,19 @@ pub struct Status {
     pub error: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListView {
-    /// Index into `Model::visible`.
-    pub selected: usize,
-    /// First visible row, kept so scrolling is smooth rather than jumping.
-    pub offset: usize,
-    pub filter: String,
-    pub cursor: usize,
-    pub filtering: bool,
+/// What changed in the model's data, told to the screen on top (and, after it closed,
+/// to the one below) so it can follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// A case was saved; `on_top` is false for the screen below a form that closed.
+    Saved {
+        id: CaseId,
+        on_top: bool,
+    },
+    Deleted(CaseId),
+    /// The cases were read (again, after unlocking).
+    Loaded,
+    ConfigSaved,
 }
 
 pub struct Model {
@@ -140,16 +120,16 @@ pub struct Model {
     pub last_input: NaiveDateTime,
     /// Steps being typed in, per case, as last saved to the store.
     pub drafts: HashMap<CaseId, Draft>,
-    /// Jobs raised while handling a key, sent with its effects.
-    pending: Vec<Job>,
+    /// Effects raised while handling a message, sent when it is done.
+    pending: Vec<Effect>,
     /// The retention question is asked once per start, not after every unlock.
     retention_asked: bool,
     /// When the open plan was last sent to be saved.
-    plan_saved_at: NaiveDateTime,
+    pub(super) plan_saved_at: NaiveDateTime,
 }
 
 /// Moves a selection one up or down within `len` rows.
-fn step(selected: usize, down: bool, len: usize) -> usize {
+pub(super) fn step(selected: usize, down: bool, len: usize) -> usize {
     if down { (selected + 1).min(len.saturating_sub(1)) } else { selected.saturating_sub(1) }
 }
 
@@ -165,7 +145,8 @@ impl Model {
         gate: Option<Gate>,
         now: NaiveDateTime,
     ) -> Model {
-        let screens = if first_start { vec![Screen::Setup(setup::form(&config.roles))] } else { Vec::new() };
+        let screens =
+            if first_start { vec![Screen::Setup(Box::new(SetupScreen::new(&config.roles)))] } else { Vec::new() };
         Model {
             config,
             keymap,
@@ -223,36 +204,28 @@ impl Model {
         lock.into_iter().chain(autosave).min()
     }
 
+    /// Asks the worker for a job once the message is handled.
+    pub fn job(&mut self, job: Job) {
+        self.pending.push(Effect::Job(job));
+    }
+
     fn plan_dirty(&self) -> bool {
         self.screens.iter().any(|s| matches!(s, Screen::Plan(e) if e.dirty))
     }
 
-    fn plan_editor(&mut self) -> Option<&mut PlanEditor> {
-        match self.screens.last_mut() {
-            Some(Screen::Plan(e)) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// The job that writes the open plan; `signed`/`started` add a history entry.
-    fn save_plan(&mut self, signed: Option<u32>, started: Option<u32>) -> Option<Job> {
+    /// The job that writes the open plan (the editor may be below other screens).
+    fn save_plan(&mut self) -> Option<Job> {
         let (who, at) = (self.config.user.clone(), self.now);
         let e = self.screens.iter_mut().rev().find_map(|s| match s {
             Screen::Plan(e) => Some(e),
             _ => None,
         })?;
-        e.dirty = false;
-        // A plan that holds a BSN is not stored; what was typed stays on screen to fix.
-        if e.refuse_bsn(false) {
-            return None;
-        }
-        let kind = match (signed, started) {
-            (Some(version), _) => Some(ChangeKind::PlanSigned { version }),
-            (_, Some(version)) => Some(ChangeKind::PlanStarted { version }),
-            _ => None,
-        };
-        let change = kind.map(|kind| Change { case: Some(e.case), at, who, kind });
-        Some(Job::SavePlan { id: e.case, book: Box::new(e.book.clone()), change })
+        e.save_job(who, at, None, None)
+    }
+
+    /// The open plan's save, if it has changes.
+    fn save_dirty_plan(&mut self) -> Option<Job> {
+        if self.plan_dirty() { self.save_plan() } else { None }
     }
 
     /// Where keys go now.
@@ -267,23 +240,8 @@ impl Model {
             return if gate.form().is_some() { Context::Gate } else { Context::Notice };
         }
         match self.screens.last() {
-            Some(Screen::Wizard(_)) => Context::Step,
-            Some(Screen::Setup(_) | Screen::Case(_) | Screen::Consent(_) | Screen::Escalate(_)) => Context::Form,
-            Some(Screen::Escalations(v)) if v.filtering => Context::OverviewFilter,
-            Some(Screen::Escalations(_)) => Context::Overview,
-            Some(Screen::Export(_)) => Context::ExportScreen,
-            Some(Screen::Detail(_)) => Context::Detail,
-            Some(Screen::Plan(e)) => match (&e.item_form, &e.overlay, e.focused_part()) {
-                (Some(_), _, _) => Context::Form,
-                (_, Some(Overlay::Missing { .. }), _) => Context::PlanMissing,
-                (_, Some(Overlay::Versions { .. }), _) => Context::PlanVersions,
-                (_, Some(Overlay::Read { .. }), _) => Context::PlanRead,
-                (_, _, Some(Part::Text(_))) => Context::PlanText,
-                (_, _, Some(Part::List(_))) => Context::PlanList,
-                _ => Context::PlanSections,
-            },
-            None if self.list.filtering => Context::Filter,
-            None => Context::List,
+            Some(screen) => screen.page().context(),
+            None => self.list_context(),
         }
     }
 
@@ -291,49 +249,43 @@ impl Model {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
-    pub fn selected_row(&self) -> Option<&Row> {
-        self.visible.get(self.list.selected).map(|&i| &self.rows[i])
-    }
-
-    pub fn list_height(&self) -> usize {
-        self.size.1.saturating_sub(LIST_CHROME) as usize
-    }
-
     pub fn update(&mut self, msg: Msg, now: NaiveDateTime) -> Vec<Effect> {
         self.now = now;
         match msg {
             Msg::Key(ev) if ev.kind == KeyEventKind::Press => self.on_key(&ev),
-            Msg::Key(_) => Vec::new(),
+            Msg::Key(_) => {}
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.scroll_to_selected();
-                Vec::new()
             }
             Msg::Reply(reply) => self.on_reply(reply),
             Msg::Paste(text) => {
                 self.last_input = now;
                 self.on_paste(&text);
-                self.pending.drain(..).map(Effect::Job).collect()
             }
-            Msg::Tick => {
-                let lock_at = self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes));
-                if self.unlocked && self.gate.is_none() && now >= lock_at {
-                    return self.lock();
-                }
-                if self.plan_dirty() && now >= self.last_input + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS) {
-                    return self.save_plan(None, None).map(Effect::Job).into_iter().collect();
-                }
-                Vec::new()
-            }
+            Msg::Tick => self.on_tick(),
+        }
+        std::mem::take(&mut self.pending)
+    }
+
+    fn on_tick(&mut self) {
+        let lock_at = self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes));
+        if self.unlocked && self.gate.is_none() && self.now >= lock_at {
+            return self.lock();
+        }
+        if self.now >= self.last_input + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS)
+            && let Some(job) = self.save_dirty_plan()
+        {
+            self.job(job);
         }
     }
 
     /// Auto-lock: the key goes, and so does every decrypted case; forms being typed in
     /// stay, so nothing unsaved is lost.
-    fn lock(&mut self) -> Vec<Effect> {
+    fn lock(&mut self) {
         // The plan is saved before the key goes; its decrypted text leaves the screen.
-        let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
-        self.screens.retain(|s| !matches!(s, Screen::Plan(_)));
+        let save = self.save_dirty_plan();
+        self.screens.retain_mut(|s| s.page_mut().lock());
         self.cases.clear();
         self.drafts.clear();
         self.rows.clear();
@@ -341,23 +293,30 @@ impl Model {
         self.loaded = false;
         self.unlocked = false;
         self.popup = None;
-        for screen in &mut self.screens {
-            if let Screen::Detail(d) = screen {
-                d.history = None;
-            }
-        }
         self.gate = Some(Gate::unlock());
         self.status = Some(Status { text: strings::LOCKED_NOTE.into(), error: false });
-        save.into_iter().chain([Job::Lock]).map(Effect::Job).collect()
+        for job in save.into_iter().chain([Job::Lock]) {
+            self.job(job);
+        }
     }
 
-    fn on_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
-        let mut effects = self.on_key_inner(ev);
-        effects.extend(self.pending.drain(..).map(Effect::Job));
-        effects
+    /// Lets the screen on top handle something, off the stack meanwhile, and then does
+    /// what it asks. Returns whether it closed.
+    pub(super) fn with_top(&mut self, handle: impl FnOnce(&mut dyn Page, &mut Model) -> Nav) -> bool {
+        let Some(mut screen) = self.screens.pop() else { return false };
+        match handle(screen.page_mut(), self) {
+            Nav::Stay => self.screens.push(screen),
+            Nav::Push(next) => self.screens.extend([screen, next]),
+            Nav::Pop => return true,
+            Nav::Quit => {
+                self.pending.push(Effect::Quit);
+                return true;
+            }
+        }
+        false
     }
 
-    fn on_key_inner(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+    fn on_key(&mut self, ev: &KeyEvent) {
         self.status = None;
         self.last_input = self.now;
         let key = Key::from_event(ev);
@@ -373,35 +332,24 @@ impl Model {
         ) {
             return self.on_confirm(&key);
         }
-        if let Some(e) = self.plan_editor()
-            && matches!(e.overlay, Some(Overlay::ConfirmRemove | Overlay::ConfirmNewVersion))
-        {
-            return self.on_plan_confirm(&key);
+        let mut asked = false;
+        self.with_top(|page, m| match page.on_question(m, &key) {
+            Some(nav) => {
+                asked = true;
+                nav
+            }
+            None => Nav::Stay,
+        });
+        if asked {
+            return;
         }
         let context = self.context();
         let action =
             if context.takes_text() && key.typed_char().is_some() { None } else { self.keymap.action(context, &key) };
         match action {
             Some(action) => self.on_action(context, action),
-            None if context == Context::PlanText => {
-                let changed = self.plan_editor().is_some_and(|e| e.type_key(ev));
-                self.after_plan_text_change(changed).map(Effect::Job).into_iter().collect()
-            }
-            None => {
-                self.on_typing(context, &key);
-                Vec::new()
-            }
+            None => self.on_typing(context, &key, ev),
         }
-    }
-
-    /// Typing saves now and then on its own (besides the save after a pause, on Tick).
-    fn after_plan_text_change(&mut self, changed: bool) -> Option<Job> {
-        let due = self.now >= self.plan_saved_at + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS);
-        if !(changed && due) {
-            return None;
-        }
-        self.plan_saved_at = self.now;
-        self.save_plan(None, None)
     }
 
     /// Text pasted from Word or mail, normalised once (NFC, one kind of line break): into
@@ -413,86 +361,39 @@ impl Model {
         let text: String =
             unicode_normalization::UnicodeNormalization::nfc(text.replace("\r\n", "\n").replace('\r', "\n").as_str())
                 .collect();
-        if let Some(form) = self.form_mut() {
-            form.paste(&text.replace('\n', " "));
-        } else if let Some(e) = self.plan_editor() {
-            let changed = e.paste(&text);
-            let save = self.after_plan_text_change(changed);
-            self.pending.extend(save);
+        if self.active_gate().is_some() {
+            if let Some(form) = self.form_mut() {
+                form.paste(&text.replace('\n', " "));
+            }
+            return;
         }
+        self.with_top(|page, m| {
+            page.on_paste(m, &text);
+            Nav::Stay
+        });
     }
 
-    fn on_plan_confirm(&mut self, key: &Key) -> Vec<Effect> {
-        let today = self.now.date();
-        let Some(e) = self.plan_editor() else { return Vec::new() };
-        match key.code {
-            KeyCode::Char('j' | 'J') => {
-                let request = match e.overlay.take() {
-                    Some(Overlay::ConfirmRemove) => e.remove_item(),
-                    Some(Overlay::ConfirmNewVersion) => e.new_version(today),
-                    _ => Request::None,
-                };
-                return self.plan_request(request);
-            }
-            KeyCode::Char('n' | 'N') | KeyCode::Esc => e.overlay = None,
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn plan_request(&mut self, request: Request) -> Vec<Effect> {
-        match request {
-            Request::None => Vec::new(),
-            Request::Save { signed, started } => {
-                self.plan_saved_at = self.now;
-                self.save_plan(signed, started).map(Effect::Job).into_iter().collect()
-            }
-            Request::Print => {
-                let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
-                let Some(id) = self.plan_editor().map(|e| e.case) else { return Vec::new() };
-                let version = self.plan_editor().and_then(|e| e.plan().map(|p| p.version)).unwrap_or(1);
-                let change = Change {
-                    case: Some(id),
-                    at: self.now,
-                    who: self.config.user.clone(),
-                    kind: ChangeKind::PlanPrinted { version },
-                };
-                let print = Job::PrintPlan { id, config: Box::new(self.config.clone()), change };
-                self.status = Some(Status { text: strings::PRINTING.into(), error: false });
-                save.into_iter().chain([print]).map(Effect::Job).collect()
-            }
-            Request::Close if self.plan_editor().is_some_and(|e| e.refuse_bsn(true)) => Vec::new(),
-            Request::Close => {
-                let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
-                self.screens.pop();
-                save.map(Effect::Job).into_iter().collect()
-            }
-        }
-    }
-
-    fn on_confirm(&mut self, key: &Key) -> Vec<Effect> {
+    fn on_confirm(&mut self, key: &Key) {
         // Only discarding a form may be confirmed with Enter; deleting needs a deliberate j.
         let discard = self.popup == Some(Popup::ConfirmDiscard);
         match key.code {
             KeyCode::Char('j' | 'J') | KeyCode::Enter if discard || key.code != KeyCode::Enter => {
                 match self.popup.take() {
                     Some(Popup::ConfirmDiscard) => {
-                        if let Some(e) = self.plan_editor() {
-                            e.item_form = None;
-                        } else if let Some(Screen::Setup(_)) = self.screens.pop() {
-                            return vec![Effect::Quit];
-                        }
+                        self.with_top(|page, _| page.discard());
                     }
-                    Some(Popup::ConfirmDelete(id)) => return vec![self.delete(id, DeleteReason::Request)],
+                    Some(Popup::ConfirmDelete(id)) => self.delete(id, DeleteReason::Request),
                     Some(Popup::ConfirmRetention(ids)) => {
-                        return ids.into_iter().map(|id| self.delete(id, DeleteReason::Retention)).collect();
-                    }
-                    Some(Popup::ConfirmQuit) => return vec![Effect::Quit],
-                    Some(Popup::ConfirmEscalate(case, change, _)) => {
-                        if let Some(Screen::Escalate(e)) = self.screens.last_mut() {
-                            e.form.saving = true;
+                        for id in ids {
+                            self.delete(id, DeleteReason::Retention);
                         }
-                        return vec![Effect::Job(Job::Save { case, change, clear_draft: false })];
+                    }
+                    Some(Popup::ConfirmQuit) => self.pending.push(Effect::Quit),
+                    Some(Popup::ConfirmEscalate(case, change, _)) => {
+                        if let Some(form) = self.form_mut() {
+                            form.saving = true;
+                        }
+                        self.job(Job::Save { case, change, clear_draft: false });
                     }
                     _ => {}
                 }
@@ -500,54 +401,35 @@ impl Model {
             KeyCode::Char('n' | 'N') | KeyCode::Esc => self.popup = None,
             _ => {}
         }
-        Vec::new()
     }
 
-    fn delete(&self, id: CaseId, reason: DeleteReason) -> Effect {
+    fn delete(&mut self, id: CaseId, reason: DeleteReason) {
         let change = Change {
             case: Some(id),
             at: self.now,
             who: self.config.user.clone(),
             kind: ChangeKind::Deleted { reason },
         };
-        Effect::Job(Job::Delete { id, change })
+        self.job(Job::Delete { id, change });
     }
 
-    fn on_typing(&mut self, context: Context, key: &Key) {
-        match context {
-            Context::Filter if edit_text(&mut self.list.filter, &mut self.list.cursor, FILTER_MAX, key) => {
-                self.refilter()
+    /// A key that is no action: typed text goes to the filter, the gate's form or the
+    /// screen on top.
+    fn on_typing(&mut self, context: Context, key: &Key, ev: &KeyEvent) {
+        if context == Context::Gate {
+            if let Some(form) = self.form_mut() {
+                form.edit(key);
             }
-            Context::OverviewFilter => {
-                if let Some(Screen::Escalations(v)) = self.screens.last_mut()
-                    && edit_text(&mut v.filter, &mut v.cursor, FILTER_MAX, key)
-                {
-                    v.selected = 0;
-                }
-            }
-            c if c.is_form() => {
-                let index = self.form().map(|f| f.focus);
-                let changed = self.form_mut().is_some_and(|form| form.edit(key));
-                // Every change in a step is kept as a draft at once: a crash loses nothing.
-                let gated = self.active_gate().is_some();
-                if let (true, false, Some(Screen::Wizard(w))) = (changed, gated, self.screens.last_mut()) {
-                    w.refresh(&self.config, self.now.date());
-                    let draft = w.draft(&self.config);
-                    self.drafts.insert(w.case.id, draft.clone());
-                    self.pending.push(Job::SaveDraft { id: w.case.id, draft });
-                }
-                // Choice fields are complete as soon as they change: check them right away.
-                if let (Some(i), Some(Screen::Case(cf)), false) = (index, self.screens.last_mut(), gated)
-                    && !matches!(cf.form.fields.get(i).map(|f| &f.kind), Some(Kind::Text { .. }))
-                {
-                    cf.check_field(i, &self.config, self.now.date());
-                }
-            }
-            _ => {}
+        } else if self.screens.is_empty() {
+            self.on_list_typing(context, key);
+        } else if self.active_gate().is_none() {
+            self.with_top(|page, m| page.on_typing(m, context, key, ev));
         }
     }
 
-    fn on_action(&mut self, context: Context, action: Action) -> Vec<Effect> {
+    /// What the model does itself (help, quitting, the gate); the rest goes to the list
+    /// or the screen on top.
+    fn on_action(&mut self, context: Context, action: Action) {
         use Action::*;
         match (context, action) {
             (Context::Help, Back | Help) => self.popup = None,
@@ -558,659 +440,90 @@ impl Model {
             }
             (_, Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
             // The too-small screen cannot show a question; it has no form in view either.
-            (Context::TooSmall, Quit | Interrupt) => return vec![Effect::Quit],
-            (_, Quit | Interrupt) => return self.quit(),
-
-            (Context::List | Context::Filter, Up) => self.move_selection(-1),
-            (Context::List | Context::Filter, Down) => self.move_selection(1),
-            (Context::List, PageUp) => self.move_selection(-(self.list_height().max(1) as isize)),
-            (Context::List, PageDown) => self.move_selection(self.list_height().max(1) as isize),
-            (Context::List, First) => self.move_selection(isize::MIN / 2),
-            (Context::List, Last) => self.move_selection(isize::MAX / 2),
-            (Context::List, Filter) => self.list.filtering = true,
-            (Context::List | Context::Filter, Open) => {
-                self.list.filtering = false;
-                return self.open_selected();
-            }
-            (Context::List | Context::Filter, Back) => {
-                self.list.filtering = false;
-                self.list.filter.clear();
-                self.list.cursor = 0;
-                self.refilter();
-            }
-            (Context::List, Escalations) => self.screens.push(Screen::Escalations(ListView::default())),
-            (Context::List, Export) => {
-                self.screens.push(Screen::Export(None));
-                return vec![Effect::Job(Job::LastBundle(Box::new(self.config.clone())))];
-            }
-            (Context::ExportScreen, Submit) => {
-                self.status = Some(Status { text: strings::EXPORTING.into(), error: false });
-                return vec![Effect::Job(Job::ExportBundle { config: Box::new(self.config.clone()), at: self.now })];
-            }
-            (Context::ExportScreen, Back) => {
-                self.screens.pop();
-            }
-            (Context::Overview | Context::OverviewFilter, _) => return self.on_overview_action(action),
-            (Context::Detail, Escalate | Decide | Dismiss | Absence | EditQuestion) => {
-                self.open_escalation_form(action)
-            }
-            (Context::List, NewCase) => {
-                self.screens.push(Screen::Case(Box::new(CaseForm::new_case(&self.config, self.now.date()))));
-            }
-
-            (Context::Detail, Edit) => {
-                if let Some(Screen::Detail(d)) = self.screens.last()
-                    && let Some(case) = self.cases.get(&d.id)
-                {
-                    let form = CaseForm::edit(case, &self.config);
-                    self.screens.push(Screen::Case(Box::new(form)));
-                }
-            }
-            (Context::Detail, Back) => {
-                self.screens.pop();
-            }
-            (Context::Detail, Up | Down) => {
-                if let Some(Screen::Detail(d)) = self.screens.last_mut() {
-                    d.scroll = if action == Up { d.scroll.saturating_sub(1) } else { d.scroll.saturating_add(1) };
-                }
-            }
-
+            (Context::TooSmall, Quit | Interrupt) => self.pending.push(Effect::Quit),
+            (_, Quit | Interrupt) => self.quit(),
             (Context::Notice, Submit) => match &self.gate {
                 Some(Gate::ShowRecovery(_)) => self.gate = None,
                 Some(Gate::Damaged { backup: Some(b), .. }) => {
-                    return vec![Effect::Job(Job::Restore { file: b.path.clone(), at: self.now })];
+                    self.job(Job::Restore { file: b.path.clone(), at: self.now });
                 }
                 _ => {}
             },
-            (Context::Gate, _) => return self.on_gate_action(action),
-            (Context::Detail, Plan) => {
-                if let Some(Screen::Detail(d)) = self.screens.last() {
-                    let (id, config, who, at) =
-                        (d.id, Box::new(self.config.clone()), self.config.user.clone(), self.now);
-                    self.status = Some(Status { text: strings::PLAN_OPENING.into(), error: false });
-                    return vec![Effect::Job(Job::OpenPlan { id, config, who, at })];
-                }
+            (Context::Gate, _) => self.on_gate_action(action),
+            (Context::Notice | Context::TooSmall, _) => {}
+            _ if self.screens.is_empty() => self.on_list_action(context, action),
+            _ => {
+                self.with_top(|page, m| page.on_action(m, context, action));
             }
-            (
-                Context::PlanSections
-                | Context::PlanText
-                | Context::PlanList
-                | Context::PlanMissing
-                | Context::PlanVersions
-                | Context::PlanRead,
-                _,
-            ) => return self.on_plan_action(context, action),
-            (Context::Detail, ExportAccess) => return self.export_access(),
-            (Context::Detail, Delete) => {
-                if let Some(Screen::Detail(d)) = self.screens.last() {
-                    self.popup = Some(Popup::ConfirmDelete(d.id));
-                }
-            }
-
-            (Context::Form | Context::Step, NextField | PrevField) => self.move_focus(action == NextField),
-            (Context::Form | Context::Step, Submit) if self.form().is_some_and(|f| !f.on_button()) => {
-                self.move_focus(true)
-            }
-            (Context::Form | Context::Step, Submit) => return self.save_form(true),
-            (Context::Form | Context::Step, Save) => return self.save_form(false),
-            (Context::Detail | Context::Step, Consent) => {
-                let id = match self.screens.last() {
-                    Some(Screen::Detail(d)) => Some(d.id),
-                    Some(Screen::Wizard(w)) if !w.form.saving => Some(w.case.id),
-                    _ => None,
-                };
-                if let Some(case) = id.and_then(|id| self.cases.get(&id)) {
-                    let screen = ConsentScreen::new(case, &self.config, self.now);
-                    self.screens.push(Screen::Consent(Box::new(screen)));
-                }
-            }
-            (Context::Detail, Wizard) => {
-                if let Some(Screen::Detail(d)) = self.screens.last() {
-                    let id = d.id;
-                    // An evaluation per goal needs the plan in force first.
-                    let per_goal = self
-                        .cases
-                        .get(&id)
-                        .and_then(|c| self.config.route.step(&c.step))
-                        .is_some_and(|s| s.fields.iter().any(|f| f.kind == FieldKind::Goals));
-                    if per_goal {
-                        return vec![Effect::Job(Job::PlanGoals(id))];
-                    }
-                    self.open_wizard(id, &[]);
-                }
-            }
-            // The wizard keeps a draft of everything typed: leaving it loses nothing.
-            (Context::Step, Back) if matches!(self.screens.last(), Some(Screen::Wizard(w)) if !w.form.saving) => {
-                self.screens.pop();
-            }
-            (Context::Form, Back) => match self.form() {
-                Some(f) if f.saving => {}
-                Some(f) if f.is_dirty() => self.popup = Some(Popup::ConfirmDiscard),
-                _ if matches!(self.screens.last(), Some(Screen::Plan(_))) => {
-                    if let Some(e) = self.plan_editor() {
-                        e.item_form = None;
-                    }
-                }
-                _ => {
-                    if let Some(Screen::Setup(_)) = self.screens.pop() {
-                        return vec![Effect::Quit];
-                    }
-                }
-            },
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn on_plan_action(&mut self, context: Context, action: Action) -> Vec<Effect> {
-        use Action::*;
-        let today = self.now.date();
-        let page = self.size.1.saturating_sub(6).max(1);
-        let Some(Screen::Plan(e)) = self.screens.last_mut() else { return Vec::new() };
-        e.message = None;
-        let leaving_text = matches!(context, Context::PlanText) && matches!(action, Back | NextPart | PrevPart);
-        let request = match (context, action) {
-            (Context::PlanSections, Up) => {
-                e.move_section(-1);
-                Request::None
-            }
-            (Context::PlanSections, Down) => {
-                e.move_section(1);
-                Request::None
-            }
-            (Context::PlanSections, Open | NextPart) | (Context::PlanText | Context::PlanList, NextPart) => {
-                e.next_part();
-                Request::None
-            }
-            (Context::PlanText | Context::PlanList, PrevPart) => {
-                e.prev_part();
-                Request::None
-            }
-            (Context::PlanSections, Back) => Request::Close,
-            (Context::PlanText | Context::PlanList, Back) => {
-                e.back_to_sections();
-                Request::None
-            }
-            (Context::PlanText, Undo | Redo) => {
-                let changed = e.undo(action == Redo);
-                return self.after_plan_text_change(changed).map(Effect::Job).into_iter().collect();
-            }
-            (Context::PlanText, Save) => Request::Save { signed: None, started: None },
-            (Context::PlanList, Up) => {
-                e.move_item(-1);
-                Request::None
-            }
-            (Context::PlanList, Down) => {
-                e.move_item(1);
-                Request::None
-            }
-            (Context::PlanList, Open) => {
-                e.open_item(false, today);
-                Request::None
-            }
-            (Context::PlanList, NewItem) => {
-                e.open_item(true, today);
-                Request::None
-            }
-            (Context::PlanList, Delete) => {
-                e.ask_remove();
-                Request::None
-            }
-            (_, Missing) => {
-                e.show_missing();
-                Request::None
-            }
-            (_, Print) => Request::Print,
-            (_, Versions) => {
-                let selected = e.book.versions.len().saturating_sub(1);
-                e.overlay = Some(Overlay::Versions { selected });
-                Request::None
-            }
-            (Context::PlanMissing, Up | Down) => {
-                if let Some(Overlay::Missing { items, selected }) = &mut e.overlay {
-                    *selected = step(*selected, action == Down, items.len());
-                }
-                Request::None
-            }
-            (Context::PlanMissing, Open) => {
-                if let Some(Overlay::Missing { items, selected }) = &e.overlay
-                    && let Some(place) = items.get(*selected).map(|m| m.place)
-                {
-                    e.jump(place);
-                }
-                Request::None
-            }
-            (Context::PlanVersions, Up | Down) => {
-                let n = e.book.versions.len();
-                if let Some(Overlay::Versions { selected }) = &mut e.overlay {
-                    *selected = step(*selected, action == Down, n);
-                }
-                Request::None
-            }
-            (Context::PlanVersions, Open | Compare) => {
-                let Some(Overlay::Versions { selected }) = e.overlay else { return Vec::new() };
-                let id = e.case;
-                let overlay = self.cases.get(&id).map(|case| {
-                    plan_editor::read_overlay(case, &self.config, &e.book, selected, action == Compare, today)
-                });
-                match overlay {
-                    Some(Ok(o)) => e.overlay = Some(o),
-                    Some(Err(message)) => e.message = Some((message, true)),
-                    None => {}
-                }
-                Request::None
-            }
-            (Context::PlanVersions, NewItem) => {
-                if e.frozen() {
-                    e.overlay = Some(Overlay::ConfirmNewVersion);
-                } else {
-                    e.message = Some((strings::PLAN_NOT_FROZEN.into(), true));
-                }
-                Request::None
-            }
-            (Context::PlanRead, Up | Down | PageUp | PageDown) => {
-                if let Some(Overlay::Read { scroll, .. }) = &mut e.overlay {
-                    *scroll = match action {
-                        Up => scroll.saturating_sub(1),
-                        Down => scroll.saturating_add(1),
-                        PageUp => scroll.saturating_sub(page),
-                        _ => scroll.saturating_add(page),
-                    };
-                }
-                Request::None
-            }
-            (Context::PlanMissing | Context::PlanVersions | Context::PlanRead, Back) => {
-                e.overlay = None;
-                Request::None
-            }
-            _ => Request::None,
-        };
-        if leaving_text && self.plan_dirty() && request == Request::None {
-            return self.plan_request(Request::Save { signed: None, started: None });
-        }
-        self.plan_request(request)
-    }
-
-    /// The escalation form that `action` asks for on the open case, or why it cannot be.
-    fn open_escalation_form(&mut self, action: Action) {
-        use escalation_form::Kind;
-        let today = self.now.date();
-        let Some(Screen::Detail(d)) = self.screens.last() else { return };
-        let Some(case) = self.cases.get(&d.id) else { return };
-        let open = escalation::open_one(case, today);
-        let kind = match (action, open) {
-            (Action::Escalate, None) => Ok(Kind::Open),
-            (Action::Escalate, Some(e)) => e.next_level(today).map(Kind::Up).ok_or_else(|| match e.state(today) {
-                escalation::State::Waiting { .. } => strings::escalation_waiting(
-                    &e.current().and_then(|r| r.due).map(crate::domain::date::format).unwrap_or_default(),
-                    &self.keymap.first_key_label(Context::Detail, Action::Decide),
-                ),
-                _ => strings::ESCALATION_NOT_UP.to_string(),
-            }),
-            (Action::Decide, Some(e)) if matches!(e.state(today), escalation::State::Waiting { .. }) => {
-                Ok(Kind::Decide)
-            }
-            (Action::EditQuestion, Some(_)) => Ok(Kind::Question),
-            (Action::Decide | Action::EditQuestion, _) => Err(strings::ESCALATION_NONE.to_string()),
-            (Action::Dismiss, _) => {
-                let triggers = escalation::triggers(case, &self.config.route, today);
-                if triggers.is_empty() { Err(strings::NO_SUGGESTION.to_string()) } else { Ok(Kind::Dismiss(triggers)) }
-            }
-            _ => Ok(Kind::Absence),
-        };
-        match kind {
-            Ok(kind) => {
-                let screen = EscalationScreen::new(case, kind, &self.config, self.now);
-                self.screens.push(Screen::Escalate(Box::new(screen)));
-            }
-            Err(message) => self.error(message),
-        }
-    }
-
-    /// The open escalations as shown: filtered by the overview's filter line.
-    pub fn overview_rows(&self) -> Vec<escalation::OpenRow> {
-        let filter = match self.screens.last() {
-            Some(Screen::Escalations(v)) => Query::new(&v.filter),
-            _ => Query::default(),
-        };
-        escalation::overview(self.cases.values(), self.now.date())
-            .into_iter()
-            .filter(|r| {
-                let text = format!(
-                    "{} {} {} {} {}",
-                    r.pupil,
-                    r.level.label(),
-                    r.reason.label(),
-                    strings::decider_names(&r.deciders),
-                    r.question
-                );
-                filter.found_in(&fold(&text))
-            })
-            .collect()
-    }
-
-    fn on_overview_action(&mut self, action: Action) -> Vec<Effect> {
-        use Action::*;
-        let rows = self.overview_rows();
-        let Some(Screen::Escalations(v)) = self.screens.last_mut() else { return Vec::new() };
-        match action {
-            Up => v.selected = step(v.selected, false, rows.len()),
-            Down => v.selected = step(v.selected, true, rows.len()),
-            Filter => v.filtering = true,
-            Back if v.filtering => {
-                v.filtering = false;
-                v.filter.clear();
-                v.cursor = 0;
-            }
-            Back => {
-                self.screens.pop();
-            }
-            Open => {
-                v.filtering = false;
-                if let Some(id) = rows.get(v.selected).map(|r| r.case) {
-                    self.screens.push(Screen::Detail(Detail { id, history: None, scroll: 0 }));
-                    return vec![Effect::Job(Job::History(id))];
-                }
-            }
-            Agenda => {
-                match crate::print::agenda::markdown(self.cases.values(), &self.config.school.name, self.now.date()) {
-                    Ok(text) => return vec![Effect::Job(Job::WriteAgenda { text, at: self.now })],
-                    Err(named) => {
-                        let reasons: Vec<String> = named.iter().map(ToString::to_string).collect();
-                        let key = self.keymap.first_key_label(Context::Detail, EditQuestion);
-                        self.error(strings::agenda_refused(&reasons, " · ", &key));
-                    }
-                }
-            }
-            Help => self.popup = Some(Popup::Help { context: self.context(), scroll: 0 }),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn on_gate_action(&mut self, action: Action) -> Vec<Effect> {
-        use Action::*;
-        let (who, now) = (self.config.user.clone(), self.now);
-        let Some(gate) = self.gate.as_mut() else { return Vec::new() };
-        let busy = gate.form().is_some_and(|f| f.saving);
-        match action {
-            NextField | PrevField => {
-                if let Some(f) = gate.form_mut() {
-                    if action == NextField { f.next() } else { f.prev() }
-                }
-            }
-            // Enter moves on until the last field, then submits: no need to reach the button.
-            Submit if gate.form().is_some_and(|f| f.focus + 1 < f.fields.len()) => {
-                if let Some(f) = gate.form_mut() {
-                    f.next();
-                }
-            }
-            Submit | Save if !busy => match gate.submit(&who, now) {
-                Ok(job) => return vec![Effect::Job(job)],
-                Err(msg) if !msg.is_empty() => self.error(msg),
-                Err(_) => {}
-            },
-            Recover if matches!(gate, Gate::Unlock(_)) && !busy => self.gate = Some(Gate::recover()),
-            Back if matches!(gate, Gate::Recover(_)) && !busy => self.gate = Some(Gate::unlock()),
-            Back if !busy && self.unsaved_input() => self.popup = Some(Popup::ConfirmQuit),
-            Back if !busy => return vec![Effect::Quit],
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    /// Opens the wizard on the case's current step, with the goals of its plan in force.
-    fn open_wizard(&mut self, id: CaseId, goals: &[Goal]) {
-        let Some(case) = self.cases.get(&id) else { return };
-        match wizard::Wizard::open(case, self.drafts.get(&id), &self.config, self.now.date(), goals) {
-            Some(w) => self.screens.push(Screen::Wizard(Box::new(w))),
-            None => self.error(strings::unknown_step(&case.step)),
         }
     }
 
     /// Quitting: the open plan is saved first (the app waits for queued saves); a form
     /// with unsaved changes is asked about.
-    fn quit(&mut self) -> Vec<Effect> {
+    fn quit(&mut self) {
         if self.unsaved_input() {
             self.popup = Some(Popup::ConfirmQuit);
-            return Vec::new();
+            return;
         }
-        let save = if self.plan_dirty() { self.save_plan(None, None) } else { None };
-        save.map(Effect::Job).into_iter().chain([Effect::Quit]).collect()
+        if let Some(job) = self.save_dirty_plan() {
+            self.job(job);
+        }
+        self.pending.push(Effect::Quit);
     }
 
-    /// What the export screen shows of the bundle written last.
-    fn set_last_bundle(&mut self, last: Result<Option<crate::exports::LastBundle>, String>) {
-        if let Some(Screen::Export(shown)) = self.screens.last_mut() {
-            *shown = Some(last);
-        }
+    /// Quits without asking.
+    pub(super) fn quit_now(&mut self) {
+        self.pending.push(Effect::Quit);
     }
 
     /// A form with changes that are not saved (the wizard keeps drafts, so it does not count).
-    fn unsaved_input(&self) -> bool {
-        self.screens.iter().any(|s| match s {
-            Screen::Setup(f) => f.is_dirty(),
-            Screen::Case(cf) => cf.form.is_dirty(),
-            Screen::Consent(c) => c.form.is_dirty(),
-            Screen::Plan(e) => e.item_form.as_ref().is_some_and(|f| f.form.is_dirty()),
-            Screen::Escalate(e) => e.form.is_dirty(),
-            Screen::Escalations(_) | Screen::Export(_) => false,
-            Screen::Wizard(_) | Screen::Detail(_) => false,
-        })
-    }
-
-    /// The parents' copy of everything kept about the child (right of access), made by
-    /// the worker from the stored case.
-    fn export_access(&mut self) -> Vec<Effect> {
-        let Some(Screen::Detail(d)) = self.screens.last() else { return Vec::new() };
-        let change =
-            Change { case: Some(d.id), at: self.now, who: self.config.user.clone(), kind: ChangeKind::AccessExport };
-        vec![Effect::Job(Job::ExportAccess { id: d.id, config: Box::new(self.config.clone()), change })]
-    }
-
-    fn form(&self) -> Option<&Form> {
-        if let Some(g) = self.active_gate() {
-            return g.form();
-        }
-        match self.screens.last() {
-            Some(Screen::Setup(f)) => Some(f),
-            Some(Screen::Case(cf)) => Some(&cf.form),
-            Some(Screen::Wizard(w)) => Some(&w.form),
-            Some(Screen::Consent(c)) => Some(&c.form),
-            Some(Screen::Plan(e)) => e.item_form.as_ref().map(|f| &f.form),
-            Some(Screen::Escalate(e)) => Some(&e.form),
-            _ => None,
-        }
+    pub(super) fn unsaved_input(&self) -> bool {
+        self.screens.iter().any(|s| s.page().unsaved())
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
         if self.active_gate().is_some() {
             return self.gate.as_mut().and_then(Gate::form_mut);
         }
-        match self.screens.last_mut() {
-            Some(Screen::Setup(f)) => Some(f),
-            Some(Screen::Case(cf)) => Some(&mut cf.form),
-            Some(Screen::Wizard(w)) => Some(&mut w.form),
-            Some(Screen::Consent(c)) => Some(&mut c.form),
-            Some(Screen::Plan(e)) => e.item_form.as_mut().map(|f| &mut f.form),
-            Some(Screen::Escalate(e)) => Some(&mut e.form),
-            _ => None,
-        }
+        self.screens.last_mut().and_then(|s| s.page_mut().form_mut())
     }
 
-    /// Moves focus and checks the field just left, so mistakes show while typing on.
-    fn move_focus(&mut self, forward: bool) {
-        let today = self.now.date();
-        match self.screens.last_mut() {
-            Some(Screen::Case(cf)) => {
-                let left = cf.form.focus;
-                if forward {
-                    cf.form.next()
-                } else {
-                    cf.form.prev()
-                }
-                cf.check_field(left, &self.config, today);
-            }
-            Some(Screen::Setup(f)) => {
-                if forward {
-                    f.next()
-                } else {
-                    f.prev()
-                }
-            }
-            Some(Screen::Wizard(w)) => {
-                let left = w.form.focus;
-                if forward {
-                    w.form.next()
-                } else {
-                    w.form.prev()
-                }
-                w.check_field(left, &self.config, today);
-            }
-            Some(Screen::Consent(c)) => {
-                if forward {
-                    c.form.next()
-                } else {
-                    c.form.prev()
-                }
-            }
-            Some(Screen::Plan(e)) => {
-                if let Some(f) = &mut e.item_form {
-                    if forward { f.form.next() } else { f.form.prev() }
-                }
-            }
-            Some(Screen::Escalate(e)) => {
-                if forward {
-                    e.form.next()
-                } else {
-                    e.form.prev()
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Saves the form on top; in the wizard `complete` completes the step (the button),
-    /// else it only records what was typed (Ctrl-S).
-    fn save_form(&mut self, complete: bool) -> Vec<Effect> {
-        let (config, now) = (&self.config, self.now);
-        let effect = match self.screens.last_mut() {
-            Some(Screen::Case(cf)) if !cf.form.saving => match cf.submit(config, now) {
-                Submitted::Invalid => None,
-                Submitted::Unchanged => {
-                    self.screens.pop();
-                    self.status = Some(Status { text: strings::NO_CHANGES.into(), error: false });
-                    return Vec::new();
-                }
-                Submitted::Save(case, change) => {
-                    cf.form.saving = true;
-                    Some(Job::Save { case, change, clear_draft: false })
-                }
-            },
-            Some(Screen::Setup(form)) if !form.saving => setup::submit(form, &config.roles, &config.route).map(|c| {
-                form.saving = true;
-                Job::SaveConfig(Box::new(c))
-            }),
-            Some(Screen::Consent(c)) if !c.form.saving => c.submit(config, now).map(|(case, change)| {
-                c.form.saving = true;
-                Job::Save { case, change, clear_draft: false }
-            }),
-            Some(Screen::Plan(e)) => {
-                let request = e.submit_item(now.date());
-                return self.plan_request(request);
-            }
-            Some(Screen::Escalate(e)) if !e.form.saving => match e.submit(config, now) {
-                escalation_form::Submitted::Invalid => None,
-                escalation_form::Submitted::Save(case, change) => {
-                    e.form.saving = true;
-                    Some(Job::Save { case, change, clear_draft: false })
-                }
-                escalation_form::Submitted::Confirm(case, change, question) => {
-                    self.popup = Some(Popup::ConfirmEscalate(case, change, question));
-                    return Vec::new();
-                }
-            },
-            Some(Screen::Wizard(w)) if !w.form.saving => {
-                let result = if complete { w.complete(config, now) } else { w.record(config, now) };
-                match result {
-                    wizard::Outcome::Invalid => None,
-                    wizard::Outcome::Blocked => {
-                        self.status = Some(Status { text: strings::BLOCKED.into(), error: true });
-                        return Vec::new();
-                    }
-                    wizard::Outcome::Save(case, change) => {
-                        w.form.saving = true;
-                        Some(Job::Save { case, change, clear_draft: true })
-                    }
-                }
-            }
-            _ => return Vec::new(),
-        };
-        match effect {
-            Some(job) => vec![Effect::Job(job)],
-            None => {
-                self.status = Some(Status { text: strings::FIX_FIELDS.into(), error: true });
-                Vec::new()
-            }
-        }
-    }
-
-    fn open_selected(&mut self) -> Vec<Effect> {
-        let Some(id) = self.selected_row().map(|r| r.id) else {
-            return Vec::new();
-        };
-        self.screens.push(Screen::Detail(Detail { id, history: None, scroll: 0 }));
-        vec![Effect::Job(Job::History(id))]
-    }
-
-    fn move_selection(&mut self, delta: isize) {
-        let last = self.visible.len().saturating_sub(1) as isize;
-        self.list.selected = (self.list.selected as isize).saturating_add(delta).clamp(0, last.max(0)) as usize;
-        self.scroll_to_selected();
-    }
-
-    fn scroll_to_selected(&mut self) {
-        let height = self.list_height().max(1);
-        let l = &mut self.list;
-        if l.selected < l.offset {
-            l.offset = l.selected;
-        } else if l.selected >= l.offset + height {
-            l.offset = l.selected + 1 - height;
-        }
-        l.offset = l.offset.min(self.visible.len().saturating_sub(height));
-    }
-
-    /// Rebuilds the rows after the cases changed, keeping the selection on the same case.
-    fn rebuild_rows(&mut self, select: Option<CaseId>) {
-        let today = self.now.date();
-        let keep = select.or_else(|| self.selected_row().map(|r| r.id));
-        self.rows = self
-            .cases
-            .values()
-            .map(|c| Row::new(c, &self.config.route, &self.config.team, self.config.privacy.retention_years, today))
-            .collect();
-        self.rows.sort_by(urgency);
-        self.refilter_keeping(keep);
-    }
-
-    fn refilter(&mut self) {
-        // While typing a filter the best match is what you want: start at the top.
-        self.refilter_keeping(None);
-    }
-
-    fn refilter_keeping(&mut self, keep: Option<CaseId>) {
-        let query = Query::new(&self.list.filter);
-        self.visible = (0..self.rows.len()).filter(|&i| self.rows[i].matches(&query)).collect();
-        self.list.selected = keep.and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id)).unwrap_or(0);
-        self.list.offset = 0;
-        self.scroll_to_selected();
-    }
-
-    fn error(&mut self, text: String) {
+    pub(super) fn error(&mut self, text: String) {
         self.status = Some(Status { text, error: true });
     }
 
-    fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
+    pub(super) fn note(&mut self, text: String) {
+        self.status = Some(Status { text, error: false });
+    }
+
+    /// Tells the screen on top what changed; when it closes, the one below hears it too.
+    fn notify(&mut self, notice: Notice) {
+        if self.with_top(|page, m| page.on_notice(m, notice))
+            && let Notice::Saved { id, .. } = notice
+        {
+            self.with_top(|page, m| page.on_notice(m, Notice::Saved { id, on_top: false }));
+        }
+    }
+
+    /// The routing table of worker replies: the session's, the data's, and those a
+    /// screen asked for, which go to the screen on top.
+    fn on_reply(&mut self, reply: Reply) {
+        match reply {
+            Reply::Unlocked(_) | Reply::KeyCreated(_) | Reply::Locked | Reply::Verified(_) | Reply::Restored(_) => {
+                self.on_session_reply(reply)
+            }
+            Reply::Loaded(_)
+            | Reply::Saved(_)
+            | Reply::Deleted(..)
+            | Reply::ConfigSaved(_)
+            | Reply::DraftSaved(_)
+            | Reply::BackedUp(_)
+            | Reply::PlanSaved(_) => self.on_data_reply(reply),
+            reply => self.on_screen_reply(reply),
+        }
+    }
+
+    fn on_session_reply(&mut self, reply: Reply) {
         match reply {
             Reply::Unlocked(Ok(())) | Reply::KeyCreated(Ok(_)) => {
                 self.gate = match reply {
@@ -1219,7 +532,8 @@ impl Model {
                 };
                 self.unlocked = true;
                 self.last_input = self.now;
-                return vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)];
+                self.job(Job::LoadCases);
+                self.job(Job::Verify);
             }
             Reply::Unlocked(Err((wrong, message))) => {
                 if let Some(g) = &mut self.gate {
@@ -1231,7 +545,6 @@ impl Model {
                     g.failed(message, false, self.now);
                 }
             }
-            Reply::Locked => {}
             Reply::Verified(Ok(_)) => {
                 self.verified = true;
                 let years = self.config.privacy.retention_years;
@@ -1252,34 +565,25 @@ impl Model {
             }
             Reply::Restored(Ok(())) => {
                 self.gate = Some(Gate::unlock());
-                self.status = Some(Status { text: strings::RESTORED_UNLOCK.into(), error: false });
+                self.note(strings::RESTORED_UNLOCK.into());
             }
             Reply::Restored(Err(e)) => self.error(e),
+            _ => {}
+        }
+    }
+
+    fn on_data_reply(&mut self, reply: Reply) {
+        match reply {
             Reply::Deleted(id, Ok(())) => {
                 self.cases.remove(&id);
-                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
-                    self.screens.pop();
-                }
+                self.notify(Notice::Deleted(id));
                 self.rebuild_rows(None);
-                self.status = Some(Status { text: strings::DELETED.into(), error: false });
+                self.note(strings::DELETED.into());
             }
-            Reply::Deleted(_, Err(e)) | Reply::Exported(Err(e)) | Reply::BackedUp(Err(e)) => self.error(e),
-            Reply::Exported(Ok(path)) => {
-                self.status = Some(Status { text: strings::exported(&path), error: false });
-                if let Some(Screen::Detail(d)) = self.screens.last() {
-                    return vec![Effect::Job(Job::History(d.id))];
-                }
-            }
-            Reply::BackedUp(Ok(_)) | Reply::DraftSaved(Ok(())) => {}
-            Reply::DraftSaved(Err(e)) => self.error(e),
-            Reply::PlanGoals(id, Ok(goals)) => {
-                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
-                    self.open_wizard(id, &goals);
-                }
-            }
-            Reply::PlanGoals(_, Err(e)) => self.error(e),
+            Reply::Deleted(_, Err(e)) | Reply::BackedUp(Err(e)) | Reply::DraftSaved(Err(e)) => self.error(e),
+            Reply::PlanSaved(Err(e)) | Reply::Loaded(Err(e)) => self.error(e),
             // Decrypted data that arrives after an auto-lock is not kept.
-            Reply::Loaded(Ok(_)) | Reply::History(..) if !self.unlocked => {}
+            Reply::Loaded(Ok(_)) if !self.unlocked => {}
             Reply::Loaded(Ok(loaded)) => {
                 self.cases = loaded.cases.into_iter().map(|c| (c.id, c)).collect();
                 self.drafts = loaded.drafts.into_iter().collect();
@@ -1288,117 +592,68 @@ impl Model {
                 if !loaded.damaged.is_empty() {
                     self.error(strings::damaged_records(loaded.damaged.len()));
                 }
-                // A case that was open when the app locked gets its history back.
-                if let Some(Screen::Detail(d)) = self.screens.last() {
-                    return vec![Effect::Job(Job::History(d.id))];
-                }
+                self.notify(Notice::Loaded);
             }
-            Reply::Loaded(Err(e)) => self.error(e),
             Reply::Saved(Ok(case)) => {
                 let (id, name) = (case.id, case.pupil_name());
                 self.cases.insert(id, *case);
                 self.rebuild_rows(Some(id));
-                if let Some(Screen::Wizard(_)) = self.screens.last() {
-                    self.drafts.remove(&id);
-                }
-                // Ctrl-S in the wizard records without completing: it stays open and says so.
-                if let Some(Screen::Wizard(w)) = self.screens.last_mut()
-                    && w.recording
-                    && w.case.id == id
-                    && let Some(saved) = self.cases.get(&id)
-                {
-                    w.case = saved.clone();
-                    w.form.saving = false;
-                    w.recording = false;
-                    w.refresh(&self.config, self.now.date());
-                    self.status = Some(Status { text: strings::recorded_not_completed(&name), error: false });
-                    return Vec::new();
-                }
-                if let Some(Screen::Case(_) | Screen::Wizard(_) | Screen::Consent(_) | Screen::Escalate(_)) =
-                    self.screens.last()
-                {
-                    self.screens.pop();
-                }
-                // A wizard still open on this case continues from the saved revision.
-                if let Some(Screen::Wizard(w)) = self.screens.last_mut()
-                    && w.case.id == id
-                    && let Some(saved) = self.cases.get(&id)
-                {
-                    w.case = saved.clone();
-                }
-                self.status = Some(Status { text: strings::saved(&name), error: false });
-                if let Some(Screen::Detail(d)) = self.screens.last_mut()
-                    && d.id == id
-                {
-                    return vec![Effect::Job(Job::History(id))];
-                }
+                self.note(strings::saved(&name));
+                self.notify(Notice::Saved { id, on_top: true });
             }
-            Reply::Saved(Err(e)) => {
+            Reply::Saved(Err(e)) | Reply::ConfigSaved(Err(e)) => {
                 if let Some(form) = self.form_mut() {
                     form.saving = false;
                 }
                 self.error(e);
             }
-            Reply::History(id, history) => {
-                if let Some(Screen::Detail(d)) = self.screens.last_mut()
-                    && d.id == id
-                {
-                    d.history = Some(history);
-                }
-            }
             Reply::ConfigSaved(Ok(config)) => {
                 self.config = *config;
-                if let Some(Screen::Setup(_)) = self.screens.last() {
-                    self.screens.pop();
-                }
+                self.notify(Notice::ConfigSaved);
                 self.rebuild_rows(None);
-                self.status = Some(Status { text: strings::welcome(&self.config.school.name), error: false });
+                self.note(strings::welcome(&self.config.school.name));
             }
-            Reply::Plan(_, _) if !self.unlocked => {}
-            Reply::Plan(id, Ok(book)) => {
-                self.status = None;
-                if matches!(self.screens.last(), Some(Screen::Detail(d)) if d.id == id) {
-                    self.screens.push(Screen::Plan(Box::new(PlanEditor::new(id, *book))));
-                    self.plan_saved_at = self.now;
-                }
-                // The history shows the plan was started.
-                return vec![Effect::Job(Job::History(id))];
-            }
-            Reply::Plan(_, Err(e)) | Reply::PlanSaved(Err(e)) | Reply::PlanPrinted(Err(e)) => self.error(e),
-            Reply::PlanSaved(Ok(None)) => {}
-            Reply::AgendaWritten(Ok(path)) => {
-                self.status = Some(Status { text: strings::agenda_written(&path), error: false });
-            }
-            Reply::AgendaWritten(Err(e)) | Reply::BundleWritten(Err(e)) => self.error(e),
-            Reply::BundleWritten(Ok(w)) => {
-                self.status = Some(Status {
-                    text: strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers),
-                    error: false,
-                });
-                let last = crate::exports::LastBundle { file: w.file, sequence: w.sequence, written: Some(self.now) };
-                self.set_last_bundle(Ok(Some(last)));
-            }
-            Reply::LastBundle(last) => self.set_last_bundle(last),
             Reply::PlanSaved(Ok(Some(case))) => {
                 let (id, step) = (case.id, case.step.clone());
                 self.cases.insert(id, *case);
                 self.rebuild_rows(Some(id));
-                self.status = Some(Status { text: strings::agreement_recorded(&step), error: false });
+                self.note(strings::agreement_recorded(&step));
             }
-            Reply::PlanPrinted(Ok(([pdf, md], missing))) if missing.is_empty() => {
-                self.status = Some(Status { text: strings::printed(&pdf, &md), error: false });
+            _ => {}
+        }
+    }
+
+    /// Replies a screen asked for: what every screen shows of them (the status line) is
+    /// done here, the rest by the screen on top.
+    fn on_screen_reply(&mut self, reply: Reply) {
+        match reply {
+            Reply::History(..) | Reply::Plan(..) if !self.unlocked => return,
+            Reply::PlanGoals(_, Err(e))
+            | Reply::Plan(_, Err(e))
+            | Reply::PlanPrinted(Err(e))
+            | Reply::Exported(Err(e))
+            | Reply::AgendaWritten(Err(e))
+            | Reply::BundleWritten(Err(e)) => return self.error(e),
+            Reply::Exported(Ok(ref path)) => self.note(strings::exported(path)),
+            Reply::AgendaWritten(Ok(path)) => return self.note(strings::agenda_written(&path)),
+            Reply::Plan(id, Ok(_)) => {
+                self.status = None;
+                // The history shows the plan was started.
+                self.job(Job::History(id));
+            }
+            Reply::BundleWritten(Ok(ref w)) => {
+                self.note(strings::bundle_written(&w.file, w.sequence, w.cases, w.dossiers));
             }
             Reply::PlanPrinted(Ok(([pdf, md], missing))) => {
-                let text = format!("{} {}", strings::printed(&pdf, &md), strings::unprintable(&missing));
-                self.status = Some(Status { text, error: true });
+                let text = strings::printed(&pdf, &md);
+                return if missing.is_empty() {
+                    self.note(text)
+                } else {
+                    self.error(format!("{text} {}", strings::unprintable(&missing)))
+                };
             }
-            Reply::ConfigSaved(Err(e)) => {
-                if let Some(form) = self.form_mut() {
-                    form.saving = false;
-                }
-                self.error(e);
-            }
+            _ => {}
         }
-        Vec::new()
+        self.with_top(|page, m| page.on_reply(m, reply));
     }
 }

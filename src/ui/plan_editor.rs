@@ -3,18 +3,23 @@
 //! goals, actions and the other lists through a small form per item. The editor only
 //! changes its `PlanBook` and says when it wants saving; the model sends the jobs.
 
-use chrono::NaiveDate;
-use crossterm::event::KeyEvent;
+use chrono::{NaiveDate, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
-use super::form::{Field, Form};
+use super::action::{Action as UiAction, Context};
+use super::form::Form;
+use super::keymap::Key;
+use super::model::{Model, PLAN_AUTOSAVE_SECONDS, step};
+use super::screen::{Nav, Page, form_action};
+use super::worker::Job;
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::date;
-use crate::domain::plan::{
-    Action, ActionStatus, Concern, Division, Goal, Missing, Party, Payer, Place, Plan, PlanBook, PlanDomain, Priority,
-    Section, Signer, SignerRole, TextPart,
-};
+use crate::domain::history::{Change, ChangeKind};
+use crate::domain::plan::{Missing, Place, Plan, PlanBook, Section, TextPart};
 use crate::print::{self, plan::DiffLine};
 use crate::strings::{self, Label};
 
@@ -381,7 +386,7 @@ impl PlanEditor {
             return;
         }
         let Some(plan) = self.plan() else { return };
-        let form = item_form(plan, part, index, today);
+        let form = super::plan_items::form(plan, part, index, today);
         self.item_form = Some(ItemForm { part, index, form });
     }
 
@@ -393,7 +398,7 @@ impl PlanEditor {
         }
         let Ok(plan) = self.book.editable() else { return Request::None };
         let before_signed = plan.is_frozen();
-        match apply_item(plan, &f, today) {
+        match super::plan_items::apply(plan, &f, today) {
             Ok(index) => {
                 self.item = index;
                 let signed = (!before_signed && plan.is_frozen()).then_some(plan.version);
@@ -403,7 +408,7 @@ impl PlanEditor {
                 Request::Save { signed, started: None }
             }
             Err(errors) => {
-                f.form.show_errors(errors);
+                f.form.show_problems(errors);
                 self.item_form = Some(f);
                 Request::None
             }
@@ -511,271 +516,6 @@ fn remove<T>(list: &mut Vec<T>, i: usize) -> Option<T> {
     (i < list.len()).then(|| list.remove(i))
 }
 
-fn labels<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<String> {
-    all.iter().map(|x| label(*x).to_string()).collect()
-}
-
-fn pos<T: PartialEq>(all: &[T], value: Option<&T>) -> Option<usize> {
-    value.and_then(|v| all.iter().position(|x| x == v))
-}
-
-const TEXT_MAX: usize = 300;
-const NAME_MAX: usize = 80;
-
-/// The form for one row of a list part, filled with its values.
-fn item_form(plan: &Plan, part: ListPart, index: Option<usize>, today: NaiveDate) -> Form {
-    let l = strings::PLAN_FORM_LABELS;
-    let text = |label: &str, required, value: &str| Field::text(label, required, TEXT_MAX, "", value);
-    let date_field = |label: &str, required, value: Option<NaiveDate>| {
-        Field::text(label, required, 10, strings::DATE_HINT, &value.map(date::format).unwrap_or_default())
-    };
-    let yes_no = |label: &str, value: bool| {
-        Field::choice(label, true, vec!["ja".into(), "nee".into()], Some(usize::from(!value)))
-    };
-    match part {
-        ListPart::Concerns => {
-            let c = index.and_then(|i| plan.concerns.get(i));
-            Form::new(vec![
-                text(l.concern, true, c.map_or("", |c| &c.text)),
-                Field::choice(
-                    l.priority,
-                    true,
-                    labels(Priority::ALL, Priority::label),
-                    pos(Priority::ALL, c.map(|c| &c.priority)),
-                ),
-            ])
-        }
-        ListPart::Division => {
-            let d = index.and_then(|i| plan.division.get(i));
-            Form::new(vec![
-                Field::choice(
-                    l.domain,
-                    true,
-                    labels(PlanDomain::ALL, PlanDomain::label),
-                    pos(PlanDomain::ALL, d.map(|d| &d.domain)),
-                ),
-                text(l.what, false, d.map_or("", |d| &d.what)),
-                Field::choice(
-                    l.payer,
-                    true,
-                    labels(Payer::ALL, Payer::label),
-                    pos(Payer::ALL, d.and_then(|d| d.payer.as_ref())),
-                ),
-            ])
-        }
-        ListPart::Goals => {
-            let g = index.and_then(|i| plan.goals.get(i));
-            let concerns: Vec<String> = plan.concerns.iter().map(|c| strings::shorten(&c.text, 50)).collect();
-            let concern = g.and_then(|g| g.concern).and_then(|id| plan.concerns.iter().position(|c| c.id == id));
-            Form::new(vec![
-                text(l.goal, true, g.map_or("", |g| &g.text)),
-                Field::choice(
-                    l.domain,
-                    true,
-                    labels(PlanDomain::ALL, PlanDomain::label),
-                    pos(PlanDomain::ALL, g.map(|g| &g.domain)),
-                ),
-                text(l.criterion, false, g.map_or("", |g| &g.criterion)),
-                Field::choice(l.for_concern, false, concerns, concern),
-            ])
-        }
-        ListPart::Actions => {
-            let a = index.and_then(|i| plan.actions.get(i));
-            let goals: Vec<String> = plan
-                .goals
-                .iter()
-                .enumerate()
-                .map(|(i, g)| format!("{} {}", i + 1, strings::shorten(&g.text, 50)))
-                .collect();
-            let goal = a.and_then(|a| a.goal).and_then(|id| plan.goals.iter().position(|g| g.id == id));
-            Form::new(vec![
-                text(l.what, true, a.map_or("", |a| &a.what)),
-                Field::choice(
-                    l.party,
-                    false,
-                    labels(Party::ALL, Party::label),
-                    pos(Party::ALL, a.and_then(|a| a.party.as_ref())),
-                ),
-                Field::text(l.person, false, NAME_MAX, "", a.map_or("", |a| &a.person)),
-                date_field(l.by, false, a.and_then(|a| a.by)),
-                Field::choice(
-                    l.status,
-                    true,
-                    labels(ActionStatus::ALL, ActionStatus::label),
-                    pos(ActionStatus::ALL, Some(a.map_or(&ActionStatus::Planned, |a| &a.status))),
-                ),
-                Field::choice(l.for_goal, false, goals, goal),
-            ])
-        }
-        ListPart::Regie => Form::new(vec![
-            Field::text(strings::PLAN_REGIE_LABELS[0], true, NAME_MAX, "", &plan.regiehouder),
-            Field::text(strings::PLAN_REGIE_LABELS[1], false, NAME_MAX, strings::CONTACT_HINT, &plan.contact),
-        ]),
-        ListPart::Evaluations => {
-            let d = index.and_then(|i| plan.evaluations.get(i)).copied();
-            // A new evaluation date starts 12 weeks out, the routekaart's usual term.
-            let d = d.or_else(|| today.checked_add_days(chrono::Days::new(84)));
-            Form::new(vec![date_field(l.evaluation, true, d)])
-        }
-        ListPart::Signers => {
-            let s = index.and_then(|i| plan.signers.get(i));
-            Form::new(vec![
-                Field::choice(
-                    l.role,
-                    true,
-                    labels(SignerRole::ALL, SignerRole::label),
-                    pos(SignerRole::ALL, s.map(|s| &s.role)),
-                ),
-                Field::text(l.name, false, NAME_MAX, "", s.map_or("", |s| &s.name)),
-                date_field(l.signed, false, s.and_then(|s| s.signed)),
-            ])
-        }
-        ListPart::References => Form::new(vec![
-            yes_no(strings::PLAN_REFERENCE_LABELS[0], plan.opp),
-            yes_no(strings::PLAN_REFERENCE_LABELS[1], plan.meldcode),
-        ]),
-    }
-}
-
-/// Checks the form and writes it into the plan; returns the row's index.
-fn apply_item(plan: &mut Plan, f: &ItemForm, today: NaiveDate) -> Result<usize, Vec<(usize, String)>> {
-    let fields = &f.form.fields;
-    let mut errors = f.form.bsn_errors();
-    let text = |i: usize| fields[i].text.trim().to_string();
-    let choice = |i: usize| fields[i].choice;
-    for (i, field) in fields.iter().enumerate() {
-        let empty = match field.kind {
-            super::form::Kind::Choice(_) => field.choice.is_none(),
-            _ => field.text.trim().is_empty(),
-        };
-        if field.required && empty {
-            errors.push((i, strings::REQUIRED.to_string()));
-        }
-    }
-    let date_at = |i: usize, errors: &mut Vec<(usize, String)>| -> Option<NaiveDate> {
-        let t = text(i);
-        if t.is_empty() {
-            return None;
-        }
-        date::parse(&t).map_err(|e| errors.push((i, e.to_string()))).ok()
-    };
-    let index = f.index;
-    let put = |list_len: usize| index.unwrap_or(list_len);
-    match f.part {
-        ListPart::Concerns => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let priority = pick(Priority::ALL, &fields[1]).unwrap_or(Priority::Middle);
-            match index.and_then(|i| plan.concerns.get_mut(i)) {
-                Some(c) => (c.text, c.priority) = (text(0), priority),
-                None => {
-                    let id = plan.fresh_id();
-                    plan.concerns.push(Concern { id, text: text(0), priority });
-                }
-            }
-            Ok(put(plan.concerns.len() - 1))
-        }
-        ListPart::Division => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let d = Division {
-                domain: pick(PlanDomain::ALL, &fields[0]).unwrap_or(PlanDomain::Gedeeld),
-                what: text(1),
-                payer: pick(Payer::ALL, &fields[2]),
-            };
-            Ok(upsert(&mut plan.division, index, d))
-        }
-        ListPart::Goals => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let concern = choice(3).and_then(|c| plan.concerns.get(c)).map(|c| c.id);
-            let domain = pick(PlanDomain::ALL, &fields[1]).unwrap_or(PlanDomain::Gedeeld);
-            match index.and_then(|i| plan.goals.get_mut(i)) {
-                Some(g) => (g.text, g.domain, g.criterion, g.concern) = (text(0), domain, text(2), concern),
-                None => {
-                    let id = plan.fresh_id();
-                    plan.goals.push(Goal { id, text: text(0), domain, criterion: text(2), concern });
-                }
-            }
-            Ok(put(plan.goals.len() - 1))
-        }
-        ListPart::Actions => {
-            let by = date_at(3, &mut errors);
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            let a = Action {
-                what: text(0),
-                party: pick(Party::ALL, &fields[1]),
-                person: text(2),
-                by,
-                status: pick(ActionStatus::ALL, &fields[4]).unwrap_or(ActionStatus::Planned),
-                goal: choice(5).and_then(|g| plan.goals.get(g)).map(|g| g.id),
-            };
-            Ok(upsert(&mut plan.actions, index, a))
-        }
-        ListPart::Regie => {
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            (plan.regiehouder, plan.contact) = (text(0), text(1));
-            Ok(0)
-        }
-        ListPart::Evaluations => {
-            let d = date_at(0, &mut errors);
-            let Some(d) = d.filter(|_| errors.is_empty()) else { return Err(errors) };
-            if index.is_none() && plan.evaluations.contains(&d) {
-                return Err(vec![(0, strings::EVALUATION_TWICE.into())]);
-            }
-            upsert(&mut plan.evaluations, index, d);
-            plan.evaluations.sort();
-            Ok(plan.evaluations.iter().position(|x| *x == d).unwrap_or(0))
-        }
-        ListPart::Signers => {
-            let signed = date_at(2, &mut errors);
-            let s =
-                Signer { role: pick(SignerRole::ALL, &fields[0]).unwrap_or(SignerRole::Parent), name: text(1), signed };
-            if let Err(e) = s.check_date(today) {
-                errors.push((2, e.to_string()));
-            }
-            // A signature is put under a complete plan only.
-            let open = plan.missing().iter().filter(|m| m.place.section != Section::SignOff).count();
-            if signed.is_some() && open > 0 {
-                errors.push((2, strings::plan_incomplete_to_sign(open)));
-            }
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            Ok(upsert(&mut plan.signers, index, s))
-        }
-        ListPart::References => {
-            (plan.opp, plan.meldcode) = (choice(0) == Some(0), choice(1) == Some(0));
-            Ok(0)
-        }
-    }
-}
-
-/// The option picked in a choice field.
-fn pick<T: Copy>(all: &[T], field: &Field) -> Option<T> {
-    field.choice.and_then(|c| all.get(c).copied())
-}
-
-fn upsert<T>(list: &mut Vec<T>, index: Option<usize>, value: T) -> usize {
-    match index.filter(|&i| i < list.len()) {
-        Some(i) => {
-            list[i] = value;
-            i
-        }
-        None => {
-            list.push(value);
-            list.len() - 1
-        }
-    }
-}
-
 /// The title above the editor: pupil and version state.
 pub fn title(case: &Case, plan: &Plan) -> String {
     let state = match plan.signed_on() {
@@ -806,4 +546,267 @@ pub fn read_overlay(
     let before = before.ok_or_else(|| strings::NO_EARLIER_VERSION.to_string())?;
     let lines = print::plan::diff(&doc(before), &doc(plan));
     Ok(Overlay::Read { title: strings::compare_title(before.version, plan.version), lines, scroll: 0 })
+}
+
+impl PlanEditor {
+    /// The job that writes the plan; `signed`/`started` add a history entry. A plan that
+    /// holds a BSN is not stored; what was typed stays on screen to fix.
+    pub fn save_job(
+        &mut self,
+        who: String,
+        at: NaiveDateTime,
+        signed: Option<u32>,
+        started: Option<u32>,
+    ) -> Option<Job> {
+        self.dirty = false;
+        if self.refuse_bsn(false) {
+            return None;
+        }
+        let kind = match (signed, started) {
+            (Some(version), _) => Some(ChangeKind::PlanSigned { version }),
+            (_, Some(version)) => Some(ChangeKind::PlanStarted { version }),
+            _ => None,
+        };
+        let change = kind.map(|kind| Change { case: Some(self.case), at, who, kind });
+        Some(Job::SavePlan { id: self.case, book: Box::new(self.book.clone()), change })
+    }
+
+    fn save(&mut self, m: &mut Model, signed: Option<u32>, started: Option<u32>) {
+        if let Some(job) = self.save_job(m.config.user.clone(), m.now, signed, started) {
+            m.job(job);
+        }
+    }
+
+    fn save_if_dirty(&mut self, m: &mut Model) {
+        if self.dirty {
+            self.save(m, None, None);
+        }
+    }
+
+    /// Typing saves now and then on its own (besides the save after a pause, on Tick).
+    fn after_text_change(&mut self, m: &mut Model, changed: bool) {
+        let due = m.now >= m.plan_saved_at + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS);
+        if changed && due {
+            m.plan_saved_at = m.now;
+            self.save(m, None, None);
+        }
+    }
+
+    /// Does what the editor asked for.
+    fn request(&mut self, m: &mut Model, request: Request) -> Nav {
+        match request {
+            Request::None => {}
+            Request::Save { signed, started } => {
+                m.plan_saved_at = m.now;
+                self.save(m, signed, started);
+            }
+            Request::Print => {
+                self.save_if_dirty(m);
+                let version = self.plan().map(|p| p.version).unwrap_or(1);
+                let change = Change {
+                    case: Some(self.case),
+                    at: m.now,
+                    who: m.config.user.clone(),
+                    kind: ChangeKind::PlanPrinted { version },
+                };
+                m.job(Job::PrintPlan { id: self.case, config: Box::new(m.config.clone()), change });
+                m.note(strings::PRINTING.into());
+            }
+            Request::Close if self.refuse_bsn(true) => {}
+            Request::Close => {
+                self.save_if_dirty(m);
+                return Nav::Pop;
+            }
+        }
+        Nav::Stay
+    }
+
+    /// The actions of the section list and the parts (text and lists).
+    fn on_part_action(&mut self, m: &mut Model, context: Context, action: UiAction) -> Request {
+        use UiAction::*;
+        let today = m.now.date();
+        match (context, action) {
+            (Context::PlanSections, Up | Down) => self.move_section(if action == Up { -1 } else { 1 }),
+            (Context::PlanSections, Open | NextPart) | (_, NextPart) => self.next_part(),
+            (_, PrevPart) => self.prev_part(),
+            (Context::PlanSections, Back) => return Request::Close,
+            (_, Back) => self.back_to_sections(),
+            (Context::PlanText, Save) => return Request::Save { signed: None, started: None },
+            (Context::PlanList, Up | Down) => self.move_item(if action == Up { -1 } else { 1 }),
+            (Context::PlanList, Open | NewItem) => self.open_item(action == NewItem, today),
+            (Context::PlanList, Delete) => self.ask_remove(),
+            _ => {}
+        }
+        Request::None
+    }
+
+    /// The actions of the overlays: what is missing, the versions, reading one.
+    fn on_overlay_action(&mut self, m: &mut Model, context: Context, action: UiAction) {
+        use UiAction::*;
+        let page = m.size.1.saturating_sub(6).max(1);
+        let versions = self.book.versions.len();
+        if (context, action) == (Context::PlanVersions, NewItem) {
+            if self.frozen() {
+                self.overlay = Some(Overlay::ConfirmNewVersion);
+            } else {
+                self.message = Some((strings::PLAN_NOT_FROZEN.into(), true));
+            }
+            return;
+        }
+        match (context, action, &mut self.overlay) {
+            (Context::PlanMissing, Up | Down, Some(Overlay::Missing { items, selected })) => {
+                *selected = step(*selected, action == Down, items.len());
+            }
+            (Context::PlanMissing, Open, Some(Overlay::Missing { items, selected })) => {
+                if let Some(place) = items.get(*selected).map(|m| m.place) {
+                    self.jump(place);
+                }
+            }
+            (Context::PlanVersions, Up | Down, Some(Overlay::Versions { selected })) => {
+                *selected = step(*selected, action == Down, versions);
+            }
+            (Context::PlanVersions, Open | Compare, Some(Overlay::Versions { selected })) => {
+                let selected = *selected;
+                let overlay = m
+                    .cases
+                    .get(&self.case)
+                    .map(|case| read_overlay(case, &m.config, &self.book, selected, action == Compare, m.now.date()));
+                match overlay {
+                    Some(Ok(o)) => self.overlay = Some(o),
+                    Some(Err(message)) => self.message = Some((message, true)),
+                    None => {}
+                }
+            }
+            (Context::PlanRead, Up | Down | PageUp | PageDown, Some(Overlay::Read { scroll, .. })) => {
+                *scroll = match action {
+                    Up => scroll.saturating_sub(1),
+                    Down => scroll.saturating_add(1),
+                    PageUp => scroll.saturating_sub(page),
+                    _ => scroll.saturating_add(page),
+                };
+            }
+            (Context::PlanMissing | Context::PlanVersions | Context::PlanRead, Back, _) => self.overlay = None,
+            _ => {}
+        }
+    }
+}
+
+impl Page for PlanEditor {
+    fn context(&self) -> Context {
+        match (&self.item_form, &self.overlay, self.focused_part()) {
+            (Some(_), _, _) => Context::Form,
+            (_, Some(Overlay::Missing { .. }), _) => Context::PlanMissing,
+            (_, Some(Overlay::Versions { .. }), _) => Context::PlanVersions,
+            (_, Some(Overlay::Read { .. }), _) => Context::PlanRead,
+            (_, _, Some(Part::Text(_))) => Context::PlanText,
+            (_, _, Some(Part::List(_))) => Context::PlanList,
+            _ => Context::PlanSections,
+        }
+    }
+
+    fn on_action(&mut self, m: &mut Model, context: Context, action: UiAction) -> Nav {
+        use UiAction::*;
+        if context == Context::Form {
+            return form_action(self, m, action);
+        }
+        self.message = None;
+        let request = match (context, action) {
+            (Context::PlanText, Undo | Redo) => {
+                let changed = self.undo(action == Redo);
+                self.after_text_change(m, changed);
+                return Nav::Stay;
+            }
+            (_, Missing) => {
+                self.show_missing();
+                Request::None
+            }
+            (_, Print) => Request::Print,
+            (_, Versions) => {
+                let selected = self.book.versions.len().saturating_sub(1);
+                self.overlay = Some(Overlay::Versions { selected });
+                Request::None
+            }
+            (Context::PlanSections | Context::PlanText | Context::PlanList, _) => {
+                self.on_part_action(m, context, action)
+            }
+            _ => {
+                self.on_overlay_action(m, context, action);
+                Request::None
+            }
+        };
+        let leaving_text = context == Context::PlanText && matches!(action, Back | NextPart | PrevPart);
+        if leaving_text && self.dirty && request == Request::None {
+            return self.request(m, Request::Save { signed: None, started: None });
+        }
+        self.request(m, request)
+    }
+
+    /// Removing a row and starting a new version are asked first.
+    fn on_question(&mut self, m: &mut Model, key: &Key) -> Option<Nav> {
+        if !matches!(self.overlay, Some(Overlay::ConfirmRemove | Overlay::ConfirmNewVersion)) {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char('j' | 'J') => {
+                let request = match self.overlay.take() {
+                    Some(Overlay::ConfirmRemove) => self.remove_item(),
+                    Some(Overlay::ConfirmNewVersion) => self.new_version(m.now.date()),
+                    _ => Request::None,
+                };
+                return Some(self.request(m, request));
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => self.overlay = None,
+            _ => {}
+        }
+        Some(Nav::Stay)
+    }
+
+    fn on_typing(&mut self, m: &mut Model, context: Context, key: &Key, ev: &KeyEvent) -> Nav {
+        match context {
+            Context::PlanText => {
+                let changed = self.type_key(ev);
+                self.after_text_change(m, changed);
+            }
+            c if c.is_form() => self.on_form_typing(m, key),
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_paste(&mut self, m: &mut Model, text: &str) {
+        if let Some(f) = &mut self.item_form {
+            f.form.paste(&text.replace('\n', " "));
+        } else {
+            let changed = self.paste(text);
+            self.after_text_change(m, changed);
+        }
+    }
+
+    fn form(&self) -> Option<&Form> {
+        self.item_form.as_ref().map(|f| &f.form)
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        self.item_form.as_mut().map(|f| &mut f.form)
+    }
+
+    /// Discarding the item form leaves the editor open.
+    fn discard(&mut self) -> Nav {
+        self.item_form = None;
+        Nav::Stay
+    }
+
+    fn save(&mut self, m: &mut Model, _: bool) -> Nav {
+        let request = self.submit_item(m.now.date());
+        self.request(m, request)
+    }
+
+    /// The decrypted plan leaves the screen when the store locks.
+    fn lock(&mut self) -> bool {
+        false
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::plan::draw(m, self, frame, area)
+    }
 }

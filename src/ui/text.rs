@@ -25,6 +25,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Overview => "Escalaties",
         Context::OverviewFilter => "Zoeken in de escalaties",
         Context::ExportScreen => "Export naar het SWV",
+        Context::Dashboard => "SWV-monitor",
     }
 }
 
@@ -46,6 +47,7 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
             ("Home/End", "begin/einde van de regel"),
             ("plakken", "uit Word of mail: Ctrl-Shift-V"),
         ],
+        Context::Dashboard => &[("—", "cijfer uit minder dan 5 dossiers: niet getoond")],
         _ => &[],
     }
 }
@@ -53,10 +55,15 @@ pub fn fixed_keys(context: Context) -> &'static [(&'static str, &'static str)] {
 pub fn action(action: Action, context: Context) -> &'static str {
     use Action::*;
     match (action, context) {
+        (Back | Interrupt, Context::Dashboard) => "stoppen",
         (Quit, _) => "stoppen",
         (Interrupt, _) => "stoppen (vraagt eerst bij wijzigingen)",
         (Help, _) => "help",
         (Up, Context::Detail | Context::Help) => "omhoog scrollen",
+        (Up, Context::Dashboard) => "vorige school",
+        (Down, Context::Dashboard) => "volgende school (de grafieken volgen de gekozen rij)",
+        (PreviousPeriod, _) => "vorig halfjaar",
+        (NextPeriod, _) => "volgend halfjaar (tot en met het huidige)",
         (Down, Context::Detail | Context::Help) => "omlaag scrollen",
         (Up, _) => "vorige",
         (Down, _) => "volgende",

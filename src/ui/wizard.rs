@@ -4,7 +4,14 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use super::action::{Action, Context};
 use super::form::{Field, Form, Kind};
+use super::model::{Model, Notice};
+use super::screen::{Nav, Page, form_access, form_action};
+use super::worker::Job;
 use crate::config::Config;
 use crate::domain::case::Case;
 use crate::domain::date;
@@ -405,4 +412,81 @@ fn parse(raw: &str, kind: FieldKind, config: &Config) -> Result<Value, String> {
         FieldKind::Score => Value::Score(raw.parse().map_err(|_| strings::SCORE_RANGE.to_string())?),
         FieldKind::Number => Value::Number(raw.parse().map_err(|_| strings::NOT_A_NUMBER.to_string())?),
     })
+}
+
+impl Page for Wizard {
+    fn context(&self) -> Context {
+        Context::Step
+    }
+
+    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
+        match action {
+            Action::Consent if !self.form.saving => super::detail::consent(m, self.case.id),
+            // The wizard keeps a draft of everything typed: leaving it loses nothing.
+            Action::Back if !self.form.saving => Nav::Pop,
+            Action::Back => Nav::Stay,
+            _ => form_action(self, m, action),
+        }
+    }
+
+    form_access!();
+
+    fn unsaved(&self) -> bool {
+        false
+    }
+
+    fn move_focus(&mut self, m: &mut Model, forward: bool) {
+        let left = self.form.step_focus(forward);
+        self.check_field(left, &m.config, m.now.date());
+    }
+
+    /// Every change in a step is kept as a draft at once: a crash loses nothing.
+    fn typed(&mut self, m: &mut Model, _: usize, changed: bool) {
+        if changed {
+            self.refresh(&m.config, m.now.date());
+            let draft = self.draft(&m.config);
+            m.drafts.insert(self.case.id, draft.clone());
+            m.job(Job::SaveDraft { id: self.case.id, draft });
+        }
+    }
+
+    fn save(&mut self, m: &mut Model, complete: bool) -> Nav {
+        let result = if complete { self.complete(&m.config, m.now) } else { self.record(&m.config, m.now) };
+        match result {
+            Outcome::Invalid => m.error(strings::FIX_FIELDS.into()),
+            Outcome::Blocked => m.error(strings::BLOCKED.into()),
+            Outcome::Save(case, change) => {
+                self.form.saving = true;
+                m.job(Job::Save { case, change, clear_draft: true });
+            }
+        }
+        Nav::Stay
+    }
+
+    fn on_notice(&mut self, m: &mut Model, notice: Notice) -> Nav {
+        let Notice::Saved { id, on_top } = notice else { return Nav::Stay };
+        if on_top {
+            m.drafts.remove(&id);
+        }
+        let Some(saved) = m.cases.get(&id).filter(|_| self.case.id == id) else {
+            return if on_top { Nav::Pop } else { Nav::Stay };
+        };
+        self.case = saved.clone();
+        // Ctrl-S records without completing: the wizard stays open and says so.
+        if on_top && !self.recording {
+            return Nav::Pop;
+        }
+        if on_top {
+            let name = saved.pupil_name();
+            self.form.saving = false;
+            self.recording = false;
+            self.refresh(&m.config, m.now.date());
+            m.note(strings::recorded_not_completed(&name));
+        }
+        Nav::Stay
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::wizard::draw(m, self, frame, area)
+    }
 }

@@ -248,6 +248,39 @@ fn verify(store: &Store, paths: Option<&Paths>) -> Result<Verified, (String, Opt
 }
 
 /// Does one job and says how it went. Public so tests can run jobs synchronously.
+/// Saves a case (and drops its draft, when the step was completed); the reply holds the
+/// case as the list keeps it.
+fn save_case(
+    store: &mut Store,
+    route: &Routekaart,
+    case: &Case,
+    change: &Change,
+    clear_draft: bool,
+) -> Result<Box<Case>, String> {
+    store
+        .save(case, change)
+        .and_then(|saved| if clear_draft { store.delete_draft(saved.id).map(|()| saved) } else { Ok(saved) })
+        .map(|mut saved| {
+            saved.lighten(route);
+            Box::new(saved)
+        })
+        .map_err(text)
+}
+
+/// The goals of the plan in force (none without one).
+fn plan_goals(store: &Store, id: CaseId) -> Result<Vec<Goal>, String> {
+    store.plan(id).map(|b| b.and_then(|b| b.in_force().map(|p| p.goals.clone())).unwrap_or_default()).map_err(text)
+}
+
+/// Deletes a case; the parents' copies on this computer go with it.
+fn delete(store: &mut Store, paths: Option<&Paths>, id: CaseId, change: Change) -> Result<(), String> {
+    store.delete_case(id, change).map_err(text).and_then(|()| match paths {
+        Some(p) => crate::exports::remove_copies(&crate::exports::dir(Some(p)), id)
+            .map_err(|error| text(StoreError::Io { dir: p.data_dir.clone(), error })),
+        None => Ok(()),
+    })
+}
+
 pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job: Job) -> Reply {
     match job {
         Job::Unlock(passphrase) => Reply::Unlocked(
@@ -280,34 +313,11 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::Verify => Reply::Verified(verify(store, paths)),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
         Job::LoadCases => Reply::Loaded(store.load_all(&|c: &mut Case| c.lighten(route)).map_err(text)),
-        Job::Save { case, change, clear_draft } => Reply::Saved(
-            store
-                .save(&case, &change)
-                .and_then(|saved| if clear_draft { store.delete_draft(saved.id).map(|()| saved) } else { Ok(saved) })
-                .map(|mut saved| {
-                    saved.lighten(route);
-                    Box::new(saved)
-                })
-                .map_err(text),
-        ),
+        Job::Save { case, change, clear_draft } => Reply::Saved(save_case(store, route, &case, &change, clear_draft)),
         Job::SaveDraft { id, draft } => Reply::DraftSaved(store.save_draft(id, &draft).map_err(text)),
         Job::History(id) => Reply::History(id, store.history(id).map_err(text)),
-        Job::PlanGoals(id) => Reply::PlanGoals(
-            id,
-            store
-                .plan(id)
-                .map(|b| b.and_then(|b| b.in_force().map(|p| p.goals.clone())).unwrap_or_default())
-                .map_err(text),
-        ),
-        Job::Delete { id, change } => Reply::Deleted(
-            id,
-            store.delete_case(id, change).map_err(text).and_then(|()| match paths {
-                // The parents' copies on this computer go with the case.
-                Some(p) => crate::exports::remove_copies(&crate::exports::dir(Some(p)), id)
-                    .map_err(|error| text(StoreError::Io { dir: p.data_dir.clone(), error })),
-                None => Ok(()),
-            }),
-        ),
+        Job::PlanGoals(id) => Reply::PlanGoals(id, plan_goals(store, id)),
+        Job::Delete { id, change } => Reply::Deleted(id, delete(store, paths, id, change)),
         Job::ExportAccess { id, config, change } => Reply::Exported(match paths {
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
             Some(p) => crate::exports::access_copy(store, &crate::exports::dir(Some(p)), id, &config, change)

@@ -10,7 +10,8 @@ use crate::domain::date;
 use crate::domain::escalation::State;
 use crate::strings::{self, Label};
 use crate::ui::action::{Action, Context};
-use crate::ui::model::{ListView, Model};
+use crate::ui::escalations::Overview;
+use crate::ui::model::Model;
 
 /// The pupil's name gets the most of what is left at 80 columns.
 const WIDTHS: [Constraint; 7] = [
@@ -23,10 +24,11 @@ const WIDTHS: [Constraint; 7] = [
     Constraint::Length(18),
 ];
 
-pub fn draw(model: &Model, view: &ListView, frame: &mut Frame, area: Rect) -> Option<Position> {
+pub fn draw(model: &Model, overview: &Overview, frame: &mut Frame, area: Rect) -> Option<Position> {
+    let view = &overview.view;
     let t = model.theme;
     let today = model.now.date();
-    let rows = model.overview_rows();
+    let rows = overview.rows(model);
     let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::overview_title(rows.len()), t.label()));
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -8,15 +8,22 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::centered;
 use crate::strings;
 use crate::ui::action::Context;
+use crate::ui::keymap::Keymap;
 use crate::ui::model::Model;
 use crate::ui::text;
+use crate::ui::theme::Theme;
 
 pub fn draw(model: &Model, context: Context, scroll: u16, frame: &mut Frame, area: Rect) {
-    let t = model.theme;
+    popup(&model.keymap, model.theme, (context, scroll), strings::HELP_REMAP, frame, area);
+}
+
+/// The help of `context` (scrolled by `at.1`), with `footer` under the keys.
+pub fn popup(keymap: &Keymap, t: Theme, at: (Context, u16), footer: &str, frame: &mut Frame, area: Rect) {
+    let (context, scroll) = at;
     let mut lines = vec![Line::from(Span::styled(text::context_title(context), t.label())), Line::raw("")];
     for &action in context.actions().0 {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<16}", model.keymap.keys_label(context, action)), t.key()),
+            Span::styled(format!("  {:<16}", keymap.keys_label(context, action)), t.key()),
             Span::raw(action.describe(context)),
         ]));
     }
@@ -24,8 +31,10 @@ pub fn draw(model: &Model, context: Context, scroll: u16, frame: &mut Frame, are
         lines.push(Line::from(vec![Span::styled(format!("  {keys:<16}"), t.key()), Span::raw(*what)]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(strings::HELP_REMAP, t.muted())));
-    let popup = centered(area, 64, lines.len() as u16 + 2);
+    lines.push(Line::from(Span::styled(footer.to_string(), t.muted())));
+    // At least 64 wide; wider where a line needs it (borders take two).
+    let width = lines.iter().map(Line::width).max().unwrap_or(0).saturating_add(2).max(64);
+    let popup = centered(area, u16::try_from(width).unwrap_or(u16::MAX), lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::bordered().title(Span::styled(strings::HELP_TITLE, t.label()));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);

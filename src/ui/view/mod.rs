@@ -1,12 +1,13 @@
 //! Drawing: a pure function of the model. Nothing here changes state or touches disk.
 
-mod detail;
-mod escalations;
+pub(super) mod detail;
+pub(super) mod escalations;
+pub(super) mod export;
 mod gate;
-mod help;
+pub(super) mod help;
 mod list;
-mod plan;
-mod wizard;
+pub(super) mod plan;
+pub(super) mod wizard;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,7 +17,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::action::Action;
-use super::model::{MIN_HEIGHT, MIN_WIDTH, Model, Popup, Screen};
+use super::model::{MIN_HEIGHT, MIN_WIDTH, Model, Popup};
 use crate::strings;
 
 pub fn draw(model: &Model, frame: &mut Frame) {
@@ -32,21 +33,7 @@ pub fn draw(model: &Model, frame: &mut Frame) {
     let cursor = match (model.active_gate(), model.screens.last()) {
         (Some(g), _) => gate::draw(model, g, frame, body),
         (None, None) => list::draw(model, frame, body),
-        (None, Some(Screen::Detail(d))) => {
-            detail::draw(model, d, frame, body);
-            None
-        }
-        (None, Some(Screen::Case(cf))) => form_screen(model, &cf.title(), &cf.form, frame, body),
-        (None, Some(Screen::Wizard(w))) => wizard::draw(model, w, frame, body),
-        (None, Some(Screen::Consent(c))) => form_screen(model, strings::CONSENT_TITLE, &c.form, frame, body),
-        (None, Some(Screen::Setup(form))) => form_screen(model, strings::SETUP_TITLE, form, frame, body),
-        (None, Some(Screen::Plan(e))) => plan::draw(model, e, frame, body),
-        (None, Some(Screen::Escalate(e))) => form_screen(model, &e.title(), &e.form, frame, body),
-        (None, Some(Screen::Escalations(v))) => escalations::draw(model, v, frame, body),
-        (None, Some(Screen::Export(last))) => {
-            export(model, last.as_ref(), frame, body);
-            None
-        }
+        (None, Some(screen)) => screen.page().draw(model, frame, body),
     };
     key_bar(model, frame, bar);
     match &model.popup {
@@ -76,7 +63,8 @@ pub fn draw(model: &Model, frame: &mut Frame) {
     }
 }
 
-fn form_screen(
+/// A screen that is one form under a title.
+pub(super) fn form_screen(
     model: &Model,
     title: &str,
     form: &super::form::Form,
@@ -90,57 +78,6 @@ fn form_screen(
     let help_key = model.keymap.first_key_label(super::action::Context::Form, super::action::Action::Help);
     frame.render_widget(Paragraph::new(Span::styled(strings::form_note(&help_key), model.theme.muted())), note);
     form.draw(frame, fields, model.theme)
-}
-
-/// What the export to the SWV sends (from the cases on screen), and the bundle written last.
-fn export(
-    model: &Model,
-    last: Option<&Result<Option<crate::exports::LastBundle>, String>>,
-    frame: &mut Frame,
-    area: Rect,
-) {
-    use crate::domain::{escalation, export};
-    let t = model.theme;
-    let today = model.now.date();
-    let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::EXPORT_TITLE, t.label()));
-    let settings = model.config.export.as_ref();
-    let shared = model.cases.values().filter(|c| export::may_share(c, today)).count();
-    let withheld = model
-        .cases
-        .values()
-        .filter(|c| escalation::open_one(c, today).and_then(|e| escalation::swv_consent(c, e, today)) == Some(false))
-        .count();
-    let mut lines = vec![
-        Line::raw(format!(
-            "  {}",
-            strings::export_folder_line(
-                &settings.map_or(strings::EXPORT_NOT_SET.into(), |s| s.folder.display().to_string())
-            )
-        )),
-        Line::raw(format!(
-            "  {}",
-            strings::export_recipient_line(settings.map_or(strings::EXPORT_NOT_SET, |s| s.recipient.as_str()))
-        )),
-    ];
-    match last {
-        Some(Ok(Some(b))) => {
-            let file = b.file.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
-            lines.push(Line::raw(format!("  {}", strings::last_bundle(b.sequence, &file, b.written))));
-        }
-        Some(Ok(None)) => lines.push(Line::raw(format!("  {}", strings::NO_BUNDLE_YET))),
-        Some(Err(e)) => lines.push(Line::styled(format!("  ⚠ {e}"), t.error())),
-        None => {}
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::raw(format!("  {}", strings::export_what(model.cases.len(), shared))));
-    if withheld > 0 {
-        lines.push(Line::styled(format!("  {}", strings::export_withheld(withheld)), t.warn()));
-    }
-    if settings.is_none() {
-        lines.push(Line::raw(""));
-        lines.extend(strings::NO_EXPORT_SETTINGS.lines().map(|l| Line::styled(format!("  {l}"), t.warn())));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
 
 fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
