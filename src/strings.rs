@@ -736,8 +736,6 @@ pub const PRINT_CONCERN_HEADER: [&str; 2] = ["Zorg", "Prioriteit"];
 pub const PRINT_DIVISION_HEADER: [&str; 3] = ["Domein", "Wat", "Wie betaalt"];
 pub const PRINT_GOAL_HEADER: [&str; 5] = ["Nr", "Doel", "Domein", "Evaluatiecriterium", "Bij zorg"];
 pub const PRINT_ACTION_HEADER: [&str; 5] = ["Wat", "Wie", "Vóór", "Status", "Bij doel"];
-pub const PLAN_REGIE_LABELS: [&str; 2] = ["Regiehouder (casusregisseur)", "Contact"];
-pub const PLAN_REFERENCE_LABELS: [&str; 2] = ["OPP of groeidocument aanwezig", "Meldcode gestart"];
 
 pub fn yes_no(b: bool) -> &'static str {
     if b { "ja" } else { "nee" }
@@ -813,6 +811,10 @@ pub struct PlanFormLabels {
     pub role: &'static str,
     pub name: &'static str,
     pub signed: &'static str,
+    pub regiehouder: &'static str,
+    pub contact: &'static str,
+    pub opp: &'static str,
+    pub meldcode: &'static str,
 }
 
 pub const PLAN_FORM_LABELS: PlanFormLabels = PlanFormLabels {
@@ -833,6 +835,10 @@ pub const PLAN_FORM_LABELS: PlanFormLabels = PlanFormLabels {
     role: "Rol",
     name: "Naam",
     signed: "Getekend op",
+    regiehouder: "Regiehouder (casusregisseur)",
+    contact: "Contact",
+    opp: "OPP of groeidocument aanwezig",
+    meldcode: "Meldcode gestart",
 };
 
 pub fn criterion(text: &str) -> String {

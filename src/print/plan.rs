@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{Block, Doc, Signature, markdown};
+use crate::domain::case::Field;
 use crate::domain::date;
 use crate::domain::plan::{Context, Plan, Section};
 use crate::strings::{self, Label};
@@ -76,8 +77,8 @@ fn section_blocks(section: Section, plan: &Plan, cx: &Context) -> Vec<Block> {
         Section::Actions => table_or_dash(&strings::PRINT_ACTION_HEADER, action_rows(plan)),
         Section::Own => vec![para(&plan.zelf)],
         Section::Regie => vec![Block::Fields(vec![
-            (strings::PLAN_REGIE_LABELS[0].into(), text_or_dash(&plan.regiehouder)),
-            (strings::PLAN_REGIE_LABELS[1].into(), text_or_dash(&plan.contact)),
+            (strings::PLAN_FORM_LABELS.regiehouder.into(), text_or_dash(&plan.regiehouder)),
+            (strings::PLAN_FORM_LABELS.contact.into(), text_or_dash(&plan.contact)),
         ])],
         Section::Evaluation => {
             let dates = plan.evaluations.iter().map(|d| date::format(*d)).collect::<Vec<_>>().join(", ");
@@ -86,8 +87,8 @@ fn section_blocks(section: Section, plan: &Plan, cx: &Context) -> Vec<Block> {
         Section::Sharing => sharing(plan, cx),
         Section::SignOff => vec![signatures(plan)],
         Section::References => vec![Block::Fields(vec![
-            (strings::PLAN_REFERENCE_LABELS[0].into(), strings::yes_no(plan.opp).into()),
-            (strings::PLAN_REFERENCE_LABELS[1].into(), strings::yes_no(plan.meldcode).into()),
+            (strings::PLAN_FORM_LABELS.opp.into(), strings::yes_no(plan.opp).into()),
+            (strings::PLAN_FORM_LABELS.meldcode.into(), strings::yes_no(plan.meldcode).into()),
         ])],
     }
 }
@@ -97,9 +98,9 @@ fn family(plan: &Plan, cx: &Context) -> Vec<Block> {
     vec![
         Block::Fields(vec![
             (strings::PRINT_NAME.into(), cx.case.pupil_name()),
-            (strings::CASE_FIELDS[2].into(), date::format(intake.birth_date)),
-            (strings::CASE_FIELDS[3].into(), intake.groep.to_string()),
-            (strings::CASE_FIELDS[4].into(), intake.gezag.label().to_string()),
+            (Field::BirthDate.label().into(), date::format(intake.birth_date)),
+            (Field::Groep.label().into(), intake.groep.to_string()),
+            (Field::Gezag.label().into(), intake.gezag.label().to_string()),
         ]),
         para(&plan.betrokkenen),
     ]

@@ -344,6 +344,16 @@ impl Form {
         self.named(id).map_or_else(String::new, |f| f.text.trim().to_string())
     }
 
+    /// The text of field `id` exactly as typed (a passphrase keeps its spaces).
+    pub fn raw_text(&self, id: FieldId) -> &str {
+        self.named(id).map_or("", |f| f.text.as_str())
+    }
+
+    /// Takes the text out of field `id`, leaving it empty.
+    pub fn take_text(&mut self, id: FieldId) -> String {
+        self.fields.iter_mut().find(|f| f.id == id).map(|f| std::mem::take(&mut f.text)).unwrap_or_default()
+    }
+
     /// The option chosen in field `id`.
     pub fn choice(&self, id: FieldId) -> Option<usize> {
         self.named(id).and_then(|f| f.choice)

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDateTime};
 use zeroize::Zeroizing;
 
-use super::form::{Field, Form};
+use super::form::{Field, FieldId, Form};
 use super::model::{Model, Popup};
 use super::worker::Job;
 use crate::store::Backup;
@@ -12,6 +12,13 @@ use crate::store::crypto::MIN_PASSPHRASE;
 use crate::strings;
 
 const MAX_PASSPHRASE: usize = 200;
+
+/// The fields' names.
+mod id {
+    pub const PASSPHRASE: &str = "passphrase";
+    pub const AGAIN: &str = "again";
+    pub const CODE: &str = "code";
+}
 /// The wait after failed attempts doubles up to this; the data is never locked out.
 const MAX_WAIT_SECS: i64 = 60;
 
@@ -39,7 +46,10 @@ pub struct Unlock {
 impl Gate {
     pub fn unlock() -> Gate {
         Gate::Unlock(Unlock {
-            form: Form::with_button(vec![Field::secret(strings::PASSPHRASE, MAX_PASSPHRASE)], strings::UNLOCK_BUTTON),
+            form: Form::with_button(
+                vec![Field::secret(strings::PASSPHRASE, MAX_PASSPHRASE).named(id::PASSPHRASE)],
+                strings::UNLOCK_BUTTON,
+            ),
             failures: 0,
             wait_until: None,
         })
@@ -47,7 +57,10 @@ impl Gate {
 
     pub fn create() -> Gate {
         Gate::Create(Form::with_button(
-            vec![Field::secret(strings::NEW_PASSPHRASE, MAX_PASSPHRASE), Field::secret(strings::AGAIN, MAX_PASSPHRASE)],
+            vec![
+                Field::secret(strings::NEW_PASSPHRASE, MAX_PASSPHRASE).named(id::PASSPHRASE),
+                Field::secret(strings::AGAIN, MAX_PASSPHRASE).named(id::AGAIN),
+            ],
             strings::SET_PASSPHRASE_BUTTON,
         ))
     }
@@ -55,9 +68,9 @@ impl Gate {
     pub fn recover() -> Gate {
         Gate::Recover(Form::with_button(
             vec![
-                Field::secret(strings::RECOVERY_CODE, 80),
-                Field::secret(strings::NEW_PASSPHRASE, MAX_PASSPHRASE),
-                Field::secret(strings::AGAIN, MAX_PASSPHRASE),
+                Field::secret(strings::RECOVERY_CODE, 80).named(id::CODE),
+                Field::secret(strings::NEW_PASSPHRASE, MAX_PASSPHRASE).named(id::PASSPHRASE),
+                Field::secret(strings::AGAIN, MAX_PASSPHRASE).named(id::AGAIN),
             ],
             strings::RECOVER_BUTTON,
         ))
@@ -89,20 +102,20 @@ impl Gate {
                     u.form.clear();
                     return Err(strings::wait_seconds(secs));
                 }
-                let passphrase = take(&mut u.form, 0);
+                let passphrase = take(&mut u.form, id::PASSPHRASE);
                 u.form.saving = true;
                 Ok(Job::Unlock(passphrase))
             }
             Gate::Create(form) => {
-                new_passphrase(form, 0)?;
-                let passphrase = take(form, 0);
+                new_passphrase(form)?;
+                let passphrase = take(form, id::PASSPHRASE);
                 form.clear();
                 form.saving = true;
                 Ok(Job::CreateKey { passphrase, who: who.to_string(), at: now })
             }
             Gate::Recover(form) => {
-                new_passphrase(form, 1)?;
-                let (code, passphrase) = (take(form, 0), take(form, 1));
+                new_passphrase(form)?;
+                let (code, passphrase) = (take(form, id::CODE), take(form, id::PASSPHRASE));
                 form.clear();
                 form.saving = true;
                 Ok(Job::Recover { code, passphrase, who: who.to_string(), at: now })
@@ -116,7 +129,7 @@ impl Gate {
         if let Some(form) = self.form_mut() {
             form.saving = false;
             form.clear();
-            form.fields[0].error = Some(message);
+            form.show_problems(vec![(form.fields[0].id, message)]);
         }
         if let Gate::Unlock(u) = self
             && wrong
@@ -138,23 +151,23 @@ pub fn wait_after(failures: u32) -> i64 {
     2i64.saturating_pow(failures.saturating_sub(1).min(10)).min(MAX_WAIT_SECS)
 }
 
-fn take(form: &mut Form, i: usize) -> Zeroizing<String> {
-    Zeroizing::new(std::mem::take(&mut form.fields[i].text))
+fn take(form: &mut Form, id: FieldId) -> Zeroizing<String> {
+    Zeroizing::new(form.take_text(id))
 }
 
-/// The passphrase at `i` must be long enough and typed the same twice (at `i + 1`).
-fn new_passphrase(form: &mut Form, i: usize) -> Result<(), String> {
-    let (a, b) = (&form.fields[i].text, &form.fields[i + 1].text);
+/// The new passphrase must be long enough and typed the same twice.
+fn new_passphrase(form: &mut Form) -> Result<(), String> {
+    let (a, b) = (form.raw_text(id::PASSPHRASE), form.raw_text(id::AGAIN));
     let problem = if a.chars().count() < MIN_PASSPHRASE {
-        Some((i, strings::passphrase_too_short(MIN_PASSPHRASE)))
+        Some((id::PASSPHRASE, strings::passphrase_too_short(MIN_PASSPHRASE)))
     } else if a != b {
-        Some((i + 1, strings::PASSPHRASES_DIFFER.to_string()))
+        Some((id::AGAIN, strings::PASSPHRASES_DIFFER.to_string()))
     } else {
         None
     };
     match problem {
         Some((at, msg)) => {
-            form.show_errors(vec![(at, msg.clone())]);
+            form.show_problems(vec![(at, msg.clone())]);
             Err(msg)
         }
         None => Ok(()),

@@ -101,9 +101,9 @@ pub fn rows(plan: &Plan, part: ListPart) -> Vec<String> {
             .collect(),
         ListPart::Regie => vec![format!(
             "{}: {} · {}: {}",
-            strings::PLAN_REGIE_LABELS[0],
+            strings::PLAN_FORM_LABELS.regiehouder,
             or_dash(&plan.regiehouder),
-            strings::PLAN_REGIE_LABELS[1],
+            strings::PLAN_FORM_LABELS.contact,
             or_dash(&plan.contact)
         )],
         ListPart::Evaluations => plan.evaluations.iter().map(|d| date::format(*d)).collect(),
@@ -118,9 +118,9 @@ pub fn rows(plan: &Plan, part: ListPart) -> Vec<String> {
             .collect(),
         ListPart::References => vec![format!(
             "{}: {} · {}: {}",
-            strings::PLAN_REFERENCE_LABELS[0],
+            strings::PLAN_FORM_LABELS.opp,
             strings::yes_no(plan.opp),
-            strings::PLAN_REFERENCE_LABELS[1],
+            strings::PLAN_FORM_LABELS.meldcode,
             strings::yes_no(plan.meldcode)
         )],
     }

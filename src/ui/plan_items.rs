@@ -226,10 +226,10 @@ fn action_from(plan: &Plan, f: &Form, problems: &mut Problems) -> Action {
 }
 
 fn regie_form(plan: &Plan) -> Vec<Field> {
-    let [regiehouder, contact] = strings::PLAN_REGIE_LABELS;
+    let l = strings::PLAN_FORM_LABELS;
     vec![
-        Field::text(regiehouder, true, NAME_MAX, "", &plan.regiehouder).named(id::REGIEHOUDER),
-        Field::text(contact, false, NAME_MAX, strings::CONTACT_HINT, &plan.contact).named(id::CONTACT),
+        Field::text(l.regiehouder, true, NAME_MAX, "", &plan.regiehouder).named(id::REGIEHOUDER),
+        Field::text(l.contact, false, NAME_MAX, strings::CONTACT_HINT, &plan.contact).named(id::CONTACT),
     ]
 }
 
@@ -262,8 +262,8 @@ fn signer_from(f: &Form, problems: &mut Problems) -> Signer {
 }
 
 fn references_form(plan: &Plan) -> Vec<Field> {
-    let [opp, meldcode] = strings::PLAN_REFERENCE_LABELS;
-    vec![yes_no(opp, plan.opp).named(id::OPP), yes_no(meldcode, plan.meldcode).named(id::MELDCODE)]
+    let l = strings::PLAN_FORM_LABELS;
+    vec![yes_no(l.opp, plan.opp).named(id::OPP), yes_no(l.meldcode, plan.meldcode).named(id::MELDCODE)]
 }
 
 fn references_from(f: &Form) -> (bool, bool) {

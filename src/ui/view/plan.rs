@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{centered, confirm};
+use crate::domain::case::Field;
 use crate::domain::date;
 use crate::domain::plan::{Plan, Section};
 use crate::print::plan::DiffLine;
@@ -74,11 +75,11 @@ fn info(model: &Model, e: &PlanEditor, section: Section) -> Vec<String> {
             format!("{}: {}", strings::PRINT_NAME, case.pupil_name()),
             format!(
                 "{}: {} · {}: {} · {}: {}",
-                strings::CASE_FIELDS[2],
+                Field::BirthDate.label(),
                 date::format(case.intake.birth_date),
-                strings::CASE_FIELDS[3],
+                Field::Groep.label(),
                 case.intake.groep,
-                strings::CASE_FIELDS[4],
+                Field::Gezag.label(),
                 case.intake.gezag.label()
             ),
         ],
