@@ -116,6 +116,11 @@ impl Query {
         self.terms.iter().all(|term| haystack.contains(term.as_str()))
     }
 
+    /// No terms: everything matches, and nothing needs to be folded to know it.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
     /// Words are terms; "groep 3" (or "groep3") is one term, so it finds groep 3 and not
     /// step S3.
     pub fn new(text: &str) -> Query {
@@ -222,6 +227,7 @@ mod tests {
             assert!(!row.matches(&Query::new(q)), "{q}");
         }
         assert_eq!(Query::new("Groep 3 S3").terms, ["groep 3", "s3"]);
+        assert!(Query::new(" \t ").is_empty() && !Query::new("s3").is_empty(), "only blanks: no terms");
     }
 
     #[test]
