@@ -154,6 +154,8 @@ pub enum CliError {
     Open(store::OpenFailure, Option<PathBuf>),
     #[error("{}", strings::keymap_in_config(.0))]
     Keymap(#[from] KeymapError),
+    #[error("{}", strings::keymap_in_swv_config(.0))]
+    SwvKeymap(KeymapError),
     #[error("{}", strings::NO_HOME)]
     NoHome,
     #[error("{}", strings::terminal_failed(.0))]
@@ -237,7 +239,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Agenda { out }) => agenda(&paths, out.as_deref()),
         Some(Command::Export { key }) => export(&paths, key),
         Some(Command::Swv { demo: true, .. }) => {
-            crate::ui::dashboard::run(crate::ui::dashboard::Source::Demo).map_err(CliError::Terminal)
+            let keymap = Keymap::new(&Default::default())?;
+            crate::ui::dashboard::run(crate::ui::dashboard::Source::Demo, keymap).map_err(CliError::Terminal)
         }
         Some(Command::Swv { command, .. }) => swv(&paths, command),
     }
@@ -376,10 +379,11 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
         }
         None => {
             let config = SwvConfig::load(paths)?;
+            let keymap = Keymap::new(&config.keys).map_err(CliError::SwvKeymap)?;
             let identity = swv::identity(paths, false)?;
             let store = swv_store(paths, false)?;
-            crate::ui::dashboard::run(crate::ui::dashboard::Source::Store(Box::new((store, config, identity))))
-                .map_err(CliError::Terminal)
+            let source = crate::ui::dashboard::Source::Store(Box::new((store, config, identity)));
+            crate::ui::dashboard::run(source, keymap).map_err(CliError::Terminal)
         }
     }
 }

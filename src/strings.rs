@@ -1412,7 +1412,7 @@ pub const IMPORT_REFUSED: &str =
 pub fn dashboard_keys(before: &str, after: &str, up: &str, down: &str, help: &str, quit: &str) -> String {
     format!(" {before}/{after} ander halfjaar · {up}/{down} school · {help} hulp · {quit} stoppen")
 }
-pub const DASHBOARD_HELP_CLOSE: &str = "Een toets sluit deze hulp.";
+pub const DASHBOARD_HELP_CLOSE: &str = "  Een toets sluit de hulp. Toetsen aanpassen: [keys] in swv.toml.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
 pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";
 pub const FIGURES_TITLE: &str = " Per school ";
@@ -1608,6 +1608,10 @@ pub fn keymap_conflict(key: &str, first: &str, second: &str) -> String {
 
 pub fn keymap_in_config(e: &impl std::fmt::Display) -> String {
     format!("Fout in de toetsen ([keys] in config.toml): {e}.")
+}
+
+pub fn keymap_in_swv_config(e: &impl std::fmt::Display) -> String {
+    format!("Fout in de toetsen ([keys] in swv.toml): {e}.")
 }
 
 // ---- Config ----

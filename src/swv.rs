@@ -35,6 +35,9 @@ pub struct SwvConfig {
     pub folder: Option<PathBuf>,
     #[serde(default)]
     pub teams: Vec<Team>,
+    /// The dashboard's keys where they differ from the shipped keymap, as in config.toml.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl SwvConfig {

@@ -116,3 +116,26 @@ fn a_foreign_file_is_refused_with_its_name_and_reason() {
     let out = tandem(swv.path(), &["swv", "report"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--csv BESTAND"));
 }
+
+#[test]
+fn the_dashboard_keys_come_from_swv_toml_and_a_wrong_one_is_named() {
+    let swv = tempfile::tempdir().unwrap();
+    ok(&tandem(swv.path(), &["swv", "init"]));
+    let file = swv.path().join("config/swv.toml");
+    let mut config = std::fs::read_to_string(&file).unwrap();
+    config.push_str("\n[keys]\nquit = [\"nope-key\"]\n");
+    std::fs::write(&file, config).unwrap();
+    let out = tandem(swv.path(), &["swv"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[keys] in swv.toml") && stderr.contains("nope-key"), "{stderr}");
+
+    // Saving swv.toml (trusting a team) keeps the keys.
+    let team = tempfile::tempdir().unwrap();
+    ok(&tandem(team.path(), &["demo", "--cases", "3", "--seed", "1"]));
+    let pub_file = team.path().join("team.pub");
+    std::fs::write(&pub_file, ok(&tandem(team.path(), &["export", "--key"]))).unwrap();
+    ok(&tandem(swv.path(), &["swv", "trust", pub_file.to_str().unwrap(), "--name", "OBS Een"]));
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("[keys]") && saved.contains("nope-key"), "{saved}");
+}

@@ -402,10 +402,9 @@ impl Program for Dashboard {
     }
 }
 
-/// Runs the dashboard in the app's loop, with the shipped keys; the import happens on a
-/// thread while the first frame shows.
-pub fn run(source: Source) -> std::io::Result<()> {
-    let keymap = Keymap::new(&Default::default()).map_err(|e| std::io::Error::other(e.to_string()))?;
+/// Runs the dashboard in the app's loop with `keymap`; the import happens on a thread
+/// while the first frame shows.
+pub fn run(source: Source, keymap: Keymap) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel();
     let loader = tx.clone();
     std::thread::spawn(move || {
@@ -473,6 +472,17 @@ mod tests {
         assert!(!key(&mut dash, KeyCode::Char('q')));
         assert!(!screen(&dash, 100, 40).contains(strings::DASHBOARD_HELP_CLOSE));
         assert!(key(&mut dash, KeyCode::Char('q')));
+    }
+
+    #[test]
+    fn keys_from_swv_toml_replace_the_shipped_ones() {
+        let mut dash = one_case();
+        let keys = [("quit".to_string(), vec!["ctrl-q".to_string()]), ("back".to_string(), vec!["ctrl-b".to_string()])];
+        dash.keymap = Keymap::new(&keys.into_iter().collect()).unwrap();
+        assert!(!key(&mut dash, KeyCode::Char('q')), "q is no longer quit");
+        assert!(!key(&mut dash, KeyCode::Esc), "nor Esc");
+        let ctrl_q = KeyEvent::new(KeyCode::Char('q'), crossterm::event::KeyModifiers::CONTROL);
+        assert!(dash.on_key(&ctrl_q));
     }
 
     #[test]
