@@ -117,7 +117,7 @@ fn bundles(identity: &SwvIdentity) -> (Vec<Vec<u8>>, SwvConfig, usize) {
             );
         }
     }
-    (files, SwvConfig { folder: None, teams }, records)
+    (files, SwvConfig { folder: None, teams, ..Default::default() }, records)
 }
 
 fn main() {

@@ -392,7 +392,7 @@ fn make_bundles(home: &Path, sync: &Path, identity: &SwvIdentity) -> SwvConfig {
             export_into(store, config, &sync.join(format!("{:02}", export * homes_len + n)), identity);
         }
     }
-    SwvConfig { folder: Some(sync.to_path_buf()), teams }
+    SwvConfig { folder: Some(sync.to_path_buf()), teams, ..Default::default() }
 }
 
 fn export_into(store: &Store, config: &mut Config, folder: &Path, identity: &SwvIdentity) {

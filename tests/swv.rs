@@ -54,7 +54,7 @@ fn trust(teams: &[&TeamHome], folder: &Path) -> SwvConfig {
             Team { name: t.config.school.name.clone(), key: key.key }
         })
         .collect();
-    SwvConfig { folder: Some(folder.to_path_buf()), teams }
+    SwvConfig { folder: Some(folder.to_path_buf()), teams, ..Default::default() }
 }
 
 fn at(minutes: i64) -> NaiveDateTime {
