@@ -737,8 +737,11 @@ pub const PRINT_DIVISION_HEADER: [&str; 3] = ["Domein", "Wat", "Wie betaalt"];
 pub const PRINT_GOAL_HEADER: [&str; 5] = ["Nr", "Doel", "Domein", "Evaluatiecriterium", "Bij zorg"];
 pub const PRINT_ACTION_HEADER: [&str; 5] = ["Wat", "Wie", "Vóór", "Status", "Bij doel"];
 
+/// The options of a yes/no choice, "yes" first.
+pub const YES_NO: [&str; 2] = ["ja", "nee"];
+
 pub fn yes_no(b: bool) -> &'static str {
-    if b { "ja" } else { "nee" }
+    YES_NO[usize::from(!b)]
 }
 
 pub fn plan_signed_on(date: &str) -> String {

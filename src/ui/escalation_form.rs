@@ -120,7 +120,7 @@ fn fields(case: &Case, kind: &Kind, config: &Config, now: NaiveDateTime) -> Vec<
                 Field::text(l.decision, true, QUESTION_MAX, "", "").named(id::DECISION),
                 date_field(l.decided_on, &today).named(id::DECIDED_ON),
                 Field::text(l.follow_up, false, 10, strings::DATE_HINT, "").named(id::FOLLOW_UP),
-                Field::choice(l.resolved, true, strs(&["ja", "nee"]), None).named(id::RESOLVED),
+                Field::choice(l.resolved, true, strs(&strings::YES_NO), None).named(id::RESOLVED),
             ]
         }
         Kind::Dismiss(triggers) => vec![

@@ -127,7 +127,7 @@ fn date_field(label: &str, required: bool, value: Option<NaiveDate>) -> Field {
 }
 
 fn yes_no(label: &str, value: bool) -> Field {
-    Field::choice(label, true, vec!["ja".into(), "nee".into()], Some(usize::from(!value)))
+    Field::choice(label, true, strings::YES_NO.map(String::from).to_vec(), Some(usize::from(!value)))
 }
 
 /// A choice of one of `all`, showing `label` of each, set to `value`.

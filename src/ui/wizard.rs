@@ -48,7 +48,6 @@ struct Slot {
     goal: Option<u32>,
 }
 
-const YES_NO: [&str; 2] = ["ja", "nee"];
 const TEXT_MAX: usize = 1000;
 /// Digits in a number field (weeks, hours).
 const NUMBER_MAX: usize = 4;
@@ -345,7 +344,7 @@ fn form_field(
             )
         }
         FieldKind::YesNo => {
-            let opts: Vec<String> = YES_NO.iter().map(|s| s.to_string()).collect();
+            let opts: Vec<String> = strings::YES_NO.iter().map(|s| s.to_string()).collect();
             Field::choice(label, required, opts.clone(), pick(&opts))
         }
         FieldKind::Person => {
@@ -376,7 +375,7 @@ fn raw_of(v: &Value, config: &Config) -> String {
         Value::Text(s) | Value::Choice(s) => s.clone(),
         Value::Date(d) => date::format(*d),
         Value::Multi(items) => items.join(","),
-        Value::YesNo(b) => YES_NO[usize::from(!b)].to_string(),
+        Value::YesNo(b) => strings::yes_no(*b).to_string(),
         Value::Person(id) => config.team.name_of(id).to_string(),
         Value::Score(n) => n.to_string(),
         Value::Number(n) => n.to_string(),
@@ -405,7 +404,7 @@ fn parse(raw: &str, kind: FieldKind, config: &Config) -> Result<Value, String> {
         // A per-goal field is read goal by goal (`read`): each goal is a choice.
         FieldKind::Choice | FieldKind::Goals => Value::Choice(raw.to_string()),
         FieldKind::Multi => Value::Multi(raw.split(',').map(str::to_string).collect()),
-        FieldKind::YesNo => Value::YesNo(raw == YES_NO[0]),
+        FieldKind::YesNo => Value::YesNo(raw == strings::YES_NO[0]),
         FieldKind::Person => {
             Value::Person(config.team.members.iter().find(|m| m.name == raw).map_or(raw.to_string(), |m| m.id.clone()))
         }
