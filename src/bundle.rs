@@ -198,6 +198,17 @@ impl SigningKey {
         Ok(SigningKey { bytes: Zeroizing::new(b.to_vec()), public: TeamKey { key: pk.to_base64() } })
     }
 
+    /// A minisign signature file (prehashed) over `message` with the two comments.
+    pub fn sign(&self, message: &[u8], trusted_comment: &str, untrusted_comment: &str) -> Result<String, BundleError> {
+        // minisign's key lives only for this function (it cannot be wiped).
+        let sk = self.secret()?;
+        let pk = minisign::PublicKey::from_secret_key(&sk).map_err(internal)?;
+        let signature =
+            minisign::sign(Some(&pk), &sk, Cursor::new(message), Some(trusted_comment), Some(untrusted_comment))
+                .map_err(internal)?;
+        Ok(signature.into_string())
+    }
+
     /// The public key the SWV trusts.
     pub fn public(&self) -> TeamKey {
         self.public.clone()
@@ -257,6 +268,11 @@ impl TeamKey {
     /// The content of a minisign `.pub` file: `minisign -V -p FILE` reads it.
     pub fn pub_file(&self) -> String {
         format!("untrusted comment: minisign public key {}\n{}\n", self.id(), self.key.trim())
+    }
+
+    /// Whether `signature` (a minisign signature file) is this key's over `message`.
+    pub fn verifies(&self, message: &[u8], signature: &str) -> bool {
+        verify(message, signature.as_bytes(), std::slice::from_ref(self)).is_ok()
     }
 
     fn minisign_key(&self) -> Option<minisign::PublicKey> {
@@ -372,14 +388,7 @@ pub fn seal(payload: &[u8], key: &SigningKey, recipient: &str, now: DateTime<Utc
     // The same trusted comment the minisign tool writes, so `minisign -V` shows the date.
     let trusted_comment = format!("timestamp:{now}\tfile:{PAYLOAD_NAME}\thashed");
     let untrusted_comment = format!("signature from tandem team key {}", key.public.id());
-    let signature = {
-        // minisign's key lives only for this block (it cannot be wiped).
-        let sk = key.secret()?;
-        let pk = minisign::PublicKey::from_secret_key(&sk).map_err(internal)?;
-        minisign::sign(Some(&pk), &sk, Cursor::new(payload), Some(&trusted_comment), Some(&untrusted_comment))
-            .map_err(internal)?
-            .into_string()
-    };
+    let signature = key.sign(payload, &trusted_comment, &untrusted_comment)?;
 
     // Sized up front (tar adds at most 3 KiB, then the padding) so the buffer holding the
     // plaintext is never reallocated and so never leaves an unwiped copy behind.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod exports;
+pub mod partners;
 pub mod paths;
 pub mod print;
 pub mod report;

@@ -516,6 +516,9 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::dom
         ChangeKind::Exported { sequence, cases, dossiers } => {
             format!("export {sequence} naar het SWV: {cases} dossiers, waarvan {dossiers} met escalatiedossier")
         }
+        ChangeKind::MemberKeysCreated => "eigen sleutels voor samenwerken gemaakt".into(),
+        ChangeKind::PartnerAdded { member } => format!("tandempartner {member} vertrouwd"),
+        ChangeKind::PartnerRemoved { member } => format!("tandempartner {member} verwijderd"),
         ChangeKind::KeyCreated => "versleuteling ingesteld".into(),
         ChangeKind::PassphraseChanged => "wachtwoordzin gewijzigd".into(),
         ChangeKind::RecoveryUsed => "herstelcode gebruikt, nieuwe wachtwoordzin".into(),
@@ -1863,6 +1866,92 @@ pub mod bundle {
     }
     /// Shown instead of a key id or fingerprint for a stored team key that is not a key.
     pub const INVALID_KEY_ID: &str = "(ongeldige sleutel)";
+}
+
+// ---- Partners ----
+/// Members and the partners they trust: the card, adding, listing and removing.
+pub mod partners {
+    use std::path::Path;
+
+    pub fn card_header(fingerprint: &str) -> String {
+        format!(
+            "# tandem: kaart van een tandempartner. Geef dit bestand aan je partner; die voegt het toe met\n\
+             # tandem partner add KAART --name NAAM. Vergelijk daarna samen telefonisch de vingerafdruk.\n\
+             # Vingerafdruk: {fingerprint}\n"
+        )
+    }
+    pub fn card_unreadable(file: &Path, error: &std::io::Error) -> String {
+        format!("Kan de kaart {} niet lezen: {error}. Controleer de naam van het bestand.", file.display())
+    }
+    pub const CARD_TOO_LARGE: &str = "Dit bestand is te groot voor een partnerkaart (meer dan 16 KB). Vraag je \
+         partner de uitvoer van `tandem partner key` opnieuw te sturen, zonder iets toe te voegen.";
+    pub const NOT_A_CARD: &str = "Dit bestand is geen partnerkaart van tandem. Vraag je partner om de uitvoer van \
+         `tandem partner key` en kies dat bestand.";
+    pub const CARD_INCOMPLETE: &str = "Deze partnerkaart is onvolledig of beschadigd (een deel ontbreekt of klopt \
+         niet). Vraag je partner de kaart opnieuw te sturen, als bestand en ongewijzigd.";
+    pub fn field_too_long(field: &str) -> String {
+        format!(
+            "Het veld \"{field}\" op deze partnerkaart is te lang of bevat ongeldige tekens. Vraag je partner de \
+             kaart opnieuw te maken met `tandem partner key`."
+        )
+    }
+    pub const CARD_BAD_KEY: &str = "Een sleutel op deze partnerkaart is ongeldig. Vraag je partner de kaart opnieuw \
+         te sturen, ongewijzigd.";
+    pub const CARD_TAMPERED: &str = "De handtekening van deze partnerkaart klopt niet: de kaart is na het maken \
+         veranderd. Vertrouw haar niet en vraag je partner de kaart opnieuw te sturen.";
+    pub const OWN_CARD: &str = "Dit is je eigen kaart. Voeg de kaart van je partner toe: die maakt hij of zij op de \
+         eigen laptop met `tandem partner key`.";
+    pub const SAME_MEMBER: &str = "Deze kaart hoort bij hetzelfde lid als deze kopie (hetzelfde lid-ID of dezelfde \
+         sleutels): dat zijn twee kopieën van hetzelfde lid, bijvoorbeeld een gekopieerde gegevensmap op een tweede \
+         laptop. Elk lid werkt in één eigen kopie; richt op de andere laptop tandem opnieuw in.";
+    pub fn already_trusted(name: &str) -> String {
+        format!("Deze partner vertrouw je al, als {name}. Er is niets veranderd; zie `tandem partner list`.")
+    }
+    pub fn same_keys_other_id(name: &str) -> String {
+        format!(
+            "Deze kaart heeft dezelfde sleutels als je partner {name}, maar een ander lid-ID: twee kopieën van \
+             hetzelfde lid. Er is niets veranderd; vraag {name} welke kopie hij of zij gebruikt."
+        )
+    }
+    pub fn other_school(ours: &str, theirs: &str) -> String {
+        format!(
+            "Deze kaart is van een andere school (\"{theirs}\"); deze kopie is van \"{ours}\". Er is niets \
+             veranderd. Werk je met meer scholen, gebruik dan per school een eigen kopie."
+        )
+    }
+    pub const BAD_NAME: &str = "Geef de partner een naam van 1 tot 200 tekens met --name, bijvoorbeeld \
+         --name \"Joost Visser\".";
+    pub fn partner_unknown(id: &str) -> String {
+        format!("Geen partner met ID {id}. Zie `tandem partner list` voor de ID's.")
+    }
+    pub fn partner_ambiguous(id: &str, count: usize) -> String {
+        format!("{count} partners hebben een ID dat begint met {id}. Typ meer tekens van het ID.")
+    }
+    pub fn confirm(fingerprint: &str, name: &str, role: &str, school: &str) -> String {
+        format!(
+            "Kaart van {name} ({role}, {school}).\nVingerafdruk: {fingerprint}\nVergelijk deze vingerafdruk \
+             telefonisch met je partner. Klopt hij precies? (j/n) "
+        )
+    }
+    pub const NEEDS_YES: &str = "Geen terminal om de vingerafdruk te bevestigen. Vergelijk de vingerafdruk \
+         telefonisch met je partner en voeg de kaart dan toe met --yes.";
+    pub const DECLINED: &str = "Niet toegevoegd: de vingerafdruk is niet bevestigd.";
+    pub fn added(name: &str, id: &str, fingerprint: &str) -> String {
+        format!("{name} is toegevoegd als tandempartner (ID {id}, vingerafdruk {fingerprint}).")
+    }
+    pub fn removed(name: &str, id: &str) -> String {
+        format!(
+            "{name} (ID {id}) is geen tandempartner meer. Vanaf de volgende synchronisatie gaat er niets nieuws meer \
+             naar {name}. Wat {name} al ontvangen heeft, blijft op diens laptop staan."
+        )
+    }
+    pub const NO_PARTNERS: &str =
+        "Nog geen tandempartners. Voeg er een toe met `tandem partner add KAART --name NAAM`.";
+    pub fn own_fingerprint(fingerprint: &str) -> String {
+        format!(
+            "Je vingerafdruk: {fingerprint}. Stuur de kaart naar je partner en vergelijk de vingerafdruk telefonisch."
+        )
+    }
 }
 
 // ---- Monitoring report ----

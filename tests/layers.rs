@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["atomic", "paths"],
     &["strings"],
     &["store", "print", "bundle", "config", "report"],
-    &["exports", "swv"],
+    &["exports", "swv", "partners"],
     &["ui"],
     &["cli"],
     &["main", "lib"],

@@ -81,6 +81,15 @@ pub enum ChangeKind {
     BundlesImported {
         bundles: usize,
     },
+    /// Store events of working together: this copy's member keys were made; a partner's
+    /// card was trusted or its trust ended (by member id).
+    MemberKeysCreated,
+    PartnerAdded {
+        member: String,
+    },
+    PartnerRemoved {
+        member: String,
+    },
     /// Store events, not about one case.
     KeyCreated,
     PassphraseChanged,

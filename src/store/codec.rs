@@ -43,6 +43,14 @@ impl Record for crate::domain::plan::PlanBook {
     const VERSION: u32 = 1;
 }
 
+impl Record for super::partners::MemberSecret {
+    const VERSION: u32 = 1;
+}
+
+impl Record for super::partners::Partner {
+    const VERSION: u32 = 1;
+}
+
 impl Record for super::swv::Secret {
     const VERSION: u32 = 1;
 }

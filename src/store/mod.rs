@@ -12,6 +12,7 @@ mod backup;
 mod codec;
 pub mod crypto;
 mod lock;
+mod partners;
 mod swv;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -23,6 +24,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 pub use backup::{Backup, list_backups, newest_good_backup, restore};
 pub use codec::{CodecError, decode_plain, encode_plain};
 use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
+pub use partners::{MemberSecret, Partner};
 pub use swv::{Imported, SeenBundle, SwvRecord, TeamState};
 
 use crate::domain::audit::{self, Entry, Head};
