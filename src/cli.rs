@@ -79,6 +79,11 @@ enum Command {
         #[arg(long)]
         key: bool,
     },
+    /// Samenwerken: je eigen kaart, en de tandempartners die je vertrouwt.
+    Partner {
+        #[command(subcommand)]
+        command: PartnerCommand,
+    },
     /// SWV-modus: bundels van de scholen inlezen en de monitor bekijken.
     Swv {
         /// Bekijk de monitor met verzonnen cijfers van vier scholen (niets instellen, niets bewaard).
@@ -117,6 +122,27 @@ enum SwvCommand {
         #[arg(long)]
         period: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum PartnerCommand {
+    /// Druk je eigen kaart af (`tandem partner key > kaart.txt`) om aan je partner te geven.
+    Key,
+    /// Vertrouw een partner: lees de kaart, toon de vingerafdruk en vraag om bevestiging.
+    Add {
+        /// Het kaartbestand van de partner.
+        file: PathBuf,
+        /// De naam waaronder je de partner kent.
+        #[arg(long)]
+        name: String,
+        /// Niet vragen: je hebt de vingerafdruk al telefonisch vergeleken (voor scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// De partners die je vertrouwt: id, naam, rol, school, vingerafdruk, toegevoegd op (tab-gescheiden).
+    List,
+    /// Vertrouw een partner niet meer (het id, of de eerste tekens daarvan).
+    Remove { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +205,12 @@ pub enum CliError {
     #[error(transparent)]
     Swv(#[from] crate::swv::SwvError),
     #[error(transparent)]
+    Partner(#[from] crate::partners::PartnerError),
+    #[error("{}", strings::partners::NEEDS_YES)]
+    NeedsYes,
+    #[error("{}", strings::partners::DECLINED)]
+    Declined,
+    #[error(transparent)]
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
@@ -238,6 +270,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Command::Agenda { out }) => agenda(&paths, out.as_deref()),
         Some(Command::Export { key }) => export(&paths, key),
+        Some(Command::Partner { command }) => partner(&paths, command),
         Some(Command::Swv { demo: true, .. }) => {
             let keymap = Keymap::new(&Default::default())?;
             crate::ui::dashboard::run(crate::ui::dashboard::Source::Demo, keymap).map_err(CliError::Terminal)
@@ -262,6 +295,75 @@ fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
     }
     let written = crate::exports::bundle(&store, &config, now())?;
     println!("{}", strings::bundle_written(&written.file, written.sequence, written.cases, written.dossiers));
+    Ok(())
+}
+
+/// `tandem partner ...`: the member keys are made on the first of these commands.
+fn partner(paths: &Paths, command: PartnerCommand) -> Result<(), CliError> {
+    use crate::partners::{self, Card};
+    let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
+    let Some(store) = open_unlocked(paths, &config.user, false)? else {
+        println!("{}", strings::check_no_key(&paths.store_dir()));
+        return Ok(());
+    };
+    let member = partners::member(&store, &config.user, now())?;
+    match command {
+        PartnerCommand::Key => {
+            // Standard output is exactly the card (`> kaart.txt`); the rest is for the terminal.
+            let card = Card::own(&member, &config);
+            print!("{}", card.render(&member)?);
+            eprintln!("{}", strings::partners::own_fingerprint(&card.fingerprint()));
+        }
+        PartnerCommand::Add { file, name, yes } => {
+            let card = partners::read_card(&file)?;
+            partners::check(&store, &config, &card, now())?;
+            if !yes {
+                confirm_fingerprint(&card)?;
+            }
+            let added = partners::trust(&store, &card, &name, &config.user, now())?;
+            println!("{}", strings::partners::added(&added.name, &added.id, &card.fingerprint()));
+        }
+        PartnerCommand::List => partner_list(&store)?,
+        PartnerCommand::Remove { id } => {
+            let removed = partners::remove(&store, &id, &config.user, now())?;
+            println!("{}", strings::partners::removed(&removed.name, &removed.id));
+        }
+    }
+    Ok(())
+}
+
+/// Asks "j/n" on the terminal; without a terminal the answer must come as `--yes`.
+fn confirm_fingerprint(card: &crate::partners::Card) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::NeedsYes);
+    }
+    eprint!("{}", strings::partners::confirm(&card.fingerprint(), &card.name, &card.role, &card.school));
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).map_err(CliError::Terminal)?;
+    match answer.trim().to_lowercase().as_str() {
+        "j" | "ja" => Ok(()),
+        _ => Err(CliError::Declined),
+    }
+}
+
+fn partner_list(store: &Store) -> Result<(), CliError> {
+    let partners = store.partners()?;
+    if partners.is_empty() {
+        eprintln!("{}", strings::partners::NO_PARTNERS);
+    }
+    let mut out = std::io::stdout().lock();
+    for p in partners {
+        let school = match &p.brin {
+            Some(brin) => format!("{} ({brin})", p.school),
+            None => p.school.clone(),
+        };
+        let fingerprint = crate::partners::fingerprint(&p.signing_key, &p.recipient);
+        let added = date::format(p.added.date());
+        if writeln!(out, "{}\t{}\t{}\t{school}\t{fingerprint}\t{added}", p.id, p.name, p.role).is_err() {
+            break;
+        }
+    }
     Ok(())
 }
 
