@@ -278,3 +278,95 @@ pub fn remove(store: &Store, id: &str, who: &str, at: NaiveDateTime) -> Result<P
     }
     Ok(partner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> chrono::DateTime<chrono::Utc> {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap().and_utc()
+    }
+
+    fn member() -> Member {
+        Member {
+            id: "c0ffee123456".into(),
+            signing: SigningKey::generate().unwrap(),
+            identity: SwvIdentity::generate(at()),
+        }
+    }
+
+    fn card(member: &Member, name: &str) -> Card {
+        Card {
+            version: CARD_VERSION,
+            member: member.id.clone(),
+            name: name.into(),
+            role: "Wijkteam".into(),
+            school: "De Regenboog".into(),
+            brin: Some("12AB".into()),
+            signing_key: member.signing.public().key,
+            recipient: member.identity.recipient(),
+        }
+    }
+
+    #[test]
+    fn a_card_reads_back_as_written_with_its_fingerprint() {
+        let m = member();
+        let written = card(&m, "Joost Visser");
+        let text = written.render(&m).unwrap();
+        assert!(text.contains(&written.fingerprint()), "the fingerprint shows in the file");
+        assert_eq!(Card::parse(text.as_bytes()).unwrap(), written);
+        let fp = written.fingerprint();
+        assert_eq!(fp.len(), 19);
+        assert!(fp.split(' ').all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_hexdigit())), "{fp}");
+    }
+
+    #[test]
+    fn every_changed_byte_of_the_signed_part_is_caught() {
+        let m = member();
+        let text = card(&m, "Joost Visser").render(&m).unwrap();
+        let signed = text.find("[signature]").unwrap();
+        for i in (0..signed).step_by(7) {
+            let mut bytes = text.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'x' { b'y' } else { b'x' };
+            assert!(Card::parse(&bytes).is_err(), "byte {i} changed and accepted");
+        }
+        let tampered = text.replace("Joost Visser", "Joost Vissel");
+        assert!(matches!(Card::parse(tampered.as_bytes()), Err(PartnerError::Tampered)));
+    }
+
+    #[test]
+    fn a_truncated_card_or_garbage_is_refused_without_panic() {
+        let m = member();
+        let text = card(&m, "Joost Visser").render(&m).unwrap();
+        for len in 0..text.len() - 1 {
+            assert!(Card::parse(&text.as_bytes()[..len]).is_err(), "cut at {len} accepted");
+        }
+        assert!(matches!(Card::parse(b"hello\n"), Err(PartnerError::NotACard)));
+        assert!(matches!(Card::parse(&[0xff, 0xfe, 0]), Err(PartnerError::NotACard)));
+        assert!(matches!(Card::parse(text[..text.len() / 2].as_bytes()), Err(PartnerError::Incomplete)));
+    }
+
+    #[test]
+    fn sizes_and_field_lengths_are_bounded() {
+        let big = vec![b'#'; MAX_CARD as usize + 1];
+        assert!(matches!(Card::parse(&big), Err(PartnerError::TooLarge)));
+        let m = member();
+        let long = card(&m, &"a".repeat(MAX_FIELD + 1)).render(&m).unwrap();
+        assert!(matches!(Card::parse(long.as_bytes()), Err(PartnerError::FieldTooLong("name"))));
+        let mut odd_id = card(&m, "Joost");
+        odd_id.member = "../../etc".into();
+        let text = odd_id.render(&m).unwrap();
+        assert!(matches!(Card::parse(text.as_bytes()), Err(PartnerError::FieldTooLong("member"))));
+        let within = card(&m, &"é".repeat(MAX_FIELD / 2)).render(&m).unwrap();
+        assert!(Card::parse(within.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_card_signed_by_another_key_than_its_own_is_tampered() {
+        let (m, other) = (member(), member());
+        let mut forged = card(&m, "Joost");
+        forged.signing_key = other.signing.public().key;
+        let text = forged.render(&m).unwrap();
+        assert!(matches!(Card::parse(text.as_bytes()), Err(PartnerError::Tampered)));
+    }
+}

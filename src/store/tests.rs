@@ -849,3 +849,68 @@ fn a_restore_cut_off_between_its_renames_is_finished_on_open() {
     std::fs::rename(store_dir.join("db"), store_dir.join("db.restoring")).unwrap();
     assert!(matches!(Store::open(&store_dir), Err(StoreError::Missing(_))));
 }
+
+fn member_secret(id: &str) -> MemberSecret {
+    MemberSecret { id: id.into(), signing_key: vec![7; 158], age_identity: "AGE-SECRET-KEY-1X".into() }
+}
+
+fn store_events(store: &Store) -> Vec<ChangeKind> {
+    store.audit_entries().unwrap().into_iter().filter_map(|e| e.details).map(|c| c.kind).collect()
+}
+
+#[test]
+fn member_keys_are_made_once_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = keyed(dir.path());
+        assert!(store.member().unwrap().is_none());
+        let event = || Change::store_event(ChangeKind::MemberKeysCreated, "anna", now());
+        assert_eq!(store.create_member(&member_secret("aaaa1111"), event()).unwrap().id, "aaaa1111");
+        // A second making (another start, a race) keeps the first keys and logs nothing.
+        let kept = store.create_member(&member_secret("bbbb2222"), event()).unwrap();
+        assert_eq!(kept.id, "aaaa1111");
+    }
+    let store = reopen(dir.path());
+    let member = store.member().unwrap().unwrap();
+    assert_eq!((member.id.as_str(), member.signing_key.as_slice()), ("aaaa1111", &[7u8; 158][..]));
+    let made = store_events(&store).into_iter().filter(|k| *k == ChangeKind::MemberKeysCreated).count();
+    assert_eq!(made, 1);
+    store.verify().unwrap();
+    // Sealed like every value: the secret key text is nowhere on disk in the clear.
+    assert!(files_under(dir.path()).iter().all(|(_, bytes)| !contains(bytes, b"AGE-SECRET-KEY-1X")));
+}
+
+#[test]
+fn partners_are_added_kept_and_removed_with_audit_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let partner = Partner {
+        id: "c0ffee123456".into(),
+        name: "Joost Visser".into(),
+        card_name: "Joost".into(),
+        role: "wijkteam".into(),
+        school: "De Regenboog".into(),
+        brin: Some("12AB".into()),
+        signing_key: "RWS-key".into(),
+        recipient: "age1-recipient".into(),
+        added: now(),
+    };
+    {
+        let (store, _) = keyed(dir.path());
+        let added = Change::store_event(ChangeKind::PartnerAdded { member: partner.id.clone() }, "anna", now());
+        store.add_partner(&partner, added).unwrap();
+    }
+    let store = reopen(dir.path());
+    assert_eq!(store.partners().unwrap(), vec![partner.clone()]);
+    assert!(files_under(dir.path()).iter().all(|(_, bytes)| !contains(bytes, b"Joost Visser")));
+    let removed = || Change::store_event(ChangeKind::PartnerRemoved { member: partner.id.clone() }, "anna", now());
+    assert!(store.remove_partner(&partner.id, removed()).unwrap());
+    assert!(store.partners().unwrap().is_empty());
+    assert!(!store.remove_partner(&partner.id, removed()).unwrap(), "a second removal finds nothing");
+    let events = store_events(&store);
+    let member = partner.id.clone();
+    assert!(events.contains(&ChangeKind::PartnerAdded { member: member.clone() }));
+    assert_eq!(events.iter().filter(|k| **k == ChangeKind::PartnerRemoved { member: member.clone() }).count(), 1);
+    store.verify().unwrap();
+    drop(store);
+    assert!(reopen(dir.path()).partners().unwrap().is_empty());
+}
