@@ -278,6 +278,7 @@ fn first_start_writes_the_config() {
     assert_eq!(roles, [("Anna Bakker", "ib"), ("Joost Visser", "wijkteam")]);
     assert_eq!(config.user, config.team.members[0].id);
     assert!(h.store.signing_key().unwrap().is_some(), "the team's signing key for the SWV is made at set-up");
+    assert!(h.store.member().unwrap().is_some(), "this member's own keys for working together are made at set-up");
     // The new team can hold cases straight away.
     h.key(Char('n'));
     assert!(h.text().contains("Anna Bakker (IB-er)"));

@@ -296,7 +296,8 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
             });
             Reply::Unlocked(result.map_err(|e| (matches!(e, StoreError::WrongRecoveryKey), e.to_string())))
         }
-        // The team's signing key for the SWV export is made at set-up too.
+        // The team's signing key for the SWV export and this member's own keys are made
+        // at set-up too.
         Job::CreateKey { passphrase, who, at } => Reply::KeyCreated(
             KdfParams::calibrate(KDF_TARGET)
                 .map_err(StoreError::from)
@@ -304,7 +305,8 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
                 .map_err(text)
                 .and_then(|r| {
                     crate::exports::signing_key(store, &who, at).map(|_| r.display()).map_err(|e| e.to_string())
-                }),
+                })
+                .and_then(|r| crate::partners::member(store, &who, at).map(|_| r).map_err(|e| e.to_string())),
         ),
         Job::Lock => {
             store.lock();
