@@ -343,7 +343,7 @@ mod tests {
         }
         assert!(matches!(Card::parse(b"hello\n"), Err(PartnerError::NotACard)));
         assert!(matches!(Card::parse(&[0xff, 0xfe, 0]), Err(PartnerError::NotACard)));
-        assert!(matches!(Card::parse(text[..text.len() / 2].as_bytes()), Err(PartnerError::Incomplete)));
+        assert!(matches!(Card::parse(&text.as_bytes()[..text.len() / 2]), Err(PartnerError::Incomplete)));
     }
 
     #[test]
