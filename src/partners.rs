@@ -361,6 +361,44 @@ mod tests {
         assert!(Card::parse(within.as_bytes()).is_ok());
     }
 
+    fn keyed_store(dir: &Path) -> Store {
+        let mut store = Store::open(dir).unwrap();
+        let kdf = crate::store::crypto::KdfParams::cheap().unwrap();
+        store.create_key(b"correct paard batterij niet", kdf, "anna", at().naive_utc()).unwrap();
+        store
+    }
+
+    #[test]
+    fn two_copies_of_one_member_and_a_partner_twice_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = keyed_store(dir.path());
+        let config = Config::demo().unwrap();
+        let now = at().naive_utc();
+        let own = Card::own(&super::member(&store, "anna", now).unwrap(), &config);
+        assert!(matches!(check(&store, &config, &own, now), Err(PartnerError::Own)));
+        let other = member();
+        let mut ours_other_keys = card(&other, "Anna");
+        ours_other_keys.member = own.member.clone();
+        assert!(matches!(check(&store, &config, &ours_other_keys, now), Err(PartnerError::SameMember)));
+        let mut our_keys_other_id = own.clone();
+        our_keys_other_id.member = "0123456789ab".into();
+        assert!(matches!(check(&store, &config, &our_keys_other_id, now), Err(PartnerError::SameMember)));
+
+        let mut partner = card(&other, "Joost");
+        partner.school = config.school.name.clone();
+        check(&store, &config, &partner, now).unwrap();
+        trust(&store, &partner, "Joost Visser", "anna", now).unwrap();
+        assert!(
+            matches!(check(&store, &config, &partner, now), Err(PartnerError::AlreadyTrusted(n)) if n == "Joost Visser")
+        );
+        let mut copied = partner.clone();
+        copied.member = "ffff00001111".into();
+        assert!(matches!(check(&store, &config, &copied, now), Err(PartnerError::SameKeys(_))));
+        assert!(matches!(remove(&store, "", "anna", now), Err(PartnerError::Unknown(_))));
+        assert_eq!(remove(&store, "c0ff", "anna", now).unwrap().id, partner.member);
+        assert_eq!(super::member(&store, "anna", now).unwrap().id, own.member, "the member keys stay");
+    }
+
     #[test]
     fn a_card_signed_by_another_key_than_its_own_is_tampered() {
         let (m, other) = (member(), member());
