@@ -216,6 +216,8 @@ pub enum CliError {
     Report(#[from] crate::report::ReportError),
     #[error("{}", strings::not_set_up(.0))]
     NotSetUp(PathBuf),
+    #[error("{}", strings::no_key_yet(.0))]
+    NoKeyYet(PathBuf),
     #[error("{}", strings::REPORT_NO_TARGET)]
     NoReportTarget,
     #[error("{0}")]
@@ -281,10 +283,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 
 fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
     let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
-    let Some(store) = open_unlocked(paths, &config.user, false)? else {
-        println!("{}", strings::check_no_key(&paths.store_dir()));
-        return Ok(());
-    };
+    let store = unlocked(paths, &config.user)?;
     if key_only {
         let public = crate::exports::signing_key(&store, &config.user, now())?.public();
         // Standard output is exactly a minisign .pub file (`> team.pub`); the fingerprint
@@ -302,10 +301,7 @@ fn export(paths: &Paths, key_only: bool) -> Result<(), CliError> {
 fn partner(paths: &Paths, command: PartnerCommand) -> Result<(), CliError> {
     use crate::partners::{self, Card};
     let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
-    let Some(store) = open_unlocked(paths, &config.user, false)? else {
-        println!("{}", strings::check_no_key(&paths.store_dir()));
-        return Ok(());
-    };
+    let store = unlocked(paths, &config.user)?;
     let member = partners::member(&store, &config.user, now())?;
     match command {
         PartnerCommand::Key => {
@@ -370,10 +366,7 @@ fn partner_list(store: &Store) -> Result<(), CliError> {
 /// The E3 agenda, with the checks of `a` in the escalation overview.
 fn agenda(paths: &Paths, out: Option<&Path>) -> Result<(), CliError> {
     let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
-    let Some(store) = open_unlocked(paths, &config.user, false)? else {
-        println!("{}", strings::check_no_key(&paths.store_dir()));
-        return Ok(());
-    };
+    let store = unlocked(paths, &config.user)?;
     let cases = store.load_cases()?.cases;
     let today = now().date();
     let text = crate::print::agenda::markdown(cases.iter(), &config.school.name, today).map_err(|named| {
@@ -523,10 +516,7 @@ fn plan_export(
     }
     let route = config::load_routekaart(paths)?;
     let config = Config::load(paths)?.unwrap_or_else(|| Config::unconfigured(route));
-    let Some(store) = open_unlocked(paths, "", false)? else {
-        println!("{}", strings::check_no_key(&paths.store_dir()));
-        return Ok(());
-    };
+    let store = unlocked(paths, "")?;
     let id = find_case(&store, query)?;
     let at = now();
     let (_, book, doc) = crate::exports::plan_doc(&store, id, &config, version, at.date())?;
@@ -638,6 +628,12 @@ fn open_unlocked(paths: &Paths, who: &str, create: bool) -> Result<Option<Store>
     Ok(Some(store))
 }
 
+/// The store, unlocked, for a command that needs its data; a store whose passphrase was
+/// never set is an error (the command did nothing), not an empty success.
+fn unlocked(paths: &Paths, who: &str) -> Result<Store, CliError> {
+    open_unlocked(paths, who, false)?.ok_or_else(|| CliError::NoKeyYet(paths.store_dir()))
+}
+
 /// A new passphrase: from the environment, or typed twice.
 fn new_passphrase() -> Result<Zeroizing<String>, CliError> {
     let (first, second) = match passphrase_from_env()? {
@@ -651,10 +647,7 @@ fn new_passphrase() -> Result<Zeroizing<String>, CliError> {
 }
 
 fn audit_verify(paths: &Paths) -> Result<(), CliError> {
-    let Some(store) = open_unlocked(paths, "", false)? else {
-        println!("{}", strings::check_no_key(&paths.store_dir()));
-        return Ok(());
-    };
+    let store = unlocked(paths, "")?;
     // The whole check: the chain, its recorded head and the anchor outside sled (a lost
     // tail of the chain would otherwise look sound).
     let verified = store.verify()?;

@@ -2026,6 +2026,13 @@ pub fn check_store(dir: &Path, cases: usize, entries: usize, tombstones: usize) 
     )
 }
 
+pub fn no_key_yet(dir: &Path) -> String {
+    format!(
+        "Er is nog geen wachtwoordzin ingesteld voor {}: er staat nog niets in. Start tandem eerst één keer (dan kies je de wachtwoordzin) en probeer het daarna opnieuw.",
+        dir.display()
+    )
+}
+
 pub fn check_no_key(dir: &Path) -> String {
     format!("store: nog geen wachtwoordzin ingesteld ({}; de eerste start vraagt erom)", dir.display())
 }

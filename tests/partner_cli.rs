@@ -118,3 +118,20 @@ fn bad_cards_are_refused_with_a_clear_message() {
     refused(&add(b.path(), &file, true), "De Regenboog");
     assert!(ok(&tandem(b.path(), &["partner", "list"])).is_empty(), "nothing was trusted");
 }
+
+/// A home whose store never got a passphrase: the commands that need its data fail
+/// and say so, and `partner key > kaart.txt` writes no message into the card file.
+#[test]
+fn without_a_passphrase_yet_the_commands_fail_and_say_why() {
+    let set_up = tempfile::tempdir().unwrap();
+    ok(&tandem(set_up.path(), &["demo", "--cases", "2", "--seed", "1"]));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::copy(set_up.path().join("config/config.toml"), config.join("config.toml")).unwrap();
+    for args in [&["partner", "key"][..], &["partner", "list"], &["export"], &["agenda"], &["audit", "verify"]] {
+        let out = tandem(home.path(), args);
+        refused(&out, "nog geen wachtwoordzin");
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+}
