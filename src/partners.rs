@@ -261,6 +261,19 @@ pub fn trust(store: &Store, card: &Card, name: &str, who: &str, at: NaiveDateTim
     Ok(partner)
 }
 
+/// What the partner screen shows: this member's own card and the trusted partners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub own: Card,
+    pub partners: Vec<Partner>,
+}
+
+/// The own card (the member keys made on first need) and the trusted partners.
+pub fn overview(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Overview, PartnerError> {
+    let member = member(store, &config.user, at)?;
+    Ok(Overview { own: Card::own(&member, config), partners: store.partners()? })
+}
+
 /// Ends the trust in the partner whose id is `id` or starts with it (unique).
 pub fn remove(store: &Store, id: &str, who: &str, at: NaiveDateTime) -> Result<Partner, PartnerError> {
     let id = id.trim();

@@ -1947,6 +1947,23 @@ pub mod partners {
     }
     pub const NO_PARTNERS: &str =
         "Nog geen tandempartners. Voeg er een toe met `tandem partner add KAART --name NAAM`.";
+    // The partner screen in the TUI.
+    pub const SCREEN_TITLE: &str = "Tandempartners";
+    pub const SCREEN_LOADING: &str = "Je kaart en je partners worden geladen…";
+    pub fn own_card_line(name: &str, role: &str, school: &str) -> String {
+        format!("Jij: {name} · {role} · {school}")
+    }
+    pub fn own_id_line(id: &str, fingerprint: &str) -> String {
+        format!("Lid-ID {id} · vingerafdruk {fingerprint} (vergelijk telefonisch)")
+    }
+    pub const SHARE_CARD: &str = "Je kaart delen: tandem partner key > kaart.txt";
+    pub const ADD_PARTNER: &str = "Een partner toevoegen: tandem partner add kaart.txt --name NAAM";
+    pub const TRUSTED_HEADING: &str = "Partners die je vertrouwt";
+    pub const COLUMNS: [&str; 5] = ["Naam", "Rol", "School", "Vingerafdruk", "Toegevoegd"];
+    pub const CONFIRM_REMOVE_TITLE: &str = "Partner verwijderen?";
+    pub fn confirm_remove(name: &str, id: &str) -> String {
+        format!("Na verwijderen: {} Verwijderen? (j/n)", removed(name, id))
+    }
     pub fn own_fingerprint(fingerprint: &str) -> String {
         format!(
             "Je vingerafdruk: {fingerprint}. Stuur de kaart naar je partner en vergelijk de vingerafdruk telefonisch."

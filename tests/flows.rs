@@ -449,3 +449,36 @@ fn at_80_columns_the_route_ahead_takes_one_line_and_the_details_stay_on_screen()
     assert!(screen.contains("· S4 Gezamenlijke analyse") && screen.contains("· S8 Afsluiten"), "{screen}");
     assert!(!screen.contains("nog:"), "{screen}");
 }
+
+#[test]
+fn partner_screen_shows_the_own_fingerprint_and_removes_a_partner_after_asking() {
+    let mut t = Harness::with_cases(3, 100, 30);
+    let bram = t.trust_partner("b0b0b0b0b0b0", "Bram de Vries");
+    t.trust_partner("c0c0c0c0c0c0", "Carla Jansen");
+    assert!(t.store.member().unwrap().is_none());
+    t.key(Char('T'));
+    // The member keys were made by the screen's job, and their fingerprint is shown.
+    let member = t.store.member().unwrap().expect("member keys made on opening");
+    let keys = tandem::partners::member(&t.store, "anna", common::now()).unwrap();
+    let own = tandem::partners::Card::own(&keys, &t.model.config).fingerprint();
+    let screen = t.text();
+    assert!(screen.contains(&own), "{screen}");
+    assert!(screen.contains(&member.id), "{screen}");
+    assert!(screen.contains("tandem partner key > kaart.txt"), "{screen}");
+    assert!(screen.contains("Bram de Vries") && screen.contains("Carla Jansen"), "{screen}");
+    // Removing asks first and says what removal means; n keeps the partner.
+    t.key(Char('D'));
+    assert!(t.text().contains("Vanaf de volgende synchronisatie"), "{}", t.text());
+    t.key(Char('n'));
+    assert_eq!(t.store.partners().unwrap().len(), 2);
+    t.key(Char('D'));
+    t.key(Char('j'));
+    let left: Vec<String> = t.store.partners().unwrap().into_iter().map(|p| p.id).collect();
+    assert_eq!(left, ["c0c0c0c0c0c0"]);
+    let screen = t.text();
+    let Some(Screen::Partners(s)) = t.model.screens.last() else { panic!("partner screen closed") };
+    assert_eq!(s.data.as_ref().unwrap().as_ref().unwrap().partners.len(), 1);
+    assert!(screen.contains(&tandem::strings::partners::removed(&bram.name, &bram.id)[..40]), "{screen}");
+    t.key(Esc);
+    assert!(t.model.screens.is_empty());
+}

@@ -198,3 +198,21 @@ fn export_screen() {
     t.key(Char('E'));
     snap("export_screen_set_up", 100, 30, t.screen());
 }
+
+#[test]
+fn partner_screen() {
+    for (w, h) in SIZES {
+        let mut t = Harness::with_cases(10, w, h);
+        t.trust_partner("b0b0b0b0b0b0", "Bram de Vries");
+        t.trust_partner("c0c0c0c0c0c0", "Carla Jansen");
+        t.key(Char('T'));
+        // The member keys are random: their id and fingerprint are masked.
+        let keys = tandem::partners::member(&t.store, "anna", common::now()).unwrap();
+        let own = tandem::partners::Card::own(&keys, &t.model.config).fingerprint();
+        let screen = t.screen().replace(&own, "XXXX XXXX XXXX XXXX").replace(&keys.id, "xxxxxxxxxxxx");
+        snap("partner_screen", w, h, screen);
+        t.key(Char('D'));
+        let screen = t.screen().replace(&own, "XXXX XXXX XXXX XXXX").replace(&keys.id, "xxxxxxxxxxxx");
+        snap("partner_screen_remove", w, h, screen);
+    }
+}

@@ -51,6 +51,8 @@ pub enum Action {
     Escalations,
     Agenda,
     Export,
+    /// The partner screen: this member's card and the trusted partners.
+    Partners,
     /// The SWV dashboard: the half-year before, and the one after (up to the current).
     PreviousPeriod,
     NextPeriod,
@@ -85,7 +87,7 @@ macro_rules! contexts {
 contexts! {
     List => [
         Open, NewCase, Filter, Escalations, Export, Help, Quit, Up, Down, PageUp, PageDown, First, Last,
-        Back, Interrupt,
+        Partners, Back, Interrupt,
     ] bar 7,
     /// Typing in the list's filter line.
     Filter => [Open, Back, Up, Down, Help, Interrupt] bar 4,
@@ -122,6 +124,8 @@ contexts! {
     OverviewFilter => [Open, Back, Up, Down, Help, Interrupt] bar 4,
     /// The export to the SWV: what goes, and doing it.
     ExportScreen => [Submit, Back, Help, Quit, Interrupt] bar 3,
+    /// This member's card and the trusted partners.
+    PartnerScreen => [Delete, Back, Help, Quit, Up, Down, Interrupt] bar 4,
     /// The SWV's dashboard (`tandem swv`).
     Dashboard => [PreviousPeriod, NextPeriod, Up, Down, Help, Quit, Back, Interrupt] bar 6,
 }

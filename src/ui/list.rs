@@ -74,6 +74,10 @@ impl Model {
                 self.screens.push(Screen::Export(Box::default()));
                 self.job(Job::LastBundle(Box::new(self.config.clone())));
             }
+            (Context::List, Partners) => {
+                self.screens.push(Screen::Partners(Box::default()));
+                self.job(Job::Partners { config: Box::new(self.config.clone()), at: self.now });
+            }
             (Context::List, NewCase) => {
                 let form = CaseForm::new_case(&self.config, self.now.date());
                 self.screens.push(Screen::Case(Box::new(form)));

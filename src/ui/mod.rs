@@ -15,6 +15,7 @@ pub mod gate;
 pub mod keymap;
 pub mod list;
 pub mod model;
+pub mod partners;
 pub mod plan_editor;
 pub mod plan_items;
 pub mod screen;

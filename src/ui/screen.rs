@@ -227,4 +227,6 @@ screens! {
     Escalations(Box<super::escalations::Overview>),
     /// What the export to the SWV sends, and the bundle written last.
     Export(Box<super::export::ExportScreen>),
+    /// This member's card and the partners it trusts.
+    Partners(Box<super::partners::PartnerScreen>),
 }

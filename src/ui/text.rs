@@ -25,6 +25,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Overview => "Escalaties",
         Context::OverviewFilter => "Zoeken in de escalaties",
         Context::ExportScreen => "Export naar het SWV",
+        Context::PartnerScreen => "Tandempartners",
         Context::Dashboard => "SWV-monitor",
     }
 }
@@ -117,6 +118,8 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Export, Context::List) => "SWV-export",
         (Export, _) => "export naar het SWV",
         (Delete, Context::PlanList) => "verwijderen",
+        (Delete, Context::PartnerScreen) => "partner verwijderen",
+        (Partners, _) => "tandempartners",
         (Delete, _) => "verwijderen (op verzoek)",
         (Recover, _) => "herstelcode",
         (Wizard, _) => "stap uitvoeren",

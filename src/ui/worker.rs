@@ -95,6 +95,17 @@ pub enum Job {
         text: String,
         at: NaiveDateTime,
     },
+    /// This member's own card (its keys made on first need) and the trusted partners.
+    Partners {
+        config: Box<Config>,
+        at: NaiveDateTime,
+    },
+    /// End the trust in partner `id`, logged.
+    RemovePartner {
+        id: String,
+        who: String,
+        at: NaiveDateTime,
+    },
     SaveConfig(Box<Config>),
     Backup {
         at: NaiveDateTime,
@@ -132,6 +143,8 @@ pub enum Reply {
     BundleWritten(Result<crate::exports::BundleWritten, String>),
     LastBundle(Result<Option<crate::exports::LastBundle>, String>),
     BackedUp(Result<PathBuf, String>),
+    Partners(Result<Box<crate::partners::Overview>, String>),
+    PartnerRemoved(Result<crate::store::Partner, String>),
     DraftSaved(Result<(), String>),
     Locked,
 }
@@ -343,6 +356,12 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::WriteAgenda { text, at } => Reply::AgendaWritten(
             crate::exports::agenda(&crate::exports::dir(paths), &text, at.date()).map_err(|e| e.to_string()),
         ),
+        Job::Partners { config, at } => {
+            Reply::Partners(crate::partners::overview(store, &config, at).map(Box::new).map_err(|e| e.to_string()))
+        }
+        Job::RemovePartner { id, who, at } => {
+            Reply::PartnerRemoved(crate::partners::remove(store, &id, &who, at).map_err(|e| e.to_string()))
+        }
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
             None => Ok(config),

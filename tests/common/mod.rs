@@ -244,3 +244,25 @@ impl Harness {
         self.editor().plan().expect("a plan version")
     }
 }
+
+impl Harness {
+    /// Trusts a partner with fixed keys (so its fingerprint is the same every run), as
+    /// `tandem partner add` does.
+    pub fn trust_partner(&self, id: &str, name: &str) -> tandem::store::Partner {
+        let partner = tandem::store::Partner {
+            id: id.to_string(),
+            name: name.to_string(),
+            card_name: name.to_string(),
+            role: "Wijkteam".to_string(),
+            school: self.model.config.school.name.clone(),
+            brin: None,
+            signing_key: format!("RWtestsleutel{id}"),
+            recipient: format!("age1testontvanger{id}"),
+            added: now(),
+        };
+        let kind = tandem::domain::history::ChangeKind::PartnerAdded { member: partner.id.clone() };
+        let event = tandem::domain::history::Change::store_event(kind, "anna", now());
+        self.store.add_partner(&partner, event).unwrap();
+        partner
+    }
+}

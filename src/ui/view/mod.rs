@@ -6,6 +6,7 @@ pub(super) mod export;
 mod gate;
 pub(super) mod help;
 mod list;
+pub(super) mod partners;
 pub(super) mod plan;
 pub(super) mod wizard;
 

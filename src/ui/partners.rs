@@ -1,0 +1,100 @@
+//! This member's own card (name, role, school, id, fingerprint), how to share it, and the
+//! partners it trusts, which can be removed after a j/n question. Read and remove only:
+//! adding a partner is `tandem partner add`. Its view is `view/partners.rs`.
+
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use super::action::{Action, Context};
+use super::keymap::Key;
+use super::model::{Model, step};
+use super::screen::{Nav, Page};
+use super::worker::{Job, Reply};
+use crate::partners::Overview;
+use crate::store::Partner;
+use crate::strings::partners as text;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartnerScreen {
+    /// The card and partners (None while the worker loads them).
+    pub data: Option<Result<Overview, String>>,
+    pub selected: usize,
+    /// The j/n question about removing the selected partner is open.
+    pub confirming: bool,
+}
+
+impl PartnerScreen {
+    fn partners(&self) -> &[Partner] {
+        match &self.data {
+            Some(Ok(o)) => &o.partners,
+            _ => &[],
+        }
+    }
+
+    /// The partner the cursor is on.
+    pub fn selected_partner(&self) -> Option<&Partner> {
+        self.partners().get(self.selected)
+    }
+}
+
+impl Page for PartnerScreen {
+    fn context(&self) -> Context {
+        Context::PartnerScreen
+    }
+
+    fn on_action(&mut self, _: &mut Model, _: Context, action: Action) -> Nav {
+        let len = self.partners().len();
+        match action {
+            Action::Up => self.selected = step(self.selected, false, len),
+            Action::Down => self.selected = step(self.selected, true, len),
+            Action::Delete => self.confirming = self.selected_partner().is_some(),
+            Action::Back => return Nav::Pop,
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_question(&mut self, m: &mut Model, key: &Key) -> Option<Nav> {
+        if !self.confirming {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char('j' | 'J') => {
+                self.confirming = false;
+                if let Some(p) = self.selected_partner() {
+                    m.job(Job::RemovePartner { id: p.id.clone(), who: m.config.user.clone(), at: m.now });
+                }
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => self.confirming = false,
+            _ => {}
+        }
+        Some(Nav::Stay)
+    }
+
+    fn on_reply(&mut self, m: &mut Model, reply: Reply) -> Nav {
+        match reply {
+            Reply::Partners(data) => self.data = Some(data.map(|o| *o)),
+            Reply::PartnerRemoved(Ok(gone)) => {
+                m.note(text::removed(&gone.name, &gone.id));
+                if let Some(Ok(o)) = &mut self.data {
+                    o.partners.retain(|p| p.id != gone.id);
+                }
+                self.selected = self.selected.min(self.partners().len().saturating_sub(1));
+            }
+            Reply::PartnerRemoved(Err(e)) => m.error(e),
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    /// The partners' names are decrypted data: the screen closes on locking.
+    fn lock(&mut self) -> bool {
+        false
+    }
+
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
+        super::view::partners::draw(m, self, frame, area);
+        None
+    }
+}
