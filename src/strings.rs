@@ -1948,7 +1948,7 @@ pub mod partners {
     pub const NO_PARTNERS: &str =
         "Nog geen tandempartners. Voeg er een toe met `tandem partner add KAART --name NAAM`.";
     // The partner screen in the TUI.
-    pub const SCREEN_TITLE: &str = "Tandempartners";
+    pub const SCREEN_TITLE: &str = " Tandempartners ";
     pub const SCREEN_LOADING: &str = "Je kaart en je partners worden geladen…";
     pub fn own_card_line(name: &str, role: &str, school: &str) -> String {
         format!("Jij: {name} · {role} · {school}")

@@ -21,6 +21,8 @@ pub fn draw(model: &Model, screen: &PartnerScreen, frame: &mut Frame, area: Rect
     let block = Block::new().borders(Borders::TOP).title(Span::styled(text::SCREEN_TITLE, t.label()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // Indented like the other screens' text.
+    let inner = Rect { x: inner.x + 2, width: inner.width.saturating_sub(2), ..inner };
     let overview = match &screen.data {
         None => return frame.render_widget(Paragraph::new(Span::styled(text::SCREEN_LOADING, t.muted())), inner),
         Some(Err(e)) => return frame.render_widget(Paragraph::new(Span::styled(format!("⚠ {e}"), t.error())), inner),
