@@ -35,6 +35,7 @@ fn unlock_with_the_right_passphrase_after_a_wrong_one() {
     assert!(h.model.gate.is_none());
     assert_eq!(h.model.cases.len(), 10);
     assert!(h.model.verified, "the integrity check ran after unlocking");
+    assert!(h.store.member().unwrap().is_some(), "a store from before partners gets this member's keys on unlocking");
 }
 
 /// Types `passphrase` and Enter at the moment `at`.

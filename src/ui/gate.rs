@@ -104,7 +104,7 @@ impl Gate {
                 }
                 let passphrase = take(&mut u.form, id::PASSPHRASE);
                 u.form.saving = true;
-                Ok(Job::Unlock(passphrase))
+                Ok(Job::Unlock { passphrase, who: who.to_string(), at: now })
             }
             Gate::Create(form) => {
                 new_passphrase(form)?;

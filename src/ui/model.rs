@@ -182,7 +182,7 @@ impl Model {
             }
             (Some(Gate::Unlock(u)), Some(p)) => {
                 u.form.saving = true;
-                vec![Effect::Job(Job::Unlock(p))]
+                vec![Effect::Job(Job::Unlock { passphrase: p, who: self.config.user.clone(), at: self.now })]
             }
             _ => Vec::new(),
         }

@@ -21,7 +21,12 @@ use crate::strings;
 
 #[derive(Debug)]
 pub enum Job {
-    Unlock(Zeroizing<String>),
+    /// Unlock; an older store then gets this member's keys (`who` and `at` date their audit entry).
+    Unlock {
+        passphrase: Zeroizing<String>,
+        who: String,
+        at: NaiveDateTime,
+    },
     /// A forgotten passphrase: unlock with the recovery key, then set a new passphrase.
     Recover {
         code: Zeroizing<String>,
@@ -296,9 +301,16 @@ fn delete(store: &mut Store, paths: Option<&Paths>, id: CaseId, change: Change) 
 
 pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job: Job) -> Reply {
     match job {
-        Job::Unlock(passphrase) => Reply::Unlocked(
-            store.unlock(passphrase.as_bytes()).map_err(|e| (matches!(e, StoreError::WrongPassphrase), e.to_string())),
-        ),
+        Job::Unlock { passphrase, who, at } => {
+            let unlocked = store.unlock(passphrase.as_bytes());
+            if unlocked.is_ok()
+                && let Err(e) = crate::partners::member(store, &who, at)
+            {
+                // Unlocked all the same; the partner screen makes the keys again and says what failed.
+                tracing::warn!("member keys not made after unlocking: {e}");
+            }
+            Reply::Unlocked(unlocked.map_err(|e| (matches!(e, StoreError::WrongPassphrase), e.to_string())))
+        }
         Job::Recover { code, passphrase, who, at } => {
             let Some(recovery) = RecoveryKey::parse(&code) else {
                 return Reply::Unlocked(Err((true, strings::WRONG_RECOVERY_KEY.to_string())));
