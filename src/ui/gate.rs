@@ -227,7 +227,7 @@ mod tests {
         }
         assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
         assert!(g.submit("anna", now()).unwrap_err().contains("61"));
-        assert!(matches!(g.submit("anna", now() + Duration::seconds(61)), Ok(Job::Unlock(_))));
+        assert!(matches!(g.submit("anna", now() + Duration::seconds(61)), Ok(Job::Unlock { .. })));
     }
 
     #[test]
