@@ -457,6 +457,18 @@ impl Store {
         self.get(&self.trees.cases, "cases", id)
     }
 
+    /// Every record of `tree` whose key starts with `prefix`, unsealed (`name` is the tree's
+    /// name in the sealing, as `codec::decode` takes it).
+    fn scan_sealed<T: codec::Record>(&self, tree: &sled::Tree, name: &str, prefix: &[u8]) -> Result<Vec<T>> {
+        let key = self.key()?;
+        tree.scan_prefix(prefix)
+            .map(|item| {
+                let (k, v) = item.map_err(|e| self.sled_error(e))?;
+                codec::decode(key, name, &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })
+            })
+            .collect()
+    }
+
     /// One record of a tree keyed by case id, unsealed.
     fn get<T: codec::Record>(&self, tree: &sled::Tree, name: &str, id: CaseId) -> Result<Option<T>> {
         let key = self.key()?;

@@ -62,15 +62,7 @@ impl Store {
 
     /// Every trusted partner, by id.
     pub fn partners(&self) -> Result<Vec<Partner>> {
-        let key = self.key()?;
-        self.trees
-            .meta
-            .scan_prefix(PARTNER_PREFIX)
-            .map(|item| {
-                let (k, v) = item.map_err(|e| self.sled_error(e))?;
-                codec::decode(key, "meta", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })
-            })
-            .collect()
+        self.scan_sealed(&self.trees.meta, "meta", PARTNER_PREFIX.as_bytes())
     }
 
     /// Trusts `partner` (replacing one with the same id) and logs `event`.

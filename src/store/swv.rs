@@ -211,14 +211,6 @@ impl Store {
     }
 
     fn scan<T: codec::Record>(&self, prefix: &[u8]) -> Result<Vec<T>> {
-        let key = self.key()?;
-        self.trees
-            .swv
-            .scan_prefix(prefix)
-            .map(|item| {
-                let (k, v) = item.map_err(|e| self.sled_error(e))?;
-                codec::decode(key, "swv", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })
-            })
-            .collect()
+        self.scan_sealed(&self.trees.swv, "swv", prefix)
     }
 }
