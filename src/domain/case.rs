@@ -11,6 +11,7 @@ use super::consent::Consent;
 use super::date::{self, DateError};
 use super::escalation::{Absence, Dismissal, Escalation};
 use super::route::{self, Done, Outcome, Routekaart, Values, Visit};
+use super::share;
 
 /// A random id: the key reveals nothing about the pupil or the order of entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,6 +100,16 @@ pub struct Case {
     /// Escalation suggestions set aside, with why.
     #[serde(default)]
     pub dismissals: Vec<Dismissal>,
+    /// The school whose pupil this is: one copy may hold the cases of several schools.
+    #[serde(default)]
+    pub school: String,
+    /// What this copy holds of the case beyond the record (never travels).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub copy: share::Copy,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 impl Case {
@@ -117,6 +128,8 @@ impl Case {
             absences: Vec::new(),
             absence_hours: Vec::new(),
             dismissals: Vec::new(),
+            school: String::new(),
+            copy: share::Copy::default(),
         }
     }
 

@@ -146,6 +146,8 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
                 absences: Vec::new(),
                 absence_hours: Vec::new(),
                 dismissals: Vec::new(),
+                school: String::new(),
+                copy: Default::default(),
             };
             let end = closed_on.unwrap_or(today).max(signal_date);
             walk(&mut case, route, end, &mut rng);

@@ -36,6 +36,7 @@ pub mod names;
 pub mod plan;
 pub mod retention;
 pub mod route;
+pub mod share;
 pub mod team;
 #[cfg(test)]
 pub(crate) mod testing;

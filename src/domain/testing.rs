@@ -46,3 +46,18 @@ pub fn child(birth: NaiveDate, gezag: Gezag) -> Intake {
         holder: "anna".into(),
     }
 }
+
+/// A case with something in every part: names, a note, a recorded tandembespreking.
+pub fn sample_case() -> crate::domain::case::Case {
+    use crate::domain::route::{Value, Visit};
+    let mut intake = child(d(2016, 4, 2), Gezag::BothParents);
+    intake.first_name = "Zoë".into();
+    intake.last_name = "de Wit".into();
+    intake.note = "Zoë huilt vaak in de klas".into();
+    let mut case = crate::domain::case::Case::new(crate::domain::case::CaseId::random(), intake, "S4".into(), None);
+    let mut values = crate::domain::route::Values::new();
+    values.insert("samenvatting".into(), Value::Text("Zorgen over Zoë thuis".into()));
+    case.visits.push(Visit { step: "S3".into(), entered: d(2026, 9, 20), values, done: None });
+    case.visits.push(Visit { step: "S4".into(), entered: d(2026, 9, 27), values: Default::default(), done: None });
+    case
+}

@@ -296,6 +296,8 @@ mod tests {
                 by: anna,
                 on: d(2026, 11, 2),
             }],
+            school: String::new(),
+            copy: Default::default(),
         }
     }
 
