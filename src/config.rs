@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::escalation::{Decider, Terms};
 use crate::domain::route::{Locus, ParseError, Routekaart};
+use crate::domain::share::{SharedPart, Sharing};
 use crate::domain::team::{Member, Role, Team};
 use crate::paths::Paths;
 use crate::strings::{self, Label};
@@ -72,6 +73,17 @@ pub struct UserFile {
     /// Where bundles for the SWV go and whom they are encrypted to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export: Option<ExportSettings>,
+    /// The folder shared with the partners (see `sync`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncSettings>,
+}
+
+/// Where this copy meets its partners' copies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSettings {
+    /// A folder a sync tool (OneDrive, SURFdrive, Nextcloud, Syncthing) or a USB stick carries.
+    pub folder: PathBuf,
 }
 
 /// The team's export to the SWV.
@@ -88,6 +100,7 @@ pub struct ExportSettings {
 #[serde(deny_unknown_fields)]
 struct Defaults {
     roles: Vec<Role>,
+    sharing: Vec<SharedPart>,
 }
 
 /// Everything the app needs from configuration, validated.
@@ -102,6 +115,8 @@ pub struct Config {
     pub deciders: Vec<Decider>,
     pub escalation: Terms,
     pub export: Option<ExportSettings>,
+    pub sync: Option<SyncSettings>,
+    pub sharing: Sharing,
     pub route: Routekaart,
 }
 
@@ -140,10 +155,19 @@ fn read_optional(file: &Path) -> Result<Option<String>, ConfigError> {
     }
 }
 
+// The shipped defaults are compiled in and covered by a test; a failure here is a build
+// mistake, reported like any config error rather than a panic.
+fn defaults() -> Option<Defaults> {
+    parse_toml::<Defaults>(Path::new("config/tandem.toml"), DEFAULTS).ok()
+}
+
 fn default_roles() -> Vec<Role> {
-    // The shipped defaults are compiled in and covered by a test; a failure here is a
-    // build mistake, reported like any config error rather than a panic.
-    parse_toml::<Defaults>(Path::new("config/tandem.toml"), DEFAULTS).map_or_else(|_| Vec::new(), |d| d.roles)
+    defaults().map_or_else(Vec::new, |d| d.roles)
+}
+
+/// What travels to a partner of another organisation, after which consent.
+fn default_sharing() -> Sharing {
+    Sharing { parts: defaults().map_or_else(Vec::new, |d| d.sharing) }
 }
 
 /// The routekaart in force: the user's copy if there is one, else the shipped model.
@@ -258,6 +282,9 @@ impl Config {
                 return Err(strings::EXPORT_FOLDER_MISSING.to_string());
             }
         }
+        if user.sync.as_ref().is_some_and(|s| s.folder.as_os_str().is_empty()) {
+            return Err(strings::SYNC_FOLDER_MISSING.to_string());
+        }
         Ok(Config {
             school: user.school,
             user: user.user,
@@ -268,6 +295,8 @@ impl Config {
             deciders: user.deciders,
             escalation: user.escalation,
             export: user.export,
+            sync: user.sync,
+            sharing: default_sharing(),
             route,
         })
     }
@@ -284,6 +313,8 @@ impl Config {
             deciders: Vec::new(),
             escalation: Terms::default(),
             export: None,
+            sync: None,
+            sharing: default_sharing(),
             route,
         }
     }
@@ -301,6 +332,7 @@ impl Config {
             deciders: crate::domain::demo::deciders(),
             escalation: Terms::default(),
             export: None,
+            sync: None,
         };
         let route = parse_routekaart(Path::new("config/routekaart.toml"), DEFAULT_ROUTEKAART)?;
         Config::from_parts(user, route).map_err(|problem| ConfigError::Invalid { file: PathBuf::from("demo"), problem })
@@ -317,6 +349,7 @@ impl Config {
             deciders: self.deciders.clone(),
             escalation: self.escalation,
             export: self.export.clone(),
+            sync: self.sync.clone(),
         }
     }
 
@@ -332,6 +365,11 @@ impl Config {
 
     pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.roles.iter().find(|r| r.id == id).map_or(id, |r| r.name.as_str())
+    }
+
+    /// Whether role `id` is a school's staff (an unknown role is not).
+    pub fn school_staff(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r.id == role && r.school_staff())
     }
 }
 
@@ -374,6 +412,7 @@ mod tests {
             deciders: Vec::new(),
             escalation: Terms::default(),
             export: None,
+            sync: None,
         }
     }
 
@@ -386,6 +425,19 @@ mod tests {
         assert!(default_roles().iter().any(|r| r.id == "wijkteam"));
         assert_eq!(route().steps.len(), 10);
         assert!(Config::demo().is_ok());
+    }
+
+    #[test]
+    fn the_shipped_sharing_names_routekaart_consents_and_steps_and_the_school_roles() {
+        let sharing = default_sharing();
+        let route = route();
+        assert_eq!(sharing.parts.len(), 3);
+        for p in &sharing.parts {
+            assert!(route.purposes.iter().any(|x| x.id == p.consent), "{}", p.consent);
+            assert!(p.steps.iter().all(|s| route.step(s).is_some()), "{:?}", p.steps);
+        }
+        let staff: Vec<String> = default_roles().into_iter().filter(|r| r.school_staff()).map(|r| r.id).collect();
+        assert_eq!(staff, ["ib", "directie"]);
     }
 
     #[test]

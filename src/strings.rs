@@ -1252,6 +1252,7 @@ pub fn check_deciders_missing(roles: &str) -> String {
 
 pub const EXPORT_FOLDER_MISSING: &str =
     "[export]: folder is leeg; vul de map in die de synchronisatie naar het SWV meeneemt.";
+pub const SYNC_FOLDER_MISSING: &str = "[sync] in config.toml noemt geen map. Zet folder = \"...\" op de map die je met je tandempartner deelt, of haal [sync] weg.";
 
 pub fn recipient_invalid(text: &str) -> String {
     format!(

@@ -7,6 +7,16 @@ use serde::{Deserialize, Serialize};
 pub struct Role {
     pub id: String,
     pub name: String,
+    /// `school` for the staff of a school, who hold all of their own pupils' cases;
+    /// anything else receives what the parents' consent allows (`share::Sharing`).
+    #[serde(default)]
+    pub organisation: String,
+}
+
+impl Role {
+    pub fn school_staff(&self) -> bool {
+        self.organisation == "school"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

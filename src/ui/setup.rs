@@ -137,6 +137,7 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         deciders,
         escalation: Default::default(),
         export: None,
+        sync: None,
     };
     match Config::from_parts(user, route.clone()) {
         Ok(config) => Some(config),
