@@ -378,11 +378,26 @@ impl SwvIdentity {
 /// Sign `payload` with the team's key and encrypt it, with its signature, to `recipient`
 /// (the SWV's "age1…" key). Returns the bundle file's bytes.
 pub fn seal(payload: &[u8], key: &SigningKey, recipient: &str, now: DateTime<Utc>) -> Result<Vec<u8>, BundleError> {
+    seal_to(payload, key, &[recipient], now)
+}
+
+/// The same, encrypted to each of `recipients` ("age1…" keys): any one of them can open it.
+pub fn seal_to(
+    payload: &[u8],
+    key: &SigningKey,
+    recipients: &[&str],
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, BundleError> {
     if payload.len() as u64 > MAX_PAYLOAD {
         return Err(BundleError::TooLarge);
     }
-    let recipient: age::x25519::Recipient =
-        recipient.trim().parse().map_err(|_| BundleError::BadKey(KeyKind::Recipient))?;
+    let recipients: Vec<age::x25519::Recipient> = recipients
+        .iter()
+        .map(|r| r.trim().parse().map_err(|_| BundleError::BadKey(KeyKind::Recipient)))
+        .collect::<Result<_, _>>()?;
+    if recipients.is_empty() {
+        return Err(BundleError::BadKey(KeyKind::Recipient));
+    }
     let now = u64::try_from(now.timestamp()).unwrap_or(0);
 
     // The same trusted comment the minisign tool writes, so `minisign -V` shows the date.
@@ -412,7 +427,7 @@ pub fn seal(payload: &[u8], key: &SigningKey, recipient: &str, now: DateTime<Utc
     archive.resize(padded, 0);
 
     let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).map_err(internal)?;
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient)).map_err(internal)?;
     let mut sealed = Vec::with_capacity(archive.len() + archive.len() / 1024 + 1024);
     let mut writer = encryptor.wrap_output(&mut sealed).map_err(internal)?;
     writer.write_all(&archive).map_err(internal)?;

@@ -136,7 +136,17 @@ labels!(
     crate::domain::plan::Payer => PAYERS,
     crate::domain::plan::SignerRole => SIGNER_ROLES,
     crate::domain::plan::Section => PLAN_SECTIONS,
+    crate::domain::share::Part => PARTS,
 );
+
+/// The parts of a case as they travel (`share::Part`), in its order.
+pub const PARTS: &[&str] = &[
+    "basisgegevens",
+    "naam en gegevens van het kind",
+    "notities en analyse",
+    "plan van aanpak",
+    "gegevens van de school",
+];
 
 /// A role is read as a rung's decider entries store it.
 impl Label for crate::domain::escalation::DeciderRole {
@@ -519,6 +529,13 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::dom
         ChangeKind::MemberKeysCreated => "eigen sleutels voor samenwerken gemaakt".into(),
         ChangeKind::PartnerAdded { member } => format!("tandempartner {member} vertrouwd"),
         ChangeKind::PartnerRemoved { member } => format!("tandempartner {member} verwijderd"),
+        ChangeKind::Received { from, changes } => {
+            format!("{} binnengekomen van partner {from}", count(*changes as u64, "wijziging", "wijzigingen"))
+        }
+        ChangeKind::PartDropped { part } => {
+            format!("{} hier gewist: de toestemming om die te delen is ingetrokken", part.label())
+        }
+        ChangeKind::ClashSettled { part, path } => format!("tegenstrijdige waarde gekozen ({}, {path})", part.label()),
         ChangeKind::KeyCreated => "versleuteling ingesteld".into(),
         ChangeKind::PassphraseChanged => "wachtwoordzin gewijzigd".into(),
         ChangeKind::RecoveryUsed => "herstelcode gebruikt, nieuwe wachtwoordzin".into(),

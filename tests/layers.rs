@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["strings"],
     &["store", "print", "bundle", "config", "report"],
     &["exports", "swv", "partners"],
+    &["sync"],
     &["ui"],
     &["cli"],
     &["main", "lib"],

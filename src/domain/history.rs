@@ -90,6 +90,21 @@ pub enum ChangeKind {
     PartnerRemoved {
         member: String,
     },
+    /// A partner's changes to the case came in through the sync folder (`from`: their
+    /// member id, the author of the changes).
+    Received {
+        from: String,
+        changes: usize,
+    },
+    /// A part of the case was erased here because the consent that let it travel ended.
+    PartDropped {
+        part: crate::domain::share::Part,
+    },
+    /// Two concurrent values of one field were settled by picking one (where, not what).
+    ClashSettled {
+        part: crate::domain::share::Part,
+        path: String,
+    },
     /// Store events, not about one case.
     KeyCreated,
     PassphraseChanged,

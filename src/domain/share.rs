@@ -37,6 +37,10 @@ pub enum Part {
 impl Part {
     pub const ALL: [Part; 5] = [Part::Core, Part::Identity, Part::Notes, Part::Plan, Part::School];
 
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Part::Core => "core",
@@ -95,6 +99,17 @@ pub struct Copy {
     pub withheld: Vec<Part>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clashes: Vec<Clash>,
+    /// Per part, the document heads (hex) this record was made from: a save based on an
+    /// older record merges with what came in since instead of undoing it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub heads: BTreeMap<Part, Vec<String>>,
+    /// The revision of the last save made on this copy (later ones came in by sync).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub local_revision: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Copy {
