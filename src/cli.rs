@@ -84,6 +84,8 @@ enum Command {
         #[command(subcommand)]
         command: PartnerCommand,
     },
+    /// Synchroniseer met je tandempartners via de gedeelde map ([sync] folder in config.toml).
+    Sync,
     /// SWV-modus: bundels van de scholen inlezen en de monitor bekijken.
     Swv {
         /// Bekijk de monitor met verzonnen cijfers van vier scholen (niets instellen, niets bewaard).
@@ -206,6 +208,10 @@ pub enum CliError {
     Swv(#[from] crate::swv::SwvError),
     #[error(transparent)]
     Partner(#[from] crate::partners::PartnerError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
+    #[error("{}", strings::sync_refused(*.0))]
+    SyncRefused(usize),
     #[error("{}", strings::partners::NEEDS_YES)]
     NeedsYes,
     #[error("{}", strings::partners::DECLINED)]
@@ -273,6 +279,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Agenda { out }) => agenda(&paths, out.as_deref()),
         Some(Command::Export { key }) => export(&paths, key),
         Some(Command::Partner { command }) => partner(&paths, command),
+        Some(Command::Sync) => sync(&paths),
         Some(Command::Swv { demo: true, .. }) => {
             let keymap = Keymap::new(&Default::default())?;
             crate::ui::dashboard::run(crate::ui::dashboard::Source::Demo, keymap).map_err(CliError::Terminal)
@@ -326,6 +333,20 @@ fn partner(paths: &Paths, command: PartnerCommand) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// `tandem sync`: exit 1 when a file was refused (each named with why).
+fn sync(paths: &Paths) -> Result<(), CliError> {
+    let config = Config::load(paths)?.ok_or_else(|| CliError::NotSetUp(paths.config_file()))?;
+    let mut store = unlocked(paths, &config.user)?;
+    if let Some(merging) = crate::sync::merging(&store, &config, now())? {
+        store.set_merging(merging);
+    }
+    let report = crate::sync::run(&store, &config, now())?;
+    for line in report.lines() {
+        println!("{line}");
+    }
+    if report.refused.is_empty() { Ok(()) } else { Err(CliError::SyncRefused(report.refused.len())) }
 }
 
 /// Asks "j/n" on the terminal; without a terminal the answer must come as `--yes`.

@@ -1839,6 +1839,98 @@ pub fn codec_garbled(detail: &str) -> String {
 
 // ---- SWV bundles ----
 /// What an SWV bundle says when it cannot be made or opened, and its key ids.
+// ---- Working as a pair: the sync folder ----
+pub const SYNC_NOT_SET: &str = "Er is nog geen map om mee te synchroniseren. Zet in config.toml\n  [sync]\n  folder = \"/pad/naar/de/gedeelde/map\"\nop een map die je met je tandempartner deelt (OneDrive, SURFdrive, Nextcloud, Syncthing of een USB-stick).";
+pub const SYNC_WAITING: &str = "Deze wijzigingen bouwen voort op wijzigingen die nog niet zijn binnengekomen; ze worden bij een volgende synchronisatie verwerkt.";
+
+pub fn sync_folder_missing(folder: &Path) -> String {
+    format!(
+        "De synchronisatiemap {} bestaat niet of is geen map. Sluit de USB-stick aan of controleer of de synchronisatie (OneDrive, SURFdrive, Nextcloud) de map heeft aangemaakt, en probeer het opnieuw. Er is niets veranderd.",
+        folder.display()
+    )
+}
+
+pub fn sync_folder_unreadable(folder: &Path, e: &std::io::Error) -> String {
+    format!("De synchronisatiemap {} kan niet worden gelezen ({e}). Controleer de rechten op de map. Er is niets veranderd.", folder.display())
+}
+
+pub fn sync_folder_unwritable(folder: &Path, e: &std::io::Error) -> String {
+    format!(
+        "Kan niet schrijven in de synchronisatiemap {} ({e}). Is de map alleen-lezen of de schijf vol? Maak ruimte of kies een andere map; wat al binnenkwam is bewaard en wat nog niet verstuurd is gaat de volgende keer mee.",
+        folder.display()
+    )
+}
+
+pub fn merge_failed(e: &crate::crdt::CrdtError) -> String {
+    format!("De samenvoeging van een dossier lukte niet: {e}. Er is niets veranderd.")
+}
+
+pub fn sync_refused(n: usize) -> String {
+    format!("{} geweigerd (zie hierboven); de rest is verwerkt.", count(n as u64, "bestand", "bestanden"))
+}
+
+/// The words of `sync`'s refusals and summary.
+pub mod sync {
+    use super::count;
+
+    pub const FOREIGN: &str = "geen synchronisatiebestand van tandem";
+    pub const INCOMPLETE: &str = "nog niet compleet (wordt het nog gesynchroniseerd?)";
+    pub const BAD_HEAD: &str = "de kop van het bestand is onleesbaar of beschadigd";
+    pub const BAD_PAYLOAD: &str = "de inhoud is niet wat tandem schrijft (beschadigd of vervalst)";
+    pub const TAMPERED: &str = "de kop is onderweg veranderd: het bestand is gewijzigd";
+    pub const SAME_MEMBER: &str = "geschreven met jouw eigen sleutels op een andere laptop; tandem werkt met één exemplaar per persoon. Maak op de tweede laptop een eigen kaart (tandem partner key) en laat je partner die toevoegen";
+
+    pub fn unknown_sender(id: &str) -> String {
+        format!("van deelnemer {id}, die hier niet (meer) als tandempartner is vertrouwd")
+    }
+
+    pub fn second_copy(name: &str) -> String {
+        format!(
+            "{name} werkt op twee laptops met dezelfde kaart; vraag {name} op één laptop te werken of een tweede kaart te laten toevoegen"
+        )
+    }
+
+    pub fn too_large(bytes: u64) -> String {
+        format!("te groot voor een tandem-bestand ({} MB)", bytes / (1024 * 1024))
+    }
+
+    pub fn unreadable(e: &str) -> String {
+        format!("kan niet worden gelezen ({e})")
+    }
+
+    pub const NOTHING_NEW: &str = "Niets nieuws binnengekomen.";
+
+    pub fn received(n: usize, who: &str) -> String {
+        format!("{} van {who}", count(n as u64, "wijziging", "wijzigingen"))
+    }
+
+    pub fn sent(n: usize, who: &str) -> String {
+        format!("{} geschreven voor {who}", count(n as u64, "bestand", "bestanden"))
+    }
+
+    pub fn dropped(n: usize) -> String {
+        format!(
+            "{} hier gewist: de toestemming om te delen is ingetrokken",
+            count(n as u64, "deel van een dossier", "delen van dossiers")
+        )
+    }
+
+    pub fn waiting(n: usize) -> String {
+        format!(
+            "{} wacht nog (wordt nog gesynchroniseerd, of komt na een bestand dat nog onderweg is)",
+            count(n as u64, "bestand", "bestanden")
+        )
+    }
+
+    pub fn cleaned(n: usize) -> String {
+        format!("{} opgeruimd (door iedereen opgehaald)", count(n as u64, "eigen bestand", "eigen bestanden"))
+    }
+
+    pub fn refused(name: &str, why: &str) -> String {
+        format!("✗ {name} geweigerd: {why}. Het bestand blijft staan; er is niets mee veranderd.")
+    }
+}
+
 pub mod bundle {
     pub const EMPTY: &str =
         "Deze bundel is leeg of nog niet compleet. Wacht tot de synchronisatie klaar is en probeer het dan opnieuw.";

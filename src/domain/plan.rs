@@ -547,6 +547,9 @@ fn default_signers(cx: &Context, today: NaiveDate) -> Vec<Signer> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanBook {
     pub versions: Vec<Plan>,
+    /// The merge document's heads (hex) this book was read at (see `share::Copy::heads`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heads: Vec<String>,
 }
 
 impl PlanBook {
@@ -806,7 +809,7 @@ mod tests {
 
     #[test]
     fn signing_freezes_a_version_and_a_new_one_starts_from_a_copy() {
-        let mut book = PlanBook { versions: vec![complete()] };
+        let mut book = PlanBook { versions: vec![complete()], heads: Vec::new() };
         assert_eq!(book.start_next_version(d(2026, 12, 1)), Err(PlanError::NotFrozen));
         let v1 = book.editable().unwrap();
         for (i, s) in v1.signers.iter_mut().enumerate() {

@@ -192,7 +192,11 @@ pub fn split(case: &Case, plan: Option<&PlanBook>, sharing: &Sharing) -> BTreeMa
         }
     }
     if let Some(book) = plan {
-        parts.entry(Part::Plan).or_default().insert("book".into(), serde_json::to_value(book).unwrap_or_default());
+        let mut book = serde_json::to_value(book).unwrap_or_default();
+        if let Value::Object(m) = &mut book {
+            m.remove("heads");
+        }
+        parts.entry(Part::Plan).or_default().insert("book".into(), book);
     }
     let mut out: BTreeMap<Part, Value> = parts.into_iter().map(|(p, m)| (p, Value::Object(m))).collect();
     out.insert(Part::Core, core);

@@ -11,6 +11,7 @@
 mod backup;
 mod codec;
 pub mod crypto;
+mod docs;
 mod lock;
 mod partners;
 mod swv;
@@ -23,6 +24,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 pub use backup::{Backup, list_backups, newest_good_backup, restore};
 pub use codec::{CodecError, decode_plain, encode_plain};
+pub use docs::{DocChange, Merging, Received, Sent, SyncState, Taken, author};
 use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
 pub use partners::{MemberSecret, Partner};
 pub use swv::{Imported, SeenBundle, SwvRecord, TeamState};
@@ -69,6 +71,12 @@ pub enum StoreError {
     Record { key: String, error: CodecError },
     #[error("{}", strings::STORE_CONFLICT)]
     Conflict,
+    /// A merge document could not be read or written (see `crdt`).
+    #[error("{}", strings::merge_failed(.0))]
+    Merge(crate::crdt::CrdtError),
+    /// Received changes wait for changes that have not arrived yet; nothing was written.
+    #[error("{}", strings::SYNC_WAITING)]
+    Waiting,
     #[error("{}", strings::STORE_LOCKED)]
     Locked,
     #[error("{}", strings::WRONG_PASSPHRASE)]
@@ -185,12 +193,18 @@ struct Trees {
     meta: sled::Tree,
     /// The SWV's store only: imported records, their revisions, bundles seen, teams.
     swv: sled::Tree,
+    /// The merge documents per case and part (`docs`).
+    docs: sled::Tree,
+    /// What was sent to whom, what changed since, the sync bookkeeping (`docs`).
+    sync: sled::Tree,
 }
 
 impl Trees {
     /// Every tree with its name, for copying a store whole.
-    fn named(&self) -> [(&'static str, &sled::Tree); 7] {
+    fn named(&self) -> [(&'static str, &sled::Tree); 9] {
         [
+            ("docs", &self.docs),
+            ("sync", &self.sync),
             ("cases", &self.cases),
             ("history", &self.history),
             ("tombstones", &self.tombstones),
@@ -209,6 +223,10 @@ pub struct Store {
     /// The case and revision of a save that was written but not flushed: saving the same
     /// again completes it instead of being a conflict.
     unflushed: std::sync::Mutex<Option<(CaseId, u64)>>,
+    /// Set once sync is configured: saves then also write the merge documents.
+    merging: Option<Merging>,
+    /// The actor id of this copy's changes to the documents, new each time it opens.
+    actor: Vec<u8>,
     // Held for the store's lifetime; dropping it releases the lock.
     _lock: lock::LockFile,
 }
@@ -250,7 +268,15 @@ impl Store {
                 }
             }
         }
-        let store = Store { dir: dir.to_path_buf(), trees, key: None, unflushed: Default::default(), _lock: lock };
+        let store = Store {
+            dir: dir.to_path_buf(),
+            trees,
+            key: None,
+            unflushed: Default::default(),
+            merging: None,
+            actor: Vec::new(),
+            _lock: lock,
+        };
         // The quick part of `verify`: no key needed, so every command runs it.
         store.check_anchor(store.recorded_head()?)?;
         Ok(store)
@@ -266,7 +292,15 @@ impl Store {
         })?;
         let db = sled::Config::new().temporary(true).open().map_err(|e| sled_error(dir, e))?;
         let trees = trees_of(dir, db)?;
-        Ok(Store { dir: dir.to_path_buf(), trees, key: None, unflushed: Default::default(), _lock: lock })
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            trees,
+            key: None,
+            unflushed: Default::default(),
+            merging: None,
+            actor: Vec::new(),
+            _lock: lock,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -492,8 +526,8 @@ impl Store {
         let t = &self.trees;
         let unflushed = self.unflushed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         let retry = unflushed == Some((case.id, case.revision + 1));
-        let saved = (&t.cases, &t.history, &t.meta)
-            .transaction(|(tc, th, tm)| {
+        let saved = (&t.cases, &t.history, &t.meta, &t.docs, &t.sync)
+            .transaction(|(tc, th, tm, td, _)| {
                 let stored = match tc.get(k)? {
                     None => None,
                     Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
@@ -503,14 +537,33 @@ impl Store {
                 if let Some(stored) = &stored {
                     next.fill_from(stored);
                 }
-                next.revision = case.revision + 1;
-                match stored {
-                    Some(stored) if retry && stored == next => return Ok(stored),
-                    Some(stored) if stored.revision != case.revision => {
+                match &stored {
+                    Some(stored) if retry && stored.revision == case.revision + 1 => {
+                        let mut same = next.clone();
+                        (same.revision, same.copy) = (stored.revision, stored.copy.clone());
+                        if *stored == same {
+                            return Ok(stored.clone());
+                        }
+                    }
+                    _ => {}
+                }
+                match &stored {
+                    // Saved on this copy since it was read: the caller's copy is stale.
+                    Some(stored) if stored.revision != case.revision && !self.merges_over(case, stored) => {
                         return Err(ConflictableTransactionError::Abort(Abort::Conflict));
                     }
                     None if case.revision != 0 => return Err(ConflictableTransactionError::Abort(Abort::Conflict)),
                     _ => {}
+                }
+                next.revision = stored.as_ref().map_or(0, |s| s.revision) + 1;
+                if let Some(merging) = &self.merging {
+                    let docs = docs::Docs { tree: td, key, actor: &self.actor };
+                    let time = change.at.and_utc().timestamp();
+                    if let Some((merged, _)) = docs::write(&docs, &merging.sharing, &next, None, docs::Owner::Record, time)? {
+                        next = Case { id: next.id, revision: next.revision, ..merged };
+                    }
+                    next.copy.heads = docs::heads_of(&docs, case.id)?;
+                    next.copy.local_revision = next.revision;
                 }
                 tc.insert(&k, codec::encode(key, "cases", &k, &next)?)?;
                 let head = append(th, key, read_head(tm)?, change.clone())?;
@@ -599,12 +652,21 @@ impl Store {
     pub fn save_plan(&self, id: CaseId, book: &PlanBook, change: Option<&Change>) -> Result<()> {
         let key = self.key()?;
         let k = *id.0.as_bytes();
-        let value =
-            codec::encode(key, "plans", &k, book).map_err(|error| StoreError::Record { key: hex(&k), error })?;
         let t = &self.trees;
-        (&t.plans, &t.history, &t.meta)
-            .transaction(|(tp, th, tm)| {
-                tp.insert(&k, value.clone())?;
+        (&t.plans, &t.history, &t.meta, &t.cases, &t.docs, &t.sync)
+            .transaction(|(tp, th, tm, tc, td, _)| {
+                let mut book = book.clone();
+                if let (Some(merging), Some(v)) = (&self.merging, tc.get(k)?) {
+                    let case = codec::decode::<Case>(key, "cases", &k, &v)?;
+                    let docs = docs::Docs { tree: td, key, actor: &self.actor };
+                    let time = change.map_or(0, |c| c.at.and_utc().timestamp());
+                    let merged = docs::write(&docs, &merging.sharing, &case, Some(&book), docs::Owner::Plan, time)?;
+                    if let Some((_, Some(merged))) = merged {
+                        book = merged;
+                    }
+                    book.heads = docs::heads_of(&docs, id)?.remove(&crate::domain::share::Part::Plan).unwrap_or_default();
+                }
+                tp.insert(&k, codec::encode(key, "plans", &k, &book)?)?;
                 if let Some(change) = change {
                     let head = append(th, key, read_head(tm)?, change.clone())?;
                     tm.insert(HEAD_KEY, head_json(head))?;
@@ -809,6 +871,9 @@ impl Store {
             TransactionError::Abort(Abort::Conflict) => StoreError::Conflict,
             TransactionError::Abort(Abort::Codec(error)) => StoreError::Record { key: hex(key), error },
             TransactionError::Abort(Abort::Head) => self.damaged(strings::HEAD_UNREADABLE.into()),
+            TransactionError::Abort(Abort::Merge(e)) => StoreError::Merge(e),
+            TransactionError::Abort(Abort::Locked) => StoreError::Locked,
+            TransactionError::Abort(Abort::Waiting) => StoreError::Waiting,
             TransactionError::Storage(e) => self.sled_error(e),
         }
     }
@@ -819,6 +884,9 @@ enum Abort {
     Codec(CodecError),
     Conflict,
     Head,
+    Merge(crate::crdt::CrdtError),
+    Locked,
+    Waiting,
 }
 
 impl From<CodecError> for ConflictableTransactionError<Abort> {
@@ -900,6 +968,8 @@ fn trees_of(dir: &Path, db: sled::Db) -> Result<Trees> {
         drafts: tree("drafts")?,
         plans: tree("plans")?,
         swv: tree("swv")?,
+        docs: tree("docs")?,
+        sync: tree("sync")?,
         meta: tree("meta")?,
         db,
     })

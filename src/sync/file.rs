@@ -15,6 +15,7 @@ use crate::bundle::{self, BundleError, SigningKey, SwvIdentity, TeamKey};
 use crate::domain::case::CaseId;
 use crate::domain::share::Part;
 use crate::store::crypto::b64;
+use crate::strings::sync as text;
 
 const MAGIC: &[u8] = b"tandem-sync 1\n";
 /// The longest head line: ids of at most `MAX_RECIPIENTS` members with their counters.
@@ -74,21 +75,28 @@ pub struct Payload {
     pub taken: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
     /// Does not start like a sync file of tandem.
+    #[error("{}", text::FOREIGN)]
     Foreign,
     /// Ends before its head or bundle is complete: a sync tool still writing it.
+    #[error("{}", text::INCOMPLETE)]
     Incomplete,
     /// The head is not readable or claims more than allowed.
+    #[error("{}", text::BAD_HEAD)]
     BadHead,
     /// Written by a member this copy does not trust (never, or no longer).
+    #[error("{}", text::unknown_sender(.0))]
     UnknownSender(String),
     /// The bundle does not open for us or does not verify.
+    #[error("{0}")]
     Bundle(BundleError),
     /// The payload is not what a file of tandem holds, or claims too much.
+    #[error("{}", text::BAD_PAYLOAD)]
     BadPayload(String),
     /// The head outside differs from the one signed inside: changed on the way.
+    #[error("{}", text::TAMPERED)]
     Tampered,
 }
 

@@ -1,0 +1,679 @@
+//! The merge documents beside the case records (see `domain::share` and `crdt`). Each
+//! case has one automerge document per part it holds, sealed in the `docs` tree (key: the
+//! case id + the part's name). The records stay what the screens read; the documents are
+//! read only to save and to sync. The `sync` tree keeps, per partner and document, the
+//! heads last sent (`sent/…`), the cases changed since the last sync (`dirty/…`) and the
+//! sync bookkeeping (`state`).
+//!
+//! A save writes the record's parts into their documents in the same transaction as the
+//! record. A save based on an older record (a partner's changes came in meanwhile) is
+//! written on a fork at the heads it was read from and merged, so it never undoes them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree, Transactional};
+
+use super::{Abort, HEAD_KEY, Result, Store, StoreError, TxResult, append, codec, crypto, head_json, read_head};
+use crate::crdt::{self, Doc, Hash};
+use crate::domain::case::{Case, CaseId};
+use crate::domain::history::{Change, ChangeKind};
+use crate::domain::plan::PlanBook;
+use crate::domain::share::{self, Clash, Part, Sharing};
+
+/// What a copy needs to keep documents: the sharing rules and its member id (the first
+/// six bytes of every actor id, so each change names its author).
+#[derive(Debug, Clone)]
+pub struct Merging {
+    pub sharing: Sharing,
+    pub member: String,
+}
+
+/// One document's changes, or the order to drop it, as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocChange {
+    pub case: CaseId,
+    pub part: Part,
+    #[serde(with = "crypto::b64", default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<u8>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drop: bool,
+}
+
+/// What was sent to a member of one document: its heads then, or `None` once dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub case: CaseId,
+    pub part: Part,
+    pub heads: Option<Vec<Hash>>,
+}
+
+/// What one received file did here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    pub cases: usize,
+    pub changes: usize,
+    /// Changes per author (member id).
+    pub authors: BTreeMap<String, usize>,
+    pub dropped: usize,
+    /// Changes that wait for changes not here yet: nothing was written, try later.
+    pub waiting: bool,
+}
+
+/// How far this copy has taken a member's files: the copy they came from and how many
+/// of the files for us, without a gap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    pub copy: String,
+    pub count: u64,
+}
+
+/// The sync bookkeeping of this copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// This copy's random id (a second copy of the same member shows by another one).
+    pub copy: String,
+    /// Files written so far (names them).
+    pub seq: u64,
+    /// Per member, how many files were written for them.
+    pub out: BTreeMap<String, u64>,
+    /// Per member, what they said they have taken of whose files (their `Taken` file).
+    pub acks: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Our files still in the folder, with their number per recipient.
+    pub files: BTreeMap<String, BTreeMap<String, u64>>,
+    /// What our own `Taken` file said when last written.
+    pub told: BTreeMap<String, u64>,
+    /// When this copy last synced, and per author what came in then.
+    pub last: Option<(chrono::NaiveDateTime, BTreeMap<String, usize>)>,
+}
+
+impl codec::Record for Taken {
+    const VERSION: u32 = 1;
+}
+
+impl codec::Record for SyncState {
+    const VERSION: u32 = 1;
+}
+
+const STATE: &[u8] = b"state";
+
+fn taken_key(member: &str) -> Vec<u8> {
+    format!("taken/{member}").into_bytes()
+}
+
+#[derive(Serialize, Deserialize)]
+struct DocBytes(#[serde(with = "crypto::b64")] Vec<u8>);
+
+#[derive(Serialize, Deserialize)]
+struct Heads(Vec<Hash>);
+
+impl codec::Record for DocBytes {
+    const VERSION: u32 = 1;
+}
+
+impl codec::Record for Heads {
+    const VERSION: u32 = 1;
+}
+
+/// The keys of a plan part: what the plan editor owns; the record owns the rest.
+const BOOK: &str = "book";
+/// Per signed plan version, the heads it was signed at: it reads as it was then.
+const FROZEN: &str = "frozen";
+
+fn doc_key(id: CaseId, part: Part) -> Vec<u8> {
+    let mut k = id.0.as_bytes().to_vec();
+    k.extend_from_slice(part.name().as_bytes());
+    k
+}
+
+fn sent_key(member: &str, id: CaseId, part: Part) -> Vec<u8> {
+    format!("sent/{member}/{}/{}", id.0.simple(), part.name()).into_bytes()
+}
+
+fn dirty_key(id: CaseId) -> Vec<u8> {
+    [b"dirty/".as_slice(), id.0.as_bytes()].concat()
+}
+
+fn merge_error(e: crdt::CrdtError) -> ConflictableTransactionError<Abort> {
+    ConflictableTransactionError::Abort(Abort::Merge(e))
+}
+
+fn hex_heads(heads: &[Hash]) -> Vec<String> {
+    heads.iter().map(|h| data_encoding::HEXLOWER.encode(h)).collect()
+}
+
+fn parse_heads(hex: &[String]) -> Vec<Hash> {
+    hex.iter()
+        .filter_map(|h| data_encoding::HEXLOWER.decode(h.as_bytes()).ok())
+        .filter_map(|b| <Hash>::try_from(b.as_slice()).ok())
+        .collect()
+}
+
+/// A fresh actor id for `member`: its id's bytes, then random ones.
+pub(super) fn actor(member: &str) -> Vec<u8> {
+    let mut id = data_encoding::HEXLOWER.decode(member.as_bytes()).unwrap_or_else(|_| member.as_bytes().to_vec());
+    id.truncate(6);
+    id.resize(6, 0);
+    id.extend_from_slice(&uuid::Uuid::new_v4().as_bytes()[..10]);
+    id
+}
+
+/// The member id an actor id names.
+pub fn author(actor: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(&actor[..actor.len().min(6)])
+}
+
+/// The documents of one transaction: load, keep, drop.
+pub(super) struct Docs<'a> {
+    pub tree: &'a TransactionalTree,
+    pub key: &'a crypto::SecretKey,
+    pub actor: &'a [u8],
+}
+
+impl Docs<'_> {
+    fn load(&self, id: CaseId, part: Part) -> TxResult<Option<Doc>> {
+        let k = doc_key(id, part);
+        let Some(v) = self.tree.get(&k)? else { return Ok(None) };
+        let DocBytes(bytes) = codec::decode(self.key, "docs", &k, &v)?;
+        Doc::load(&bytes, self.actor).map(Some).map_err(merge_error)
+    }
+
+    fn keep(&self, id: CaseId, part: Part, doc: &mut Doc) -> TxResult<()> {
+        let k = doc_key(id, part);
+        self.tree.insert(k.clone(), codec::encode(self.key, "docs", &k, &DocBytes(doc.save()))?)?;
+        Ok(())
+    }
+
+    fn drop_doc(&self, id: CaseId, part: Part) -> TxResult<bool> {
+        Ok(self.tree.remove(doc_key(id, part))?.is_some())
+    }
+
+    fn held(&self, id: CaseId) -> TxResult<BTreeMap<Part, Doc>> {
+        let mut out = BTreeMap::new();
+        for part in Part::ALL {
+            if let Some(doc) = self.load(id, part)? {
+                out.insert(part, doc);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Which root keys of a part a save writes: the record's or the plan editor's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Owner {
+    Record,
+    Plan,
+}
+
+impl Owner {
+    fn owns(self, part: Part, key: &str) -> bool {
+        match self {
+            Owner::Plan => part == Part::Plan && key == BOOK,
+            Owner::Record => !(part == Part::Plan && (key == BOOK || key == FROZEN)),
+        }
+    }
+}
+
+/// Writes `case` (or its `book`) into its documents: each part it holds (a withheld one
+/// never, on this copy), only the keys `owner` owns. `base` are the heads the caller read
+/// (empty: the newest); when they are older the write is merged in. Returns the record
+/// and plan as the documents now hold them when anything was merged, else `None`.
+pub(super) fn write(
+    docs: &Docs,
+    sharing: &Sharing,
+    case: &Case,
+    book: Option<&PlanBook>,
+    owner: Owner,
+    time: i64,
+) -> TxResult<Option<(Case, Option<PlanBook>)>> {
+    let parts = share::split(case, book, sharing);
+    let mut merged = false;
+    for part in Part::ALL {
+        if case.copy.withheld.contains(&part) {
+            continue;
+        }
+        let existing = docs.load(case.id, part)?;
+        let new = parts.get(&part);
+        let Some(mut doc) = existing.or_else(|| new.map(|_| Doc::new(docs.actor))) else { continue };
+        let base = match (owner, book) {
+            (Owner::Plan, Some(book)) => parse_heads(&book.heads),
+            _ => parse_heads(case.copy.heads.get(&part).map_or(&[][..], |h| h.as_slice())),
+        };
+        let stale = !base.is_empty() && base != doc.heads();
+        let mut target = if stale { doc.fork_at(&base, &actor(&author(docs.actor))).map_err(merge_error)? } else { doc.clone() };
+        let mut value = target.read().map_err(merge_error)?;
+        let fresh = new.cloned().unwrap_or_else(|| Value::Object(Default::default()));
+        take_owned(&mut value, &fresh, |k| owner.owns(part, k));
+        let changed = target.write(&value, &share::is_text, time).map_err(merge_error)?;
+        if part == Part::Plan {
+            freeze_signed(&mut target, book, time)?;
+        }
+        if !changed && !stale {
+            continue;
+        }
+        if stale {
+            doc.merge(&mut target).map_err(merge_error)?;
+            merged = true;
+        } else {
+            doc = target;
+        }
+        docs.keep(case.id, part, &mut doc)?;
+        docs.tree.insert(dirty_key(case.id), &[][..])?;
+    }
+    if !merged {
+        return Ok(None);
+    }
+    let held = docs.held(case.id)?;
+    materialize(held, sharing).map(Some)
+}
+
+/// Puts into `value` what `fresh` holds under the root keys `owned` picks, and removes the
+/// owned keys `fresh` lacks.
+fn take_owned(value: &mut Value, fresh: &Value, owned: impl Fn(&str) -> bool) {
+    let (Value::Object(into), Value::Object(from)) = (value, fresh) else { return };
+    into.retain(|k, _| !owned(k) || from.contains_key(k));
+    for (k, v) in from.iter().filter(|(k, _)| owned(k)) {
+        into.insert(k.clone(), v.clone());
+    }
+}
+
+/// Records the heads at which each newly signed plan version was signed.
+fn freeze_signed(doc: &mut Doc, book: Option<&PlanBook>, time: i64) -> TxResult<()> {
+    let Some(book) = book else { return Ok(()) };
+    let mut value = doc.read().map_err(merge_error)?;
+    let heads = hex_heads(&doc.heads());
+    let Value::Object(root) = &mut value else { return Ok(()) };
+    let frozen = root.entry(FROZEN).or_insert_with(|| Value::Object(Default::default()));
+    let Value::Object(frozen) = frozen else { return Ok(()) };
+    let mut added = false;
+    for plan in book.versions.iter().filter(|p| p.is_frozen()) {
+        let v = plan.version.to_string();
+        if !frozen.contains_key(&v) {
+            frozen.insert(v, Value::from(heads.clone()));
+            added = true;
+        }
+    }
+    if added {
+        doc.write(&value, &share::is_text, time).map_err(merge_error)?;
+    }
+    Ok(())
+}
+
+/// The record and plan the documents hold, with this copy's view of them: what it does
+/// not hold, the clashes, a signed plan version as it was signed.
+fn materialize(mut held: BTreeMap<Part, Doc>, sharing: &Sharing) -> TxResult<(Case, Option<PlanBook>)> {
+    let _ = sharing;
+    let mut parts = BTreeMap::new();
+    let mut clashes = Vec::new();
+    let mut heads = BTreeMap::new();
+    for (part, doc) in held.iter_mut() {
+        let mut value = doc.read().map_err(merge_error)?;
+        for c in doc.clashes().map_err(merge_error)? {
+            clashes.push(Clash { part: *part, path: c.path, values: c.values.iter().map(Value::to_string).collect() });
+        }
+        if *part == Part::Plan {
+            clashes.extend(keep_frozen(doc, &mut value)?);
+        }
+        heads.insert(*part, hex_heads(&doc.heads()));
+        parts.insert(*part, value);
+    }
+    let names: Vec<Part> = parts.keys().copied().collect();
+    let (mut case, book) = share::join(&parts, &names)
+        .map_err(|share::ShareError::NotACase(e)| merge_error(crdt::CrdtError::Damaged(e)))?;
+    case.copy.clashes = clashes;
+    case.copy.heads = heads;
+    Ok((case, book))
+}
+
+/// Puts each signed version back as it was signed; an edit that came in for it after
+/// is a clash (the signed text first).
+fn keep_frozen(doc: &mut Doc, value: &mut Value) -> TxResult<Vec<Clash>> {
+    let frozen: Vec<(String, Vec<Hash>)> = value
+        .get(FROZEN)
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(v, h)| {
+                    let hex: Vec<String> = serde_json::from_value(h.clone()).unwrap_or_default();
+                    (v.clone(), parse_heads(&hex))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut clashes = Vec::new();
+    for (version, at) in frozen {
+        let Ok(then) = doc.read_at(&at) else { continue };
+        let find = |root: &Value| -> Option<(usize, Value)> {
+            let versions = root.get(BOOK)?.get("versions")?.as_array()?;
+            let i = versions.iter().position(|p| p.get("version").map(Value::to_string) == Some(version.clone()))?;
+            Some((i, versions[i].clone()))
+        };
+        let (Some((_, signed)), Some((i, now))) = (find(&then), find(value)) else { continue };
+        if signed != now {
+            let path = format!("/{BOOK}/versions/{i}");
+            clashes.push(Clash { part: Part::Plan, path: path.clone(), values: vec![signed.to_string(), now.to_string()] });
+            if let Some(slot) = value.pointer_mut(&path) {
+                *slot = signed;
+            }
+        }
+    }
+    Ok(clashes)
+}
+
+impl Store {
+    /// From now on every save also writes the case's documents (sync is configured).
+    pub fn set_merging(&mut self, merging: Merging) {
+        self.actor = actor(&merging.member);
+        self.merging = Some(merging);
+    }
+
+    pub fn merging(&self) -> Option<&Merging> {
+        self.merging.as_ref()
+    }
+
+    pub(super) fn docs<'a>(&'a self, tree: &'a TransactionalTree) -> Result<Docs<'a>> {
+        Ok(Docs { tree, key: self.key()?, actor: &self.actor })
+    }
+
+    /// Gives every case without documents its documents, from its record and plan (a
+    /// store that starts to sync). Returns how many cases got them.
+    pub fn ensure_docs(&self, time: i64) -> Result<usize> {
+        let Some(merging) = &self.merging else { return Ok(0) };
+        let mut made = 0;
+        for item in self.trees.cases.iter().keys() {
+            let k = item.map_err(|e| self.sled_error(e))?;
+            let Ok(bytes) = <[u8; 16]>::try_from(k.as_ref()) else { continue };
+            let id = CaseId(uuid::Uuid::from_bytes(bytes));
+            if self.trees.docs.contains_key(doc_key(id, Part::Core)).map_err(|e| self.sled_error(e))? {
+                continue;
+            }
+            let (Some(case), book) = (self.case(id)?, self.plan(id)?) else { continue };
+            let t = &self.trees;
+            (&t.cases, &t.docs, &t.sync)
+                .transaction(|(tc, td, _)| {
+                    let docs = Docs { tree: td, key: self.key().map_err(|_| tx_locked())?, actor: &self.actor };
+                    write(&docs, &merging.sharing, &case, book.as_ref(), Owner::Record, time)?;
+                    write(&docs, &merging.sharing, &case, book.as_ref(), Owner::Plan, time)?;
+                    let mut stored = case.clone();
+                    stored.copy.heads = heads_of(&docs, id)?;
+                    let k = id.0.as_bytes();
+                    tc.insert(k, codec::encode(docs.key, "cases", k, &stored)?)?;
+                    Ok(())
+                })
+                .map_err(|e| self.tx_error(e, &k))?;
+            made += 1;
+        }
+        if made > 0 {
+            self.flush()?;
+        }
+        Ok(made)
+    }
+
+    /// The cases changed since they were last sent to everyone.
+    pub fn dirty(&self) -> Result<Vec<CaseId>> {
+        self.trees
+            .sync
+            .scan_prefix(b"dirty/")
+            .keys()
+            .map(|k| {
+                let k = k.map_err(|e| self.sled_error(e))?;
+                let bytes = <[u8; 16]>::try_from(&k[6..]).map_err(|_| self.damaged(super::hex(&k)))?;
+                Ok(CaseId(uuid::Uuid::from_bytes(bytes)))
+            })
+            .collect()
+    }
+
+    pub fn sync_state(&self) -> Result<SyncState> {
+        Ok(self.sync_value(STATE)?.unwrap_or_default())
+    }
+
+    pub fn save_sync_state(&self, state: &SyncState) -> Result<()> {
+        let v = codec::encode(self.key()?, "sync", STATE, state)
+            .map_err(|error| StoreError::Record { key: super::hex(STATE), error })?;
+        self.trees.sync.insert(STATE, v).map_err(|e| self.sled_error(e))?;
+        self.flush()
+    }
+
+    /// How far this copy has taken `member`'s files.
+    pub fn taken(&self, member: &str) -> Result<Taken> {
+        Ok(self.sync_value(&taken_key(member))?.unwrap_or_default())
+    }
+
+    fn sync_value<T: codec::Record>(&self, name: &[u8]) -> Result<Option<T>> {
+        let key = self.key()?;
+        let Some(v) = self.trees.sync.get(name).map_err(|e| self.sled_error(e))? else { return Ok(None) };
+        codec::decode(key, "sync", name, &v).map(Some).map_err(|error| StoreError::Record { key: super::hex(name), error })
+    }
+
+    /// Marks every case to be offered again (a partner was added).
+    pub fn mark_all_dirty(&self) -> Result<()> {
+        for k in self.trees.cases.iter().keys() {
+            let k = k.map_err(|e| self.sled_error(e))?;
+            if let Ok(bytes) = <[u8; 16]>::try_from(k.as_ref()) {
+                let id = CaseId(uuid::Uuid::from_bytes(bytes));
+                self.trees.sync.insert(dirty_key(id), &[][..]).map_err(|e| self.sled_error(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn clear_dirty(&self, cases: &[CaseId]) -> Result<()> {
+        for id in cases {
+            self.trees.sync.remove(dirty_key(*id)).map_err(|e| self.sled_error(e))?;
+        }
+        self.flush()
+    }
+
+    /// What `member` lacks of case `id`, given the parts it may receive now: each
+    /// entitled document's changes since last sent, and a drop for each document sent
+    /// before that it may no longer hold.
+    pub fn outgoing(&self, member: &str, id: CaseId, entitled: &[Part]) -> Result<(Vec<DocChange>, Vec<Sent>)> {
+        let key = self.key()?;
+        let (mut items, mut sent) = (Vec::new(), Vec::new());
+        for part in Part::ALL {
+            let sk = sent_key(member, id, part);
+            let before: Option<Vec<Hash>> = match self.trees.sync.get(&sk).map_err(|e| self.sled_error(e))? {
+                Some(v) => Some(
+                    codec::decode::<Heads>(key, "sync", &sk, &v)
+                        .map_err(|error| StoreError::Record { key: super::hex(&sk), error })?
+                        .0,
+                ),
+                None => None,
+            };
+            if !entitled.contains(&part) {
+                if before.is_some() {
+                    items.push(DocChange { case: id, part, changes: Vec::new(), drop: true });
+                    sent.push(Sent { case: id, part, heads: None });
+                }
+                continue;
+            }
+            let Some(mut doc) = self.load_doc(id, part)? else { continue };
+            let heads = doc.heads();
+            if before.as_ref() == Some(&heads) {
+                continue;
+            }
+            let changes = doc.changes_since(before.as_deref().unwrap_or(&[]));
+            items.push(DocChange { case: id, part, changes, drop: false });
+            sent.push(Sent { case: id, part, heads: Some(heads) });
+        }
+        Ok((items, sent))
+    }
+
+    /// Records what was sent to `member` (once its file is written).
+    pub fn mark_sent(&self, member: &str, sent: &[Sent]) -> Result<()> {
+        let key = self.key()?;
+        for s in sent {
+            let sk = sent_key(member, s.case, s.part);
+            let result = match &s.heads {
+                Some(h) => codec::encode(key, "sync", &sk, &Heads(h.clone()))
+                    .map_err(|error| StoreError::Record { key: super::hex(&sk), error })
+                    .and_then(|v| self.trees.sync.insert(sk, v).map_err(|e| self.sled_error(e))),
+                None => self.trees.sync.remove(sk).map_err(|e| self.sled_error(e)),
+            };
+            result?;
+        }
+        self.flush()
+    }
+
+    fn load_doc(&self, id: CaseId, part: Part) -> Result<Option<Doc>> {
+        let key = self.key()?;
+        let k = doc_key(id, part);
+        let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? else { return Ok(None) };
+        let DocBytes(bytes) =
+            codec::decode(key, "docs", &k, &v).map_err(|error| StoreError::Record { key: super::hex(&k), error })?;
+        Doc::load(&bytes, &self.actor).map(Some).map_err(StoreError::Merge)
+    }
+
+    /// Applies one partner file's changes: all of them with the records they change and
+    /// a history entry per case and author (named by `name_of` from the member id), or
+    /// nothing (`waiting` when some changes wait for others not here yet). How far
+    /// `from`'s files are now taken (`taken`) is written in the same transaction.
+    pub fn receive(
+        &self,
+        items: &[DocChange],
+        from: &str,
+        name_of: &dyn Fn(&str) -> String,
+        at: chrono::NaiveDateTime,
+        taken: &Taken,
+    ) -> Result<Received> {
+        let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
+        let key = self.key()?;
+        let tk = taken_key(from);
+        let taken = codec::encode(key, "sync", &tk, taken).map_err(|error| StoreError::Record { key: super::hex(&tk), error })?;
+        let mut by_case: BTreeMap<CaseId, Vec<&DocChange>> = BTreeMap::new();
+        for item in items {
+            by_case.entry(item.case).or_default().push(item);
+        }
+        let t = &self.trees;
+        let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
+            .transaction(|(tc, tp, td, ts, th, tm)| {
+                let docs = Docs { tree: td, key, actor: &self.actor };
+                let mut report = Received::default();
+                let mut head = read_head(tm)?;
+                for (id, items) in &by_case {
+                    let (changes, authors, dropped) = apply_case(&docs, *id, items)?;
+                    let k = *id.0.as_bytes();
+                    let stored = match tc.get(k)? {
+                        Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
+                        None => None,
+                    };
+                    let held = docs.held(*id)?;
+                    if held.is_empty() {
+                        tc.remove(&k)?;
+                        tp.remove(&k)?;
+                    } else {
+                        let (mut case, book) = materialize(held, &merging.sharing)?;
+                        case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
+                        case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
+                        tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
+                        match &book {
+                            Some(b) => tp.insert(&k, codec::encode(key, "plans", &k, b)?)?,
+                            None => tp.remove(&k)?,
+                        };
+                    }
+                    ts.insert(dirty_key(*id), &[][..])?;
+                    for (author, n) in &authors {
+                        let kind = ChangeKind::Received { from: author.clone(), changes: *n };
+                        let change = Change { case: Some(*id), at, who: name_of(author), kind };
+                        head = append(th, key, head, change)?;
+                    }
+                    for part in &dropped {
+                        let kind = ChangeKind::PartDropped { part: *part };
+                        head = append(th, key, head, Change { case: Some(*id), at, who: name_of(from), kind })?;
+                    }
+                    report.cases += 1;
+                    report.changes += changes;
+                    for (a, n) in &authors {
+                        *report.authors.entry(a.clone()).or_insert(0) += n;
+                    }
+                    report.dropped += dropped.len();
+                }
+                ts.insert(tk.as_slice(), taken.clone())?;
+                tm.insert(HEAD_KEY, head_json(head))?;
+                Ok(report)
+            })
+            .map_err(|e| self.tx_error(e, b"sync"));
+        match result {
+            Err(StoreError::Waiting) => Ok(Received { waiting: true, ..Received::default() }),
+            Err(e) => Err(e),
+            Ok(report) => self.flush().map(|()| report),
+        }
+    }
+
+    /// Settles clash `path` of `part` of case `id` with `value` (one of its values, as
+    /// JSON text), recorded in the history; returns the record as it is now.
+    pub fn settle(&self, id: CaseId, part: Part, path: &str, value: &str, change: Change) -> Result<Case> {
+        let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
+        let key = self.key()?;
+        let value: Value = serde_json::from_str(value).map_err(|e| StoreError::Merge(crdt::CrdtError::Damaged(e.to_string())))?;
+        let time = change.at.and_utc().timestamp();
+        let k = *id.0.as_bytes();
+        let t = &self.trees;
+        let case = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
+            .transaction(|(tc, tp, td, ts, th, tm)| {
+                let docs = Docs { tree: td, key, actor: &self.actor };
+                let Some(mut doc) = docs.load(id, part)? else {
+                    return Err(ConflictableTransactionError::Abort(Abort::Conflict));
+                };
+                doc.settle(path, &value, &share::is_text, time).map_err(merge_error)?;
+                docs.keep(id, part, &mut doc)?;
+                let stored = match tc.get(k)? {
+                    Some(v) => codec::decode::<Case>(key, "cases", &k, &v)?,
+                    None => return Err(ConflictableTransactionError::Abort(Abort::Conflict)),
+                };
+                let (mut case, book) = materialize(docs.held(id)?, &merging.sharing)?;
+                case.revision = stored.revision + 1;
+                case.copy.local_revision = case.revision;
+                tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
+                if let Some(b) = &book {
+                    tp.insert(&k, codec::encode(key, "plans", &k, b)?)?;
+                }
+                ts.insert(dirty_key(id), &[][..])?;
+                let head = append(th, key, read_head(tm)?, change.clone())?;
+                tm.insert(HEAD_KEY, head_json(head))?;
+                Ok(case)
+            })
+            .map_err(|e| self.tx_error(e, &k))?;
+        self.flush()?;
+        Ok(case)
+    }
+}
+
+fn tx_locked() -> ConflictableTransactionError<Abort> {
+    ConflictableTransactionError::Abort(Abort::Locked)
+}
+
+/// The heads of every document of case `id`, as a record keeps them.
+pub(super) fn heads_of(docs: &Docs, id: CaseId) -> TxResult<BTreeMap<Part, Vec<String>>> {
+    Ok(docs.held(id)?.into_iter().map(|(p, mut d)| (p, hex_heads(&d.heads()))).collect())
+}
+
+/// Applies one case's items: returns the changes applied, how many per author (member
+/// id), and the parts dropped. Changes that wait for others not here abort it all.
+fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange]) -> TxResult<(usize, BTreeMap<String, usize>, Vec<Part>)> {
+    let (mut changes, mut authors, mut dropped) = (0, BTreeMap::new(), Vec::new());
+    for item in items {
+        if item.drop {
+            if docs.drop_doc(id, item.part)? {
+                dropped.push(item.part);
+            }
+            continue;
+        }
+        let mut doc = docs.load(id, item.part)?.unwrap_or_else(|| Doc::new(docs.actor));
+        let applied = doc.apply(&item.changes).map_err(merge_error)?;
+        if !applied.complete {
+            return Err(ConflictableTransactionError::Abort(Abort::Waiting));
+        }
+        changes += applied.changes;
+        for (actor, n) in &applied.by_actor {
+            *authors.entry(author(actor)).or_insert(0) += n;
+        }
+        if applied.changes > 0 {
+            docs.keep(id, item.part, &mut doc)?;
+        }
+    }
+    Ok((changes, authors, dropped))
+}
