@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod crdt;
 pub mod domain;
 pub mod exports;
 pub mod partners;
