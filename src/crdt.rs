@@ -517,3 +517,444 @@ impl Writer<'_> {
         .map_err(damaged)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const T: i64 = 1_790_000_000;
+
+    fn texts(key: &str) -> bool {
+        matches!(key, "notes" | "text" | "what")
+    }
+
+    fn doc(actor: &[u8], value: &Value) -> Doc {
+        let mut d = Doc::new(actor);
+        assert!(d.write(value, &texts, T).unwrap());
+        d
+    }
+
+    fn fork(base: &mut Doc, actor: &[u8]) -> Doc {
+        Doc::load(&base.save(), actor).unwrap()
+    }
+
+    /// Each sends the other what it lacks.
+    fn exchange(a: &mut Doc, b: &mut Doc) {
+        let (ha, hb) = (a.heads(), b.heads());
+        let to_b = a.changes_since(&hb);
+        let to_a = b.changes_since(&ha);
+        assert!(b.apply(&to_b).unwrap().complete);
+        assert!(a.apply(&to_a).unwrap().complete);
+    }
+
+    /// `doc` with `edit` applied to its current state, written back.
+    fn edit(doc: &mut Doc, edit: impl FnOnce(&mut Value)) -> bool {
+        let mut value = doc.read().unwrap();
+        edit(&mut value);
+        doc.write(&value, &texts, T).unwrap()
+    }
+
+    fn paths(clashes: &[Clash]) -> Vec<&str> {
+        clashes.iter().map(|c| c.path.as_str()).collect()
+    }
+
+    #[test]
+    fn nested_json_reads_back_as_written_and_an_identical_write_changes_nothing() {
+        let value = json!({
+            "groep": 5u8,
+            "id": 4_000_000_000u32,
+            "big": u64::MAX,
+            "minus": -12,
+            "ratio": 1.5,
+            "closed": false,
+            "due": null,
+            "notes": "Zoë vertelt over thuis",
+            "domains": ["onderwijs", "gedeeld"],
+            "intake": {"birth_date": "2016-03-01", "gezag": {"kind": "beide ouders", "empty": {}}},
+            "goals": [
+                {"id": 1, "text": "leest AVI E5", "steps": [[1, 2], []], "done": true},
+                {"id": 2, "text": "", "criterion": "toets"}
+            ],
+            "a/b~c": "pointer characters in a key"
+        });
+        let mut d = doc(b"A", &value);
+        assert_eq!(d.read().unwrap(), value);
+        let heads = d.heads();
+        assert!(!d.write(&value, &texts, T + 1).unwrap(), "nothing differs");
+        assert_eq!(d.heads(), heads, "no empty change");
+        // Into the struct it came from.
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Part {
+            groep: u8,
+            id: u32,
+            notes: String,
+        }
+        let part = Part { groep: 5, id: 4_000_000_000, notes: "Renée".into() };
+        let mut p = Doc::new(b"P");
+        p.write(&serde_json::to_value(&part).unwrap(), &texts, T).unwrap();
+        assert_eq!(serde_json::from_value::<Part>(p.read().unwrap()).unwrap(), part);
+        // A key gone from the value is deleted; the notes stay a text after a reload.
+        let mut smaller = value.clone();
+        smaller.as_object_mut().unwrap().remove("intake");
+        assert!(d.write(&smaller, &texts, T + 2).unwrap());
+        let mut again = Doc::load(&d.save(), b"A").unwrap();
+        assert_eq!(again.read().unwrap(), smaller);
+        assert!(!again.write(&smaller, &texts, T + 3).unwrap());
+    }
+
+    #[test]
+    fn a_value_that_is_not_an_object_or_too_deep_is_refused_and_changes_nothing() {
+        let mut d = doc(b"A", &json!({"a": 1}));
+        let heads = d.heads();
+        assert_eq!(d.write(&json!([1]), &texts, T), Err(CrdtError::NotAnObject));
+        // `{}` is one level, each `{"x": [..]}` around it two more.
+        let nest = |wraps: usize| (0..wraps).fold(json!({}), |inner, _| json!({ "x": [inner] }));
+        assert!(d.write(&json!({"a": 1, "deep": nest(15)}), &texts, T).unwrap(), "exactly MAX_DEPTH levels");
+        let heads_ok = d.heads();
+        let too_deep = json!({"a": 2, "deep": [nest(15)]});
+        assert_eq!(d.write(&too_deep, &texts, T), Err(CrdtError::TooDeep));
+        assert_ne!(heads, heads_ok);
+        assert_eq!(d.heads(), heads_ok, "nothing of the refused write stays");
+        assert_eq!(d.read().unwrap()["a"], json!(1));
+    }
+
+    #[test]
+    fn a_hostile_deep_document_reads_as_too_deep_without_overflowing() {
+        let mut am = AutoCommit::new_with_encoding(ENCODING);
+        let mut obj = ROOT;
+        for _ in 0..2_000 {
+            obj = am.put_object(&obj, "x", ObjType::Map).unwrap();
+        }
+        let d = Doc::load(&am.save(), b"A").unwrap();
+        assert_eq!(d.read(), Err(CrdtError::TooDeep));
+        assert_eq!(d.clashes(), Err(CrdtError::TooDeep));
+    }
+
+    #[test]
+    fn concurrent_typing_in_one_text_keeps_both_insertions() {
+        let mut base = doc(b"base", &json!({"notes": "Zoë en Renée"}));
+        let mut a = fork(&mut base, b"A");
+        let mut b = fork(&mut base, b"B");
+        assert!(a.write(&json!({"notes": "Zoë de Vries en Renée"}), &texts, T).unwrap());
+        assert!(b.write(&json!({"notes": "Zoë en Renée Çelik"}), &texts, T).unwrap());
+        exchange(&mut a, &mut b);
+        let want = json!({"notes": "Zoë de Vries en Renée Çelik"});
+        assert_eq!(a.read().unwrap(), want);
+        assert_eq!(b.read().unwrap(), want);
+        assert!(a.clashes().unwrap().is_empty());
+    }
+
+    #[test]
+    fn concurrent_values_for_one_field_clash_on_every_copy_until_settled() {
+        let start = json!({"intake": {"birth_date": "2016-03-01"}, "goals": [{"due": "01-03-2027"}], "name": "Noor"});
+        let mut base = doc(b"base", &start);
+        let (mut a, mut b, mut c) = (fork(&mut base, b"A"), fork(&mut base, b"B"), fork(&mut base, b"C"));
+        edit(&mut a, |v| {
+            v["intake"]["birth_date"] = json!("2016-03-02");
+            v["goals"][0]["due"] = json!("02-03-2027");
+        });
+        edit(&mut b, |v| {
+            v["intake"]["birth_date"] = json!("2016-04-01");
+            v["goals"][0]["due"] = json!("03-03-2027");
+        });
+        let (from_a, from_b) = (a.changes_since(&base.heads()), b.changes_since(&base.heads()));
+        b.apply(&from_a).unwrap();
+        a.apply(&from_b).unwrap();
+        // The other delivery order.
+        c.apply(&from_b).unwrap();
+        c.apply(&from_a).unwrap();
+        // A fourth copy gets both clashing values relayed in one save.
+        let mut d = Doc::load(&c.save(), b"D").unwrap();
+        let clashes = a.clashes().unwrap();
+        assert_eq!(paths(&clashes), ["/goals/0/due", "/intake/birth_date"]);
+        let dates = &clashes[1].values;
+        assert_eq!(dates.len(), 2);
+        assert!(dates.contains(&json!("2016-03-02")) && dates.contains(&json!("2016-04-01")), "{dates:?}");
+        let read = a.read().unwrap();
+        assert_eq!(read["intake"]["birth_date"], dates[0], "the shown value comes first");
+        for other in [&b, &c, &d] {
+            assert_eq!(other.clashes().unwrap(), clashes);
+            assert_eq!(other.read().unwrap(), read);
+        }
+        a.settle("/intake/birth_date", &json!("2016-03-02"), &texts, T).unwrap();
+        assert_eq!(paths(&a.clashes().unwrap()), ["/goals/0/due"]);
+        let settled = a.changes_since(&b.heads());
+        for other in [&mut b, &mut c, &mut d] {
+            other.apply(&settled).unwrap();
+            assert_eq!(paths(&other.clashes().unwrap()), ["/goals/0/due"]);
+            assert_eq!(other.read().unwrap()["intake"]["birth_date"], json!("2016-03-02"));
+        }
+        // Settling on the shown value also clears it.
+        let shown = b.read().unwrap()["goals"][0]["due"].clone();
+        b.settle("/goals/0/due", &shown, &texts, T).unwrap();
+        assert!(b.clashes().unwrap().is_empty());
+        for bad in ["", "intake", "/nope/x", "/goals/7/due", "/name/x"] {
+            assert_eq!(b.settle(bad, &json!(1), &texts, T), Err(CrdtError::BadPath(bad.into())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_write_that_changes_another_field_keeps_a_clash() {
+        let mut base = doc(b"base", &json!({"birth_date": "2016-03-01", "name": "Noor", "notes": "eerste"}));
+        let (mut a, mut b) = (fork(&mut base, b"A"), fork(&mut base, b"B"));
+        edit(&mut a, |v| v["birth_date"] = json!("2016-03-02"));
+        edit(&mut b, |v| v["birth_date"] = json!("2016-04-01"));
+        exchange(&mut a, &mut b);
+        assert_eq!(paths(&a.clashes().unwrap()), ["/birth_date"]);
+        assert!(edit(&mut a, |v| {
+            v["name"] = json!("Noor B.");
+            v["notes"] = json!("eerste gesprek");
+        }));
+        assert_eq!(paths(&a.clashes().unwrap()), ["/birth_date"], "the other field's write kept the clash");
+        exchange(&mut a, &mut b);
+        assert_eq!(b.clashes().unwrap(), a.clashes().unwrap());
+        assert_eq!(b.read().unwrap()["name"], json!("Noor B."));
+    }
+
+    #[test]
+    fn concurrent_appends_and_edits_in_place_of_a_list_all_survive() {
+        let goal = |id: u32, text: &str| json!({"id": id, "text": text, "done": false});
+        let mut base = doc(b"base", &json!({"goals": [goal(1, "lezen")]}));
+        let (mut a, mut b) = (fork(&mut base, b"A"), fork(&mut base, b"B"));
+        edit(&mut a, |v| v["goals"].as_array_mut().unwrap().push(goal(2, "rekenen")));
+        edit(&mut b, |v| v["goals"].as_array_mut().unwrap().push(goal(3, "spelen")));
+        exchange(&mut a, &mut b);
+        let goals = a.read().unwrap()["goals"].clone();
+        let ids: Vec<u64> = goals.as_array().unwrap().iter().map(|g| g["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids.len(), 3);
+        assert!(ids.contains(&2) && ids.contains(&3) && ids[0] == 1, "{ids:?}");
+        assert_eq!(b.read().unwrap()["goals"], goals);
+        // One side edits two fields of the first goal, the other another field and appends.
+        edit(&mut a, |v| {
+            v["goals"][0]["done"] = json!(true);
+            v["goals"][0]["text"] = json!("lezen in maart");
+        });
+        edit(&mut b, |v| {
+            v["goals"][0]["criterion"] = json!("AVI-toets");
+            v["goals"].as_array_mut().unwrap().push(goal(4, "sport"));
+        });
+        exchange(&mut a, &mut b);
+        let read = a.read().unwrap();
+        assert_eq!(read, b.read().unwrap());
+        assert_eq!(
+            read["goals"][0],
+            json!({"id": 1, "text": "lezen in maart", "done": true, "criterion": "AVI-toets"})
+        );
+        assert_eq!(read["goals"].as_array().unwrap().len(), 4);
+        assert!(a.clashes().unwrap().is_empty());
+        // A removed item goes; the others stay where they were.
+        edit(&mut a, |v| {
+            v["goals"].as_array_mut().unwrap().remove(1);
+        });
+        let after = a.read().unwrap()["goals"].clone();
+        assert_eq!(after.as_array().unwrap().len(), 3);
+        assert_eq!(after[0], read["goals"][0]);
+        assert_eq!(after[1], read["goals"][2]);
+    }
+
+    #[test]
+    fn garbage_truncated_and_oversized_bytes_are_refused_and_change_nothing() {
+        let mut d = doc(b"A", &json!({"notes": "Zoë", "n": 1}));
+        let mut other = fork(&mut d, b"B");
+        edit(&mut other, |v| v["n"] = json!(2));
+        edit(&mut other, |v| v["notes"] = json!("Zoë en Renée"));
+        let changes = other.changes_since(&d.heads());
+        let saved = other.save();
+        let before = (d.heads(), d.read().unwrap(), d.save());
+        let unchanged = |d: &mut Doc| assert_eq!((d.heads(), d.read().unwrap(), d.save()), before);
+
+        let mut rng_bytes: Vec<u8> = (0..600u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for garbage in [&b"hello"[..], &[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 200][..], &rng_bytes[..]] {
+            assert!(matches!(Doc::load(garbage, b"C"), Err(CrdtError::Damaged(_))));
+            assert!(matches!(d.apply(garbage), Err(CrdtError::Damaged(_))));
+            unchanged(&mut d);
+        }
+        for len in 1..saved.len() {
+            assert!(Doc::load(&saved[..len], b"C").is_err(), "save cut at {len}");
+            assert!(d.apply(&saved[..len]).is_err(), "save cut at {len}");
+        }
+        unchanged(&mut d);
+        // A cut between two changes is a whole first change; any other cut is refused.
+        let mut whole_prefixes = 0;
+        for len in 1..changes.len() {
+            let mut copy = d.clone();
+            match copy.apply(&changes[..len]) {
+                Ok(applied) => {
+                    whole_prefixes += 1;
+                    assert_eq!(applied.changes, 1);
+                }
+                Err(e) => {
+                    assert!(matches!(e, CrdtError::Damaged(_)), "{e:?}");
+                    unchanged(&mut copy);
+                }
+            }
+        }
+        assert_eq!(whole_prefixes, 1);
+        // One flipped byte fails its checksum.
+        let mut flipped = changes.clone();
+        flipped[changes.len() / 2] ^= 0x40;
+        assert!(d.apply(&flipped).is_err());
+        rng_bytes.resize(MAX_DOC + 1, 0);
+        assert_eq!(Doc::load(&rng_bytes, b"C").err(), Some(CrdtError::TooLarge { size: MAX_DOC + 1, max: MAX_DOC }));
+        assert!(matches!(d.apply(&rng_bytes), Err(CrdtError::TooLarge { .. })));
+        unchanged(&mut d);
+        // And the whole of it applies.
+        assert_eq!(d.apply(&changes).unwrap().changes, 2);
+        assert_eq!(d.read().unwrap(), other.read().unwrap());
+    }
+
+    #[test]
+    fn two_copies_with_one_actor_are_refused() {
+        let mut base = doc(b"base", &json!({"n": 0}));
+        let (mut a, mut a_too) = (fork(&mut base, b"A"), fork(&mut base, b"A"));
+        edit(&mut a, |v| v["n"] = json!(1));
+        edit(&mut a_too, |v| v["n"] = json!(2));
+        let before = a.read().unwrap();
+        let theirs = a_too.changes_since(&base.heads());
+        assert!(matches!(a.apply(&theirs), Err(CrdtError::Damaged(_))));
+        assert_eq!(a.read().unwrap(), before);
+    }
+
+    #[test]
+    fn reading_at_old_heads_gives_the_old_state() {
+        let v1 = json!({"goals": [{"text": "lezen"}], "notes": "eerste"});
+        let mut d = doc(b"A", &v1);
+        let heads = d.heads();
+        edit(&mut d, |v| {
+            v["goals"][0]["text"] = json!("lezen in maart");
+            v["goals"].as_array_mut().unwrap().push(json!({"text": "rekenen"}));
+            v["notes"] = json!("tweede");
+            v["extra"] = json!(true);
+        });
+        assert_eq!(d.read_at(&heads).unwrap(), v1);
+        assert_ne!(d.read().unwrap(), v1);
+        assert_eq!(d.read_at(&[[7; 32]]), Err(CrdtError::UnknownHeads));
+    }
+
+    #[test]
+    fn changes_waiting_for_dependencies_are_applied_once_those_arrive() {
+        let mut a = doc(b"A", &json!({"n": 0, "notes": "a"}));
+        let mut b = fork(&mut a, b"B");
+        let h0 = a.heads();
+        edit(&mut a, |v| v["n"] = json!(1));
+        let h1 = a.heads();
+        let first = a.changes_since(&h0);
+        edit(&mut a, |v| v["notes"] = json!("ab"));
+        let second = a.changes_since(&h1);
+        let before = b.read().unwrap();
+        let applied = b.apply(&second).unwrap();
+        assert_eq!(applied, Applied { changes: 0, actors: vec![], complete: false });
+        assert!(b.missing_deps());
+        assert_eq!(b.read().unwrap(), before);
+        // The waiting change survives a save and load.
+        let mut b = Doc::load(&b.save(), b"B").unwrap();
+        assert!(b.missing_deps());
+        let applied = b.apply(&first).unwrap();
+        assert_eq!(applied, Applied { changes: 2, actors: vec![b"A".to_vec()], complete: true });
+        assert!(!b.missing_deps());
+        assert_eq!(b.read().unwrap(), a.read().unwrap());
+        assert_eq!(b.apply(&first).unwrap(), Applied { changes: 0, actors: vec![], complete: true });
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Doc, field ("date" or "groep"), value.
+        Scalar(usize, &'static str, u8),
+        /// Doc, position (scaled to the text), inserted text.
+        Type(usize, prop::sample::Index, String),
+        /// Doc, appended item's label.
+        Append(usize, u8),
+        /// Doc, item (scaled), new done.
+        Tick(usize, prop::sample::Index, bool),
+        /// A change (scaled to those made so far) to a doc.
+        Deliver(prop::sample::Index, usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        let doc = 0..3usize;
+        prop_oneof![
+            (doc.clone(), prop::sample::select(vec!["date", "groep"]), 0..4u8)
+                .prop_map(|(d, f, v)| Step::Scalar(d, f, v)),
+            (doc.clone(), any::<prop::sample::Index>(), "[aë€ ]{1,3}").prop_map(|(d, i, s)| Step::Type(d, i, s)),
+            (doc.clone(), any::<u8>()).prop_map(|(d, l)| Step::Append(d, l)),
+            (doc.clone(), any::<prop::sample::Index>(), any::<bool>()).prop_map(|(d, i, b)| Step::Tick(d, i, b)),
+            (any::<prop::sample::Index>(), doc).prop_map(|(c, d)| Step::Deliver(c, d)),
+        ]
+    }
+
+    fn run(docs: &mut [Doc], sent: &mut Vec<Vec<u8>>, step: Step) {
+        let scalar = |v: u8| if v == 0 { Value::Null } else { json!(format!("0{v}-03-2027")) };
+        let (d, change): (usize, Box<dyn FnOnce(&mut Value)>) = match step {
+            Step::Deliver(c, d) => {
+                if !sent.is_empty() {
+                    docs[d].apply(&sent[c.index(sent.len())]).unwrap();
+                }
+                return;
+            }
+            Step::Scalar(d, field, v) => (d, Box::new(move |value| value[field] = scalar(v))),
+            Step::Type(d, at, s) => (
+                d,
+                Box::new(move |value| {
+                    let mut notes: Vec<char> = value["notes"].as_str().unwrap().chars().collect();
+                    let i = at.index(notes.len() + 1);
+                    notes.splice(i..i, s.chars());
+                    value["notes"] = json!(notes.into_iter().collect::<String>());
+                }),
+            ),
+            Step::Append(d, label) => (
+                d,
+                Box::new(move |value| value["items"].as_array_mut().unwrap().push(json!({"l": label, "done": false}))),
+            ),
+            Step::Tick(d, i, done) => (
+                d,
+                Box::new(move |value| {
+                    let items = value["items"].as_array_mut().unwrap();
+                    if !items.is_empty() {
+                        let n = items.len();
+                        items[i.index(n)]["done"] = json!(done);
+                    }
+                }),
+            ),
+        };
+        let heads = docs[d].heads();
+        if edit(&mut docs[d], change) {
+            sent.push(docs[d].changes_since(&heads));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        #[test]
+        fn three_copies_converge_whatever_the_order_of_delivery(
+            steps in prop::collection::vec(step(), 1..40),
+            late in any::<u64>(),
+        ) {
+            use rand::SeedableRng;
+            use rand::seq::SliceRandom;
+            let mut base = doc(b"base", &json!({"date": null, "groep": null, "notes": "", "items": []}));
+            let mut docs: Vec<Doc> = [b"A", b"B", b"C"].iter().map(|a| fork(&mut base, *a)).collect();
+            let mut sent = Vec::new();
+            for s in steps {
+                run(&mut docs, &mut sent, s);
+            }
+            // Late deliveries of everything, in a random order, duplicates included.
+            let mut rng = rand::rngs::SmallRng::seed_from_u64(late);
+            for doc in &mut docs {
+                let mut order: Vec<&Vec<u8>> = sent.iter().collect();
+                order.shuffle(&mut rng);
+                for bytes in order {
+                    doc.apply(bytes).unwrap();
+                }
+                prop_assert!(!doc.missing_deps());
+            }
+            let read = docs[0].read().unwrap();
+            let clashes = docs[0].clashes().unwrap();
+            for doc in &docs[1..] {
+                prop_assert_eq!(doc.read().unwrap(), read.clone());
+                prop_assert_eq!(doc.clashes().unwrap(), clashes.clone());
+            }
+        }
+    }
+}
