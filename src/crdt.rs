@@ -697,20 +697,29 @@ mod tests {
 
     #[test]
     fn a_write_that_changes_another_field_keeps_a_clash() {
-        let mut base = doc(b"base", &json!({"birth_date": "2016-03-01", "name": "Noor", "notes": "eerste"}));
+        let start = json!({"birth_date": "2016-03-01", "name": "Noor", "notes": "eerste", "intake": {"gezag": "beide ouders", "school": "De Linde"}});
+        let mut base = doc(b"base", &start);
         let (mut a, mut b) = (fork(&mut base, b"A"), fork(&mut base, b"B"));
-        edit(&mut a, |v| v["birth_date"] = json!("2016-03-02"));
-        edit(&mut b, |v| v["birth_date"] = json!("2016-04-01"));
+        edit(&mut a, |v| {
+            v["birth_date"] = json!("2016-03-02");
+            v["intake"]["gezag"] = json!("alleen moeder");
+        });
+        edit(&mut b, |v| {
+            v["birth_date"] = json!("2016-04-01");
+            v["intake"]["gezag"] = json!("voogd / GI");
+        });
         exchange(&mut a, &mut b);
-        assert_eq!(paths(&a.clashes().unwrap()), ["/birth_date"]);
+        let both = ["/birth_date", "/intake/gezag"];
+        assert_eq!(paths(&a.clashes().unwrap()), both);
         assert!(edit(&mut a, |v| {
             v["name"] = json!("Noor B.");
             v["notes"] = json!("eerste gesprek");
+            v["intake"]["school"] = json!("De Esch");
         }));
-        assert_eq!(paths(&a.clashes().unwrap()), ["/birth_date"], "the other field's write kept the clash");
+        assert_eq!(paths(&a.clashes().unwrap()), both, "the other fields' write kept the clashes");
         exchange(&mut a, &mut b);
         assert_eq!(b.clashes().unwrap(), a.clashes().unwrap());
-        assert_eq!(b.read().unwrap()["name"], json!("Noor B."));
+        assert_eq!(b.read().unwrap()["intake"]["school"], json!("De Esch"));
     }
 
     #[test]
