@@ -2210,6 +2210,33 @@ pub fn restored(file: &Path) -> String {
     )
 }
 
+// ---- Shared documents (crdt) ----
+use crate::crdt::{CrdtError, MAX_DEPTH};
+
+pub const CRDT_ASK_AGAIN: &str = "vraag de partner de gegevens opnieuw te sturen";
+pub const CRDT_REPORT: &str = "dit is een fout in tandem; meld het bij de beheerder";
+
+said!(
+    CrdtError => |e| match e {
+        CrdtError::TooLarge { size, max } => format!(
+            "de gedeelde gegevens zijn te groot ({size} bytes, maximaal {max}) en zijn niet ingelezen; {CRDT_ASK_AGAIN}"
+        ),
+        CrdtError::Damaged(detail) => format!(
+            "de gedeelde gegevens zijn beschadigd ({detail}) en zijn niet ingelezen; {CRDT_ASK_AGAIN}"
+        ),
+        CrdtError::TooDeep => format!(
+            "de gedeelde gegevens zijn dieper genest dan {MAX_DEPTH} niveaus en zijn niet gelezen of bewaard; {CRDT_ASK_AGAIN}"
+        ),
+        CrdtError::NotAnObject => format!("een dossierdeel kon niet als gedeelde gegevens worden bewaard; {CRDT_REPORT}"),
+        CrdtError::BadPath(path) => format!(
+            "het veld {path} bestaat niet (meer) in de gedeelde gegevens; open het dossier opnieuw en kies opnieuw"
+        ),
+        CrdtError::UnknownHeads => format!(
+            "deze eerdere versie van de gedeelde gegevens is hier niet bekend; {CRDT_REPORT}"
+        ),
+    };
+);
+
 #[cfg(test)]
 mod tests {
     use crate::domain::case::CaseId;
