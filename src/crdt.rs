@@ -55,8 +55,8 @@ pub struct Clash {
 pub struct Applied {
     /// New changes applied now (including queued ones whose dependencies arrived).
     pub changes: usize,
-    /// The actor ids of those changes, each once, in the order first seen.
-    pub actors: Vec<Vec<u8>>,
+    /// The actor ids of those changes with how many each, in the order first seen.
+    pub by_actor: Vec<(Vec<u8>, usize)>,
     /// False while some received changes wait for changes this copy lacks.
     pub complete: bool,
 }
@@ -195,18 +195,31 @@ impl Doc {
         let before = self.am.get_heads();
         let mut next = self.am.clone();
         next.load_incremental(bytes).map_err(damaged)?;
-        let mut actors: Vec<Vec<u8>> = Vec::new();
+        let mut by_actor: Vec<(Vec<u8>, usize)> = Vec::new();
         let mut changes = 0;
         for meta in next.get_changes_meta(&before) {
             changes += 1;
             let actor = meta.actor.to_bytes();
-            if !actors.iter().any(|a| a == actor) {
-                actors.push(actor.to_vec());
+            match by_actor.iter_mut().find(|(a, _)| a == actor) {
+                Some((_, n)) => *n += 1,
+                None => by_actor.push((actor.to_vec(), 1)),
             }
         }
         let complete = next.get_missing_deps(&[]).is_empty();
         self.am = next;
-        Ok(Applied { changes, actors, complete })
+        Ok(Applied { changes, by_actor, complete })
+    }
+
+    /// A copy of the document as it was at `heads`, edited by `actor` (another actor than
+    /// this document's: its changes are concurrent with everything after `heads`).
+    pub fn fork_at(&mut self, heads: &[Hash], actor: &[u8]) -> Result<Doc, CrdtError> {
+        let am = self.am.fork_at(&hashes(heads)).map_err(|_| CrdtError::UnknownHeads)?;
+        Ok(Doc { am: am.with_actor(ActorId::from(actor)) })
+    }
+
+    /// Takes in every change of `other` (a fork of this document) this one lacks.
+    pub fn merge(&mut self, other: &mut Doc) -> Result<(), CrdtError> {
+        self.am.merge(&mut other.am).map(|_| ()).map_err(damaged)
     }
 
     /// Whether received changes wait for changes this copy lacks.

@@ -1851,7 +1851,10 @@ pub fn sync_folder_missing(folder: &Path) -> String {
 }
 
 pub fn sync_folder_unreadable(folder: &Path, e: &std::io::Error) -> String {
-    format!("De synchronisatiemap {} kan niet worden gelezen ({e}). Controleer de rechten op de map. Er is niets veranderd.", folder.display())
+    format!(
+        "De synchronisatiemap {} kan niet worden gelezen ({e}). Controleer de rechten op de map. Er is niets veranderd.",
+        folder.display()
+    )
 }
 
 pub fn sync_folder_unwritable(folder: &Path, e: &std::io::Error) -> String {

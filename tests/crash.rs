@@ -89,8 +89,10 @@ fn crash_child_writer() {
             }
             if acknowledged.is_multiple_of(4) {
                 let cx = plan::Context { case: &saved, route: &route, team: &team };
-                let book =
-                    PlanBook { versions: vec![plan::Plan::prefilled(&cx, &tandem::strings::PLAN_WORDS, now.date())], heads: Vec::new() };
+                let book = PlanBook {
+                    versions: vec![plan::Plan::prefilled(&cx, &tandem::strings::PLAN_WORDS, now.date())],
+                    heads: Vec::new(),
+                };
                 let change = Change {
                     case: Some(saved.id),
                     at: now,

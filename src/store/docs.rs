@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sled::transaction::{ConflictableTransactionError, TransactionalTree, Transactional};
+use sled::transaction::{ConflictableTransactionError, Transactional, TransactionalTree};
 
 use super::{Abort, HEAD_KEY, Result, Store, StoreError, TxResult, append, codec, crypto, head_json, read_head};
 use crate::crdt::{self, Doc, Hash};
@@ -168,6 +168,8 @@ pub fn author(actor: &[u8]) -> String {
 /// The documents of one transaction: load, keep, drop.
 pub(super) struct Docs<'a> {
     pub tree: &'a TransactionalTree,
+    /// The `sync` tree, where a written document marks its case to be sent.
+    pub sync: &'a TransactionalTree,
     pub key: &'a crypto::SecretKey,
     pub actor: &'a [u8],
 }
@@ -243,7 +245,8 @@ pub(super) fn write(
             _ => parse_heads(case.copy.heads.get(&part).map_or(&[][..], |h| h.as_slice())),
         };
         let stale = !base.is_empty() && base != doc.heads();
-        let mut target = if stale { doc.fork_at(&base, &actor(&author(docs.actor))).map_err(merge_error)? } else { doc.clone() };
+        let mut target =
+            if stale { doc.fork_at(&base, &actor(&author(docs.actor))).map_err(merge_error)? } else { doc.clone() };
         let mut value = target.read().map_err(merge_error)?;
         let fresh = new.cloned().unwrap_or_else(|| Value::Object(Default::default()));
         take_owned(&mut value, &fresh, |k| owner.owns(part, k));
@@ -261,7 +264,7 @@ pub(super) fn write(
             doc = target;
         }
         docs.keep(case.id, part, &mut doc)?;
-        docs.tree.insert(dirty_key(case.id), &[][..])?;
+        docs.sync.insert(dirty_key(case.id), &[][..])?;
     }
     if !merged {
         return Ok(None);
@@ -354,7 +357,11 @@ fn keep_frozen(doc: &mut Doc, value: &mut Value) -> TxResult<Vec<Clash>> {
         let (Some((_, signed)), Some((i, now))) = (find(&then), find(value)) else { continue };
         if signed != now {
             let path = format!("/{BOOK}/versions/{i}");
-            clashes.push(Clash { part: Part::Plan, path: path.clone(), values: vec![signed.to_string(), now.to_string()] });
+            clashes.push(Clash {
+                part: Part::Plan,
+                path: path.clone(),
+                values: vec![signed.to_string(), now.to_string()],
+            });
             if let Some(slot) = value.pointer_mut(&path) {
                 *slot = signed;
             }
@@ -364,6 +371,12 @@ fn keep_frozen(doc: &mut Doc, value: &mut Value) -> TxResult<Vec<Clash>> {
 }
 
 impl Store {
+    /// Whether a save of `case` read at an older revision than `stored` is merged in
+    /// rather than refused: when every save since was a sync's, not this copy's.
+    pub(super) fn merges_over(&self, case: &Case, stored: &Case) -> bool {
+        self.merging.is_some() && !case.copy.heads.is_empty() && case.revision == stored.copy.local_revision
+    }
+
     /// From now on every save also writes the case's documents (sync is configured).
     pub fn set_merging(&mut self, merging: Merging) {
         self.actor = actor(&merging.member);
@@ -374,14 +387,11 @@ impl Store {
         self.merging.as_ref()
     }
 
-    pub(super) fn docs<'a>(&'a self, tree: &'a TransactionalTree) -> Result<Docs<'a>> {
-        Ok(Docs { tree, key: self.key()?, actor: &self.actor })
-    }
-
     /// Gives every case without documents its documents, from its record and plan (a
     /// store that starts to sync). Returns how many cases got them.
     pub fn ensure_docs(&self, time: i64) -> Result<usize> {
         let Some(merging) = &self.merging else { return Ok(0) };
+        let key = self.key()?;
         let mut made = 0;
         for item in self.trees.cases.iter().keys() {
             let k = item.map_err(|e| self.sled_error(e))?;
@@ -393,8 +403,8 @@ impl Store {
             let (Some(case), book) = (self.case(id)?, self.plan(id)?) else { continue };
             let t = &self.trees;
             (&t.cases, &t.docs, &t.sync)
-                .transaction(|(tc, td, _)| {
-                    let docs = Docs { tree: td, key: self.key().map_err(|_| tx_locked())?, actor: &self.actor };
+                .transaction(|(tc, td, ts)| {
+                    let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
                     write(&docs, &merging.sharing, &case, book.as_ref(), Owner::Record, time)?;
                     write(&docs, &merging.sharing, &case, book.as_ref(), Owner::Plan, time)?;
                     let mut stored = case.clone();
@@ -445,7 +455,9 @@ impl Store {
     fn sync_value<T: codec::Record>(&self, name: &[u8]) -> Result<Option<T>> {
         let key = self.key()?;
         let Some(v) = self.trees.sync.get(name).map_err(|e| self.sled_error(e))? else { return Ok(None) };
-        codec::decode(key, "sync", name, &v).map(Some).map_err(|error| StoreError::Record { key: super::hex(name), error })
+        codec::decode(key, "sync", name, &v)
+            .map(Some)
+            .map_err(|error| StoreError::Record { key: super::hex(name), error })
     }
 
     /// Marks every case to be offered again (a partner was added).
@@ -542,7 +554,8 @@ impl Store {
         let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
         let key = self.key()?;
         let tk = taken_key(from);
-        let taken = codec::encode(key, "sync", &tk, taken).map_err(|error| StoreError::Record { key: super::hex(&tk), error })?;
+        let taken = codec::encode(key, "sync", &tk, taken)
+            .map_err(|error| StoreError::Record { key: super::hex(&tk), error })?;
         let mut by_case: BTreeMap<CaseId, Vec<&DocChange>> = BTreeMap::new();
         for item in items {
             by_case.entry(item.case).or_default().push(item);
@@ -550,7 +563,7 @@ impl Store {
         let t = &self.trees;
         let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
             .transaction(|(tc, tp, td, ts, th, tm)| {
-                let docs = Docs { tree: td, key, actor: &self.actor };
+                let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
                 let mut report = Received::default();
                 let mut head = read_head(tm)?;
                 for (id, items) in &by_case {
@@ -608,13 +621,14 @@ impl Store {
     pub fn settle(&self, id: CaseId, part: Part, path: &str, value: &str, change: Change) -> Result<Case> {
         let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
         let key = self.key()?;
-        let value: Value = serde_json::from_str(value).map_err(|e| StoreError::Merge(crdt::CrdtError::Damaged(e.to_string())))?;
+        let value: Value =
+            serde_json::from_str(value).map_err(|e| StoreError::Merge(crdt::CrdtError::Damaged(e.to_string())))?;
         let time = change.at.and_utc().timestamp();
         let k = *id.0.as_bytes();
         let t = &self.trees;
         let case = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
             .transaction(|(tc, tp, td, ts, th, tm)| {
-                let docs = Docs { tree: td, key, actor: &self.actor };
+                let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
                 let Some(mut doc) = docs.load(id, part)? else {
                     return Err(ConflictableTransactionError::Abort(Abort::Conflict));
                 };
@@ -642,8 +656,12 @@ impl Store {
     }
 }
 
-fn tx_locked() -> ConflictableTransactionError<Abort> {
-    ConflictableTransactionError::Abort(Abort::Locked)
+/// Removes every document of case `id` (the case is deleted).
+pub(super) fn remove_all(tree: &TransactionalTree, id: CaseId) -> TxResult<()> {
+    for part in Part::ALL {
+        tree.remove(doc_key(id, part))?;
+    }
+    Ok(())
 }
 
 /// The heads of every document of case `id`, as a record keeps them.

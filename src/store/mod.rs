@@ -24,8 +24,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 pub use backup::{Backup, list_backups, newest_good_backup, restore};
 pub use codec::{CodecError, decode_plain, encode_plain};
-pub use docs::{DocChange, Merging, Received, Sent, SyncState, Taken, author};
 use crypto::{CryptoError, KdfParams, RecoveryKey, SecretKey};
+pub use docs::{DocChange, Merging, Received, Sent, SyncState, Taken, author};
 pub use partners::{MemberSecret, Partner};
 pub use swv::{Imported, SeenBundle, SwvRecord, TeamState};
 
@@ -527,7 +527,7 @@ impl Store {
         let unflushed = self.unflushed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         let retry = unflushed == Some((case.id, case.revision + 1));
         let saved = (&t.cases, &t.history, &t.meta, &t.docs, &t.sync)
-            .transaction(|(tc, th, tm, td, _)| {
+            .transaction(|(tc, th, tm, td, ts)| {
                 let stored = match tc.get(k)? {
                     None => None,
                     Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
@@ -557,9 +557,11 @@ impl Store {
                 }
                 next.revision = stored.as_ref().map_or(0, |s| s.revision) + 1;
                 if let Some(merging) = &self.merging {
-                    let docs = docs::Docs { tree: td, key, actor: &self.actor };
+                    let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.at.and_utc().timestamp();
-                    if let Some((merged, _)) = docs::write(&docs, &merging.sharing, &next, None, docs::Owner::Record, time)? {
+                    if let Some((merged, _)) =
+                        docs::write(&docs, &merging.sharing, &next, None, docs::Owner::Record, time)?
+                    {
                         next = Case { id: next.id, revision: next.revision, ..merged };
                     }
                     next.copy.heads = docs::heads_of(&docs, case.id)?;
@@ -621,11 +623,12 @@ impl Store {
         // are still all there is when the transaction runs.
         let history_keys: Vec<sled::IVec> =
             t.history.scan_prefix(k).keys().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
-        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts, &t.plans)
-            .transaction(|(tc, th, tt, tm, td, tp)| {
+        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts, &t.plans, &t.docs)
+            .transaction(|(tc, th, tt, tm, td, tp, tdocs)| {
                 tc.remove(&k)?;
                 td.remove(&k)?;
                 tp.remove(&k)?;
+                docs::remove_all(tdocs, id)?;
                 for hk in &history_keys {
                     if let Some(v) = th.get(hk)? {
                         let mut entry: Entry = codec::decode(key, "history", hk, &v)?;
@@ -654,17 +657,18 @@ impl Store {
         let k = *id.0.as_bytes();
         let t = &self.trees;
         (&t.plans, &t.history, &t.meta, &t.cases, &t.docs, &t.sync)
-            .transaction(|(tp, th, tm, tc, td, _)| {
+            .transaction(|(tp, th, tm, tc, td, ts)| {
                 let mut book = book.clone();
                 if let (Some(merging), Some(v)) = (&self.merging, tc.get(k)?) {
                     let case = codec::decode::<Case>(key, "cases", &k, &v)?;
-                    let docs = docs::Docs { tree: td, key, actor: &self.actor };
+                    let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.map_or(0, |c| c.at.and_utc().timestamp());
                     let merged = docs::write(&docs, &merging.sharing, &case, Some(&book), docs::Owner::Plan, time)?;
                     if let Some((_, Some(merged))) = merged {
                         book = merged;
                     }
-                    book.heads = docs::heads_of(&docs, id)?.remove(&crate::domain::share::Part::Plan).unwrap_or_default();
+                    book.heads =
+                        docs::heads_of(&docs, id)?.remove(&crate::domain::share::Part::Plan).unwrap_or_default();
                 }
                 tp.insert(&k, codec::encode(key, "plans", &k, &book)?)?;
                 if let Some(change) = change {
@@ -872,7 +876,6 @@ impl Store {
             TransactionError::Abort(Abort::Codec(error)) => StoreError::Record { key: hex(key), error },
             TransactionError::Abort(Abort::Head) => self.damaged(strings::HEAD_UNREADABLE.into()),
             TransactionError::Abort(Abort::Merge(e)) => StoreError::Merge(e),
-            TransactionError::Abort(Abort::Locked) => StoreError::Locked,
             TransactionError::Abort(Abort::Waiting) => StoreError::Waiting,
             TransactionError::Storage(e) => self.sled_error(e),
         }
@@ -885,7 +888,6 @@ enum Abort {
     Conflict,
     Head,
     Merge(crate::crdt::CrdtError),
-    Locked,
     Waiting,
 }
 

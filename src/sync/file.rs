@@ -12,9 +12,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::{self, BundleError, SigningKey, SwvIdentity, TeamKey};
-use crate::domain::case::CaseId;
-use crate::domain::share::Part;
-use crate::store::crypto::b64;
 use crate::strings::sync as text;
 
 const MAGIC: &[u8] = b"tandem-sync 1\n";
@@ -51,16 +48,7 @@ pub struct Head {
 }
 
 /// One document's changes, or the order to drop it (the consent for it ended).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Item {
-    pub case: CaseId,
-    pub part: Part,
-    #[serde(with = "b64", default, skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<u8>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub drop: bool,
-}
+pub use crate::store::DocChange as Item;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +146,8 @@ pub fn open(bytes: &[u8], identity: &SwvIdentity, sender: &TeamKey) -> Result<Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::case::CaseId;
+    use crate::domain::share::Part;
 
     fn now() -> DateTime<Utc> {
         chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(9, 0, 0).unwrap().and_utc()

@@ -396,7 +396,11 @@ impl Report {
         }
         lines.extend(self.received.iter().map(|(who, n)| text::received(*n, who)));
         lines.extend(self.sent.iter().map(|(who, n)| text::sent(*n, who)));
-        let counts = [(self.dropped, text::dropped as fn(usize) -> String), (self.waiting, text::waiting), (self.cleaned, text::cleaned)];
+        let counts = [
+            (self.dropped, text::dropped as fn(usize) -> String),
+            (self.waiting, text::waiting),
+            (self.cleaned, text::cleaned),
+        ];
         lines.extend(counts.iter().filter(|(n, _)| *n > 0).map(|(n, f)| f(*n)));
         lines.extend(self.refused.iter().map(|(name, why)| text::refused(name, &why.to_string())));
         lines

@@ -1,0 +1,204 @@
+//! Two (or three) copies, each its own store in a temp dir, meeting through one folder:
+//! cases, plans, consents and clashes travel as the issue describes, nothing readable lies
+//! in the folder, and withdrawing a consent erases the part on the partner's copy.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use tandem::config::{Config, SyncSettings};
+use tandem::domain::case::{Case, CaseId};
+use tandem::domain::consent::{Consent, ConsentForm, Decision, Party};
+use tandem::domain::history::{Change, ChangeKind};
+use tandem::domain::share::Part;
+use tandem::partners::{self, Card};
+use tandem::store::Store;
+use tandem::store::crypto::KdfParams;
+use tandem::sync;
+use tempfile::TempDir;
+
+pub struct Copy {
+    pub store: Store,
+    pub config: Config,
+    _dir: TempDir,
+}
+
+fn at(day: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, day).unwrap().and_hms_opt(10, 0, 0).unwrap()
+}
+
+/// A copy of the demo school for team member `user`, syncing through `folder`.
+fn copy(user: &str, folder: &Path) -> Copy {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store.create_key(common::PASSPHRASE.as_bytes(), KdfParams::cheap().unwrap(), user, at(1)).unwrap();
+    let mut config = Config::demo().unwrap();
+    config.user = user.into();
+    config.sync = Some(SyncSettings { folder: folder.to_path_buf() });
+    let merging = sync::merging(&store, &config, at(1)).unwrap().unwrap();
+    store.set_merging(merging);
+    Copy { store, config, _dir: dir }
+}
+
+/// `a` and `b` trust each other's cards.
+fn pair(a: &Copy, b: &Copy) {
+    for (from, to) in [(a, b), (b, a)] {
+        let member = partners::member(&from.store, &from.config.user, at(1)).unwrap();
+        let card = Card::parse(Card::own(&member, &from.config).render(&member).unwrap().as_bytes()).unwrap();
+        let name = from.config.team.name_of(&from.config.user).to_string();
+        partners::trust(&to.store, &card, &name, &to.config.user, at(1)).unwrap();
+    }
+}
+
+fn sync_at(c: &Copy, day: u32) -> sync::Report {
+    let report = sync::run(&c.store, &c.config, at(day)).unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    report
+}
+
+fn new_case(c: &Copy) -> Case {
+    let mut case = tandem::domain::demo::cases(1, 7, &c.config.route, &c.config.team, at(1).date()).remove(0);
+    case.id = CaseId::random();
+    case.revision = 0;
+    case.consents.clear();
+    case.school = c.config.school.name.clone();
+    let change = Change { case: Some(case.id), at: at(2), who: c.config.user.clone(), kind: ChangeKind::Created };
+    c.store.save(&case, &change).unwrap()
+}
+
+fn edit(c: &Copy, id: CaseId, day: u32, f: impl FnOnce(&mut Case)) -> Case {
+    let mut case = c.store.case(id).unwrap().unwrap();
+    f(&mut case);
+    let change = Change { case: Some(id), at: at(day), who: c.config.user.clone(), kind: ChangeKind::AbsenceRecorded };
+    c.store.save(&case, &change).unwrap()
+}
+
+fn consent(case: &mut Case, purpose: &str, decision: Decision, day: u32) {
+    let on = at(day).date();
+    let parties: Vec<Party> = Party::required(&case.intake, on);
+    case.consents
+        .push(Consent::record(purpose, decision, parties, ConsentForm::Oral, &case.intake, on, on, "anna").unwrap());
+}
+
+#[test]
+fn a_case_travels_without_identity_until_the_parents_consent_and_is_erased_when_withdrawn() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    let case = new_case(&ib);
+    sync_at(&ib, 3);
+    let got = sync_at(&wt, 3);
+    assert!(got.received.values().sum::<usize>() > 0, "{got:?}");
+
+    let there = wt.store.case(case.id).unwrap().expect("the case reached the partner");
+    assert_eq!(there.id, case.id, "one id on every copy");
+    assert!(there.copy.anonymous(), "no identity before consent");
+    assert_eq!(there.intake.first_name, "");
+    assert_eq!(there.intake.groep, case.intake.groep);
+    assert_eq!(there.step, case.step);
+
+    edit(&ib, case.id, 4, |c| consent(c, "tandembespreking", Decision::Given, 4));
+    sync_at(&ib, 4);
+    sync_at(&wt, 4);
+    let there = wt.store.case(case.id).unwrap().unwrap();
+    assert!(!there.copy.anonymous(), "{:?}", there.copy);
+    assert_eq!(there.intake.first_name, case.intake.first_name);
+    assert_eq!(there.intake.birth_date, case.intake.birth_date);
+    assert!(there.copy.withheld.contains(&Part::Notes), "notes need delen_wijkteam");
+
+    edit(&ib, case.id, 5, |c| consent(c, "tandembespreking", Decision::Withdrawn, 5));
+    sync_at(&ib, 5);
+    let got = sync_at(&wt, 5);
+    assert_eq!(got.dropped, 1, "{got:?}");
+    let there = wt.store.case(case.id).unwrap().unwrap();
+    assert!(there.copy.anonymous());
+    assert_eq!(there.intake.first_name, "");
+    let history = wt.store.history(case.id).unwrap();
+    assert!(history.iter().any(|c| c.kind == ChangeKind::PartDropped { part: Part::Identity }), "{history:?}");
+}
+
+#[test]
+fn edits_on_both_copies_meet_and_a_clash_stays_until_picked() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    let case = new_case(&ib);
+    sync_at(&ib, 3);
+    sync_at(&wt, 3);
+
+    let d1 = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let d2 = NaiveDate::from_ymd_opt(2026, 12, 17).unwrap();
+    edit(&ib, case.id, 4, |c| c.due = Some(d1));
+    edit(&wt, case.id, 4, |c| {
+        c.due = Some(d2);
+        c.intake.groep = 6;
+    });
+    for _ in 0..2 {
+        sync_at(&ib, 5);
+        sync_at(&wt, 5);
+    }
+    let (a, b) = (ib.store.case(case.id).unwrap().unwrap(), wt.store.case(case.id).unwrap().unwrap());
+    assert_eq!(a.due, b.due, "both copies show the same value meanwhile");
+    assert_eq!(a.intake.groep, 6, "the other field came through");
+    assert_eq!(a.copy.clashes.len(), 1, "{:?}", a.copy.clashes);
+    assert_eq!(b.copy.clashes, a.copy.clashes);
+    let clash = &a.copy.clashes[0];
+    assert_eq!(clash.path, "/due");
+
+    let pick = clash.values.iter().find(|v| v.contains("2026-12-10")).unwrap().clone();
+    let change = Change {
+        case: Some(case.id),
+        at: at(6),
+        who: "anna".into(),
+        kind: ChangeKind::ClashSettled { part: clash.part, path: clash.path.clone() },
+    };
+    ib.store.settle(case.id, clash.part, &clash.path, &pick, change).unwrap();
+    sync_at(&ib, 6);
+    sync_at(&wt, 6);
+    let (a, b) = (ib.store.case(case.id).unwrap().unwrap(), wt.store.case(case.id).unwrap().unwrap());
+    assert!(a.copy.clashes.is_empty() && b.copy.clashes.is_empty(), "{:?}", b.copy.clashes);
+    assert_eq!((a.due, b.due), (Some(d1), Some(d1)));
+}
+
+#[test]
+fn the_folder_holds_nothing_readable_and_is_cleaned_once_taken() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    let mut cases = Vec::new();
+    for _ in 0..3 {
+        cases.push(new_case(&ib));
+    }
+    for c in &cases {
+        edit(&ib, c.id, 3, |x| {
+            consent(x, "tandembespreking", Decision::Given, 3);
+            consent(x, "delen_wijkteam", Decision::Given, 3);
+        });
+    }
+    sync_at(&ib, 4);
+    let mut secrets: Vec<String> = Vec::new();
+    for c in &cases {
+        secrets.extend([c.intake.first_name.clone(), c.intake.last_name.clone(), c.intake.note.clone()]);
+    }
+    for entry in std::fs::read_dir(folder.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for s in secrets.iter().filter(|s| s.len() > 2) {
+            assert!(!text.contains(s.as_str()), "{s} readable in the folder");
+        }
+    }
+    sync_at(&wt, 4);
+    let there = wt.store.case(cases[0].id).unwrap().unwrap();
+    assert_eq!(there.intake.note, cases[0].intake.note);
+    // The wijkteam's Taken file tells the IB-er, whose next sync removes what was taken.
+    let cleaned = sync_at(&ib, 5).cleaned;
+    assert!(cleaned >= 1, "cleaned {cleaned}");
+    let own = partners::member(&ib.store, "anna", at(1)).unwrap().id;
+    let left: Vec<String> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(&own) && !n.contains(".taken."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
