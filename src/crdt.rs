@@ -268,6 +268,7 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// A JSON scalar as automerge's (objects and arrays become automerge objects instead).
 fn to_scalar(value: &Value) -> ScalarValue {
     match value {
         Value::Null | Value::Array(_) | Value::Object(_) => ScalarValue::Null,
