@@ -105,6 +105,9 @@ fn hashes(heads: &[Hash]) -> Vec<ChangeHash> {
 
 impl Doc {
     /// An empty document edited by `actor` (unique per copy, never shared by two copies).
+    /// Only the copy that creates a part starts from here; the others load (or apply into
+    /// an empty document) its first save: two copies that each wrote their own first
+    /// version would clash on every key.
     pub fn new(actor: &[u8]) -> Doc {
         Doc { am: AutoCommit::new_with_encoding(ENCODING).with_actor(ActorId::from(actor)) }
     }
@@ -193,6 +196,8 @@ impl Doc {
         bounded(bytes)?;
         whole(bytes)?;
         let before = self.am.get_heads();
+        // Automerge may change its queue of waiting changes, or apply part of the bytes,
+        // before it returns an error: work on a copy.
         let mut next = self.am.clone();
         next.load_incremental(bytes).map_err(damaged)?;
         let mut by_actor: Vec<(Vec<u8>, usize)> = Vec::new();
@@ -276,6 +281,7 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// A JSON scalar as automerge's (objects and arrays become automerge objects instead).
 fn to_scalar(value: &Value) -> ScalarValue {
     match value {
         Value::Null | Value::Array(_) | Value::Object(_) => ScalarValue::Null,
@@ -646,6 +652,17 @@ mod tests {
     }
 
     #[test]
+    fn every_document_counts_text_positions_in_utf8_bytes() {
+        let mut made = doc(b"A", &json!({"notes": "Zoë"}));
+        let loaded = fork(&mut made, b"B");
+        let mut empty = Doc::new(b"C");
+        empty.apply(&made.save()).unwrap();
+        for d in [&made, &loaded, &empty] {
+            assert_eq!(d.am.text_encoding(), TextEncoding::Utf8CodeUnit);
+        }
+    }
+
+    #[test]
     fn concurrent_typing_in_one_text_keeps_both_insertions() {
         let mut base = doc(b"base", &json!({"notes": "Zoë en Renée"}));
         let mut a = fork(&mut base, b"A");
@@ -834,9 +851,15 @@ mod tests {
         edit(&mut a, |v| v["n"] = json!(1));
         edit(&mut a_too, |v| v["n"] = json!(2));
         let before = a.read().unwrap();
-        let theirs = a_too.changes_since(&base.heads());
+        let mut b = fork(&mut base, b"B");
+        edit(&mut b, |v| v["m"] = json!(1));
+        // A good change from B first, then the second laptop's.
+        let mut theirs = b.changes_since(&base.heads());
+        theirs.extend(a_too.changes_since(&base.heads()));
+        let heads = a.heads();
         assert!(matches!(a.apply(&theirs), Err(CrdtError::Damaged(_))));
-        assert_eq!(a.read().unwrap(), before);
+        assert_eq!(a.read().unwrap(), before, "not even B's change is applied");
+        assert_eq!(a.heads(), heads);
     }
 
     #[test]
@@ -906,9 +929,11 @@ mod tests {
         ]
     }
 
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+
     fn run(docs: &mut [Doc], sent: &mut Vec<Vec<u8>>, step: Step) {
         let scalar = |v: u8| if v == 0 { Value::Null } else { json!(format!("0{v}-03-2027")) };
-        let (d, change): (usize, Box<dyn FnOnce(&mut Value)>) = match step {
+        let (d, change): (usize, Edit) = match step {
             Step::Deliver(c, d) => {
                 if !sent.is_empty() {
                     docs[d].apply(&sent[c.index(sent.len())]).unwrap();

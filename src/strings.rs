@@ -2216,26 +2216,26 @@ pub fn restored(file: &Path) -> String {
 // ---- Shared documents (crdt) ----
 use crate::crdt::{CrdtError, MAX_DEPTH};
 
-pub const CRDT_ASK_AGAIN: &str = "vraag de partner de gegevens opnieuw te sturen";
-pub const CRDT_REPORT: &str = "dit is een fout in tandem; meld het bij de beheerder";
+pub const CRDT_ASK_AGAIN: &str = "Vraag de partner om de gegevens opnieuw te sturen.";
+pub const CRDT_REPORT: &str = "Dit is een fout in tandem; meld het bij de beheerder.";
 
 said!(
     CrdtError => |e| match e {
         CrdtError::TooLarge { size, max } => format!(
-            "de gedeelde gegevens zijn te groot ({size} bytes, maximaal {max}) en zijn niet ingelezen; {CRDT_ASK_AGAIN}"
+            "De gedeelde gegevens zijn te groot ({size} bytes, maximaal {max}) en zijn niet ingelezen. {CRDT_ASK_AGAIN}"
         ),
         CrdtError::Damaged(detail) => format!(
-            "de gedeelde gegevens zijn beschadigd ({detail}) en zijn niet ingelezen; {CRDT_ASK_AGAIN}"
+            "De gedeelde gegevens zijn beschadigd ({detail}) en zijn niet ingelezen. {CRDT_ASK_AGAIN}"
         ),
         CrdtError::TooDeep => format!(
-            "de gedeelde gegevens zijn dieper genest dan {MAX_DEPTH} niveaus en zijn niet gelezen of bewaard; {CRDT_ASK_AGAIN}"
+            "De gedeelde gegevens zijn dieper genest dan {MAX_DEPTH} niveaus en zijn niet gelezen of bewaard. {CRDT_ASK_AGAIN}"
         ),
-        CrdtError::NotAnObject => format!("een dossierdeel kon niet als gedeelde gegevens worden bewaard; {CRDT_REPORT}"),
+        CrdtError::NotAnObject => format!("Een dossierdeel kon niet als gedeelde gegevens worden bewaard. {CRDT_REPORT}"),
         CrdtError::BadPath(path) => format!(
-            "het veld {path} bestaat niet (meer) in de gedeelde gegevens; open het dossier opnieuw en kies opnieuw"
+            "Het veld {path} bestaat niet (meer) in de gedeelde gegevens. Open het dossier opnieuw en kies opnieuw."
         ),
         CrdtError::UnknownHeads => format!(
-            "deze eerdere versie van de gedeelde gegevens is hier niet bekend; {CRDT_REPORT}"
+            "Deze eerdere versie van de gedeelde gegevens is hier niet bekend. {CRDT_REPORT}"
         ),
     };
 );
@@ -2323,5 +2323,26 @@ mod tests {
         assert!(texts[1].starts_with("3 gesloten dossiers zijn") && texts[1].contains(" en moeten worden"));
         assert_eq!(texts[6], "1 bundel ingelezen, 0 wachten op de synchronisatie · 1 dossier van 1 team");
         assert!(texts[7].starts_with("2 bundels ingelezen, 3 wachten"), "{}", texts[7]);
+    }
+
+    #[test]
+    fn every_shared_document_error_says_its_own_sentence_and_what_to_do() {
+        use crate::crdt::CrdtError;
+        let errors = [
+            CrdtError::TooLarge { size: 9, max: 8 },
+            CrdtError::Damaged("bad checksum".into()),
+            CrdtError::TooDeep,
+            CrdtError::NotAnObject,
+            CrdtError::BadPath("/intake/birth_date".into()),
+            CrdtError::UnknownHeads,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for error in errors {
+            let shown = error.to_string();
+            assert!(shown.ends_with('.') && shown.len() > 60, "{shown}");
+            assert!(shown.contains("Vraag") || shown.contains("meld") || shown.contains("Open"), "{shown}");
+            assert!(seen.insert(shown), "two errors share a text");
+        }
+        assert!(CrdtError::BadPath("/intake/birth_date".into()).to_string().contains("/intake/birth_date"));
     }
 }
