@@ -890,17 +890,17 @@ mod tests {
         let second = a.changes_since(&h1);
         let before = b.read().unwrap();
         let applied = b.apply(&second).unwrap();
-        assert_eq!(applied, Applied { changes: 0, actors: vec![], complete: false });
+        assert_eq!(applied, Applied { changes: 0, by_actor: vec![], complete: false });
         assert!(b.missing_deps());
         assert_eq!(b.read().unwrap(), before);
         // The waiting change survives a save and load.
         let mut b = Doc::load(&b.save(), b"B").unwrap();
         assert!(b.missing_deps());
         let applied = b.apply(&first).unwrap();
-        assert_eq!(applied, Applied { changes: 2, actors: vec![b"A".to_vec()], complete: true });
+        assert_eq!(applied, Applied { changes: 2, by_actor: vec![(b"A".to_vec(), 2)], complete: true });
         assert!(!b.missing_deps());
         assert_eq!(b.read().unwrap(), a.read().unwrap());
-        assert_eq!(b.apply(&first).unwrap(), Applied { changes: 0, actors: vec![], complete: true });
+        assert_eq!(b.apply(&first).unwrap(), Applied { changes: 0, by_actor: vec![], complete: true });
     }
 
     #[derive(Debug, Clone)]
