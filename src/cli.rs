@@ -44,7 +44,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
-    /// Druk de dossiers af: id, leerling, groep, stap, datum (tab-gescheiden).
+    /// Druk de dossiers af: id, leerling (of anoniem), groep, stap, datum, school (tab-gescheiden).
     List,
     /// Controleer config en store; eindigt met een foutcode bij een probleem.
     Check,
@@ -792,6 +792,7 @@ fn list(paths: &Paths) -> Result<(), CliError> {
     let route = config::load_routekaart(paths)?;
     let config = Config::load(paths)?;
     let years = config.as_ref().map_or(Privacy::default().retention_years, |c| c.privacy.retention_years);
+    let own_school = config.as_ref().map(|c| c.school.name.clone()).unwrap_or_default();
     let team = config.map(|c| c.team).unwrap_or_default();
     let Some(store) = open_unlocked(paths, "", false)? else { return Ok(()) };
     let loaded = store.load_cases()?;
@@ -803,7 +804,9 @@ fn list(paths: &Paths) -> Result<(), CliError> {
     for r in rows {
         let due = r.due.map(date::format).unwrap_or_else(|| "-".into());
         // A closed pipe (`tandem list | head`) is not an error worth reporting.
-        if writeln!(out, "{}\t{}\t{}\t{}\t{}", r.id, r.pupil, r.groep, r.step, due).is_err() {
+        let pupil = if r.anonymous { strings::ANONYMOUS_PUPIL } else { r.pupil.as_str() };
+        let school = if r.school.is_empty() { own_school.as_str() } else { r.school.as_str() };
+        if writeln!(out, "{}\t{pupil}\t{}\t{}\t{due}\t{school}", r.id, r.groep, r.step).is_err() {
             break;
         }
     }

@@ -366,11 +366,6 @@ impl Config {
     pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.roles.iter().find(|r| r.id == id).map_or(id, |r| r.name.as_str())
     }
-
-    /// Whether role `id` is a school's staff (an unknown role is not).
-    pub fn school_staff(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r.id == role && r.school_staff())
-    }
 }
 
 /// Whether `text` (surrounding white space ignored) is an age X25519 public key "age1…",

@@ -70,7 +70,12 @@ pub struct Card {
     pub version: u32,
     pub member: String,
     pub name: String,
+    /// The role's name, as people read it.
     pub role: String,
+    /// The role's organisation (`school` for a school's staff): what it may receive of a
+    /// case follows from it (`domain::share`).
+    #[serde(default)]
+    pub organisation: String,
     pub school: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brin: Option<String>,
@@ -132,18 +137,25 @@ pub fn fingerprint(signing_key: &str, recipient: &str) -> String {
 }
 
 impl Card {
+    /// A school's staff: they work on the cases of one school.
+    pub fn school_staff(&self) -> bool {
+        self.organisation == "school"
+    }
+
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.signing_key, &self.recipient)
     }
 
     /// This copy's card, from its member keys and the config.
     pub fn own(member: &Member, config: &Config) -> Card {
-        let role = config.team.member(&config.user).map_or("", |m| config.role_name(&m.role));
+        let role = config.team.member(&config.user).map_or("", |m| m.role.as_str());
+        let organisation = config.roles.iter().find(|r| r.id == role).map_or("", |r| r.organisation.as_str());
         Card {
             version: CARD_VERSION,
             member: member.id.clone(),
             name: config.team.name_of(&config.user).to_string(),
-            role: role.to_string(),
+            role: config.role_name(role).to_string(),
+            organisation: organisation.to_string(),
             school: config.school.name.clone(),
             brin: config.school.brin.clone(),
             signing_key: member.signing.public().key,
@@ -235,8 +247,7 @@ pub fn check(store: &Store, config: &Config, card: &Card, at: NaiveDateTime) -> 
     }
     // A wijkteam member works with the tandems of several schools; two members of school
     // staff work on the cases of one school.
-    let own_role = config.team.member(&config.user).map_or("", |m| m.role.as_str());
-    let both_staff = config.school_staff(own_role) && config.school_staff(&card.role);
+    let both_staff = own.school_staff() && card.school_staff();
     if both_staff && !crate::domain::share::same_school(&card.school, &own.school) {
         return Err(PartnerError::OtherSchool { ours: own.school, theirs: card.school.clone() });
     }
@@ -254,6 +265,7 @@ pub fn trust(store: &Store, card: &Card, name: &str, who: &str, at: NaiveDateTim
         name: name.to_string(),
         card_name: card.name.clone(),
         role: card.role.clone(),
+        organisation: card.organisation.clone(),
         school: card.school.clone(),
         brin: card.brin.clone(),
         signing_key: card.signing_key.clone(),
@@ -320,6 +332,7 @@ mod tests {
             member: member.id.clone(),
             name: name.into(),
             role: "Wijkteam".into(),
+            organisation: "gemeente".into(),
             school: "De Regenboog".into(),
             brin: Some("12AB".into()),
             signing_key: member.signing.public().key,

@@ -282,6 +282,11 @@ pub const FILTER_LABEL: &str = "Zoek:";
 pub const FLAG_OVERDUE: &str = "! te laat ";
 pub const FLAG_SOON: &str = "• binnenkort ";
 pub const FLAG_SAFETY: &str = "▲ veilig ";
+/// Two copies gave one field different values; a member picks one in the case view.
+pub const FLAG_CLASH: &str = "≠ kiezen ";
+/// The pupil column of a case this copy holds without the pupil's identity.
+pub const ANONYMOUS_PUPIL: &str = "anoniem";
+pub const SCHOOL_COLUMN: &str = "School";
 pub const FLAG_CLOSED: &str = "✓ gesloten";
 pub const LOADING: &str = "laden…";
 
@@ -1874,7 +1879,7 @@ pub fn sync_refused(n: usize) -> String {
 
 /// The words of `sync`'s refusals and summary.
 pub mod sync {
-    use super::count;
+    use crate::strings::count;
 
     pub const FOREIGN: &str = "geen synchronisatiebestand van tandem";
     pub const INCOMPLETE: &str = "nog niet compleet (wordt het nog gesynchroniseerd?)";

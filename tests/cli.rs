@@ -61,7 +61,8 @@ fn demo_then_list_prints_tab_separated_lines() {
     let mut ids = std::collections::HashSet::new();
     for line in lines {
         let fields: Vec<&str> = line.split('\t').collect();
-        assert_eq!(fields.len(), 5, "{line:?}");
+        assert_eq!(fields.len(), 6, "{line:?}");
+        assert!(!fields[5].trim().is_empty(), "the school, last: {line:?}");
         let id: uuid::Uuid = fields[0].parse().unwrap_or_else(|e| panic!("id in {line:?}: {e}"));
         assert!(ids.insert(id), "duplicate id in {line:?}");
         assert!(!fields[1].trim().is_empty(), "pupil in {line:?}");

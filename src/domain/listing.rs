@@ -29,6 +29,8 @@ pub struct Flags {
     pub suggested: bool,
     /// The last day to report unauthorised absence to DUO, while that report is due.
     pub duo: Option<NaiveDate>,
+    /// Two copies gave one field different values: a member must pick one.
+    pub clash: bool,
 }
 
 impl Flags {
@@ -44,6 +46,7 @@ impl Flags {
             escalated: escalation::open_one(case, today).map(|e| e.level()),
             suggested: !closed && !escalation::triggers(case, route, today).is_empty(),
             duo: super::absence::duo_due(&case.absence_hours, today).map(|r| r.deadline),
+            clash: !case.copy.clashes.is_empty(),
         }
     }
 }
@@ -58,8 +61,13 @@ pub struct Row {
     pub holder: String,
     pub due: Option<NaiveDate>,
     pub flags: Flags,
-    /// "pupil groep step holder", folded (see [`fold`]), that the filter searches.
+    /// This copy holds the case without the pupil's identity (no consent yet).
+    pub anonymous: bool,
+    pub school: String,
+    /// "pupil groep step holder school", folded (see [`fold`]), that the filter searches.
     haystack: String,
+    /// The school, folded, that `school:` terms search.
+    school_folded: String,
 }
 
 impl Row {
@@ -70,14 +78,30 @@ impl Row {
         let flags = Flags::of(case, route, retention_years, today);
         // "e2" finds the cases escalated to E2 (the haystack is folded to lowercase).
         let level = flags.escalated.map_or("", |l| l.code());
-        let haystack =
-            fold(&format!("{pupil}\t{}\tgroep {}\t{step}\t{holder}\t{level}", case.intake.groep, case.intake.groep));
-        Row { id: case.id, pupil, groep: case.intake.groep, step, holder, due: case.next_due(route), flags, haystack }
+        let school = case.school.clone();
+        let haystack = fold(&format!(
+            "{pupil}\t{}\tgroep {}\t{step}\t{holder}\t{level}\t{school}",
+            case.intake.groep, case.intake.groep
+        ));
+        Row {
+            id: case.id,
+            pupil,
+            groep: case.intake.groep,
+            step,
+            holder,
+            due: case.next_due(route),
+            flags,
+            anonymous: case.copy.anonymous(),
+            school_folded: fold(&school),
+            school,
+            haystack,
+        }
     }
 
-    /// Every term of the query must occur somewhere in the row (name, groep, step, holder).
+    /// Every term of the query must occur somewhere in the row (name, groep, step,
+    /// holder, school), and every `school:` term in its school.
     pub fn matches(&self, query: &Query) -> bool {
-        query.found_in(&self.haystack)
+        query.found_in(&self.haystack) && query.schools.iter().all(|s| self.school_folded.contains(s.as_str()))
     }
 }
 
@@ -108,6 +132,8 @@ pub fn fold(text: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
     terms: Vec<String>,
+    /// What `school:NAAM` terms ask for, folded.
+    schools: Vec<String>,
 }
 
 impl Query {
@@ -118,7 +144,7 @@ impl Query {
 
     /// No terms: everything matches, and nothing needs to be folded to know it.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.terms.is_empty() && self.schools.is_empty()
     }
 
     /// Words are terms; "groep 3" (or "groep3") is one term, so it finds groep 3 and not
@@ -127,15 +153,19 @@ impl Query {
         let text = fold(text);
         let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let mut words = text.split_whitespace().peekable();
-        let mut terms = Vec::new();
+        let (mut terms, mut schools) = (Vec::new(), Vec::new());
         while let Some(word) = words.next() {
+            if let Some(school) = word.strip_prefix("school:").filter(|s| !s.is_empty()) {
+                schools.push(school.to_string());
+                continue;
+            }
             let glued = word.strip_prefix("groep").filter(|n| number(n));
             match glued.or_else(|| words.next_if(|n| word == "groep" && number(n))) {
                 Some(n) => terms.push(format!("groep {n}")),
                 None => terms.push(word.to_string()),
             }
         }
-        Query { terms }
+        Query { terms, schools }
     }
 }
 
@@ -252,5 +282,31 @@ mod tests {
         assert_eq!(found("groep5").len(), 3);
         assert!(found("groep6").is_empty());
         assert_eq!(Query::new("Groep5 S3").terms, ["groep 5", "s3"]);
+    }
+
+    #[test]
+    fn school_terms_search_the_school_and_a_partners_clash_and_anonymity_show() {
+        let mut klimop = case("Sem", "S0", None, false);
+        klimop.school = "De Klimop".into();
+        let mut linde = case("Anna", "S0", None, false);
+        linde.school = "OBS De Linde".into();
+        linde.copy.withheld = vec![crate::domain::share::Part::Identity];
+        linde.copy.clashes.push(crate::domain::share::Clash {
+            part: crate::domain::share::Part::Core,
+            path: "/due".into(),
+            values: vec!["1".into(), "2".into()],
+        });
+        let rows = rows(&[klimop, linde]);
+        let found = |q: &str| -> Vec<String> {
+            rows.iter().filter(|r| r.matches(&Query::new(q))).map(|r| r.school.clone()).collect()
+        };
+        assert_eq!(found("school:klimop"), ["De Klimop"]);
+        assert_eq!(found("school:LINDE anna"), ["OBS De Linde"]);
+        assert_eq!(found("klimop"), ["De Klimop"]);
+        assert!(found("school:linde sem").is_empty());
+        assert!(!Query::new("school:x").is_empty());
+        let linde = rows.iter().find(|r| r.school == "OBS De Linde").unwrap();
+        assert!(linde.anonymous && linde.flags.clash);
+        assert!(rows.iter().any(|r| !r.anonymous && !r.flags.clash));
     }
 }

@@ -28,6 +28,8 @@ use crate::domain::share::{self, Clash, Part, Sharing};
 pub struct Merging {
     pub sharing: Sharing,
     pub member: String,
+    /// This copy's school: the school of a case recorded before cases named theirs.
+    pub school: String,
 }
 
 /// One document's changes, or the order to drop it, as it travels.
@@ -225,13 +227,17 @@ impl Owner {
 /// and plan as the documents now hold them when anything was merged, else `None`.
 pub(super) fn write(
     docs: &Docs,
-    sharing: &Sharing,
+    merging: &Merging,
     case: &Case,
     book: Option<&PlanBook>,
     owner: Owner,
     time: i64,
 ) -> TxResult<Option<(Case, Option<PlanBook>)>> {
-    let parts = share::split(case, book, sharing);
+    let mut own = case.clone();
+    if own.school.is_empty() {
+        own.school.clone_from(&merging.school);
+    }
+    let parts = share::split(&own, book, &merging.sharing);
     let mut merged = false;
     for part in Part::ALL {
         if case.copy.withheld.contains(&part) {
@@ -270,7 +276,7 @@ pub(super) fn write(
         return Ok(None);
     }
     let held = docs.held(case.id)?;
-    materialize(held, sharing).map(Some)
+    materialize(held).map(Some)
 }
 
 /// Puts into `value` what `fresh` holds under the root keys `owned` picks, and removes the
@@ -307,8 +313,7 @@ fn freeze_signed(doc: &mut Doc, book: Option<&PlanBook>, time: i64) -> TxResult<
 
 /// The record and plan the documents hold, with this copy's view of them: what it does
 /// not hold, the clashes, a signed plan version as it was signed.
-fn materialize(mut held: BTreeMap<Part, Doc>, sharing: &Sharing) -> TxResult<(Case, Option<PlanBook>)> {
-    let _ = sharing;
+fn materialize(mut held: BTreeMap<Part, Doc>) -> TxResult<(Case, Option<PlanBook>)> {
     let mut parts = BTreeMap::new();
     let mut clashes = Vec::new();
     let mut heads = BTreeMap::new();
@@ -405,8 +410,8 @@ impl Store {
             (&t.cases, &t.docs, &t.sync)
                 .transaction(|(tc, td, ts)| {
                     let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
-                    write(&docs, &merging.sharing, &case, book.as_ref(), Owner::Record, time)?;
-                    write(&docs, &merging.sharing, &case, book.as_ref(), Owner::Plan, time)?;
+                    write(&docs, merging, &case, book.as_ref(), Owner::Record, time)?;
+                    write(&docs, merging, &case, book.as_ref(), Owner::Plan, time)?;
                     let mut stored = case.clone();
                     stored.copy.heads = heads_of(&docs, id)?;
                     let k = id.0.as_bytes();
@@ -551,7 +556,9 @@ impl Store {
         at: chrono::NaiveDateTime,
         taken: &Taken,
     ) -> Result<Received> {
-        let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
+        if self.merging.is_none() {
+            return Err(StoreError::Locked);
+        }
         let key = self.key()?;
         let tk = taken_key(from);
         let taken = codec::encode(key, "sync", &tk, taken)
@@ -578,7 +585,7 @@ impl Store {
                         tc.remove(&k)?;
                         tp.remove(&k)?;
                     } else {
-                        let (mut case, book) = materialize(held, &merging.sharing)?;
+                        let (mut case, book) = materialize(held)?;
                         case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
                         case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
                         tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
@@ -619,7 +626,9 @@ impl Store {
     /// Settles clash `path` of `part` of case `id` with `value` (one of its values, as
     /// JSON text), recorded in the history; returns the record as it is now.
     pub fn settle(&self, id: CaseId, part: Part, path: &str, value: &str, change: Change) -> Result<Case> {
-        let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
+        if self.merging.is_none() {
+            return Err(StoreError::Locked);
+        }
         let key = self.key()?;
         let value: Value =
             serde_json::from_str(value).map_err(|e| StoreError::Merge(crdt::CrdtError::Damaged(e.to_string())))?;
@@ -638,7 +647,7 @@ impl Store {
                     Some(v) => codec::decode::<Case>(key, "cases", &k, &v)?,
                     None => return Err(ConflictableTransactionError::Abort(Abort::Conflict)),
                 };
-                let (mut case, book) = materialize(docs.held(id)?, &merging.sharing)?;
+                let (mut case, book) = materialize(docs.held(id)?)?;
                 case.revision = stored.revision + 1;
                 case.copy.local_revision = case.revision;
                 tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;

@@ -559,9 +559,7 @@ impl Store {
                 if let Some(merging) = &self.merging {
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.at.and_utc().timestamp();
-                    if let Some((merged, _)) =
-                        docs::write(&docs, &merging.sharing, &next, None, docs::Owner::Record, time)?
-                    {
+                    if let Some((merged, _)) = docs::write(&docs, merging, &next, None, docs::Owner::Record, time)? {
                         next = Case { id: next.id, revision: next.revision, ..merged };
                     }
                     next.copy.heads = docs::heads_of(&docs, case.id)?;
@@ -663,7 +661,7 @@ impl Store {
                     let case = codec::decode::<Case>(key, "cases", &k, &v)?;
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.map_or(0, |c| c.at.and_utc().timestamp());
-                    let merged = docs::write(&docs, &merging.sharing, &case, Some(&book), docs::Owner::Plan, time)?;
+                    let merged = docs::write(&docs, merging, &case, Some(&book), docs::Owner::Plan, time)?;
                     if let Some((_, Some(merged))) = merged {
                         book = merged;
                     }

@@ -31,6 +31,9 @@ pub struct Partner {
     /// The name on their card.
     pub card_name: String,
     pub role: String,
+    /// The organisation their card named (`school` for a school's staff).
+    #[serde(default)]
+    pub organisation: String,
     pub school: String,
     pub brin: Option<String>,
     /// minisign public key line ("RW…").

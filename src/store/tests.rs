@@ -888,6 +888,7 @@ fn partners_are_added_kept_and_removed_with_audit_entries() {
         name: "Joost Visser".into(),
         card_name: "Joost".into(),
         role: "wijkteam".into(),
+        organisation: "gemeente".into(),
         school: "De Regenboog".into(),
         brin: Some("12AB".into()),
         signing_key: "RWS-key".into(),

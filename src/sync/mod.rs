@@ -93,7 +93,7 @@ pub fn merging(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Opti
         return Ok(None);
     }
     let member = partners::member(store, &config.user, at)?;
-    Ok(Some(Merging { sharing: config.sharing.clone(), member: member.id }))
+    Ok(Some(Merging { sharing: config.sharing.clone(), member: member.id, school: config.school.name.clone() }))
 }
 
 /// One sync: read the partners' files, write ours, remove ours that were taken.
@@ -299,7 +299,7 @@ impl Run<'_> {
     fn write(&mut self) -> Result<(), SyncError> {
         let dirty = self.store.dirty()?;
         for partner in self.partners {
-            let reader = Reader { school_staff: self.config.school_staff(&partner.role), school: &partner.school };
+            let reader = Reader { school_staff: partner.organisation == "school", school: &partner.school };
             let (mut items, mut sent) = (Vec::new(), Vec::new());
             for id in &dirty {
                 let Some(case) = self.store.case(*id)? else { continue };

@@ -149,7 +149,7 @@ pub enum Reply {
     LastBundle(Result<Option<crate::exports::LastBundle>, String>),
     BackedUp(Result<PathBuf, String>),
     Partners(Result<Box<crate::partners::Overview>, String>),
-    PartnerRemoved(Result<crate::store::Partner, String>),
+    PartnerRemoved(Result<Box<crate::store::Partner>, String>),
     DraftSaved(Result<(), String>),
     Locked,
 }
@@ -371,9 +371,9 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::Partners { config, at } => {
             Reply::Partners(crate::partners::overview(store, &config, at).map(Box::new).map_err(|e| e.to_string()))
         }
-        Job::RemovePartner { id, who, at } => {
-            Reply::PartnerRemoved(crate::partners::remove(store, &id, &who, at).map_err(|e| e.to_string()))
-        }
+        Job::RemovePartner { id, who, at } => Reply::PartnerRemoved(
+            crate::partners::remove(store, &id, &who, at).map(Box::new).map_err(|e| e.to_string()),
+        ),
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
             None => Ok(config),

@@ -254,6 +254,7 @@ impl Harness {
             name: name.to_string(),
             card_name: name.to_string(),
             role: "Wijkteam".to_string(),
+            organisation: "gemeente".into(),
             school: self.model.config.school.name.clone(),
             brin: None,
             signing_key: format!("RWtestsleutel{id}"),

@@ -24,15 +24,21 @@ const FIXED: u16 = 2 + 10 + 5;
 /// last one (Signalen) is `signals` wide; pupil, step and holder share what is left 4:3:2
 /// (what rounding leaves goes to the name). Where that leaves the name too little room,
 /// the step shows only its code and name and holder share the rest 3:2.
-fn columns(width: u16, signals: u16) -> (Vec<u16>, bool) {
+fn columns(width: u16, signals: u16, school: u16) -> (Vec<u16>, bool) {
     let split = |step_code: bool| -> Vec<u16> {
         let code = if step_code { STEP_CODE } else { 0 };
-        let rest = u32::from(width.saturating_sub(FIXED + signals + code));
+        let extra = if school > 0 { school + 1 } else { 0 };
+        let rest = u32::from(width.saturating_sub(FIXED + signals + code + extra));
         let shares: [u32; 3] = if step_code { [3, 0, 2] } else { [4, 3, 2] };
         let [_, step, holder] = shares.map(|s| rest * s / shares.iter().sum::<u32>());
         let name = rest - step - holder;
         let narrow = |w: u32| u16::try_from(w).unwrap_or(u16::MAX);
-        vec![narrow(name), 2, if step_code { code } else { narrow(step) }, narrow(holder), 10, signals]
+        let mut widths =
+            vec![narrow(name), 2, if step_code { code } else { narrow(step) }, narrow(holder), 10, signals];
+        if school > 0 {
+            widths.push(school);
+        }
+        widths
     };
     let full = split(false);
     if full[0] >= NAME_MIN { (full, false) } else { (split(true), true) }
@@ -51,10 +57,14 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
     let header_width = strings::LIST_COLUMNS.last().map_or(0, |h| h.width());
     let widest = on_screen.iter().map(|&i| flags_width(&model.rows[i].flags, t)).fold(header_width, usize::max);
     let signals = widest.min(SIGNALS_MIN + usize::from(area.width).saturating_sub(80) / 2);
-    let (columns, step_code) = columns(table.width, u16::try_from(signals).unwrap_or(u16::MAX));
+    // A copy with the cases of several schools (a wijkteam member's) shows whose they are.
+    let several = model.rows.first().is_some_and(|first| model.rows.iter().any(|r| r.school != first.school));
+    let school = if several { SCHOOL_WIDTH } else { 0 };
+    let (columns, step_code) = columns(table.width, u16::try_from(signals).unwrap_or(u16::MAX), school);
     // Each text is cut to its column with "…", so a cut never passes for the whole text.
     let fit = |text: &str, col: usize| strings::fit(text, columns.get(col).map_or(0, |&w| usize::from(w)));
-    let header = TableRow::new(strings::LIST_COLUMNS.iter().enumerate().map(|(i, h)| Cell::from(fit(h, i))));
+    let headers = strings::LIST_COLUMNS.iter().chain(several.then_some(&strings::SCHOOL_COLUMN));
+    let header = TableRow::new(headers.enumerate().map(|(i, h)| Cell::from(fit(h, i))));
     let rows = on_screen.iter().enumerate().map(|(k, &i)| {
         let r = &model.rows[i];
         let marker = if start + k == model.list.selected { "▶ " } else { "  " };
@@ -62,9 +72,11 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
             Some(case) if step_code => case.step.as_str(),
             _ => r.step.as_str(),
         };
-        let cells = [fit(&format!("{marker}{}", r.pupil), 0), fit(step, 2), fit(&r.holder, 3)];
+        let pupil = if r.anonymous { strings::ANONYMOUS_PUPIL } else { r.pupil.as_str() };
+        let cells = [fit(&format!("{marker}{pupil}"), 0), fit(step, 2), fit(&r.holder, 3)];
         let signals = fit_line(flags(&r.flags, t), columns.get(5).map_or(0, |&w| usize::from(w)));
-        row(r, t, start + k == model.list.selected, cells, signals)
+        let school = several.then(|| fit(&r.school, 6));
+        row(r, t, start + k == model.list.selected, cells, signals, school)
     });
     let widths = columns.iter().map(|&w| Constraint::Length(w));
     frame.render_widget(Table::new(rows, widths).header(header.style(t.label())).column_spacing(1), table);
@@ -105,8 +117,16 @@ pub fn filter_line(
     })
 }
 
-/// A row from its cut texts (name with its marker, step, holder) and its flags.
-fn row(r: &Row, t: Theme, selected: bool, texts: [String; 3], signals: Line<'static>) -> TableRow<'static> {
+/// A row from its cut texts (name with its marker, step, holder), its flags and, where
+/// it shows, its school.
+fn row(
+    r: &Row,
+    t: Theme,
+    selected: bool,
+    texts: [String; 3],
+    signals: Line<'static>,
+    school: Option<String>,
+) -> TableRow<'static> {
     let due = r.due.map(date::format).unwrap_or_default();
     let due_style = if r.flags.overdue {
         t.error()
@@ -116,7 +136,7 @@ fn row(r: &Row, t: Theme, selected: bool, texts: [String; 3], signals: Line<'sta
         Default::default()
     };
     let [name, step, holder] = texts;
-    let cells = vec![
+    let mut cells = vec![
         Cell::from(name),
         Cell::from(r.groep.to_string()),
         Cell::from(step),
@@ -124,6 +144,7 @@ fn row(r: &Row, t: Theme, selected: bool, texts: [String; 3], signals: Line<'sta
         Cell::from(Span::styled(due, due_style)),
         Cell::from(signals),
     ];
+    cells.extend(school.map(Cell::from));
     let row = TableRow::new(cells);
     if selected { row.style(t.selected()) } else { row }
 }
@@ -152,6 +173,9 @@ fn fit_line(mut line: Line<'static>, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The School column, where it shows.
+const SCHOOL_WIDTH: u16 = 16;
+
 /// The Signalen column never takes less than this (the width that fits 80 columns).
 const SIGNALS_MIN: usize = 24;
 
@@ -171,6 +195,9 @@ pub fn flags(f: &Flags, t: Theme) -> Line<'static> {
     }
     if f.safety {
         spans.push(Span::styled(strings::FLAG_SAFETY, t.error()));
+    }
+    if f.clash {
+        spans.push(Span::styled(strings::FLAG_CLASH, t.warn()));
     }
     if let Some(day) = f.duo {
         spans.push(Span::styled(strings::flag_duo(day), t.error()));
