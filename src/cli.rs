@@ -745,13 +745,15 @@ fn start_demo() -> Result<(), CliError> {
         .map_err(|error| StoreError::Io { dir: std::env::temp_dir(), error })?;
     let paths = Paths::under(tmp.path());
     init_logging(&paths.log_file());
-    let config = Config::demo()?;
+    let mut config = Config::demo()?;
     let mut store = Store::open(&paths.store_dir())?;
     let now = now();
     // The demo is encrypted like a real store, with a passphrase nobody needs to type.
     let kdf = KdfParams::cheap().map_err(StoreError::from)?;
     store.create_key(b"demo", kdf, &config.user, now)?;
     add_demo_cases(&store, &config, DEMO_CASES, now.and_utc().timestamp() as u64, now)?;
+    // A wijkteam partner's copy beside it, synced through a folder in the same temp dir.
+    crate::sync::demo::with_partner(&mut store, &mut config, tmp.path(), now)?;
     let keymap = Keymap::new(&config.keys)?;
     let launch =
         Launch { config, keymap, store, paths: None, first_start: false, demo: true, gate: None, passphrase: None };

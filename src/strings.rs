@@ -1877,6 +1877,77 @@ pub fn sync_refused(n: usize) -> String {
     format!("{} geweigerd (zie hierboven); de rest is verwerkt.", count(n as u64, "bestand", "bestanden"))
 }
 
+pub const NO_CLASH: &str = "Dit dossier heeft geen tegenstrijdige waarden.";
+pub const ANONYMOUS_CASE: &str = "Anoniem: de ouders gaven (nog) geen toestemming voor de tandembespreking. Naam en gegevens van het kind blijven bij de school; hier staan groep, stap, domeinen en data, genoeg voor een anoniem tandemoverleg.";
+pub const NOTES_WITHHELD: &str =
+    "De notities en de analyse van de school komen pas mee met toestemming 'delen met wijkteam'.";
+pub const CLASHES_TITLE: &str = "Tegenstrijdig na synchroniseren";
+pub const SETTLE_TITLE: &str = " Welke waarde klopt? ";
+pub const SETTLE_HINT: &str =
+    "Kies met het cijfer; Esc sluit zonder te kiezen. De keuze gaat bij de volgende synchronisatie naar je partners.";
+pub const FROZEN_CLASH: &str = "Een partner wijzigde een ondertekende versie van het plan. Die blijft zoals ze is getekend; zet de wijziging zo nodig in een nieuwe versie.";
+pub const KEEP_SIGNED: &str = "de ondertekende versie houden";
+
+/// What a clash is about: the field's name where the path names one.
+pub fn clash_field(path: &str) -> String {
+    use crate::domain::case::Field;
+    let last = path.rsplit('/').next().unwrap_or(path);
+    let field = match last {
+        "first_name" => Some(Field::FirstName),
+        "last_name" => Some(Field::LastName),
+        "birth_date" => Some(Field::BirthDate),
+        "groep" => Some(Field::Groep),
+        "gezag" => Some(Field::Gezag),
+        "signal_date" => Some(Field::SignalDate),
+        "source" => Some(Field::Source),
+        "holder" => Some(Field::Holder),
+        "due" => Some(Field::Due),
+        "step" => Some(Field::Step),
+        _ => None,
+    };
+    field.map_or_else(|| path.trim_start_matches('/').replace('/', " › "), |f| f.label().to_string())
+}
+
+/// A clash's value (JSON text) as people read it: a date as dd-mm-jjjj, text without quotes.
+pub fn clash_value(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::String(s)) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => crate::domain::date::format(d),
+            Err(_) => s,
+        },
+        Ok(serde_json::Value::Null) => "(leeg)".to_string(),
+        Ok(v) => v.to_string(),
+        Err(_) => json.to_string(),
+    }
+}
+
+/// Whether a clash is an edit that arrived for a signed plan version.
+pub fn frozen_clash(clash: &crate::domain::share::Clash) -> bool {
+    clash.part == crate::domain::share::Part::Plan && clash.path.starts_with("/book/versions/")
+}
+
+/// The status line after a sync that brought something in.
+pub fn synced(lines: &[String]) -> String {
+    format!("Gesynchroniseerd: {}", lines.join(" · "))
+}
+
+/// The title line's sync part: when last, and what came in then.
+pub fn sync_state(
+    last: Option<chrono::NaiveDateTime>,
+    running: bool,
+    came_in: &[(String, usize)],
+    trouble: bool,
+) -> String {
+    let mark = if trouble { "⚠" } else { "↻" };
+    let when = match (running, last) {
+        (true, _) => "synchroniseert…".to_string(),
+        (false, Some(at)) => format!("gesynchroniseerd {}", at.format("%H:%M")),
+        (false, None) => "nog niet gesynchroniseerd".to_string(),
+    };
+    let what: Vec<String> = came_in.iter().map(|(who, n)| sync::received(*n, who)).collect();
+    if what.is_empty() { format!("{mark} {when}") } else { format!("{mark} {when} · {}", what.join(", ")) }
+}
+
 /// The words of `sync`'s refusals and summary.
 pub mod sync {
     use crate::strings::count;

@@ -304,12 +304,14 @@ const TEXT_KEYS: &[&str] = &[
     "krachten",
     "behoeften",
     "factoren",
+    "zelf",
+    "criteria",
+    "delen",
     "text",
     "criterion",
     "what",
-    "afspraken",
-    "evaluatie",
-    "toelichting",
+    "question",
+    "reason",
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! - Order, delay and duplicates do not matter to the result: the documents merge
 //!   (`crdt`), and nothing is ordered by a clock.
 
+pub mod demo;
 pub mod file;
 
 use std::collections::BTreeMap;

@@ -53,6 +53,8 @@ pub enum Action {
     Export,
     /// The partner screen: this member's card and the trusted partners.
     Partners,
+    /// Pick one of two values two copies gave one field (a clash after a sync).
+    Settle,
     /// The SWV dashboard: the half-year before, and the one after (up to the current).
     PreviousPeriod,
     NextPeriod,
@@ -98,7 +100,7 @@ contexts! {
     Gate => [Submit, NextField, Recover, Back, Help, PrevField, Interrupt] bar 3,
     Detail => [
         Wizard, Plan, Escalate, Edit, Back, Help, Decide, Dismiss, Absence, EditQuestion, Consent,
-        ExportAccess, Delete, Quit, Up, Down, Interrupt,
+        ExportAccess, Delete, Settle, Quit, Up, Down, Interrupt,
     ] bar 6,
     Help => [Back, Help, Up, Down, Interrupt] bar 1,
     /// The terminal is too small: only quitting works.

@@ -140,6 +140,10 @@ impl Page for Detail {
             }
             ExportAccess => self.export_access(m),
             Delete => m.popup = Some(Popup::ConfirmDelete(self.id)),
+            Settle => match m.cases.get(&self.id) {
+                Some(case) if !case.copy.clashes.is_empty() => m.popup = Some(Popup::Settle(self.id)),
+                _ => m.note(strings::NO_CLASH.into()),
+            },
             Consent => return consent(m, self.id),
             Wizard => return self.wizard(m),
             _ => {}

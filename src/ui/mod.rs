@@ -20,6 +20,7 @@ pub mod plan_editor;
 pub mod plan_items;
 pub mod screen;
 pub mod setup;
+pub mod sync;
 pub mod text;
 pub mod theme;
 pub mod view;

@@ -69,6 +69,8 @@ pub enum Popup {
     ConfirmQuit,
     /// Escalate: the case as it will be saved, its change, and the question shown.
     ConfirmEscalate(Box<Case>, Change, String),
+    /// Pick a value for the first clash of this case (a digit picks, Esc closes).
+    Settle(CaseId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +128,8 @@ pub struct Model {
     retention_asked: bool,
     /// When the open plan was last sent to be saved.
     pub(super) plan_saved_at: NaiveDateTime,
+    /// The sync with the partners, when `[sync]` is set.
+    pub sync: super::sync::SyncLine,
 }
 
 /// Moves a selection one up or down within `len` rows.
@@ -170,6 +174,7 @@ impl Model {
             pending: Vec::new(),
             retention_asked: false,
             plan_saved_at: now,
+            sync: Default::default(),
         }
     }
 
@@ -178,7 +183,10 @@ impl Model {
     pub fn start(&mut self, passphrase: Option<zeroize::Zeroizing<String>>) -> Vec<Effect> {
         match (&mut self.gate, passphrase) {
             (None, _) => {
-                vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)]
+                self.start_sync();
+                let mut effects = vec![Effect::Job(Job::LoadCases), Effect::Job(Job::Verify)];
+                effects.append(&mut self.pending);
+                effects
             }
             (Some(Gate::Unlock(u)), Some(p)) => {
                 u.form.saving = true;
@@ -201,7 +209,49 @@ impl Model {
         let lock = (self.unlocked && self.gate.is_none())
             .then(|| self.last_input + chrono::Duration::minutes(i64::from(self.config.privacy.lock_minutes)));
         let autosave = self.plan_dirty().then(|| self.last_input + chrono::Duration::seconds(PLAN_AUTOSAVE_SECONDS));
-        lock.into_iter().chain(autosave).min()
+        let sync = self.syncing().then_some(self.sync.next).flatten();
+        lock.into_iter().chain(autosave).chain(sync).min()
+    }
+
+    /// Whether this copy syncs with partners now (set up, unlocked).
+    fn syncing(&self) -> bool {
+        self.config.sync.is_some() && self.unlocked && self.gate.is_none()
+    }
+
+    /// Starts a sync on the worker, unless one runs.
+    fn start_sync(&mut self) {
+        if self.syncing() && !self.sync.running {
+            self.sync.started();
+            let config = Box::new(self.config.clone());
+            self.job(Job::Sync { config, at: self.now });
+        }
+    }
+
+    /// A save was made: it goes to the partners shortly.
+    fn saved(&mut self) {
+        if self.syncing() {
+            self.sync.soon(self.now);
+        }
+    }
+
+    /// How a sync went: new changes reload the list; what came in, or a problem, shows.
+    fn on_synced(&mut self, result: Result<Box<crate::sync::Report>, String>) {
+        match result {
+            Ok(report) => {
+                self.sync.finished(self.now, Some(&report));
+                if !report.received.is_empty() || report.dropped > 0 {
+                    self.job(Job::LoadCases);
+                    self.note(strings::synced(&report.lines()));
+                }
+                if !report.refused.is_empty() {
+                    self.error(report.lines().join(" "));
+                }
+            }
+            Err(e) => {
+                self.sync.finished(self.now, None);
+                self.error(e);
+            }
+        }
     }
 
     /// Asks the worker for a job once the message is handled.
@@ -278,6 +328,9 @@ impl Model {
         {
             self.job(job);
         }
+        if self.sync.due(self.now) {
+            self.start_sync();
+        }
     }
 
     /// Auto-lock: the key goes, and so does every decrypted case; forms being typed in
@@ -332,6 +385,9 @@ impl Model {
         ) {
             return self.on_confirm(&key);
         }
+        if let Some(Popup::Settle(id)) = self.popup {
+            return self.on_settle(id, &key);
+        }
         let mut asked = false;
         self.with_top(|page, m| match page.on_question(m, &key) {
             Some(nav) => {
@@ -371,6 +427,22 @@ impl Model {
             page.on_paste(m, &text);
             Nav::Stay
         });
+    }
+
+    /// A digit picks that value of the case's first clash; anything else closes.
+    fn on_settle(&mut self, id: CaseId, key: &Key) {
+        self.popup = None;
+        let KeyCode::Char(c @ '1'..='9') = key.code else { return };
+        let Some(clash) = self.cases.get(&id).and_then(|c| c.copy.clashes.first()).cloned() else { return };
+        // A signed plan version can only be kept; a change belongs in a new version.
+        let pick = c as usize - '1' as usize;
+        if strings::frozen_clash(&clash) && pick > 0 {
+            return;
+        }
+        let Some(value) = clash.values.get(pick).cloned() else { return };
+        let kind = ChangeKind::ClashSettled { part: clash.part, path: clash.path.clone() };
+        let change = Change { case: Some(id), at: self.now, who: self.config.user.clone(), kind };
+        self.job(Job::Settle { id, clash: Box::new(clash), value, change });
     }
 
     fn on_confirm(&mut self, key: &Key) {
@@ -519,6 +591,7 @@ impl Model {
             | Reply::DraftSaved(_)
             | Reply::BackedUp(_)
             | Reply::PlanSaved(_) => self.on_data_reply(reply),
+            Reply::Synced(result) => self.on_synced(result),
             reply => self.on_screen_reply(reply),
         }
     }
@@ -534,6 +607,8 @@ impl Model {
                 self.last_input = self.now;
                 self.job(Job::LoadCases);
                 self.job(Job::Verify);
+                // Queued before any save can be: from here on saves keep merge documents.
+                self.start_sync();
             }
             Reply::Unlocked(Err((wrong, message))) => {
                 if let Some(g) = &mut self.gate {
@@ -595,6 +670,7 @@ impl Model {
                 self.notify(Notice::Loaded);
             }
             Reply::Saved(Ok(case)) => {
+                self.saved();
                 let (id, name) = (case.id, case.pupil_name());
                 self.cases.insert(id, *case);
                 self.rebuild_rows(Some(id));
@@ -613,11 +689,14 @@ impl Model {
                 self.rebuild_rows(None);
                 self.note(strings::welcome(&self.config.school.name));
             }
-            Reply::PlanSaved(Ok(Some(case))) => {
-                let (id, step) = (case.id, case.step.clone());
-                self.cases.insert(id, *case);
-                self.rebuild_rows(Some(id));
-                self.note(strings::agreement_recorded(&step));
+            Reply::PlanSaved(Ok(case)) => {
+                self.saved();
+                if let Some(case) = case {
+                    let (id, step) = (case.id, case.step.clone());
+                    self.cases.insert(id, *case);
+                    self.rebuild_rows(Some(id));
+                    self.note(strings::agreement_recorded(&step));
+                }
             }
             _ => {}
         }

@@ -124,6 +124,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Recover, _) => "herstelcode",
         (Wizard, _) => "stap uitvoeren",
         (Consent, _) => "toestemming",
+        (Settle, _) => "tegenstrijdige waarde kiezen",
     }
 }
 

@@ -111,6 +111,19 @@ pub enum Job {
         who: String,
         at: NaiveDateTime,
     },
+    /// Sync with the partners through the folder (`[sync]`); the first one also makes
+    /// every later save keep the merge documents.
+    Sync {
+        config: Box<Config>,
+        at: NaiveDateTime,
+    },
+    /// Pick `value` (JSON text) for a clash of case `id`, logged.
+    Settle {
+        id: CaseId,
+        clash: Box<crate::domain::share::Clash>,
+        value: String,
+        change: Change,
+    },
     SaveConfig(Box<Config>),
     Backup {
         at: NaiveDateTime,
@@ -151,6 +164,7 @@ pub enum Reply {
     Partners(Result<Box<crate::partners::Overview>, String>),
     PartnerRemoved(Result<Box<crate::store::Partner>, String>),
     DraftSaved(Result<(), String>),
+    Synced(Result<Box<crate::sync::Report>, String>),
     Locked,
 }
 
@@ -299,6 +313,16 @@ fn delete(store: &mut Store, paths: Option<&Paths>, id: CaseId, change: Change) 
     })
 }
 
+/// One sync; the first also sets the store to keep merge documents from now on.
+fn sync(store: &mut Store, config: &Config, at: NaiveDateTime) -> Result<crate::sync::Report, String> {
+    if store.merging().is_none()
+        && let Some(merging) = crate::sync::merging(store, config, at).map_err(|e| e.to_string())?
+    {
+        store.set_merging(merging);
+    }
+    crate::sync::run(store, config, at).map_err(|e| e.to_string())
+}
+
 pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job: Job) -> Reply {
     match job {
         Job::Unlock { passphrase, who, at } => {
@@ -373,6 +397,16 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         }
         Job::RemovePartner { id, who, at } => Reply::PartnerRemoved(
             crate::partners::remove(store, &id, &who, at).map(Box::new).map_err(|e| e.to_string()),
+        ),
+        Job::Sync { config, at } => Reply::Synced(sync(store, &config, at).map(Box::new)),
+        Job::Settle { id, clash, value, change } => Reply::Saved(
+            store
+                .settle(id, clash.part, &clash.path, &value, change)
+                .map(|mut saved| {
+                    saved.lighten(route);
+                    Box::new(saved)
+                })
+                .map_err(text),
         ),
         Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
             Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),

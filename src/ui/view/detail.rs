@@ -57,6 +57,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         line.spans.insert(0, Span::styled(format!("  {:<22}", strings::LIST_COLUMNS[5]), t.label()));
         lines.push(line);
     }
+    copy_lines(model, case, &mut lines, width);
     escalation_lines(model, case, &mut lines, width);
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(format!("  {}", strings::HISTORY), t.label())));
@@ -73,6 +74,31 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
     }
     let max_scroll = (lines.len() as u16).saturating_sub(area.height);
     frame.render_widget(Paragraph::new(lines).scroll((detail.scroll.min(max_scroll), 0)), area);
+}
+
+/// What this copy does not hold (and why), and the clashes a member must settle.
+fn copy_lines(model: &Model, case: &Case, lines: &mut Vec<Line<'static>>, width: usize) {
+    let t = model.theme;
+    if case.copy.anonymous() {
+        styled(lines, "  ", strings::ANONYMOUS_CASE, width, t.warn());
+    }
+    if case.copy.withheld.contains(&crate::domain::share::Part::Notes) {
+        styled(lines, "  ", strings::NOTES_WITHHELD, width, t.muted());
+    }
+    if case.copy.clashes.is_empty() {
+        return;
+    }
+    let key = model.keymap.first_key_label(crate::ui::action::Context::Detail, crate::ui::action::Action::Settle);
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(format!("  {} ({key})", strings::CLASHES_TITLE), t.warn())));
+    for clash in &case.copy.clashes {
+        let text = if strings::frozen_clash(clash) {
+            strings::FROZEN_CLASH.to_string()
+        } else {
+            clash.values.iter().map(|v| strings::clash_value(v)).collect::<Vec<_>>().join("  ≠  ")
+        };
+        labelled(lines, Span::styled(format!("  {:<22}", strings::clash_field(&clash.path)), t.label()), &text, width);
+    }
 }
 
 /// Escalations (every level asked, with its decision), suggestions to escalate, absence,

@@ -52,6 +52,11 @@ pub fn draw(model: &Model, frame: &mut Frame) {
         Some(Popup::ConfirmEscalate(_, _, question)) => {
             confirm(model, frame, area, strings::CONFIRM_ESCALATE_TITLE, question)
         }
+        Some(Popup::Settle(id)) => {
+            if let Some(clash) = model.cases.get(id).and_then(|c| c.copy.clashes.first()) {
+                confirm(model, frame, area, strings::SETTLE_TITLE, &settle_text(clash));
+            }
+        }
         Some(Popup::ConfirmRetention(ids)) => {
             let text = strings::confirm_retention(ids.len(), model.config.privacy.retention_years);
             confirm(model, frame, area, strings::CONFIRM_RETENTION_TITLE, &text)
@@ -62,6 +67,17 @@ pub fn draw(model: &Model, frame: &mut Frame) {
             }
         }
     }
+}
+
+/// The values of a clash, numbered to pick one (a signed plan version: only keeping it).
+fn settle_text(clash: &crate::domain::share::Clash) -> String {
+    let field = strings::clash_field(&clash.path);
+    let options: Vec<String> = if strings::frozen_clash(clash) {
+        vec![format!("1  {}", strings::KEEP_SIGNED)]
+    } else {
+        clash.values.iter().enumerate().map(|(i, v)| format!("{}  {}", i + 1, strings::clash_value(v))).collect()
+    };
+    format!("{field}:\n\n{}\n\n{}", options.join("\n"), strings::SETTLE_HINT)
 }
 
 /// A screen that is one form under a title.
@@ -95,6 +111,13 @@ fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
         (true, _) => strings::case_count(model.cases.len()),
         (false, true) => strings::LOADING.to_string(),
         (false, false) => String::new(),
+    };
+    let count = match &model.config.sync {
+        Some(_) if model.unlocked => {
+            let s = &model.sync;
+            format!("{}  {count}", strings::sync_state(s.last, s.running, &s.came_in, s.trouble))
+        }
+        _ => count,
     };
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + count.chars().count() + 1).max(1);
