@@ -112,14 +112,16 @@ fn title_line(model: &Model, frame: &mut Frame, area: Rect) {
         (false, true) => strings::LOADING.to_string(),
         (false, false) => String::new(),
     };
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    // The sync state goes before the count where the line has room for it.
     let count = match &model.config.sync {
         Some(_) if model.unlocked => {
             let s = &model.sync;
-            format!("{}  {count}", strings::sync_state(s.last, s.running, &s.came_in, s.trouble))
+            let with = format!("{}  {count}", strings::sync_state(s.last, s.running, &s.came_in, s.trouble));
+            if used + with.chars().count() < area.width as usize { with } else { count }
         }
         _ => count,
     };
-    let used: usize = spans.iter().map(|s| s.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + count.chars().count() + 1).max(1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(count, t.muted()));
