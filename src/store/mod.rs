@@ -268,7 +268,15 @@ impl Store {
                 }
             }
         }
-        let store = Store {
+        let store = Store::locked(dir, trees, lock);
+        // The quick part of `verify`: no key needed, so every command runs it.
+        store.check_anchor(store.recorded_head()?)?;
+        Ok(store)
+    }
+
+    /// A store over `trees`, its key not yet given.
+    fn locked(dir: &Path, trees: Trees, lock: lock::LockFile) -> Store {
+        Store {
             dir: dir.to_path_buf(),
             trees,
             key: None,
@@ -276,10 +284,7 @@ impl Store {
             merging: None,
             actor: Vec::new(),
             _lock: lock,
-        };
-        // The quick part of `verify`: no key needed, so every command runs it.
-        store.check_anchor(store.recorded_head()?)?;
-        Ok(store)
+        }
     }
 
     /// A stand-in for a store that cannot be opened, holding its lock, so that a backup
@@ -292,15 +297,7 @@ impl Store {
         })?;
         let db = sled::Config::new().temporary(true).open().map_err(|e| sled_error(dir, e))?;
         let trees = trees_of(dir, db)?;
-        Ok(Store {
-            dir: dir.to_path_buf(),
-            trees,
-            key: None,
-            unflushed: Default::default(),
-            merging: None,
-            actor: Vec::new(),
-            _lock: lock,
-        })
+        Ok(Store::locked(dir, trees, lock))
     }
 
     pub fn dir(&self) -> &Path {
