@@ -86,6 +86,14 @@ pub struct SyncSettings {
     pub folder: PathBuf,
 }
 
+impl SyncSettings {
+    /// The folder as typed in a form (`~/` is the home folder); empty means no syncing.
+    pub fn from_typed(typed: &str) -> Option<SyncSettings> {
+        let typed = typed.trim();
+        (!typed.is_empty()).then(|| SyncSettings { folder: crate::paths::expand_home(typed) })
+    }
+}
+
 /// The team's export to the SWV.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

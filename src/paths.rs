@@ -68,3 +68,26 @@ impl Paths {
         self.config_dir.join("swv-identity.txt")
     }
 }
+
+/// A path as typed in a form: `~/` stands for the user's home folder, as in a shell.
+pub fn expand_home(typed: &str) -> PathBuf {
+    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    match typed.strip_prefix("~/").or((typed == "~").then_some("")) {
+        Some(rest) => home().map_or_else(|| PathBuf::from(typed), |h| h.join(rest)),
+        None => PathBuf::from(typed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tilde_stands_for_the_home_folder_only_at_the_start() {
+        let home = directories::BaseDirs::new().unwrap().home_dir().to_path_buf();
+        assert_eq!(expand_home("~/OneDrive/tandem"), home.join("OneDrive/tandem"));
+        assert_eq!(expand_home("~"), home);
+        assert_eq!(expand_home("/mnt/usb/~/x"), PathBuf::from("/mnt/usb/~/x"));
+        assert_eq!(expand_home("~anna/x"), PathBuf::from("~anna/x"));
+    }
+}

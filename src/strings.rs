@@ -2136,6 +2136,9 @@ pub mod partners {
     }
     pub const NO_PARTNERS: &str =
         "Nog geen tandempartners. Voeg er een toe met `tandem partner add KAART --name NAAM`.";
+    pub fn no_partners_screen(key: &str) -> String {
+        format!("Nog geen tandempartners. Druk {key} om de kaart van je partner toe te voegen.")
+    }
     // The partner screen in the TUI.
     pub const SCREEN_TITLE: &str = " Tandempartners ";
     pub const SCREEN_LOADING: &str = "Je kaart en je partners worden geladen…";
@@ -2145,8 +2148,43 @@ pub mod partners {
     pub fn own_id_line(id: &str, fingerprint: &str) -> String {
         format!("Lid-ID {id} · vingerafdruk {fingerprint} (vergelijk telefonisch)")
     }
-    pub const SHARE_CARD: &str = "Je kaart delen: tandem partner key > kaart.txt";
-    pub const ADD_PARTNER: &str = "Een partner toevoegen: tandem partner add kaart.txt --name NAAM";
+    pub const SHARE_CARD: &str = "Je kaart: tandem partner key > kaart.txt, en stuur kaart.txt naar je partner";
+    pub fn add_partner(key: &str) -> String {
+        format!("Een partner toevoegen: {key}, en kies het kaartbestand dat je partner je stuurde")
+    }
+    pub fn folder_line(folder: &Path, key: &str) -> String {
+        format!("Gedeelde map: {} ({key} om te wijzigen)", folder.display())
+    }
+    pub fn no_folder_line(key: &str) -> String {
+        format!("Nog geen gedeelde map: {key} om de map te kiezen die je met je partners deelt")
+    }
+    /// `state` as the title line shows it (`super::sync_state`).
+    pub fn sync_line(state: &str, key: &str) -> String {
+        format!("{state} ({key} om nu te synchroniseren)")
+    }
+    pub const NEEDS_FOLDER: &str = "Er is nog geen gedeelde map. Kies eerst de map die je met je partners deelt (OneDrive, SURFdrive, \
+         Nextcloud, Syncthing of een USB-stick).";
+    // The forms the partner screen opens.
+    pub const FORM_ADD_TITLE: &str = "Partner toevoegen";
+    pub const FORM_CARD: &str = "Kaartbestand";
+    pub const FORM_CARD_HINT: &str =
+        "het bestand dat je partner maakte met tandem partner key, bijv. ~/Downloads/kaart.txt";
+    pub const FORM_NAME: &str = "Naam van je partner";
+    pub const FORM_NAME_HINT: &str = "zoals je de partner kent, bijv. Joost Visser";
+    pub const FORM_ADD_BUTTON: &str = "[ Kaart lezen ]";
+    pub const CONFIRM_ADD_TITLE: &str = "Vingerafdruk vergelijken";
+    pub const FORM_FOLDER_TITLE: &str = "Gedeelde map";
+    pub const FORM_FOLDER: &str = "Map";
+    pub const FORM_FOLDER_SETUP: &str = "Gedeelde map met je partners";
+    pub const FORM_FOLDER_HINT: &str = "een map die je synchronisatie (OneDrive, SURFdrive, Nextcloud, Syncthing) of USB-stick deelt; leeg: niet synchroniseren";
+    pub fn folder_set(folder: &Path) -> String {
+        format!(
+            "De gedeelde map is nu {}. Er liggen alleen versleutelde bestanden in; tandem synchroniseert meteen.",
+            folder.display()
+        )
+    }
+    pub const FOLDER_CLEARED: &str =
+        "Er is geen gedeelde map meer: tandem synchroniseert niet tot je er weer een kiest.";
     pub const TRUSTED_HEADING: &str = "Partners die je vertrouwt";
     pub const COLUMNS: [&str; 5] = ["Naam", "Rol", "School", "Vingerafdruk", "Toegevoegd"];
     pub const CONFIRM_REMOVE_TITLE: &str = "Partner verwijderen?";

@@ -461,3 +461,51 @@ fn the_swv_demo_dashboard_shows_and_changes_period() {
     assert!(tui.wait_exit(TIMEOUT).success());
     assert_eq!(entries(home.path()), Vec::<PathBuf>::new(), "the demo writes nothing");
 }
+
+#[test]
+fn a_partner_is_added_and_the_shared_folder_chosen_on_the_partner_screen() {
+    let (home, partner) = (configured_home(2), configured_home(2));
+    let config = partner.path().join("config/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("user = \"anna\""), "{text}");
+    std::fs::write(&config, text.replace("user = \"anna\"", "user = \"youssef\"")).unwrap();
+    let card = partner.path().join("kaart.txt");
+    let out = cli(partner.path(), &["partner", "key"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(&card, &out.stdout).unwrap();
+    let share = tempfile::tempdir().unwrap();
+    let folder = share.path().join("samen");
+
+    let mut tui = Tui::start(home.path());
+    tui.wait_for("2 dossiers", TIMEOUT);
+    tui.key(b"T");
+    tui.wait_for("Nog geen tandempartners", TIMEOUT);
+    tui.key(b"n");
+    tui.wait_for("Kaartbestand", TIMEOUT);
+    tui.send(path_str(&card).as_bytes());
+    tui.key(TAB);
+    tui.send(b"Youssef El Amrani");
+    tui.key(b"\r");
+    tui.key(b"\r");
+    tui.wait_for("Vingerafdruk vergelijken", TIMEOUT);
+    tui.key(b"j");
+    tui.wait_for("is toegevoegd als tandempartner", TIMEOUT);
+    tui.wait_for("Youssef El Amrani", TIMEOUT);
+    tui.key(b"e");
+    tui.wait_for("Gedeelde map", TIMEOUT);
+    tui.send(path_str(&folder).as_bytes());
+    tui.key(b"\r");
+    tui.key(b"\r");
+    tui.wait_for("De gedeelde map is nu", TIMEOUT);
+    tui.wait_for("↻ gesynchroniseerd", TIMEOUT);
+    tui.key(b"q");
+    assert!(tui.wait_exit(TIMEOUT).success());
+
+    let listed = cli(home.path(), &["partner", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("Youssef El Amrani"));
+    let written = std::fs::read_to_string(home.path().join("config/config.toml")).unwrap();
+    assert!(written.contains("[sync]") && written.contains(path_str(&folder)), "{written}");
+    let files: Vec<PathBuf> =
+        entries(&folder).into_iter().filter(|p| p.extension().is_some_and(|e| e == "tandem")).collect();
+    assert!(!files.is_empty(), "the first sync wrote the partner's changes into the folder");
+}

@@ -97,6 +97,22 @@ pub fn merging(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Opti
     Ok(Some(Merging { sharing: config.sharing.clone(), member: member.id, school: config.school.name.clone() }))
 }
 
+/// Makes the sync folder when only its last part is missing (a parent that is gone, an
+/// unplugged USB stick, is not guessed at) and checks that a file can be written in it.
+pub fn prepare_folder(folder: &Path) -> Result<(), SyncError> {
+    if !folder.is_dir() {
+        let parent_there = folder.parent().is_some_and(|p| p.as_os_str().is_empty() || p.is_dir());
+        if !parent_there || std::fs::create_dir(folder).is_err() {
+            return Err(SyncError::FolderMissing(folder.to_path_buf()));
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(".tandem-check")
+        .tempfile_in(folder)
+        .map(drop)
+        .map_err(|e| SyncError::Unwritable(folder.to_path_buf(), e))
+}
+
 /// One sync: read the partners' files, write ours, remove ours that were taken.
 pub fn run(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Report, SyncError> {
     let folder = &config.sync.as_ref().ok_or(SyncError::NotSet)?.folder;

@@ -53,6 +53,8 @@ pub enum Action {
     Export,
     /// The partner screen: this member's card and the trusted partners.
     Partners,
+    /// Sync with the partners now (it also runs by itself every few minutes).
+    Sync,
     /// Pick one of two values two copies gave one field (a clash after a sync).
     Settle,
     /// The SWV dashboard: the half-year before, and the one after (up to the current).
@@ -127,7 +129,7 @@ contexts! {
     /// The export to the SWV: what goes, and doing it.
     ExportScreen => [Submit, Back, Help, Quit, Interrupt] bar 3,
     /// This member's card and the trusted partners.
-    PartnerScreen => [Delete, Back, Help, Quit, Up, Down, Interrupt] bar 4,
+    PartnerScreen => [NewItem, Delete, Edit, Sync, Back, Help, Quit, Up, Down, Interrupt] bar 6,
     /// The SWV's dashboard (`tandem swv`).
     Dashboard => [PreviousPeriod, NextPeriod, Up, Down, Help, Quit, Back, Interrupt] bar 6,
 }

@@ -15,6 +15,7 @@ pub mod gate;
 pub mod keymap;
 pub mod list;
 pub mod model;
+pub mod partner_form;
 pub mod partners;
 pub mod plan_editor;
 pub mod plan_items;

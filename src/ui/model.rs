@@ -227,6 +227,21 @@ impl Model {
         }
     }
 
+    /// The partners or the shared folder changed: the partner screen reloads and a sync
+    /// runs now (a new partner gets every case it may receive).
+    pub(super) fn partners_changed(&mut self) {
+        self.job(Job::Partners { config: Box::new(self.config.clone()), at: self.now });
+        self.start_sync();
+    }
+
+    /// A sync asked for by the user.
+    pub(super) fn sync_now(&mut self) {
+        match &self.config.sync {
+            None => self.error(strings::partners::NEEDS_FOLDER.to_string()),
+            Some(_) => self.start_sync(),
+        }
+    }
+
     /// A save was made: it goes to the partners shortly.
     fn saved(&mut self) {
         if self.syncing() {
@@ -685,9 +700,8 @@ impl Model {
             }
             Reply::ConfigSaved(Ok(config)) => {
                 self.config = *config;
-                self.notify(Notice::ConfigSaved);
                 self.rebuild_rows(None);
-                self.note(strings::welcome(&self.config.school.name));
+                self.notify(Notice::ConfigSaved);
             }
             Reply::PlanSaved(Ok(case)) => {
                 self.saved();

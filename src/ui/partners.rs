@@ -1,6 +1,6 @@
-//! This member's own card (name, role, school, id, fingerprint), how to share it, and the
-//! partners it trusts, which can be removed after a j/n question. Read and remove only:
-//! adding a partner is `tandem partner add`. Its view is `view/partners.rs`.
+//! This member's own card (name, role, school, id, fingerprint), how to share it, the
+//! shared folder and the last sync, and the partners it trusts: added from their card
+//! (`partner_form`), removed after a j/n question. Its view is `view/partners.rs`.
 
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -9,7 +9,8 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::keymap::Key;
 use super::model::{Model, step};
-use super::screen::{Nav, Page};
+use super::partner_form::PartnerForm;
+use super::screen::{Nav, Page, Screen};
 use super::worker::{Job, Reply};
 use crate::partners::Overview;
 use crate::store::Partner;
@@ -43,12 +44,17 @@ impl Page for PartnerScreen {
         Context::PartnerScreen
     }
 
-    fn on_action(&mut self, _: &mut Model, _: Context, action: Action) -> Nav {
+    fn on_action(&mut self, m: &mut Model, _: Context, action: Action) -> Nav {
         let len = self.partners().len();
         match action {
             Action::Up => self.selected = step(self.selected, false, len),
             Action::Down => self.selected = step(self.selected, true, len),
             Action::Delete => self.confirming = self.selected_partner().is_some(),
+            Action::NewItem => return Nav::Push(Screen::PartnerForm(Box::new(PartnerForm::add_partner()))),
+            Action::Edit => {
+                return Nav::Push(Screen::PartnerForm(Box::new(PartnerForm::sync_folder(m.config.sync.as_ref()))));
+            }
+            Action::Sync => m.sync_now(),
             Action::Back => return Nav::Pop,
             _ => {}
         }

@@ -229,4 +229,6 @@ screens! {
     Export(Box<super::export::ExportScreen>),
     /// This member's card and the partners it trusts.
     Partners(Box<super::partners::PartnerScreen>),
+    /// Adding a partner from their card, or choosing the shared folder.
+    PartnerForm(Box<super::partner_form::PartnerForm>),
 }

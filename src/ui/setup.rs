@@ -9,15 +9,16 @@ use super::form::{Field, Form};
 use super::model::{Model, Notice};
 use super::screen::{Nav, Page, form_action, form_page};
 use super::worker::Job;
-use crate::config::{Config, School, UserFile, valid_brin};
+use crate::config::{Config, School, SyncSettings, UserFile, valid_brin};
 use crate::domain::escalation::{Decider, DeciderRole};
 use crate::domain::route::Routekaart;
 use crate::domain::team::{Member, Team};
-use crate::strings;
+use crate::strings::{self, partners as text};
 
 /// Team rows on the set-up screen: you plus up to three colleagues.
 const COLLEAGUES: usize = 3;
 const NAME_MAX: usize = 60;
+const PATH_MAX: usize = 500;
 
 /// The fields' names: the school, then a name and a role per team row, then a decider
 /// per role of `DeciderRole::ALL`.
@@ -28,6 +29,7 @@ mod id {
     pub const ROLES: [&str; super::COLLEAGUES + 1] = ["your_role", "role_1", "role_2", "role_3"];
     pub const DECIDERS: [&str; 5] =
         ["decider_school", "decider_team", "decider_swv", "decider_council", "decider_oggo"];
+    pub const SYNC: &str = "sync_folder";
 }
 
 /// The set-up screen: the one form of the first start.
@@ -61,8 +63,12 @@ impl Page for SetupScreen {
         Nav::Stay
     }
 
-    fn on_notice(&mut self, _: &mut Model, notice: Notice) -> Nav {
-        if notice == Notice::ConfigSaved { Nav::Pop } else { Nav::Stay }
+    fn on_notice(&mut self, m: &mut Model, notice: Notice) -> Nav {
+        if notice != Notice::ConfigSaved {
+            return Nav::Stay;
+        }
+        m.note(strings::welcome(&m.config.school.name));
+        Nav::Pop
     }
 
     fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
@@ -88,6 +94,7 @@ fn form(roles: &[crate::domain::team::Role]) -> Form {
     for (label, at) in strings::SETUP_DECIDERS.iter().zip(id::DECIDERS) {
         fields.push(Field::text(label, false, NAME_MAX, strings::SETUP_DECIDER_HINT, "").named(at));
     }
+    fields.push(Field::text(text::FORM_FOLDER_SETUP, false, PATH_MAX, text::FORM_FOLDER_HINT, "").named(id::SYNC));
     Form::new(fields)
 }
 
@@ -137,7 +144,7 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         deciders,
         escalation: Default::default(),
         export: None,
-        sync: None,
+        sync: SyncSettings::from_typed(&form.text(id::SYNC)),
     };
     match Config::from_parts(user, route.clone()) {
         Ok(config) => Some(config),

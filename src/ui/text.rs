@@ -79,6 +79,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Open, Context::PlanVersions) => "lezen",
         (Open, _) => "openen",
         (NewCase, _) => "nieuw dossier",
+        (Edit, Context::PartnerScreen) => "gedeelde map",
         (Edit, _) => "wijzigen",
         (Back, Context::List) => "filter wissen",
         (Back, Context::Filter | Context::OverviewFilter) => "zoeken stoppen",
@@ -102,6 +103,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Print, _) => "afdrukken (PDF)",
         (Versions, _) => "versies",
         (NewItem, Context::PlanVersions) => "nieuwe versie",
+        (NewItem, Context::PartnerScreen) => "partner toevoegen",
         (NewItem, _) => "toevoegen",
         (Undo, _) => "ongedaan maken",
         (Redo, _) => "opnieuw",
@@ -125,6 +127,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Wizard, _) => "stap uitvoeren",
         (Consent, _) => "toestemming",
         (Settle, _) => "tegenstrijdige waarde kiezen",
+        (Sync, _) => "nu synchroniseren",
     }
 }
 

@@ -105,6 +105,19 @@ pub enum Job {
         config: Box<Config>,
         at: NaiveDateTime,
     },
+    /// Read a partner's card file and check it may be trusted here.
+    ReadCard {
+        file: PathBuf,
+        config: Box<Config>,
+        at: NaiveDateTime,
+    },
+    /// Trust the card (its fingerprint was confirmed), logged.
+    TrustPartner {
+        card: Box<crate::partners::Card>,
+        name: String,
+        who: String,
+        at: NaiveDateTime,
+    },
     /// End the trust in partner `id`, logged.
     RemovePartner {
         id: String,
@@ -124,6 +137,8 @@ pub enum Job {
         value: String,
         change: Change,
     },
+    /// Write `config.toml`; a sync folder is made (when its parent exists) and checked
+    /// to be writable first.
     SaveConfig(Box<Config>),
     Backup {
         at: NaiveDateTime,
@@ -162,6 +177,8 @@ pub enum Reply {
     LastBundle(Result<Option<crate::exports::LastBundle>, String>),
     BackedUp(Result<PathBuf, String>),
     Partners(Result<Box<crate::partners::Overview>, String>),
+    CardRead(Result<Box<crate::partners::Card>, String>),
+    PartnerAdded(Result<Box<crate::store::Partner>, String>),
     PartnerRemoved(Result<Box<crate::store::Partner>, String>),
     DraftSaved(Result<(), String>),
     Synced(Result<Box<crate::sync::Report>, String>),
@@ -223,6 +240,16 @@ fn run<M>(
         let answer = execute(&mut store, paths.as_ref(), &route, job);
         // Keep working when the UI has gone: queued saves must still reach the disk.
         let _ = reply.send(wrap(answer));
+    }
+}
+
+fn save_config(paths: Option<&Paths>, config: Box<Config>) -> Result<Box<Config>, String> {
+    if let Some(s) = &config.sync {
+        crate::sync::prepare_folder(&s.folder).map_err(|e| e.to_string())?;
+    }
+    match paths {
+        Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
+        None => Ok(config),
     }
 }
 
@@ -395,6 +422,14 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::Partners { config, at } => {
             Reply::Partners(crate::partners::overview(store, &config, at).map(Box::new).map_err(|e| e.to_string()))
         }
+        Job::ReadCard { file, config, at } => Reply::CardRead(
+            crate::partners::read_card(&file)
+                .and_then(|card| crate::partners::check(store, &config, &card, at).map(|()| Box::new(card)))
+                .map_err(|e| e.to_string()),
+        ),
+        Job::TrustPartner { card, name, who, at } => Reply::PartnerAdded(
+            crate::partners::trust(store, &card, &name, &who, at).map(Box::new).map_err(|e| e.to_string()),
+        ),
         Job::RemovePartner { id, who, at } => Reply::PartnerRemoved(
             crate::partners::remove(store, &id, &who, at).map(Box::new).map_err(|e| e.to_string()),
         ),
@@ -408,10 +443,7 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
                 })
                 .map_err(text),
         ),
-        Job::SaveConfig(config) => Reply::ConfigSaved(match paths {
-            Some(paths) => config.save(paths).map(|()| config).map_err(|e| e.to_string()),
-            None => Ok(config),
-        }),
+        Job::SaveConfig(config) => Reply::ConfigSaved(save_config(paths, config)),
         Job::Backup { at, keep } => Reply::BackedUp(match paths {
             None => Err(strings::DEMO_NO_EXPORT.to_string()),
             Some(p) => store.backup(&p.backup_dir(), at, keep).map_err(text),

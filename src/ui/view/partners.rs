@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use crate::domain::date;
 use crate::partners::{Overview, fingerprint};
 use crate::strings::{self, partners as text};
+use crate::ui::action::{Action, Context};
 use crate::ui::model::Model;
 use crate::ui::partners::PartnerScreen;
 
@@ -28,7 +29,7 @@ pub fn draw(model: &Model, screen: &PartnerScreen, frame: &mut Frame, area: Rect
         Some(Err(e)) => return frame.render_widget(Paragraph::new(Span::styled(format!("⚠ {e}"), t.error())), inner),
         Some(Ok(o)) => o,
     };
-    let [own, table] = Layout::vertical([Constraint::Length(6), Constraint::Min(1)]).areas(inner);
+    let [own, table] = Layout::vertical([Constraint::Length(8), Constraint::Min(1)]).areas(inner);
     own_card(model, overview, frame, own);
     partners(model, screen, overview, frame, table);
     if let (true, Some(p)) = (screen.confirming, screen.selected_partner()) {
@@ -40,11 +41,26 @@ fn own_card(model: &Model, overview: &Overview, frame: &mut Frame, area: Rect) {
     let t = model.theme;
     let card = &overview.own;
     let width = usize::from(area.width);
+    let key = |action| model.keymap.first_key_label(Context::PartnerScreen, action);
+    let (folder, sync) = match &model.config.sync {
+        Some(s) => {
+            let state =
+                strings::sync_state(model.sync.last, model.sync.running, &model.sync.came_in, model.sync.trouble);
+            let style = if model.sync.trouble { t.warn() } else { t.muted() };
+            (
+                text::folder_line(&s.folder, &key(Action::Edit)),
+                Line::styled(strings::fit(&text::sync_line(&state, &key(Action::Sync)), width), style),
+            )
+        }
+        None => (text::no_folder_line(&key(Action::Edit)), Line::raw("")),
+    };
     let lines = vec![
         Line::raw(strings::fit(&text::own_card_line(&card.name, &card.role, &card.school), width)),
         Line::styled(strings::fit(&text::own_id_line(&card.member, &card.fingerprint()), width), t.label()),
         Line::raw(strings::fit(text::SHARE_CARD, width)),
-        Line::raw(strings::fit(text::ADD_PARTNER, width)),
+        Line::raw(strings::fit(&text::add_partner(&key(Action::NewItem)), width)),
+        Line::raw(strings::fit(&folder, width)),
+        sync,
         Line::raw(""),
         Line::styled(text::TRUSTED_HEADING, t.label()),
     ];
@@ -54,7 +70,8 @@ fn own_card(model: &Model, overview: &Overview, frame: &mut Frame, area: Rect) {
 fn partners(model: &Model, screen: &PartnerScreen, overview: &Overview, frame: &mut Frame, area: Rect) {
     let t = model.theme;
     if overview.partners.is_empty() {
-        let none = strings::fit(text::NO_PARTNERS, usize::from(area.width));
+        let key = model.keymap.first_key_label(Context::PartnerScreen, Action::NewItem);
+        let none = strings::fit(&text::no_partners_screen(&key), usize::from(area.width));
         return frame.render_widget(Paragraph::new(Span::styled(none, t.muted())), area);
     }
     let columns = Layout::horizontal(WIDTHS).spacing(1).split(area);
