@@ -202,3 +202,19 @@ fn the_folder_holds_nothing_readable_and_is_cleaned_once_taken() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_case_recorded_before_cases_named_their_school_reaches_that_schools_staff() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    // As `tandem demo` and stores from before issue 13 hold them: no school named.
+    let mut case = tandem::domain::demo::cases(1, 11, &wt.config.route, &wt.config.team, at(1).date()).remove(0);
+    case.school.clear();
+    wt.store.insert_new(std::slice::from_ref(&case), "youssef", at(2)).unwrap();
+    sync_at(&wt, 3);
+    sync_at(&ib, 3);
+    let there = ib.store.case(case.id).unwrap().expect("the school's IB-er got the case");
+    assert!(!there.copy.anonymous(), "the school's own staff get everything: {:?}", there.copy);
+    assert_eq!(there.intake.first_name, case.intake.first_name);
+}

@@ -184,6 +184,14 @@ impl Case {
         }
     }
 
+    /// Names `own` (this copy's school) as the school of a case recorded before cases
+    /// named theirs.
+    pub fn name_school(&mut self, own: &str) {
+        if self.school.is_empty() {
+            self.school = own.to_string();
+        }
+    }
+
     /// Drops what completed steps recorded: the screens never show it, and thousands of
     /// cases stay in memory. The store fills it in again on save (`fill_from`); the
     /// parents' copy is made from the stored case.

@@ -234,9 +234,7 @@ pub(super) fn write(
     time: i64,
 ) -> TxResult<Option<(Case, Option<PlanBook>)>> {
     let mut own = case.clone();
-    if own.school.is_empty() {
-        own.school.clone_from(&merging.school);
-    }
+    own.name_school(&merging.school);
     let parts = share::split(&own, book, &merging.sharing);
     let mut merged = false;
     for part in Part::ALL {

@@ -319,7 +319,8 @@ impl Run<'_> {
             let reader = Reader { school_staff: partner.organisation == "school", school: &partner.school };
             let (mut items, mut sent) = (Vec::new(), Vec::new());
             for id in &dirty {
-                let Some(case) = self.store.case(*id)? else { continue };
+                let Some(mut case) = self.store.case(*id)? else { continue };
+                case.name_school(&self.config.school.name);
                 let entitled = self.config.sharing.entitled(&case, reader, self.at.date());
                 let (i, s) = self.store.outgoing(&partner.id, *id, &entitled)?;
                 items.extend(i);
