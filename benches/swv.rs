@@ -98,6 +98,7 @@ fn bundles(identity: &SwvIdentity) -> (Vec<Vec<u8>>, SwvConfig, usize) {
                     .iter()
                     .map(|c| CaseRecord {
                         case: export::pseudonym(&team_id, c),
+                        link: Some(export::link(c)),
                         revision: seq,
                         record: export::record(c, &config.route, now().date()),
                         dossier: None,

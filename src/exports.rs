@@ -276,7 +276,12 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
     let team_id = key.public().id();
     let mut cases = Vec::new();
     let mut dossiers = 0;
-    for case in store.load_cases()?.cases {
+    for mut case in store.load_cases()?.cases {
+        // A wijkteam copy may hold other schools' cases: their own IB-ers export those.
+        case.name_school(&config.school.name);
+        if !crate::domain::share::same_school(&case.school, &config.school.name) {
+            continue;
+        }
         let plan = if export::may_share(&case, today) {
             current_plan(store, &case, config, today)?.map(|doc| print::markdown::render(&doc))
         } else {
@@ -286,6 +291,7 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
         dossiers += usize::from(dossier.is_some());
         cases.push(export::CaseRecord {
             case: export::pseudonym(&team_id, &case),
+            link: Some(export::link(&case)),
             revision: case.revision,
             record: export::record(&case, &config.route, today),
             dossier,

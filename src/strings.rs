@@ -2005,6 +2005,13 @@ pub mod sync {
         format!("{} opgeruimd (door iedereen opgehaald)", count(n as u64, "eigen bestand", "eigen bestanden"))
     }
 
+    pub fn resent(who: &str) -> String {
+        format!(
+            "Een bestand voor {who} is uit de map verdwenen voordat {who} het ophaalde: alles wat {who} mag hebben is \
+             opnieuw verstuurd."
+        )
+    }
+
     pub fn refused(name: &str, why: &str) -> String {
         format!("✗ {name} geweigerd: {why}. Het bestand blijft staan; er is niets mee veranderd.")
     }

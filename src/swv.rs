@@ -449,7 +449,15 @@ mod tests {
             })
             .into_iter()
             .collect();
-        SwvRecord { team: school.into(), school: school.into(), revision: 1, record, dossier: None }
+        SwvRecord {
+            team: school.into(),
+            school: school.into(),
+            revision: 1,
+            record,
+            dossier: None,
+            link: None,
+            imported: None,
+        }
     }
 
     /// The report's figures against numbers worked out by hand. A: six cases, five scored

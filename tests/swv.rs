@@ -526,3 +526,30 @@ fn the_dashboard_keys_come_from_the_keymap_and_question_mark_lists_them() {
     assert!(!key(&mut dash, KeyCode::Char('?')));
     assert!(press(&mut dash, KeyCode::Char('c'), KeyModifiers::CONTROL));
 }
+
+#[test]
+fn a_case_both_partners_export_counts_once_and_other_schools_cases_stay_home() {
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate(common::now_utc());
+    let ib = team("OBS De Linde", 6, 21, sync.path(), &identity);
+    // The wijkteam partner's copy: the same six cases (synced), one of its own, and one of
+    // another school it also works with.
+    let wt = team("OBS De Linde", 1, 22, sync.path(), &identity);
+    let shared = ib.store.load_cases().unwrap().cases;
+    wt.store.insert_new(&shared, "anna", now()).unwrap();
+    let mut elsewhere = demo::cases(1, 23, &wt.config.route, &wt.config.team, now().date()).remove(0);
+    elsewhere.school = "De Klimop".into();
+    wt.store.insert_new(&[elsewhere], "anna", now()).unwrap();
+
+    for t in [&ib, &wt] {
+        tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
+    }
+    let config = trust(&[&ib, &wt], sync.path());
+    let swv_dir = tempfile::tempdir().unwrap();
+    let store = swv_store(swv_dir.path());
+    let reports = swv::import_folder(&store, sync.path(), &identity, &config, at(2)).unwrap();
+    assert!(reports.iter().all(|r| matches!(r.outcome, Outcome::Imported { .. })), "{reports:?}");
+    let records = store.swv_records().unwrap();
+    assert_eq!(records.len(), 6 + 1, "each shared case once, De Klimop's case not at all");
+    assert!(records.iter().all(|r| r.school == "OBS De Linde"));
+}

@@ -218,3 +218,42 @@ fn a_case_recorded_before_cases_named_their_school_reaches_that_schools_staff() 
     assert!(!there.copy.anonymous(), "the school's own staff get everything: {:?}", there.copy);
     assert_eq!(there.intake.first_name, case.intake.first_name);
 }
+
+/// Our change files in the folder, oldest first.
+fn own_files(c: &Copy, folder: &Path) -> Vec<std::path::PathBuf> {
+    let own = partners::member(&c.store, &c.config.user, at(1)).unwrap().id;
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            name.starts_with(&own) && !name.contains(".taken.")
+        })
+        .collect();
+    files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    files
+}
+
+#[test]
+fn a_file_lost_from_the_folder_before_the_partner_took_it_is_sent_again_in_full() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    let first = new_case(&ib);
+    sync_at(&ib, 3);
+    sync_at(&wt, 3);
+    // The second file goes missing (a person tidied the folder, a sync tool lost it).
+    let second = new_case(&ib);
+    sync_at(&ib, 4);
+    let lost = own_files(&ib, folder.path()).pop().unwrap();
+    std::fs::remove_file(&lost).unwrap();
+    edit(&ib, first.id, 5, |c| c.intake.groep = 7);
+    let again = sync_at(&ib, 5);
+    assert_eq!(again.resent, ["Youssef El Idrissi"], "{again:?}");
+    sync_at(&wt, 6);
+    assert!(wt.store.case(second.id).unwrap().is_some(), "the lost case came after all");
+    assert_eq!(wt.store.case(first.id).unwrap().unwrap().intake.groep, 7, "and the later edit");
+    // Once taken, nothing of that row stays behind.
+    sync_at(&ib, 7);
+    assert!(own_files(&ib, folder.path()).is_empty(), "{:?}", own_files(&ib, folder.path()));
+}

@@ -170,6 +170,10 @@ pub struct Dossier {
 pub struct CaseRecord {
     /// A pseudonym: the same case gives the same one in every bundle of its team.
     pub case: String,
+    /// The same for every partner's copy of the case (`link`), where the pseudonym is
+    /// the team's own: the SWV counts a case once, whichever partner exports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     pub revision: u64,
     pub record: Record,
     pub dossier: Option<Dossier>,
@@ -239,7 +243,8 @@ impl Payload {
         self.cases.iter().find_map(|c| {
             let r = &c.record;
             let pupil = c.dossier.as_ref().map_or("", |d| d.pupil.as_str());
-            let texts = [("case", c.case.as_str()), ("step", r.step.as_str()), ("pupil", pupil)];
+            let link = c.link.as_deref().unwrap_or("");
+            let texts = [("case", c.case.as_str()), ("link", link), ("step", r.step.as_str()), ("pupil", pupil)];
             let lists = [
                 ("escalations", r.escalations.len()),
                 ("satisfaction", r.satisfaction.len()),
@@ -258,6 +263,13 @@ impl Payload {
 /// A case's pseudonym: not its id (which shows in the team's own file names).
 pub fn pseudonym(team_id: &str, case: &Case) -> String {
     let digest = Sha256::new().chain_update(b"tandem-case/").chain_update(team_id).chain_update(case.id.0).finalize();
+    data_encoding::HEXLOWER.encode(&digest[..16])
+}
+
+/// What ties the bundles of two partners' copies of one case together: a digest of the
+/// case id, which is random and the same on every copy (the SWV cannot turn it back).
+pub fn link(case: &Case) -> String {
+    let digest = Sha256::new().chain_update(b"tandem-case-link/").chain_update(case.id.0).finalize();
     data_encoding::HEXLOWER.encode(&digest[..16])
 }
 
@@ -347,6 +359,7 @@ mod tests {
             cases: (0..cases)
                 .map(|i| CaseRecord {
                     case: format!("c{i}"),
+                    link: None,
                     revision: 1,
                     record: Record::started(d(2026, 9, 1)),
                     dossier: None,

@@ -475,6 +475,22 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets what `member` was sent (one of its files was lost), so the next file gives
+    /// it everything it may hold; a part sent before stays known as sent, so a part it may
+    /// no longer hold still gets its drop order.
+    pub fn resend_all(&self, member: &str) -> Result<()> {
+        let key = self.key()?;
+        let prefix = format!("sent/{member}/").into_bytes();
+        for k in self.trees.sync.scan_prefix(&prefix).keys() {
+            let k = k.map_err(|e| self.sled_error(e))?;
+            let v = codec::encode(key, "sync", &k, &Heads(Vec::new()))
+                .map_err(|error| StoreError::Record { key: super::hex(&k), error })?;
+            self.trees.sync.insert(k, v).map_err(|e| self.sled_error(e))?;
+        }
+        self.mark_all_dirty()?;
+        self.flush()
+    }
+
     pub fn clear_dirty(&self, cases: &[CaseId]) -> Result<()> {
         for id in cases {
             self.trees.sync.remove(dirty_key(*id)).map_err(|e| self.sled_error(e))?;

@@ -29,6 +29,12 @@ pub struct SwvRecord {
     pub revision: u64,
     pub record: Record,
     pub dossier: Option<Dossier>,
+    /// The same for every partner's copy of the case (`export::link`).
+    #[serde(default)]
+    pub link: Option<String>,
+    /// When this record was imported (none for records imported before links).
+    #[serde(default)]
+    pub imported: Option<NaiveDateTime>,
 }
 
 /// A bundle imported before: a reused id must carry the same content.
@@ -142,6 +148,8 @@ impl Store {
                 revision: c.revision,
                 record: c.record.clone(),
                 dossier: c.dossier.clone(),
+                link: c.link.clone(),
+                imported: Some(at),
             };
             batch.insert(rk.clone(), codec::encode(key, "swv", &rk, &record).map_err(|e| record_err(&rk, e))?);
             batch.insert(vk, c.revision.to_be_bytes().to_vec());
@@ -174,9 +182,10 @@ impl Store {
         Ok(Imported::Applied { newer, older })
     }
 
-    /// Every record the SWV holds.
+    /// Every case the SWV holds, once: where two partners of a tandem both export a case,
+    /// the record imported last stands for it.
     pub fn swv_records(&self) -> Result<Vec<SwvRecord>> {
-        self.scan(b"r/")
+        Ok(once_per_case(self.scan(b"r/")?))
     }
 
     /// What the SWV knows of one team's bundles, if it has seen any.
@@ -213,4 +222,23 @@ impl Store {
     fn scan<T: codec::Record>(&self, prefix: &[u8]) -> Result<Vec<T>> {
         self.scan_sealed(&self.trees.swv, "swv", prefix)
     }
+}
+
+/// Keeps one record per link (the newest import); records without a link are each a case.
+fn once_per_case(records: Vec<SwvRecord>) -> Vec<SwvRecord> {
+    let mut newest: std::collections::HashMap<String, SwvRecord> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for r in records {
+        match r.link.clone() {
+            None => out.push(r),
+            Some(link) => match newest.get(&link) {
+                Some(kept) if kept.imported >= r.imported => {}
+                _ => {
+                    newest.insert(link, r);
+                }
+            },
+        }
+    }
+    out.extend(newest.into_values());
+    out
 }

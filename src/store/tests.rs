@@ -537,6 +537,7 @@ mod swv_import {
                 .iter()
                 .map(|(case, revision, step)| CaseRecord {
                     case: case.to_string(),
+                    link: None,
                     revision: *revision,
                     record: Record { step: step.to_string(), ..Record::started(now().date()) },
                     dossier: None,

@@ -45,6 +45,10 @@ pub struct Head {
     /// The writing copy (random, per store): one member on two laptops shows here.
     pub copy: String,
     pub to: BTreeMap<String, u64>,
+    /// Set when a file of this row was lost from the folder: this one carries everything
+    /// from that number on, so it may be taken once the files before it are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resends: Option<u64>,
 }
 
 /// One document's changes, or the order to drop it (the consent for it ended).
@@ -160,6 +164,7 @@ mod tests {
                 from: "aaaaaaaaaaaa".into(),
                 copy: "c1".into(),
                 to: to.iter().map(|(m, n)| (m.to_string(), *n)).collect(),
+                resends: None,
             },
             written: now().naive_utc(),
             items: vec![Item { case: CaseId::random(), part: Part::Core, changes: vec![1, 2, 3], drop: false }],

@@ -68,6 +68,8 @@ pub struct Report {
     pub waiting: usize,
     /// Own files removed because their recipients have them.
     pub cleaned: usize,
+    /// Partners one of whose files was lost from the folder: sent everything again.
+    pub resent: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,8 +130,10 @@ pub fn run(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Report, 
     }
     store.ensure_docs(at.and_utc().timestamp())?;
     let mut report = Report::default();
-    let mut run = Run { store, config, me: &me, partners: &partners, folder, at, state, report: &mut report };
+    let resend = BTreeMap::new();
+    let mut run = Run { store, config, me: &me, partners: &partners, folder, at, state, resend, report: &mut report };
     run.read()?;
+    run.find_lost()?;
     run.write()?;
     run.tell_taken()?;
     run.clean();
@@ -146,6 +150,8 @@ struct Run<'a> {
     folder: &'a Path,
     at: NaiveDateTime,
     state: SyncState,
+    /// Per partner, the first of our files for them that was lost (`find_lost`).
+    resend: BTreeMap<String, u64>,
     report: &'a mut Report,
 }
 
@@ -159,6 +165,11 @@ struct Found {
 impl Run<'_> {
     fn partner(&self, id: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.id == id)
+    }
+
+    /// How many of our files `member` says it has taken.
+    fn acked(&self, member: &str) -> u64 {
+        self.state.acks.get(member).and_then(|a| a.get(&self.me.id)).copied().unwrap_or(0)
     }
 
     fn refuse(&mut self, name: &str, why: Refusal) {
@@ -261,7 +272,9 @@ impl Run<'_> {
             if n <= taken.count {
                 continue;
             }
-            if n > taken.count + 1 {
+            // A file that re-sends lost ones stands in for them.
+            let first = found.head.resends.map_or(n, |r| r.min(n));
+            if first > taken.count + 1 {
                 self.report.waiting += 1;
                 continue;
             }
@@ -326,24 +339,65 @@ impl Run<'_> {
                 items.extend(i);
                 sent.extend(s);
             }
-            if items.is_empty() {
+            let resends = self.resend.get(&partner.id).copied();
+            if items.is_empty() && resends.is_none() {
                 continue;
             }
             let n = self.state.out.get(&partner.id).copied().unwrap_or(0) + 1;
             let to = BTreeMap::from([(partner.id.clone(), n)]);
-            let head = Head { kind: Kind::Changes, from: self.me.id.clone(), copy: self.state.copy.clone(), to };
+            let (from, copy) = (self.me.id.clone(), self.state.copy.clone());
+            let head = Head { kind: Kind::Changes, from, copy, to, resends };
             let payload = Payload { head, written: self.at, items, taken: BTreeMap::new() };
             let name = format!("{}-{}-{}.{}", self.me.id, self.state.copy, self.state.seq + 1, file::EXTENSION);
             self.put(&name, &payload, &[&partner.recipient])?;
             self.state.seq += 1;
             self.state.out.insert(partner.id.clone(), n);
             self.state.files.insert(name, payload.head.to.clone());
+            if let Some(first) = resends {
+                self.forget_files(&partner.id, first..n);
+                self.report.resent.push(partner.name.clone());
+            }
             self.store.save_sync_state(&self.state)?;
             self.store.mark_sent(&partner.id, &sent)?;
             *self.report.sent.entry(partner.name.clone()).or_insert(0) += 1;
         }
         self.store.clear_dirty(&dirty)?;
         Ok(())
+    }
+
+    /// Our files that a partner had not taken and that are gone from the folder (removed
+    /// by a person or a sync tool): without them the partner would wait for ever. The next
+    /// file for that partner carries everything it may hold, and says which it replaces.
+    fn find_lost(&mut self) -> Result<(), SyncError> {
+        let mut lost: BTreeMap<String, u64> = BTreeMap::new();
+        for (name, to) in &self.state.files {
+            if self.folder.join(name).exists() {
+                continue;
+            }
+            for (member, &n) in to {
+                if self.partner(member).is_some() && self.acked(member) < n {
+                    let first = lost.entry(member.clone()).or_insert(n);
+                    *first = (*first).min(n);
+                }
+            }
+        }
+        for member in lost.keys() {
+            self.store.resend_all(member)?;
+        }
+        self.resend = lost;
+        Ok(())
+    }
+
+    /// Removes our files for `member` numbered in `numbers`: a file re-sending them is out.
+    fn forget_files(&mut self, member: &str, numbers: std::ops::Range<u64>) {
+        let replaced =
+            |to: &BTreeMap<String, u64>| to.len() == 1 && to.get(member).is_some_and(|n| numbers.contains(n));
+        let names: Vec<String> =
+            self.state.files.iter().filter(|(_, to)| replaced(to)).map(|(name, _)| name.clone()).collect();
+        for name in names {
+            let _ = std::fs::remove_file(self.folder.join(&name));
+            self.state.files.remove(&name);
+        }
     }
 
     /// Seals and writes one file atomically.
@@ -367,7 +421,8 @@ impl Run<'_> {
             return Ok(());
         }
         let to = self.partners.iter().map(|p| (p.id.clone(), 0)).collect();
-        let head = Head { kind: Kind::Taken, from: self.me.id.clone(), copy: self.state.copy.clone(), to };
+        let head =
+            Head { kind: Kind::Taken, from: self.me.id.clone(), copy: self.state.copy.clone(), to, resends: None };
         let payload = Payload { head, written: self.at, items: Vec::new(), taken: taken.clone() };
         let recipients: Vec<&str> = self.partners.iter().map(|p| p.recipient.as_str()).collect();
         self.put(&name, &payload, &recipients)?;
@@ -381,13 +436,7 @@ impl Run<'_> {
             .state
             .files
             .iter()
-            .filter(|(_, to)| {
-                to.iter().all(|(member, n)| {
-                    let gone = self.partner(member).is_none();
-                    let has = self.state.acks.get(member).and_then(|a| a.get(&self.me.id)).is_some_and(|got| got >= n);
-                    gone || has
-                })
-            })
+            .filter(|(_, to)| to.iter().all(|(member, n)| self.partner(member).is_none() || self.acked(member) >= *n))
             .map(|(name, _)| name.clone())
             .collect();
         for name in done {
@@ -420,6 +469,7 @@ impl Report {
             (self.cleaned, text::cleaned),
         ];
         lines.extend(counts.iter().filter(|(n, _)| *n > 0).map(|(n, f)| f(*n)));
+        lines.extend(self.resent.iter().map(|who| text::resent(who)));
         lines.extend(self.refused.iter().map(|(name, why)| text::refused(name, &why.to_string())));
         lines
     }

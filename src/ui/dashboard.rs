@@ -342,6 +342,8 @@ pub fn demo(config: &crate::config::Config, today: chrono::NaiveDate) -> Loaded 
                     revision: c.revision,
                     record: crate::domain::export::record(&c, &config.route, today),
                     dossier: None,
+                    link: None,
+                    imported: None,
                 })
                 .collect::<Vec<_>>()
         })
@@ -449,8 +451,15 @@ mod tests {
         };
         let mut record = Record::started(d(2026, 8, 1));
         record.escalations = vec![fact(Level::E2, d(2026, 9, 1)), fact(Level::E3, d(2026, 10, 1))];
-        let records =
-            vec![SwvRecord { team: "T".into(), school: "OBS Een".into(), revision: 1, record, dossier: None }];
+        let records = vec![SwvRecord {
+            team: "T".into(),
+            school: "OBS Een".into(),
+            revision: 1,
+            record,
+            dossier: None,
+            link: None,
+            imported: None,
+        }];
         let teams = vec![("T".into(), TeamState { school: "OBS Een".into(), sequences: [1].into() })];
         let now = d(2026, 11, 23).and_hms_opt(10, 0, 0).unwrap();
         let mut dash = Dashboard::new(Theme { color: false }, Keymap::new(&Default::default()).unwrap(), now);
