@@ -257,3 +257,28 @@ fn a_file_lost_from_the_folder_before_the_partner_took_it_is_sent_again_in_full(
     sync_at(&ib, 7);
     assert!(own_files(&ib, folder.path()).is_empty(), "{:?}", own_files(&ib, folder.path()));
 }
+
+#[test]
+fn a_consent_that_lapses_by_the_calendar_is_dropped_on_the_partners_copy_without_an_edit() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    let case = new_case(&ib);
+    // Twelve on 20 November: from then on the child's own consent is needed too.
+    let case = edit(&ib, case.id, 3, |c| {
+        c.intake.birth_date = NaiveDate::from_ymd_opt(2014, 11, 20).unwrap();
+        consent(c, "tandembespreking", Decision::Given, 3);
+    });
+    sync_at(&ib, 3);
+    sync_at(&wt, 3);
+    assert!(!wt.store.case(case.id).unwrap().unwrap().copy.anonymous());
+
+    sync_at(&ib, 19);
+    sync_at(&wt, 19);
+    assert!(!wt.store.case(case.id).unwrap().unwrap().copy.anonymous(), "still eleven");
+    sync_at(&ib, 20);
+    let got = sync_at(&wt, 20);
+    assert_eq!(got.dropped, 1, "{got:?}");
+    let there = wt.store.case(case.id).unwrap().unwrap();
+    assert!(there.copy.anonymous() && there.intake.first_name.is_empty(), "{:?}", there.copy);
+}

@@ -89,6 +89,9 @@ pub struct SyncState {
     pub told: BTreeMap<String, u64>,
     /// When this copy last synced, and per author what came in then.
     pub last: Option<(chrono::NaiveDateTime, BTreeMap<String, usize>)>,
+    /// The day what each partner may receive was last checked against the calendar.
+    #[serde(default)]
+    pub checked: Option<chrono::NaiveDate>,
 }
 
 impl codec::Record for Taken {
@@ -461,6 +464,14 @@ impl Store {
         codec::decode(key, "sync", name, &v)
             .map(Some)
             .map_err(|error| StoreError::Record { key: super::hex(name), error })
+    }
+
+    /// Marks `cases` to be offered again at the next file.
+    pub fn mark_dirty(&self, cases: &[CaseId]) -> Result<()> {
+        for id in cases {
+            self.trees.sync.insert(dirty_key(*id), &[][..]).map_err(|e| self.sled_error(e))?;
+        }
+        self.flush()
     }
 
     /// Marks every case to be offered again (a partner was added).

@@ -134,6 +134,7 @@ pub fn run(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Report, 
     let mut run = Run { store, config, me: &me, partners: &partners, folder, at, state, resend, report: &mut report };
     run.read()?;
     run.find_lost()?;
+    run.recheck()?;
     run.write()?;
     run.tell_taken()?;
     run.clean();
@@ -329,7 +330,7 @@ impl Run<'_> {
     fn write(&mut self) -> Result<(), SyncError> {
         let dirty = self.store.dirty()?;
         for partner in self.partners {
-            let reader = Reader { school_staff: partner.organisation == "school", school: &partner.school };
+            let reader = reader(partner);
             let (mut items, mut sent) = (Vec::new(), Vec::new());
             for id in &dirty {
                 let Some(mut case) = self.store.case(*id)? else { continue };
@@ -385,6 +386,31 @@ impl Run<'_> {
             self.store.resend_all(member)?;
         }
         self.resend = lost;
+        Ok(())
+    }
+
+    /// A consent can lapse by the calendar alone (a child of 12 must consent too): once a
+    /// day, the cases whose parts for some partner differ from the last check are offered
+    /// again, so what a partner may no longer hold is dropped without waiting for an edit.
+    fn recheck(&mut self) -> Result<(), SyncError> {
+        let today = self.at.date();
+        let last = *self.state.checked.get_or_insert(today);
+        if last == today || self.partners.is_empty() {
+            return Ok(());
+        }
+        let mut changed = Vec::new();
+        for mut case in self.store.load_cases()?.cases {
+            case.name_school(&self.config.school.name);
+            let differs = self.partners.iter().any(|p| {
+                let reader = reader(p);
+                self.config.sharing.entitled(&case, reader, last) != self.config.sharing.entitled(&case, reader, today)
+            });
+            if differs {
+                changed.push(case.id);
+            }
+        }
+        self.store.mark_dirty(&changed)?;
+        self.state.checked = Some(today);
         Ok(())
     }
 
@@ -447,6 +473,11 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// How the sharing rules see `partner`.
+fn reader(partner: &Partner) -> Reader<'_> {
+    Reader { school_staff: partner.organisation == "school", school: &partner.school }
 }
 
 /// Whether a file was changed so recently that a sync tool may still be writing it.
