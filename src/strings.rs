@@ -534,8 +534,9 @@ pub fn change_kind(kind: &crate::domain::history::ChangeKind, route: &crate::dom
         ChangeKind::MemberKeysCreated => "eigen sleutels voor samenwerken gemaakt".into(),
         ChangeKind::PartnerAdded { member } => format!("tandempartner {member} vertrouwd"),
         ChangeKind::PartnerRemoved { member } => format!("tandempartner {member} verwijderd"),
-        ChangeKind::Received { from, changes } => {
-            format!("{} binnengekomen van partner {from}", count(*changes as u64, "wijziging", "wijzigingen"))
+        // The entry's `who` names the author; their member id (`from`) stays in the audit trail.
+        ChangeKind::Received { changes, .. } => {
+            format!("{} binnengekomen via de gedeelde map", count(*changes as u64, "wijziging", "wijzigingen"))
         }
         ChangeKind::PartDropped { part } => {
             format!("{} hier gewist: de toestemming om die te delen is ingetrokken", part.label())
