@@ -509,39 +509,47 @@ impl Store {
         self.flush()
     }
 
-    /// What `member` lacks of case `id`, given the parts it may receive now: each
-    /// entitled document's changes since last sent, and a drop for each document sent
-    /// before that it may no longer hold.
-    pub fn outgoing(&self, member: &str, id: CaseId, entitled: &[Part]) -> Result<(Vec<DocChange>, Vec<Sent>)> {
-        let key = self.key()?;
-        let (mut items, mut sent) = (Vec::new(), Vec::new());
+    /// What each reader lacks of case `id`, given the parts it may receive now (`readers`:
+    /// member id and entitled parts): each entitled document's changes since last sent,
+    /// and a drop for each document sent before that it may no longer hold. Each
+    /// document is read once, however many readers there are.
+    pub fn outgoing(&self, id: CaseId, readers: &[(&str, Vec<Part>)]) -> Result<Vec<(Vec<DocChange>, Vec<Sent>)>> {
+        let mut out: Vec<(Vec<DocChange>, Vec<Sent>)> = vec![Default::default(); readers.len()];
         for part in Part::ALL {
-            let sk = sent_key(member, id, part);
-            let before: Option<Vec<Hash>> = match self.trees.sync.get(&sk).map_err(|e| self.sled_error(e))? {
-                Some(v) => Some(
-                    codec::decode::<Heads>(key, "sync", &sk, &v)
-                        .map_err(|error| StoreError::Record { key: super::hex(&sk), error })?
-                        .0,
-                ),
-                None => None,
-            };
-            if !entitled.contains(&part) {
-                if before.is_some() {
-                    items.push(DocChange { case: id, part, changes: Vec::new(), drop: true });
-                    sent.push(Sent { case: id, part, heads: None });
+            let mut doc: Option<Option<Doc>> = None;
+            for ((member, entitled), (items, sent)) in readers.iter().zip(&mut out) {
+                let before = self.sent_heads(member, id, part)?;
+                if !entitled.contains(&part) {
+                    if before.is_some() {
+                        items.push(DocChange { case: id, part, changes: Vec::new(), drop: true });
+                        sent.push(Sent { case: id, part, heads: None });
+                    }
+                    continue;
                 }
-                continue;
+                let loaded = match &mut doc {
+                    Some(d) => d,
+                    None => doc.insert(self.load_doc(id, part)?),
+                };
+                let Some(doc) = loaded else { continue };
+                let heads = doc.heads();
+                if before.as_ref() == Some(&heads) {
+                    continue;
+                }
+                let changes = doc.changes_since(before.as_deref().unwrap_or(&[]));
+                items.push(DocChange { case: id, part, changes, drop: false });
+                sent.push(Sent { case: id, part, heads: Some(heads) });
             }
-            let Some(mut doc) = self.load_doc(id, part)? else { continue };
-            let heads = doc.heads();
-            if before.as_ref() == Some(&heads) {
-                continue;
-            }
-            let changes = doc.changes_since(before.as_deref().unwrap_or(&[]));
-            items.push(DocChange { case: id, part, changes, drop: false });
-            sent.push(Sent { case: id, part, heads: Some(heads) });
         }
-        Ok((items, sent))
+        Ok(out)
+    }
+
+    /// The heads of `id`'s `part` last sent to `member`, if it was ever sent.
+    fn sent_heads(&self, member: &str, id: CaseId, part: Part) -> Result<Option<Vec<Hash>>> {
+        let sk = sent_key(member, id, part);
+        let Some(v) = self.trees.sync.get(&sk).map_err(|e| self.sled_error(e))? else { return Ok(None) };
+        codec::decode::<Heads>(self.key()?, "sync", &sk, &v)
+            .map(|h| Some(h.0))
+            .map_err(|error| StoreError::Record { key: super::hex(&sk), error })
     }
 
     /// Records what was sent to `member` (once its file is written).

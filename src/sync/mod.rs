@@ -21,9 +21,9 @@ use chrono::NaiveDateTime;
 
 use crate::bundle::TeamKey;
 use crate::config::Config;
-use crate::domain::share::Reader;
+use crate::domain::share::{Part, Reader};
 use crate::partners::{self, Member, PartnerError};
-use crate::store::{Merging, Partner, Store, StoreError, SyncState, Taken};
+use crate::store::{Merging, Partner, Sent, Store, StoreError, SyncState, Taken};
 use crate::strings::sync as text;
 use file::{FileError, Head, Kind, Payload};
 
@@ -329,17 +329,21 @@ impl Run<'_> {
     /// Writes, per partner, one file with what they lack of the changed cases.
     fn write(&mut self) -> Result<(), SyncError> {
         let dirty = self.store.dirty()?;
-        for partner in self.partners {
-            let reader = reader(partner);
-            let (mut items, mut sent) = (Vec::new(), Vec::new());
-            for id in &dirty {
-                let Some(mut case) = self.store.case(*id)? else { continue };
-                case.name_school(&self.config.school.name);
-                let entitled = self.config.sharing.entitled(&case, reader, self.at.date());
-                let (i, s) = self.store.outgoing(&partner.id, *id, &entitled)?;
+        let mut lacking: Vec<(Vec<file::Item>, Vec<Sent>)> = vec![Default::default(); self.partners.len()];
+        for id in &dirty {
+            let Some(mut case) = self.store.case(*id)? else { continue };
+            case.name_school(&self.config.school.name);
+            let readers: Vec<(&str, Vec<Part>)> = self
+                .partners
+                .iter()
+                .map(|p| (p.id.as_str(), self.config.sharing.entitled(&case, reader(p), self.at.date())))
+                .collect();
+            for ((items, sent), (i, s)) in lacking.iter_mut().zip(self.store.outgoing(*id, &readers)?) {
                 items.extend(i);
                 sent.extend(s);
             }
+        }
+        for (partner, (items, sent)) in self.partners.iter().zip(lacking) {
             let resends = self.resend.get(&partner.id).copied();
             if items.is_empty() && resends.is_none() {
                 continue;
