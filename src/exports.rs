@@ -279,7 +279,7 @@ pub fn bundle(store: &Store, config: &Config, at: chrono::NaiveDateTime) -> Resu
     for mut case in store.load_cases()?.cases {
         // A wijkteam copy may hold other schools' cases: their own IB-ers export those.
         case.name_school(&config.school.name);
-        if !crate::domain::share::same_school(&case.school, &config.school.name) {
+        if !crate::domain::team::same_name(&case.school, &config.school.name) {
             continue;
         }
         let plan = if export::may_share(&case, today) {

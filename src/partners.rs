@@ -248,7 +248,7 @@ pub fn check(store: &Store, config: &Config, card: &Card, at: NaiveDateTime) -> 
     // A wijkteam member works with the tandems of several schools; two members of school
     // staff work on the cases of one school.
     let both_staff = own.school_staff() && card.school_staff();
-    if both_staff && !crate::domain::share::same_school(&card.school, &own.school) {
+    if both_staff && !crate::domain::team::same_name(&card.school, &own.school) {
         return Err(PartnerError::OtherSchool { ours: own.school, theirs: card.school.clone() });
     }
     Ok(())

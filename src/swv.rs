@@ -13,6 +13,7 @@ use crate::config::{ConfigError, parse_toml};
 use crate::domain::export::{FORMAT, MAX_CASES, MAX_SEQUENCE_JUMP, OutOfBounds, Payload, Period, count_cases};
 use crate::domain::figures::{self, Figures};
 use crate::domain::history::{Change, ChangeKind};
+use crate::domain::team::same_name;
 use crate::paths::Paths;
 use crate::report::{Cell, Table};
 use crate::store::{Imported, Store, StoreError, SwvRecord};
@@ -306,19 +307,12 @@ fn check(file: &Path, identity: &SwvIdentity, trusted: &Trusted, at: NaiveDateTi
     }
     // The SWV files the figures under the name it trusted the team as, never under one the
     // payload chooses.
-    if !same_school(&payload.school, &team.name) {
+    if !same_name(&payload.school, &team.name) {
         return refused(strings::payload_school_mismatch(&team.name, &payload.school));
     }
     payload.school = team.name.clone();
     let digest = data_encoding::HEXLOWER.encode(&Sha256::digest(&payload_bytes));
     Ok(Checked { payload, digest })
-}
-
-/// School names compared as people write them: case and surrounding or doubled spaces
-/// do not matter.
-fn same_school(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    norm(a) == norm(b)
 }
 
 /// The file's bytes, read only when its length (from the file system, before reading)

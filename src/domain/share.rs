@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use super::case::Case;
 use super::consent;
 use super::plan::PlanBook;
+use super::team::same_name;
 
 /// The parts of a case, each merged as a document of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -129,7 +130,7 @@ impl Sharing {
     /// and each part whose consent holds.
     pub fn entitled(&self, case: &Case, reader: Reader, today: NaiveDate) -> Vec<Part> {
         if reader.school_staff {
-            return if same_school(reader.school, &case.school) { Part::ALL.to_vec() } else { Vec::new() };
+            return if same_name(reader.school, &case.school) { Part::ALL.to_vec() } else { Vec::new() };
         }
         let mut parts = vec![Part::Core];
         for p in &self.parts {
@@ -143,10 +144,6 @@ impl Sharing {
     }
 }
 
-/// School names compare without case and surrounding space; an empty one is this copy's.
-pub fn same_school(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
-}
 
 /// Where each piece of a case goes: `(path into the case's JSON, part)`. Visits' records
 /// are placed by step in `split`.

@@ -58,6 +58,16 @@ impl Team {
     }
 }
 
+/// A school's or gemeente's name as people compare it: case and surrounding or doubled
+/// spaces do not matter.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+pub fn same_name(a: &str, b: &str) -> bool {
+    name_key(a) == name_key(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +83,12 @@ mod tests {
         assert_eq!(ids, ["annadevries", "annadevries2", "lid"]);
         assert_eq!(team.name_of("annadevries2"), "Anna de Vries");
         assert_eq!(team.name_of("weg"), "weg");
+    }
+
+    #[test]
+    fn names_compare_without_case_and_extra_spaces() {
+        assert!(same_name(" OBS  De Linde ", "obs de linde"));
+        assert!(same_name("Överbetuwe", "överbetuwe"));
+        assert!(!same_name("De Linde", "De Klimop"));
     }
 }
