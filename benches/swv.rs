@@ -81,7 +81,7 @@ fn bundles(identity: &SwvIdentity) -> (Vec<Vec<u8>>, SwvConfig, usize) {
     for t in 0..TEAMS {
         let key = SigningKey::generate().expect("a key");
         let team_id = key.public().id();
-        teams.push(Team { name: format!("School {t}"), key: key.public().key });
+        teams.push(Team { name: format!("School {t}"), key: key.public().key, gemeente: None });
         let cases = demo::cases(CASES_PER_TEAM, t as u64, &config.route, &config.team, now().date());
         for seq in 1..=BUNDLES_PER_TEAM {
             let payload = Payload {

@@ -111,6 +111,17 @@ enum SwvCommand {
         /// De naam van de school of het team.
         #[arg(long)]
         name: String,
+        /// De gemeente waarin de school ligt (het SWV rapporteert ook per gemeente).
+        #[arg(long)]
+        gemeente: Option<String>,
+    },
+    /// Zet de gemeente van een school die al vertrouwd is (alle teams met die naam).
+    Gemeente {
+        /// De naam van de school, zoals bij trust --name.
+        #[arg(long)]
+        school: String,
+        /// De gemeente.
+        gemeente: String,
     },
     /// Lees nieuwe bundels in uit een map (anders de map uit swv.toml).
     Import { dir: Option<PathBuf> },
@@ -226,6 +237,8 @@ pub enum CliError {
     NoKeyYet(PathBuf),
     #[error("{}", strings::REPORT_NO_TARGET)]
     NoReportTarget,
+    #[error("{}", strings::unknown_school(.0))]
+    UnknownSchool(String),
     #[error("{0}")]
     Period(crate::domain::export::PeriodError),
     #[error("{}", strings::IMPORT_REFUSED)]
@@ -441,14 +454,27 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Some(SwvCommand::Trust { key, name }) => {
+        Some(SwvCommand::Trust { key, name, gemeente }) => {
             let text = std::fs::read_to_string(&key).unwrap_or(key);
             let team = crate::bundle::TeamKey::parse(&text)?;
             let mut config = SwvConfig::load(paths)?;
             config.teams.retain(|t| crate::bundle::TeamKey::parse(&t.key).map(|k| k.id()) != Ok(team.id()));
-            config.teams.push(swv::Team { name: name.clone(), key: team.key.clone() });
+            let gemeente = gemeente.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
+            config.teams.push(swv::Team { name: name.clone(), key: team.key.clone(), gemeente: gemeente.clone() });
+            if let Some(g) = &gemeente {
+                config.set_gemeente(&name, g);
+            }
             config.save(paths)?;
             println!("{}", strings::team_trusted(&name, &team.fingerprint()));
+            Ok(())
+        }
+        Some(SwvCommand::Gemeente { school, gemeente }) => {
+            let mut config = SwvConfig::load(paths)?;
+            if gemeente.trim().is_empty() || !config.set_gemeente(&school, &gemeente) {
+                return Err(CliError::UnknownSchool(school));
+            }
+            config.save(paths)?;
+            println!("{}", strings::gemeente_set(&school, gemeente.trim()));
             Ok(())
         }
         Some(SwvCommand::Import { dir }) => {
@@ -480,13 +506,16 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
                 None => crate::domain::export::Period::of(now().date()),
             };
             let store = swv_store(paths, false)?;
-            let tables = swv::report_tables(&store.swv_records()?, period);
+            let gemeenten = swv::Gemeenten::of(&SwvConfig::load(paths)?);
+            let records = store.swv_records()?;
+            let mut tables = swv::report_tables(&records, period, &gemeenten);
             if let Some(file) = csv {
                 let bytes = crate::report::csv_report(&tables);
                 crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
                 println!("{}", strings::written(&file));
             }
             if let Some(file) = xlsx {
+                tables.extend(swv::gemeente_tables(&records, period, &gemeenten));
                 let bytes = crate::report::xlsx(&tables)?;
                 crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
                 println!("{}", strings::written(&file));

@@ -1319,6 +1319,15 @@ pub fn payload_school_mismatch(trusted: &str, claimed: &str) -> String {
 }
 pub const BUNDLE_ID_REUSED: &str = "Deze bundel-id is al eerder binnengekomen met een andere inhoud; er is niets ingelezen. Neem contact op met het team.";
 pub const REPORT_TOTAL: &str = "Totaal";
+/// Where the schools go whose gemeente the SWV has not named (`tandem swv gemeente`).
+pub const NO_GEMEENTE: &str = "(geen gemeente)";
+pub const REPORT_GEMEENTE: &str = "Gemeente";
+pub fn schools_without_gemeente(schools: &[String]) -> String {
+    format!("Zonder gemeente: {} (zet die met tandem swv gemeente --school NAAM GEMEENTE)", schools.join(", "))
+}
+pub fn gemeente_total(gemeente: &str) -> String {
+    format!("Totaal {gemeente}")
+}
 pub const REPORT_SCHOOL: &str = "School";
 pub const REPORT_REASONS_TITLE: &str = "Escalaties per reden";
 pub const REPORT_HEADERS: [&str; 19] = [
@@ -1446,6 +1455,7 @@ pub const DASHBOARD_HELP_CLOSE: &str = "  Een toets sluit de hulp. Toetsen aanpa
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
 pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";
 pub const FIGURES_TITLE: &str = " Per school ";
+pub const FIGURES_GEMEENTE_TITLE: &str = " Per school en gemeente ";
 pub const IMPORT_TITLE: &str = " Inlezen ";
 pub const TREND_STARTED: &str = "gestart";
 pub const TREND_ACTIVE: &str = "actief";
@@ -1553,6 +1563,17 @@ pub fn swv_ready(recipient: &str, identity: &Path, config: &Path) -> String {
         "SWV klaar. Geef de scholen deze sleutel voor [export] recipient:\n  {recipient}\nDe geheime sleutel staat in {} (bewaar een kopie veilig).\nDe importmap staat in {} (folder = \"...\"; of: tandem swv init --folder MAP). Vertrouw elk team met: tandem swv trust TEAM.pub --name \"School\"",
         identity.display(),
         config.display()
+    )
+}
+
+pub fn gemeente_set(school: &str, gemeente: &str) -> String {
+    format!("{school} ligt nu in de gemeente {gemeente}; het rapport en het dashboard tellen de school daar mee.")
+}
+
+pub fn unknown_school(school: &str) -> String {
+    format!(
+        "Geen vertrouwd team heet \"{school}\" (of de gemeente is leeg). Kijk in swv.toml welke namen er zijn en \
+         gebruik die precies, of vertrouw het team eerst met tandem swv trust."
     )
 }
 

@@ -2,6 +2,7 @@
 //! a sync tool brings into its folder, and the figures it reports. Every refusal names
 //! the file and the reason and leaves the store as it was.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -13,7 +14,7 @@ use crate::config::{ConfigError, parse_toml};
 use crate::domain::export::{FORMAT, MAX_CASES, MAX_SEQUENCE_JUMP, OutOfBounds, Payload, Period, count_cases};
 use crate::domain::figures::{self, Figures};
 use crate::domain::history::{Change, ChangeKind};
-use crate::domain::team::same_name;
+use crate::domain::team::{name_key, same_name};
 use crate::paths::Paths;
 use crate::report::{Cell, Table};
 use crate::store::{Imported, Store, StoreError, SwvRecord};
@@ -25,6 +26,9 @@ use crate::strings;
 pub struct Team {
     pub name: String,
     pub key: String,
+    /// The gemeente the school lies in: the SWV reports per gemeente as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 /// `swv.toml`.
@@ -66,6 +70,21 @@ impl SwvConfig {
         let text = toml::to_string_pretty(self).map_err(|e| fail(std::io::Error::other(e.to_string())))?;
         let text = format!("{}{text}", strings::SWV_CONFIG_HEADER);
         crate::atomic::write(&file, text.as_bytes()).map_err(fail)
+    }
+
+    /// The gemeente of `school` (any of its teams that names one), as first written.
+    pub fn gemeente_of(&self, school: &str) -> Option<&str> {
+        self.teams.iter().filter(|t| same_name(&t.name, school)).find_map(|t| t.gemeente.as_deref())
+    }
+
+    /// Sets the gemeente of every team of `school`; false when no team has that name.
+    pub fn set_gemeente(&mut self, school: &str, gemeente: &str) -> bool {
+        let mut found = false;
+        for t in self.teams.iter_mut().filter(|t| same_name(&t.name, school)) {
+            t.gemeente = Some(gemeente.trim().to_string());
+            found = true;
+        }
+        found
     }
 
     /// The trusted keys, in the order of `teams` (a key that is not one is left out).
@@ -344,11 +363,98 @@ fn recently_changed(file: &Path, now: NaiveDateTime) -> bool {
     modified.is_none_or(|m| now - m < chrono::Duration::minutes(SETTLE_MINUTES))
 }
 
+/// Which gemeente each school lies in, from `swv.toml`. Names that differ only in case or
+/// spaces are one school, one gemeente; a gemeente shows as first written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gemeenten {
+    /// School (`name_key`) → gemeente (`name_key`).
+    schools: BTreeMap<String, String>,
+    /// Gemeente (`name_key`) → its name as first written.
+    names: BTreeMap<String, String>,
+}
+
+impl Gemeenten {
+    pub fn of(config: &SwvConfig) -> Gemeenten {
+        let pairs: Vec<(&str, &str)> =
+            config.teams.iter().filter_map(|t| t.gemeente.as_deref().map(|g| (t.name.as_str(), g))).collect();
+        Gemeenten::from_pairs(&pairs)
+    }
+
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Gemeenten {
+        let mut g = Gemeenten::default();
+        for (school, gemeente) in pairs.iter().filter(|(_, gemeente)| !gemeente.trim().is_empty()) {
+            let key = name_key(gemeente);
+            g.names.entry(key.clone()).or_insert_with(|| gemeente.split_whitespace().collect::<Vec<_>>().join(" "));
+            g.schools.entry(name_key(school)).or_insert(key);
+        }
+        g
+    }
+
+    /// The gemeente of `school`, if the SWV named one.
+    pub fn of_school(&self, school: &str) -> Option<&str> {
+        self.schools.get(&name_key(school)).and_then(|k| self.names.get(k)).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.schools.is_empty()
+    }
+}
+
+/// What a row of the SWV's figures covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    School,
+    /// The schools of one gemeente together.
+    Gemeente,
+    /// The whole SWV.
+    Total,
+}
+
+/// One row of the SWV's figures and the records it counts.
+#[derive(Debug, Clone)]
+pub struct Group<'a> {
+    pub level: Level,
+    /// The school, the gemeente, or "Totaal".
+    pub name: String,
+    /// The gemeente a school or gemeente row belongs to (`GEEN_GEMEENTE` when none).
+    pub gemeente: String,
+    pub records: Vec<&'a SwvRecord>,
+}
+
+/// The rows the dashboard and the report show: per gemeente (in name order, the schools
+/// without one last) its schools and, when the SWV names gemeenten, the gemeente's
+/// total; then the SWV's total. Names that differ only in case or spaces are one.
+pub fn groups<'a>(records: &'a [SwvRecord], gemeenten: &Gemeenten) -> Vec<Group<'a>> {
+    type Schools<'a> = Vec<(String, Vec<&'a SwvRecord>)>;
+    let mut by_gemeente: Vec<(String, Schools)> = Vec::new();
+    for (school, rs) in by_school(records) {
+        let gemeente = gemeenten.of_school(&school).unwrap_or(strings::NO_GEMEENTE);
+        match by_gemeente.iter_mut().find(|(g, _)| same_name(g, gemeente)) {
+            Some((_, schools)) => schools.push((school, rs)),
+            None => by_gemeente.push((gemeente.to_string(), vec![(school, rs)])),
+        }
+    }
+    by_gemeente.sort_by_key(|(g, _)| (g == strings::NO_GEMEENTE, name_key(g)));
+    let mut rows = Vec::new();
+    for (gemeente, schools) in by_gemeente {
+        let all: Vec<&SwvRecord> = schools.iter().flat_map(|(_, rs)| rs.iter().copied()).collect();
+        for (school, rs) in schools {
+            rows.push(Group { level: Level::School, name: school, gemeente: gemeente.clone(), records: rs });
+        }
+        if !gemeenten.is_empty() {
+            rows.push(Group { level: Level::Gemeente, name: gemeente.clone(), gemeente, records: all });
+        }
+    }
+    let all = records.iter().collect();
+    rows.push(Group { level: Level::Total, name: strings::REPORT_TOTAL.into(), gemeente: String::new(), records: all });
+    rows
+}
+
 /// Per school, in name order, with its records.
 pub fn by_school(records: &[SwvRecord]) -> Vec<(String, Vec<&SwvRecord>)> {
     let mut schools: Vec<(String, Vec<&SwvRecord>)> = Vec::new();
     for r in records {
-        match schools.iter_mut().find(|(s, _)| *s == r.school) {
+        match schools.iter_mut().find(|(s, _)| same_name(s, &r.school)) {
             Some((_, v)) => v.push(r),
             None => schools.push((r.school.clone(), vec![r])),
         }
@@ -365,31 +471,59 @@ fn number(x: Option<f64>) -> Cell {
     x.map_or(Cell::Empty, Cell::Number)
 }
 
-/// The report for the OGGO meeting: one row per school and a total, the figures of
-/// domain.md §6 for `period`; a second table of escalations per reason.
-pub fn report_tables(records: &[SwvRecord], period: Period) -> Vec<Table> {
+/// The report for the OGGO meeting: the figures of domain.md §6 for `period`, one row per
+/// school, per gemeente (when the SWV names them) and for the SWV, each with its gemeente
+/// in the last column; a second table of escalations per reason.
+pub fn report_tables(records: &[SwvRecord], period: Period, gemeenten: &Gemeenten) -> Vec<Table> {
     let mut rows = Vec::new();
     let mut reasons = Vec::new();
-    let schools = by_school(records);
-    let total = figures::figures(records.iter().map(|r| &r.record), period);
-    let all = std::iter::once((strings::REPORT_TOTAL.to_string(), total));
-    let each = schools.iter().map(|(s, rs)| (s.clone(), figures::figures(rs.iter().map(|r| &r.record), period)));
-    for (school, f) in each.chain(all) {
-        rows.push(figure_row(&school, &f));
-        let mut row = vec![Cell::Text(school)];
+    for g in groups(records, gemeenten) {
+        let f = figures::figures(g.records.iter().map(|r| &r.record), period);
+        let label = row_label(&g);
+        let mut row = figure_row(&label, &f);
+        row.push(if g.level == Level::Total { Cell::Empty } else { Cell::Text(g.gemeente.clone()) });
+        rows.push(row);
+        let mut row = vec![Cell::Text(label)];
         row.extend(f.reasons.iter().map(|n| count(*n)));
         reasons.push(row);
     }
     let mut reason_headers = vec![strings::REPORT_SCHOOL.to_string()];
     reason_headers.extend(crate::domain::escalation::Reason::ALL.iter().map(|r| strings::Label::label(*r).to_string()));
+    let mut headers: Vec<String> = strings::REPORT_HEADERS.iter().map(|h| h.to_string()).collect();
+    headers.push(strings::REPORT_GEMEENTE.into());
     vec![
-        Table {
-            title: strings::report_title(&period.to_string()),
-            headers: strings::REPORT_HEADERS.iter().map(|h| h.to_string()).collect(),
-            rows,
-        },
+        Table { title: strings::report_title(&period.to_string()), headers, rows },
         Table { title: strings::REPORT_REASONS_TITLE.into(), headers: reason_headers, rows: reasons },
     ]
+}
+
+/// One table per gemeente for its half-yearly overleg (a sheet each in the workbook): its
+/// schools and its total. None when the SWV names no gemeente.
+pub fn gemeente_tables(records: &[SwvRecord], period: Period, gemeenten: &Gemeenten) -> Vec<Table> {
+    if gemeenten.is_empty() {
+        return Vec::new();
+    }
+    let headers: Vec<String> = strings::REPORT_HEADERS.iter().map(|h| h.to_string()).collect();
+    let mut tables: Vec<Table> = Vec::new();
+    for g in groups(records, gemeenten).into_iter().filter(|g| g.level != Level::Total) {
+        let f = figures::figures(g.records.iter().map(|r| &r.record), period);
+        if tables.last().is_none_or(|t| t.title != g.gemeente) {
+            tables.push(Table { title: g.gemeente.clone(), headers: headers.clone(), rows: Vec::new() });
+        }
+        if let Some(t) = tables.last_mut() {
+            t.rows.push(figure_row(&row_label(&g), &f));
+        }
+    }
+    tables
+}
+
+/// How a row is named: the school, "Totaal GEMEENTE", or "Totaal".
+pub fn row_label(g: &Group) -> String {
+    match g.level {
+        Level::School => g.name.clone(),
+        Level::Gemeente => strings::gemeente_total(&g.name),
+        Level::Total => strings::REPORT_TOTAL.into(),
+    }
 }
 
 fn figure_row(school: &str, f: &Figures) -> Vec<Cell> {
@@ -454,6 +588,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn schools_are_grouped_per_gemeente_with_a_total_each_and_suppressed_alike() {
+        let mut records = Vec::new();
+        for (school, n) in [("De Linde", 6), ("de  linde", 1), ("Het Anker", 2), ("De Klimop", 7), ("Los", 3)] {
+            records.extend((0..n).map(|_| case(school, None, None)));
+        }
+        let gemeenten =
+            Gemeenten::from_pairs(&[("DE LINDE", "Buren"), ("Het Anker", "Overbetuwe"), ("De Klimop", " buren ")]);
+        let labels: Vec<(String, usize)> =
+            groups(&records, &gemeenten).iter().map(|g| (row_label(g), g.records.len())).collect();
+        let expect = [
+            ("De Klimop", 7),
+            ("De Linde", 7),
+            ("Totaal Buren", 14),
+            ("Het Anker", 2),
+            ("Totaal Overbetuwe", 2),
+            ("Los", 3),
+            ("Totaal (geen gemeente)", 3),
+            ("Totaal", 19),
+        ];
+        assert_eq!(labels, expect.map(|(l, n)| (l.to_string(), n)));
+        let period = Period { year: 2026, half: 2 };
+        let tables = report_tables(&records, period, &gemeenten);
+        let csv = String::from_utf8(crate::report::csv_report(&tables)).unwrap();
+        assert!(csv.contains("\r\nTotaal Buren;14;"), "{csv}");
+        assert!(csv.contains("\r\nHet Anker;<5;0;<5;"), "small counts stay suppressed: {csv}");
+        assert!(csv.contains(";Overbetuwe\r\n"), "the gemeente column: {csv}");
+        let sheets: Vec<String> = gemeente_tables(&records, period, &gemeenten).into_iter().map(|t| t.title).collect();
+        assert_eq!(sheets, ["Buren", "Overbetuwe", "(geen gemeente)"]);
+        assert!(gemeente_tables(&records, period, &Gemeenten::default()).is_empty());
+    }
+
     /// The report's figures against numbers worked out by hand. A: six cases, five scored
     /// 3, 4, 4, 5, 5 (mean 4.2), six wijkteam scores of 4, five decisions after 10, 20, 30,
     /// 40 and 50 days (median 30), all plans in time. B: two cases, so every derived
@@ -466,7 +632,7 @@ mod tests {
         records.push(case("A", None, None));
         records.push(case("B", Some(1), None));
         records.push(case("B", Some(2), None));
-        let tables = report_tables(&records, Period { year: 2026, half: 2 });
+        let tables = report_tables(&records, Period { year: 2026, half: 2 }, &Gemeenten::default());
         let c = Cell::Count;
         let rows = &tables[0].rows;
         assert_eq!(tables[0].title, "Monitor 2026-H2");
@@ -518,14 +684,18 @@ mod tests {
             total[i] = c(8);
         }
         total[16] = Cell::Number(24.0 / 7.0);
+        let (mut a, mut b) = (a, b);
+        a.push(Cell::Text(strings::NO_GEMEENTE.into()));
+        b.push(Cell::Text(strings::NO_GEMEENTE.into()));
+        total.push(Cell::Empty);
         assert_eq!(rows, &vec![a, b, total]);
         let reasons: Vec<Vec<Cell>> = tables[1].rows.clone();
         let no_offer = 1 + Reason::NoOffer.index();
         assert_eq!(reasons.iter().map(|r| r[no_offer].clone()).collect::<Vec<_>>(), [c(5), c(0), c(5)]);
         // As the CSV shows it: B's counts are "<5", and no share or mean stands beside them.
         let csv = String::from_utf8(crate::report::csv_report(&tables)).unwrap();
-        assert!(csv.contains("\r\nA;6;0;6;6;6;100;5;0;0;5;0;0;30,0;0;0;4,2;4,0;\r\n"), "{csv}");
-        assert!(csv.contains("\r\nB;<5;0;<5;<5;<5;;0;0;0;0;0;0;;0;0;;;\r\n"), "{csv}");
+        assert!(csv.contains("\r\nA;6;0;6;6;6;100;5;0;0;5;0;0;30,0;0;0;4,2;4,0;;(geen gemeente)\r\n"), "{csv}");
+        assert!(csv.contains("\r\nB;<5;0;<5;<5;<5;;0;0;0;0;0;0;;0;0;;;;(geen gemeente)\r\n"), "{csv}");
     }
 
     #[test]

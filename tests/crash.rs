@@ -380,7 +380,7 @@ fn make_bundles(home: &Path, sync: &Path, identity: &SwvIdentity) -> SwvConfig {
         let list = demo::cases(TEAM_CASES[t as usize], 40 + t, &config.route, &config.team, swv_at().date());
         store.insert_new(&list, "anna", swv_at()).unwrap();
         let key = tandem::exports::signing_key(&store, "anna", swv_at()).unwrap().public();
-        teams.push(Team { name: config.school.name.clone(), key: key.key });
+        teams.push(Team { name: config.school.name.clone(), key: key.key, gemeente: None });
         homes.push((store, config));
     }
     for export in 0..EXPORTS {

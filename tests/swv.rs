@@ -51,7 +51,7 @@ fn trust(teams: &[&TeamHome], folder: &Path) -> SwvConfig {
         .iter()
         .map(|t| {
             let key = tandem::exports::signing_key(&t.store, "anna", now()).unwrap().public();
-            Team { name: t.config.school.name.clone(), key: key.key }
+            Team { name: t.config.school.name.clone(), key: key.key, gemeente: None }
         })
         .collect();
     SwvConfig { folder: Some(folder.to_path_buf()), teams, ..Default::default() }

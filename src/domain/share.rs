@@ -144,7 +144,6 @@ impl Sharing {
     }
 }
 
-
 /// Where each piece of a case goes: `(path into the case's JSON, part)`. Visits' records
 /// are placed by step in `split`.
 const PLACED: &[(&[&str], Part)] = &[

@@ -22,7 +22,7 @@ use crate::domain::export::Period;
 use crate::domain::figures::{self, Figures};
 use crate::store::{Store, SwvRecord, TeamState};
 use crate::strings;
-use crate::swv::{self, FileReport, Outcome, SwvConfig};
+use crate::swv::{self, FileReport, Gemeenten, Group, Level, Outcome, SwvConfig};
 
 /// Periods the sparklines look back over.
 const TREND: usize = 6;
@@ -35,6 +35,8 @@ const BAR_GAP: u16 = 1;
 /// What the background import brings.
 pub struct Loaded {
     pub records: Vec<SwvRecord>,
+    /// Which gemeente each school lies in (`swv.toml`).
+    pub gemeenten: Gemeenten,
     pub teams: Vec<(String, TeamState)>,
     pub reports: Vec<FileReport>,
 }
@@ -77,7 +79,7 @@ impl Dashboard {
 
     fn on_action(&mut self, action: Action) -> bool {
         let rows = match &self.loaded {
-            Some(Ok(l)) => swv::by_school(&l.records).len() + 1,
+            Some(Ok(l)) => swv::groups(&l.records, &l.gemeenten).len(),
             _ => 1,
         };
         match action {
@@ -126,7 +128,7 @@ impl Dashboard {
     }
 
     fn draw_loaded(&self, l: &Loaded, frame: &mut Frame, area: Rect) {
-        let schools = swv::by_school(&l.records);
+        let groups = swv::groups(&l.records, &l.gemeenten);
         let by_school = || l.records.iter().map(|r| (r.school.as_str(), &r.record));
         let waiting = figures::waiting_for_director(by_school());
         let went_up = figures::went_up_from_director(by_school());
@@ -134,23 +136,21 @@ impl Dashboard {
         let top_lines = (waiting.len() + went_up.len()).clamp(1, 4);
         let [top, table, charts, bottom] = Layout::vertical([
             Constraint::Length((top_lines + 1) as u16),
-            Constraint::Length((schools.len() + 3) as u16),
+            Constraint::Length((groups.len() + 2) as u16),
             Constraint::Min(6),
             Constraint::Length((notes.len().min(5) + 1) as u16),
         ])
         .areas(area);
         self.draw_director(&waiting, &went_up, frame, top);
-        self.draw_table(l, &schools, frame, table);
+        self.draw_table(&groups, frame, table);
 
-        // The selected school's escalations per reason, and its trend over half-years.
-        let (name, chosen): (String, Vec<&SwvRecord>) = match schools.get(self.selected) {
-            Some((s, rs)) => (s.clone(), rs.clone()),
-            None => (strings::REPORT_TOTAL.into(), l.records.iter().collect()),
-        };
+        // The selected row's escalations per reason, and its trend over half-years.
+        let chosen = &groups[self.selected.min(groups.len() - 1)];
+        let (name, chosen) = (swv::row_label(chosen), &chosen.records);
         let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
         let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
         self.draw_reasons(&name, &f, frame, bars);
-        self.draw_trend(&chosen, frame, trend);
+        self.draw_trend(chosen, frame, trend);
 
         let t = self.theme;
         let lines: Vec<Line> = notes
@@ -191,18 +191,18 @@ impl Dashboard {
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
-    /// The figures per school, and the total.
-    fn draw_table(&self, l: &Loaded, schools: &[(String, Vec<&SwvRecord>)], frame: &mut Frame, area: Rect) {
+    /// The figures per school, per gemeente (when named) and for the SWV.
+    fn draw_table(&self, groups: &[Group], frame: &mut Frame, area: Rect) {
         let t = self.theme;
-        let mut all: Vec<(String, Figures)> = schools
-            .iter()
-            .map(|(s, rs)| (s.clone(), figures::figures(rs.iter().map(|r| &r.record), self.period)))
-            .collect();
-        all.push((strings::REPORT_TOTAL.into(), figures::figures(l.records.iter().map(|r| &r.record), self.period)));
         let header = Row::new(strings::DASHBOARD_COLUMNS.iter().map(|h| Cell::from(*h))).style(t.label());
-        let rows = all.iter().enumerate().map(|(i, (school, f))| {
-            let row = Row::new(figure_cells(school, f));
-            if i == self.selected.min(all.len() - 1) { row.style(t.selected()) } else { row }
+        let rows = groups.iter().enumerate().map(|(i, g)| {
+            let f = figures::figures(g.records.iter().map(|r| &r.record), self.period);
+            let row = Row::new(figure_cells(&swv::row_label(g), &f));
+            match (i == self.selected.min(groups.len() - 1), g.level) {
+                (true, _) => row.style(t.selected()),
+                (false, Level::School) => row,
+                (false, _) => row.style(t.label()),
+            }
         });
         let widths = [
             Constraint::Min(18),
@@ -217,7 +217,9 @@ impl Dashboard {
             Constraint::Length(6),
             Constraint::Length(13),
         ];
-        let block = Block::new().borders(Borders::TOP).title(Span::styled(strings::FIGURES_TITLE, t.label()));
+        let by_gemeente = groups.iter().any(|g| g.level == Level::Gemeente);
+        let title = if by_gemeente { strings::FIGURES_GEMEENTE_TITLE } else { strings::FIGURES_TITLE };
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
         frame.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), area);
     }
 
@@ -317,6 +319,11 @@ fn import_notes(l: &Loaded) -> Vec<(String, bool)> {
             notes.push((strings::sequence_gap(&team.school, &gaps), true));
         }
     }
+    let unnamed: Vec<String> =
+        swv::by_school(&l.records).into_iter().map(|(s, _)| s).filter(|s| l.gemeenten.of_school(s).is_none()).collect();
+    if !unnamed.is_empty() {
+        notes.push((strings::schools_without_gemeente(&unnamed), false));
+    }
     let count = |f: fn(&Outcome) -> bool| l.reports.iter().filter(|r| f(&r.outcome)).count();
     let imported = count(|o| matches!(o, Outcome::Imported { .. }));
     let waiting = count(|o| matches!(o, Outcome::Waiting));
@@ -326,6 +333,7 @@ fn import_notes(l: &Loaded) -> Vec<(String, bool)> {
 
 /// Schools of the demo monitor.
 const DEMO_SCHOOLS: [&str; 4] = ["OBS De Vlinder", "CBS De Regenboog", "IKC Het Anker", "RKBS Sint Jozef"];
+const DEMO_GEMEENTEN: [&str; 4] = ["Overbetuwe", "Overbetuwe", "Neder-Betuwe", "Buren"];
 
 /// An invented SWV view of four schools (nothing on disk), for `tandem swv --demo`.
 pub fn demo(config: &crate::config::Config, today: chrono::NaiveDate) -> Loaded {
@@ -357,7 +365,8 @@ pub fn demo(config: &crate::config::Config, today: chrono::NaiveDate) -> Loaded 
             (format!("DEMO{i}"), TeamState { school: s.to_string(), sequences })
         })
         .collect();
-    Loaded { records, teams, reports: Vec::new() }
+    let gemeenten = Gemeenten::from_pairs(&DEMO_SCHOOLS.iter().copied().zip(DEMO_GEMEENTEN).collect::<Vec<_>>());
+    Loaded { records, gemeenten, teams, reports: Vec::new() }
 }
 
 /// Imports the folder's new bundles and reads everything back.
@@ -368,7 +377,7 @@ pub fn load(store: &Store, config: &SwvConfig, identity: &SwvIdentity, now: Naiv
     };
     let records = store.swv_records().map_err(|e| e.to_string())?;
     let teams = store.swv_teams().map_err(|e| e.to_string())?;
-    Ok(Loaded { records, teams, reports })
+    Ok(Loaded { records, gemeenten: Gemeenten::of(config), teams, reports })
 }
 
 /// Where the dashboard's figures come from.
@@ -463,7 +472,7 @@ mod tests {
         let teams = vec![("T".into(), TeamState { school: "OBS Een".into(), sequences: [1].into() })];
         let now = d(2026, 11, 23).and_hms_opt(10, 0, 0).unwrap();
         let mut dash = Dashboard::new(Theme { color: false }, Keymap::new(&Default::default()).unwrap(), now);
-        dash.loaded = Some(Ok(Loaded { records, teams, reports: Vec::new() }));
+        dash.loaded = Some(Ok(Loaded { records, gemeenten: Gemeenten::default(), teams, reports: Vec::new() }));
         dash
     }
 
