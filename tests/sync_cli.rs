@@ -129,7 +129,8 @@ fn edit(home: &Path, id: CaseId, f: impl FnOnce(&mut Case)) -> Case {
     let (store, config) = store(home);
     let mut case = store.case(id).unwrap().unwrap();
     f(&mut case);
-    let change = Change { case: Some(id), at: now(), who: config.user.clone(), kind: ChangeKind::Edited { fields: vec![] } };
+    let change =
+        Change { case: Some(id), at: now(), who: config.user.clone(), kind: ChangeKind::Edited { fields: vec![] } };
     store.save(&case, &change).unwrap()
 }
 
@@ -264,10 +265,8 @@ fn two_homes_share_their_cases_through_one_folder_and_see_each_others_edits() {
     assert!(anonymous > 0, "the demo has a case without consent");
 
     // B edits one of A's cases (one it holds only anonymously: its core travels).
-    let (target, _) = ours
-        .iter()
-        .find(|(c, _)| !consent::given(&c.consents, "tandembespreking", &c.intake, today))
-        .unwrap();
+    let (target, _) =
+        ours.iter().find(|(c, _)| !consent::given(&c.consents, "tandembespreking", &c.intake, today)).unwrap();
     let groep = if target.intake.groep == 8 { 7 } else { target.intake.groep + 1 };
     let edited = edit(b, target.id, |c| c.intake.groep = groep);
     assert!(edited.copy.anonymous());
@@ -460,7 +459,9 @@ fn the_same_card_on_two_homes_is_told_and_loses_nothing() {
             outputs.push(format!("{}: exit {:?}\n{}{}", h.display(), o.status.code(), stdout(&o), stderr(&o)));
         }
     }
-    let told = outputs.iter().any(|o| o.contains("exit Some(1)") && (o.contains("twee laptops") || o.contains("andere laptop")));
+    let told = outputs
+        .iter()
+        .any(|o| o.contains("exit Some(1)") && (o.contains("twee laptops") || o.contains("andere laptop")));
     let (r0, r1) = (row(b, ids[0]), row(b, ids[1]));
     let (on_a, on_a2) = (row(a, ids[0]), row(a2, ids[0]));
     assert!(told, "nobody was told of the second copy of {id_a}:\n{}", outputs.join("\n"));
@@ -475,4 +476,36 @@ fn the_same_card_on_two_homes_is_told_and_loses_nothing() {
 fn other_groep(row: &[String]) -> u8 {
     let g: u8 = row[2].parse().unwrap();
     if g == 8 { 7 } else { g + 1 }
+}
+
+/// The same card on two homes, copied before either synced: each copy of the member
+/// gets its own copy id, and the second laptop is told by name on both sides.
+#[test]
+fn the_same_card_copied_before_the_first_sync_is_refused_by_name() {
+    let folder = tempfile::tempdir().unwrap();
+    let f = folder.path();
+    let a = home("1", "3", "anna", f);
+    let b = home("2", "3", "youssef", f);
+    let (a, b) = (a.path(), b.path());
+    let (id_a, _) = pair(a, b);
+    let a2 = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp").arg("-a").arg(format!("{}/.", a.display())).arg(a2.path()).status();
+    assert!(status.unwrap().success());
+    let a2 = a2.path();
+    ok(&sync(a));
+    ok(&sync(b));
+    let ours = files(f).into_iter().filter(|n| n.starts_with(&id_a)).collect::<Vec<_>>();
+    // A2 finds A's files: its own member, another laptop (B's files it takes).
+    let told = failed(&sync(a2), &["geweigerd", "andere laptop", "de rest is verwerkt"]);
+    assert!(ours.iter().any(|n| told.contains(n.as_str())), "{ours:?} {told}");
+    // A2's next file for B comes from another copy than the one B takes A's from.
+    let id = cases(a2)[0].0.id;
+    let g = other_groep(&row(a2, id));
+    edit(a2, id, |c| c.intake.groep = g);
+    let _ = sync(a2);
+    edit(a2, id, |c| c.intake.groep = if g == 1 { 2 } else { g - 1 });
+    let _ = sync(a2);
+    let before = list(b);
+    failed(&sync(b), &["geweigerd", "twee laptops"]);
+    assert_eq!(list(b), before, "nothing of the second laptop is taken");
 }

@@ -139,7 +139,8 @@ enum Single {
     StepValue(usize),
 }
 
-const SINGLES: [Single; 5] = [Single::Due, Single::FirstName, Single::LastName, Single::StepValue(0), Single::StepValue(1)];
+const SINGLES: [Single; 5] =
+    [Single::Due, Single::FirstName, Single::LastName, Single::StepValue(0), Single::StepValue(1)];
 
 impl Single {
     fn part(self) -> Part {
@@ -261,9 +262,18 @@ impl List {
             List::Consents => {
                 let purpose = CONSENTS[n % CONSENTS.len()];
                 let on = day(2026, 10, 15);
-                case.consents.push(Consent::by_all(purpose, Decision::Given, ConsentForm::Oral, &case.intake, on, &key));
+                case.consents.push(Consent::by_all(
+                    purpose,
+                    Decision::Given,
+                    ConsentForm::Oral,
+                    &case.intake,
+                    on,
+                    &key,
+                ));
             }
-            List::Absences => case.absences.push(Absence { from: day(2025, 1, 1) + Duration::days(n as i64), to: None }),
+            List::Absences => {
+                case.absences.push(Absence { from: day(2025, 1, 1) + Duration::days(n as i64), to: None })
+            }
             List::Escalations => case.escalations.push(Escalation {
                 reason: Reason::Disagree,
                 rungs: vec![Rung {
@@ -308,13 +318,16 @@ impl List {
 
 // ---- The model: what was done, to check the end state against ---------------------
 
+/// One edit of a single value: the value set, and the values its copy showed then.
+type Edit = (Json, Vec<Json>);
+
 #[derive(Default)]
 struct Model {
     /// A counter that makes every edit's value unique.
     n: usize,
     /// Per case and single value: each edit's value and the values its copy showed (the
     /// value and those clashing with it) when the edit was made: those it replaces.
-    singles: BTreeMap<(usize, usize), Vec<(Json, Vec<Json>)>>,
+    singles: BTreeMap<(usize, usize), Vec<Edit>>,
     /// Per case and text: the tokens typed.
     tokens: BTreeMap<(usize, usize), Vec<String>>,
     /// Items added: case, list, key.
@@ -329,9 +342,10 @@ impl Model {
 
     /// The edits of one single value that no other edit replaced (knew of): each must be
     /// the value shown or among the values of its clash.
-    fn standing(edits: &[(Json, Vec<Json>)]) -> Vec<Json> {
+    fn standing(edits: &[Edit]) -> Vec<Json> {
         // What each edit knew of, transitively (values are unique per edit).
-        let by_value: BTreeMap<String, usize> = edits.iter().enumerate().map(|(i, (v, _))| (v.to_string(), i)).collect();
+        let by_value: BTreeMap<String, usize> =
+            edits.iter().enumerate().map(|(i, (v, _))| (v.to_string(), i)).collect();
         let mut known = vec![vec![false; edits.len()]; edits.len()];
         for (i, (_, seen)) in edits.iter().enumerate() {
             let mut todo: Vec<usize> = seen.iter().filter_map(|v| by_value.get(&v.to_string()).copied()).collect();
@@ -352,25 +366,62 @@ impl Model {
 #[derive(Debug, Clone)]
 enum Op {
     /// Sets a single value on a copy.
-    Set { copy: usize, case: usize, single: usize },
+    Set {
+        copy: usize,
+        case: usize,
+        single: usize,
+    },
     /// The same value set to different values on two copies before either syncs.
-    SetBoth { copies: (usize, usize), case: usize, single: usize },
+    SetBoth {
+        copies: (usize, usize),
+        case: usize,
+        single: usize,
+    },
     /// Types into a free text.
-    Type { copy: usize, case: usize, text: usize, at: usize },
+    Type {
+        copy: usize,
+        case: usize,
+        text: usize,
+        at: usize,
+    },
     /// Two copies type into the same text before either syncs.
-    TypeBoth { copies: (usize, usize), case: usize, text: usize, at: usize },
-    Add { copy: usize, case: usize, list: usize },
+    TypeBoth {
+        copies: (usize, usize),
+        case: usize,
+        text: usize,
+        at: usize,
+    },
+    Add {
+        copy: usize,
+        case: usize,
+        list: usize,
+    },
     /// Opens a case form (the record and plan as they are now).
-    Open { copy: usize, case: usize },
+    Open {
+        copy: usize,
+        case: usize,
+    },
     /// Changes what the open form holds and saves it (whatever came in since).
-    SaveForm { copy: usize, what: usize, at: usize },
-    Sync { copy: usize },
+    SaveForm {
+        copy: usize,
+        what: usize,
+        at: usize,
+    },
+    Sync {
+        copy: usize,
+    },
     /// A sync tool holds a file back (moved out of the folder).
-    Hold { pick: usize },
+    Hold {
+        pick: usize,
+    },
     /// A held file arrives (as a conflict copy when the name is taken meanwhile).
-    Release { pick: usize },
+    Release {
+        pick: usize,
+    },
     /// A sync tool makes a "(1)" copy of a file.
-    Duplicate { pick: usize },
+    Duplicate {
+        pick: usize,
+    },
 }
 
 fn two() -> impl Strategy<Value = (usize, usize)> {
@@ -391,7 +442,7 @@ fn op(cases: usize) -> impl Strategy<Value = Op> {
         1 => (c.clone(), k).prop_map(|(copy, case)| Op::Open { copy, case }),
         2 => (c.clone(), any::<usize>(), any::<usize>()).prop_map(|(copy, what, at)| Op::SaveForm { copy, what, at }),
         5 => c.prop_map(|copy| Op::Sync { copy }),
-        1 => any::<usize>().prop_map(|pick| Op::Hold { pick }),
+        2 => any::<usize>().prop_map(|pick| Op::Hold { pick }),
         1 => any::<usize>().prop_map(|pick| Op::Release { pick }),
         1 => any::<usize>().prop_map(|pick| Op::Duplicate { pick }),
     ]
@@ -430,11 +481,8 @@ impl World {
     fn new(cases: usize, skews: [i64; 3], stale_plans: bool) -> World {
         let folder = tempfile::tempdir().unwrap();
         let held = tempfile::tempdir().unwrap();
-        let copies: Vec<Copy> = USERS
-            .iter()
-            .zip(skews)
-            .map(|(u, s)| Copy::new(u, folder.path(), Duration::hours(s)))
-            .collect();
+        let copies: Vec<Copy> =
+            USERS.iter().zip(skews).map(|(u, s)| Copy::new(u, folder.path(), Duration::hours(s))).collect();
         pair(&copies[0], &copies[1]);
         pair(&copies[0], &copies[2]);
         pair(&copies[1], &copies[2]);
@@ -459,7 +507,14 @@ impl World {
             case.visits = vec![Visit { step: STEP.into(), entered: day(2026, 10, 1), values, done: None }];
             for purpose in CONSENTS {
                 let on = day(2026, 10, 1);
-                case.consents.push(Consent::by_all(purpose, Decision::Given, ConsentForm::Oral, &case.intake, on, "anna"));
+                case.consents.push(Consent::by_all(
+                    purpose,
+                    Decision::Given,
+                    ConsentForm::Oral,
+                    &case.intake,
+                    on,
+                    "anna",
+                ));
             }
             let change = Change { case: Some(case.id), at: ib.clock(0), who: "anna".into(), kind: ChangeKind::Created };
             let case = ib.store.save(&case, &change).unwrap();
