@@ -455,8 +455,9 @@ struct World {
     held: TempDir,
     model: Model,
     step: usize,
-    /// Stale plan forms are saved too (see the ignored test below).
-    stale_plans: bool,
+    /// Also what the store gets wrong today (the ignored tests below): plan editors open
+    /// across syncs, and forms read after a sync saved after the next.
+    all_forms: bool,
 }
 
 fn tandem_files(dir: &Path) -> Vec<PathBuf> {
@@ -478,7 +479,7 @@ fn conflict_copy(dir: &Path, name: &str) -> PathBuf {
 impl World {
     /// Three copies trusting each other and `cases` cases from the IB-er with every
     /// consent, a plan and a step's values, synced to all.
-    fn new(cases: usize, skews: [i64; 3], stale_plans: bool) -> World {
+    fn new(cases: usize, skews: [i64; 3], all_forms: bool) -> World {
         let folder = tempfile::tempdir().unwrap();
         let held = tempfile::tempdir().unwrap();
         let copies: Vec<Copy> =
@@ -524,7 +525,7 @@ impl World {
             ib.save_plan(case.id, &PlanBook { versions: vec![plan], heads: Vec::new() });
             ids.push(case.id);
         }
-        let mut world = World { copies, ids, folder, held, model: Model::default(), step: 1, stale_plans };
+        let mut world = World { copies, ids, folder, held, model: Model::default(), step: 1, all_forms };
         world.settle();
         for c in &world.copies {
             for id in &world.ids {
@@ -611,11 +612,11 @@ impl World {
         // A form read after a sync came in is refused once a second sync came in (see
         // `a_form_opened_after_a_sync_saves_after_the_next`): only forms read after a
         // save of this copy's own are kept open across syncs here.
-        if record.revision != record.copy.local_revision {
+        if record.revision != record.copy.local_revision && !self.all_forms {
             return;
         }
         let seen = SINGLES.iter().map(|s| s.seen(&record)).collect();
-        let book = self.stale_plans.then(|| c.book(self.ids[case]));
+        let book = self.all_forms.then(|| c.book(self.ids[case]));
         c.form = Some(Form { case, record, book, seen });
     }
 
@@ -648,7 +649,10 @@ impl World {
                 let text = [Text::Vraag, Text::Krachten][at % 2];
                 let token = format!("«{}ë{n}»", &USERS[copy][..1]);
                 type_into(text.get_mut(&mut record, &mut book), &token, at / 2);
-                self.copies[copy].save_plan(id, &book);
+                // With the heads it was read at: the store merges what came in since.
+                if let Err(e) = self.copies[copy].store.save_plan(id, &book, None) {
+                    panic!("{}: stale plan save refused: {e:?}", USERS[copy]);
+                }
                 self.model.tokens.entry((case, text.index())).or_default().push(token);
             }
         }
@@ -804,6 +808,20 @@ proptest! {
         }
         world.finish();
     }
+
+    /// The same with every form kept open across syncs, the plan editor's included.
+    #[test]
+    #[ignore = "BUG: fails on the three store bugs the ignored tests below show one by one"]
+    fn three_copies_converge_with_forms_open_across_syncs(
+        (cases, ops) in (2..=3usize).prop_flat_map(|n| (Just(n), prop::collection::vec(op(n), 10..40))),
+        skews in prop::array::uniform3(-24i64..=24),
+    ) {
+        let mut world = World::new(cases, skews, true);
+        for op in &ops {
+            world.run(op);
+        }
+        world.finish();
+    }
 }
 
 /// A world of one case and nothing done yet, for the plain tests below.
@@ -868,4 +886,45 @@ fn a_form_opened_after_a_sync_saves_after_the_next() {
     let change = Change { case: Some(id), at: wt.clock(101), who: "youssef".into(), kind: ChangeKind::AbsenceRecorded };
     let saved = wt.store.save(&form, &change).expect("only a sync saved since the form was read");
     assert_eq!((saved.intake.groep, saved.absences.len()), (4, 1), "both edits kept");
+}
+
+/// Two members typing in one free-text field of a step (a `Value::Text`): merged by
+/// character, as `share::TEXT_KEYS` means to, not a clash of two whole texts.
+#[test]
+#[ignore = "BUG: src/domain/share.rs TEXT_KEYS lists \"Text\" for Value::Text, but route::Value serialises as {\"t\":\"text\",\"v\":…}, so a step's free text is a single value and concurrent typing clashes"]
+fn typing_in_one_step_text_on_two_copies_merges() {
+    let mut world = quiet_world();
+    let id = world.ids[0];
+    for (copy, word) in [(0, " lezen"), (1, " rekenen")] {
+        let c = &world.copies[copy];
+        let mut case = c.case(id);
+        let Some(Value::Text(text)) = case.visits[0].values.get(STEP_FIELDS[0]).cloned() else { panic!() };
+        case.visits[0].values.insert(STEP_FIELDS[0].into(), Value::Text(format!("{text}{word}")));
+        c.save(&case, 100);
+    }
+    world.settle();
+    let case = world.copies[0].case(id);
+    assert!(case.copy.clashes.is_empty(), "{:?}", case.copy.clashes);
+    let Some(Value::Text(text)) = case.visits[0].values.get(STEP_FIELDS[0]) else { panic!() };
+    assert!(text.contains("lezen") && text.contains("rekenen"), "{text:?}");
+}
+
+/// Two members who set one date to the same value meanwhile agree: nothing to pick.
+#[test]
+#[ignore = "BUG: src/crdt.rs View::clashes reports any key with more than one concurrent value, also when the values are equal, so the same date set on two copies shows as a clash to settle"]
+fn the_same_value_set_on_two_copies_is_no_clash() {
+    let mut world = quiet_world();
+    let id = world.ids[0];
+    for copy in [0, 1] {
+        let c = &world.copies[copy];
+        let mut case = c.case(id);
+        case.due = Some(day(2027, 2, 1));
+        c.save(&case, 100);
+    }
+    world.settle();
+    for c in &world.copies {
+        let case = c.case(id);
+        assert_eq!(case.due, Some(day(2027, 2, 1)));
+        assert!(case.copy.clashes.is_empty(), "{}: {:?}", c.config.user, case.copy.clashes);
+    }
 }
