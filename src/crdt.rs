@@ -23,6 +23,10 @@ use automerge::{
 use serde_json::{Map, Number, Value};
 use similar::{Algorithm, DiffOp};
 
+/// Whether the string under `key` (in an object with `siblings`) is free text, merged per
+/// character, rather than one value.
+pub type IsText<'a> = &'a dyn Fn(&str, &Map<String, Value>) -> bool;
+
 /// The most bytes [`Doc::load`] and [`Doc::apply`] accept.
 pub const MAX_DOC: usize = 8 * 1024 * 1024;
 /// The deepest nesting of objects and arrays (the top object counts as 1) that
@@ -130,7 +134,7 @@ impl Doc {
     /// missing from `value` is deleted; a string under a key for which `is_text` holds is
     /// a text. Returns whether anything changed (nothing: no change is made). On an
     /// error the document is unchanged.
-    pub fn write(&mut self, value: &Value, is_text: &dyn Fn(&str) -> bool, time: i64) -> Result<bool, CrdtError> {
+    pub fn write(&mut self, value: &Value, is_text: IsText, time: i64) -> Result<bool, CrdtError> {
         let Value::Object(map) = value else {
             return Err(CrdtError::NotAnObject);
         };
@@ -163,15 +167,9 @@ impl Doc {
     /// Sets the value at `path` (a JSON pointer to a map key or an existing list slot) to
     /// `value`, in one change. Where values clash there, the value is put anew so that it
     /// supersedes all of them on every copy; elsewhere only what differs is written.
-    pub fn settle(
-        &mut self,
-        path: &str,
-        value: &Value,
-        is_text: &dyn Fn(&str) -> bool,
-        time: i64,
-    ) -> Result<(), CrdtError> {
+    pub fn settle(&mut self, path: &str, value: &Value, is_text: IsText, time: i64) -> Result<(), CrdtError> {
         let (parent, prop, depth) = self.locate(path)?;
-        let text = matches!(&prop, Prop::Map(key) if is_text(key));
+        let text = matches!(&prop, Prop::Map(key) if is_text(key, &Map::new()));
         let clashing = self.am.get_all(&parent, prop.clone()).map_err(damaged)?.len() > 1;
         let at = if clashing { At::Replace(prop) } else { At::Put(prop) };
         let result = Writer { am: &mut self.am, is_text }.slot(&parent, at, value, text, depth);
@@ -391,8 +389,17 @@ impl View<'_> {
             };
             let all = self.all(obj, prop)?;
             if all.len() > 1 {
-                let values = all.iter().rev().map(|(v, id)| self.json(v, id, depth + 1)).collect::<Result<_, _>>()?;
-                out.push(Clash { path: here.clone(), values });
+                let mut values: Vec<Value> = Vec::with_capacity(all.len());
+                for (v, id) in all.iter().rev() {
+                    let value = self.json(v, id, depth + 1)?;
+                    // The same value set on two copies is agreement, not a clash.
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                if values.len() > 1 {
+                    out.push(Clash { path: here.clone(), values });
+                }
             }
             if let Some((AmValue::Object(t @ (ObjType::Map | ObjType::Table | ObjType::List)), id)) = all.last() {
                 self.clashes(id, *t, &here, depth + 1, out)?;
@@ -422,7 +429,7 @@ enum Held {
 /// Turns "new JSON vs the document" into operations in the open transaction.
 struct Writer<'a> {
     am: &'a mut AutoCommit,
-    is_text: &'a dyn Fn(&str) -> bool,
+    is_text: IsText<'a>,
 }
 
 impl Writer<'_> {
@@ -436,7 +443,7 @@ impl Writer<'_> {
             self.am.delete(obj, key).map_err(damaged)?;
         }
         for (key, value) in new {
-            let text = (self.is_text)(key);
+            let text = (self.is_text)(key, new);
             self.slot(obj, At::Put(Prop::Map(key.clone())), value, text, depth)?;
         }
         Ok(())
@@ -545,7 +552,7 @@ mod tests {
 
     const T: i64 = 1_790_000_000;
 
-    fn texts(key: &str) -> bool {
+    fn texts(key: &str, _: &Map<String, Value>) -> bool {
         matches!(key, "notes" | "text" | "what")
     }
 

@@ -287,14 +287,14 @@ fn merge(into: &mut Value, from: Value) {
 
 /// Whether a string under `key` is free text (merged by character) rather than a single
 /// value (which clashes when two copies set it differently).
-pub fn is_text(key: &str) -> bool {
-    TEXT_KEYS.contains(&key)
+pub fn is_text(key: &str, siblings: &Map<String, Value>) -> bool {
+    // A step's free text is `{"t": "text", "v": "…"}` (`route::Value::Text`).
+    TEXT_KEYS.contains(&key) || (key == "v" && siblings.get("t").and_then(Value::as_str) == Some("text"))
 }
 
-/// The keys of free text in a case and its plan (`Value::Text` serialises as `Text`).
+/// The keys of free text in a case and its plan.
 const TEXT_KEYS: &[&str] = &[
     "note",
-    "Text",
     "betrokkenen",
     "vraag",
     "krachten",

@@ -114,6 +114,21 @@ struct DocBytes(#[serde(with = "crypto::b64")] Vec<u8>);
 #[derive(Serialize, Deserialize)]
 struct Heads(Vec<Hash>);
 
+/// Where the plan editor's last save left the plan document as the editor sees it: the
+/// heads the editor's book carried (`from`, those it was opened at) and the heads of its
+/// own write before any merge (`at`). The editor keeps sending the heads it was opened
+/// at, so its next save is based on `at`: only its own typing since goes in, and what a
+/// partner typed meanwhile stays.
+#[derive(Serialize, Deserialize)]
+struct EditorBase {
+    from: Vec<Hash>,
+    at: Vec<Hash>,
+}
+
+impl codec::Record for EditorBase {
+    const VERSION: u32 = 1;
+}
+
 impl codec::Record for DocBytes {
     const VERSION: u32 = 1;
 }
@@ -135,6 +150,10 @@ fn doc_key(id: CaseId, part: Part) -> Vec<u8> {
 
 fn sent_key(member: &str, id: CaseId, part: Part) -> Vec<u8> {
     format!("sent/{member}/{}/{}", id.0.simple(), part.name()).into_bytes()
+}
+
+fn editor_key(id: CaseId) -> Vec<u8> {
+    [b"editor/".as_slice(), id.0.as_bytes()].concat()
 }
 
 fn dirty_key(id: CaseId) -> Vec<u8> {
@@ -193,6 +212,23 @@ impl Docs<'_> {
         Ok(())
     }
 
+    /// The heads a plan save carrying `sent` is based on (see `EditorBase`).
+    pub(super) fn plan_base(&self, id: CaseId, sent: &[String]) -> TxResult<Vec<Hash>> {
+        let sent = parse_heads(sent);
+        let k = editor_key(id);
+        // No heads: the caller wrote from the newest state.
+        let Some(v) = self.sync.get(&k)?.filter(|_| !sent.is_empty()) else { return Ok(sent) };
+        let base: EditorBase = codec::decode(self.key, "sync", &k, &v)?;
+        Ok(if base.from == sent { base.at } else { sent })
+    }
+
+    pub(super) fn set_plan_base(&self, id: CaseId, sent: &[String], at: Vec<Hash>) -> TxResult<()> {
+        let k = editor_key(id);
+        let base = EditorBase { from: parse_heads(sent), at };
+        self.sync.insert(k.clone(), codec::encode(self.key, "sync", &k, &base)?)?;
+        Ok(())
+    }
+
     fn drop_doc(&self, id: CaseId, part: Part) -> TxResult<bool> {
         Ok(self.tree.remove(doc_key(id, part))?.is_some())
     }
@@ -224,32 +260,43 @@ impl Owner {
     }
 }
 
-/// Writes `case` (or its `book`) into its documents: each part it holds (a withheld one
-/// never, on this copy), only the keys `owner` owns. `base` are the heads the caller read
-/// (empty: the newest); when they are older the write is merged in. Returns the record
-/// and plan as the documents now hold them when anything was merged, else `None`.
+/// What a write did.
+#[derive(Default)]
+pub(super) struct Written {
+    /// The record and plan as the documents now hold them, when anything was merged.
+    pub merged: Option<(Case, Option<PlanBook>)>,
+    /// The plan document's heads after this write and before any merge: the writer's view.
+    pub plan_view: Option<Vec<Hash>>,
+}
+
+/// Writes `case` (or, for `Owner::Plan`, its `book`) into its documents: each part it
+/// holds (a withheld one never, on this copy), only the keys `owner` owns. Each part is
+/// based on the heads the caller read (the record's, or `plan_base` for the plan
+/// editor's; empty: the newest); when they are older, the write is merged in.
 pub(super) fn write(
     docs: &Docs,
     merging: &Merging,
     case: &Case,
     book: Option<&PlanBook>,
     owner: Owner,
+    plan_base: &[Hash],
     time: i64,
-) -> TxResult<Option<(Case, Option<PlanBook>)>> {
+) -> TxResult<Written> {
     let mut own = case.clone();
     own.name_school(&merging.school);
     let parts = share::split(&own, book, &merging.sharing);
     let mut merged = false;
+    let mut plan_view = None;
     for part in Part::ALL {
-        if case.copy.withheld.contains(&part) {
+        if case.copy.withheld.contains(&part) || (owner == Owner::Plan && part != Part::Plan) {
             continue;
         }
         let existing = docs.load(case.id, part)?;
         let new = parts.get(&part);
         let Some(mut doc) = existing.or_else(|| new.map(|_| Doc::new(docs.actor))) else { continue };
-        let base = match (owner, book) {
-            (Owner::Plan, Some(book)) => parse_heads(&book.heads),
-            _ => parse_heads(case.copy.heads.get(&part).map_or(&[][..], |h| h.as_slice())),
+        let base = match owner {
+            Owner::Plan => plan_base.to_vec(),
+            Owner::Record => parse_heads(case.copy.heads.get(&part).map_or(&[][..], |h| h.as_slice())),
         };
         let stale = !base.is_empty() && base != doc.heads();
         let mut target =
@@ -260,6 +307,7 @@ pub(super) fn write(
         let changed = target.write(&value, &share::is_text, time).map_err(merge_error)?;
         if part == Part::Plan {
             freeze_signed(&mut target, book, time)?;
+            plan_view = Some(target.heads());
         }
         if !changed && !stale {
             continue;
@@ -273,11 +321,8 @@ pub(super) fn write(
         docs.keep(case.id, part, &mut doc)?;
         docs.sync.insert(dirty_key(case.id), &[][..])?;
     }
-    if !merged {
-        return Ok(None);
-    }
-    let held = docs.held(case.id)?;
-    materialize(held).map(Some)
+    let merged = if merged { Some(materialize(docs.held(case.id)?)?) } else { None };
+    Ok(Written { merged, plan_view })
 }
 
 /// Puts into `value` what `fresh` holds under the root keys `owned` picks, and removes the
@@ -378,9 +423,10 @@ fn keep_frozen(doc: &mut Doc, value: &mut Value) -> TxResult<Vec<Clash>> {
 
 impl Store {
     /// Whether a save of `case` read at an older revision than `stored` is merged in
-    /// rather than refused: when every save since was a sync's, not this copy's.
+    /// rather than refused: when every save since was a sync's, not this copy's (its
+    /// last own save is no newer than what the caller read).
     pub(super) fn merges_over(&self, case: &Case, stored: &Case) -> bool {
-        self.merging.is_some() && !case.copy.heads.is_empty() && case.revision == stored.copy.local_revision
+        self.merging.is_some() && !case.copy.heads.is_empty() && stored.copy.local_revision <= case.revision
     }
 
     /// From now on every save also writes the case's documents (sync is configured).
@@ -408,15 +454,20 @@ impl Store {
             }
             let (Some(case), book) = (self.case(id)?, self.plan(id)?) else { continue };
             let t = &self.trees;
-            (&t.cases, &t.docs, &t.sync)
-                .transaction(|(tc, td, ts)| {
+            (&t.cases, &t.docs, &t.sync, &t.plans)
+                .transaction(|(tc, td, ts, tp)| {
                     let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
-                    write(&docs, merging, &case, book.as_ref(), Owner::Record, time)?;
-                    write(&docs, merging, &case, book.as_ref(), Owner::Plan, time)?;
+                    write(&docs, merging, &case, book.as_ref(), Owner::Record, &[], time)?;
+                    write(&docs, merging, &case, book.as_ref(), Owner::Plan, &[], time)?;
                     let mut stored = case.clone();
                     stored.copy.heads = heads_of(&docs, id)?;
                     let k = id.0.as_bytes();
                     tc.insert(k, codec::encode(docs.key, "cases", k, &stored)?)?;
+                    // The plan's heads too: an editor opened on it bases its saves there.
+                    if let Some(mut book) = book.clone() {
+                        book.heads = stored.copy.heads.get(&Part::Plan).cloned().unwrap_or_default();
+                        tp.insert(k, codec::encode(docs.key, "plans", k, &book)?)?;
+                    }
                     Ok(())
                 })
                 .map_err(|e| self.tx_error(e, &k))?;
@@ -618,10 +669,14 @@ impl Store {
                         tc.remove(&k)?;
                         tp.remove(&k)?;
                     } else {
-                        let (mut case, book) = materialize(held)?;
+                        let (mut case, mut book) = materialize(held)?;
                         case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
                         case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
                         tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
+                        // With its heads, so an editor opened on it bases its saves there.
+                        if let Some(b) = &mut book {
+                            b.heads = case.copy.heads.get(&Part::Plan).cloned().unwrap_or_default();
+                        }
                         match &book {
                             Some(b) => tp.insert(&k, codec::encode(key, "plans", &k, b)?)?,
                             None => tp.remove(&k)?,

@@ -556,7 +556,8 @@ impl Store {
                 if let Some(merging) = &self.merging {
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.at.and_utc().timestamp();
-                    if let Some((merged, _)) = docs::write(&docs, merging, &next, None, docs::Owner::Record, time)? {
+                    let written = docs::write(&docs, merging, &next, None, docs::Owner::Record, &[], time)?;
+                    if let Some((merged, _)) = written.merged {
                         next = Case { id: next.id, revision: next.revision, ..merged };
                     }
                     next.copy.heads = docs::heads_of(&docs, case.id)?;
@@ -658,8 +659,12 @@ impl Store {
                     let case = codec::decode::<Case>(key, "cases", &k, &v)?;
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.map_or(0, |c| c.at.and_utc().timestamp());
-                    let merged = docs::write(&docs, merging, &case, Some(&book), docs::Owner::Plan, time)?;
-                    if let Some((_, Some(merged))) = merged {
+                    let base = docs.plan_base(id, &book.heads)?;
+                    let written = docs::write(&docs, merging, &case, Some(&book), docs::Owner::Plan, &base, time)?;
+                    if let Some(view) = written.plan_view {
+                        docs.set_plan_base(id, &book.heads, view)?;
+                    }
+                    if let Some((_, Some(merged))) = written.merged {
                         book = merged;
                     }
                     book.heads =
