@@ -434,7 +434,6 @@ fn read_only_folder(a: &Path, b: &Path, f: &Path, case: CaseId) {
 /// its own edit; the partner must be told, not take one laptop's file in the other's
 /// place (they share file names and numbers).
 #[test]
-#[ignore = "BUG: src/sync/mod.rs: a copied home keeps the store's sync copy id, so both laptops write the same file names and numbers; neither is refused (SecondCopy/SameMemberElsewhere never fire) and the partner silently loses one laptop's edit for good"]
 fn the_same_card_on_two_homes_is_told_and_loses_nothing() {
     let folder = tempfile::tempdir().unwrap();
     let f = folder.path();

@@ -89,6 +89,9 @@ pub struct SyncState {
     pub told: BTreeMap<String, u64>,
     /// When this copy last synced, and per author what came in then.
     pub last: Option<(chrono::NaiveDateTime, BTreeMap<String, usize>)>,
+    /// Our files still in the folder, with the digest of what we wrote in them.
+    #[serde(default)]
+    pub digests: BTreeMap<String, String>,
     /// The day what each partner may receive was last checked against the calendar.
     #[serde(default)]
     pub checked: Option<chrono::NaiveDate>,

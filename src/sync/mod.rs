@@ -183,7 +183,7 @@ impl Run<'_> {
         for found in self.found()? {
             let Found { name, head, .. } = &found;
             if head.from == self.me.id {
-                if head.copy != self.state.copy {
+                if head.copy != self.state.copy || self.written_elsewhere(&found) {
                     let name = name.clone();
                     self.refuse(&name, Refusal::SameMemberElsewhere);
                 }
@@ -249,6 +249,28 @@ impl Run<'_> {
     fn open(&self, found: &Found) -> Result<Payload, Refusal> {
         let key = self.sender_key(&found.head.from)?;
         file::open(&found.bytes, &self.me.identity, &key).map_err(Refusal::File)
+    }
+
+    /// Whether one of "our" change files was written by a copy of this store on another
+    /// laptop (a data folder copied after it synced has our copy id too): one we wrote
+    /// holds other bytes now, or one is numbered past the last we wrote. What ours said
+    /// is then sent again in full (`find_lost`), so the partner loses nothing.
+    fn written_elsewhere(&mut self, found: &Found) -> bool {
+        if found.head.kind != Kind::Changes {
+            return false;
+        }
+        let digest = digest(&found.bytes);
+        match self.state.digests.get(&found.name) {
+            Some(ours) if *ours != digest => {
+                for (member, &n) in self.state.files.get(&found.name).into_iter().flatten() {
+                    let first = self.resend.entry(member.clone()).or_insert(n);
+                    *first = (*first).min(n);
+                }
+                true
+            }
+            Some(_) => false,
+            None => file_number(&found.name).is_some_and(|n| n > self.state.seq),
+        }
     }
 
     /// A partner's `Taken` file: what they have of whose files (never less than before).
@@ -354,10 +376,11 @@ impl Run<'_> {
             let head = Head { kind: Kind::Changes, from, copy, to, resends };
             let payload = Payload { head, written: self.at, items, taken: BTreeMap::new() };
             let name = format!("{}-{}-{}.{}", self.me.id, self.state.copy, self.state.seq + 1, file::EXTENSION);
-            self.put(&name, &payload, &[&partner.recipient])?;
+            let written = self.put(&name, &payload, &[&partner.recipient])?;
             self.state.seq += 1;
             self.state.out.insert(partner.id.clone(), n);
-            self.state.files.insert(name, payload.head.to.clone());
+            self.state.files.insert(name.clone(), payload.head.to.clone());
+            self.state.digests.insert(name, written);
             if let Some(first) = resends {
                 self.forget_files(&partner.id, first..n);
                 self.report.resent.push(partner.name.clone());
@@ -386,10 +409,13 @@ impl Run<'_> {
                 }
             }
         }
-        for member in lost.keys() {
+        for (member, n) in lost {
+            let first = self.resend.entry(member).or_insert(n);
+            *first = (*first).min(n);
+        }
+        for member in self.resend.keys() {
             self.store.resend_all(member)?;
         }
-        self.resend = lost;
         Ok(())
     }
 
@@ -427,14 +453,16 @@ impl Run<'_> {
         for name in names {
             let _ = std::fs::remove_file(self.folder.join(&name));
             self.state.files.remove(&name);
+            self.state.digests.remove(&name);
         }
     }
 
-    /// Seals and writes one file atomically.
-    fn put(&self, name: &str, payload: &Payload, recipients: &[&str]) -> Result<(), SyncError> {
+    /// Seals and writes one file atomically; returns its digest.
+    fn put(&self, name: &str, payload: &Payload, recipients: &[&str]) -> Result<String, SyncError> {
         let bytes = file::seal(payload, &self.me.signing, recipients, self.at.and_utc())?;
         let path = self.folder.join(name);
-        crate::atomic::write(&path, &bytes).map_err(|e| SyncError::Unwritable(self.folder.to_path_buf(), e))
+        crate::atomic::write(&path, &bytes).map_err(|e| SyncError::Unwritable(self.folder.to_path_buf(), e))?;
+        Ok(digest(&bytes))
     }
 
     /// Rewrites our `Taken` file when it would say something new.
@@ -473,10 +501,22 @@ impl Run<'_> {
             let path = self.folder.join(&name);
             if std::fs::remove_file(&path).is_ok() || !path.exists() {
                 self.state.files.remove(&name);
+                self.state.digests.remove(&name);
                 self.report.cleaned += 1;
             }
         }
     }
+}
+
+/// A file's fingerprint, to know our own files again.
+fn digest(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(bytes)[..16])
+}
+
+/// The number in a change file's name (`MEMBER-COPY-N.tandem`).
+fn file_number(name: &str) -> Option<u64> {
+    name.strip_suffix(&format!(".{}", file::EXTENSION))?.rsplit('-').next()?.parse().ok()
 }
 
 /// How the sharing rules see `partner`.
