@@ -30,7 +30,7 @@ use tempfile::TempDir;
 
 use tandem::config::{Config, SyncSettings};
 use tandem::domain::case::{Case, CaseId};
-use tandem::domain::consent::{Consent, ConsentForm, Decision};
+use tandem::domain::consent::{Consent, ConsentForm, Decision, Party};
 use tandem::domain::demo;
 use tandem::domain::history::{Change, ChangeKind};
 use tandem::domain::plan::PlanBook;
@@ -149,9 +149,18 @@ fn shared_cases(config: &Config, count: usize, seed: u64, on: NaiveDate) -> (Vec
     let mut cases = demo::cases(count, seed, &config.route, &config.team, on);
     for case in &mut cases {
         case.school.clone_from(&config.school.name);
+        // Given by everyone whose consent counts now and a year on, so that no consent
+        // lapses while the benchmark runs (a child turning 12 needs its own).
+        let mut parties = Party::required(&case.intake, on);
+        for p in Party::required(&case.intake, on + Days::new(366)) {
+            if !parties.contains(&p) {
+                parties.push(p);
+            }
+        }
         for purpose in CONSENTS {
-            let consent =
+            let mut consent =
                 Consent::by_all(purpose, Decision::Given, ConsentForm::Written, &case.intake, on, &config.user);
+            consent.parties.clone_from(&parties);
             case.consents.push(consent);
         }
     }
@@ -209,7 +218,11 @@ fn edit(c: &Copy, ids: &[CaseId], planned: &[CaseId], rng: &mut SmallRng, at: Na
             1 => plan.behoeften.push_str(&typed),
             _ => plan.zelf.push_str(&typed),
         }
-        // The editor's autosave: no history entry.
+        // The editor's autosave: no history entry. Saved at the newest heads (as a book read
+        // just after a sync is): `docs::write` takes the plan's heads as the base of every
+        // part, so a book carrying the heads of its last save fails with `UnknownHeads` (the
+        // bug reported with this benchmark).
+        book.heads.clear();
         c.store.save_plan(id, &book, None).expect("save plan");
         done.plans += 1;
         return;
