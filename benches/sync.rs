@@ -49,28 +49,8 @@ const YEAR_EDITS: usize = 3_000;
 const YEAR_WEEKS: usize = 40;
 /// Words typed into notes and plans, a few at a time.
 const WORDS: &[&str] = &[
-    "moeder",
-    "belde",
-    "over",
-    "de",
-    "afspraak",
-    "met",
-    "school",
-    "gaat",
-    "beter",
-    "sinds",
-    "maandag",
-    "wijkteam",
-    "komt",
-    "langs",
-    "Zoë",
-    "en",
-    "Renée",
-    "spelen",
-    "samen",
-    "in",
-    "de",
-    "pauze",
+    "moeder", "belde", "over", "de", "afspraak", "met", "school", "gaat", "beter", "sinds", "maandag", "wijkteam",
+    "komt", "langs", "Zoë", "en", "Renée", "spelen", "samen", "in", "de", "pauze",
 ];
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDateTime {
@@ -355,6 +335,8 @@ fn sizes() {
 struct Week {
     _root: TempDir,
     ib: PathBuf,
+    /// The IB-er's copy without its 500 edits.
+    unedited: PathBuf,
     folder: PathBuf,
     at: NaiveDateTime,
 }
@@ -375,6 +357,12 @@ fn week() -> Week {
     let first = started.elapsed();
     let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
     let planned: Vec<CaseId> = plans.iter().map(|(id, _)| *id).collect();
+    // The IB-er's copy before its own edits: its sync then only receives.
+    let unedited = root.path().join("ib-unedited");
+    let dir = ib.dir.clone();
+    drop(ib);
+    copy_dir(&dir, &unedited);
+    let ib = reopen("anna", &dir, &folder, start);
 
     let monday = day(2026, 11, 23);
     let started = Instant::now();
@@ -404,14 +392,18 @@ fn week() -> Week {
     );
     let dir = ib.dir.clone();
     drop((ib, wt));
-    Week { _root: root, ib: dir, folder, at }
+    Week { _root: root, ib: dir, unedited, folder, at }
 }
 
 /// A fresh copy of the week's state: the IB-er's store, reopened, and the folder.
 fn fresh(week: &Week) -> (TempDir, Copy) {
+    fresh_from(week, &week.ib)
+}
+
+fn fresh_from(week: &Week, ib: &Path) -> (TempDir, Copy) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (dir, folder) = (tmp.path().join("ib"), tmp.path().join("sync"));
-    copy_dir(&week.ib, &dir);
+    copy_dir(ib, &dir);
     copy_dir(&week.folder, &folder);
     let copy = reopen("anna", &dir, &folder, week.at);
     (tmp, copy)
@@ -444,6 +436,39 @@ fn sync_week(c: &mut Criterion) {
         ms(loaded)
     );
     drop((ib, tmp));
+    // Where the time goes: the same sync on the copy without its own edits (it only
+    // receives), and how long writing its own changes takes on its own.
+    let (mut receiving, mut sending) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let (tmp, ib) = fresh_from(&week, &week.unedited);
+        let started = Instant::now();
+        let report = sync_at(&ib, week.at);
+        receiving.push(started.elapsed());
+        assert!(report.sent.is_empty() && !report.received.is_empty(), "{report:?}");
+        drop((ib, tmp));
+        // The full copy with the partner's file gone: its sync only writes its own.
+        let (tmp, ib) = fresh(&week);
+        let partners: Vec<String> = ib.store.partners().expect("partners").iter().map(|p| p.id.clone()).collect();
+        let folder = &ib.config.sync.as_ref().expect("sync").folder;
+        for entry in std::fs::read_dir(folder).expect("folder").flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if partners.iter().any(|p| name.starts_with(p.as_str())) && !name.contains(".taken.") {
+                std::fs::remove_file(entry.path()).expect("remove");
+            }
+        }
+        let started = Instant::now();
+        let report = sync_at(&ib, week.at);
+        sending.push(started.elapsed());
+        assert!(!report.sent.is_empty() && report.received.is_empty(), "{report:?}");
+        drop((ib, tmp));
+    }
+    receiving.sort();
+    sending.sort();
+    eprintln!(
+        "week sync split (median of 3): taking the partner's 500 changes in {:.0} ms; writing our own 500 {:.0} ms",
+        ms(receiving[1]),
+        ms(sending[1])
+    );
 
     let mut group = c.benchmark_group("sync");
     group
