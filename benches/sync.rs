@@ -198,11 +198,7 @@ fn edit(c: &Copy, ids: &[CaseId], planned: &[CaseId], rng: &mut SmallRng, at: Na
             1 => plan.behoeften.push_str(&typed),
             _ => plan.zelf.push_str(&typed),
         }
-        // The editor's autosave: no history entry. Saved at the newest heads (as a book read
-        // just after a sync is): `docs::write` takes the plan's heads as the base of every
-        // part, so a book carrying the heads of its last save fails with `UnknownHeads` (the
-        // bug reported with this benchmark).
-        book.heads.clear();
+        // The editor's autosave: no history entry.
         c.store.save_plan(id, &book, None).expect("save plan");
         done.plans += 1;
         return;
