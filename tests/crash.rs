@@ -92,6 +92,7 @@ fn crash_child_writer() {
                 let book = PlanBook {
                     versions: vec![plan::Plan::prefilled(&cx, &tandem::strings::PLAN_WORDS, now.date())],
                     heads: Vec::new(),
+                    session: String::new(),
                 };
                 let change = Change {
                     case: Some(saved.id),

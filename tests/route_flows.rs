@@ -51,7 +51,7 @@ fn plan_with_goals(h: &mut Harness, id: tandem::domain::case::CaseId, goals: &[&
             concern: None,
         })
         .collect();
-    h.store.save_plan(id, &PlanBook { versions: vec![plan], heads: Vec::new() }, None).unwrap();
+    h.store.save_plan(id, &PlanBook { versions: vec![plan], heads: Vec::new(), session: String::new() }, None).unwrap();
 }
 
 fn step_of(h: &Harness, id: tandem::domain::case::CaseId) -> String {

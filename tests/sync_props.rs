@@ -525,7 +525,7 @@ impl World {
             let cx = Context { case: &case, route: &ib.config.route, team: &ib.config.team };
             let mut plan = Plan::prefilled(&cx, &tandem::strings::PLAN_WORDS, day(2026, 11, 1));
             (plan.vraag, plan.krachten) = (INITIAL[1].into(), INITIAL[2].into());
-            ib.save_plan(case.id, &PlanBook { versions: vec![plan], heads: Vec::new() });
+            ib.save_plan(case.id, &PlanBook { versions: vec![plan], heads: Vec::new(), session: String::new() });
             ids.push(case.id);
         }
         let mut world = World { copies, ids, folder, held, model: Model::default(), step: 1, all_forms };
@@ -923,5 +923,26 @@ fn the_same_value_set_on_two_copies_is_no_clash() {
         let case = c.case(id);
         assert_eq!(case.due, Some(day(2027, 2, 1)));
         assert!(case.copy.clashes.is_empty(), "{}: {:?}", c.config.user, case.copy.clashes);
+    }
+}
+
+/// The plan editor saves from one book again and again (its session), while a book
+/// read fresh on the same copy is saved in between: no typing lost, none doubled.
+#[test]
+fn an_editor_saving_again_with_a_fresh_save_in_between_keeps_each_word_once() {
+    let world = quiet_world();
+    let (c, id) = (&world.copies[0], world.ids[0]);
+    let mut editor = c.book(id);
+    editor.session = "editor".into();
+    editor.versions[0].vraag.push_str("«een»");
+    c.store.save_plan(id, &editor, None).unwrap();
+    let mut fresh = c.book(id);
+    fresh.versions[0].vraag.insert_str(0, "«vers»");
+    c.store.save_plan(id, &fresh, None).unwrap();
+    editor.versions[0].vraag.push_str("«twee»");
+    c.store.save_plan(id, &editor, None).unwrap();
+    let vraag = c.book(id).versions[0].vraag.clone();
+    for word in ["«een»", "«vers»", "«twee»"] {
+        assert_eq!(vraag.matches(word).count(), 1, "{word} in {vraag:?}");
     }
 }

@@ -285,7 +285,7 @@ pub fn plans(cases: &[Case], route: &Routekaart, team: &Team, words: &Words) -> 
                 }
                 s.signed = visit.done.as_ref().map(|d| d.on);
             }
-            Some((case.id, PlanBook { versions: vec![plan], heads: Vec::new() }))
+            Some((case.id, PlanBook { versions: vec![plan], heads: Vec::new(), session: String::new() }))
         })
         .collect()
 }

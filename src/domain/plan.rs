@@ -550,6 +550,10 @@ pub struct PlanBook {
     /// The merge document's heads (hex) this book was read at (see `share::Copy::heads`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub heads: Vec<String>,
+    /// The plan editor holding this book (random per opening; never stored), so each of
+    /// its saves builds on its own last one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub session: String,
 }
 
 impl PlanBook {
@@ -809,7 +813,7 @@ mod tests {
 
     #[test]
     fn signing_freezes_a_version_and_a_new_one_starts_from_a_copy() {
-        let mut book = PlanBook { versions: vec![complete()], heads: Vec::new() };
+        let mut book = PlanBook { versions: vec![complete()], heads: Vec::new(), session: String::new() };
         assert_eq!(book.start_next_version(d(2026, 12, 1)), Err(PlanError::NotFrozen));
         let v1 = book.editable().unwrap();
         for (i, s) in v1.signers.iter_mut().enumerate() {

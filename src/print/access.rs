@@ -349,7 +349,7 @@ mod tests {
         };
         let mut v2 = v1.next_version(d(2026, 11, 10)).unwrap();
         v2.vraag = "Tweede versie: hoe blijft Noor op school?".into();
-        PlanBook { versions: vec![v1, v2], heads: Vec::new() }
+        PlanBook { versions: vec![v1, v2], heads: Vec::new(), session: String::new() }
     }
 
     /// Every leaf of a stored record, as the copy shows it (booleans say ja/nee, which

@@ -118,13 +118,14 @@ struct DocBytes(#[serde(with = "crypto::b64")] Vec<u8>);
 struct Heads(Vec<Hash>);
 
 /// Where the plan editor's last save left the plan document as the editor sees it: the
-/// heads the editor's book carried (`from`, those it was opened at) and the heads of its
-/// own write before any merge (`at`). The editor keeps sending the heads it was opened
-/// at, so its next save is based on `at`: only its own typing since goes in, and what a
-/// partner typed meanwhile stays.
+/// heads the editor's book carried (`from`, those it was opened at), its session, and the
+/// heads of its own write before any merge (`at`). The editor keeps sending the heads it
+/// was opened at, so its next save is based on `at`: only its own typing since goes in,
+/// and what a partner typed meanwhile stays.
 #[derive(Serialize, Deserialize)]
 struct EditorBase {
     from: Vec<Hash>,
+    session: String,
     at: Vec<Hash>,
 }
 
@@ -215,19 +216,25 @@ impl Docs<'_> {
         Ok(())
     }
 
-    /// The heads a plan save carrying `sent` is based on (see `EditorBase`).
-    pub(super) fn plan_base(&self, id: CaseId, sent: &[String]) -> TxResult<Vec<Hash>> {
-        let sent = parse_heads(sent);
+    /// The heads a save of `book` is based on (see `EditorBase`).
+    pub(super) fn plan_base(&self, id: CaseId, book: &PlanBook) -> TxResult<Vec<Hash>> {
+        let sent = parse_heads(&book.heads);
         let k = editor_key(id);
-        // No heads: the caller wrote from the newest state.
-        let Some(v) = self.sync.get(&k)?.filter(|_| !sent.is_empty()) else { return Ok(sent) };
+        // No heads: the caller wrote from the newest state; no session: a book read just now.
+        let Some(v) = self.sync.get(&k)?.filter(|_| !sent.is_empty() && !book.session.is_empty()) else {
+            return Ok(sent);
+        };
         let base: EditorBase = codec::decode(self.key, "sync", &k, &v)?;
-        Ok(if base.from == sent { base.at } else { sent })
+        Ok(if base.from == sent && base.session == book.session { base.at } else { sent })
     }
 
-    pub(super) fn set_plan_base(&self, id: CaseId, sent: &[String], at: Vec<Hash>) -> TxResult<()> {
+    /// Remembers where a plan editor's save left its view (only an editor's: it has a session).
+    pub(super) fn set_plan_base(&self, id: CaseId, book: &PlanBook, at: Vec<Hash>) -> TxResult<()> {
+        if book.session.is_empty() {
+            return Ok(());
+        }
         let k = editor_key(id);
-        let base = EditorBase { from: parse_heads(sent), at };
+        let base = EditorBase { from: parse_heads(&book.heads), session: book.session.clone(), at };
         self.sync.insert(k.clone(), codec::encode(self.key, "sync", &k, &base)?)?;
         Ok(())
     }

@@ -659,10 +659,10 @@ impl Store {
                     let case = codec::decode::<Case>(key, "cases", &k, &v)?;
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.map_or(0, |c| c.at.and_utc().timestamp());
-                    let base = docs.plan_base(id, &book.heads)?;
+                    let base = docs.plan_base(id, &book)?;
                     let written = docs::write(&docs, merging, &case, Some(&book), docs::Owner::Plan, &base, time)?;
                     if let Some(view) = written.plan_view {
-                        docs.set_plan_base(id, &book.heads, view)?;
+                        docs.set_plan_base(id, &book, view)?;
                     }
                     if let Some((_, Some(merged))) = written.merged {
                         book = merged;
@@ -670,6 +670,7 @@ impl Store {
                     book.heads =
                         docs::heads_of(&docs, id)?.remove(&crate::domain::share::Part::Plan).unwrap_or_default();
                 }
+                book.session.clear();
                 tp.insert(&k, codec::encode(key, "plans", &k, &book)?)?;
                 if let Some(change) = change {
                     let head = append(th, key, read_head(tm)?, change.clone())?;

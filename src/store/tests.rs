@@ -493,7 +493,7 @@ fn plans_are_sealed_kept_with_backups_and_erased_with_their_case() {
     let cx = Context { case: &case, route: &config.route, team: &config.team };
     let mut plan = Plan::prefilled(&cx, &crate::strings::PLAN_WORDS, now().date());
     plan.vraag = "Merkwoord-plan-7731".into();
-    let book = PlanBook { versions: vec![plan], heads: Vec::new() };
+    let book = PlanBook { versions: vec![plan], heads: Vec::new(), session: String::new() };
     let started =
         Change { case: Some(case.id), at: now(), who: "anna".into(), kind: ChangeKind::PlanStarted { version: 1 } };
     store.save_plan(case.id, &book, Some(&started)).unwrap();

@@ -222,7 +222,8 @@ fn text_area(text: &str) -> TextArea<'static> {
 }
 
 impl PlanEditor {
-    pub fn new(case: CaseId, book: PlanBook) -> PlanEditor {
+    pub fn new(case: CaseId, mut book: PlanBook) -> PlanEditor {
+        book.session = uuid::Uuid::new_v4().simple().to_string();
         PlanEditor {
             case,
             book,

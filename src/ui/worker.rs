@@ -269,7 +269,11 @@ fn open_plan(
     }
     let case = store.case(id)?.ok_or(StoreError::Conflict)?;
     let cx = plan::Context { case: &case, route: &config.route, team: &config.team };
-    let book = PlanBook { versions: vec![Plan::prefilled(&cx, &strings::PLAN_WORDS, at.date())], heads: Vec::new() };
+    let book = PlanBook {
+        versions: vec![Plan::prefilled(&cx, &strings::PLAN_WORDS, at.date())],
+        heads: Vec::new(),
+        session: String::new(),
+    };
     let change = Change { case: Some(id), at, who, kind: ChangeKind::PlanStarted { version: 1 } };
     store.save_plan(id, &book, Some(&change))?;
     Ok(Box::new(book))
