@@ -277,6 +277,8 @@ pub(super) struct Written {
     pub merged: Option<(Case, Option<PlanBook>)>,
     /// The plan document's heads after this write and before any merge: the writer's view.
     pub plan_view: Option<Vec<Hash>>,
+    /// The heads of every document written or looked at, as stored now.
+    pub heads: BTreeMap<Part, Vec<String>>,
 }
 
 /// Writes `case` (or, for `Owner::Plan`, its `book`) into its documents: each part it
@@ -296,12 +298,13 @@ pub(super) fn write(
     own.name_school(&merging.school);
     let parts = share::split(&own, book, &merging.sharing);
     let mut merged = false;
-    let mut plan_view = None;
+    let (mut plan_view, mut heads) = (None, BTreeMap::new());
     for part in Part::ALL {
         if case.copy.withheld.contains(&part) || (owner == Owner::Plan && part != Part::Plan) {
             continue;
         }
         let existing = docs.load(case.id, part)?;
+        let stored = existing.is_some();
         let new = parts.get(&part);
         let Some(mut doc) = existing.or_else(|| new.map(|_| Doc::new(docs.actor))) else { continue };
         let base = match owner {
@@ -319,20 +322,22 @@ pub(super) fn write(
             freeze_signed(&mut target, book, time)?;
             plan_view = Some(target.heads());
         }
-        if !changed && !stale {
-            continue;
+        if changed || stale {
+            if stale {
+                doc.merge(&mut target).map_err(merge_error)?;
+                merged = true;
+            } else {
+                doc = target;
+            }
+            docs.keep(case.id, part, &mut doc)?;
+            docs.sync.insert(dirty_key(case.id), &[][..])?;
+        } else if !stored {
+            continue; // a document never kept is not held
         }
-        if stale {
-            doc.merge(&mut target).map_err(merge_error)?;
-            merged = true;
-        } else {
-            doc = target;
-        }
-        docs.keep(case.id, part, &mut doc)?;
-        docs.sync.insert(dirty_key(case.id), &[][..])?;
+        heads.insert(part, hex_heads(&doc.heads()));
     }
     let merged = if merged { Some(materialize(docs.held(case.id)?)?) } else { None };
-    Ok(Written { merged, plan_view })
+    Ok(Written { merged, plan_view, heads })
 }
 
 /// Puts into `value` what `fresh` holds under the root keys `owned` picks, and removes the
@@ -668,13 +673,19 @@ impl Store {
                 let mut report = Received::default();
                 let mut head = read_head(tm)?;
                 for (id, items) in &by_case {
-                    let (changes, authors, dropped) = apply_case(&docs, *id, items)?;
+                    let Applied { changes, authors, dropped, mut held } = apply_case(&docs, *id, items)?;
                     let k = *id.0.as_bytes();
                     let stored = match tc.get(k)? {
                         Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
                         None => None,
                     };
-                    let held = docs.held(*id)?;
+                    for part in Part::ALL {
+                        if !held.contains_key(&part)
+                            && let Some(doc) = docs.load(*id, part)?
+                        {
+                            held.insert(part, doc);
+                        }
+                    }
                     if held.is_empty() {
                         tc.remove(&k)?;
                         tp.remove(&k)?;
@@ -776,29 +787,46 @@ pub(super) fn heads_of(docs: &Docs, id: CaseId) -> TxResult<BTreeMap<Part, Vec<S
     Ok(docs.held(id)?.into_iter().map(|(p, mut d)| (p, hex_heads(&d.heads()))).collect())
 }
 
-/// Applies one case's items: returns the changes applied, how many per author (member
-/// id), and the parts dropped. Changes that wait for others not here abort it all.
-fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange]) -> TxResult<(usize, BTreeMap<String, usize>, Vec<Part>)> {
-    let (mut changes, mut authors, mut dropped) = (0, BTreeMap::new(), Vec::new());
+/// What one case's items did: the changes applied, how many per author (member id), the
+/// parts dropped, and the documents applied to (as stored now).
+struct Applied {
+    changes: usize,
+    authors: BTreeMap<String, usize>,
+    dropped: Vec<Part>,
+    held: BTreeMap<Part, Doc>,
+}
+
+/// Applies one case's items. Changes that wait for others not here abort it all.
+fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange]) -> TxResult<Applied> {
+    let mut out = Applied { changes: 0, authors: BTreeMap::new(), dropped: Vec::new(), held: BTreeMap::new() };
     for item in items {
         if item.drop {
+            out.held.remove(&item.part);
             if docs.drop_doc(id, item.part)? {
-                dropped.push(item.part);
+                out.dropped.push(item.part);
             }
             continue;
         }
-        let mut doc = docs.load(id, item.part)?.unwrap_or_else(|| Doc::new(docs.actor));
+        let loaded = match out.held.remove(&item.part) {
+            Some(doc) => Some(doc),
+            None => docs.load(id, item.part)?,
+        };
+        let existed = loaded.is_some();
+        let mut doc = loaded.unwrap_or_else(|| Doc::new(docs.actor));
         let applied = doc.apply(&item.changes).map_err(merge_error)?;
         if !applied.complete {
             return Err(ConflictableTransactionError::Abort(Abort::Waiting));
         }
-        changes += applied.changes;
+        out.changes += applied.changes;
         for (actor, n) in &applied.by_actor {
-            *authors.entry(author(actor)).or_insert(0) += n;
+            *out.authors.entry(author(actor)).or_insert(0) += n;
         }
         if applied.changes > 0 {
             docs.keep(id, item.part, &mut doc)?;
+            out.held.insert(item.part, doc);
+        } else if existed {
+            out.held.insert(item.part, doc);
         }
     }
-    Ok((changes, authors, dropped))
+    Ok(out)
 }

@@ -560,7 +560,7 @@ impl Store {
                     if let Some((merged, _)) = written.merged {
                         next = Case { id: next.id, revision: next.revision, ..merged };
                     }
-                    next.copy.heads = docs::heads_of(&docs, case.id)?;
+                    next.copy.heads = written.heads;
                     next.copy.local_revision = next.revision;
                 }
                 tc.insert(&k, codec::encode(key, "cases", &k, &next)?)?;
@@ -667,8 +667,7 @@ impl Store {
                     if let Some((_, Some(merged))) = written.merged {
                         book = merged;
                     }
-                    book.heads =
-                        docs::heads_of(&docs, id)?.remove(&crate::domain::share::Part::Plan).unwrap_or_default();
+                    book.heads = written.heads.get(&crate::domain::share::Part::Plan).cloned().unwrap_or_default();
                 }
                 book.session.clear();
                 tp.insert(&k, codec::encode(key, "plans", &k, &book)?)?;
