@@ -80,6 +80,29 @@ fn trust(home: &Path, card: &Path, name: &str) {
 }
 
 /// A and B trust each other; returns their member ids.
+/// One folder, and A (the IB-er, 3 demo cases) and B (the wijkteam member) trusting
+/// each other through it; `ids` are their member ids.
+struct Homes {
+    folder: TempDir,
+    a: TempDir,
+    b: TempDir,
+    ids: (String, String),
+}
+
+impl Homes {
+    fn paired() -> Homes {
+        let folder = tempfile::tempdir().unwrap();
+        let a = home("1", "3", "anna", folder.path());
+        let b = home("2", "3", "youssef", folder.path());
+        let ids = pair(a.path(), b.path());
+        Homes { folder, a, b, ids }
+    }
+
+    fn paths(&self) -> (&Path, &Path, &Path) {
+        (self.folder.path(), self.a.path(), self.b.path())
+    }
+}
+
 fn pair(a: &Path, b: &Path) -> (String, String) {
     let ((card_a, id_a), (card_b, id_b)) = (card(a), card(b));
     trust(a, &card_b, "Youssef El Idrissi");
@@ -232,12 +255,9 @@ fn assert_private(folder: &Path, secrets: &[String]) -> usize {
 
 #[test]
 fn two_homes_share_their_cases_through_one_folder_and_see_each_others_edits() {
-    let folder = tempfile::tempdir().unwrap();
-    let f = folder.path();
-    let a = home("1", "3", "anna", f);
-    let b = home("2", "3", "youssef", f);
-    let (a, b) = (a.path(), b.path());
-    let (_, id_b) = pair(a, b);
+    let homes = Homes::paired();
+    let (f, a, b) = homes.paths();
+    let id_b = homes.ids.1.clone();
     let ours = cases(a);
     let theirs_before: Vec<String> = rows(b).into_iter().map(|r| r[0].clone()).collect();
     assert!(ours.iter().all(|(c, _)| !theirs_before.contains(&c.id.to_string())), "B starts without A's cases");
@@ -323,12 +343,9 @@ fn nothing_readable_lies_in_the_folder_with_plans_and_consents() {
 /// store unchanged, no panic; once the fault is gone the sync goes on.
 #[test]
 fn faults_are_told_naming_the_file_and_change_nothing() {
-    let folder = tempfile::tempdir().unwrap();
-    let f = folder.path();
-    let a = home("1", "3", "anna", f);
-    let b = home("2", "3", "youssef", f);
-    let (a, b) = (a.path(), b.path());
-    let (id_a, _) = pair(a, b);
+    let homes = Homes::paired();
+    let (f, a, b) = homes.paths();
+    let id_a = homes.ids.0.clone();
     ok(&sync(a));
     let first = changes_of(f, &id_a);
     assert_eq!(first.len(), 1, "{first:?}");
@@ -435,12 +452,9 @@ fn read_only_folder(a: &Path, b: &Path, f: &Path, case: CaseId) {
 /// place (they share file names and numbers).
 #[test]
 fn the_same_card_on_two_homes_is_told_and_loses_nothing() {
-    let folder = tempfile::tempdir().unwrap();
-    let f = folder.path();
-    let a = home("1", "3", "anna", f);
-    let b = home("2", "3", "youssef", f);
-    let (a, b) = (a.path(), b.path());
-    let (id_a, _) = pair(a, b);
+    let homes = Homes::paired();
+    let (_, a, b) = homes.paths();
+    let id_a = homes.ids.0.clone();
     settle(a, b);
     let a2 = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("cp").arg("-a").arg(format!("{}/.", a.display())).arg(a2.path()).status();
@@ -481,12 +495,9 @@ fn other_groep(row: &[String]) -> u8 {
 /// gets its own copy id, and the second laptop is told by name on both sides.
 #[test]
 fn the_same_card_copied_before_the_first_sync_is_refused_by_name() {
-    let folder = tempfile::tempdir().unwrap();
-    let f = folder.path();
-    let a = home("1", "3", "anna", f);
-    let b = home("2", "3", "youssef", f);
-    let (a, b) = (a.path(), b.path());
-    let (id_a, _) = pair(a, b);
+    let homes = Homes::paired();
+    let (f, a, b) = homes.paths();
+    let id_a = homes.ids.0.clone();
     let a2 = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("cp").arg("-a").arg(format!("{}/.", a.display())).arg(a2.path()).status();
     assert!(status.unwrap().success());

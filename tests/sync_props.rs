@@ -805,11 +805,7 @@ proptest! {
         (cases, ops) in (2..=3usize).prop_flat_map(|n| (Just(n), prop::collection::vec(op(n), 10..40))),
         skews in prop::array::uniform3(-24i64..=24),
     ) {
-        let mut world = World::new(cases, skews, false);
-        for op in &ops {
-            world.run(op);
-        }
-        world.finish();
+        play(cases, skews, &ops, false);
     }
 
     /// The same with every form kept open across syncs, the plan editor's included.
@@ -818,12 +814,17 @@ proptest! {
         (cases, ops) in (2..=3usize).prop_flat_map(|n| (Just(n), prop::collection::vec(op(n), 10..40))),
         skews in prop::array::uniform3(-24i64..=24),
     ) {
-        let mut world = World::new(cases, skews, true);
-        for op in &ops {
-            world.run(op);
-        }
-        world.finish();
+        play(cases, skews, &ops, true);
     }
+}
+
+/// Runs `ops` on a fresh world of `cases` cases, then checks it.
+fn play(cases: usize, skews: [i64; 3], ops: &[Op], all_forms: bool) {
+    let mut world = World::new(cases, skews, all_forms);
+    for op in ops {
+        world.run(op);
+    }
+    world.finish();
 }
 
 /// A world of one case and nothing done yet, for the plain tests below.
