@@ -262,9 +262,10 @@ impl Run<'_> {
         let digest = digest(&found.bytes);
         match self.state.digests.get(&found.name) {
             Some(ours) if *ours != digest => {
-                for (member, &n) in self.state.files.get(&found.name).into_iter().flatten() {
-                    let first = self.resend.entry(member.clone()).or_insert(n);
-                    *first = (*first).min(n);
+                let to: Vec<(String, u64)> =
+                    self.state.files.get(&found.name).into_iter().flatten().map(|(m, n)| (m.clone(), *n)).collect();
+                for (member, n) in to {
+                    self.resend_from(member, n);
                 }
                 true
             }
@@ -397,26 +398,28 @@ impl Run<'_> {
     /// by a person or a sync tool): without them the partner would wait for ever. The next
     /// file for that partner carries everything it may hold, and says which it replaces.
     fn find_lost(&mut self) -> Result<(), SyncError> {
-        let mut lost: BTreeMap<String, u64> = BTreeMap::new();
-        for (name, to) in &self.state.files {
-            if self.folder.join(name).exists() {
-                continue;
-            }
-            for (member, &n) in to {
-                if self.partner(member).is_some() && self.acked(member) < n {
-                    let first = lost.entry(member.clone()).or_insert(n);
-                    *first = (*first).min(n);
-                }
-            }
-        }
+        let lost: Vec<(String, u64)> = self
+            .state
+            .files
+            .iter()
+            .filter(|(name, _)| !self.folder.join(name).exists())
+            .flat_map(|(_, to)| to.iter())
+            .filter(|(member, n)| self.partner(member).is_some() && self.acked(member) < **n)
+            .map(|(member, n)| (member.clone(), *n))
+            .collect();
         for (member, n) in lost {
-            let first = self.resend.entry(member).or_insert(n);
-            *first = (*first).min(n);
+            self.resend_from(member, n);
         }
         for member in self.resend.keys() {
             self.store.resend_all(member)?;
         }
         Ok(())
+    }
+
+    /// `member`'s next file re-sends everything from our file `n` on (the lowest asked wins).
+    fn resend_from(&mut self, member: String, n: u64) {
+        let first = self.resend.entry(member).or_insert(n);
+        *first = (*first).min(n);
     }
 
     /// A consent can lapse by the calendar alone (a child of 12 must consent too): once a
