@@ -470,11 +470,13 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
         }
         Some(SwvCommand::Gemeente { school, gemeente }) => {
             let mut config = SwvConfig::load(paths)?;
-            if gemeente.trim().is_empty() || !config.set_gemeente(&school, &gemeente) {
-                return Err(CliError::UnknownSchool(school));
-            }
+            let trusted = match gemeente.trim() {
+                "" => None,
+                g => config.set_gemeente(&school, g),
+            };
+            let Some(name) = trusted else { return Err(CliError::UnknownSchool(school)) };
             config.save(paths)?;
-            println!("{}", strings::gemeente_set(&school, gemeente.trim()));
+            println!("{}", strings::gemeente_set(&name, gemeente.trim()));
             Ok(())
         }
         Some(SwvCommand::Import { dir }) => {

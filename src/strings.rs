@@ -1437,7 +1437,7 @@ pub fn last_bundle(sequence: u64, file: &str, written: Option<chrono::NaiveDateT
         ),
     }
 }
-pub const SWV_CONFIG_HEADER: &str = "# tandem SWV-instellingen.\n# folder = \"/pad/naar/de/importmap\"   waar de synchronisatie de bundels van de scholen neerzet\n# [[teams]] name, key                  vertrouwde teams; voeg toe met: tandem swv trust TEAM.pub --name \"School\"\n\n";
+pub const SWV_CONFIG_HEADER: &str = "# tandem SWV-instellingen.\n# folder = \"/pad/naar/de/importmap\"   waar de synchronisatie de bundels van de scholen neerzet\n# [[teams]] name, key, gemeente        vertrouwde teams; voeg toe met: tandem swv trust TEAM.pub --name \"School\" --gemeente GEMEENTE\n\n";
 pub fn not_set_up(config: &Path) -> String {
     format!(
         "tandem is hier nog niet ingesteld (er is geen {}). Start eerst tandem zelf (of tandem demo) om de school en het team in te vullen.",

@@ -77,12 +77,13 @@ impl SwvConfig {
         self.teams.iter().filter(|t| same_name(&t.name, school)).find_map(|t| t.gemeente.as_deref())
     }
 
-    /// Sets the gemeente of every team of `school`; false when no team has that name.
-    pub fn set_gemeente(&mut self, school: &str, gemeente: &str) -> bool {
-        let mut found = false;
+    /// Sets the gemeente of every team of `school`; the school's name as trusted, or None
+    /// when no team has that name.
+    pub fn set_gemeente(&mut self, school: &str, gemeente: &str) -> Option<String> {
+        let mut found = None;
         for t in self.teams.iter_mut().filter(|t| same_name(&t.name, school)) {
             t.gemeente = Some(gemeente.trim().to_string());
-            found = true;
+            found = Some(t.name.clone());
         }
         found
     }

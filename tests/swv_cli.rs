@@ -93,7 +93,18 @@ fn a_team_exports_and_the_swv_imports_verifies_and_reports() {
     assert!(lines[1].starts_with("School;Gestart;"), "{text}");
     assert!(lines[2].starts_with(&format!("{school};")), "{text}");
     assert!(lines.contains(&"Escalaties per reden"), "the per-reason table is in the CSV too: {text}");
-    assert!(std::fs::read(xlsx).unwrap().starts_with(b"PK"));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+
+    // A gemeente set afterwards, for a school trusted before (case and spaces as typed).
+    let set = ok(&tandem(swv.path(), &["swv", "gemeente", "--school", "demoschool  de vlinder", "Overbetuwe"]));
+    assert!(set.starts_with(&format!("{school} ligt nu in de gemeente Overbetuwe")), "{set}");
+    let csv2 = swv.path().join("monitor2.csv");
+    ok(&tandem(swv.path(), &["swv", "report", "--csv", csv2.to_str().unwrap()]));
+    let text = String::from_utf8_lossy(&std::fs::read(csv2).unwrap()).into_owned();
+    assert!(text.contains("\r\nTotaal Overbetuwe;") && text.contains(";Overbetuwe\r\n"), "{text}");
+    let out = tandem(swv.path(), &["swv", "gemeente", "--school", "Onbekend", "Buren"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Geen vertrouwd team heet \"Onbekend\""));
 
     // A sync tool's conflict copy is not imported, and the command says so by its exit code.
     std::fs::copy(&bundle, sync.path().join("tandem-X.sync-conflict-20261123-101010-ABCDEF.bundle")).unwrap();
