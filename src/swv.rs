@@ -72,11 +72,6 @@ impl SwvConfig {
         crate::atomic::write(&file, text.as_bytes()).map_err(fail)
     }
 
-    /// The gemeente of `school` (any of its teams that names one), as first written.
-    pub fn gemeente_of(&self, school: &str) -> Option<&str> {
-        self.teams.iter().filter(|t| same_name(&t.name, school)).find_map(|t| t.gemeente.as_deref())
-    }
-
     /// Sets the gemeente of every team of `school`; the school's name as trusted, or None
     /// when no team has that name.
     pub fn set_gemeente(&mut self, school: &str, gemeente: &str) -> Option<String> {
