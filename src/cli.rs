@@ -131,6 +131,12 @@ enum SwvCommand {
         csv: Option<PathBuf>,
         #[arg(long, value_name = "BESTAND")]
         xlsx: Option<PathBuf>,
+        /// Schrijf het overzicht van één gemeente voor het IB-netwerk als PDF (met --gemeente).
+        #[arg(long, value_name = "BESTAND", requires = "gemeente")]
+        pdf: Option<PathBuf>,
+        /// De gemeente van het overzicht voor het IB-netwerk (met --pdf).
+        #[arg(long, requires = "pdf")]
+        gemeente: Option<String>,
         /// Het halfjaar, bijvoorbeeld 2026-H2 (anders het huidige).
         #[arg(long)]
         period: Option<String>,
@@ -231,6 +237,8 @@ pub enum CliError {
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Pdf(#[from] crate::print::pdf::PdfError),
     #[error("{}", strings::not_set_up(.0))]
     NotSetUp(PathBuf),
     #[error("{}", strings::no_key_yet(.0))]
@@ -239,6 +247,9 @@ pub enum CliError {
     NoReportTarget,
     #[error("{}", strings::unknown_school(.0))]
     UnknownSchool(String),
+    /// The gemeente asked for, and the gemeenten the SWV knows.
+    #[error("{}", strings::unknown_gemeente(.0, .1))]
+    UnknownGemeente(String, Vec<String>),
     #[error("{0}")]
     Period(crate::domain::export::PeriodError),
     #[error("{}", strings::IMPORT_REFUSED)]
@@ -499,8 +510,8 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             }
             if refused { Err(CliError::Refused) } else { Ok(()) }
         }
-        Some(SwvCommand::Report { csv, xlsx, period }) => {
-            if csv.is_none() && xlsx.is_none() {
+        Some(SwvCommand::Report { csv, xlsx, pdf, gemeente, period }) => {
+            if csv.is_none() && xlsx.is_none() && pdf.is_none() {
                 return Err(CliError::NoReportTarget);
             }
             let period = match period {
@@ -521,6 +532,14 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
                 let bytes = crate::report::xlsx(&tables)?;
                 crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
                 println!("{}", strings::written(&file));
+            }
+            if let (Some(file), Some(gemeente)) = (pdf, gemeente) {
+                let doc = swv::network::document(&records, &gemeente, &gemeenten, period, now().date()).ok_or_else(
+                    || CliError::UnknownGemeente(gemeente.clone(), gemeenten.names().map(str::to_string).collect()),
+                )?;
+                let bytes = crate::print::pdf::render(&doc, now())?;
+                crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                println!("{}", strings::network_written(&file));
             }
             Ok(())
         }

@@ -275,8 +275,13 @@ impl Config {
             if d.name.trim().is_empty() {
                 return Err(strings::decider_incomplete(i + 1));
             }
-            if user.deciders[..i].iter().any(|o| o.role == d.role) {
-                return Err(strings::decider_duplicate(d.role.label()));
+            // One person per role, or per role and gemeente where the gemeente is named.
+            let same_gemeente = |o: &Decider| match (&o.gemeente, &d.gemeente) {
+                (Some(a), Some(b)) => crate::domain::team::same_name(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if user.deciders[..i].iter().any(|o| o.role == d.role && same_gemeente(o)) {
+                return Err(strings::decider_duplicate(d.role.label(), d.gemeente.as_deref()));
             }
         }
         if user.escalation.e1_weeks == 0 || user.escalation.e2_weeks == 0 {

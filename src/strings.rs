@@ -1102,8 +1102,13 @@ pub fn decider_incomplete(n: usize) -> String {
     format!("[[deciders]] nummer {n} heeft geen naam; vul name = \"...\" in.")
 }
 
-pub fn decider_duplicate(role: &str) -> String {
-    format!("[[deciders]]: de rol {role} staat er twee keer in; houd er één over.")
+pub fn decider_duplicate(role: &str, gemeente: Option<&str>) -> String {
+    match gemeente {
+        Some(g) => format!("[[deciders]]: de rol {role} staat er voor gemeente {g} twee keer in; houd er één over."),
+        None => format!(
+            "[[deciders]]: de rol {role} staat er twee keer in; houd er één over, of geef elk een gemeente = \"...\"."
+        ),
+    }
 }
 
 pub struct EscalationLabels {
@@ -1112,6 +1117,7 @@ pub struct EscalationLabels {
     pub domain: &'static str,
     pub question: &'static str,
     pub asked_by: &'static str,
+    pub gemeente: &'static str,
     pub decided_by: &'static str,
     pub decision: &'static str,
     pub decided_on: &'static str,
@@ -1131,6 +1137,7 @@ pub const ESCALATION_LABELS: EscalationLabels = EscalationLabels {
     domain: "Soort vraag",
     question: "Vraag aan de beslisser",
     asked_by: "Gevraagd door",
+    gemeente: "Gemeente (zorgvraag)",
     decided_by: "Besloten door",
     decision: "Besluit",
     decided_on: "Datum besluit",
@@ -1295,11 +1302,12 @@ pub fn bundle_file_too_large(max_mib: u64) -> String {
 }
 
 pub fn payload_bound(bound: crate::domain::export::OutOfBounds) -> String {
-    use crate::domain::export::{MAX_CASES, MAX_ENTRIES, MAX_SHORT_TEXT, OutOfBounds};
+    use crate::domain::export::{MAX_CATEGORIES, MAX_CASES, MAX_ENTRIES, MAX_SHORT_TEXT, OutOfBounds};
     let what = match bound {
         OutOfBounds::Cases => format!("meer dan {MAX_CASES} dossiers"),
         OutOfBounds::Text(field) => format!("een tekst ({field}) van meer dan {MAX_SHORT_TEXT} tekens"),
         OutOfBounds::Entries(field) => format!("een lijst ({field}) van meer dan {MAX_ENTRIES} regels in één dossier"),
+        OutOfBounds::Categories => format!("een reflectie met meer dan {MAX_CATEGORIES} categorieën"),
     };
     format!(
         "De bundel is goed ondertekend maar bevat {what}; zo veel kan geen echte export bevatten. Er is niets ingelezen; neem contact op met het team."
@@ -1444,7 +1452,7 @@ pub fn not_set_up(config: &Path) -> String {
         config.display()
     )
 }
-pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND.";
+pub const REPORT_NO_TARGET: &str = "Zeg waar het rapport heen moet: --csv BESTAND en/of --xlsx BESTAND, of voor het IB-netwerk --gemeente NAAM --pdf BESTAND.";
 pub const IMPORT_REFUSED: &str =
     "Een of meer bestanden zijn geweigerd of zijn conflictkopieën (zie hierboven); de rest is ingelezen.";
 /// The dashboard's key bar, with the keys of the keymap.
@@ -1453,7 +1461,11 @@ pub fn dashboard_keys(before: &str, after: &str, up: &str, down: &str, help: &st
 }
 pub const DASHBOARD_HELP_CLOSE: &str = "  Een toets sluit de hulp. Toetsen aanpassen: [keys] in swv.toml.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
-pub const NO_DIRECTOR_WAITING: &str = " Er wacht niets op de directeur.";
+pub const NO_E2_WAITING: &str = " Er wacht geen E2-vraag op een besluit.";
+pub const NO_REFLECTIONS: &str = " Nog geen reflecties in dit halfjaar.";
+pub const REFLECTION_HELPED: &str = " Wat hielp";
+pub const REFLECTION_HINDERED: &str = " Wat hinderde";
+pub const WHOLE_SWV: &str = "heel het SWV";
 pub const FIGURES_TITLE: &str = " Per school ";
 pub const FIGURES_GEMEENTE_TITLE: &str = " Per school en gemeente ";
 pub const IMPORT_TITLE: &str = " Inlezen ";
@@ -1479,12 +1491,21 @@ pub fn dashboard_title(period: &str) -> String {
     format!("· SWV-monitor · {period}")
 }
 
-pub fn director_title(n: usize) -> String {
-    format!(" Wacht op de directeur SWV (E2): {n} ")
+pub fn e2_title(n: usize, for_director: usize) -> String {
+    format!(" E2 wacht op een besluit: {n}, waarvan {for_director} bij de directeur SWV ")
 }
 
-pub fn waiting_line(school: &str, days: i64) -> String {
-    format!(" ⇧E2 {school}: wacht {}", days_ago(days))
+pub fn waiting_line(gemeente: &str, school: &str, days: i64, deciders: &str) -> String {
+    format!(" ⇧E2 {gemeente} · {school}: wacht {} op {deciders}", days_ago(days))
+}
+
+pub fn reflections_title(whose: &str, period: &str) -> String {
+    format!(" Wat hielp en wat hinderde: {whose}, {period} ")
+}
+
+/// A count as it may be shown outside the team: 1 to 4 as "<5".
+pub fn small_count(n: u64) -> String {
+    if crate::domain::figures::small(n) { report::SUPPRESSED.to_string() } else { n.to_string() }
 }
 
 pub fn reasons_title(school: &str) -> String {
@@ -1497,6 +1518,43 @@ pub fn reasons_summary(resolved: u64, unresolved: u64, waiting: u64) -> String {
 
 pub fn went_up_line(school: &str, on: &str) -> String {
     format!(" ⇧E3 {school}: sinds {on} bij het bestuurlijk OGGO; het E2-dossier blijft hier")
+}
+
+// ---- IB-network overview (tandem swv report --gemeente --pdf) ----
+pub const NETWORK_INDICATORS: &str = "Indicatoren per school";
+pub const NETWORK_COLUMNS: [&str; 8] = [
+    "School",
+    "Gestart",
+    "Actief",
+    "Gezamenlijke inzet gestart",
+    "Plannen",
+    "Plan binnen 6 weken",
+    "Escalaties",
+    "Tevredenheid school / wijkteam / ouders",
+];
+pub const NETWORK_SERIES: [&str; 3] = ["Gestart", "Gezamenlijke inzet gestart", "Escalaties"];
+pub const NETWORK_ESCALATIONS: &str = "Escalaties naar reden en uitkomst";
+pub const NETWORK_ESCALATION_COLUMNS: [&str; 5] = ["Reden", "Opgelost", "Niet opgelost", "Wacht op besluit", "Totaal"];
+pub const NETWORK_NO_ESCALATIONS: &str = "Geen escalaties in dit halfjaar.";
+pub const NETWORK_REFLECTION_COLUMNS: [&str; 4] = ["Wat hielp", "Aantal", "Wat hinderde", "Aantal"];
+pub const NETWORK_NO_REFLECTIONS: &str = "Nog geen reflecties in dit halfjaar: de tandems leggen ze vast bij de evaluatie en bij het afsluiten.";
+pub const NETWORK_SUPPRESSION: &str = "Aantallen van 1 tot 4 staan als <5; een gemiddelde of aandeel uit minder dan 5 dossiers staat als —. Tevredenheid op een schaal van 1 tot 5. In de grafiek staat <5 op één hoogte, onder de lijn van 5.";
+
+pub fn network_title(gemeente: &str, period: &str) -> String {
+    format!("IB-netwerk {gemeente}: {period}")
+}
+
+pub fn network_meta(today: &str, schools: usize) -> String {
+    let schools = if schools == 1 { "1 school".to_string() } else { format!("{schools} scholen") };
+    format!("Overzicht van het samenwerkingsverband voor het IB-netwerk met de wijkteamcontacten · {schools} · gemaakt op {today}")
+}
+
+pub fn network_trend(periods: usize) -> String {
+    format!("Verloop over {periods} halfjaren (hele gemeente)")
+}
+
+pub fn network_reflections(recorded: &str) -> String {
+    format!("Wat hielp en wat hinderde de samenwerking (uit {recorded} reflecties)")
 }
 
 pub fn trend_title(what: &str, range: &str) -> String {
@@ -1568,6 +1626,22 @@ pub fn swv_ready(recipient: &str, identity: &Path, config: &Path) -> String {
 
 pub fn gemeente_set(school: &str, gemeente: &str) -> String {
     format!("{school} ligt nu in de gemeente {gemeente}; het rapport en het dashboard tellen de school daar mee.")
+}
+
+pub fn unknown_gemeente(gemeente: &str, known: &[String]) -> String {
+    let known = if known.is_empty() {
+        "Het SWV heeft nog geen gemeenten: zet ze met tandem swv gemeente --school NAAM GEMEENTE.".to_string()
+    } else {
+        format!("Bekende gemeenten: {}.", known.join(", "))
+    };
+    format!("Geen school met ingelezen bundels ligt in gemeente \"{gemeente}\". {known}")
+}
+
+pub fn network_written(file: &Path) -> String {
+    format!(
+        "Overzicht voor het IB-netwerk geschreven: {} (geen namen van kinderen; aantallen onder de 5 als <5).",
+        file.display()
+    )
 }
 
 pub fn unknown_school(school: &str) -> String {
@@ -1694,6 +1768,25 @@ pub fn route_problem(p: &crate::domain::route::Problem) -> String {
         UnknownPurpose(id) => format!("toestemmingsdoel \"{id}\" bestaat niet in [[purposes]]"),
         UnknownConditionField(f) => format!("voorwaarde noemt veld \"{f}\", dat deze stap niet heeft"),
         GateWithoutRule => "poort zonder regel; geef consent = ... of require = { field, equals }".into(),
+        MeasureKind(id, kind) => {
+            format!("veld \"{id}\" telt mee voor de monitor (measure), maar dan moet het type = \"{}\" zijn", kind_name(*kind))
+        }
+    }
+}
+
+/// A field type as the routekaart file writes it.
+fn kind_name(kind: crate::domain::route::FieldKind) -> &'static str {
+    use crate::domain::route::FieldKind::*;
+    match kind {
+        Text => "text",
+        Date => "date",
+        Choice => "choice",
+        Multi => "multi",
+        YesNo => "yes_no",
+        Person => "person",
+        Score => "score",
+        Number => "number",
+        Goals => "goals",
     }
 }
 

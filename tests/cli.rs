@@ -549,6 +549,7 @@ fn agenda_writes_a_private_dated_file_never_over_the_last_and_refuses_a_childs_n
         asked_by: "anna".into(),
         deciders: &[],
         terms: Terms::default(),
+        gemeente: None,
     };
     let today = chrono::Local::now().date_naive();
     escalation::open(&mut case, Level::E3, &ask, today).unwrap();

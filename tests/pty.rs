@@ -445,7 +445,7 @@ fn the_swv_demo_dashboard_shows_and_changes_period() {
     let home = tempfile::tempdir().unwrap();
     let mut tui = Tui::spawn(&["swv", "--demo", "--home", path_str(home.path())], &[], 120, 40);
     tui.wait_for("SWV-monitor", TIMEOUT);
-    tui.wait_for("Wacht op de directeur SWV", TIMEOUT);
+    tui.wait_for("E2 wacht op een besluit", TIMEOUT);
     tui.wait_for("Totaal", TIMEOUT);
     let period = |tui: &Tui| {
         tui.contents().lines().next().unwrap_or_default().trim().rsplit(' ').next().unwrap_or_default().to_string()

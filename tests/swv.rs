@@ -439,6 +439,7 @@ fn a_bundle_carries_the_dossier_of_a_case_escalated_to_the_director() {
         asked_by: "anna".into(),
         deciders: &[],
         terms: Terms::default(),
+        gemeente: None,
     };
     let today = now().date();
     escalation::open(&mut case, Level::E2, &ask, today).unwrap();

@@ -286,6 +286,7 @@ impl List {
                     deciders: Vec::new(),
                     due: None,
                     decision: None,
+                    gemeente: None,
                 }],
             }),
             List::Actions => book.versions[0].actions.push(Action {

@@ -78,19 +78,51 @@ pub fn team() -> Team {
 
 /// The demo region's decision makers.
 pub fn deciders() -> Vec<Decider> {
-    let d = |role, name: &str, contact: &str| Decider { role, name: name.into(), contact: contact.into() };
+    let d = |role, name: &str, contact: &str| Decider { role, name: name.into(), contact: contact.into(), gemeente: None };
     vec![
         d(DeciderRole::SchoolDirector, "Ria Hoekstra", "directie@devlinder.example"),
         d(DeciderRole::TeamLead, "Karim Bouzid", "teamleider@wijkteam.example"),
         d(DeciderRole::SwvDirector, "drs. P. Verbeek", "directeur@swv.example"),
-        d(DeciderRole::Municipality, "M. de Lange (OGGO)", "oggo@gemeente.example"),
+        Decider { gemeente: Some("Overbetuwe".into()), ..d(DeciderRole::Municipality, "M. de Lange (OGGO)", "oggo@overbetuwe.example") },
+        // Some pupils live across the border: that gemeente's official decides on their care.
+        Decider {
+            gemeente: Some("Neder-Betuwe".into()),
+            ..d(DeciderRole::Municipality, "J. Bakker (OGGO)", "oggo@nederbetuwe.example")
+        },
         d(DeciderRole::Oggo, "Bestuurlijk OGGO-overleg", "secretariaat@gemeente.example"),
     ]
+}
+
+/// The demo region's decision makers, with `gemeente`'s own OGGO official: what a school
+/// in that gemeente configures.
+pub fn deciders_in(gemeente: &str) -> Vec<Decider> {
+    let official = ["M. de Lange (OGGO)", "J. Bakker (OGGO)", "S. Visser (OGGO)"];
+    let n = gemeente.bytes().map(usize::from).sum::<usize>() % official.len();
+    let mut list: Vec<Decider> = deciders().into_iter().filter(|d| d.role != DeciderRole::Municipality).collect();
+    list.push(Decider {
+        role: DeciderRole::Municipality,
+        name: official[n].into(),
+        contact: String::new(),
+        gemeente: Some(gemeente.into()),
+    });
+    list
 }
 
 /// `count` cases spread over every step of `route`, signalled in the year before `today`;
 /// about one in six is overdue and about one in twelve carries a safety concern.
 pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: NaiveDate) -> Vec<Case> {
+    cases_asking(count, seed, route, team, &deciders(), today)
+}
+
+/// The demo cases of a school whose escalations go to `deciders`.
+pub fn cases_asking(
+    count: usize,
+    seed: u64,
+    route: &Routekaart,
+    team: &Team,
+    deciders: &[Decider],
+    today: NaiveDate,
+) -> Vec<Case> {
     let mut rng = SmallRng::seed_from_u64(seed);
     (0..count)
         .map(|i| {
@@ -153,7 +185,7 @@ pub fn cases(count: usize, seed: u64, route: &Routekaart, team: &Team, today: Na
             walk(&mut case, route, end, &mut rng);
             case.bar_note(route);
             if closed_on.is_none() {
-                stuck(&mut case, today, &mut rng);
+                stuck(&mut case, deciders, today, &mut rng);
             }
             case
         })
@@ -199,7 +231,7 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
                     FieldKind::Text => Value::Text(format!("{} (demo)", f.label)),
                     FieldKind::Date => Value::Date(on),
                     FieldKind::Choice => Value::Choice(f.options.first().cloned().unwrap_or_default()),
-                    FieldKind::Multi => Value::Multi(f.options.first().cloned().into_iter().collect()),
+                    FieldKind::Multi => Value::Multi(some_of(&f.options, case.id, &f.id)),
                     FieldKind::YesNo => Value::YesNo(false),
                     FieldKind::Person => Value::Person(case.intake.holder.clone()),
                     FieldKind::Score => Value::Score(rng.random_range(3..=5)),
@@ -216,6 +248,25 @@ fn walk(case: &mut Case, route: &Routekaart, end: NaiveDate, rng: &mut SmallRng)
         let done = outcome.map(|o| Done { on, outcome: o.id.clone(), by: case.intake.holder.clone() });
         case.visits.push(Visit { step: id.clone(), entered: on, values, done });
     }
+}
+
+/// One or two of `options`, picked from the case id (not the random stream, so adding a
+/// multi field to the routekaart leaves the rest of the demo as it was).
+fn some_of(options: &[String], case: CaseId, field: &str) -> Vec<String> {
+    let bytes = case.0.as_bytes();
+    let n = options.len().max(1);
+    // The first two options come up more often, as a region's main themes do.
+    let skewed = |b: u8| match usize::from(b) % (2 * n) {
+        k if k < n => k,
+        k => (k - n) % 2.min(n),
+    };
+    let first = skewed(bytes[field.len() % bytes.len()]);
+    let second = skewed(bytes[(field.len() + 7) % bytes.len()]);
+    let mut picked: Vec<String> = options.get(first).cloned().into_iter().collect();
+    if second != first && bytes[0] % 2 == 0 {
+        picked.extend(options.get(second).cloned());
+    }
+    picked
 }
 
 const CONCERNS: &[(&str, &str, &str)] = &[
@@ -307,7 +358,7 @@ const QUESTIONS: &[(Reason, Domain, &str)] = &[
 
 /// Some open cases are stuck: about one in seven is escalated (E1 waiting, E2 past its
 /// term, or E3), and about one in twelve has been away from school for weeks.
-fn stuck(case: &mut Case, today: NaiveDate, rng: &mut SmallRng) {
+fn stuck(case: &mut Case, deciders: &[Decider], today: NaiveDate, rng: &mut SmallRng) {
     if rng.random_ratio(1, 12) {
         let from = today - Days::new(rng.random_range(10..60));
         case.absences.push(Absence { from, to: None });
@@ -316,14 +367,14 @@ fn stuck(case: &mut Case, today: NaiveDate, rng: &mut SmallRng) {
         return;
     }
     let (reason, domain, question) = QUESTIONS[rng.random_range(0..QUESTIONS.len())];
-    let deciders = deciders();
     let ask = Ask {
         reason,
         domain,
         question: question.into(),
         asked_by: case.intake.holder.clone(),
-        deciders: &deciders,
+        deciders,
         terms: Terms::default(),
+        gemeente: None,
     };
     let level = [Level::E1, Level::E2, Level::E3][rng.random_range(0..3)];
     let opened = today - Days::new(rng.random_range(3..40));

@@ -8,6 +8,7 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::case::Case;
+use super::team::same_name;
 use super::route::{Measure, Routekaart, Value};
 
 choice_enum!(
@@ -40,6 +41,10 @@ pub struct Decider {
     pub name: String,
     #[serde(default)]
     pub contact: String,
+    /// The gemeente this person decides for: each gemeente has its own OGGO official,
+    /// and a copy that works with schools in several gemeenten names one per gemeente.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 /// Weeks to a decision per level (domain.md §4); E3 waits for the next OGGO meeting.
@@ -104,6 +109,10 @@ pub struct Rung {
     pub deciders: Vec<String>,
     pub due: Option<NaiveDate>,
     pub decision: Option<Decision>,
+    /// The gemeente whose official was asked (a care question at E2), when the config
+    /// names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 /// An escalation of one case; going up a level adds a rung and keeps the earlier ones.
@@ -167,18 +176,47 @@ pub struct Ask<'a> {
     pub asked_by: String,
     pub deciders: &'a [Decider],
     pub terms: Terms,
+    /// The gemeente whose deciders are asked, when the config names more than one.
+    pub gemeente: Option<String>,
 }
 
-/// Who decides at `level` on a question of `domain`: each role with its configured name,
-/// None where no name is configured.
-pub fn deciders_for(level: Level, domain: Domain, configured: &[Decider]) -> Vec<(DeciderRole, Option<&str>)> {
+/// The configured decider of `role` for `gemeente`: the one naming that gemeente, else
+/// one naming none, else (no gemeente asked) the first.
+fn decider_of<'a>(role: DeciderRole, gemeente: Option<&str>, configured: &'a [Decider]) -> Option<&'a Decider> {
+    let of_role = || configured.iter().filter(move |d| d.role == role);
+    let named = |d: &&Decider| match (gemeente, d.gemeente.as_deref()) {
+        (Some(g), Some(own)) => same_name(g, own),
+        _ => false,
+    };
+    of_role()
+        .find(named)
+        .or_else(|| of_role().find(|d| d.gemeente.is_none()))
+        .or_else(|| of_role().next().filter(|_| gemeente.is_none()))
+}
+
+/// Who decides at `level` on a question of `domain` in `gemeente`: each role with its
+/// configured person, None where no name is configured.
+pub fn deciders_for<'a>(
+    level: Level,
+    domain: Domain,
+    configured: &'a [Decider],
+    gemeente: Option<&str>,
+) -> Vec<(DeciderRole, Option<&'a Decider>)> {
     decider_roles(level, domain)
         .iter()
-        .map(|role| {
-            let name = configured.iter().find(|d| d.role == *role).map(|d| d.name.trim()).filter(|n| !n.is_empty());
-            (*role, name)
-        })
+        .map(|role| (*role, decider_of(*role, gemeente, configured).filter(|d| !d.name.trim().is_empty())))
         .collect()
+}
+
+/// The gemeenten the configured deciders name, each once, as first written.
+pub fn decider_gemeenten(configured: &[Decider]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for g in configured.iter().filter_map(|d| d.gemeente.as_deref()).filter(|g| !g.trim().is_empty()) {
+        if !out.iter().any(|o| same_name(o, g)) {
+            out.push(g.trim().to_string());
+        }
+    }
+    out
 }
 
 impl DeciderRole {
@@ -214,10 +252,11 @@ pub fn decider_role(entry: &str) -> &str {
 }
 
 fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
-    let deciders = deciders_for(level, ask.domain, ask.deciders)
-        .into_iter()
-        .map(|(role, name)| decider_entry(role, name))
-        .collect();
+    let chosen = deciders_for(level, ask.domain, ask.deciders, ask.gemeente.as_deref());
+    let deciders = chosen.iter().map(|(role, d)| decider_entry(*role, d.map(|d| d.name.trim()))).collect();
+    // Only a question for a municipality's official belongs to a gemeente.
+    let official = chosen.iter().find(|(role, _)| *role == DeciderRole::Municipality);
+    let gemeente = official.and_then(|(_, d)| d.and_then(|d| d.gemeente.clone()).or_else(|| ask.gemeente.clone()));
     Rung {
         level,
         domain: ask.domain,
@@ -227,6 +266,7 @@ fn rung(ask: &Ask, level: Level, today: NaiveDate) -> Rung {
         deciders,
         due: ask.terms.due(level, today),
         decision: None,
+        gemeente,
     }
 }
 
@@ -552,6 +592,7 @@ mod tests {
             asked_by: "anna".into(),
             deciders: &[],
             terms: Terms::default(),
+            gemeente: None,
         }
     }
 

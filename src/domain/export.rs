@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::case::Case;
 use super::escalation::{self, DeciderRole, Level, Reason, Rung};
-use super::monitoring::{self, Satisfaction};
+use super::monitoring::{self, Reflection, Satisfaction};
 use super::route::Routekaart;
 
 pub const FORMAT: &str = "tandem-bundle/1";
@@ -27,6 +27,8 @@ pub const MAX_SEQUENCE_JUMP: u64 = 10_000;
 pub const MAX_SHORT_TEXT: usize = 200;
 /// The most entries of one list in one case (escalation rungs, evaluations, absences).
 pub const MAX_ENTRIES: usize = 500;
+/// The most categories one reflection may name, as helped or as hindered.
+pub const MAX_CATEGORIES: usize = 50;
 
 /// A claim beyond the bounds above, for the refusal's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +36,8 @@ pub enum OutOfBounds {
     Cases,
     Text(&'static str),
     Entries(&'static str),
+    /// A reflection naming more than [`MAX_CATEGORIES`] categories.
+    Categories,
 }
 
 /// A half-year: H1 is January to June, H2 July to December.
@@ -116,6 +120,13 @@ pub struct EscalationFact {
     pub to_director: bool,
     pub decided: Option<NaiveDate>,
     pub resolved: Option<bool>,
+    /// Who was asked to decide: role and name of officials as the rung keeps them
+    /// ("directeur SWV: drs. P. Verbeek"), never a child.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deciders: Vec<String>,
+    /// The gemeente whose official was asked, when the team's config names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 /// A case as the SWV monitors it.
@@ -134,6 +145,9 @@ pub struct Record {
     pub thuiszitter: Vec<(NaiveDate, Option<NaiveDate>)>,
     pub satisfaction: Vec<(NaiveDate, Satisfaction)>,
     pub escalations: Vec<EscalationFact>,
+    /// What helped and hindered the cooperation, per evaluation and at closure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reflections: Vec<Reflection>,
 }
 
 impl Record {
@@ -150,6 +164,7 @@ impl Record {
             thuiszitter: Vec::new(),
             satisfaction: Vec::new(),
             escalations: Vec::new(),
+            reflections: Vec::new(),
         }
     }
 }
@@ -250,12 +265,24 @@ impl Payload {
                 ("satisfaction", r.satisfaction.len()),
                 ("thuiszitter", r.thuiszitter.len()),
                 ("rungs", c.dossier.as_ref().map_or(0, |d| d.rungs.len())),
+                ("reflections", r.reflections.len()),
+                ("deciders", r.escalations.iter().map(|e| e.deciders.len()).max().unwrap_or(0)),
             ];
+            let mut categories = r.reflections.iter().flat_map(|x| [&x.helped, &x.hindered]);
+            let officials = r.escalations.iter().flat_map(|e| e.deciders.iter().chain(&e.gemeente));
+            let officials = officials.map(|s| ("decider", s.as_str()));
             texts
                 .into_iter()
+                .chain(officials)
                 .find(|(_, s)| long(s))
                 .map(|(f, _)| OutOfBounds::Text(f))
                 .or_else(|| lists.into_iter().find(|(_, n)| *n > MAX_ENTRIES).map(|(f, _)| OutOfBounds::Entries(f)))
+                .or_else(|| {
+                    categories.find_map(|list| match list.len() > MAX_CATEGORIES {
+                        true => Some(OutOfBounds::Categories),
+                        false => list.iter().any(|s| long(s)).then_some(OutOfBounds::Text("category")),
+                    })
+                })
         })
     }
 }
@@ -291,6 +318,8 @@ pub fn record(case: &Case, route: &Routekaart, today: NaiveDate) -> Record {
                 to_director: escalation::decider_roles(r.level, r.domain).contains(&DeciderRole::SwvDirector),
                 decided: r.decision.as_ref().map(|d| d.on),
                 resolved: r.decision.as_ref().map(|d| d.resolved),
+                deciders: r.deciders.clone(),
+                gemeente: r.gemeente.clone(),
             })
         })
         .collect();
@@ -305,6 +334,7 @@ pub fn record(case: &Case, route: &Routekaart, today: NaiveDate) -> Record {
         thuiszitter: long_absences,
         satisfaction: monitoring::satisfaction(case, route),
         escalations,
+        reflections: monitoring::reflections(case, route),
     }
 }
 
@@ -393,6 +423,14 @@ mod tests {
         let stay = (d(2026, 1, 1), None);
         p.cases[0].record.thuiszitter = vec![stay; MAX_ENTRIES + 1];
         assert_eq!(p.out_of_bounds(), Some(OutOfBounds::Entries("thuiszitter")));
+        let reflection = |helped: Vec<String>| Reflection { on: d(2026, 1, 1), helped, hindered: Vec::new() };
+        let mut p = payload(2);
+        p.cases[1].record.reflections = vec![reflection(vec!["x".repeat(MAX_SHORT_TEXT + 1)])];
+        assert_eq!(p.out_of_bounds(), Some(OutOfBounds::Text("category")));
+        p.cases[1].record.reflections = vec![reflection(vec!["wachttijd".into(); MAX_CATEGORIES + 1])];
+        assert_eq!(p.out_of_bounds(), Some(OutOfBounds::Categories));
+        p.cases[1].record.reflections = vec![reflection(vec!["wachttijd".into(); MAX_CATEGORIES])];
+        assert_eq!(p.out_of_bounds(), None);
     }
 
     #[test]
@@ -410,6 +448,7 @@ mod tests {
             asked_by: "anna".into(),
             deciders: &[],
             terms: Terms::default(),
+            gemeente: None,
         };
         escalation::open(&mut case, Level::E2, &ask(Domain::Care), today).unwrap();
         case.consents.push(Consent::by_all(

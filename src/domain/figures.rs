@@ -3,8 +3,9 @@
 
 use chrono::NaiveDate;
 
-use super::escalation::Level;
+use super::escalation::{DeciderRole, Level};
 use super::export::{Period, Record};
+use super::team::{name_key, same_name};
 
 /// The plan should be agreed within this many days of the tandem discussion.
 pub const PLAN_DAYS: i64 = 42;
@@ -30,6 +31,8 @@ pub struct Figures {
     pub escalations: [u64; 3],
     /// Per reason, in the order of `Reason::ALL`.
     pub reasons: [u64; 6],
+    /// Per reason, its rungs resolved, unresolved and still waiting.
+    pub outcomes: [[u64; 3]; 6],
     pub resolved: u64,
     pub unresolved: u64,
     pub waiting: u64,
@@ -108,11 +111,13 @@ pub fn figures<'a>(records: impl Iterator<Item = &'a Record>, p: Period) -> Figu
         for e in r.escalations.iter().filter(|e| p.contains(e.opened)) {
             f.escalations[e.level.index()] += 1;
             f.reasons[e.reason.index()] += 1;
-            match e.resolved {
-                Some(true) => f.resolved += 1,
-                Some(false) => f.unresolved += 1,
-                None => f.waiting += 1,
-            }
+            let outcome = match e.resolved {
+                Some(true) => 0,
+                Some(false) => 1,
+                None => 2,
+            };
+            f.outcomes[e.reason.index()][outcome] += 1;
+            *[&mut f.resolved, &mut f.unresolved, &mut f.waiting][outcome] += 1;
             if let Some(d) = e.decided {
                 days.push((d - e.opened).num_days());
             }
@@ -132,20 +137,90 @@ pub fn figures<'a>(records: impl Iterator<Item = &'a Record>, p: Period) -> Figu
     f
 }
 
-/// Open E2 escalations waiting for the SWV director: (school, opened), oldest first.
-pub fn waiting_for_director<'a>(records: impl Iterator<Item = (&'a str, &'a Record)>) -> Vec<(String, NaiveDate)> {
-    let mut out: Vec<(String, NaiveDate)> = records
+/// How often each category was named at the reflections of a period, as helping and as
+/// hindering the cooperation, most named first. Categories that differ only in case or
+/// spaces are one, shown as first met; a category no routekaart offers any more still
+/// counts under its stored label.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reflections {
+    /// The reflections recorded in the period: the base of the counts.
+    pub recorded: u64,
+    pub helped: Vec<(String, u64)>,
+    pub hindered: Vec<(String, u64)>,
+}
+
+pub fn reflections<'a>(records: impl Iterator<Item = &'a Record>, p: Period) -> Reflections {
+    /// Adds one reflection's labels; a category counts once per reflection.
+    fn tally(counts: &mut Vec<(String, u64)>, labels: &[String]) {
+        let mut seen: Vec<&str> = Vec::new();
+        for label in labels.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            if seen.iter().any(|s| same_name(s, label)) {
+                continue;
+            }
+            seen.push(label);
+            match counts.iter_mut().find(|(l, _)| same_name(l, label)) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((label.to_string(), 1)),
+            }
+        }
+    }
+    let mut out = Reflections::default();
+    for r in records.flat_map(|r| r.reflections.iter()).filter(|r| p.contains(r.on)) {
+        out.recorded += 1;
+        tally(&mut out.helped, &r.helped);
+        tally(&mut out.hindered, &r.hindered);
+    }
+    for counts in [&mut out.helped, &mut out.hindered] {
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    out
+}
+
+/// An E2 question waiting for its binding decision, as the SWV lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct E2Waiting {
+    /// The gemeente whose official was asked, else the school's; None when neither is known.
+    pub gemeente: Option<String>,
+    pub school: String,
+    pub opened: NaiveDate,
+    /// Who it waits for, as the rung keeps them ("directeur SWV: drs. P. Verbeek").
+    pub deciders: Vec<String>,
+    /// The SWV director is among them.
+    pub to_director: bool,
+}
+
+/// Open E2 escalations, per gemeente (by name, the unknown last) and oldest first within
+/// it. `gemeente_of` gives a school's gemeente for a question whose rung names none.
+pub fn waiting_at_e2<'a>(
+    records: impl Iterator<Item = (&'a str, &'a Record)>,
+    gemeente_of: impl Fn(&str) -> Option<String>,
+) -> Vec<E2Waiting> {
+    let mut out: Vec<E2Waiting> = records
         .flat_map(|(school, r)| {
             r.escalations
                 .iter()
-                .filter(|e| e.level == Level::E2 && e.to_director && e.decided.is_none())
+                .filter(|e| e.level == Level::E2 && e.decided.is_none())
                 // Only the newest rung of an escalation counts; a later rung means it went up.
                 .filter(move |e| !r.escalations.iter().any(|x| x.opened > e.opened && x.level > e.level))
-                .map(move |e| (school.to_string(), e.opened))
+                .map(move |e| (school, e))
+        })
+        .map(|(school, e)| E2Waiting {
+            gemeente: e.gemeente.clone().or_else(|| gemeente_of(school)),
+            school: school.to_string(),
+            opened: e.opened,
+            deciders: if e.deciders.is_empty() { fallback_deciders(e.to_director) } else { e.deciders.clone() },
+            to_director: e.to_director,
         })
         .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    out.sort_by_cached_key(|w| (w.gemeente.is_none(), w.gemeente.as_deref().map(name_key), w.opened, w.school.clone()));
     out
+}
+
+/// Who an E2 question from a bundle that did not name its deciders waits for: the SWV
+/// director, or else the municipality's official.
+fn fallback_deciders(to_director: bool) -> Vec<String> {
+    let role = if to_director { DeciderRole::SwvDirector } else { DeciderRole::Municipality };
+    vec![role.entry_name().to_string()]
 }
 
 /// E2 escalations to the SWV director that went on to E3: (school, the day the
@@ -197,6 +272,8 @@ mod tests {
             to_director: level == Level::E2,
             decided,
             resolved,
+            deciders: Vec::new(),
+            gemeente: None,
         };
         b.escalations = vec![
             fact(Level::E1, d(2026, 8, 1), Some(d(2026, 8, 11)), Some(false)),
@@ -213,6 +290,7 @@ mod tests {
         assert_eq!(f.in_time_percent(), None);
         assert_eq!((f.escalations, f.reasons[Reason::Funding.index()]), ([1, 1, 0], 2));
         assert_eq!((f.resolved, f.unresolved, f.waiting), (1, 1, 0));
+        assert_eq!(f.outcomes[Reason::Funding.index()], [1, 1, 0]);
         assert_eq!(f.median_days_to_decision, Some(20.5));
         assert_eq!((f.meldcode, f.thuiszitters), (1, 1));
         assert_eq!(f.satisfaction, [Some(3.0), Some(4.0), Some(5.0)]);
@@ -240,6 +318,8 @@ mod tests {
                 to_director: false,
                 decided: Some(d(2026, 8, 1) + chrono::Duration::days(agreed_after)),
                 resolved: Some(true),
+                deciders: Vec::new(),
+                gemeente: None,
             }];
             r
         };
@@ -265,7 +345,38 @@ mod tests {
     }
 
     #[test]
-    fn director_waiting_list_skips_what_went_up_or_was_decided() {
+    fn reflections_count_each_category_once_per_reflection_in_the_period() {
+        use crate::domain::monitoring::Reflection;
+        let h2 = Period { year: 2026, half: 2 };
+        let reflection = |on, helped: &[&str], hindered: &[&str]| Reflection {
+            on,
+            helped: helped.iter().map(|s| s.to_string()).collect(),
+            hindered: hindered.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut a = rec(d(2026, 1, 1));
+        a.reflections = vec![
+            reflection(d(2026, 9, 1), &["snel schakelen in de tandem", "Snel  schakelen in de tandem "], &[]),
+            reflection(d(2026, 6, 30), &["goede afstemming met ouders"], &["wachttijd jeugdhulp"]),
+        ];
+        let mut b = rec(d(2026, 1, 1));
+        b.reflections = vec![reflection(
+            d(2026, 12, 31),
+            &["snel schakelen in de tandem"],
+            &["wachttijd jeugdhulp", "een categorie van vroeger"],
+        )];
+        let r = reflections([&a, &b].into_iter(), h2);
+        assert_eq!(r.recorded, 2, "the reflection of June lies in the first half-year");
+        assert_eq!(r.helped, [("snel schakelen in de tandem".to_string(), 2)]);
+        assert_eq!(
+            r.hindered,
+            [("een categorie van vroeger".to_string(), 1), ("wachttijd jeugdhulp".to_string(), 1)],
+            "a label no routekaart offers still counts; equal counts by name"
+        );
+        assert_eq!(reflections([&a].into_iter(), h2.previous()).hindered, [("wachttijd jeugdhulp".to_string(), 1)]);
+    }
+
+    #[test]
+    fn the_e2_list_is_per_gemeente_and_skips_what_went_up_or_was_decided() {
         let mut r = rec(d(2026, 1, 1));
         let fact = |level, opened, decided: Option<NaiveDate>| EscalationFact {
             level,
@@ -274,14 +385,39 @@ mod tests {
             to_director: true,
             decided,
             resolved: decided.map(|_| false),
+            deciders: Vec::new(),
+            gemeente: None,
         };
         r.escalations = vec![fact(Level::E2, d(2026, 9, 1), None)];
         let mut s = r.clone();
         s.escalations = vec![fact(Level::E2, d(2026, 8, 1), None), fact(Level::E3, d(2026, 10, 1), None)];
         let mut t = r.clone();
         t.escalations = vec![fact(Level::E2, d(2026, 7, 1), Some(d(2026, 7, 20)))];
-        let list = waiting_for_director([("A", &r), ("B", &s), ("C", &t)].into_iter());
-        assert_eq!(list, [("A".to_string(), d(2026, 9, 1))]);
+        // A care question of school D, asked of Buren's official; E is an older bundle's.
+        let mut u = r.clone();
+        u.escalations = vec![EscalationFact {
+            to_director: false,
+            deciders: vec!["gemeente (OGGO): J. Bakker".into()],
+            gemeente: Some("Buren".into()),
+            ..fact(Level::E2, d(2026, 10, 2), None)
+        }];
+        let mut v = r.clone();
+        v.escalations = vec![EscalationFact { to_director: false, ..fact(Level::E2, d(2026, 6, 2), None) }];
+        let records = [("A", &r), ("B", &s), ("C", &t), ("D", &u), ("E", &v)];
+        let gemeente_of = |school: &str| (school != "E").then(|| "Overbetuwe".to_string());
+        let list = waiting_at_e2(records.into_iter(), gemeente_of);
+        let shown: Vec<(Option<&str>, &str, &str)> =
+            list.iter().map(|w| (w.gemeente.as_deref(), w.school.as_str(), w.deciders[0].as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                (Some("Buren"), "D", "gemeente (OGGO): J. Bakker"),
+                (Some("Overbetuwe"), "A", "directeur SWV"),
+                (None, "E", "gemeente (OGGO)"),
+            ],
+            "per gemeente, the rung's own before the school's; a bundle without deciders names the role"
+        );
+        assert!(list[1].to_director && !list[0].to_director);
         // B's escalation went up to E3: it stays in view as such.
         let up = went_up_from_director([("A", &r), ("B", &s), ("C", &t)].into_iter());
         assert_eq!(up, [("B".to_string(), d(2026, 10, 1))]);

@@ -14,6 +14,18 @@ pub struct Satisfaction {
     pub parents: Option<u8>,
 }
 
+/// What helped and what hindered the cooperation, as the tandem reflected on it at one
+/// evaluation or at closure: the categories chosen, never content about the child.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reflection {
+    pub on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helped: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hindered: Vec<String>,
+}
+
 /// The values of the fields marked `measure` in one visit.
 fn measured<'a>(route: &'a Routekaart, visit: &'a Visit, measure: Measure) -> impl Iterator<Item = &'a Value> {
     route
@@ -79,6 +91,33 @@ pub fn satisfaction(case: &Case, route: &Routekaart) -> Vec<(NaiveDate, Satisfac
                 parents: score(v, Measure::SatisfactionParents),
             };
             Some((v.done.as_ref()?.on, s)).filter(|(_, s)| *s != Satisfaction::default())
+        })
+        .collect()
+}
+
+/// The reflections recorded at completed visits (and at closure), oldest first; the
+/// categories as stored, so one a newer routekaart no longer offers still counts.
+pub fn reflections(case: &Case, route: &Routekaart) -> Vec<Reflection> {
+    let chosen = |v: &Visit, m: Measure| -> Vec<String> {
+        measured(route, v, m)
+            .flat_map(|x| match x {
+                Value::Multi(items) => items.clone(),
+                _ => Vec::new(),
+            })
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    case.visits
+        .iter()
+        .filter_map(|v| {
+            let on = v.done.as_ref().map(|d| d.on).or(case.closed_on.filter(|_| route.closes(&v.step)))?;
+            let r = Reflection {
+                on,
+                helped: chosen(v, Measure::ReflectionHelped),
+                hindered: chosen(v, Measure::ReflectionHindered),
+            };
+            (!r.helped.is_empty() || !r.hindered.is_empty()).then_some(r)
         })
         .collect()
 }

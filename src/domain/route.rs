@@ -125,6 +125,24 @@ pub enum Measure {
     SatisfactionParents,
     /// The day the meldcode was started (counted, never described).
     MeldcodeStart,
+    /// What helped the cooperation (a reflection at evaluation or closure): only the
+    /// chosen categories travel to the SWV.
+    ReflectionHelped,
+    /// What hindered the cooperation.
+    ReflectionHindered,
+}
+
+impl Measure {
+    /// The kind of field the monitoring can read this measure from.
+    pub fn kind(self) -> FieldKind {
+        use Measure::*;
+        match self {
+            TandemDate | JointStart | MeldcodeStart => FieldKind::Date,
+            PlanAgreement => FieldKind::YesNo,
+            SatisfactionSchool | SatisfactionWijkteam | SatisfactionParents => FieldKind::Score,
+            ReflectionHelped | ReflectionHindered => FieldKind::Multi,
+        }
+    }
 }
 
 /// `field` has the value `equals` (for yes/no: "ja" or "nee").
@@ -310,6 +328,9 @@ pub enum Problem {
     UnknownPurpose(String),
     UnknownConditionField(String),
     GateWithoutRule,
+    /// A field marked with a measure that cannot be read from its type (field id, the
+    /// type it needs).
+    MeasureKind(String, FieldKind),
 }
 
 /// Why a routekaart file's text was refused: not TOML of the routekaart's shape, or a
@@ -348,6 +369,9 @@ impl Routekaart {
                 }
                 if matches!(f.kind, FieldKind::Choice | FieldKind::Multi | FieldKind::Goals) && f.options.is_empty() {
                     return err(Locus::Field(i, j), Problem::NoOptions(f.id.clone()));
+                }
+                if let Some(m) = f.measure.filter(|m| m.kind() != f.kind) {
+                    return err(Locus::Field(i, j), Problem::MeasureKind(f.id.clone(), m.kind()));
                 }
             }
             let known_field = |c: &Condition| step.fields.iter().any(|f| f.id == c.field);

@@ -241,6 +241,7 @@ mod tests {
             deciders: vec![format!("schooldirecteur: Ria Hoekstra {question}")],
             due: Some(d(2026, 10, 19)),
             decision,
+            gemeente: None,
         };
         let decided = Decision {
             by: "Ria Hoekstra".into(),

@@ -25,6 +25,16 @@ fn cell(text: &str) -> String {
     escape(&text.replace('\n', " "))
 }
 
+fn table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
+    // An empty header cell is one space: a table of label and value has "| | |".
+    let head = |h: &String| if h.is_empty() { " ".to_string() } else { format!(" {} ", cell(h)) };
+    out.push_str(&format!("|{}|\n", header.iter().map(head).collect::<Vec<_>>().join("|")));
+    out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+    for row in rows {
+        out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+    }
+}
+
 pub fn render(doc: &Doc) -> String {
     let mut out = format!("# {}\n\n", escape(&doc.title));
     for line in &doc.meta {
@@ -51,15 +61,7 @@ pub fn render(doc: &Doc) -> String {
                     out.push_str(&format!("- **{}:** {}\n", escape(label), cell(value)));
                 }
             }
-            Block::Table { header, rows } => {
-                // An empty header cell is one space: a table of label and value has "| | |".
-                let head = |h: &String| if h.is_empty() { " ".to_string() } else { format!(" {} ", cell(h)) };
-                out.push_str(&format!("|{}|\n", header.iter().map(head).collect::<Vec<_>>().join("|")));
-                out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
-                for row in rows {
-                    out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
-                }
-            }
+            Block::Table { header, rows } => table(&mut out, header, rows),
             Block::Bullets(items) => {
                 for item in items {
                     out.push_str(&format!("- {}\n", cell(item)));
@@ -74,6 +76,16 @@ pub fn render(doc: &Doc) -> String {
                 for (n, item) in (*start..).zip(items) {
                     out.push_str(&format!("{n}. {}\n", cell(item)));
                 }
+            }
+            Block::Chart(chart) => {
+                // As a table: one row per point, one column per series.
+                let header: Vec<String> = std::iter::once(String::new()).chain(chart.series.iter().cloned()).collect();
+                let rows: Vec<Vec<String>> = chart
+                    .points
+                    .iter()
+                    .map(|p| std::iter::once(p.label.clone()).chain(p.values.iter().map(|(_, t)| t.clone())).collect())
+                    .collect();
+                table(&mut out, &header, &rows);
             }
             Block::Signatures(signers) => {
                 for s in signers {

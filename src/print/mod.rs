@@ -44,6 +44,26 @@ pub enum Block {
     Tree(Vec<Node>),
     /// Lines to sign on paper: one per signer, with name and date filled in when known.
     Signatures(Vec<Signature>),
+    /// A small bar chart, e.g. a trend over half-years.
+    Chart(Chart),
+}
+
+/// Bars per point (a half-year), one per series, told apart by fill (white, dark grey,
+/// light grey, each outlined) so the chart reads printed in black and white.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// The legend: one name per series.
+    pub series: Vec<String>,
+    pub points: Vec<ChartPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartPoint {
+    /// Under the bars, e.g. "2026-H2".
+    pub label: String,
+    /// Per series: the bar's height, and the text above it ("12", or "<5" for a count too
+    /// small to publish, drawn at the height the caller chose).
+    pub values: Vec<(u64, String)>,
 }
 
 /// An item of a `Tree`, with the items under it.

@@ -13,12 +13,12 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use chrono::NaiveDateTime;
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, TextItem,
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
 };
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Block, Doc, Node, Signature};
+use super::{Block, Chart, Doc, Node, Signature};
 use crate::strings;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +56,13 @@ pub fn unprintable(doc: &Doc) -> Vec<char> {
             Block::Bullets(items) | Block::Numbered { items, .. } => texts.extend(items.iter().map(String::as_str)),
             Block::Signatures(signers) => {
                 texts.extend(signers.iter().flat_map(|s| [s.role.as_str(), s.name.as_str(), s.date.as_str()]))
+            }
+            Block::Chart(c) => {
+                texts.extend(c.series.iter().map(String::as_str));
+                for p in &c.points {
+                    texts.push(&p.label);
+                    texts.extend(p.values.iter().map(|(_, t)| t.as_str()));
+                }
             }
         }
     }
@@ -118,6 +125,14 @@ const SIG_AFTER: f32 = 11.0 * MM;
 const BLACK: f32 = 0.0;
 const GREY: f32 = 0.35;
 const LIGHT: f32 = 0.7;
+
+/// A chart's whole height: the values above the bars, the bars, their labels and the legend.
+const CHART_H: f32 = 52.0 * MM;
+const CHART_BARS_H: f32 = 30.0 * MM;
+/// The widest a bar is drawn, however few there are.
+const CHART_BAR_MAX_W: f32 = 9.0 * MM;
+/// Fill per series, each outlined in black: white, dark grey, light grey.
+const CHART_FILLS: [f32; 3] = [1.0, 0.3, 0.75];
 
 /// Printed for a character the font has no glyph for, so a lost letter shows instead of vanishing.
 const MISSING: char = '\u{FFFD}';
@@ -556,6 +571,7 @@ fn first_unit_height(block: &Block) -> f32 {
         }
         Block::Subheading(t) => wrap(t, Font::Bold, BODY, TEXT_W).len() as f32 * lh,
         Block::Tree(nodes) => tree_rows(nodes).first().map_or(0.0, Row::height),
+        Block::Chart(_) => CHART_H,
         Block::Signatures(s) => {
             let all: f32 = s.iter().map(signer_height).sum();
             if all <= TOP - BOTTOM { all } else { s.first().map_or(0.0, signer_height) }
@@ -779,6 +795,7 @@ impl Writer {
             Block::Tree(nodes) => self.rows(tree_rows(nodes)),
             Block::Numbered { start, items } => self.rows(list_rows(items, Some(*start))),
             Block::Signatures(signers) => self.signatures(signers),
+            Block::Chart(chart) => self.chart(chart),
         }
     }
 
@@ -824,6 +841,59 @@ impl Writer {
         for s in signers {
             self.signer(s);
         }
+    }
+}
+
+impl Writer {
+    /// A bar chart, kept whole on one page: values above the bars, labels under them, a
+    /// legend below.
+    fn chart(&mut self, chart: &Chart) {
+        self.gap(BLOCK_GAP);
+        self.ensure(CHART_H);
+        let top_value = chart.points.iter().flat_map(|p| p.values.iter().map(|(h, _)| *h)).max().unwrap_or(0).max(1);
+        let bars_top = self.y - SMALL * LEADING;
+        let base = bars_top - CHART_BARS_H;
+        let n_series = chart.series.len().max(1);
+        let group_w = TEXT_W / chart.points.len().max(1) as f32;
+        let bar_w = (group_w * 0.7 / n_series as f32).min(CHART_BAR_MAX_W);
+        for (i, p) in chart.points.iter().enumerate() {
+            let group_x = LEFT + group_w * i as f32;
+            let first_x = group_x + (group_w - bar_w * n_series as f32) / 2.0;
+            for (k, (height, text)) in p.values.iter().enumerate().take(n_series) {
+                let x = first_x + bar_w * k as f32;
+                let h = CHART_BARS_H * *height as f32 / top_value as f32;
+                self.bar(x, base, bar_w, h, CHART_FILLS[k % CHART_FILLS.len()]);
+                let text = truncate(text, Font::Regular, FOOTER, bar_w + 4.0);
+                let tx = x + (bar_w - text_width(&text, Font::Regular, FOOTER)) / 2.0;
+                self.text(tx, base + h + 2.0, &text, Font::Regular, FOOTER, BLACK);
+            }
+            let label = truncate(&p.label, Font::Regular, SMALL, group_w);
+            let lx = group_x + (group_w - text_width(&label, Font::Regular, SMALL)) / 2.0;
+            self.text(lx, base - SMALL * 1.2, &label, Font::Regular, SMALL, BLACK);
+        }
+        self.rule(LEFT, RIGHT, base, 0.8, BLACK);
+        let legend_y = base - SMALL * 3.0;
+        let mut x = LEFT;
+        for (k, name) in chart.series.iter().enumerate() {
+            self.bar(x, legend_y - 1.0, SMALL, SMALL, CHART_FILLS[k % CHART_FILLS.len()]);
+            x += SMALL + 4.0;
+            self.text(x, legend_y, name, Font::Regular, SMALL, BLACK);
+            x += text_width(&sanitize(name, Font::Regular), Font::Regular, SMALL) + 12.0;
+        }
+        self.y -= CHART_H;
+    }
+
+    /// A filled rectangle with a thin black outline.
+    fn bar(&mut self, x: f32, y: f32, w: f32, h: f32, fill: f32) {
+        let ring = PolygonRing { points: vec![point(x, y), point(x + w, y), point(x + w, y + h), point(x, y + h)] };
+        self.ops.extend([
+            Op::SetFillColor { col: grey(fill) },
+            Op::SetOutlineColor { col: grey(BLACK) },
+            Op::SetOutlineThickness { pt: Pt(0.6) },
+            Op::DrawPolygon {
+                polygon: Polygon { rings: vec![ring], mode: PaintMode::FillStroke, winding_order: WindingOrder::NonZero },
+            },
+        ]);
     }
 }
 

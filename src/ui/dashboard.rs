@@ -28,6 +28,8 @@ use crate::swv::{self, FileReport, Gemeenten, Group, Level, Outcome, SwvConfig};
 const TREND: usize = 6;
 /// Bars and sparklines are drawn against at least this many, so one case is a low bar.
 const MIN_BAR_SCALE: u64 = 10;
+/// The most named categories shown, as helped and as hindered.
+const REFLECTIONS_SHOWN: usize = 5;
 /// Width of a bar and the gap after it.
 const BAR_WIDTH: u16 = 6;
 const BAR_GAP: u16 = 1;
@@ -130,10 +132,10 @@ impl Dashboard {
     fn draw_loaded(&self, l: &Loaded, frame: &mut Frame, area: Rect) {
         let groups = swv::groups(&l.records, &l.gemeenten);
         let by_school = || l.records.iter().map(|r| (r.school.as_str(), &r.record));
-        let waiting = figures::waiting_for_director(by_school());
+        let waiting = figures::waiting_at_e2(by_school(), |s| l.gemeenten.of_school(s).map(str::to_string));
         let went_up = figures::went_up_from_director(by_school());
         let notes = import_notes(l);
-        let top_lines = (waiting.len() + went_up.len()).clamp(1, 4);
+        let top_lines = (waiting.len() + went_up.len()).clamp(1, 5);
         let [top, table, charts, bottom] = Layout::vertical([
             Constraint::Length((top_lines + 1) as u16),
             Constraint::Length((groups.len() + 2) as u16),
@@ -141,15 +143,23 @@ impl Dashboard {
             Constraint::Length((notes.len().min(5) + 1) as u16),
         ])
         .areas(area);
-        self.draw_director(&waiting, &went_up, frame, top);
+        self.draw_e2(&waiting, &went_up, frame, top);
         self.draw_table(&groups, frame, table);
 
-        // The selected row's escalations per reason, and its trend over half-years.
+        // The selected row's escalations per reason, its gemeente's reflections, and its
+        // trend over half-years.
         let chosen = &groups[self.selected.min(groups.len() - 1)];
+        let learned = learning_group(&groups, chosen);
+        let learned_name = if learned.level == Level::Total { strings::WHOLE_SWV } else { learned.name.as_str() };
         let (name, chosen) = (swv::row_label(chosen), &chosen.records);
-        let [bars, trend] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
+        let [bars, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(2).areas(charts);
+        let learned = figures::reflections(learned.records.iter().map(|r| &r.record), self.period);
+        let lines = reflection_lines(&learned);
+        let [reflections, trend] =
+            Layout::vertical([Constraint::Length(lines as u16 + 1), Constraint::Min(6)]).areas(right);
         let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
         self.draw_reasons(&name, &f, frame, bars);
+        self.draw_reflections(&learned_name, &learned, frame, reflections);
         self.draw_trend(chosen, frame, trend);
 
         let t = self.theme;
@@ -162,32 +172,54 @@ impl Dashboard {
         frame.render_widget(Paragraph::new(lines).block(block), bottom);
     }
 
-    /// On top: E2 escalations waiting for the SWV director, oldest first. Those that went
-    /// on to E3 stay in view: their dossier is still with the SWV.
-    fn draw_director(
-        &self,
-        waiting: &[(String, chrono::NaiveDate)],
-        went_up: &[(String, chrono::NaiveDate)],
-        frame: &mut Frame,
-        area: Rect,
-    ) {
+    /// On top: the E2 questions waiting for a binding decision, per gemeente and for whom
+    /// (those for the SWV director stand out). Those that went on to E3 stay in view:
+    /// their dossier is still with the SWV.
+    fn draw_e2(&self, waiting: &[figures::E2Waiting], went_up: &[(String, chrono::NaiveDate)], frame: &mut Frame, area: Rect) {
         let t = self.theme;
         let mut lines: Vec<Line> = waiting
             .iter()
-            .map(|(school, opened)| {
-                let days = (self.today - *opened).num_days();
-                Line::from(Span::styled(strings::waiting_line(school, days), t.warn()))
+            .map(|w| {
+                let days = (self.today - w.opened).num_days();
+                let gemeente = w.gemeente.as_deref().unwrap_or(strings::NO_GEMEENTE);
+                let text = strings::waiting_line(gemeente, &w.school, days, &w.deciders.join(", "));
+                Line::from(Span::styled(text, if w.to_director { t.warn() } else { Style::default() }))
             })
             .chain(went_up.iter().map(|(school, on)| {
                 Line::from(Span::styled(strings::went_up_line(school, &on.format("%d-%m-%Y").to_string()), t.muted()))
             }))
-            .take(4)
+            .take(5)
             .collect();
         if lines.is_empty() {
-            lines.push(Line::from(Span::styled(strings::NO_DIRECTOR_WAITING, t.muted())));
+            lines.push(Line::from(Span::styled(strings::NO_E2_WAITING, t.muted())));
         }
-        let block =
-            Block::new().borders(Borders::TOP).title(Span::styled(strings::director_title(waiting.len()), t.label()));
+        let for_director = waiting.iter().filter(|w| w.to_director).count();
+        let title = strings::e2_title(waiting.len(), for_director);
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
+
+    /// What helped and what hindered the cooperation, as the tandems of `whose` reflected
+    /// on it in the period: counts below five as "<5".
+    fn draw_reflections(&self, whose: &str, r: &figures::Reflections, frame: &mut Frame, area: Rect) {
+        let t = self.theme;
+        let title = strings::reflections_title(whose, &self.period.to_string());
+        let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
+        let mut lines = Vec::new();
+        if r.recorded == 0 {
+            lines.push(Line::from(Span::styled(strings::NO_REFLECTIONS, t.muted())));
+        }
+        let width = usize::from(area.width).saturating_sub(6);
+        for (heading, counts) in [(strings::REFLECTION_HELPED, &r.helped), (strings::REFLECTION_HINDERED, &r.hindered)] {
+            if counts.is_empty() {
+                continue;
+            }
+            lines.push(Line::from(Span::styled(heading, t.label())));
+            for (label, n) in counts.iter().take(REFLECTIONS_SHOWN) {
+                let count = strings::small_count(*n);
+                lines.push(Line::from(format!("  {:<width$}{count:>4}", strings::fit(label, width.saturating_sub(2)))));
+            }
+        }
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
@@ -253,6 +285,22 @@ impl Dashboard {
             frame,
         );
     }
+}
+
+/// The lines `draw_reflections` takes.
+fn reflection_lines(r: &figures::Reflections) -> usize {
+    let list = |l: &[(String, u64)]| if l.is_empty() { 0 } else { 1 + l.len().min(REFLECTIONS_SHOWN) };
+    if r.recorded == 0 { 1 } else { list(&r.helped) + list(&r.hindered) }
+}
+
+/// Whose reflections stand beside a row: a school's are too few to learn from, so a
+/// school row shows its gemeente's (or, where the SWV names none, the whole SWV's).
+fn learning_group<'g, 'a>(groups: &'g [Group<'a>], chosen: &'g Group<'a>) -> &'g Group<'a> {
+    if chosen.level != Level::School {
+        return chosen;
+    }
+    let gemeente = groups.iter().find(|g| g.level == Level::Gemeente && g.name == chosen.gemeente);
+    gemeente.or_else(|| groups.iter().find(|g| g.level == Level::Total)).unwrap_or(chosen)
 }
 
 /// A school's row of figures, in the order of `DASHBOARD_COLUMNS`.
@@ -341,7 +389,9 @@ pub fn demo(config: &crate::config::Config, today: chrono::NaiveDate) -> Loaded 
         .iter()
         .enumerate()
         .flat_map(|(i, school)| {
-            let cases = crate::domain::demo::cases(40 + 15 * i, i as u64 + 1, &config.route, &config.team, today);
+            let deciders = crate::domain::demo::deciders_in(DEMO_GEMEENTEN[i]);
+            let (route, team) = (&config.route, &config.team);
+            let cases = crate::domain::demo::cases_asking(90 + 20 * i, i as u64 + 1, route, team, &deciders, today);
             cases
                 .into_iter()
                 .map(|c| SwvRecord {
@@ -457,6 +507,8 @@ mod tests {
             to_director: level == Level::E2,
             decided: None,
             resolved: None,
+            deciders: Vec::new(),
+            gemeente: None,
         };
         let mut record = Record::started(d(2026, 8, 1));
         record.escalations = vec![fact(Level::E2, d(2026, 9, 1)), fact(Level::E3, d(2026, 10, 1))];
@@ -519,7 +571,7 @@ mod tests {
     fn an_escalation_that_went_on_to_e3_stays_in_view() {
         let shown = screen(&one_case(), 100, 40);
         assert!(shown.contains(&strings::went_up_line("OBS Een", "01-10-2026")), "{shown}");
-        assert!(shown.contains(&strings::director_title(0)), "{shown}");
+        assert!(shown.contains(&strings::e2_title(0, 0)), "{shown}");
     }
 
     /// One escalation is a low bar with its count under it, not a full column of blocks.

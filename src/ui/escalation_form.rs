@@ -76,6 +76,7 @@ mod id {
     pub const DOMAIN: &str = "domain";
     pub const QUESTION: &str = "question";
     pub const ASKED_BY: &str = "asked_by";
+    pub const GEMEENTE: &str = "gemeente";
     pub const DECIDED_BY: &str = "decided_by";
     pub const DECISION: &str = "decision";
     pub const DECIDED_ON: &str = "decided_on";
@@ -100,15 +101,29 @@ fn fields(case: &Case, kind: &Kind, config: &Config, now: NaiveDateTime) -> Vec<
     let asked_by = Field::choice(l.asked_by, true, names, me).named(id::ASKED_BY);
     let domain = |value| Field::choice(l.domain, true, strs(strings::QUESTION_DOMAINS), value).named(id::DOMAIN);
     let date_field = |label, value: &str| Field::text(label, true, 10, strings::DATE_HINT, value);
+    // A care question goes to the official of the child's gemeente: asked only where the
+    // config names officials for more than one.
+    let gemeenten = escalation::decider_gemeenten(&config.deciders);
+    let gemeente = (gemeenten.len() > 1).then(|| {
+        let was = current.and_then(|r| r.gemeente.as_deref());
+        let at = was.and_then(|g| gemeenten.iter().position(|o| crate::domain::team::same_name(o, g)));
+        Field::choice(l.gemeente, false, gemeenten.clone(), Some(at.unwrap_or(0))).named(id::GEMEENTE)
+    });
     match kind {
-        Kind::Open => vec![
+        Kind::Open => [
             Field::choice(l.level, true, strs(strings::LEVELS), Some(0)).named(id::LEVEL),
             Field::choice(l.reason, true, strs(strings::REASONS), None).named(id::REASON),
             domain(None),
             question(""),
             asked_by,
-        ],
-        Kind::Up(_) => vec![domain(current.map(|r| r.domain.index())), question(""), asked_by],
+        ]
+        .into_iter()
+        .chain(gemeente)
+        .collect(),
+        Kind::Up(_) => {
+            let domain = domain(current.map(|r| r.domain.index()));
+            [domain, question(""), asked_by].into_iter().chain(gemeente).collect()
+        }
         Kind::Question => vec![question(current.map_or("", |r| r.question.as_str()))],
         Kind::Decide => {
             let by = current
@@ -227,7 +242,9 @@ impl EscalationScreen {
             return Err(problems);
         };
         let question = f.text(id::QUESTION);
-        let ask = Ask { reason, domain, question, asked_by, deciders: &config.deciders, terms: config.escalation };
+        let gemeente = f.choice(id::GEMEENTE).and_then(|i| escalation::decider_gemeenten(&config.deciders).get(i).cloned());
+        let deciders = &config.deciders;
+        let ask = Ask { reason, domain, question, asked_by, deciders, terms: config.escalation, gemeente };
         let level = match self.kind {
             Kind::Up(_) => escalation::go_up(case, &ask, today),
             _ => {

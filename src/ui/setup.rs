@@ -131,7 +131,7 @@ pub fn submit(form: &mut Form, roles: &[crate::domain::team::Role], route: &Rout
         .zip(id::DECIDERS)
         .filter_map(|(role, at)| {
             let name = form.text(at);
-            (!name.is_empty()).then(|| Decider { role: *role, name, contact: String::new() })
+            (!name.is_empty()).then(|| Decider { role: *role, name, contact: String::new(), gemeente: None })
         })
         .collect();
     let user = UserFile {
