@@ -1461,6 +1461,8 @@ pub fn dashboard_keys(before: &str, after: &str, up: &str, down: &str, help: &st
 }
 pub const DASHBOARD_HELP_CLOSE: &str = "  Een toets sluit de hulp. Toetsen aanpassen: [keys] in swv.toml.";
 pub const DASHBOARD_IMPORTING: &str = " Nieuwe bundels inlezen…";
+/// A multi-choice field with nothing checked, when its options do not fit on the line.
+pub const NONE_CHECKED: &str = "— niets aangevinkt (Tab hierheen, dan ←/→ en spatie) —";
 pub const NO_E2_WAITING: &str = " Er wacht geen E2-vraag op een besluit.";
 pub const NO_REFLECTIONS: &str = " Nog geen reflecties in dit halfjaar.";
 pub const REFLECTION_HELPED: &str = " Wat hielp";

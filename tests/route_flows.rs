@@ -199,11 +199,27 @@ fn a_case_walks_from_signal_to_closing() {
     fill(&mut h, "4");
     fill(&mut h, "5");
     fill(&mut h, "4");
+    // The reflection on the cooperation: what helped (option 2), what hindered (option 1),
+    // and a free line that stays in the team.
+    let screen = h.text();
+    assert!(screen.contains("Wat hielp (samenwerking)?"), "{screen}");
+    fill(&mut h, "2");
+    fill(&mut h, "1");
+    fill(&mut h, "Eerder de jeugdhulp bellen");
     for _ in 0..3 {
         h.key(KeyCode::Right); // Doorgaan, Bijstellen, Afsluiten
     }
     complete(&mut h);
     assert_eq!(step_of(&h, id), "S8");
+    let stored = h.store.case(id).unwrap().unwrap();
+    let record = tandem::domain::export::record(&stored, &h.model.config.route, common::now().date());
+    let reflection = &record.reflections[0];
+    assert_eq!((reflection.helped.as_slice(), reflection.hindered.as_slice()), (
+        &["snel schakelen in de tandem".to_string()][..],
+        &["wachttijd jeugdhulp".to_string()][..]
+    ));
+    let sent = serde_json::to_string(&record).unwrap();
+    assert!(!sent.contains("Eerder de jeugdhulp"), "the free line stays in the team: {sent}");
     let case = &h.model.cases[&id];
     assert_eq!(case.closed_on, Some(common::now().date()));
 

@@ -96,12 +96,15 @@ pub fn deciders() -> Vec<Decider> {
 /// The demo region's decision makers, with `gemeente`'s own OGGO official: what a school
 /// in that gemeente configures.
 pub fn deciders_in(gemeente: &str) -> Vec<Decider> {
-    let official = ["M. de Lange (OGGO)", "J. Bakker (OGGO)", "S. Visser (OGGO)"];
-    let n = gemeente.bytes().map(usize::from).sum::<usize>() % official.len();
+    let official = match gemeente {
+        "Overbetuwe" => "M. de Lange (OGGO)",
+        "Neder-Betuwe" => "J. Bakker (OGGO)",
+        _ => "S. Visser (OGGO)",
+    };
     let mut list: Vec<Decider> = deciders().into_iter().filter(|d| d.role != DeciderRole::Municipality).collect();
     list.push(Decider {
         role: DeciderRole::Municipality,
-        name: official[n].into(),
+        name: official.into(),
         contact: String::new(),
         gemeente: Some(gemeente.into()),
     });

@@ -123,15 +123,36 @@ impl Field {
                 };
                 (vec![span], None)
             }
-            Kind::Multi(options) => {
-                let spans = options.iter().enumerate().flat_map(|(k, o)| {
-                    let mark = if self.checked[k] { "[x] " } else { "[ ] " };
-                    let style = if focused && k == self.highlight { theme.selected() } else { Default::default() };
-                    [Span::styled(format!("{mark}{o}"), style), Span::raw(" ")]
-                });
-                (spans.collect(), None)
-            }
+            Kind::Multi(options) => (self.multi_spans(options, focused, width, theme), None),
         }
+    }
+
+    /// Every option with its box when they fit. When they do not: while focused, the
+    /// options from one that keeps the highlighted one in view; otherwise the checked ones.
+    fn multi_spans(&self, options: &[String], focused: bool, width: usize, theme: Theme) -> Vec<Span<'static>> {
+        let item = |k: usize| format!("{}{}", if self.checked[k] { "[x] " } else { "[ ] " }, options[k]);
+        let cost = |k: usize| item(k).width() + 1;
+        let fits = (0..options.len()).map(cost).sum::<usize>() <= width;
+        if !fits && !focused {
+            let chosen: Vec<&str> =
+                options.iter().zip(&self.checked).filter(|(_, c)| **c).map(|(o, _)| o.as_str()).collect();
+            if chosen.is_empty() {
+                return vec![Span::styled(strings::NONE_CHECKED, theme.muted())];
+            }
+            return vec![Span::raw(strings::fit(&chosen.join(", "), width))];
+        }
+        let mut start = if fits { 0 } else { self.highlight };
+        let mut used = cost(start) + 2;
+        while start > 0 && used + cost(start - 1) <= width {
+            start -= 1;
+            used += cost(start);
+        }
+        let more = (start > 0).then(|| Span::styled("… ", theme.muted()));
+        let spans = (start..options.len()).flat_map(|k| {
+            let style = if focused && k == self.highlight { theme.selected() } else { Default::default() };
+            [Span::styled(item(k), style), Span::raw(" ")]
+        });
+        more.into_iter().chain(spans).collect()
     }
 
     fn value(&self) -> (&str, Option<usize>, &[bool]) {
@@ -537,6 +558,33 @@ mod tests {
         f.edit(&key(KeyCode::Left));
         assert_eq!(f.choice, Some(2));
         assert!(!f.edit(&key(KeyCode::Char('x'))));
+    }
+
+    #[test]
+    fn a_multi_choice_wider_than_its_line_keeps_the_highlighted_option_in_view() {
+        let opts: Vec<String> = ["wachttijd jeugdhulp", "onduidelijk wie verantwoordelijk is", "geen passend aanbod"]
+            .map(String::from)
+            .to_vec();
+        let mut f = Field::multi("Hinderde", false, opts, vec![false; 3]);
+        let theme = Theme { color: false };
+        let shown = |f: &Field, focused| -> String {
+            f.multi_spans(match &f.kind {
+                Kind::Multi(o) => o,
+                _ => unreachable!(),
+            }, focused, 40, theme)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect()
+        };
+        assert_eq!(shown(&f, false), strings::NONE_CHECKED);
+        f.edit(&key(KeyCode::Char('3')));
+        assert!(shown(&f, true).starts_with("… [x] geen passend aanbod"), "{}", shown(&f, true));
+        f.edit(&key(KeyCode::Char('1')));
+        assert_eq!(shown(&f, false), "wachttijd jeugdhulp, geen passend aanbod");
+        assert!(shown(&f, true).starts_with("[x] wachttijd jeugdhulp [ ] onduidelijk"), "{}", shown(&f, true));
+        // Options that fit are all shown, focused or not.
+        let g = Field::multi("D", true, vec!["a".into(), "b".into()], vec![false, true]);
+        assert_eq!(shown(&g, false), "[ ] a [x] b ");
     }
 
     #[test]
