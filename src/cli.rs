@@ -524,21 +524,22 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             let mut tables = swv::report_tables(&records, period, &gemeenten);
             if let Some(file) = csv {
                 let bytes = crate::report::csv_report(&tables);
-                crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                write_report(&file, &bytes)?;
                 println!("{}", strings::written(&file));
             }
             if let Some(file) = xlsx {
                 tables.extend(swv::gemeente_tables(&records, period, &gemeenten));
                 let bytes = crate::report::xlsx(&tables)?;
-                crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                write_report(&file, &bytes)?;
                 println!("{}", strings::written(&file));
             }
             if let (Some(file), Some(gemeente)) = (pdf, gemeente) {
-                let doc = swv::network::document(&records, &gemeente, &gemeenten, period, now().date()).ok_or_else(
-                    || CliError::UnknownGemeente(gemeente.clone(), gemeenten.names().map(str::to_string).collect()),
-                )?;
+                let doc =
+                    swv::network::document(&records, &gemeente, &gemeenten, period, now().date()).ok_or_else(|| {
+                        CliError::UnknownGemeente(gemeente.clone(), gemeenten.names().map(str::to_string).collect())
+                    })?;
                 let bytes = crate::print::pdf::render(&doc, now())?;
-                crate::atomic::write(&file, &bytes).map_err(|e| swv::SwvError::Io(file.clone(), e))?;
+                write_report(&file, &bytes)?;
                 println!("{}", strings::network_written(&file));
             }
             Ok(())
@@ -552,6 +553,11 @@ fn swv(paths: &Paths, command: Option<SwvCommand>) -> Result<(), CliError> {
             crate::ui::dashboard::run(source, keymap).map_err(CliError::Terminal)
         }
     }
+}
+
+/// A report of the SWV, for its owner only until they pass it on.
+fn write_report(file: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    crate::atomic::write_private(file, bytes).map_err(|e| crate::swv::SwvError::Io(file.to_path_buf(), e).into())
 }
 
 /// The one case whose id starts with `query` (dashes and case ignored).

@@ -1302,7 +1302,7 @@ pub fn bundle_file_too_large(max_mib: u64) -> String {
 }
 
 pub fn payload_bound(bound: crate::domain::export::OutOfBounds) -> String {
-    use crate::domain::export::{MAX_CATEGORIES, MAX_CASES, MAX_ENTRIES, MAX_SHORT_TEXT, OutOfBounds};
+    use crate::domain::export::{MAX_CASES, MAX_CATEGORIES, MAX_ENTRIES, MAX_SHORT_TEXT, OutOfBounds};
     let what = match bound {
         OutOfBounds::Cases => format!("meer dan {MAX_CASES} dossiers"),
         OutOfBounds::Text(field) => format!("een tekst ({field}) van meer dan {MAX_SHORT_TEXT} tekens"),
@@ -1524,23 +1524,23 @@ pub fn went_up_line(school: &str, on: &str) -> String {
 
 // ---- IB-network overview (tandem swv report --gemeente --pdf) ----
 pub const NETWORK_INDICATORS: &str = "Indicatoren per school";
-pub const NETWORK_COLUMNS: [&str; 8] = [
+pub const NETWORK_COLUMNS: [&str; 7] = [
     "School",
     "Gestart",
     "Actief",
-    "Gezamenlijke inzet gestart",
-    "Plannen",
-    "Plan binnen 6 weken",
+    "Gezamenlijke\ninzet gestart",
+    "Plan binnen\n6 weken",
     "Escalaties",
-    "Tevredenheid school / wijkteam / ouders",
+    "Tevredenheid\nS / W / O",
 ];
 pub const NETWORK_SERIES: [&str; 3] = ["Gestart", "Gezamenlijke inzet gestart", "Escalaties"];
 pub const NETWORK_ESCALATIONS: &str = "Escalaties naar reden en uitkomst";
 pub const NETWORK_ESCALATION_COLUMNS: [&str; 5] = ["Reden", "Opgelost", "Niet opgelost", "Wacht op besluit", "Totaal"];
 pub const NETWORK_NO_ESCALATIONS: &str = "Geen escalaties in dit halfjaar.";
 pub const NETWORK_REFLECTION_COLUMNS: [&str; 4] = ["Wat hielp", "Aantal", "Wat hinderde", "Aantal"];
-pub const NETWORK_NO_REFLECTIONS: &str = "Nog geen reflecties in dit halfjaar: de tandems leggen ze vast bij de evaluatie en bij het afsluiten.";
-pub const NETWORK_SUPPRESSION: &str = "Aantallen van 1 tot 4 staan als <5; een gemiddelde of aandeel uit minder dan 5 dossiers staat als —. Tevredenheid op een schaal van 1 tot 5. In de grafiek staat <5 op één hoogte, onder de lijn van 5.";
+pub const NETWORK_NO_REFLECTIONS: &str =
+    "Nog geen reflecties in dit halfjaar: de tandems leggen ze vast bij de evaluatie en bij het afsluiten.";
+pub const NETWORK_SUPPRESSION: &str = "Aantallen van 1 tot 4 staan als <5; een gemiddelde of aandeel uit minder dan 5 dossiers staat als —. Tevredenheid van school (S), wijkteam (W) en ouders (O) op een schaal van 1 tot 5. In de grafiek staat <5 op één hoogte, onder de lijn van 5.";
 
 pub fn network_title(gemeente: &str, period: &str) -> String {
     format!("IB-netwerk {gemeente}: {period}")
@@ -1548,7 +1548,9 @@ pub fn network_title(gemeente: &str, period: &str) -> String {
 
 pub fn network_meta(today: &str, schools: usize) -> String {
     let schools = if schools == 1 { "1 school".to_string() } else { format!("{schools} scholen") };
-    format!("Overzicht van het samenwerkingsverband voor het IB-netwerk met de wijkteamcontacten · {schools} · gemaakt op {today}")
+    format!(
+        "Overzicht van het samenwerkingsverband voor het IB-netwerk met de wijkteamcontacten · {schools} · gemaakt op {today}"
+    )
 }
 
 pub fn network_trend(periods: usize) -> String {
@@ -1771,7 +1773,10 @@ pub fn route_problem(p: &crate::domain::route::Problem) -> String {
         UnknownConditionField(f) => format!("voorwaarde noemt veld \"{f}\", dat deze stap niet heeft"),
         GateWithoutRule => "poort zonder regel; geef consent = ... of require = { field, equals }".into(),
         MeasureKind(id, kind) => {
-            format!("veld \"{id}\" telt mee voor de monitor (measure), maar dan moet het type = \"{}\" zijn", kind_name(*kind))
+            format!(
+                "veld \"{id}\" telt mee voor de monitor (measure), maar dan moet het type = \"{}\" zijn",
+                kind_name(*kind)
+            )
         }
     }
 }

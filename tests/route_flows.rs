@@ -214,10 +214,10 @@ fn a_case_walks_from_signal_to_closing() {
     let stored = h.store.case(id).unwrap().unwrap();
     let record = tandem::domain::export::record(&stored, &h.model.config.route, common::now().date());
     let reflection = &record.reflections[0];
-    assert_eq!((reflection.helped.as_slice(), reflection.hindered.as_slice()), (
-        &["snel schakelen in de tandem".to_string()][..],
-        &["wachttijd jeugdhulp".to_string()][..]
-    ));
+    assert_eq!(
+        (reflection.helped.as_slice(), reflection.hindered.as_slice()),
+        (&["snel schakelen in de tandem".to_string()][..], &["wachttijd jeugdhulp".to_string()][..])
+    );
     let sent = serde_json::to_string(&record).unwrap();
     assert!(!sent.contains("Eerder de jeugdhulp"), "the free line stays in the team: {sent}");
     let case = &h.model.cases[&id];

@@ -554,3 +554,117 @@ fn a_case_both_partners_export_counts_once_and_other_schools_cases_stay_home() {
     assert_eq!(records.len(), 6 + 1, "each shared case once, De Klimop's case not at all");
     assert!(records.iter().all(|r| r.school == "OBS De Linde"));
 }
+
+/// The count columns of a report row (REPORT_HEADERS), each as the CSV shows it.
+fn shown_counts(f: &tandem::domain::figures::Figures) -> Vec<(usize, String)> {
+    let shown = |n: u64| if (1..5).contains(&n) { "<5".to_string() } else { n.to_string() };
+    let counts = [
+        (1, f.started),
+        (2, f.closed),
+        (3, f.active),
+        (4, f.joint_started),
+        (5, f.plans_agreed),
+        (7, f.escalations[0]),
+        (8, f.escalations[1]),
+        (9, f.escalations[2]),
+        (10, f.resolved),
+        (11, f.unresolved),
+        (12, f.waiting),
+        (14, f.meldcode),
+        (15, f.thuiszitters),
+    ];
+    counts.into_iter().map(|(i, n)| (i, shown(n))).collect()
+}
+
+/// Four schools in three gemeenten (one written twice, in other case and spacing) export
+/// bundles; the SWV imports them. Every row of the report, per school, per gemeente and
+/// for the whole SWV, has what those schools' own stores hold, with counts from 1 to 4 as
+/// "<5" and no share or mean from fewer than five; the reflections per gemeente are the
+/// teams' own, and only their categories travelled.
+#[test]
+fn an_swv_with_three_gemeenten_reports_each_and_the_total_from_bundles() {
+    use tandem::domain::export::{self, Period, Record};
+    use tandem::domain::figures;
+    let sync = tempfile::tempdir().unwrap();
+    let identity = SwvIdentity::generate(common::now_utc());
+    let specs = [
+        ("OBS A", 60, "Overbetuwe"),
+        ("CBS B", 14, " overbetuwe "),
+        ("IKC C", 30, "Buren"),
+        ("RKBS D", 8, "Neder-Betuwe"),
+    ];
+    let teams: Vec<TeamHome> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, n, _))| team(name, *n, 40 + i as u64, sync.path(), &identity))
+        .collect();
+    for t in &teams {
+        tandem::exports::bundle(&t.store, &t.config, at(1)).unwrap();
+    }
+    let mut config = trust(&teams.iter().collect::<Vec<_>>(), sync.path());
+    for (team, (_, _, gemeente)) in config.teams.iter_mut().zip(&specs) {
+        team.gemeente = Some(gemeente.to_string());
+    }
+    let swv_dir = tempfile::tempdir().unwrap();
+    let store = swv_store(swv_dir.path());
+    swv::import_folder(&store, sync.path(), &identity, &config, at(2)).unwrap();
+    let records = store.swv_records().unwrap();
+    let gemeenten = swv::Gemeenten::of(&config);
+    let today = now().date();
+    let period = Period::of(today);
+
+    // What each team's own store gives, read there and not through the SWV.
+    let own: Vec<Vec<Record>> = teams
+        .iter()
+        .map(|t| {
+            let cases = t.store.load_cases().unwrap().cases;
+            cases.iter().map(|c| export::record(c, &t.config.route, at(1).date())).collect()
+        })
+        .collect();
+    let of = |schools: &[usize]| -> Vec<&Record> { schools.iter().flat_map(|i| own[*i].iter()).collect() };
+    let expected: Vec<(&str, Vec<&Record>, &str)> = vec![
+        ("IKC C", of(&[2]), "Buren"),
+        ("Totaal Buren", of(&[2]), "Buren"),
+        ("RKBS D", of(&[3]), "Neder-Betuwe"),
+        ("Totaal Neder-Betuwe", of(&[3]), "Neder-Betuwe"),
+        ("CBS B", of(&[1]), "Overbetuwe"),
+        ("OBS A", of(&[0]), "Overbetuwe"),
+        ("Totaal Overbetuwe", of(&[0, 1]), "Overbetuwe"),
+        ("Totaal", of(&[0, 1, 2, 3]), ""),
+    ];
+    let tables = swv::report_tables(&records, period, &gemeenten);
+    let csv = String::from_utf8(tandem::report::csv_report(&tables)).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(2).take(expected.len()).map(|l| l.split(';').collect()).collect();
+    let mut suppressed = 0;
+    for ((label, recs, gemeente), row) in expected.iter().zip(&rows) {
+        assert_eq!(row[0], *label, "{csv}");
+        assert_eq!(row[19], *gemeente, "the gemeente column, as the SWV first wrote it: {csv}");
+        let f = figures::figures(recs.iter().copied(), period);
+        for (i, want) in shown_counts(&f) {
+            assert_eq!(row[i], want, "{label}, column {}: {csv}", tandem::strings::REPORT_HEADERS[i]);
+            suppressed += usize::from(want == "<5");
+        }
+        // A share or a mean is there exactly when it rests on five or more.
+        assert_eq!(row[6].is_empty(), f.in_time_percent().is_none(), "{label}: {csv}");
+        assert_eq!(row[13].is_empty(), f.median_days().is_none(), "{label}: {csv}");
+        for who in 0..3 {
+            assert_eq!(row[16 + who].is_empty(), f.satisfaction(who).is_none(), "{label}: {csv}");
+        }
+    }
+    assert!(suppressed > 0, "the small school shows small counts as <5: {csv}");
+    let sheets: Vec<String> = swv::gemeente_tables(&records, period, &gemeenten).into_iter().map(|t| t.title).collect();
+    assert_eq!(sheets, ["Buren", "Neder-Betuwe", "Overbetuwe"], "a sheet per gemeente");
+
+    // Reflections: per gemeente what its teams recorded, categories only.
+    let groups = swv::groups(&records, &gemeenten);
+    let overbetuwe = groups.iter().find(|g| g.name == "Overbetuwe" && g.level == swv::Level::Gemeente).unwrap();
+    let seen = figures::reflections(overbetuwe.records.iter().map(|r| &r.record), period);
+    assert_eq!(seen, figures::reflections(of(&[0, 1]).into_iter(), period));
+    let all_year: Vec<_> = (0..2).map(|k| if k == 0 { period } else { period.previous() }).collect();
+    let recorded: u64 = all_year.iter().map(|p| figures::reflections(of(&[0, 1, 2, 3]).into_iter(), *p).recorded).sum();
+    assert!(recorded > 0, "the demo teams record reflections at evaluation and closure");
+    for (payload, json) in payloads(sync.path(), &identity, &config) {
+        let text = String::from_utf8(json).unwrap();
+        assert!(!text.contains("Wat kon beter"), "the free line stays in the team ({})", payload.school);
+    }
+}

@@ -102,6 +102,42 @@ fn a_team_exports_and_the_swv_imports_verifies_and_reports() {
     ok(&tandem(swv.path(), &["swv", "report", "--csv", csv2.to_str().unwrap()]));
     let text = String::from_utf8_lossy(&std::fs::read(csv2).unwrap()).into_owned();
     assert!(text.contains("\r\nTotaal Overbetuwe;") && text.contains(";Overbetuwe\r\n"), "{text}");
+
+    // The one-page overview for Overbetuwe's IB network, read back as text.
+    let pdf = swv.path().join("ib-netwerk.pdf");
+    let written =
+        ok(&tandem(swv.path(), &["swv", "report", "--gemeente", " overbetuwe", "--pdf", pdf.to_str().unwrap()]));
+    assert!(written.contains("Overzicht voor het IB-netwerk geschreven"), "{written}");
+    let info = String::from_utf8_lossy(&tool("pdfinfo", &[pdf.to_str().unwrap()], swv.path()).stdout).into_owned();
+    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.ends_with(" 1")), "one A4 page: {info}");
+    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+    let out = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"], swv.path());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        &format!("IB-netwerk Overbetuwe: {period}"),
+        "Indicatoren per school",
+        // A long school name may wrap in its column.
+        "Demoschool De",
+        "Totaal Overbetuwe",
+        "Verloop over 6 halfjaren",
+        "Gezamenlijke inzet gestart",
+        &period.previous().to_string(),
+        "Escalaties naar reden en uitkomst",
+        "Wat hielp en wat hinderde de samenwerking",
+        "Aantallen van 1 tot 4 staan als <5",
+    ] {
+        assert!(flat.contains(expected), "{expected:?} in the overview:\n{text}");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&pdf).unwrap().permissions().mode() & 0o777, 0o600);
+    let out = tandem(swv.path(), &["swv", "report", "--gemeente", "Buren", "--pdf", pdf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gemeente \"Buren\"") && err.contains("Bekende gemeenten: Overbetuwe."), "{err}");
+    let out = tandem(swv.path(), &["swv", "report", "--pdf", pdf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "--pdf needs --gemeente");
+
     let out = tandem(swv.path(), &["swv", "gemeente", "--school", "Onbekend", "Buren"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Geen vertrouwd team heet \"Onbekend\""));

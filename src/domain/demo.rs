@@ -78,12 +78,16 @@ pub fn team() -> Team {
 
 /// The demo region's decision makers.
 pub fn deciders() -> Vec<Decider> {
-    let d = |role, name: &str, contact: &str| Decider { role, name: name.into(), contact: contact.into(), gemeente: None };
+    let d =
+        |role, name: &str, contact: &str| Decider { role, name: name.into(), contact: contact.into(), gemeente: None };
     vec![
         d(DeciderRole::SchoolDirector, "Ria Hoekstra", "directie@devlinder.example"),
         d(DeciderRole::TeamLead, "Karim Bouzid", "teamleider@wijkteam.example"),
         d(DeciderRole::SwvDirector, "drs. P. Verbeek", "directeur@swv.example"),
-        Decider { gemeente: Some("Overbetuwe".into()), ..d(DeciderRole::Municipality, "M. de Lange (OGGO)", "oggo@overbetuwe.example") },
+        Decider {
+            gemeente: Some("Overbetuwe".into()),
+            ..d(DeciderRole::Municipality, "M. de Lange (OGGO)", "oggo@overbetuwe.example")
+        },
         // Some pupils live across the border: that gemeente's official decides on their care.
         Decider {
             gemeente: Some("Neder-Betuwe".into()),
@@ -266,7 +270,7 @@ fn some_of(options: &[String], case: CaseId, field: &str) -> Vec<String> {
     let first = skewed(bytes[field.len() % bytes.len()]);
     let second = skewed(bytes[(field.len() + 7) % bytes.len()]);
     let mut picked: Vec<String> = options.get(first).cloned().into_iter().collect();
-    if second != first && bytes[0] % 2 == 0 {
+    if second != first && bytes[0].is_multiple_of(2) {
         picked.extend(options.get(second).cloned());
     }
     picked

@@ -8,8 +8,8 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::case::Case;
-use super::team::same_name;
 use super::route::{Measure, Routekaart, Value};
+use super::team::same_name;
 
 choice_enum!(
     Level { E1 = "e1", E2 = "e2", E3 = "e3" });

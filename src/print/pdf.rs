@@ -891,7 +891,11 @@ impl Writer {
             Op::SetOutlineColor { col: grey(BLACK) },
             Op::SetOutlineThickness { pt: Pt(0.6) },
             Op::DrawPolygon {
-                polygon: Polygon { rings: vec![ring], mode: PaintMode::FillStroke, winding_order: WindingOrder::NonZero },
+                polygon: Polygon {
+                    rings: vec![ring],
+                    mode: PaintMode::FillStroke,
+                    winding_order: WindingOrder::NonZero,
+                },
             },
         ]);
     }

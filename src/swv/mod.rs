@@ -17,8 +17,8 @@ use crate::bundle::{self, SwvIdentity, TeamKey};
 use crate::config::{ConfigError, parse_toml};
 use crate::domain::export::{FORMAT, MAX_CASES, MAX_SEQUENCE_JUMP, OutOfBounds, Payload, count_cases};
 use crate::domain::history::{Change, ChangeKind};
-use crate::paths::Paths;
 use crate::domain::team::same_name;
+use crate::paths::Paths;
 use crate::store::{Imported, Store, StoreError};
 use crate::strings;
 

@@ -73,7 +73,6 @@ fn indicator_table(rows: &[Group], figures_of: impl Fn(&Group) -> Figures) -> Bl
                 small_count(f.started),
                 small_count(f.active),
                 small_count(f.joint_started),
-                small_count(f.plans_agreed),
                 f.in_time_percent().map_or_else(|| "—".to_string(), |p| format!("{p:.0}%")),
                 small_count(f.escalations.iter().sum()),
                 satisfaction,

@@ -159,7 +159,7 @@ impl Dashboard {
             Layout::vertical([Constraint::Length(lines as u16 + 1), Constraint::Min(6)]).areas(right);
         let f = figures::figures(chosen.iter().map(|r| &r.record), self.period);
         self.draw_reasons(&name, &f, frame, bars);
-        self.draw_reflections(&learned_name, &learned, frame, reflections);
+        self.draw_reflections(learned_name, &learned, frame, reflections);
         self.draw_trend(chosen, frame, trend);
 
         let t = self.theme;
@@ -175,7 +175,13 @@ impl Dashboard {
     /// On top: the E2 questions waiting for a binding decision, per gemeente and for whom
     /// (those for the SWV director stand out). Those that went on to E3 stay in view:
     /// their dossier is still with the SWV.
-    fn draw_e2(&self, waiting: &[figures::E2Waiting], went_up: &[(String, chrono::NaiveDate)], frame: &mut Frame, area: Rect) {
+    fn draw_e2(
+        &self,
+        waiting: &[figures::E2Waiting],
+        went_up: &[(String, chrono::NaiveDate)],
+        frame: &mut Frame,
+        area: Rect,
+    ) {
         let t = self.theme;
         let mut lines: Vec<Line> = waiting
             .iter()
@@ -210,7 +216,8 @@ impl Dashboard {
             lines.push(Line::from(Span::styled(strings::NO_REFLECTIONS, t.muted())));
         }
         let width = usize::from(area.width).saturating_sub(6);
-        for (heading, counts) in [(strings::REFLECTION_HELPED, &r.helped), (strings::REFLECTION_HINDERED, &r.hindered)] {
+        for (heading, counts) in [(strings::REFLECTION_HELPED, &r.helped), (strings::REFLECTION_HINDERED, &r.hindered)]
+        {
             if counts.is_empty() {
                 continue;
             }

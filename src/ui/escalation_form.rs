@@ -242,7 +242,8 @@ impl EscalationScreen {
             return Err(problems);
         };
         let question = f.text(id::QUESTION);
-        let gemeente = f.choice(id::GEMEENTE).and_then(|i| escalation::decider_gemeenten(&config.deciders).get(i).cloned());
+        let gemeente =
+            f.choice(id::GEMEENTE).and_then(|i| escalation::decider_gemeenten(&config.deciders).get(i).cloned());
         let deciders = &config.deciders;
         let ask = Ask { reason, domain, question, asked_by, deciders, terms: config.escalation, gemeente };
         let level = match self.kind {

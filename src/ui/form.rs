@@ -568,10 +568,15 @@ mod tests {
         let mut f = Field::multi("Hinderde", false, opts, vec![false; 3]);
         let theme = Theme { color: false };
         let shown = |f: &Field, focused| -> String {
-            f.multi_spans(match &f.kind {
-                Kind::Multi(o) => o,
-                _ => unreachable!(),
-            }, focused, 40, theme)
+            f.multi_spans(
+                match &f.kind {
+                    Kind::Multi(o) => o,
+                    _ => unreachable!(),
+                },
+                focused,
+                40,
+                theme,
+            )
             .iter()
             .map(|s| s.content.to_string())
             .collect()
