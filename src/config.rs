@@ -281,7 +281,7 @@ impl Config {
                 (a, b) => a.is_none() && b.is_none(),
             };
             if user.deciders[..i].iter().any(|o| o.role == d.role && same_gemeente(o)) {
-                return Err(strings::decider_duplicate(d.role.label(), d.gemeente.as_deref()));
+                return Err(strings::decider_duplicate(d.role.label(), d.gemeente.as_deref().map(str::trim)));
             }
         }
         if user.escalation.e1_weeks == 0 || user.escalation.e2_weeks == 0 {
@@ -479,6 +479,26 @@ mod tests {
         let mut bad = user_file();
         bad.school.brin = Some("ABCD".into());
         assert!(Config::from_parts(bad, route()).unwrap_err().contains("ABCD"));
+    }
+
+    /// One official per gemeente: two for one role are fine when each names its own
+    /// gemeente, not when they name the same one (in other case or spacing) or none.
+    #[test]
+    fn deciders_are_one_per_role_and_gemeente() {
+        use crate::domain::escalation::DeciderRole;
+        let official = |gemeente: Option<&str>| Decider {
+            role: DeciderRole::Municipality,
+            name: "M. de Lange".into(),
+            contact: String::new(),
+            gemeente: gemeente.map(str::to_string),
+        };
+        let with = |deciders: Vec<Decider>| Config::from_parts(UserFile { deciders, ..user_file() }, route());
+        assert!(with(vec![official(Some("Buren")), official(Some("Overbetuwe"))]).is_ok());
+        let err = with(vec![official(Some("Buren")), official(Some(" buren"))]).unwrap_err();
+        assert!(err.contains("voor gemeente buren twee keer"), "{err}");
+        let err = with(vec![official(None), official(None)]).unwrap_err();
+        assert!(err.contains("geef elk een gemeente"), "{err}");
+        assert!(with(vec![official(None), official(Some("Buren"))]).is_ok(), "one for the rest, one for Buren");
     }
 
     #[test]

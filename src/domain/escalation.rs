@@ -584,6 +584,42 @@ mod tests {
         Case::new(CaseId::random(), intake, step.into(), None)
     }
 
+    /// Each gemeente has its own OGGO official: a care question goes to the one of the
+    /// gemeente asked, and the rung keeps that gemeente; a question for the SWV director
+    /// alone belongs to no gemeente.
+    #[test]
+    fn a_care_question_goes_to_the_official_of_the_gemeente_asked() {
+        let deciders = crate::domain::demo::deciders();
+        assert_eq!(decider_gemeenten(&deciders), ["Overbetuwe", "Neder-Betuwe"]);
+        let care = |gemeente: Option<&str>| Ask {
+            domain: Domain::Care,
+            deciders: &deciders,
+            gemeente: gemeente.map(str::to_string),
+            ..ask("Wie betaalt de begeleiding?")
+        };
+        let rung_of = |ask: &Ask| {
+            let mut c = crate::domain::testing::sample_case();
+            open(&mut c, Level::E2, ask, d(11, 2)).unwrap();
+            c.escalations[0].rungs[0].clone()
+        };
+        let rung = rung_of(&care(Some("neder-betuwe ")));
+        assert_eq!(
+            (rung.deciders, rung.gemeente.as_deref()),
+            (vec!["gemeente (OGGO): J. Bakker (OGGO)".to_string()], Some("Neder-Betuwe"))
+        );
+        let rung = rung_of(&care(None));
+        assert_eq!(rung.deciders, ["gemeente (OGGO): M. de Lange (OGGO)"], "none asked: the first configured");
+        assert_eq!(rung.gemeente.as_deref(), Some("Overbetuwe"));
+        let rung = rung_of(&care(Some("Buren")));
+        assert_eq!(
+            (rung.deciders, rung.gemeente.as_deref()),
+            (vec!["gemeente (OGGO)".to_string()], Some("Buren")),
+            "no official named for Buren: the role, and the gemeente asked"
+        );
+        let rung = rung_of(&Ask { domain: Domain::Education, ..care(Some("Neder-Betuwe")) });
+        assert_eq!((rung.deciders, rung.gemeente), (vec!["directeur SWV: drs. P. Verbeek".to_string()], None));
+    }
+
     fn ask(question: &str) -> Ask<'static> {
         Ask {
             reason: Reason::Funding,

@@ -121,3 +121,42 @@ pub fn reflections(case: &Case, route: &Routekaart) -> Vec<Reflection> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::route::{Done, Values};
+    use crate::domain::testing::{d, route, sample_case};
+
+    fn visit(step: &str, on: chrono::NaiveDate, helped: &[&str], done: bool) -> Visit {
+        let mut values = Values::new();
+        values.insert("hielp".into(), Value::Multi(helped.iter().map(|s| s.to_string()).collect()));
+        values.insert("hinderde".into(), Value::Multi(vec!["wachttijd jeugdhulp".into()]));
+        values.insert("reflectie".into(), Value::Text("Eerder bellen".into()));
+        let done = done.then(|| Done { on, outcome: "afsluiten".into(), by: "anna".into() });
+        Visit { step: step.into(), entered: on, values, done }
+    }
+
+    /// Completed evaluations and the closure reflect; a draft does not. A category the
+    /// routekaart no longer offers keeps its stored label; the free line never leaves.
+    #[test]
+    fn reflections_are_read_from_completed_evaluations_and_the_closure() {
+        let route = route();
+        let mut case = sample_case();
+        case.visits = vec![
+            visit("S7", d(2026, 9, 1), &["snel schakelen in de tandem", "een categorie van vroeger"], true),
+            visit("S7", d(2026, 10, 1), &["goede afstemming met ouders"], false),
+        ];
+        let got = reflections(&case, &route);
+        assert_eq!(got.len(), 1, "the open evaluation is a draft");
+        assert_eq!(got[0].helped, ["snel schakelen in de tandem", "een categorie van vroeger"]);
+        assert_eq!((got[0].on, got[0].hindered.as_slice()), (d(2026, 9, 1), &["wachttijd jeugdhulp".to_string()][..]));
+        case.visits.push(visit("S8", d(2026, 11, 2), &[], false));
+        case.step = "S8".into();
+        case.closed_on = Some(d(2026, 11, 3));
+        let got = reflections(&case, &route);
+        assert_eq!(got.len(), 2, "the closing step reflects when the case is closed");
+        assert_eq!((got[1].on, got[1].helped.len()), (d(2026, 11, 3), 0));
+        assert!(!format!("{got:?}").contains("Eerder bellen"));
+    }
+}

@@ -581,6 +581,36 @@ mod tests {
         assert!(shown.contains(&strings::e2_title(0, 0)), "{shown}");
     }
 
+    /// On top, per gemeente: what waits for whom, the SWV director's own questions first
+    /// in their gemeente's place; and what the gemeente's tandems reflected.
+    #[test]
+    fn the_e2_list_names_the_gemeente_and_whom_it_waits_for() {
+        use crate::domain::monitoring::Reflection;
+        let mut dash = one_case();
+        let Some(Ok(loaded)) = dash.loaded.as_mut() else { unreachable!() };
+        let mut other = loaded.records[0].clone();
+        other.school = "CBS Twee".into();
+        other.record.escalations = vec![EscalationFact {
+            to_director: false,
+            deciders: vec!["gemeente (OGGO): J. Bakker".into()],
+            gemeente: Some("Neder-Betuwe".into()),
+            ..other.record.escalations[0].clone()
+        }];
+        let reflection =
+            Reflection { on: d(2026, 10, 1), helped: vec!["snel schakelen in de tandem".into()], hindered: Vec::new() };
+        other.record.reflections = vec![reflection; 6];
+        loaded.records.push(other);
+        loaded.gemeenten = Gemeenten::from_pairs(&[("OBS Een", "Buren"), ("CBS Twee", "Buren")]);
+        let shown = screen(&dash, 120, 40);
+        assert!(shown.contains(&strings::e2_title(1, 0)), "{shown}");
+        assert!(shown.contains("⇧E2 Neder-Betuwe · CBS Twee: wacht 83 dagen op gemeente (OGGO): J. Bakker"), "{shown}");
+        assert!(
+            shown.contains(&strings::reflections_title("Buren", "2026-H2")),
+            "a school row shows its gemeente's: {shown}"
+        );
+        assert!(shown.contains("snel schakelen in de tandem") && shown.contains(" 6\n"), "{shown}");
+    }
+
     /// One escalation is a low bar with its count under it, not a full column of blocks.
     #[test]
     fn one_case_draws_a_low_bar_with_its_count_beside_not_on_it() {
