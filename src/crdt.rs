@@ -156,12 +156,18 @@ impl Doc {
         View { am: &self.am, at: Some(&at) }.root()
     }
 
+    /// [`Doc::read`] and [`Doc::clashes`] in one walk of the document (each walks it all).
+    pub fn read_with_clashes(&self) -> Result<(Value, Vec<Clash>), CrdtError> {
+        let mut clashes = Vec::new();
+        let view = View { am: &self.am, at: None };
+        let value = view.walk(&AmValue::Object(ObjType::Map), &ROOT, 1, &mut Vec::new(), &mut clashes)?;
+        Ok((value, clashes))
+    }
+
     /// Every single value holding more than one concurrent value, in document order.
     /// Below a clash only the shown value is searched.
     pub fn clashes(&self) -> Result<Vec<Clash>, CrdtError> {
-        let mut out = Vec::new();
-        View { am: &self.am, at: None }.clashes(&ROOT, ObjType::Map, "", 1, &mut out)?;
-        Ok(out)
+        self.read_with_clashes().map(|(_, clashes)| clashes)
     }
 
     /// Sets the value at `path` (a JSON pointer to a map key or an existing list slot) to
@@ -370,42 +376,56 @@ impl View<'_> {
         Ok(if typ == ObjType::List { Value::Array(list) } else { Value::Object(map) })
     }
 
-    /// Collects the clashes inside `obj` (at `path`, of depth `depth`) into `out`.
-    fn clashes(
+    /// `json` that also collects the clashes below `value` (at `path`) into `out`, in
+    /// document order, a clash before those inside its shown value; the path is spelled
+    /// out only for a clash.
+    fn walk(
         &self,
-        obj: &ObjId,
-        typ: ObjType,
-        path: &str,
+        value: &AmValue<'_>,
+        id: &ObjId,
         depth: usize,
+        path: &mut Vec<String>,
         out: &mut Vec<Clash>,
-    ) -> Result<(), CrdtError> {
+    ) -> Result<Value, CrdtError> {
+        let typ = match value {
+            AmValue::Object(typ @ (ObjType::Map | ObjType::Table | ObjType::List)) => *typ,
+            _ => return self.json(value, id, depth),
+        };
         if depth > MAX_DEPTH {
             return Err(CrdtError::TooDeep);
         }
-        for prop in self.props(obj, typ) {
-            let here = match &prop {
-                Prop::Map(key) => format!("{path}/{}", escape(key)),
-                Prop::Seq(i) => format!("{path}/{i}"),
-            };
-            let all = self.all(obj, prop)?;
+        let (mut map, mut list) = (Map::new(), Vec::new());
+        for prop in self.props(id, typ) {
+            let all = self.all(id, prop.clone())?;
+            let Some((v, vid)) = all.last() else { continue };
+            path.push(match &prop {
+                Prop::Map(key) => escape(key),
+                Prop::Seq(i) => i.to_string(),
+            });
+            let at = out.len();
+            let shown = self.walk(v, vid, depth + 1, path, out)?;
             if all.len() > 1 {
-                let mut values: Vec<Value> = Vec::with_capacity(all.len());
-                for (v, id) in all.iter().rev() {
-                    let value = self.json(v, id, depth + 1)?;
+                let mut values = vec![shown.clone()];
+                for (v, vid) in all.iter().rev().skip(1) {
+                    let value = self.json(v, vid, depth + 1)?;
                     // The same value set on two copies is agreement, not a clash.
                     if !values.contains(&value) {
                         values.push(value);
                     }
                 }
                 if values.len() > 1 {
-                    out.push(Clash { path: here.clone(), values });
+                    out.insert(at, Clash { path: format!("/{}", path.join("/")), values });
                 }
             }
-            if let Some((AmValue::Object(t @ (ObjType::Map | ObjType::Table | ObjType::List)), id)) = all.last() {
-                self.clashes(id, *t, &here, depth + 1, out)?;
+            path.pop();
+            match prop {
+                Prop::Map(key) => {
+                    map.insert(key, shown);
+                }
+                Prop::Seq(_) => list.push(shown),
             }
         }
-        Ok(())
+        Ok(if typ == ObjType::List { Value::Array(list) } else { Value::Object(map) })
     }
 }
 

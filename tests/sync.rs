@@ -282,3 +282,31 @@ fn a_consent_that_lapses_by_the_calendar_is_dropped_on_the_partners_copy_without
     let there = wt.store.case(case.id).unwrap().unwrap();
     assert!(there.copy.anonymous() && there.intake.first_name.is_empty(), "{:?}", there.copy);
 }
+
+/// What came in from a partner is not sent back to them: a copy that only received
+/// writes no file of changes, and one that also edited sends only its own.
+#[test]
+fn received_changes_are_not_echoed_to_their_author() {
+    let folder = tempfile::tempdir().unwrap();
+    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
+    pair(&ib, &wt);
+    let case = new_case(&ib);
+    sync_at(&ib, 3);
+    let first = sync_at(&wt, 3);
+    assert!(first.received.values().sum::<usize>() > 0, "{first:?}");
+    assert!(first.sent.is_empty(), "the new case goes back to nobody: {first:?}");
+    edit(&ib, case.id, 4, |c| c.intake.groep = 7);
+    sync_at(&ib, 4);
+    let only_received = sync_at(&wt, 4);
+    assert!(only_received.sent.is_empty(), "{only_received:?}");
+    edit(&ib, case.id, 5, |c| c.intake.groep = 8);
+    sync_at(&ib, 5);
+    edit(&wt, case.id, 5, |c| c.due = NaiveDate::from_ymd_opt(2026, 12, 18));
+    let both = sync_at(&wt, 5);
+    assert_eq!(both.sent.values().sum::<usize>(), 1, "its own edit goes: {both:?}");
+    let back = sync_at(&ib, 6);
+    assert_eq!(back.received.values().sum::<usize>(), 1, "one change, the wijkteam's own: {back:?}");
+    let (a, b) = (ib.store.case(case.id).unwrap().unwrap(), wt.store.case(case.id).unwrap().unwrap());
+    assert_eq!((a.intake.groep, a.due), (b.intake.groep, b.due));
+    assert_eq!(a.intake.groep, 8);
+}

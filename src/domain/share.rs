@@ -117,6 +117,14 @@ impl Copy {
     pub fn anonymous(&self) -> bool {
         self.withheld.contains(&Part::Identity)
     }
+
+    /// Puts in the clashes of the parts given, in place of what was known of them, in
+    /// part order (within a part, as given).
+    pub fn settle_clashes(&mut self, parts: BTreeMap<Part, Vec<Clash>>) {
+        self.clashes.retain(|c| !parts.contains_key(&c.part));
+        self.clashes.extend(parts.into_values().flatten());
+        self.clashes.sort_by_key(|c| c.part);
+    }
 }
 
 impl Sharing {

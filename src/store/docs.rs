@@ -152,6 +152,13 @@ fn doc_key(id: CaseId, part: Part) -> Vec<u8> {
     k
 }
 
+/// Beside each document, its heads: what a sync compares without loading the document.
+fn heads_key(id: CaseId, part: Part) -> Vec<u8> {
+    let mut k = doc_key(id, part);
+    k.extend_from_slice(b"/heads");
+    k
+}
+
 fn sent_key(member: &str, id: CaseId, part: Part) -> Vec<u8> {
     format!("sent/{member}/{}/{}", id.0.simple(), part.name()).into_bytes()
 }
@@ -213,6 +220,33 @@ impl Docs<'_> {
     fn keep(&self, id: CaseId, part: Part, doc: &mut Doc) -> TxResult<()> {
         let k = doc_key(id, part);
         self.tree.insert(k.clone(), codec::encode(self.key, "docs", &k, &DocBytes(doc.save()))?)?;
+        let hk = heads_key(id, part);
+        self.tree.insert(hk.clone(), codec::encode(self.key, "docs", &hk, &Heads(doc.heads()))?)?;
+        Ok(())
+    }
+
+    /// The heads of a held document, from the record beside it (a document kept before
+    /// those records existed is loaded once); None when it is not held.
+    fn heads(&self, id: CaseId, part: Part) -> TxResult<Option<Vec<Hash>>> {
+        let hk = heads_key(id, part);
+        match self.tree.get(&hk)? {
+            Some(v) => Ok(Some(codec::decode::<Heads>(self.key, "docs", &hk, &v)?.0)),
+            None => Ok(self.load(id, part)?.map(|mut doc| doc.heads())),
+        }
+    }
+
+    /// What was last sent of a document to `member` (see `Store::outgoing`).
+    fn sent(&self, member: &str, id: CaseId, part: Part) -> TxResult<Option<Vec<Hash>>> {
+        let sk = sent_key(member, id, part);
+        match self.sync.get(&sk)? {
+            Some(v) => Ok(Some(codec::decode::<Heads>(self.key, "sync", &sk, &v)?.0)),
+            None => Ok(None),
+        }
+    }
+
+    fn set_sent(&self, member: &str, id: CaseId, part: Part, heads: Vec<Hash>) -> TxResult<()> {
+        let sk = sent_key(member, id, part);
+        self.sync.insert(sk.clone(), codec::encode(self.key, "sync", &sk, &Heads(heads))?)?;
         Ok(())
     }
 
@@ -240,6 +274,7 @@ impl Docs<'_> {
     }
 
     fn drop_doc(&self, id: CaseId, part: Part) -> TxResult<bool> {
+        self.tree.remove(heads_key(id, part))?;
         Ok(self.tree.remove(doc_key(id, part))?.is_some())
     }
 
@@ -279,6 +314,8 @@ pub(super) struct Written {
     pub plan_view: Option<Vec<Hash>>,
     /// The heads of every document written or looked at, as stored now.
     pub heads: BTreeMap<Part, Vec<String>>,
+    /// The clashes left in each part written over clashes (writing a value settles them).
+    pub clashes: BTreeMap<Part, Vec<Clash>>,
 }
 
 /// Writes `case` (or, for `Owner::Plan`, its `book`) into its documents: each part it
@@ -298,7 +335,7 @@ pub(super) fn write(
     own.name_school(&merging.school);
     let parts = share::split(&own, book, &merging.sharing);
     let mut merged = false;
-    let (mut plan_view, mut heads) = (None, BTreeMap::new());
+    let (mut plan_view, mut heads, mut clashes) = (None, BTreeMap::new(), BTreeMap::new());
     for part in Part::ALL {
         if case.copy.withheld.contains(&part) || (owner == Owner::Plan && part != Part::Plan) {
             continue;
@@ -328,6 +365,9 @@ pub(super) fn write(
                 merged = true;
             } else {
                 doc = target;
+                if case.copy.clashes.iter().any(|c| c.part == part) {
+                    clashes.insert(part, view(part, &mut doc)?.clashes);
+                }
             }
             docs.keep(case.id, part, &mut doc)?;
             docs.sync.insert(dirty_key(case.id), &[][..])?;
@@ -337,7 +377,7 @@ pub(super) fn write(
         heads.insert(part, hex_heads(&doc.heads()));
     }
     let merged = if merged { Some(materialize(docs.held(case.id)?)?) } else { None };
-    Ok(Written { merged, plan_view, heads })
+    Ok(Written { merged, plan_view, heads, clashes })
 }
 
 /// Puts into `value` what `fresh` holds under the root keys `owned` picks, and removes the
@@ -372,29 +412,91 @@ fn freeze_signed(doc: &mut Doc, book: Option<&PlanBook>, time: i64) -> TxResult<
     Ok(())
 }
 
-/// The record and plan the documents hold, with this copy's view of them: what it does
-/// not hold, the clashes, a signed plan version as it was signed.
-fn materialize(mut held: BTreeMap<Part, Doc>) -> TxResult<(Case, Option<PlanBook>)> {
-    let mut parts = BTreeMap::new();
-    let mut clashes = Vec::new();
-    let mut heads = BTreeMap::new();
-    for (part, doc) in held.iter_mut() {
-        let mut value = doc.read().map_err(merge_error)?;
-        for c in doc.clashes().map_err(merge_error)? {
-            clashes.push(Clash { part: *part, path: c.path, values: c.values.iter().map(Value::to_string).collect() });
-        }
-        if *part == Part::Plan {
-            clashes.extend(keep_frozen(doc, &mut value)?);
-        }
-        heads.insert(*part, hex_heads(&doc.heads()));
-        parts.insert(*part, value);
+/// One part as the record shows it: its value, its clashes and the heads it was read at.
+struct PartView {
+    value: Value,
+    clashes: Vec<Clash>,
+    heads: Vec<String>,
+}
+
+/// A document as the record shows it: where values clash, the one automerge picks, and a
+/// signed plan version as it was signed.
+fn view(part: Part, doc: &mut Doc) -> TxResult<PartView> {
+    let (mut value, found) = doc.read_with_clashes().map_err(merge_error)?;
+    let mut clashes: Vec<Clash> = found
+        .into_iter()
+        .map(|c| Clash { part, path: c.path, values: c.values.iter().map(Value::to_string).collect() })
+        .collect();
+    if part == Part::Plan {
+        clashes.extend(keep_frozen(doc, &mut value)?);
     }
-    let names: Vec<Part> = parts.keys().copied().collect();
+    Ok(PartView { value, clashes, heads: hex_heads(&doc.heads()) })
+}
+
+/// The record and plan made of the parts held, with this copy's view of them: what it
+/// does not hold, the clashes, the heads.
+fn assemble(views: BTreeMap<Part, PartView>) -> TxResult<(Case, Option<PlanBook>)> {
+    let names: Vec<Part> = views.keys().copied().collect();
+    let (mut parts, mut clashes, mut heads) = (BTreeMap::new(), Vec::new(), BTreeMap::new());
+    for (part, v) in views {
+        clashes.extend(v.clashes);
+        heads.insert(part, v.heads);
+        parts.insert(part, v.value);
+    }
     let (mut case, book) = share::join(&parts, &names)
         .map_err(|share::ShareError::NotACase(e)| merge_error(crdt::CrdtError::Damaged(e)))?;
     case.copy.clashes = clashes;
     case.copy.heads = heads;
     Ok((case, book))
+}
+
+/// The record and plan the documents hold.
+fn materialize(held: BTreeMap<Part, Doc>) -> TxResult<(Case, Option<PlanBook>)> {
+    let mut views = BTreeMap::new();
+    for (part, mut doc) in held {
+        views.insert(part, view(part, &mut doc)?);
+    }
+    assemble(views)
+}
+
+/// `materialize` after some of a case's documents changed (`changed`, as stored now):
+/// those are read anew; every other held document whose heads are the ones `stored` was
+/// made from is taken from `stored` as it is (reading a document costs far more than
+/// cutting a record into parts); any other is read anew. None when no part is held.
+fn rematerialize(
+    docs: &Docs,
+    id: CaseId,
+    mut changed: BTreeMap<Part, Doc>,
+    stored: Option<(&Case, Option<&PlanBook>)>,
+    sharing: &Sharing,
+) -> TxResult<Option<(Case, Option<PlanBook>)>> {
+    let mut cut = stored.map(|(case, book)| share::split(case, book, sharing)).unwrap_or_default();
+    let mut views = BTreeMap::new();
+    for part in Part::ALL {
+        if let Some(mut doc) = changed.remove(&part) {
+            views.insert(part, view(part, &mut doc)?);
+            continue;
+        }
+        let Some(heads) = docs.heads(id, part)? else { continue };
+        let heads = hex_heads(&heads);
+        let made_from = stored.and_then(|(case, _)| case.copy.heads.get(&part));
+        let kept = if made_from == Some(&heads) { cut.remove(&part) } else { None };
+        let v = match (kept, stored) {
+            (Some(value), Some((case, _))) => {
+                let clashes = case.copy.clashes.iter().filter(|c| c.part == part).cloned().collect();
+                PartView { value, clashes, heads }
+            }
+            _ => match docs.load(id, part)? {
+                Some(mut doc) => view(part, &mut doc)?,
+                None => continue,
+            },
+        };
+        views.insert(part, v);
+    }
+    if views.is_empty() {
+        return Ok(None);
+    }
+    assemble(views).map(Some)
 }
 
 /// Puts each signed version back as it was signed; an edit that came in for it after
@@ -583,6 +685,7 @@ impl Store {
         let mut out: Vec<(Vec<DocChange>, Vec<Sent>)> = vec![Default::default(); readers.len()];
         for part in Part::ALL {
             let mut doc: Option<Option<Doc>> = None;
+            let now = self.doc_heads(id, part)?;
             for ((member, entitled), (items, sent)) in readers.iter().zip(&mut out) {
                 let before = self.sent_heads(member, id, part)?;
                 if !entitled.contains(&part) {
@@ -590,6 +693,10 @@ impl Store {
                         items.push(DocChange { case: id, part, changes: Vec::new(), drop: true });
                         sent.push(Sent { case: id, part, heads: None });
                     }
+                    continue;
+                }
+                // Nothing new for this reader: the document need not be read.
+                if now.is_none() || (before.is_some() && before == now) {
                     continue;
                 }
                 let loaded = match &mut doc {
@@ -607,6 +714,16 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The heads of `id`'s `part` as held now, None when it is not held (see `Docs::heads`).
+    fn doc_heads(&self, id: CaseId, part: Part) -> Result<Option<Vec<Hash>>> {
+        let hk = heads_key(id, part);
+        let record = |e| StoreError::Record { key: super::hex(&hk), error: e };
+        match self.trees.docs.get(&hk).map_err(|e| self.sled_error(e))? {
+            Some(v) => codec::decode::<Heads>(self.key()?, "docs", &hk, &v).map(|h| Some(h.0)).map_err(record),
+            None => Ok(self.load_doc(id, part)?.map(|mut doc| doc.heads())),
+        }
     }
 
     /// The heads of `id`'s `part` last sent to `member`, if it was ever sent.
@@ -655,9 +772,8 @@ impl Store {
         at: chrono::NaiveDateTime,
         taken: &Taken,
     ) -> Result<Received> {
-        if self.merging.is_none() {
-            return Err(StoreError::Locked);
-        }
+        let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
+        let sharing = &merging.sharing;
         let key = self.key()?;
         let tk = taken_key(from);
         let taken = codec::encode(key, "sync", &tk, taken)
@@ -673,35 +789,35 @@ impl Store {
                 let mut report = Received::default();
                 let mut head = read_head(tm)?;
                 for (id, items) in &by_case {
-                    let Applied { changes, authors, dropped, mut held } = apply_case(&docs, *id, items)?;
+                    let Applied { changes, authors, dropped, changed } = apply_case(&docs, *id, items, from)?;
                     let k = *id.0.as_bytes();
                     let stored = match tc.get(k)? {
                         Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
                         None => None,
                     };
-                    for part in Part::ALL {
-                        if !held.contains_key(&part)
-                            && let Some(doc) = docs.load(*id, part)?
-                        {
-                            held.insert(part, doc);
+                    let stored_book = match (&stored, tp.get(k)?) {
+                        (Some(_), Some(v)) => Some(codec::decode::<PlanBook>(key, "plans", &k, &v)?),
+                        _ => None,
+                    };
+                    let was = stored.as_ref().map(|c| (c, stored_book.as_ref()));
+                    match rematerialize(&docs, *id, changed, was, sharing)? {
+                        None => {
+                            tc.remove(&k)?;
+                            tp.remove(&k)?;
                         }
-                    }
-                    if held.is_empty() {
-                        tc.remove(&k)?;
-                        tp.remove(&k)?;
-                    } else {
-                        let (mut case, mut book) = materialize(held)?;
-                        case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
-                        case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
-                        tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
-                        // With its heads, so an editor opened on it bases its saves there.
-                        if let Some(b) = &mut book {
-                            b.heads = case.copy.heads.get(&Part::Plan).cloned().unwrap_or_default();
+                        Some((mut case, mut book)) => {
+                            case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
+                            case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
+                            tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
+                            // With its heads, so an editor opened on it bases its saves there.
+                            if let Some(b) = &mut book {
+                                b.heads = case.copy.heads.get(&Part::Plan).cloned().unwrap_or_default();
+                            }
+                            match &book {
+                                Some(b) => tp.insert(&k, codec::encode(key, "plans", &k, b)?)?,
+                                None => tp.remove(&k)?,
+                            };
                         }
-                        match &book {
-                            Some(b) => tp.insert(&k, codec::encode(key, "plans", &k, b)?)?,
-                            None => tp.remove(&k)?,
-                        };
                     }
                     ts.insert(dirty_key(*id), &[][..])?;
                     for (author, n) in &authors {
@@ -778,41 +894,48 @@ impl Store {
 pub(super) fn remove_all(tree: &TransactionalTree, id: CaseId) -> TxResult<()> {
     for part in Part::ALL {
         tree.remove(doc_key(id, part))?;
+        tree.remove(heads_key(id, part))?;
     }
     Ok(())
 }
 
 /// The heads of every document of case `id`, as a record keeps them.
 pub(super) fn heads_of(docs: &Docs, id: CaseId) -> TxResult<BTreeMap<Part, Vec<String>>> {
-    Ok(docs.held(id)?.into_iter().map(|(p, mut d)| (p, hex_heads(&d.heads()))).collect())
+    let mut out = BTreeMap::new();
+    for part in Part::ALL {
+        if let Some(heads) = docs.heads(id, part)? {
+            out.insert(part, hex_heads(&heads));
+        }
+    }
+    Ok(out)
 }
 
 /// What one case's items did: the changes applied, how many per author (member id), the
-/// parts dropped, and the documents applied to (as stored now).
+/// parts dropped, and the documents that changed (as stored now).
 struct Applied {
     changes: usize,
     authors: BTreeMap<String, usize>,
     dropped: Vec<Part>,
-    held: BTreeMap<Part, Doc>,
+    changed: BTreeMap<Part, Doc>,
 }
 
-/// Applies one case's items. Changes that wait for others not here abort it all.
-fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange]) -> TxResult<Applied> {
-    let mut out = Applied { changes: 0, authors: BTreeMap::new(), dropped: Vec::new(), held: BTreeMap::new() };
+/// Applies one case's items from member `from`. Changes that wait for others not here
+/// abort it all.
+fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange], from: &str) -> TxResult<Applied> {
+    let mut out = Applied { changes: 0, authors: BTreeMap::new(), dropped: Vec::new(), changed: BTreeMap::new() };
     for item in items {
         if item.drop {
-            out.held.remove(&item.part);
+            out.changed.remove(&item.part);
             if docs.drop_doc(id, item.part)? {
                 out.dropped.push(item.part);
             }
             continue;
         }
-        let loaded = match out.held.remove(&item.part) {
-            Some(doc) => Some(doc),
-            None => docs.load(id, item.part)?,
+        let (mut doc, was_changed) = match out.changed.remove(&item.part) {
+            Some(doc) => (doc, true),
+            None => (docs.load(id, item.part)?.unwrap_or_else(|| Doc::new(docs.actor)), false),
         };
-        let existed = loaded.is_some();
-        let mut doc = loaded.unwrap_or_else(|| Doc::new(docs.actor));
+        let before = doc.heads();
         let applied = doc.apply(&item.changes).map_err(merge_error)?;
         if !applied.complete {
             return Err(ConflictableTransactionError::Abort(Abort::Waiting));
@@ -822,10 +945,15 @@ fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange]) -> TxResult<Applied
             *out.authors.entry(author(actor)).or_insert(0) += n;
         }
         if applied.changes > 0 {
+            // Everything this document held was sent to the sender already (or it held
+            // nothing): the sender now holds all of it, so none of it goes back.
+            if docs.sent(from, id, item.part)?.unwrap_or_default() == before {
+                docs.set_sent(from, id, item.part, doc.heads())?;
+            }
             docs.keep(id, item.part, &mut doc)?;
-            out.held.insert(item.part, doc);
-        } else if existed {
-            out.held.insert(item.part, doc);
+        }
+        if applied.changes > 0 || was_changed {
+            out.changed.insert(item.part, doc);
         }
     }
     Ok(out)

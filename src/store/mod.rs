@@ -557,8 +557,9 @@ impl Store {
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.at.and_utc().timestamp();
                     let written = docs::write(&docs, merging, &next, None, docs::Owner::Record, &[], time)?;
-                    if let Some((merged, _)) = written.merged {
-                        next = Case { id: next.id, revision: next.revision, ..merged };
+                    match written.merged {
+                        Some((merged, _)) => next = Case { id: next.id, revision: next.revision, ..merged },
+                        None => next.copy.settle_clashes(written.clashes),
                     }
                     next.copy.heads = written.heads;
                     next.copy.local_revision = next.revision;
