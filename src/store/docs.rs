@@ -305,6 +305,19 @@ impl Owner {
     }
 }
 
+/// What a write puts into the documents, and as whose.
+#[derive(Clone, Copy)]
+pub(super) struct Writing<'a> {
+    pub case: &'a Case,
+    pub book: Option<&'a PlanBook>,
+    /// The record as stored before this save (a record save leaves the parts equal to it).
+    pub stored: Option<&'a Case>,
+    pub owner: Owner,
+    /// What the plan editor's save is based on (`Docs::plan_base`).
+    pub plan_base: &'a [Hash],
+    pub time: i64,
+}
+
 /// What a write did.
 #[derive(Default)]
 pub(super) struct Written {
@@ -319,25 +332,33 @@ pub(super) struct Written {
 }
 
 /// Writes `case` (or, for `Owner::Plan`, its `book`) into its documents: each part it
-/// holds (a withheld one never, on this copy), only the keys `owner` owns. Each part is
+/// holds (a withheld one never, on this copy), only the keys `owner` owns; for a record
+/// saved over `stored`, only the parts that differ from it. Each part is
 /// based on the heads the caller read (the record's, or `plan_base` for the plan
 /// editor's; empty: the newest); when they are older, the write is merged in.
-pub(super) fn write(
-    docs: &Docs,
-    merging: &Merging,
-    case: &Case,
-    book: Option<&PlanBook>,
-    owner: Owner,
-    plan_base: &[Hash],
-    time: i64,
-) -> TxResult<Written> {
-    let mut own = case.clone();
-    own.name_school(&merging.school);
-    let parts = share::split(&own, book, &merging.sharing);
+pub(super) fn write(docs: &Docs, merging: &Merging, w: &Writing) -> TxResult<Written> {
+    let Writing { case, book, stored, owner, plan_base, time } = *w;
+    let cut = |case: &Case| {
+        let mut own = case.clone();
+        own.name_school(&merging.school);
+        share::split(&own, book, &merging.sharing)
+    };
+    let parts = cut(case);
+    // A record save leaves the parts it did not change alone: their documents are not read.
+    let before = match (owner, stored) {
+        (Owner::Record, Some(stored)) => Some(cut(stored)),
+        _ => None,
+    };
     let mut merged = false;
     let (mut plan_view, mut heads, mut clashes) = (None, BTreeMap::new(), BTreeMap::new());
     for part in Part::ALL {
         if case.copy.withheld.contains(&part) || (owner == Owner::Plan && part != Part::Plan) {
+            continue;
+        }
+        if before.as_ref().is_some_and(|b| b.get(&part) == parts.get(&part)) {
+            if let Some(h) = docs.heads(case.id, part)? {
+                heads.insert(part, hex_heads(&h));
+            }
             continue;
         }
         let existing = docs.load(case.id, part)?;
@@ -574,8 +595,16 @@ impl Store {
             (&t.cases, &t.docs, &t.sync, &t.plans)
                 .transaction(|(tc, td, ts, tp)| {
                     let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
-                    write(&docs, merging, &case, book.as_ref(), Owner::Record, &[], time)?;
-                    write(&docs, merging, &case, book.as_ref(), Owner::Plan, &[], time)?;
+                    let record = Writing {
+                        case: &case,
+                        book: book.as_ref(),
+                        stored: None,
+                        owner: Owner::Record,
+                        plan_base: &[],
+                        time,
+                    };
+                    write(&docs, merging, &record)?;
+                    write(&docs, merging, &Writing { owner: Owner::Plan, ..record })?;
                     let mut stored = case.clone();
                     stored.copy.heads = heads_of(&docs, id)?;
                     let k = id.0.as_bytes();

@@ -556,7 +556,15 @@ impl Store {
                 if let Some(merging) = &self.merging {
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.at.and_utc().timestamp();
-                    let written = docs::write(&docs, merging, &next, None, docs::Owner::Record, &[], time)?;
+                    let writing = docs::Writing {
+                        case: &next,
+                        book: None,
+                        stored: stored.as_ref(),
+                        owner: docs::Owner::Record,
+                        plan_base: &[],
+                        time,
+                    };
+                    let written = docs::write(&docs, merging, &writing)?;
                     match written.merged {
                         Some((merged, _)) => next = Case { id: next.id, revision: next.revision, ..merged },
                         None => next.copy.settle_clashes(written.clashes),
@@ -661,7 +669,15 @@ impl Store {
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.map_or(0, |c| c.at.and_utc().timestamp());
                     let base = docs.plan_base(id, &book)?;
-                    let written = docs::write(&docs, merging, &case, Some(&book), docs::Owner::Plan, &base, time)?;
+                    let writing = docs::Writing {
+                        case: &case,
+                        book: Some(&book),
+                        stored: None,
+                        owner: docs::Owner::Plan,
+                        plan_base: &base,
+                        time,
+                    };
+                    let written = docs::write(&docs, merging, &writing)?;
                     if let Some(view) = written.plan_view {
                         docs.set_plan_base(id, &book, view)?;
                     }
