@@ -111,8 +111,34 @@ fn taken_key(member: &str) -> Vec<u8> {
     format!("taken/{member}").into_bytes()
 }
 
+/// A kept document, with its heads beside it: a sync compares heads without loading the
+/// document (which costs far more than decrypting it).
 #[derive(Serialize, Deserialize)]
-struct DocBytes(#[serde(with = "crypto::b64")] Vec<u8>);
+#[serde(untagged)]
+enum DocBytes {
+    WithHeads {
+        #[serde(with = "crypto::b64")]
+        doc: Vec<u8>,
+        heads: Vec<String>,
+    },
+    /// As kept before the heads were: the document alone.
+    Alone(#[serde(with = "crypto::b64")] Vec<u8>),
+}
+
+impl DocBytes {
+    fn load(self, actor: &[u8]) -> Result<Doc, crdt::CrdtError> {
+        match self {
+            DocBytes::WithHeads { doc, .. } | DocBytes::Alone(doc) => Doc::load(&doc, actor),
+        }
+    }
+
+    fn heads(self, actor: &[u8]) -> Result<Vec<Hash>, crdt::CrdtError> {
+        match self {
+            DocBytes::WithHeads { heads, .. } => Ok(parse_heads(&heads)),
+            alone => alone.load(actor).map(|mut doc| doc.heads()),
+        }
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct Heads(Vec<Hash>);
@@ -149,13 +175,6 @@ const FROZEN: &str = "frozen";
 fn doc_key(id: CaseId, part: Part) -> Vec<u8> {
     let mut k = id.0.as_bytes().to_vec();
     k.extend_from_slice(part.name().as_bytes());
-    k
-}
-
-/// Beside each document, its heads: what a sync compares without loading the document.
-fn heads_key(id: CaseId, part: Part) -> Vec<u8> {
-    let mut k = doc_key(id, part);
-    k.extend_from_slice(b"/heads");
     k
 }
 
@@ -213,26 +232,24 @@ impl Docs<'_> {
     fn load(&self, id: CaseId, part: Part) -> TxResult<Option<Doc>> {
         let k = doc_key(id, part);
         let Some(v) = self.tree.get(&k)? else { return Ok(None) };
-        let DocBytes(bytes) = codec::decode(self.key, "docs", &k, &v)?;
-        Doc::load(&bytes, self.actor).map(Some).map_err(merge_error)
+        let kept: DocBytes = codec::decode(self.key, "docs", &k, &v)?;
+        kept.load(self.actor).map(Some).map_err(merge_error)
     }
 
     fn keep(&self, id: CaseId, part: Part, doc: &mut Doc) -> TxResult<()> {
         let k = doc_key(id, part);
-        self.tree.insert(k.clone(), codec::encode(self.key, "docs", &k, &DocBytes(doc.save()))?)?;
-        let hk = heads_key(id, part);
-        self.tree.insert(hk.clone(), codec::encode(self.key, "docs", &hk, &Heads(doc.heads()))?)?;
+        let kept = DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&doc.heads()) };
+        self.tree.insert(k.clone(), codec::encode(self.key, "docs", &k, &kept)?)?;
         Ok(())
     }
 
-    /// The heads of a held document, from the record beside it (a document kept before
-    /// those records existed is loaded once); None when it is not held.
+    /// The heads of a held document (kept beside it; one kept before that is loaded);
+    /// None when it is not held.
     fn heads(&self, id: CaseId, part: Part) -> TxResult<Option<Vec<Hash>>> {
-        let hk = heads_key(id, part);
-        match self.tree.get(&hk)? {
-            Some(v) => Ok(Some(codec::decode::<Heads>(self.key, "docs", &hk, &v)?.0)),
-            None => Ok(self.load(id, part)?.map(|mut doc| doc.heads())),
-        }
+        let k = doc_key(id, part);
+        let Some(v) = self.tree.get(&k)? else { return Ok(None) };
+        let kept: DocBytes = codec::decode(self.key, "docs", &k, &v)?;
+        kept.heads(self.actor).map(Some).map_err(merge_error)
     }
 
     /// What was last sent of a document to `member` (see `Store::outgoing`).
@@ -274,7 +291,6 @@ impl Docs<'_> {
     }
 
     fn drop_doc(&self, id: CaseId, part: Part) -> TxResult<bool> {
-        self.tree.remove(heads_key(id, part))?;
         Ok(self.tree.remove(doc_key(id, part))?.is_some())
     }
 
@@ -747,12 +763,15 @@ impl Store {
 
     /// The heads of `id`'s `part` as held now, None when it is not held (see `Docs::heads`).
     fn doc_heads(&self, id: CaseId, part: Part) -> Result<Option<Vec<Hash>>> {
-        let hk = heads_key(id, part);
-        let record = |e| StoreError::Record { key: super::hex(&hk), error: e };
-        match self.trees.docs.get(&hk).map_err(|e| self.sled_error(e))? {
-            Some(v) => codec::decode::<Heads>(self.key()?, "docs", &hk, &v).map(|h| Some(h.0)).map_err(record),
-            None => Ok(self.load_doc(id, part)?.map(|mut doc| doc.heads())),
-        }
+        self.kept_doc(id, part)?.map(|kept| kept.heads(&self.actor)).transpose().map_err(StoreError::Merge)
+    }
+
+    fn kept_doc(&self, id: CaseId, part: Part) -> Result<Option<DocBytes>> {
+        let k = doc_key(id, part);
+        let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? else { return Ok(None) };
+        codec::decode(self.key()?, "docs", &k, &v)
+            .map(Some)
+            .map_err(|error| StoreError::Record { key: super::hex(&k), error })
     }
 
     /// The heads of `id`'s `part` last sent to `member`, if it was ever sent.
@@ -781,12 +800,7 @@ impl Store {
     }
 
     fn load_doc(&self, id: CaseId, part: Part) -> Result<Option<Doc>> {
-        let key = self.key()?;
-        let k = doc_key(id, part);
-        let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? else { return Ok(None) };
-        let DocBytes(bytes) =
-            codec::decode(key, "docs", &k, &v).map_err(|error| StoreError::Record { key: super::hex(&k), error })?;
-        Doc::load(&bytes, &self.actor).map(Some).map_err(StoreError::Merge)
+        self.kept_doc(id, part)?.map(|kept| kept.load(&self.actor)).transpose().map_err(StoreError::Merge)
     }
 
     /// Applies one partner file's changes: all of them with the records they change and
@@ -923,7 +937,6 @@ impl Store {
 pub(super) fn remove_all(tree: &TransactionalTree, id: CaseId) -> TxResult<()> {
     for part in Part::ALL {
         tree.remove(doc_key(id, part))?;
-        tree.remove(heads_key(id, part))?;
     }
     Ok(())
 }
@@ -986,4 +999,27 @@ fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange], from: &str) -> TxRe
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document kept before its heads were kept beside it still loads, and its heads
+    /// are read from it; one kept now gives the same heads without being loaded.
+    #[test]
+    fn a_document_kept_before_its_heads_were_still_loads() {
+        let actor = actor("anna");
+        let mut doc = Doc::new(&actor);
+        doc.write(&serde_json::json!({"groep": 5}), &share::is_text, 0).unwrap();
+        let heads = doc.heads();
+        let old = serde_json::to_vec(&DocBytes::Alone(doc.save())).unwrap();
+        let now = serde_json::to_vec(&DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&heads) }).unwrap();
+        for bytes in [&old, &now] {
+            let kept = || serde_json::from_slice::<DocBytes>(bytes).unwrap();
+            assert_eq!(kept().heads(&actor).unwrap(), heads);
+            assert_eq!(kept().load(&actor).unwrap().read().unwrap(), serde_json::json!({"groep": 5}));
+        }
+        assert!(matches!(serde_json::from_slice::<DocBytes>(&now).unwrap(), DocBytes::WithHeads { .. }));
+    }
 }
