@@ -157,7 +157,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// `x` rounded to `decimals` places, with a decimal comma and no thousands separator
 /// (Dutch Excel reads "1234,5"; it would read "1.234" as 1234). Never "-0,0".
 /// `decimals` is small (0 or 1).
-fn decimal(x: f64, decimals: i32) -> String {
+pub fn decimal(x: f64, decimals: i32) -> String {
     // Halves away from zero, as Excel shows them (Rust's formatting rounds them to even).
     let scale = 10f64.powi(decimals);
     let rounded = (x * scale).round() / scale;

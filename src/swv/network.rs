@@ -13,6 +13,7 @@ use crate::domain::export::Period;
 use crate::domain::figures::{self, Figures, MIN_CASES, small};
 use crate::domain::team::same_name;
 use crate::print::{Block, Chart, ChartPoint, Doc};
+use crate::report::decimal;
 use crate::store::SwvRecord;
 use crate::strings::{self, Label, small_count};
 
@@ -57,9 +58,10 @@ pub fn document(
     })
 }
 
-/// A mean or share, or "—" where it rests on too few cases.
-fn derived(x: Option<f64>, decimals: usize) -> String {
-    x.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}").replace('.', ","))
+/// A mean (one decimal) or a share (a whole percent), as the report writes it, or "—"
+/// where it rests on too few cases.
+fn derived(x: Option<f64>, decimals: i32, unit: &str) -> String {
+    x.map_or_else(|| "—".to_string(), |v| format!("{}{unit}", decimal(v, decimals)))
 }
 
 fn indicator_table(rows: &[Group], figures_of: impl Fn(&Group) -> Figures) -> Block {
@@ -67,13 +69,13 @@ fn indicator_table(rows: &[Group], figures_of: impl Fn(&Group) -> Figures) -> Bl
         .iter()
         .map(|g| {
             let f = figures_of(g);
-            let satisfaction = (0..3).map(|who| derived(f.satisfaction(who), 1)).collect::<Vec<_>>().join(" / ");
+            let satisfaction = (0..3).map(|who| derived(f.satisfaction(who), 1, "")).collect::<Vec<_>>().join(" / ");
             vec![
                 row_label(g),
                 small_count(f.started),
                 small_count(f.active),
                 small_count(f.joint_started),
-                f.in_time_percent().map_or_else(|| "—".to_string(), |p| format!("{p:.0}%")),
+                derived(f.in_time_percent(), 0, "%"),
                 small_count(f.escalations.iter().sum()),
                 satisfaction,
             ]
