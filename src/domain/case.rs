@@ -200,13 +200,8 @@ impl Case {
     pub fn lighten(&mut self, route: &Routekaart) {
         let sources = route.kept_fields();
         for v in self.visits.iter_mut().filter(|v| v.done.is_some()) {
-            let kept: Values = v
-                .values
-                .iter()
-                .filter(|(field, _)| sources.contains(&(v.step.as_str(), field.as_str())))
-                .map(|(k, x)| (k.clone(), x.clone()))
-                .collect();
-            v.values = kept;
+            let step = v.step.as_str();
+            v.values.retain(|field, _| sources.contains(&(step, field)));
         }
     }
 

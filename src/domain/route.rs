@@ -270,6 +270,11 @@ impl Values {
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
+
+    /// Keeps only the fields for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
+        self.0.retain(|(k, v)| keep(k, v));
+    }
 }
 
 impl FromIterator<(String, Value)> for Values {
