@@ -16,6 +16,23 @@ pub fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn write_as(file: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    write_with(file, private, |f| f.write_all(bytes))
+}
+
+/// `write_private` for content that `fill` writes piece by piece (it may seek), so a
+/// large file is never held in memory whole.
+pub fn write_private_with(
+    file: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_with(file, true, fill)
+}
+
+fn write_with(
+    file: &Path,
+    private: bool,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("tandem");
@@ -25,7 +42,7 @@ fn write_as(file: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
         if private {
             private_file(&tmp)?;
         }
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
         std::fs::rename(&tmp, file)
     })();

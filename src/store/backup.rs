@@ -3,12 +3,17 @@
 //! Restoring builds a new database beside the old one and swaps the folders, so a
 //! failed restore leaves the store as it was.
 
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::{ANCHOR_FILE, HEAD_KEY, Result, Store, StoreError, lock, open_trees};
@@ -18,14 +23,16 @@ const MAGIC: &str = "tandem-backup 1";
 const EXTENSION: &str = "backup";
 /// Beside the store while a restored database is complete but not yet moved in.
 const STAGED: &str = "db.restoring.done";
+/// The first line is the magic and a hex checksum; anything longer is not a backup.
+const MAX_HEADER: u64 = 256;
 
-#[derive(Serialize, Deserialize)]
+/// A backup read back for a restore (`LiveDump` writes it, with the time it was made).
+#[derive(Deserialize)]
 struct Dump {
-    created: NaiveDateTime,
     trees: Vec<TreeDump>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct TreeDump {
     name: String,
     /// Base64 key and value pairs.
@@ -51,27 +58,107 @@ impl Store {
         {
             return Err(StoreError::Truncated { expected: anchor.seq, found: head });
         }
-        let t = &self.trees;
-        let mut trees = Vec::new();
-        for (name, tree) in t.named() {
-            let mut entries = Vec::new();
-            for item in tree.iter() {
-                let (k, v) = item.map_err(|e| self.sled_error(e))?;
-                entries.push([STANDARD.encode(k), STANDARD.encode(v)]);
-            }
-            trees.push(TreeDump { name: name.to_string(), entries });
-        }
-        let body = serde_json::to_vec(&Dump { created: at, trees }).map_err(|e| self.damaged(e.to_string()))?;
-        let mut file = format!("{MAGIC} {}\n", data_encoding::HEXLOWER.encode(&Sha256::digest(&body))).into_bytes();
-        file.extend_from_slice(&body);
         let path = dir.join(format!("tandem-{}.{EXTENSION}", at.format("%Y%m%d-%H%M%S")));
         let io = |error| StoreError::Io { dir: dir.to_path_buf(), error };
-        crate::atomic::write_private(&path, &file).map_err(io)?;
+        let live = LiveDump { created: at, trees: &self.trees, failed: RefCell::new(None) };
+        let written = crate::atomic::write_private_with(&path, |f| write_dump(f, &live));
+        match (live.failed.into_inner(), written) {
+            (Some(e), _) => return Err(self.sled_error(e)),
+            (None, written) => written.map_err(io)?,
+        }
         crate::atomic::private_dir(dir).map_err(io)?;
         for old in list_backups(dir).into_iter().skip(keep.max(1)) {
             std::fs::remove_file(&old.path).map_err(io)?;
         }
         Ok(path)
+    }
+}
+
+fn header(sum: &[u8]) -> String {
+    format!("{MAGIC} {}\n", data_encoding::HEXLOWER.encode(sum))
+}
+
+/// Writes a header with a placeholder checksum, then the dump (hashed as it is written),
+/// then the real checksum over the placeholder (both are the same length).
+fn write_dump(f: &mut File, dump: &LiveDump<'_>) -> std::io::Result<()> {
+    f.write_all(header(&[0; 32]).as_bytes())?;
+    let mut out = Hashing { inner: BufWriter::new(&mut *f), hash: Sha256::new() };
+    serde_json::to_writer(&mut out, dump).map_err(std::io::Error::other)?;
+    let Hashing { inner, hash } = out;
+    let f = inner.into_inner().map_err(|e| e.into_error())?;
+    f.seek(SeekFrom::Start(0))?;
+    f.write_all(header(&hash.finalize()).as_bytes())
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A `Dump` as it is written: each tree is read while its JSON is written, so a backup
+/// never holds the store in memory (it held it three times over: 130 MB at 10,000 cases).
+/// A sled error met on the way is kept in `failed`.
+struct LiveDump<'a> {
+    created: NaiveDateTime,
+    trees: &'a super::Trees,
+    failed: RefCell<Option<sled::Error>>,
+}
+
+impl Serialize for LiveDump<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut dump = s.serialize_struct("Dump", 2)?;
+        dump.serialize_field("created", &self.created)?;
+        let trees: Vec<LiveTree<'_>> =
+            self.trees.named().into_iter().map(|(name, tree)| LiveTree { name, tree, failed: &self.failed }).collect();
+        dump.serialize_field("trees", &trees)?;
+        dump.end()
+    }
+}
+
+/// A `TreeDump` as it is written.
+struct LiveTree<'a> {
+    name: &'a str,
+    tree: &'a sled::Tree,
+    failed: &'a RefCell<Option<sled::Error>>,
+}
+
+impl Serialize for LiveTree<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut tree = s.serialize_struct("TreeDump", 2)?;
+        tree.serialize_field("name", self.name)?;
+        tree.serialize_field("entries", &LiveEntries(self))?;
+        tree.end()
+    }
+}
+
+struct LiveEntries<'a>(&'a LiveTree<'a>);
+
+impl Serialize for LiveEntries<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for item in self.0.tree.iter() {
+            match item {
+                Ok((k, v)) => seq.serialize_element(&[STANDARD.encode(k), STANDARD.encode(v)])?,
+                Err(e) => {
+                    *self.0.failed.borrow_mut() = Some(e);
+                    return Err(S::Error::custom("sled"));
+                }
+            }
+        }
+        seq.end()
     }
 }
 
@@ -92,17 +179,70 @@ pub fn list_backups(dir: &Path) -> Vec<Backup> {
     found
 }
 
-fn read_dump(file: &Path) -> Result<Dump> {
+/// A backup whose checksum holds, positioned at its body. The file is hashed in pieces,
+/// never read whole.
+fn checked_body(file: &Path) -> Result<BufReader<File>> {
     let bad = |detail: &str| StoreError::Damaged { dir: file.to_path_buf(), detail: detail.to_string() };
-    let bytes = std::fs::read(file).map_err(|error| StoreError::Io { dir: file.to_path_buf(), error })?;
-    let newline = bytes.iter().position(|b| *b == b'\n').ok_or_else(|| bad(strings::BACKUP_NOT_A_BACKUP))?;
-    let (header, body) = (&bytes[..newline], &bytes[newline + 1..]);
-    let header = std::str::from_utf8(header).map_err(|_| bad(strings::BACKUP_NOT_A_BACKUP))?;
-    let sum = header.strip_prefix(MAGIC).map(str::trim).ok_or_else(|| bad(strings::BACKUP_NOT_A_BACKUP))?;
-    if data_encoding::HEXLOWER.encode(&Sha256::digest(body)) != sum {
+    let io = |error| StoreError::Io { dir: file.to_path_buf(), error };
+    let mut reader = BufReader::new(File::open(file).map_err(io)?);
+    let mut header = Vec::new();
+    (&mut reader).take(MAX_HEADER).read_until(b'\n', &mut header).map_err(io)?;
+    let Some(line) = header.strip_suffix(b"\n") else { return Err(bad(strings::BACKUP_NOT_A_BACKUP)) };
+    let line = std::str::from_utf8(line).map_err(|_| bad(strings::BACKUP_NOT_A_BACKUP))?;
+    let sum = line.strip_prefix(MAGIC).map(str::trim).ok_or_else(|| bad(strings::BACKUP_NOT_A_BACKUP))?;
+    let mut hash = Sha256::new();
+    std::io::copy(&mut reader, &mut hash).map_err(io)?;
+    if data_encoding::HEXLOWER.encode(&hash.finalize()) != sum {
         return Err(bad(strings::BACKUP_CHECKSUM));
     }
-    serde_json::from_slice(body).map_err(|_| bad(strings::BACKUP_CHECKSUM))
+    reader.seek(SeekFrom::Start(header.len() as u64)).map_err(io)?;
+    Ok(reader)
+}
+
+fn read_dump(file: &Path) -> Result<Dump> {
+    let body = checked_body(file)?;
+    serde_json::from_reader(body)
+        .map_err(|_| StoreError::Damaged { dir: file.to_path_buf(), detail: strings::BACKUP_CHECKSUM.to_string() })
+}
+
+/// A dump read for its audit head: only the meta tree's entries are kept, the rest is
+/// parsed and let go as it is read.
+#[derive(Deserialize)]
+struct MetaOnly {
+    trees: Vec<MetaEntries>,
+}
+
+/// A tree's entries if it is the meta tree (the writer puts the name first).
+struct MetaEntries(Option<Vec<[String; 2]>>);
+
+impl<'de> Deserialize<'de> for MetaEntries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_map(MetaVisitor)
+    }
+}
+
+struct MetaVisitor;
+
+impl<'de> Visitor<'de> for MetaVisitor {
+    type Value = MetaEntries;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a tree of a backup")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<MetaEntries, A::Error> {
+        let (mut name, mut entries) = (None::<String>, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "name" => name = Some(map.next_value()?),
+                "entries" if name.as_deref() == Some("meta") => entries = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(MetaEntries(entries))
+    }
 }
 
 /// Replaces the store in `store_dir` by the backup in `file`. Takes the store's lock, so
@@ -149,18 +289,18 @@ impl Store {
 
 /// The audit head the backup in `file` was made at (None: a store without history).
 pub(super) fn head_of(file: &Path) -> Result<Option<super::Head>> {
-    let dump = read_dump(file)?;
     let bad = || StoreError::Damaged { dir: file.to_path_buf(), detail: strings::BACKUP_CHECKSUM.to_string() };
-    let Some(meta) = dump.trees.iter().find(|t| t.name == "meta") else { return Ok(None) };
+    let dump: MetaOnly = serde_json::from_reader(checked_body(file)?).map_err(|_| bad())?;
+    let Some(meta) = dump.trees.into_iter().find_map(|t| t.0) else { return Ok(None) };
     let head_key = STANDARD.encode(HEAD_KEY);
-    let Some([_, value]) = meta.entries.iter().find(|[k, _]| *k == head_key) else { return Ok(None) };
+    let Some([_, value]) = meta.iter().find(|[k, _]| *k == head_key) else { return Ok(None) };
     let bytes = STANDARD.decode(value).map_err(|_| bad())?;
     super::parse_head(&bytes).map(Some).map_err(|_| bad())
 }
 
-/// The newest backup in `dir` whose checksum holds.
+/// The newest backup in `dir` whose checksum holds and whose head can be read.
 pub fn newest_good_backup(dir: &Path) -> Option<Backup> {
-    list_backups(dir).into_iter().find(|b| read_dump(&b.path).is_ok())
+    list_backups(dir).into_iter().find(|b| head_of(&b.path).is_ok())
 }
 
 /// Where the replaced database goes: named by the time, never onto an earlier one.

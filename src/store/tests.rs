@@ -333,6 +333,13 @@ fn backup_and_restore_round_trip() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "a backup is owner-only");
     }
+    // Written in pieces, the file is still its header (the checksum of the body) and the body.
+    let bytes = std::fs::read(&file).unwrap();
+    let newline = bytes.iter().position(|b| *b == b'\n').unwrap();
+    let sum = data_encoding::HEXLOWER.encode(&<sha2::Sha256 as sha2::Digest>::digest(&bytes[newline + 1..]));
+    assert_eq!(std::str::from_utf8(&bytes[..newline]).unwrap(), format!("tandem-backup 1 {sum}"));
+    let body: serde_json::Value = serde_json::from_slice(&bytes[newline + 1..]).unwrap();
+    assert_eq!(body["trees"].as_array().unwrap().len(), 9, "every tree");
 
     // A damaged backup is refused and changes nothing.
     let mut bytes = std::fs::read(&file).unwrap();
