@@ -9,7 +9,7 @@
 //! record. A save based on an older record (a partner's changes came in meanwhile) is
 //! written on a fork at the heads it was read from and merged, so it never undoes them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -450,6 +450,7 @@ fn freeze_signed(doc: &mut Doc, book: Option<&PlanBook>, time: i64) -> TxResult<
 }
 
 /// One part as the record shows it: its value, its clashes and the heads it was read at.
+#[derive(Clone)]
 struct PartView {
     value: Value,
     clashes: Vec<Clash>,
@@ -503,15 +504,13 @@ fn materialize(held: BTreeMap<Part, Doc>) -> TxResult<(Case, Option<PlanBook>)> 
 fn rematerialize(
     docs: &Docs,
     id: CaseId,
-    mut changed: BTreeMap<Part, Doc>,
+    mut views: BTreeMap<Part, PartView>,
     stored: Option<(&Case, Option<&PlanBook>)>,
     sharing: &Sharing,
 ) -> TxResult<Option<(Case, Option<PlanBook>)>> {
     let mut cut = stored.map(|(case, book)| share::split(case, book, sharing)).unwrap_or_default();
-    let mut views = BTreeMap::new();
     for part in Part::ALL {
-        if let Some(mut doc) = changed.remove(&part) {
-            views.insert(part, view(part, &mut doc)?);
+        if views.contains_key(&part) {
             continue;
         }
         let Some(heads) = docs.heads(id, part)? else { continue };
@@ -825,6 +824,7 @@ impl Store {
         for item in items {
             by_case.entry(item.case).or_default().push(item);
         }
+        let prepared = self.prepare_all(&by_case, key);
         let t = &self.trees;
         let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
             .transaction(|(tc, tp, td, ts, th, tm)| {
@@ -832,7 +832,12 @@ impl Store {
                 let mut report = Received::default();
                 let mut head = read_head(tm)?;
                 for (id, items) in &by_case {
-                    let Applied { changes, authors, dropped, changed } = apply_case(&docs, *id, items, from)?;
+                    let ready = match prepared.get(id) {
+                        Some(p) if still_current(&docs, *id, p)? => p.clone(),
+                        _ => prepare(&|k| Ok(td.get(k)?), key, &self.actor, *id, items)?,
+                    };
+                    let dropped = commit(&docs, *id, from, &ready)?;
+                    let Prepared { changes, authors, views, .. } = ready;
                     let k = *id.0.as_bytes();
                     let stored = match tc.get(k)? {
                         Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
@@ -843,7 +848,7 @@ impl Store {
                         _ => None,
                     };
                     let was = stored.as_ref().map(|c| (c, stored_book.as_ref()));
-                    match rematerialize(&docs, *id, changed, was, sharing)? {
+                    match rematerialize(&docs, *id, views, was, sharing)? {
                         None => {
                             tc.remove(&k)?;
                             tp.remove(&k)?;
@@ -889,6 +894,36 @@ impl Store {
             Err(e) => Err(e),
             Ok(report) => self.flush().map(|()| report),
         }
+    }
+
+    /// `prepare` for the cases of one file, spread over the cores, before the transaction
+    /// that writes them. A case that fails here is made again inside the transaction,
+    /// which reports the failure; only so many are made ahead, to bound the memory.
+    fn prepare_all(
+        &self,
+        by_case: &BTreeMap<CaseId, Vec<&DocChange>>,
+        key: &crypto::SecretKey,
+    ) -> BTreeMap<CaseId, Prepared> {
+        let read = |k: &[u8]| Ok(self.trees.docs.get(k)?);
+        let cases: Vec<(&CaseId, &Vec<&DocChange>)> = by_case.iter().take(PREPARED_AHEAD).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = cases.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = cases
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|(id, items)| {
+                                prepare(&read, key, &self.actor, **id, items).ok().map(|p| (**id, p))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            // A panic while preparing is passed on, as it would have happened in the transaction.
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
     }
 
     /// Settles clash `path` of `part` of case `id` with `value` (one of its values, as
@@ -952,30 +987,76 @@ pub(super) fn heads_of(docs: &Docs, id: CaseId) -> TxResult<BTreeMap<Part, Vec<S
     Ok(out)
 }
 
-/// What one case's items did: the changes applied, how many per author (member id), the
-/// parts dropped, and the documents that changed (as stored now).
-struct Applied {
+/// Cases of one file made ready before its transaction at most (each holds its changed
+/// documents' sealed bytes and values: some kilobytes).
+const PREPARED_AHEAD: usize = 2_000;
+
+/// One case's items from a member, applied to its documents and ready to be written:
+/// loading, applying and reading the documents is most of a sync's work, so it is done
+/// for many cases at once on every core before the transaction, and written inside it
+/// only if the documents are still the ones read (else it is made again there).
+#[derive(Clone)]
+struct Prepared {
+    /// The stored records the documents were read from (None: not held then).
+    read: BTreeMap<Part, Option<sled::IVec>>,
+    /// In order: a part dropped, or changes applied to it (heads before and after).
+    events: Vec<Event>,
     changes: usize,
+    /// Changes applied per author (member id).
     authors: BTreeMap<String, usize>,
-    dropped: Vec<Part>,
-    changed: BTreeMap<Part, Doc>,
+    /// The documents that changed, sealed as they are kept.
+    kept: BTreeMap<Part, Vec<u8>>,
+    /// What the record shows of the documents that changed.
+    views: BTreeMap<Part, PartView>,
 }
 
-/// Applies one case's items from member `from`. Changes that wait for others not here
-/// abort it all.
-fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange], from: &str) -> TxResult<Applied> {
-    let mut out = Applied { changes: 0, authors: BTreeMap::new(), dropped: Vec::new(), changed: BTreeMap::new() };
+#[derive(Clone)]
+enum Event {
+    Dropped(Part),
+    Applied { part: Part, before: Vec<Hash>, after: Vec<Hash> },
+}
+
+/// Applies one case's items to its documents, reading each stored record through `read`.
+/// Changes that wait for others not here abort it all.
+fn prepare(
+    read: &dyn Fn(&[u8]) -> TxResult<Option<sled::IVec>>,
+    key: &crypto::SecretKey,
+    actor: &[u8],
+    id: CaseId,
+    items: &[&DocChange],
+) -> TxResult<Prepared> {
+    let mut out = Prepared {
+        read: BTreeMap::new(),
+        events: Vec::new(),
+        changes: 0,
+        authors: BTreeMap::new(),
+        kept: BTreeMap::new(),
+        views: BTreeMap::new(),
+    };
+    let (mut changed, mut written, mut dropped) = (BTreeMap::new(), BTreeSet::new(), BTreeSet::new());
     for item in items {
+        let part = item.part;
         if item.drop {
-            out.changed.remove(&item.part);
-            if docs.drop_doc(id, item.part)? {
-                out.dropped.push(item.part);
-            }
+            changed.remove(&part);
+            written.remove(&part);
+            dropped.insert(part);
+            out.events.push(Event::Dropped(part));
             continue;
         }
-        let (mut doc, was_changed) = match out.changed.remove(&item.part) {
+        let (mut doc, was_changed) = match changed.remove(&part) {
             Some(doc) => (doc, true),
-            None => (docs.load(id, item.part)?.unwrap_or_else(|| Doc::new(docs.actor)), false),
+            // Dropped by an earlier item: it starts anew, as from an empty store.
+            None if dropped.contains(&part) => (Doc::new(actor), false),
+            None => {
+                let k = doc_key(id, part);
+                let raw = read(&k)?;
+                out.read.insert(part, raw.clone());
+                let doc = match raw {
+                    Some(v) => codec::decode::<DocBytes>(key, "docs", &k, &v)?.load(actor).map_err(merge_error)?,
+                    None => Doc::new(actor),
+                };
+                (doc, false)
+            }
         };
         let before = doc.heads();
         let applied = doc.apply(&item.changes).map_err(merge_error)?;
@@ -987,18 +1068,60 @@ fn apply_case(docs: &Docs, id: CaseId, items: &[&DocChange], from: &str) -> TxRe
             *out.authors.entry(author(actor)).or_insert(0) += n;
         }
         if applied.changes > 0 {
-            // Everything this document held was sent to the sender already (or it held
-            // nothing): the sender now holds all of it, so none of it goes back.
-            if docs.sent(from, id, item.part)?.unwrap_or_default() == before {
-                docs.set_sent(from, id, item.part, doc.heads())?;
-            }
-            docs.keep(id, item.part, &mut doc)?;
+            out.events.push(Event::Applied { part, before, after: doc.heads() });
+            written.insert(part);
         }
         if applied.changes > 0 || was_changed {
-            out.changed.insert(item.part, doc);
+            changed.insert(part, doc);
         }
     }
+    for (part, mut doc) in changed {
+        if written.contains(&part) {
+            let k = doc_key(id, part);
+            let kept = DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&doc.heads()) };
+            out.kept.insert(part, codec::encode(key, "docs", &k, &kept)?);
+        }
+        out.views.insert(part, view(part, &mut doc)?);
+    }
     Ok(out)
+}
+
+/// Whether the documents `prepared` read are still stored as they were.
+fn still_current(docs: &Docs, id: CaseId, prepared: &Prepared) -> TxResult<bool> {
+    for (part, raw) in &prepared.read {
+        if docs.tree.get(doc_key(id, *part))? != *raw {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Writes what `prepare` made for case `id` from member `from`: the drops, the kept
+/// documents, and what the sender now holds. Returns the parts that were dropped.
+fn commit(docs: &Docs, id: CaseId, from: &str, prepared: &Prepared) -> TxResult<Vec<Part>> {
+    // Parts written by an earlier item of these: a drop after it drops something.
+    let (mut dropped, mut written) = (Vec::new(), BTreeSet::new());
+    for event in &prepared.events {
+        match event {
+            Event::Dropped(part) => {
+                if docs.drop_doc(id, *part)? | written.remove(part) {
+                    dropped.push(*part);
+                }
+            }
+            // Everything this document held was sent to the sender already (or it held
+            // nothing): the sender now holds all of it, so none of it goes back.
+            Event::Applied { part, before, after } => {
+                written.insert(*part);
+                if docs.sent(from, id, *part)?.unwrap_or_default() == *before {
+                    docs.set_sent(from, id, *part, after.clone())?;
+                }
+            }
+        }
+    }
+    for (part, sealed) in &prepared.kept {
+        docs.tree.insert(doc_key(id, *part), sealed.clone())?;
+    }
+    Ok(dropped)
 }
 
 #[cfg(test)]
