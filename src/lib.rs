@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod cores;
 pub mod crdt;
 pub mod domain;
 pub mod exports;

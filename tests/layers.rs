@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The one table of layers, lowest first.
 const LAYERS: &[&[&str]] = &[
     &["domain"],
-    &["atomic", "paths", "crdt"],
+    &["atomic", "paths", "crdt", "cores"],
     &["strings"],
     &["store", "print", "bundle", "config", "report"],
     &["exports", "swv", "partners"],

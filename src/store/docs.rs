@@ -906,24 +906,10 @@ impl Store {
     ) -> BTreeMap<CaseId, Prepared> {
         let read = |k: &[u8]| Ok(self.trees.docs.get(k)?);
         let cases: Vec<(&CaseId, &Vec<&DocChange>)> = by_case.iter().take(PREPARED_AHEAD).collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = cases.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = cases
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .filter_map(|(id, items)| {
-                                prepare(&read, key, &self.actor, **id, items).ok().map(|p| (**id, p))
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            // A panic while preparing is passed on, as it would have happened in the transaction.
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-        })
+        crate::cores::map(&cases, |(id, items)| prepare(&read, key, &self.actor, **id, items).ok().map(|p| (**id, p)))
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// Settles clash `path` of `part` of case `id` with `value` (one of its values, as

@@ -437,19 +437,10 @@ impl Store {
     /// lighten them there, so the full cases never all sit in memory at once).
     pub fn load_cases_with(&self, each: &(dyn Fn(&mut Case) + Sync)) -> Result<Loaded> {
         let key = self.key()?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let decode = |part: &[(sled::IVec, sled::IVec)]| {
-            let mut loaded = Loaded::default();
-            for (k, value) in part {
-                match codec::decode::<Case>(key, "cases", k, value) {
-                    Ok(mut case) => {
-                        each(&mut case);
-                        loaded.cases.push(case)
-                    }
-                    Err(error) => loaded.damaged.push((hex(k), error)),
-                }
-            }
-            loaded
+        let decode = |(k, value): &(sled::IVec, sled::IVec)| {
+            let mut case = codec::decode::<Case>(key, "cases", k, value).map_err(|error| (hex(k), error))?;
+            each(&mut case);
+            Ok(case)
         };
         // Batches keep only a slice of the raw (sealed) values in memory at a time.
         let mut loaded = Loaded::default();
@@ -463,15 +454,11 @@ impl Store {
             if batch.is_empty() {
                 return Ok(loaded);
             }
-            let chunk = batch.len().div_ceil(threads).max(1);
-            let parts: Vec<Loaded> = std::thread::scope(|scope| {
-                let handles: Vec<_> = batch.chunks(chunk).map(|part| scope.spawn(move || decode(part))).collect();
-                // Decoding returns errors rather than panicking; pass on a panic if one happens.
-                handles.into_iter().map(|h| h.join().unwrap_or_else(|p| panic::resume_unwind(p))).collect()
-            });
-            for part in parts {
-                loaded.cases.extend(part.cases);
-                loaded.damaged.extend(part.damaged);
+            for decoded in crate::cores::map(&batch, decode) {
+                match decoded {
+                    Ok(case) => loaded.cases.push(case),
+                    Err(damaged) => loaded.damaged.push(damaged),
+                }
             }
         }
     }

@@ -21,6 +21,7 @@ use chrono::NaiveDateTime;
 
 use crate::bundle::TeamKey;
 use crate::config::Config;
+use crate::domain::case::CaseId;
 use crate::domain::share::{Part, Reader};
 use crate::partners::{self, Member, PartnerError};
 use crate::store::{Merging, Partner, Sent, Store, StoreError, SyncState, Taken};
@@ -114,6 +115,9 @@ pub fn prepare_folder(folder: &Path) -> Result<(), SyncError> {
         .map(drop)
         .map_err(|e| SyncError::Unwritable(folder.to_path_buf(), e))
 }
+
+/// What one partner lacks: the items to send and what sending them records.
+type Lacking = (Vec<file::Item>, Vec<Sent>);
 
 /// One sync: read the partners' files, write ours, remove ours that were taken.
 pub fn run(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Report, SyncError> {
@@ -349,19 +353,25 @@ impl Run<'_> {
         self.partner(member).map_or_else(|| member.to_string(), |p| p.name.clone())
     }
 
+    /// What each partner (in order) lacks of case `id`; nothing when it is gone.
+    fn lacking(&self, id: CaseId) -> Result<Vec<Lacking>, SyncError> {
+        let Some(mut case) = self.store.case(id)? else { return Ok(Vec::new()) };
+        case.name_school(&self.config.school.name);
+        let readers: Vec<(&str, Vec<Part>)> = self
+            .partners
+            .iter()
+            .map(|p| (p.id.as_str(), self.config.sharing.entitled(&case, reader(p), self.at.date())))
+            .collect();
+        Ok(self.store.outgoing(id, &readers)?)
+    }
+
     /// Writes, per partner, one file with what they lack of the changed cases.
     fn write(&mut self) -> Result<(), SyncError> {
         let dirty = self.store.dirty()?;
-        let mut lacking: Vec<(Vec<file::Item>, Vec<Sent>)> = vec![Default::default(); self.partners.len()];
-        for id in &dirty {
-            let Some(mut case) = self.store.case(*id)? else { continue };
-            case.name_school(&self.config.school.name);
-            let readers: Vec<(&str, Vec<Part>)> = self
-                .partners
-                .iter()
-                .map(|p| (p.id.as_str(), self.config.sharing.entitled(&case, reader(p), self.at.date())))
-                .collect();
-            for ((items, sent), (i, s)) in lacking.iter_mut().zip(self.store.outgoing(*id, &readers)?) {
+        let mut lacking: Vec<Lacking> = vec![Default::default(); self.partners.len()];
+        // Reading what each partner lacks loads the changed documents: on every core.
+        for case in crate::cores::map(&dirty, |id| self.lacking(*id)) {
+            for ((items, sent), (i, s)) in lacking.iter_mut().zip(case?) {
                 items.extend(i);
                 sent.extend(s);
             }
