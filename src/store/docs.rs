@@ -839,24 +839,54 @@ impl Store {
         at: chrono::NaiveDateTime,
         taken: &Taken,
     ) -> Result<Received> {
+        let ready = self.make_ready(items)?;
+        self.take_in(&ready, from, name_of, at, taken)
+    }
+
+    /// `prepare` for the cases of one file, spread over the cores. A case that fails here
+    /// is made again in `take_in`, which reports the failure; only so many are made ahead,
+    /// to bound the memory.
+    fn make_ready<'a>(&self, items: &'a [DocChange]) -> Result<Ready<'a>> {
+        let key = self.key()?;
+        let mut by_case: BTreeMap<CaseId, Vec<&DocChange>> = BTreeMap::new();
+        for item in items {
+            by_case.entry(item.case).or_default().push(item);
+        }
+        let read = |k: &[u8]| Ok(self.trees.docs.get(k)?);
+        let cases: Vec<(&CaseId, &Vec<&DocChange>)> = by_case.iter().take(PREPARED_AHEAD).collect();
+        let prepared = crate::cores::map(&cases, |(id, items)| {
+            prepare(&read, key, &self.actor, **id, items).ok().map(|p| (**id, p))
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+        Ok(Ready { by_case, prepared })
+    }
+
+    /// The transaction of `receive`: what `make_ready` made, written where the documents
+    /// are still as it read them, and made again inside it where they are not.
+    fn take_in(
+        &self,
+        ready: &Ready<'_>,
+        from: &str,
+        name_of: &dyn Fn(&str) -> String,
+        at: chrono::NaiveDateTime,
+        taken: &Taken,
+    ) -> Result<Received> {
         let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
         let sharing = &merging.sharing;
         let key = self.key()?;
         let tk = taken_key(from);
         let taken = codec::encode(key, "sync", &tk, taken)
             .map_err(|error| StoreError::Record { key: super::hex(&tk), error })?;
-        let mut by_case: BTreeMap<CaseId, Vec<&DocChange>> = BTreeMap::new();
-        for item in items {
-            by_case.entry(item.case).or_default().push(item);
-        }
-        let prepared = self.prepare_all(&by_case, key);
+        let Ready { by_case, prepared } = ready;
         let t = &self.trees;
         let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
             .transaction(|(tc, tp, td, ts, th, tm)| {
                 let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
                 let mut report = Received::default();
                 let mut head = read_head(tm)?;
-                for (id, items) in &by_case {
+                for (id, items) in by_case {
                     let ready = match prepared.get(id) {
                         Some(p) if still_current(&docs, *id, p)? => p.clone(),
                         _ => prepare(&|k| Ok(td.get(k)?), key, &self.actor, *id, items)?,
@@ -921,22 +951,6 @@ impl Store {
         }
     }
 
-    /// `prepare` for the cases of one file, spread over the cores, before the transaction
-    /// that writes them. A case that fails here is made again inside the transaction,
-    /// which reports the failure; only so many are made ahead, to bound the memory.
-    fn prepare_all(
-        &self,
-        by_case: &BTreeMap<CaseId, Vec<&DocChange>>,
-        key: &crypto::SecretKey,
-    ) -> BTreeMap<CaseId, Prepared> {
-        let read = |k: &[u8]| Ok(self.trees.docs.get(k)?);
-        let cases: Vec<(&CaseId, &Vec<&DocChange>)> = by_case.iter().take(PREPARED_AHEAD).collect();
-        crate::cores::map(&cases, |(id, items)| prepare(&read, key, &self.actor, **id, items).ok().map(|p| (**id, p)))
-            .into_iter()
-            .flatten()
-            .collect()
-    }
-
     /// Settles clash `path` of `part` of case `id` with `value` (one of its values, as
     /// JSON text), recorded in the history; returns the record as it is now.
     pub fn settle(&self, id: CaseId, part: Part, path: &str, value: &str, change: Change) -> Result<Case> {
@@ -996,6 +1010,12 @@ pub(super) fn heads_of(docs: &Docs, id: CaseId) -> TxResult<BTreeMap<Part, Vec<S
         }
     }
     Ok(out)
+}
+
+/// One file's changes grouped per case, and the cases made ready on the cores.
+struct Ready<'a> {
+    by_case: BTreeMap<CaseId, Vec<&'a DocChange>>,
+    prepared: BTreeMap<CaseId, Prepared>,
 }
 
 /// Cases of one file made ready before its transaction at most (each holds its changed
@@ -1138,6 +1158,64 @@ fn commit(docs: &Docs, id: CaseId, from: &str, prepared: &Prepared) -> TxResult<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::case::DomainTag;
+    use crate::domain::demo;
+    use crate::domain::testing::school;
+    use crate::store::crypto::KdfParams;
+
+    fn at() -> chrono::NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap()
+    }
+
+    fn copy_of(dir: &std::path::Path, member: &str) -> Store {
+        let mut store = Store::open(dir).unwrap();
+        store.create_key(b"correct paard batterij niet", KdfParams::cheap().unwrap(), member, at()).unwrap();
+        store.set_merging(Merging {
+            sharing: Sharing { parts: Vec::new() },
+            member: member.into(),
+            school: "De Es".into(),
+        });
+        store
+    }
+
+    fn edit(store: &Store, id: CaseId, who: &str, change: impl Fn(&mut Case)) {
+        let mut case = store.case(id).unwrap().unwrap();
+        let before = case.clone();
+        change(&mut case);
+        let kind = ChangeKind::Edited { fields: case.changed_fields(&before) };
+        store.save(&case, &Change { case: Some(id), at: at(), who: who.into(), kind }).unwrap();
+    }
+
+    /// A case saved on this copy after a partner's changes to it were made ready (on the
+    /// cores, before the transaction) is made again inside the transaction: the ready
+    /// documents no longer hold this copy's own edit, and writing them would lose it.
+    #[test]
+    fn a_case_edited_after_its_changes_were_made_ready_keeps_the_edit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (copy_of(&dir.path().join("a"), "aa00aa"), copy_of(&dir.path().join("b"), "bb00bb"));
+        let config = school();
+        let case = demo::cases(1, 3, &config.route, &config.team, at().date()).remove(0);
+        let case = Case { revision: 0, ..case };
+        let id = case.id;
+        a.save(&case, &Change { case: Some(id), at: at(), who: "aa00aa".into(), kind: ChangeKind::Created }).unwrap();
+        let all = [("bb00bb", Part::ALL.to_vec())];
+        let taken = Taken { copy: "a1".into(), count: 1 };
+        let send = |from: &Store| from.outgoing(id, &all).unwrap().remove(0).0;
+        b.receive(&send(&a), "aa00aa", &|m| m.to_string(), at(), &taken).unwrap();
+
+        // Two fields of one document: the groep on A, the signal's domains on B.
+        let groep = case.intake.groep % 8 + 1;
+        edit(&a, id, "aa00aa", |c| c.intake.groep = groep);
+        let items = send(&a);
+        let ready = b.make_ready(&items).unwrap();
+        assert!(ready.prepared.contains_key(&id), "made ready ahead");
+        edit(&b, id, "bb00bb", |c| c.intake.domains = vec![DomainTag::Safety]);
+        b.take_in(&ready, "aa00aa", &|m| m.to_string(), at(), &taken).unwrap();
+
+        let merged = b.case(id).unwrap().unwrap();
+        assert_eq!(merged.intake.groep, groep, "the partner's change came in");
+        assert_eq!(merged.intake.domains, vec![DomainTag::Safety], "this copy's own edit is kept");
+    }
 
     /// A document kept before its heads were kept beside it still loads, and its heads
     /// are read from it; one kept now gives the same heads without being loaded.
