@@ -271,9 +271,11 @@ impl Values {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
-    /// Keeps only the fields for which `keep` holds.
+    /// Keeps only the fields for which `keep` holds, and gives back the room of the others
+    /// (thousands of lightened cases stay in memory).
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
         self.0.retain(|(k, v)| keep(k, v));
+        self.0.shrink_to_fit();
     }
 }
 
