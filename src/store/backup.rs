@@ -288,7 +288,7 @@ impl Store {
 }
 
 /// The audit head the backup in `file` was made at (None: a store without history).
-pub(super) fn head_of(file: &Path) -> Result<Option<super::Head>> {
+fn head_of(file: &Path) -> Result<Option<super::Head>> {
     let bad = || StoreError::Damaged { dir: file.to_path_buf(), detail: strings::BACKUP_CHECKSUM.to_string() };
     let dump: MetaOnly = serde_json::from_reader(checked_body(file)?).map_err(|_| bad())?;
     let Some(meta) = dump.trees.into_iter().find_map(|t| t.0) else { return Ok(None) };
@@ -300,7 +300,12 @@ pub(super) fn head_of(file: &Path) -> Result<Option<super::Head>> {
 
 /// The newest backup in `dir` whose checksum holds and whose head can be read.
 pub fn newest_good_backup(dir: &Path) -> Option<Backup> {
-    list_backups(dir).into_iter().find(|b| head_of(&b.path).is_ok())
+    newest_good_with_head(dir).map(|(backup, _)| backup)
+}
+
+/// `newest_good_backup` with the audit head it was made at (read once).
+pub(super) fn newest_good_with_head(dir: &Path) -> Option<(Backup, Option<super::Head>)> {
+    list_backups(dir).into_iter().find_map(|b| head_of(&b.path).ok().map(|head| (b, head)))
 }
 
 /// Where the replaced database goes: named by the time, never onto an earlier one.

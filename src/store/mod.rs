@@ -842,9 +842,9 @@ impl Store {
     /// A store whose history ends before that of the newest good backup in `backups` was
     /// rolled back to an older copy (or a newer backup was put back by hand since).
     pub fn check_backups(&self, backups: &Path) -> Result<()> {
-        let Some(newest) = newest_good_backup(backups) else { return Ok(()) };
+        let Some((newest, head)) = backup::newest_good_with_head(backups) else { return Ok(()) };
         let found = self.recorded_head()?.seq;
-        match backup::head_of(&newest.path)? {
+        match head {
             Some(head) if head.seq > found => {
                 Err(StoreError::BehindBackup { backup: head.seq, found, created: newest.created })
             }
