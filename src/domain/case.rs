@@ -203,6 +203,9 @@ impl Case {
             let step = v.step.as_str();
             v.values.retain(|field, _| sources.contains(&(step, field)));
         }
+        // Decoding grows lists by doubling: a route of nine visits holds room for sixteen.
+        self.visits.shrink_to_fit();
+        self.consents.shrink_to_fit();
     }
 
     /// Restores what `lighten` dropped, from the stored case: a completed visit never
