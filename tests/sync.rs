@@ -51,6 +51,13 @@ fn pair(a: &Copy, b: &Copy) {
     }
 }
 
+/// The IB-er and the wijkteam member of the demo school, paired, syncing through `folder`.
+fn paired(folder: &Path) -> (Copy, Copy) {
+    let (ib, wt) = (copy("anna", folder), copy("youssef", folder));
+    pair(&ib, &wt);
+    (ib, wt)
+}
+
 fn sync_at(c: &Copy, day: u32) -> sync::Report {
     let report = sync::run(&c.store, &c.config, at(day)).unwrap();
     assert!(report.refused.is_empty(), "{:?}", report.refused);
@@ -84,8 +91,7 @@ fn consent(case: &mut Case, purpose: &str, decision: Decision, day: u32) {
 #[test]
 fn a_case_travels_without_identity_until_the_parents_consent_and_is_erased_when_withdrawn() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     let case = new_case(&ib);
     sync_at(&ib, 3);
     let got = sync_at(&wt, 3);
@@ -121,8 +127,7 @@ fn a_case_travels_without_identity_until_the_parents_consent_and_is_erased_when_
 #[test]
 fn edits_on_both_copies_meet_and_a_clash_stays_until_picked() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     let case = new_case(&ib);
     sync_at(&ib, 3);
     sync_at(&wt, 3);
@@ -164,8 +169,7 @@ fn edits_on_both_copies_meet_and_a_clash_stays_until_picked() {
 #[test]
 fn the_folder_holds_nothing_readable_and_is_cleaned_once_taken() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     let mut cases = Vec::new();
     for _ in 0..3 {
         cases.push(new_case(&ib));
@@ -206,8 +210,7 @@ fn the_folder_holds_nothing_readable_and_is_cleaned_once_taken() {
 #[test]
 fn a_case_recorded_before_cases_named_their_school_reaches_that_schools_staff() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     // As `tandem demo` and stores from before issue 13 hold them: no school named.
     let mut case = tandem::domain::demo::cases(1, 11, &wt.config.route, &wt.config.team, at(1).date()).remove(0);
     case.school.clear();
@@ -237,8 +240,7 @@ fn own_files(c: &Copy, folder: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn a_file_lost_from_the_folder_before_the_partner_took_it_is_sent_again_in_full() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     let first = new_case(&ib);
     sync_at(&ib, 3);
     sync_at(&wt, 3);
@@ -261,8 +263,7 @@ fn a_file_lost_from_the_folder_before_the_partner_took_it_is_sent_again_in_full(
 #[test]
 fn a_consent_that_lapses_by_the_calendar_is_dropped_on_the_partners_copy_without_an_edit() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     let case = new_case(&ib);
     // Twelve on 20 November: from then on the child's own consent is needed too.
     let case = edit(&ib, case.id, 3, |c| {
@@ -288,8 +289,7 @@ fn a_consent_that_lapses_by_the_calendar_is_dropped_on_the_partners_copy_without
 #[test]
 fn received_changes_are_not_echoed_to_their_author() {
     let folder = tempfile::tempdir().unwrap();
-    let (ib, wt) = (copy("anna", folder.path()), copy("youssef", folder.path()));
-    pair(&ib, &wt);
+    let (ib, wt) = paired(folder.path());
     let case = new_case(&ib);
     sync_at(&ib, 3);
     let first = sync_at(&wt, 3);
