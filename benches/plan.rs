@@ -45,7 +45,7 @@ fn plan(c: &mut Criterion) {
     let theme = tandem::ui::theme::Theme { color: true };
     let now = today().and_hms_opt(9, 0, 0).expect("valid time");
     let mut model = tandem::ui::model::Model::new(config.clone(), keymap, theme, false, false, None, now);
-    model.cases.insert(id, case.clone());
+    model.cases.insert(case.clone());
     model.size = (120, 40);
     let editor = tandem::ui::plan_editor::PlanEditor::new(id, book.clone());
     model.screens.push(tandem::ui::model::Screen::Plan(Box::new(editor)));

@@ -43,7 +43,7 @@ fn each_party_decides_and_the_gate_needs_all_of_them() {
     h.key(Char('3'));
     h.ctrl('s');
     let on = now().date();
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     let c = case.consents.last().unwrap();
     assert_eq!(
         (c.decision, c.parties.as_slice()),
@@ -55,7 +55,7 @@ fn each_party_decides_and_the_gate_needs_all_of_them() {
     consent_form(&mut h, &[Char('g')]);
     h.keys(&[Char('1'), Char('2')]);
     h.ctrl('s');
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     let c = case.consents.last().unwrap();
     assert_eq!((c.decision, c.parties.as_slice()), (Decision::Refused, [Party::Child].as_slice()));
     assert!(!consent::given(&case.consents, "delen_wijkteam", &case.intake, on));
@@ -68,7 +68,7 @@ fn each_party_decides_and_the_gate_needs_all_of_them() {
     consent_form(&mut h, &[]);
     h.keys(&[Char('1'), Char('2')]);
     h.ctrl('s');
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     assert!(consent::given(&case.consents, "delen_wijkteam", &case.intake, on), "{:?}", case.consents);
     let stored = h.store.case(id).unwrap().unwrap();
     assert_eq!(stored.consents, case.consents, "stored as recorded");
@@ -92,5 +92,5 @@ fn nobody_or_someone_whose_consent_did_not_count_then_is_refused() {
     h.type_text("01-01-2025");
     h.ctrl('s');
     assert!(h.text().contains("op deze datum telt het besluit van deze persoon niet"), "{}", h.text());
-    assert!(h.model.cases[&id].consents.is_empty(), "nothing recorded");
+    assert!(h.model.cases.get(&id).unwrap().consents.is_empty(), "nothing recorded");
 }

@@ -33,7 +33,7 @@ fn kinds(h: &Harness, id: CaseId) -> Vec<ChangeKind> {
 }
 
 fn open_escalation(h: &Harness, id: CaseId) -> escalation::Escalation {
-    escalation::open_one(&h.model.cases[&id], now().date()).cloned().expect("an open escalation")
+    escalation::open_one(h.model.cases.get(&id).unwrap(), now().date()).cloned().expect("an open escalation")
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn escalate_decide_go_up_and_close() {
     assert!(matches!(h.model.popup, Some(Popup::ConfirmEscalate(..))), "escalating asks first");
     assert!(h.text().contains("Ria Hoekstra") && h.text().contains("Karim Bouzid"), "it names who will decide");
     h.key(Char('n'));
-    assert!(escalation::open_one(&h.model.cases[&id], now().date()).is_none(), "n saves nothing");
+    assert!(escalation::open_one(h.model.cases.get(&id).unwrap(), now().date()).is_none(), "n saves nothing");
     h.ctrl('s');
     h.key(Char('j'));
     assert_eq!(h.model.context(), Context::Detail);
@@ -95,7 +95,7 @@ fn escalate_decide_go_up_and_close() {
     h.key(Char('t'));
     h.keys(&[Char('d'), Char('d'), Tab, Tab, Char('s'), Tab]);
     h.ctrl('s');
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     assert_eq!(
         escalation::swv_consent(case, &open_escalation(&h, id), now().date()),
         Some(true),
@@ -108,7 +108,7 @@ fn escalate_decide_go_up_and_close() {
     h.keys(&[Esc]);
     h.key(Char('O'));
     assert_eq!(h.model.context(), Context::Overview);
-    let pupil = h.model.cases[&id].pupil_name();
+    let pupil = h.model.cases.get(&id).unwrap().pupil_name();
     h.key(Char('/'));
     h.type_text("e2 arrangement");
     let rows = h.model.overview_rows();
@@ -126,7 +126,7 @@ fn escalate_decide_go_up_and_close() {
     h.type_text("Arrangement toegekend");
     h.keys(&[Tab, Tab, Tab, Char('j')]);
     h.ctrl('s');
-    assert!(escalation::open_one(&h.model.cases[&id], now().date()).is_none());
+    assert!(escalation::open_one(h.model.cases.get(&id).unwrap(), now().date()).is_none());
     assert!(kinds(&h, id).contains(&ChangeKind::EscalationDecided { level: Level::E2, resolved: true }));
     assert!(h.model.overview_rows().iter().all(|r| r.case != id));
 }
@@ -143,7 +143,7 @@ fn absence_suggests_escalation_which_can_be_set_aside() {
     let from = now().date() - Days::new(35);
     h.type_text(&from.format("%d-%m-%Y").to_string());
     h.ctrl('s');
-    assert_eq!(h.model.cases[&id].absences.len(), 1);
+    assert_eq!(h.model.cases.get(&id).unwrap().absences.len(), 1);
     assert!(h.text().contains("thuiszitter: al 35 dagen niet op school"), "{}", h.text());
     assert!(h.model.selected_row().is_some_and(|r| r.flags.suggested));
 
@@ -153,7 +153,7 @@ fn absence_suggests_escalation_which_can_be_set_aside() {
     assert!(h.text().contains("verplicht veld"), "a reason is required");
     h.type_text("Ziekenhuisopname; school en arts hebben contact");
     h.ctrl('s');
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     assert!(escalation::triggers(case, &h.model.config.route, now().date()).is_empty());
     assert_eq!(case.dismissals[0].kind, TriggerKind::Thuiszitter);
     assert!(kinds(&h, id).contains(&ChangeKind::TriggerDismissed { trigger: TriggerKind::Thuiszitter }));
@@ -166,7 +166,7 @@ fn absence_suggests_escalation_which_can_be_set_aside() {
 /// both) and confirms; returns the case and its child's first name.
 fn e3_case(h: &mut Harness, question: &str) -> (tandem::domain::case::CaseId, String) {
     let id = quiet_case(h, "S6");
-    let name = h.model.cases[&id].intake.first_name.clone();
+    let name = h.model.cases.get(&id).unwrap().intake.first_name.clone();
     h.open_case(id);
     h.key(Char('o'));
     h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
@@ -212,7 +212,7 @@ fn a_bsn_with_separators_in_the_question_is_refused() {
     h.ctrl('s');
     assert!(h.model.popup.is_none(), "nothing to confirm: the form is refused");
     assert!(h.text().contains("dit lijkt een BSN"), "{}", h.text());
-    assert!(escalation::open_one(&h.model.cases[&id], now().date()).is_none());
+    assert!(escalation::open_one(h.model.cases.get(&id).unwrap(), now().date()).is_none());
     assert!(h.store.case(id).unwrap().unwrap().escalations.is_empty(), "nothing stored");
 }
 
@@ -220,7 +220,7 @@ fn a_bsn_with_separators_in_the_question_is_refused() {
 fn a_question_that_names_the_child_is_refused_where_it_is_typed() {
     let mut h = Harness::with_cases(60, 100, 40);
     let id = quiet_case(&h, "S6");
-    let name = h.model.cases[&id].intake.first_name.clone();
+    let name = h.model.cases.get(&id).unwrap().intake.first_name.clone();
     h.open_case(id);
     h.key(Char('o'));
     h.keys(&[Right, Right, Tab, Char('w'), Tab, Char('b'), Tab]);
@@ -314,7 +314,7 @@ fn sixteen_hours_of_unauthorised_absence_in_four_weeks_must_go_to_duo() {
         h.ctrl('s');
         assert_eq!(h.model.context(), Context::Detail, "{}", h.text());
     }
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     assert!(case.absences.is_empty(), "hours alone start no period away from school");
     assert_eq!(case.absence_hours.iter().map(|w| w.hours).sum::<u32>(), 16);
     // Week of 23-11 ends on Friday 27-11; 5 working days later is Friday 04-12.
@@ -342,7 +342,7 @@ fn a_stored_e3_question_that_names_the_child_is_corrected_in_the_dossier() {
 
     // A question stored before names were checked.
     let old = format!("{name} zit thuis, geen plek");
-    let mut case = h.model.cases[&id].clone();
+    let mut case = h.model.cases.get(&id).unwrap().clone();
     case.escalations.last_mut().unwrap().rungs.last_mut().unwrap().question = old.clone();
     let change = tandem::domain::history::Change {
         case: Some(id),
@@ -351,7 +351,7 @@ fn a_stored_e3_question_that_names_the_child_is_corrected_in_the_dossier() {
         kind: ChangeKind::Escalated { level: Level::E3 },
     };
     let saved = h.store.save(&case, &change).unwrap();
-    h.model.cases.insert(id, saved);
+    h.model.cases.insert(saved);
 
     h.keys(&[Esc]);
     h.key(Char('O'));

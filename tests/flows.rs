@@ -108,7 +108,7 @@ fn edit_a_case_and_see_its_history() {
     // A case on the meldcode branch takes no note: take the most urgent one that does.
     let barred = |h: &Harness| {
         let id = h.model.selected_row().unwrap().id;
-        h.model.config.route.note_barred(&h.model.cases[&id].visits)
+        h.model.config.route.note_barred(&h.model.cases.get(&id).unwrap().visits)
     };
     while barred(&h) {
         h.key(Down);
@@ -157,7 +157,7 @@ fn filter_as_you_type_and_open_with_enter() {
     assert!(h.text().contains(&format!("Zoek: {}", target.to_lowercase())));
     h.key(Enter);
     let Some(Screen::Detail(d)) = h.model.screens.last() else { panic!("detail expected") };
-    assert_eq!(h.model.cases[&d.id].pupil_name().to_lowercase(), target.to_lowercase());
+    assert_eq!(h.model.cases.get(&d.id).unwrap().pupil_name().to_lowercase(), target.to_lowercase());
     // Back on the list the filter is kept; Esc clears it.
     h.key(Esc);
     assert!(h.model.visible.len() < 200);

@@ -231,7 +231,7 @@ fn signing_in_the_plan_step_records_the_parents_agreement() {
     let stored = h.store.case(id).unwrap().unwrap();
     let agreed = stored.current_visit().unwrap().values.get("akkoord_ouders").cloned();
     assert_eq!(agreed, Some(tandem::domain::route::Value::YesNo(true)));
-    assert_eq!(h.model.cases[&id].revision, stored.revision, "the screen has the saved case");
+    assert_eq!(h.model.cases.get(&id).unwrap().revision, stored.revision, "the screen has the saved case");
     let screen = h.text();
     assert!(screen.contains("akkoord van de ouders staat nu ook in stap S5"), "{screen}");
 }
@@ -277,7 +277,7 @@ fn a_signed_demo_plan_opens_frozen_and_prints() {
         .output()
         .expect("pdftotext (poppler-utils) is installed");
     let text = String::from_utf8_lossy(&out.stdout);
-    let name = h.model.cases[&id].pupil_name();
+    let name = h.model.cases.get(&id).unwrap().pupil_name();
     assert!(text.contains(&name) && text.contains("13. Ondertekening") && text.contains("pagina 1 van"), "{text}");
 }
 
@@ -361,7 +361,7 @@ fn the_plan_says_each_label_once_on_screen_and_in_print() {
     // Where two fields of the route share a text, their labels still tell them apart.
     assert!(h.plan().vraag.starts_with("Vraag van de ouders: "));
 
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     let cx = tandem::domain::plan::Context { case, route: &h.model.config.route, team: &h.model.config.team };
     let doc = tandem::print::plan::document(h.plan(), &cx, "School", now().date());
     let md = tandem::print::markdown::render(&doc);

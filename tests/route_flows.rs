@@ -55,7 +55,7 @@ fn plan_with_goals(h: &mut Harness, id: tandem::domain::case::CaseId, goals: &[&
 }
 
 fn step_of(h: &Harness, id: tandem::domain::case::CaseId) -> String {
-    h.model.cases[&id].step.clone()
+    h.model.cases.get(&id).unwrap().step.clone()
 }
 
 fn record_consent(h: &mut Harness, purpose_letter: char) {
@@ -220,7 +220,7 @@ fn a_case_walks_from_signal_to_closing() {
     );
     let sent = serde_json::to_string(&record).unwrap();
     assert!(!sent.contains("Eerder de jeugdhulp"), "the free line stays in the team: {sent}");
-    let case = &h.model.cases[&id];
+    let case = h.model.cases.get(&id).unwrap();
     assert_eq!(case.closed_on, Some(common::now().date()));
 
     // S8: the closing date and the reason are both required.
@@ -319,7 +319,7 @@ fn the_wizard_shows_its_notes_whole_at_80_columns() {
 fn a_safety_concern_clears_the_note_after_a_warning() {
     let mut h = Harness::with_cases(0, 200, 30);
     let id = new_case_noted(&mut h, "Kim", "01-01-2016", "5", "4", "Blauwe plekken op bovenarm");
-    assert_eq!(h.model.cases[&id].intake.note, "Blauwe plekken op bovenarm");
+    assert_eq!(h.model.cases.get(&id).unwrap().intake.note, "Blauwe plekken op bovenarm");
     h.key(Char('w'));
     assert!(!h.text().contains("de notitie bij het signaal wordt gewist"));
     fill(&mut h, "j");

@@ -162,7 +162,7 @@ fn cases_past_their_retention_term_are_deleted_after_confirmation() {
 fn the_parents_copy_is_written_and_logged() {
     let mut h = Harness::with_cases(3, 120, 40);
     let id = h.model.selected_row().unwrap().id;
-    let name = h.model.cases[&id].pupil_name();
+    let name = h.model.cases.get(&id).unwrap().pupil_name();
     h.keys(&[Enter, Char('x')]);
     assert!(h.text().contains("Inzage-export geschreven"));
     assert!(h.text().contains("niet versleuteld"), "the screen says the copy is plain text: {}", h.text());
@@ -171,7 +171,7 @@ fn the_parents_copy_is_written_and_logged() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains(&name) && text.contains("Uw rechten"));
     let file_name = file.file_name().unwrap().to_string_lossy().to_lowercase();
-    let case = &h.model.cases[&id].intake;
+    let case = &h.model.cases.get(&id).unwrap().intake;
     for part in [&case.first_name, &case.last_name].into_iter().filter(|p| !p.is_empty()) {
         assert!(!file_name.contains(&part.to_lowercase()), "{part} in {file_name}");
     }
@@ -284,11 +284,11 @@ fn erasure_also_removes_the_parents_copies_on_this_computer() {
 fn the_parents_copy_holds_what_completed_steps_recorded() {
     let mut h = Harness::with_cases(3, 120, 40);
     // The screens hold light copies; the copy for the parents comes from the store.
-    let row = h.model.visible.iter().position(|&i| h.model.cases[&h.model.rows[i].id].step == "S2").unwrap();
+    let row = h.model.visible.iter().position(|&i| h.model.cases.get(&h.model.rows[i].id).unwrap().step == "S2").unwrap();
     let id = h.model.rows[h.model.visible[row]].id;
     // Only what deadlines and the note's bar read stays in memory (the safety answer).
     let kept = h.model.config.route.kept_fields();
-    let light = &h.model.cases[&id];
+    let light = h.model.cases.get(&id).unwrap();
     let only_kept = |v: &tandem::domain::route::Visit| v.values.iter().all(|(k, _)| kept.contains(&(&v.step, k)));
     assert!(light.visits.iter().filter(|v| v.done.is_some()).all(only_kept));
     assert!(light.visits.iter().find(|v| v.step == "S1").unwrap().values.get("basisondersteuning").is_none());

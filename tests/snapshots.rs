@@ -106,7 +106,7 @@ fn every_wizard_step() {
             .model
             .visible
             .iter()
-            .position(|&i| t.model.cases[&t.model.rows[i].id].step == step)
+            .position(|&i| t.model.cases.get(&t.model.rows[i].id).unwrap().step == step)
             .expect("a demo case at every step");
         t.model.list.selected = row;
         t.keys(&[Enter, Char('w')]);
@@ -118,7 +118,7 @@ fn every_wizard_step() {
 #[test]
 fn timeline_beside_the_details() {
     let mut t = Harness::with_cases(20, 120, 40);
-    let row = t.model.visible.iter().position(|&i| t.model.cases[&t.model.rows[i].id].step == "S7").unwrap();
+    let row = t.model.visible.iter().position(|&i| t.model.cases.get(&t.model.rows[i].id).unwrap().step == "S7").unwrap();
     t.model.list.selected = row;
     t.key(Enter);
     snap("timeline", 120, 40, t.screen());

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod case_form;
+pub mod cases;
 pub mod consent_form;
 pub mod dashboard;
 pub mod detail;

@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Context};
+use super::cases::Cases;
 use super::form::Form;
 use super::gate::Gate;
 use super::keymap::{Key, Keymap};
@@ -101,7 +102,7 @@ pub struct Model {
     pub demo: bool,
     pub now: NaiveDateTime,
     pub size: (u16, u16),
-    pub cases: HashMap<CaseId, Case>,
+    pub cases: Cases,
     /// Every case as a list row, most urgent first.
     pub rows: Vec<Row>,
     /// Indices into `rows` that match the filter.
@@ -158,7 +159,7 @@ impl Model {
             demo,
             now,
             size: (MIN_WIDTH, MIN_HEIGHT),
-            cases: HashMap::new(),
+            cases: Cases::default(),
             rows: Vec::new(),
             visible: Vec::new(),
             list: ListView::default(),
@@ -675,7 +676,7 @@ impl Model {
             // Decrypted data that arrives after an auto-lock is not kept.
             Reply::Loaded(Ok(_)) if !self.unlocked => {}
             Reply::Loaded(Ok(loaded)) => {
-                self.cases = loaded.cases.into_iter().map(|c| (c.id, c)).collect();
+                self.cases = Cases::from_loaded(loaded.cases);
                 self.drafts = loaded.drafts.into_iter().collect();
                 self.loaded = true;
                 self.rebuild_rows(None);
@@ -687,7 +688,7 @@ impl Model {
             Reply::Saved(Ok(case)) => {
                 self.saved();
                 let (id, name) = (case.id, case.pupil_name());
-                self.cases.insert(id, *case);
+                self.cases.insert(*case);
                 self.rebuild_rows(Some(id));
                 self.note(strings::saved(&name));
                 self.notify(Notice::Saved { id, on_top: true });
@@ -707,7 +708,7 @@ impl Model {
                 self.saved();
                 if let Some(case) = case {
                     let (id, step) = (case.id, case.step.clone());
-                    self.cases.insert(id, *case);
+                    self.cases.insert(*case);
                     self.rebuild_rows(Some(id));
                     self.note(strings::agreement_recorded(&step));
                 }
