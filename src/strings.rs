@@ -1960,6 +1960,10 @@ pub fn codec_too_new(found: u32, supported: u32) -> String {
     format!("recordversie {found} is nieuwer dan deze tandem kent ({supported})")
 }
 
+pub fn codec_too_large(bytes: usize) -> String {
+    format!("uitgepakt zou de waarde {bytes} bytes zijn, meer dan een waarde in tandem kan zijn")
+}
+
 pub fn codec_garbled(detail: &str) -> String {
     format!("inhoud beschadigd ({detail})")
 }

@@ -452,7 +452,7 @@ fn a_store_from_before_encryption_is_migrated() {
     assert_eq!(store.history(list[2].id).unwrap().len(), 2);
     assert_eq!(store.verify().unwrap().entries, 9);
     for item in store.trees.cases.iter() {
-        assert_eq!(item.unwrap().1[0], 2, "every value is sealed now");
+        assert_eq!(item.unwrap().1[0], 3, "every value is sealed and packed (format 3) now");
     }
     drop(store);
     // Nothing of the plain values is left anywhere in the folder.
