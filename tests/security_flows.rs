@@ -284,7 +284,8 @@ fn erasure_also_removes_the_parents_copies_on_this_computer() {
 fn the_parents_copy_holds_what_completed_steps_recorded() {
     let mut h = Harness::with_cases(3, 120, 40);
     // The screens hold light copies; the copy for the parents comes from the store.
-    let row = h.model.visible.iter().position(|&i| h.model.cases.get(&h.model.rows[i].id).unwrap().step == "S2").unwrap();
+    let row =
+        h.model.visible.iter().position(|&i| h.model.cases.get(&h.model.rows[i].id).unwrap().step == "S2").unwrap();
     let id = h.model.rows[h.model.visible[row]].id;
     // Only what deadlines and the note's bar read stays in memory (the safety answer).
     let kept = h.model.config.route.kept_fields();

@@ -118,7 +118,8 @@ fn every_wizard_step() {
 #[test]
 fn timeline_beside_the_details() {
     let mut t = Harness::with_cases(20, 120, 40);
-    let row = t.model.visible.iter().position(|&i| t.model.cases.get(&t.model.rows[i].id).unwrap().step == "S7").unwrap();
+    let row =
+        t.model.visible.iter().position(|&i| t.model.cases.get(&t.model.rows[i].id).unwrap().step == "S7").unwrap();
     t.model.list.selected = row;
     t.key(Enter);
     snap("timeline", 120, 40, t.screen());

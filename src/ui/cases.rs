@@ -71,8 +71,8 @@ impl Cases {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{child, d};
     use crate::domain::case::Gezag;
+    use crate::domain::testing::{child, d};
 
     fn case_named(name: &str) -> Case {
         let mut intake = child(d(2016, 4, 2), Gezag::BothParents);
