@@ -509,3 +509,22 @@ fn a_partner_is_added_and_the_shared_folder_chosen_on_the_partner_screen() {
         entries(&folder).into_iter().filter(|p| p.extension().is_some_and(|e| e == "tandem")).collect();
     assert!(!files.is_empty(), "the first sync wrote the partner's changes into the folder");
 }
+
+/// Quitting a checked store leaves a backup (the screens' cases are dropped before it is
+/// written, to keep the session's peak memory down; the backup must still be made).
+#[test]
+fn quitting_leaves_a_backup() {
+    let home = configured_home(3);
+    let backups = home.path().join("data").join("backups");
+    let mut tui = Tui::start(home.path());
+    tui.wait_for("3 dossiers", TIMEOUT);
+    // The start-up check runs after the list shows; a backup is made only of a checked store.
+    std::thread::sleep(Duration::from_secs(2));
+    tui.key(b"q");
+    assert!(tui.wait_exit(TIMEOUT).success());
+    drop(tui);
+    let files: Vec<_> = std::fs::read_dir(&backups).map(|d| d.flatten().collect()).unwrap_or_default();
+    assert_eq!(files.len(), 1, "one backup in {}", backups.display());
+    let out = cli(home.path(), &["check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -113,8 +113,12 @@ pub fn run(launch: Launch) -> std::io::Result<()> {
     let result = event_loop(&mut tui, tx, &rx);
     let Tui { model, mut worker } = tui;
     // A clean close of a sound store leaves a backup; queued saves finish first.
-    if model.verified && model.unlocked && !model.demo {
-        worker.send(Job::Backup { at: now(), keep: model.config.privacy.backups });
+    let backup = (model.verified && model.unlocked && !model.demo)
+        .then(|| Job::Backup { at: now(), keep: model.config.privacy.backups });
+    // The screens' cases go first: the backup reads the whole store, the session's peak.
+    drop(model);
+    if let Some(job) = backup {
+        worker.send(job);
     }
     worker.shutdown();
     while let Ok(msg) = rx.try_recv() {
