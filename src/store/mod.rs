@@ -800,7 +800,7 @@ impl Store {
             codec::decode::<Case>(key, "cases", &k, &v).map_err(|error| StoreError::Record { key: hex(&k), error })?;
             cases += 1;
         }
-        // Links, not entries: at 10,000 cases the entries were 7 MB of the session's peak.
+        // Links, not entries: small and without the details, while they wait to be sorted.
         let mut links = self.audit_mapped(|e| audit::Link::of(&e))?;
         links.sort_by_key(|l| l.seq);
         let head = audit::verify_links(links.iter().copied()).map_err(|e| StoreError::Chain(e.seq()))?;
