@@ -100,13 +100,8 @@ impl Link {
     }
 }
 
-/// Checks a whole chain, oldest first, and returns its head.
-pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Head, ChainError> {
-    verify_links(entries.into_iter().map(Link::of))
-}
-
-/// `verify` over the entries' links.
-pub fn verify_links(links: impl IntoIterator<Item = Link>) -> Result<Head, ChainError> {
+/// Checks a whole chain, given as its entries' links oldest first, and returns its head.
+pub fn verify(links: impl IntoIterator<Item = Link>) -> Result<Head, ChainError> {
     let mut head = Head::EMPTY;
     for link in links {
         if link.seq != head.seq + 1 {
@@ -148,6 +143,10 @@ mod tests {
         Change { case: Some(CaseId::random()), at, who: who.into(), kind: ChangeKind::Created }
     }
 
+    fn links(entries: &[Entry]) -> impl Iterator<Item = Link> + '_ {
+        entries.iter().map(Link::of)
+    }
+
     fn chain(n: usize) -> Vec<Entry> {
         let mut head = Head::EMPTY;
         (0..n)
@@ -162,26 +161,26 @@ mod tests {
     #[test]
     fn a_sound_chain_verifies_and_survives_redaction() {
         let mut c = chain(5);
-        assert_eq!(verify(&c).unwrap(), c[4].head());
+        assert_eq!(verify(links(&c)).unwrap(), c[4].head());
         c[2].details = None;
-        assert_eq!(verify(&c).unwrap(), c[4].head());
-        assert_eq!(verify(&[]).unwrap(), Head::EMPTY);
+        assert_eq!(verify(links(&c)).unwrap(), c[4].head());
+        assert_eq!(verify([]).unwrap(), Head::EMPTY);
     }
 
     #[test]
     fn tampering_names_the_first_broken_entry() {
         let mut c = chain(5);
         c[2].details.as_mut().unwrap().who = "mallory".into();
-        assert_eq!(verify(&c), Err(ChainError::BadDigest { seq: 3 }));
+        assert_eq!(verify(links(&c)), Err(ChainError::BadDigest { seq: 3 }));
 
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(verify(&c), Err(ChainError::Gap { expected: 2, found: 3 }));
+        assert_eq!(verify(links(&c)), Err(ChainError::Gap { expected: 2, found: 3 }));
 
         let mut c = chain(5);
         let forged = Entry::after(Head { seq: 2, hash: [7; 32] }, change("x"));
         c[2] = forged;
-        assert_eq!(verify(&c), Err(ChainError::BadLink { seq: 3 }));
+        assert_eq!(verify(links(&c)), Err(ChainError::BadLink { seq: 3 }));
         assert_eq!(ChainError::BadLink { seq: 3 }.seq(), 3);
     }
 }

@@ -803,7 +803,7 @@ impl Store {
         // Links, not entries: small and without the details, while they wait to be sorted.
         let mut links = self.audit_mapped(|e| audit::Link::of(&e))?;
         links.sort_by_key(|l| l.seq);
-        let head = audit::verify_links(links.iter().copied()).map_err(|e| StoreError::Chain(e.seq()))?;
+        let head = audit::verify(links.iter().copied()).map_err(|e| StoreError::Chain(e.seq()))?;
         let recorded = self.trees.meta.get(HEAD_KEY).map_err(|e| self.sled_error(e))?;
         let recorded = recorded.map(|v| parse_head(&v)).transpose().map_err(|_| StoreError::Chain(head.seq))?;
         if recorded.unwrap_or(Head::EMPTY) != head {
