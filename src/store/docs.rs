@@ -120,15 +120,30 @@ enum DocBytes {
         #[serde(with = "crypto::b64")]
         doc: Vec<u8>,
         heads: Vec<String>,
+        #[serde(default, skip_serializing_if = "Log::is_empty")]
+        log: Log,
     },
     /// As kept before the heads were: the document alone.
     Alone(#[serde(with = "crypto::b64")] Vec<u8>),
 }
 
 impl DocBytes {
-    fn load(self, actor: &[u8]) -> Result<Doc, crdt::CrdtError> {
+    /// `doc` as kept after a write that started from the record `was` (None: a new
+    /// document): its heads, and the log carried on by this write's changes.
+    fn keeping(doc: &mut Doc, was: Option<&DocBytes>) -> DocBytes {
+        let heads = hex_heads(&doc.heads());
+        let log = match was {
+            Some(DocBytes::WithHeads { heads: before, log, .. }) => log.extended(before, &heads, doc),
+            None => Log::default().extended(&[], &heads, doc),
+            // Where the old record stood is not known without loading it.
+            Some(DocBytes::Alone(_)) => Log::default(),
+        };
+        DocBytes::WithHeads { doc: doc.save(), heads, log }
+    }
+
+    fn load(&self, actor: &[u8]) -> Result<Doc, crdt::CrdtError> {
         match self {
-            DocBytes::WithHeads { doc, .. } | DocBytes::Alone(doc) => Doc::load(&doc, actor),
+            DocBytes::WithHeads { doc, .. } | DocBytes::Alone(doc) => Doc::load(doc, actor),
         }
     }
 
@@ -139,11 +154,87 @@ impl DocBytes {
         }
     }
 
+    /// What a partner holding `held` lacks, read from the log alone; None when the log
+    /// does not reach back that far (the document must be loaded then).
+    fn lacking(&self, held: &[Hash]) -> Option<Vec<u8>> {
+        match self {
+            DocBytes::WithHeads { heads, log, .. } => log.since(&hex_heads(held), heads),
+            DocBytes::Alone(_) => None,
+        }
+    }
+
     /// The heads of the sealed record `v` (at `k`), read past the document without copying
     /// or decoding it; None when it is kept the old way (alone) or does not open, for the
     /// full read to handle.
     fn quick_heads(key: &crypto::SecretKey, k: &[u8], v: &[u8]) -> Option<Vec<Hash>> {
         codec::decode::<HeadsOnly>(key, "docs", k, v).ok().map(|h| parse_heads(&h.heads))
+    }
+}
+
+/// The most bytes of changes a document's `Log` keeps (the oldest go first).
+const LOG_BYTES: usize = 64 * 1024;
+/// The most writes a document's `Log` keeps.
+const LOG_CHUNKS: usize = 256;
+
+/// A document's recent changes, kept beside it: from heads `base`, one chunk per write
+/// with the heads after it. What a partner lacks who holds `base` or the heads after a
+/// chunk is the chunks after that, read without loading the document (loading costs
+/// far more than the rest of a sync); a partner further behind gets it from the loaded
+/// document as before.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Log {
+    base: Vec<String>,
+    chunks: Vec<Chunk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Chunk {
+    after: Vec<String>,
+    #[serde(with = "crypto::b64")]
+    changes: Vec<u8>,
+}
+
+impl Log {
+    fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    fn end(&self) -> &[String] {
+        self.chunks.last().map_or(&self.base, |c| &c.after)
+    }
+
+    /// This log after a write took `doc` from heads `before` to `after`: its changes as one
+    /// more chunk (a log that ended elsewhere starts anew at `before`), the oldest chunks
+    /// dropped past the bounds.
+    fn extended(&self, before: &[String], after: &[String], doc: &mut Doc) -> Log {
+        if before == after {
+            return self.clone();
+        }
+        let mut log =
+            if self.end() == before { self.clone() } else { Log { base: before.to_vec(), chunks: Vec::new() } };
+        let changes = doc.changes_since(&parse_heads(before));
+        log.chunks.push(Chunk { after: after.to_vec(), changes });
+        let mut bytes: usize = log.chunks.iter().map(|c| c.changes.len()).sum();
+        let mut first = 0;
+        while first < log.chunks.len() && (bytes > LOG_BYTES || log.chunks.len() - first > LOG_CHUNKS) {
+            bytes -= log.chunks[first].changes.len();
+            first += 1;
+        }
+        if first > 0 {
+            log.base = log.chunks[first - 1].after.clone();
+            log.chunks.drain(..first);
+        }
+        log
+    }
+
+    /// The changes after `held` (hex heads), when the log reaches back to them and ends at
+    /// the document's `heads`.
+    fn since(&self, held: &[String], heads: &[String]) -> Option<Vec<u8>> {
+        if self.end() != heads {
+            return None;
+        }
+        let from = if held == self.base.as_slice() { 0 } else { self.chunks.iter().position(|c| c.after == held)? + 1 };
+        Some(self.chunks[from..].iter().flat_map(|c| c.changes.iter().copied()).collect())
     }
 }
 
@@ -255,7 +346,11 @@ impl Docs<'_> {
 
     fn keep(&self, id: CaseId, part: Part, doc: &mut Doc) -> TxResult<()> {
         let k = doc_key(id, part);
-        let kept = DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&doc.heads()) };
+        let was: Option<DocBytes> = match self.tree.get(&k)? {
+            Some(v) => Some(codec::decode(self.key, "docs", &k, &v)?),
+            None => None,
+        };
+        let kept = DocBytes::keeping(doc, was.as_ref());
         self.tree.insert(k.clone(), codec::encode(self.key, "docs", &k, &kept)?)?;
         Ok(())
     }
@@ -743,12 +838,13 @@ impl Store {
 
     /// What each reader lacks of case `id`, given the parts it may receive now (`readers`:
     /// member id and entitled parts): each entitled document's changes since last sent,
-    /// and a drop for each document sent before that it may no longer hold. Each
-    /// document is read once, however many readers there are.
+    /// and a drop for each document sent before that it may no longer hold. The changes
+    /// come from the document's log where it reaches back to what the reader holds; else
+    /// the document is loaded, once however many readers there are.
     pub fn outgoing(&self, id: CaseId, readers: &[(&str, Vec<Part>)]) -> Result<Vec<(Vec<DocChange>, Vec<Sent>)>> {
         let mut out: Vec<(Vec<DocChange>, Vec<Sent>)> = vec![Default::default(); readers.len()];
         for part in Part::ALL {
-            let mut doc: Option<Option<Doc>> = None;
+            let (mut record, mut doc): (Option<Option<DocBytes>>, Option<Doc>) = (None, None);
             let now = self.doc_heads(id, part)?;
             for ((member, entitled), (items, sent)) in readers.iter().zip(&mut out) {
                 let before = self.sent_heads(member, id, part)?;
@@ -763,11 +859,21 @@ impl Store {
                 if now.is_none() || (before.is_some() && before == now) {
                     continue;
                 }
-                let loaded = match &mut doc {
-                    Some(d) => d,
-                    None => doc.insert(self.load_doc(id, part)?),
+                let record = match &mut record {
+                    Some(r) => r,
+                    None => record.insert(self.kept_doc(id, part)?),
                 };
-                let Some(doc) = loaded else { continue };
+                let Some(kept) = record else { continue };
+                let held = before.as_deref().unwrap_or(&[]);
+                if let (Some(changes), Some(heads)) = (kept.lacking(held), &now) {
+                    items.push(DocChange { case: id, part, changes, drop: false });
+                    sent.push(Sent { case: id, part, heads: Some(heads.clone()) });
+                    continue;
+                }
+                let doc = match &mut doc {
+                    Some(d) => d,
+                    None => doc.insert(kept.load(&self.actor).map_err(StoreError::Merge)?),
+                };
                 let heads = doc.heads();
                 if before.as_ref() == Some(&heads) {
                     continue;
@@ -821,10 +927,6 @@ impl Store {
             result?;
         }
         self.flush()
-    }
-
-    fn load_doc(&self, id: CaseId, part: Part) -> Result<Option<Doc>> {
-        self.kept_doc(id, part)?.map(|kept| kept.load(&self.actor)).transpose().map_err(StoreError::Merge)
     }
 
     /// Applies one partner file's changes: all of them with the records they change and
@@ -1065,11 +1167,14 @@ fn prepare(
         views: BTreeMap::new(),
     };
     let (mut changed, mut written, mut dropped) = (BTreeMap::new(), BTreeSet::new(), BTreeSet::new());
+    // The records the documents were loaded from, whose logs the kept ones carry on.
+    let mut records: BTreeMap<Part, DocBytes> = BTreeMap::new();
     for item in items {
         let part = item.part;
         if item.drop {
             changed.remove(&part);
             written.remove(&part);
+            records.remove(&part);
             dropped.insert(part);
             out.events.push(Event::Dropped(part));
             continue;
@@ -1083,7 +1188,12 @@ fn prepare(
                 let raw = read(&k)?;
                 out.read.insert(part, raw.clone());
                 let doc = match raw {
-                    Some(v) => codec::decode::<DocBytes>(key, "docs", &k, &v)?.load(actor).map_err(merge_error)?,
+                    Some(v) => {
+                        let record = codec::decode::<DocBytes>(key, "docs", &k, &v)?;
+                        let doc = record.load(actor).map_err(merge_error)?;
+                        records.insert(part, record);
+                        doc
+                    }
                     None => Doc::new(actor),
                 };
                 (doc, false)
@@ -1109,7 +1219,7 @@ fn prepare(
     for (part, mut doc) in changed {
         if written.contains(&part) {
             let k = doc_key(id, part);
-            let kept = DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&doc.heads()) };
+            let kept = DocBytes::keeping(&mut doc, records.get(&part));
             out.kept.insert(part, codec::encode(key, "docs", &k, &kept)?);
         }
         out.views.insert(part, view(part, &mut doc)?);
@@ -1186,6 +1296,82 @@ mod tests {
         store.save(&case, &Change { case: Some(id), at: at(), who: who.into(), kind }).unwrap();
     }
 
+    fn note(doc: &mut Doc, text: &str, time: i64) {
+        doc.write(&serde_json::json!({ "note": text }), &|_, _| true, time).unwrap();
+    }
+
+    fn state(doc: &mut Doc) -> (Vec<Hash>, Value) {
+        (doc.heads(), doc.read().unwrap())
+    }
+
+    /// A partner holding the heads at the log's start or after any of its writes gets from
+    /// the log alone what it lacks: applied there, both copies hold the same. Heads the
+    /// log does not know get nothing from it (the document is loaded for them).
+    #[test]
+    fn the_log_gives_a_partner_what_it_lacks_from_where_it_holds() {
+        let mut doc = Doc::new(b"A");
+        let mut kept: Option<DocBytes> = None;
+        let mut earlier = Vec::new();
+        for (i, text) in ["Zoë", "Zoë en", "Zoë en Renée"].iter().enumerate() {
+            note(&mut doc, text, i as i64);
+            kept = Some(DocBytes::keeping(&mut doc, kept.as_ref()));
+            earlier.push(doc.clone());
+        }
+        let kept = kept.unwrap();
+        let mut empty = Doc::new(b"B");
+        empty.apply(&kept.lacking(&[]).unwrap()).unwrap();
+        assert_eq!(state(&mut empty), state(&mut doc));
+        for mut partner in earlier {
+            let held = partner.heads();
+            // Exactly what the loaded document says, nothing held sent again.
+            assert_eq!(kept.lacking(&held), Some(doc.changes_since(&held)));
+            partner.apply(&kept.lacking(&held).unwrap()).unwrap();
+            assert_eq!(state(&mut partner), state(&mut doc));
+        }
+        let mut other = Doc::new(b"C");
+        note(&mut other, "elders", 9);
+        assert_eq!(kept.lacking(&other.heads()), None);
+    }
+
+    /// The log keeps the newest writes within its bounds; a partner who holds what the
+    /// oldest dropped write left is loaded for.
+    #[test]
+    fn the_log_keeps_the_newest_writes() {
+        let mut doc = Doc::new(b"A");
+        let mut kept: Option<DocBytes> = None;
+        let mut heads = Vec::new();
+        for i in 0..LOG_CHUNKS + 10 {
+            note(&mut doc, &format!("schrijft {i}"), i as i64);
+            kept = Some(DocBytes::keeping(&mut doc, kept.as_ref()));
+            heads.push(doc.heads());
+        }
+        let kept = kept.unwrap();
+        let DocBytes::WithHeads { log, .. } = &kept else { panic!("kept with heads") };
+        assert_eq!(log.chunks.len(), LOG_CHUNKS);
+        assert_eq!(kept.lacking(&heads[5]), None);
+        assert_eq!(kept.lacking(&[]), None);
+        assert!(kept.lacking(&heads[10]).is_some_and(|c| !c.is_empty()));
+    }
+
+    /// A document kept before logs were (alone, or with heads and no log) is not read from
+    /// a log until a write starts one there.
+    #[test]
+    fn a_document_kept_without_a_log_starts_one_at_its_next_write() {
+        let mut doc = Doc::new(b"A");
+        note(&mut doc, "voor", 1);
+        let alone = DocBytes::Alone(doc.save());
+        assert_eq!(alone.lacking(&[]), None);
+        let mut partner = doc.clone();
+        let old = DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&doc.heads()), log: Log::default() };
+        assert_eq!(old.lacking(&[]), None);
+        note(&mut doc, "voor en na", 2);
+        let kept = DocBytes::keeping(&mut doc, Some(&old));
+        assert_eq!(kept.lacking(&[]), None);
+        let held = partner.heads();
+        partner.apply(&kept.lacking(&held).unwrap()).unwrap();
+        assert_eq!(state(&mut partner), state(&mut doc));
+    }
+
     /// A case saved on this copy after a partner's changes to it were made ready (on the
     /// cores, before the transaction) is made again inside the transaction: the ready
     /// documents no longer hold this copy's own edit, and writing them would lose it.
@@ -1226,7 +1412,9 @@ mod tests {
         doc.write(&serde_json::json!({"groep": 5}), &share::is_text, 0).unwrap();
         let heads = doc.heads();
         let old = serde_json::to_vec(&DocBytes::Alone(doc.save())).unwrap();
-        let now = serde_json::to_vec(&DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&heads) }).unwrap();
+        let now =
+            serde_json::to_vec(&DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&heads), log: Log::default() })
+                .unwrap();
         for bytes in [&old, &now] {
             let kept = || serde_json::from_slice::<DocBytes>(bytes).unwrap();
             assert_eq!(kept().heads(&actor).unwrap(), heads);
@@ -1237,7 +1425,7 @@ mod tests {
         // to the full read.
         let key = crypto::SecretKey::random().unwrap();
         let seal = |kept: &DocBytes| codec::encode(&key, "docs", b"k", kept).unwrap();
-        let now = seal(&DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&heads) });
+        let now = seal(&DocBytes::WithHeads { doc: doc.save(), heads: hex_heads(&heads), log: Log::default() });
         assert_eq!(DocBytes::quick_heads(&key, b"k", &now), Some(heads.clone()));
         assert_eq!(DocBytes::quick_heads(&key, b"k", &seal(&DocBytes::Alone(doc.save()))), None);
         assert_eq!(DocBytes::quick_heads(&key, b"other key", &now), None, "a record moved is not read");
