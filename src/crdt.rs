@@ -200,16 +200,22 @@ impl Doc {
     /// Applies a partner's bytes (a [`Doc::save`] or [`Doc::changes_since`]); changes
     /// already held are skipped. On an error the document is unchanged.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<Applied, CrdtError> {
+        let (next, applied) = self.clone().applied(bytes)?;
+        *self = next;
+        Ok(applied)
+    }
+
+    /// [`Doc::apply`] to a document the caller gives up: on an error automerge may have
+    /// applied part of the bytes or changed its queue of waiting changes, so nothing of it
+    /// is returned. Saves copying the document where the caller would drop it anyway.
+    pub fn applied(mut self, bytes: &[u8]) -> Result<(Doc, Applied), CrdtError> {
         bounded(bytes)?;
         whole(bytes)?;
         let before = self.am.get_heads();
-        // Automerge may change its queue of waiting changes, or apply part of the bytes,
-        // before it returns an error: work on a copy.
-        let mut next = self.am.clone();
-        next.load_incremental(bytes).map_err(damaged)?;
+        self.am.load_incremental(bytes).map_err(damaged)?;
         let mut by_actor: Vec<(Vec<u8>, usize)> = Vec::new();
         let mut changes = 0;
-        for meta in next.get_changes_meta(&before) {
+        for meta in self.am.get_changes_meta(&before) {
             changes += 1;
             let actor = meta.actor.to_bytes();
             match by_actor.iter_mut().find(|(a, _)| a == actor) {
@@ -217,9 +223,8 @@ impl Doc {
                 None => by_actor.push((actor.to_vec(), 1)),
             }
         }
-        let complete = next.get_missing_deps(&[]).is_empty();
-        self.am = next;
-        Ok(Applied { changes, by_actor, complete })
+        let complete = self.am.get_missing_deps(&[]).is_empty();
+        Ok((self, Applied { changes, by_actor, complete }))
     }
 
     /// A copy of the document as it was at `heads`, edited by `actor` (another actor than

@@ -1200,7 +1200,8 @@ fn prepare(
             }
         };
         let before = doc.heads();
-        let applied = doc.apply(&item.changes).map_err(merge_error)?;
+        // An error drops the whole of this case's work: the document need not survive it.
+        let (mut doc, applied) = doc.applied(&item.changes).map_err(merge_error)?;
         if !applied.complete {
             return Err(ConflictableTransactionError::Abort(Abort::Waiting));
         }
