@@ -612,12 +612,15 @@ fn materialize(held: BTreeMap<Part, Doc>) -> TxResult<(Case, Option<PlanBook>)> 
     assemble(views)
 }
 
-/// `materialize` after some of a case's documents changed (`changed`, as stored now):
-/// those are read anew; every other held document whose heads are the ones `stored` was
-/// made from is taken from `stored` as it is (reading a document costs far more than
-/// cutting a record into parts); any other is read anew. None when no part is held.
-fn rematerialize(
-    docs: &Docs,
+/// `materialize` after some of a case's documents changed (`views`): those are read
+/// anew; every other held document (`held`: its sealed record as it will be stored) whose
+/// heads are the ones `stored` was made from is taken from `stored` as it is (reading a
+/// document costs far more than cutting a record into parts); any other is read anew.
+/// None when no part is held.
+fn rematerialize<'h>(
+    held: &dyn Fn(Part) -> Option<&'h [u8]>,
+    key: &crypto::SecretKey,
+    actor: &[u8],
     id: CaseId,
     mut views: BTreeMap<Part, PartView>,
     stored: Option<(&Case, Option<&PlanBook>)>,
@@ -628,7 +631,13 @@ fn rematerialize(
         if views.contains_key(&part) {
             continue;
         }
-        let Some(heads) = docs.heads(id, part)? else { continue };
+        let Some(v) = held(part) else { continue };
+        let k = doc_key(id, part);
+        let record = || codec::decode::<DocBytes>(key, "docs", &k, v);
+        let heads = match DocBytes::quick_heads(key, &k, v) {
+            Some(heads) => heads,
+            None => record()?.heads(actor).map_err(merge_error)?,
+        };
         let heads = hex_heads(&heads);
         let made_from = stored.and_then(|(case, _)| case.copy.heads.get(&part));
         let kept = if made_from == Some(&heads) { cut.remove(&part) } else { None };
@@ -637,10 +646,7 @@ fn rematerialize(
                 let clashes = case.copy.clashes.iter().filter(|c| c.part == part).cloned().collect();
                 PartView { value, clashes, heads }
             }
-            _ => match docs.load(id, part)? {
-                Some(mut doc) => view(part, &mut doc)?,
-                None => continue,
-            },
+            _ => view(part, &mut record()?.load(actor).map_err(merge_error)?)?,
         };
         views.insert(part, v);
     }
@@ -945,28 +951,32 @@ impl Store {
         self.take_in(&ready, from, name_of, at, taken)
     }
 
-    /// `prepare` for the cases of one file, spread over the cores. A case that fails here
+    /// `make` for the cases of one file, spread over the cores. A case that fails here
     /// is made again in `take_in`, which reports the failure; only so many are made ahead,
     /// to bound the memory.
     fn make_ready<'a>(&self, items: &'a [DocChange]) -> Result<Ready<'a>> {
+        let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
         let key = self.key()?;
         let mut by_case: BTreeMap<CaseId, Vec<&DocChange>> = BTreeMap::new();
         for item in items {
             by_case.entry(item.case).or_default().push(item);
         }
-        let read = |k: &[u8]| Ok(self.trees.docs.get(k)?);
+        let t = &self.trees;
+        let get = |tree: &sled::Tree, k: &[u8]| Ok(tree.get(k)?);
         let cases: Vec<(&CaseId, &Vec<&DocChange>)> = by_case.iter().take(PREPARED_AHEAD).collect();
-        let prepared = crate::cores::map(&cases, |(id, items)| {
-            prepare(&read, key, &self.actor, **id, items).ok().map(|p| (**id, p))
+        let made = crate::cores::map(&cases, |(id, items)| {
+            let read = Reads { docs: &|k| get(&t.docs, k), cases: &|k| get(&t.cases, k), plans: &|k| get(&t.plans, k) };
+            let snapshot = Snapshot::read(&read, **id).ok()?;
+            make(snapshot, key, &self.actor, **id, items, &merging.sharing).ok().map(|m| (**id, m))
         })
         .into_iter()
         .flatten()
         .collect();
-        Ok(Ready { by_case, prepared })
+        Ok(Ready { by_case, made })
     }
 
-    /// The transaction of `receive`: what `make_ready` made, written where the documents
-    /// are still as it read them, and made again inside it where they are not.
+    /// The transaction of `receive`: what `make_ready` made, written where the case is
+    /// still stored as it read it, and made again inside it where it is not.
     fn take_in(
         &self,
         ready: &Ready<'_>,
@@ -976,56 +986,42 @@ impl Store {
         taken: &Taken,
     ) -> Result<Received> {
         let Some(merging) = &self.merging else { return Err(StoreError::Locked) };
-        let sharing = &merging.sharing;
         let key = self.key()?;
         let tk = taken_key(from);
         let taken = codec::encode(key, "sync", &tk, taken)
             .map_err(|error| StoreError::Record { key: super::hex(&tk), error })?;
-        let Ready { by_case, prepared } = ready;
+        let Ready { by_case, made } = ready;
         let t = &self.trees;
         let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
             .transaction(|(tc, tp, td, ts, th, tm)| {
                 let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
+                let get = |tree: &TransactionalTree, k: &[u8]| Ok(tree.get(k)?);
+                let read = Reads { docs: &|k| get(td, k), cases: &|k| get(tc, k), plans: &|k| get(tp, k) };
                 let mut report = Received::default();
                 let mut head = read_head(tm)?;
                 for (id, items) in by_case {
-                    let ready = match prepared.get(id) {
-                        Some(p) if still_current(&docs, *id, p)? => p.clone(),
-                        _ => prepare(&|k| Ok(td.get(k)?), key, &self.actor, *id, items)?,
+                    let now = Snapshot::read(&read, *id)?;
+                    let made = match made.get(id) {
+                        Some(m) if m.snapshot == now => std::borrow::Cow::Borrowed(m),
+                        _ => std::borrow::Cow::Owned(make(now, key, &self.actor, *id, items, &merging.sharing)?),
                     };
-                    let dropped = commit(&docs, *id, from, &ready)?;
-                    let Prepared { changes, authors, views, .. } = ready;
+                    let dropped = commit(&docs, *id, from, &made)?;
                     let k = *id.0.as_bytes();
-                    let stored = match tc.get(k)? {
-                        Some(v) => Some(codec::decode::<Case>(key, "cases", &k, &v)?),
-                        None => None,
-                    };
-                    let stored_book = match (&stored, tp.get(k)?) {
-                        (Some(_), Some(v)) => Some(codec::decode::<PlanBook>(key, "plans", &k, &v)?),
-                        _ => None,
-                    };
-                    let was = stored.as_ref().map(|c| (c, stored_book.as_ref()));
-                    match rematerialize(&docs, *id, views, was, sharing)? {
+                    match &made.record {
                         None => {
                             tc.remove(&k)?;
                             tp.remove(&k)?;
                         }
-                        Some((mut case, mut book)) => {
-                            case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
-                            case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
-                            tc.insert(&k, codec::encode(key, "cases", &k, &case)?)?;
-                            // With its heads, so an editor opened on it bases its saves there.
-                            if let Some(b) = &mut book {
-                                b.heads = case.copy.heads.get(&Part::Plan).cloned().unwrap_or_default();
-                            }
-                            match &book {
-                                Some(b) => tp.insert(&k, codec::encode(key, "plans", &k, b)?)?,
+                        Some((case, book)) => {
+                            tc.insert(&k, case.as_slice())?;
+                            match book {
+                                Some(b) => tp.insert(&k, b.as_slice())?,
                                 None => tp.remove(&k)?,
                             };
                         }
                     }
                     ts.insert(dirty_key(*id), &[][..])?;
-                    for (author, n) in &authors {
+                    for (author, n) in &made.authors {
                         let kind = ChangeKind::Received { from: author.clone(), changes: *n };
                         let change = Change { case: Some(*id), at, who: name_of(author), kind };
                         head = append(th, key, head, change)?;
@@ -1035,8 +1031,8 @@ impl Store {
                         head = append(th, key, head, Change { case: Some(*id), at, who: name_of(from), kind })?;
                     }
                     report.cases += 1;
-                    report.changes += changes;
-                    for (a, n) in &authors {
+                    report.changes += made.changes;
+                    for (a, n) in &made.authors {
                         *report.authors.entry(a.clone()).or_insert(0) += n;
                     }
                     report.dropped += dropped.len();
@@ -1117,21 +1113,48 @@ pub(super) fn heads_of(docs: &Docs, id: CaseId) -> TxResult<BTreeMap<Part, Vec<S
 /// One file's changes grouped per case, and the cases made ready on the cores.
 struct Ready<'a> {
     by_case: BTreeMap<CaseId, Vec<&'a DocChange>>,
-    prepared: BTreeMap<CaseId, Prepared>,
+    made: BTreeMap<CaseId, Made>,
 }
 
 /// Cases of one file made ready before its transaction at most (each holds its changed
-/// documents' sealed bytes and values: some kilobytes).
+/// documents' sealed bytes and its record: some kilobytes).
 const PREPARED_AHEAD: usize = 2_000;
 
-/// One case's items from a member, applied to its documents and ready to be written:
-/// loading, applying and reading the documents is most of a sync's work, so it is done
-/// for many cases at once on every core before the transaction, and written inside it
-/// only if the documents are still the ones read (else it is made again there).
+/// How to read the trees a received case touches: before the transaction or inside it.
+struct Reads<'a> {
+    docs: &'a dyn Fn(&[u8]) -> TxResult<Option<sled::IVec>>,
+    cases: &'a dyn Fn(&[u8]) -> TxResult<Option<sled::IVec>>,
+    plans: &'a dyn Fn(&[u8]) -> TxResult<Option<sled::IVec>>,
+}
+
+/// A case as stored when its received changes were made ready: its documents, record and
+/// plan, sealed. What `make` makes of it is written only while the case is still stored
+/// so.
+#[derive(Clone, PartialEq)]
+struct Snapshot {
+    docs: BTreeMap<Part, Option<sled::IVec>>,
+    case: Option<sled::IVec>,
+    plan: Option<sled::IVec>,
+}
+
+impl Snapshot {
+    fn read(read: &Reads, id: CaseId) -> TxResult<Snapshot> {
+        let mut docs = BTreeMap::new();
+        for part in Part::ALL {
+            docs.insert(part, (read.docs)(&doc_key(id, part))?);
+        }
+        let k = id.0.as_bytes();
+        Ok(Snapshot { docs, case: (read.cases)(k)?, plan: (read.plans)(k)? })
+    }
+}
+
+/// One case's items from a member, applied to its documents, and the record made of
+/// them: loading, applying and reading the documents is most of a sync's work, so it is
+/// done for many cases at once on every core before the transaction (`make_ready`).
 #[derive(Clone)]
-struct Prepared {
-    /// The stored records the documents were read from (None: not held then).
-    read: BTreeMap<Part, Option<sled::IVec>>,
+struct Made {
+    /// What it was made from.
+    snapshot: Snapshot,
     /// In order: a part dropped, or changes applied to it (heads before and after).
     events: Vec<Event>,
     changes: usize,
@@ -1139,8 +1162,8 @@ struct Prepared {
     authors: BTreeMap<String, usize>,
     /// The documents that changed, sealed as they are kept.
     kept: BTreeMap<Part, Vec<u8>>,
-    /// What the record shows of the documents that changed.
-    views: BTreeMap<Part, PartView>,
+    /// The record and plan, sealed; None when no part is held any more.
+    record: Option<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
 #[derive(Clone)]
@@ -1149,23 +1172,25 @@ enum Event {
     Applied { part: Part, before: Vec<Hash>, after: Vec<Hash> },
 }
 
-/// Applies one case's items to its documents, reading each stored record through `read`.
-/// Changes that wait for others not here abort it all.
-fn prepare(
-    read: &dyn Fn(&[u8]) -> TxResult<Option<sled::IVec>>,
+/// Applies one case's items to its documents as `snapshot` holds them, and makes its
+/// record anew. Changes that wait for others not here abort it all.
+fn make(
+    snapshot: Snapshot,
     key: &crypto::SecretKey,
     actor: &[u8],
     id: CaseId,
     items: &[&DocChange],
-) -> TxResult<Prepared> {
-    let mut out = Prepared {
-        read: BTreeMap::new(),
+    sharing: &Sharing,
+) -> TxResult<Made> {
+    let mut out = Made {
+        snapshot,
         events: Vec::new(),
         changes: 0,
         authors: BTreeMap::new(),
         kept: BTreeMap::new(),
-        views: BTreeMap::new(),
+        record: None,
     };
+    let mut views = BTreeMap::new();
     let (mut changed, mut written, mut dropped) = (BTreeMap::new(), BTreeSet::new(), BTreeSet::new());
     // The records the documents were loaded from, whose logs the kept ones carry on.
     let mut records: BTreeMap<Part, DocBytes> = BTreeMap::new();
@@ -1183,21 +1208,15 @@ fn prepare(
             Some(doc) => (doc, true),
             // Dropped by an earlier item: it starts anew, as from an empty store.
             None if dropped.contains(&part) => (Doc::new(actor), false),
-            None => {
-                let k = doc_key(id, part);
-                let raw = read(&k)?;
-                out.read.insert(part, raw.clone());
-                let doc = match raw {
-                    Some(v) => {
-                        let record = codec::decode::<DocBytes>(key, "docs", &k, &v)?;
-                        let doc = record.load(actor).map_err(merge_error)?;
-                        records.insert(part, record);
-                        doc
-                    }
-                    None => Doc::new(actor),
-                };
-                (doc, false)
-            }
+            None => match out.snapshot.docs.get(&part).cloned().flatten() {
+                Some(v) => {
+                    let record = codec::decode::<DocBytes>(key, "docs", &doc_key(id, part), &v)?;
+                    let doc = record.load(actor).map_err(merge_error)?;
+                    records.insert(part, record);
+                    (doc, false)
+                }
+                None => (Doc::new(actor), false),
+            },
         };
         let before = doc.heads();
         // An error drops the whole of this case's work: the document need not survive it.
@@ -1223,24 +1242,54 @@ fn prepare(
             let kept = DocBytes::keeping(&mut doc, records.get(&part));
             out.kept.insert(part, codec::encode(key, "docs", &k, &kept)?);
         }
-        out.views.insert(part, view(part, &mut doc)?);
+        views.insert(part, view(part, &mut doc)?);
     }
+    out.record = record(&out, key, actor, id, views, sharing)?;
     Ok(out)
 }
 
-/// Whether the documents `prepared` read are still stored as they were.
-fn still_current(docs: &Docs, id: CaseId, prepared: &Prepared) -> TxResult<bool> {
-    for (part, raw) in &prepared.read {
-        if docs.tree.get(doc_key(id, *part))? != *raw {
-            return Ok(false);
-        }
+/// The sealed record and plan of case `id` once `made` is written: made from the
+/// documents as they will be stored, over the record its snapshot holds.
+fn record(
+    made: &Made,
+    key: &crypto::SecretKey,
+    actor: &[u8],
+    id: CaseId,
+    views: BTreeMap<Part, PartView>,
+    sharing: &Sharing,
+) -> TxResult<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+    let k = *id.0.as_bytes();
+    let stored = match &made.snapshot.case {
+        Some(v) => Some(codec::decode::<Case>(key, "cases", &k, v)?),
+        None => None,
+    };
+    let stored_book = match (&stored, &made.snapshot.plan) {
+        (Some(_), Some(v)) => Some(codec::decode::<PlanBook>(key, "plans", &k, v)?),
+        _ => None,
+    };
+    let gone = |part: Part| made.events.iter().any(|e| matches!(e, Event::Dropped(p) if *p == part));
+    let held = |part: Part| match made.kept.get(&part) {
+        Some(sealed) => Some(sealed.as_slice()),
+        None if gone(part) => None,
+        None => made.snapshot.docs.get(&part).and_then(|v| v.as_deref()),
+    };
+    let was = stored.as_ref().map(|c| (c, stored_book.as_ref()));
+    let Some((mut case, mut book)) = rematerialize(&held, key, actor, id, views, was, sharing)? else {
+        return Ok(None);
+    };
+    case.revision = stored.as_ref().map_or(1, |s| s.revision + 1);
+    case.copy.local_revision = stored.as_ref().map_or(0, |s| s.copy.local_revision);
+    // With its heads, so an editor opened on it bases its saves there.
+    if let Some(b) = &mut book {
+        b.heads = case.copy.heads.get(&Part::Plan).cloned().unwrap_or_default();
     }
-    Ok(true)
+    let book = book.map(|b| codec::encode(key, "plans", &k, &b)).transpose()?;
+    Ok(Some((codec::encode(key, "cases", &k, &case)?, book)))
 }
 
-/// Writes what `prepare` made for case `id` from member `from`: the drops, the kept
+/// Writes what `make` made for case `id` from member `from`: the drops, the kept
 /// documents, and what the sender now holds. Returns the parts that were dropped.
-fn commit(docs: &Docs, id: CaseId, from: &str, prepared: &Prepared) -> TxResult<Vec<Part>> {
+fn commit(docs: &Docs, id: CaseId, from: &str, prepared: &Made) -> TxResult<Vec<Part>> {
     // Parts written by an earlier item of these: a drop after it drops something.
     let (mut dropped, mut written) = (Vec::new(), BTreeSet::new());
     for event in &prepared.events {
@@ -1395,7 +1444,7 @@ mod tests {
         edit(&a, id, "aa00aa", |c| c.intake.groep = groep);
         let items = send(&a);
         let ready = b.make_ready(&items).unwrap();
-        assert!(ready.prepared.contains_key(&id), "made ready ahead");
+        assert!(ready.made.contains_key(&id), "made ready ahead");
         edit(&b, id, "bb00bb", |c| c.intake.domains = vec![DomainTag::Safety]);
         b.take_in(&ready, "aa00aa", &|m| m.to_string(), at(), &taken).unwrap();
 
