@@ -48,7 +48,7 @@ mod tests {
     fn keeps_the_order_when_some_items_are_slow() {
         let items: Vec<u64> = (0..200).collect();
         let slow = |n: &u64| {
-            if n % 50 == 0 {
+            if n.is_multiple_of(50) {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
             *n

@@ -1163,8 +1163,11 @@ struct Made {
     /// The documents that changed, sealed as they are kept.
     kept: BTreeMap<Part, Vec<u8>>,
     /// The record and plan, sealed; None when no part is held any more.
-    record: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    record: Option<Sealed>,
 }
+
+/// A case record and its plan (if any), sealed.
+type Sealed = (Vec<u8>, Option<Vec<u8>>);
 
 #[derive(Clone)]
 enum Event {
@@ -1257,7 +1260,7 @@ fn record(
     id: CaseId,
     views: BTreeMap<Part, PartView>,
     sharing: &Sharing,
-) -> TxResult<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+) -> TxResult<Option<Sealed>> {
     let k = *id.0.as_bytes();
     let stored = match &made.snapshot.case {
         Some(v) => Some(codec::decode::<Case>(key, "cases", &k, v)?),
