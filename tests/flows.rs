@@ -482,3 +482,23 @@ fn partner_screen_shows_the_own_fingerprint_and_removes_a_partner_after_asking()
     t.key(Esc);
     assert!(t.model.screens.is_empty());
 }
+
+/// A reload (after a sync, say) hands the cases the screens held to the worker to drop:
+/// freeing thousands of cases would stall typing on the screen's thread.
+#[test]
+fn a_reload_leaves_the_old_cases_to_the_worker() {
+    use tandem::ui::model::{Effect, Msg};
+    use tandem::ui::worker::{Job, Reply};
+    let mut h = Harness::with_cases(5, 100, 30);
+    let loaded = h.store.load_cases().unwrap();
+    let effects = h.model.update(Msg::Reply(Reply::Loaded(Ok(loaded))), common::now());
+    let discarded: Vec<usize> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Job(Job::Discard(old)) => Some(old.len()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(discarded, vec![5]);
+    assert_eq!(h.model.cases.len(), 5);
+}

@@ -50,8 +50,9 @@ impl Cases {
     }
 
     /// Drops every case and gives the memory back (locking leaves nothing decrypted).
-    pub fn clear(&mut self) {
-        *self = Cases::default();
+    /// Empties this, handing the cases over (to be dropped off the screen's thread).
+    pub fn take(&mut self) -> Vec<Case> {
+        std::mem::take(self).all
     }
 
     pub fn len(&self) -> usize {
@@ -95,7 +96,7 @@ mod tests {
         assert_eq!(cases.len(), 3);
         assert_eq!(cases.get(&b.id).map(|x| x.intake.first_name.as_str()), Some("Bas"));
         assert_eq!(cases.values().map(|x| x.id).collect::<Vec<_>>(), vec![c.id, b.id, a.id]);
-        cases.clear();
+        assert_eq!(cases.take().len(), 3);
         assert!(cases.is_empty() && cases.get(&c.id).is_none());
     }
 }

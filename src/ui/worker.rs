@@ -41,6 +41,8 @@ pub enum Job {
     },
     /// Forget the key (auto-lock).
     Lock,
+    /// Cases the screens no longer hold, to be dropped here rather than on their thread.
+    Discard(Vec<Case>),
     Verify,
     /// The screens get light copies (`Case::lighten`).
     LoadCases,
@@ -183,6 +185,7 @@ pub enum Reply {
     DraftSaved(Result<(), String>),
     Synced(Result<Box<crate::sync::Report>, String>),
     Locked,
+    Discarded,
 }
 
 pub struct Worker {
@@ -391,6 +394,10 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::Lock => {
             store.lock();
             Reply::Locked
+        }
+        Job::Discard(cases) => {
+            drop(cases);
+            Reply::Discarded
         }
         Job::Verify => Reply::Verified(verify(store, paths)),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
