@@ -835,11 +835,39 @@ impl Store {
         self.flush()
     }
 
-    pub fn clear_dirty(&self, cases: &[CaseId]) -> Result<()> {
+    /// `cases` were sent to `members`: they are no longer to be sent, and a document that
+    /// every member it was sent to now holds whole forgets its log (what the next sync
+    /// sends starts from here, and the store does not carry a year of changes twice).
+    pub fn clear_dirty(&self, cases: &[CaseId], members: &[&str]) -> Result<()> {
         for id in cases {
             self.trees.sync.remove(dirty_key(*id)).map_err(|e| self.sled_error(e))?;
+            for part in Part::ALL {
+                self.forget_log(*id, part, members)?;
+            }
         }
         self.flush()
+    }
+
+    fn forget_log(&self, id: CaseId, part: Part, members: &[&str]) -> Result<()> {
+        let k = doc_key(id, part);
+        let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? else { return Ok(()) };
+        let key = self.key()?;
+        let record = |error| StoreError::Record { key: super::hex(&k), error };
+        let DocBytes::WithHeads { doc, heads, log } = codec::decode(key, "docs", &k, &v).map_err(record)? else {
+            return Ok(());
+        };
+        if log.is_empty() {
+            return Ok(());
+        }
+        for member in members {
+            if self.sent_heads(member, id, part)?.is_some_and(|sent| hex_heads(&sent) != heads) {
+                return Ok(());
+            }
+        }
+        let kept = codec::encode(key, "docs", &k, &DocBytes::WithHeads { doc, heads, log: Log::default() });
+        // A save since this was read keeps its record, and its log: this is only tidying.
+        let swapped = self.trees.docs.compare_and_swap(&k, Some(v), Some(kept.map_err(record)?));
+        swapped.map(drop).map_err(|e| self.sled_error(e))
     }
 
     /// What each reader lacks of case `id`, given the parts it may receive now (`readers`:
@@ -1423,6 +1451,42 @@ mod tests {
         let held = partner.heads();
         partner.apply(&kept.lacking(&held).unwrap()).unwrap();
         assert_eq!(state(&mut partner), state(&mut doc));
+    }
+
+    fn logged(store: &Store, id: CaseId, part: Part) -> usize {
+        let k = doc_key(id, part);
+        let v = store.trees.docs.get(&k).unwrap().unwrap();
+        match codec::decode::<DocBytes>(store.key().unwrap(), "docs", &k, &v).unwrap() {
+            DocBytes::WithHeads { log, .. } => log.chunks.len(),
+            DocBytes::Alone(_) => 0,
+        }
+    }
+
+    /// Once every member a document was sent to holds it whole, its log is forgotten; while
+    /// one lacks some of it, the log stays.
+    #[test]
+    fn a_log_is_forgotten_once_every_member_holds_the_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = copy_of(&dir.path().join("a"), "aa00aa");
+        let config = school();
+        let case = Case { revision: 0, ..demo::cases(1, 3, &config.route, &config.team, at().date()).remove(0) };
+        let id = case.id;
+        a.save(&case, &Change { case: Some(id), at: at(), who: "aa00aa".into(), kind: ChangeKind::Created }).unwrap();
+        let members = ["bb00bb", "cc00cc"];
+        let all: Vec<(&str, Vec<Part>)> = members.iter().map(|m| (*m, Part::ALL.to_vec())).collect();
+        let sent = a.outgoing(id, &all).unwrap();
+        a.mark_sent("bb00bb", &sent[0].1).unwrap();
+        a.mark_sent("cc00cc", &sent[1].1).unwrap();
+        edit(&a, id, "aa00aa", |c| c.intake.note.push_str(" en meer"));
+        assert!(logged(&a, id, Part::Notes) > 0);
+
+        let sent = a.outgoing(id, &all).unwrap();
+        a.mark_sent("bb00bb", &sent[0].1).unwrap();
+        a.clear_dirty(&[id], &members).unwrap();
+        assert!(logged(&a, id, Part::Notes) > 0, "cc00cc still lacks the last edit");
+        a.mark_sent("cc00cc", &sent[1].1).unwrap();
+        a.clear_dirty(&[id], &members).unwrap();
+        assert_eq!(logged(&a, id, Part::Notes), 0);
     }
 
     /// A case saved on this copy after a partner's changes to it were made ready (on the

@@ -400,7 +400,8 @@ impl Run<'_> {
             self.store.mark_sent(&partner.id, &sent)?;
             *self.report.sent.entry(partner.name.clone()).or_insert(0) += 1;
         }
-        self.store.clear_dirty(&dirty)?;
+        let members: Vec<&str> = self.partners.iter().map(|p| p.id.as_str()).collect();
+        self.store.clear_dirty(&dirty, &members)?;
         Ok(())
     }
 
