@@ -238,6 +238,15 @@ impl Log {
     }
 }
 
+/// The heads of the sealed document record `v` (at `k`): read beside it, or from the
+/// loaded document when it was kept alone.
+fn sealed_heads(key: &crypto::SecretKey, actor: &[u8], k: &[u8], v: &[u8]) -> TxResult<Vec<Hash>> {
+    if let Some(heads) = DocBytes::quick_heads(key, k, v) {
+        return Ok(heads);
+    }
+    codec::decode::<DocBytes>(key, "docs", k, v)?.heads(actor).map_err(merge_error)
+}
+
 /// A `DocBytes::WithHeads` read for its heads only (a record, so never written).
 #[derive(Serialize, Deserialize)]
 struct HeadsOnly {
@@ -360,11 +369,7 @@ impl Docs<'_> {
     fn heads(&self, id: CaseId, part: Part) -> TxResult<Option<Vec<Hash>>> {
         let k = doc_key(id, part);
         let Some(v) = self.tree.get(&k)? else { return Ok(None) };
-        if let Some(heads) = DocBytes::quick_heads(self.key, &k, &v) {
-            return Ok(Some(heads));
-        }
-        let kept: DocBytes = codec::decode(self.key, "docs", &k, &v)?;
-        kept.heads(self.actor).map(Some).map_err(merge_error)
+        sealed_heads(self.key, self.actor, &k, &v).map(Some)
     }
 
     /// What was last sent of a document to `member` (see `Store::outgoing`).
@@ -633,12 +638,7 @@ fn rematerialize<'h>(
         }
         let Some(v) = held(part) else { continue };
         let k = doc_key(id, part);
-        let record = || codec::decode::<DocBytes>(key, "docs", &k, v);
-        let heads = match DocBytes::quick_heads(key, &k, v) {
-            Some(heads) => heads,
-            None => record()?.heads(actor).map_err(merge_error)?,
-        };
-        let heads = hex_heads(&heads);
+        let heads = hex_heads(&sealed_heads(key, actor, &k, v)?);
         let made_from = stored.and_then(|(case, _)| case.copy.heads.get(&part));
         let kept = if made_from == Some(&heads) { cut.remove(&part) } else { None };
         let v = match (kept, stored) {
@@ -646,7 +646,10 @@ fn rematerialize<'h>(
                 let clashes = case.copy.clashes.iter().filter(|c| c.part == part).cloned().collect();
                 PartView { value, clashes, heads }
             }
-            _ => view(part, &mut record()?.load(actor).map_err(merge_error)?)?,
+            _ => {
+                let record = codec::decode::<DocBytes>(key, "docs", &k, v)?;
+                view(part, &mut record.load(actor).map_err(merge_error)?)?
+            }
         };
         views.insert(part, v);
     }
