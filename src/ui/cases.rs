@@ -49,8 +49,8 @@ impl Cases {
         Some(case)
     }
 
-    /// Drops every case and gives the memory back (locking leaves nothing decrypted).
-    /// Empties this, handing the cases over (to be dropped off the screen's thread).
+    /// Empties this and gives the memory back, handing the cases over (for the worker to
+    /// drop: locking leaves nothing decrypted here, and typing does not wait for the drop).
     pub fn take(&mut self) -> Vec<Case> {
         std::mem::take(self).all
     }
