@@ -346,20 +346,21 @@ pub(super) struct Docs<'a> {
 }
 
 impl Docs<'_> {
-    fn load(&self, id: CaseId, part: Part) -> TxResult<Option<Doc>> {
+    /// The stored record of `id`'s `part`, unsealed (None: not held).
+    fn record(&self, id: CaseId, part: Part) -> TxResult<Option<DocBytes>> {
         let k = doc_key(id, part);
         let Some(v) = self.tree.get(&k)? else { return Ok(None) };
-        let kept: DocBytes = codec::decode(self.key, "docs", &k, &v)?;
-        kept.load(self.actor).map(Some).map_err(merge_error)
+        Ok(Some(codec::decode(self.key, "docs", &k, &v)?))
     }
 
-    fn keep(&self, id: CaseId, part: Part, doc: &mut Doc) -> TxResult<()> {
+    fn load(&self, id: CaseId, part: Part) -> TxResult<Option<Doc>> {
+        self.record(id, part)?.map(|r| r.load(self.actor)).transpose().map_err(merge_error)
+    }
+
+    /// Keeps `doc`, written over the record `was` it was loaded from (None: a new one).
+    fn keep(&self, id: CaseId, part: Part, doc: &mut Doc, was: Option<&DocBytes>) -> TxResult<()> {
         let k = doc_key(id, part);
-        let was: Option<DocBytes> = match self.tree.get(&k)? {
-            Some(v) => Some(codec::decode(self.key, "docs", &k, &v)?),
-            None => None,
-        };
-        let kept = DocBytes::keeping(doc, was.as_ref());
+        let kept = DocBytes::keeping(doc, was);
         self.tree.insert(k.clone(), codec::encode(self.key, "docs", &k, &kept)?)?;
         Ok(())
     }
@@ -497,7 +498,8 @@ pub(super) fn write(docs: &Docs, merging: &Merging, w: &Writing) -> TxResult<Wri
             }
             continue;
         }
-        let existing = docs.load(case.id, part)?;
+        let was = docs.record(case.id, part)?;
+        let existing = was.as_ref().map(|r| r.load(docs.actor)).transpose().map_err(merge_error)?;
         let stored = existing.is_some();
         let new = parts.get(&part);
         let Some(mut doc) = existing.or_else(|| new.map(|_| Doc::new(docs.actor))) else { continue };
@@ -526,7 +528,7 @@ pub(super) fn write(docs: &Docs, merging: &Merging, w: &Writing) -> TxResult<Wri
                     clashes.insert(part, view(part, &mut doc)?.clashes);
                 }
             }
-            docs.keep(case.id, part, &mut doc)?;
+            docs.keep(case.id, part, &mut doc, was.as_ref())?;
             docs.sync.insert(dirty_key(case.id), &[][..])?;
         } else if !stored {
             continue; // a document never kept is not held
@@ -1095,11 +1097,12 @@ impl Store {
         let case = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
             .transaction(|(tc, tp, td, ts, th, tm)| {
                 let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
-                let Some(mut doc) = docs.load(id, part)? else {
+                let Some(was) = docs.record(id, part)? else {
                     return Err(ConflictableTransactionError::Abort(Abort::Conflict));
                 };
+                let mut doc = was.load(docs.actor).map_err(merge_error)?;
                 doc.settle(path, &value, &share::is_text, time).map_err(merge_error)?;
-                docs.keep(id, part, &mut doc)?;
+                docs.keep(id, part, &mut doc, Some(&was))?;
                 let stored = match tc.get(k)? {
                     Some(v) => codec::decode::<Case>(key, "cases", &k, &v)?,
                     None => return Err(ConflictableTransactionError::Abort(Abort::Conflict)),
@@ -1323,10 +1326,10 @@ fn record(
 
 /// Writes what `make` made for case `id` from member `from`: the drops, the kept
 /// documents, and what the sender now holds. Returns the parts that were dropped.
-fn commit(docs: &Docs, id: CaseId, from: &str, prepared: &Made) -> TxResult<Vec<Part>> {
+fn commit(docs: &Docs, id: CaseId, from: &str, made: &Made) -> TxResult<Vec<Part>> {
     // Parts written by an earlier item of these: a drop after it drops something.
     let (mut dropped, mut written) = (Vec::new(), BTreeSet::new());
-    for event in &prepared.events {
+    for event in &made.events {
         match event {
             Event::Dropped(part) => {
                 if docs.drop_doc(id, *part)? | written.remove(part) {
@@ -1343,7 +1346,7 @@ fn commit(docs: &Docs, id: CaseId, from: &str, prepared: &Made) -> TxResult<Vec<
             }
         }
     }
-    for (part, sealed) in &prepared.kept {
+    for (part, sealed) in &made.kept {
         docs.tree.insert(doc_key(id, *part), sealed.clone())?;
     }
     Ok(dropped)
