@@ -150,7 +150,7 @@ fn in_memory(c: &mut Criterion) {
 }
 
 fn store(c: &mut Criterion) {
-    // 3. load_cases on a real sled store, filled once before measuring.
+    // 3. The load on a real sled store, filled once before measuring.
     let dir = tempfile::tempdir().expect("tempdir");
     let store_dir = dir.path().join("store");
     let config = config();
@@ -162,20 +162,25 @@ fn store(c: &mut Criterion) {
     // Reopened, so the first read comes from the files rather than from sled's cache.
     let mut store = Store::open(&store_dir).expect("reopen store");
     store.unlock(PASS).expect("unlock");
+    let route = &config.route;
     let started = Instant::now();
-    let first = store.load_cases().expect("load cases");
-    eprintln!("first load_cases after open: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    let first = store.load_all(route).expect("load cases");
+    eprintln!("first load after open, making the light rows: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
     assert_eq!(first.cases.len(), CASES);
 
     let mut group = c.benchmark_group("case_list");
     group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
     // The cases loaded are dropped outside the timing: at start there is nothing to drop,
     // and on a reload the screens hand the old ones to the worker (`Job::Discard`).
-    group.bench_function("load_10000_cases", |b| b.iter_with_large_drop(|| store.load_cases().expect("load cases")));
+    // What the screens load (light rows), and as the baseline every case decoded whole.
+    group.bench_function("load_10000_cases", |b| b.iter_with_large_drop(|| store.load_all(route).expect("load cases")));
+    group.bench_function("load_10000_full_cases", |b| {
+        b.iter_with_large_drop(|| store.load_cases().expect("load cases"))
+    });
     group.finish();
     let mut drops: Vec<Duration> = (0..5)
         .map(|_| {
-            let loaded = store.load_cases().expect("load cases");
+            let loaded = store.load_all(route).expect("load cases");
             let started = Instant::now();
             drop(black_box(loaded));
             started.elapsed()

@@ -152,6 +152,12 @@ pub fn encode<T: Record>(secret: &SecretKey, tree: &str, key: &[u8], value: &T) 
     Ok(bytes)
 }
 
+/// What tells one sealed value from every other: its format and its random nonce, new at
+/// each write (a light row names the full record it was made from by it).
+pub fn seal_id(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().min(1 + super::crypto::NONCE_LEN)]
+}
+
 pub fn decode<T: Record>(secret: &SecretKey, tree: &str, key: &[u8], bytes: &[u8]) -> Result<T, CodecError> {
     match bytes.split_first() {
         Some((&FORMAT_PACKED, sealed)) => {

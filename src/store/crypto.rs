@@ -15,7 +15,7 @@ pub const MIN_PASSPHRASE: usize = 12;
 /// How long deriving the key from a passphrase should take on this machine.
 pub const KDF_TARGET: Duration = Duration::from_millis(500);
 pub const KEY_LEN: usize = 32;
-const NONCE_LEN: usize = 24;
+pub(super) const NONCE_LEN: usize = 24;
 const SALT_LEN: usize = 16;
 
 /// A 256-bit key that is wiped from memory when dropped.

@@ -1025,8 +1025,8 @@ impl Store {
             .map_err(|error| StoreError::Record { key: super::hex(&tk), error })?;
         let Ready { by_case, made } = ready;
         let t = &self.trees;
-        let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta)
-            .transaction(|(tc, tp, td, ts, th, tm)| {
+        let result = (&t.cases, &t.plans, &t.docs, &t.sync, &t.history, &t.meta, &t.rows)
+            .transaction(|(tc, tp, td, ts, th, tm, tr)| {
                 let docs = Docs { tree: td, sync: ts, key, actor: &self.actor };
                 let get = |tree: &TransactionalTree, k: &[u8]| Ok(tree.get(k)?);
                 let read = Reads { docs: &|k| get(td, k), cases: &|k| get(tc, k), plans: &|k| get(tp, k) };
@@ -1040,6 +1040,10 @@ impl Store {
                     };
                     let dropped = commit(&docs, *id, from, &made)?;
                     let k = *id.0.as_bytes();
+                    // What a withdrawn consent erases goes from the light copies too.
+                    if !dropped.is_empty() || made.record.is_none() {
+                        tr.remove(&super::rows::page_of(&k))?;
+                    }
                     match &made.record {
                         None => {
                             tc.remove(&k)?;
@@ -1524,6 +1528,34 @@ mod tests {
         let merged = b.case(id).unwrap().unwrap();
         assert_eq!(merged.intake.groep, groep, "the partner's change came in");
         assert_eq!(merged.intake.domains, vec![DomainTag::Safety], "this copy's own edit is kept");
+    }
+
+    /// A received drop (a withdrawn consent) erases from a record, so the light copies
+    /// the list was loaded from go in the same transaction, not at the next load. A
+    /// change that erases nothing leaves them: each row knows the record it was made from.
+    #[test]
+    fn a_received_drop_removes_the_light_copies_of_its_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (copy_of(&dir.path().join("a"), "aa00aa"), copy_of(&dir.path().join("b"), "bb00bb"));
+        let config = school();
+        let case = Case { revision: 0, ..demo::cases(1, 3, &config.route, &config.team, at().date()).remove(0) };
+        let id = case.id;
+        a.save(&case, &Change { case: Some(id), at: at(), who: "aa00aa".into(), kind: ChangeKind::Created }).unwrap();
+        let taken = Taken { copy: "a1".into(), count: 1 };
+        let send = |parts: Vec<Part>| a.outgoing(id, &[("bb00bb", parts)]).unwrap().remove(0).0;
+        let page = || b.trees.rows.get(super::super::rows::page_of(id.0.as_bytes())).unwrap();
+        b.receive(&send(Part::ALL.to_vec()), "aa00aa", &|m| m.to_string(), at(), &taken).unwrap();
+        b.load_all(&config.route).unwrap();
+        assert!(page().is_some());
+
+        edit(&a, id, "aa00aa", |c| c.intake.groep = c.intake.groep % 8 + 1);
+        b.receive(&send(Part::ALL.to_vec()), "aa00aa", &|m| m.to_string(), at(), &taken).unwrap();
+        assert!(page().is_some(), "nothing was erased");
+        let drop = DocChange { case: id, part: Part::Identity, changes: Vec::new(), drop: true };
+        let got = b.receive(&[drop], "aa00aa", &|m| m.to_string(), at(), &taken).unwrap();
+        assert!(got.dropped > 0, "{got:?}");
+        assert_eq!(page(), None);
+        assert_eq!(b.load_all(&config.route).unwrap().cases[0].intake.first_name, "");
     }
 
     /// A document kept before its heads were kept beside it still loads, and its heads

@@ -1,8 +1,10 @@
 //! The store: the only module that knows sled. One sled database per store folder with
-//! four trees: `cases` (key: the case's random id), `history` (the audit trail; key:
+//! the trees `cases` (key: the case's random id), `history` (the audit trail; key:
 //! case id, or sixteen zero bytes for store events, + the big-endian entry number, so
 //! one case's history is a prefix scan), `tombstones` (anonymous figures of deleted
-//! cases) and `meta` (schema version, the wrapped data key, the audit head).
+//! cases), `meta` (schema version, the wrapped data key, the audit head), and those
+//! listed in `Trees`: drafts, plans, the SWV's, the merge documents, the sync
+//! bookkeeping and `rows`, the list's light copies (a cache, `rows.rs`).
 //!
 //! Every value is sealed by `codec` under the data key; the data key is wrapped by a key
 //! derived from the passphrase (and once more by the recovery key). Until `unlock`
@@ -14,6 +16,7 @@ pub mod crypto;
 mod docs;
 mod lock;
 mod partners;
+mod rows;
 mod swv;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -34,7 +37,7 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind};
 use crate::domain::plan::PlanBook;
 use crate::domain::retention::Tombstone;
-use crate::domain::route::Draft;
+use crate::domain::route::{Draft, Routekaart};
 use crate::strings;
 
 /// The layout version of the store as a whole. 1: plain values (before encryption);
@@ -195,12 +198,15 @@ struct Trees {
     swv: sled::Tree,
     /// The merge documents per case and part (`docs`).
     docs: sled::Tree,
+    /// The screens' light copy of each case (`rows`), a cache beside `cases`.
+    rows: sled::Tree,
     /// What was sent to whom, what changed since, the sync bookkeeping (`docs`).
     sync: sled::Tree,
 }
 
 impl Trees {
-    /// Every tree with its name, for copying a store whole.
+    /// Every tree with its name, for copying a store whole; not `rows`, a cache made
+    /// again from `cases` at the next load.
     fn named(&self) -> [(&'static str, &sled::Tree); 9] {
         [
             ("docs", &self.docs),
@@ -427,47 +433,52 @@ impl Store {
         serde_json::from_slice(&v).map(Some).map_err(|e| self.damaged(e.to_string()))
     }
 
-    /// Every case, decoded; damaged records are listed, not fatal. Decrypting is most of
-    /// the work, so it is spread over the cores.
+    /// Every case, decoded whole; damaged records are listed, not fatal.
     pub fn load_cases(&self) -> Result<Loaded> {
-        self.load_cases_with(&|_| {})
+        self.load(None)
     }
 
-    /// The same, passing each case through `each` as soon as it is decoded (the screens
-    /// lighten them there, so the full cases never all sit in memory at once).
-    pub fn load_cases_with(&self, each: &(dyn Fn(&mut Case) + Sync)) -> Result<Loaded> {
+    /// What the screens need after unlocking: every case as a light copy
+    /// (`Case::lighten`), read from its row where it has one (`rows`), and the drafts.
+    pub fn load_all(&self, route: &Routekaart) -> Result<Loaded> {
+        let mut loaded = self.load(Some(route))?;
+        loaded.drafts = self.drafts()?;
+        Ok(loaded)
+    }
+
+    /// The cases, whole or (with `route`) light, about `LOAD_BATCH` records at a time so
+    /// only a slice of the raw (sealed) values is in memory at once. Decrypting and
+    /// parsing are most of the work, so each batch is spread over the cores.
+    fn load(&self, route: Option<&Routekaart>) -> Result<Loaded> {
         let key = self.key()?;
-        let decode = |(k, value): &(sled::IVec, sled::IVec)| {
-            let mut case = codec::decode::<Case>(key, "cases", k, value).map_err(|error| (hex(k), error))?;
-            each(&mut case);
-            Ok(case)
-        };
-        // Batches keep only a slice of the raw (sealed) values in memory at a time.
+        let sled_error = |e| self.sled_error(e);
+        let mut pages =
+            route.map(|r| rows::Pages::open(&self.trees.rows, &self.trees.meta, r)).transpose().map_err(sled_error)?;
         let mut loaded = Loaded::default();
-        let mut items = self.trees.cases.iter();
+        let mut items = self.trees.cases.iter().peekable();
         loop {
-            let batch: Vec<(sled::IVec, sled::IVec)> = items
-                .by_ref()
-                .take(LOAD_BATCH)
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| self.sled_error(e))?;
+            let mut batch = rows::groups(&mut items, LOAD_BATCH).map_err(sled_error)?;
             if batch.is_empty() {
-                return Ok(loaded);
+                break;
             }
-            for decoded in crate::cores::map(&batch, decode) {
-                match decoded {
-                    Ok(case) => loaded.cases.push(case),
-                    Err(damaged) => loaded.damaged.push(damaged),
+            if let Some(pages) = &mut pages {
+                pages.attach(&mut batch).map_err(sled_error)?;
+            }
+            for (group, decoded) in batch.iter().zip(crate::cores::map(&batch, |g| rows::decode(key, route, g))) {
+                for case in decoded.cases {
+                    match case {
+                        Ok(case) => loaded.cases.push(case),
+                        Err(damaged) => loaded.damaged.push(damaged),
+                    }
+                }
+                if let (Some(pages), Some(fresh)) = (&pages, decoded.fresh) {
+                    pages.keep(group.page_key, fresh);
                 }
             }
         }
-    }
-
-    /// The cases (each through `each`) and the drafts: what the screens need after
-    /// unlocking.
-    pub fn load_all(&self, each: &(dyn Fn(&mut Case) + Sync)) -> Result<Loaded> {
-        let mut loaded = self.load_cases_with(each)?;
-        loaded.drafts = self.drafts()?;
+        if let Some(pages) = pages {
+            pages.finish();
+        }
         Ok(loaded)
     }
 
@@ -615,9 +626,10 @@ impl Store {
         // are still all there is when the transaction runs.
         let history_keys: Vec<sled::IVec> =
             t.history.scan_prefix(k).keys().collect::<std::result::Result<_, _>>().map_err(|e| self.sled_error(e))?;
-        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts, &t.plans, &t.docs)
-            .transaction(|(tc, th, tt, tm, td, tp, tdocs)| {
+        (&t.cases, &t.history, &t.tombstones, &t.meta, &t.drafts, &t.plans, &t.docs, &t.rows)
+            .transaction(|(tc, th, tt, tm, td, tp, tdocs, tr)| {
                 tc.remove(&k)?;
+                tr.remove(&rows::page_of(&k))?;
                 td.remove(&k)?;
                 tp.remove(&k)?;
                 docs::remove_all(tdocs, id)?;
@@ -984,6 +996,7 @@ fn trees_of(dir: &Path, db: sled::Db) -> Result<Trees> {
         plans: tree("plans")?,
         swv: tree("swv")?,
         docs: tree("docs")?,
+        rows: tree("rows")?,
         sync: tree("sync")?,
         meta: tree("meta")?,
         db,

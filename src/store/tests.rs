@@ -923,3 +923,93 @@ fn partners_are_added_kept_and_removed_with_audit_entries() {
     drop(store);
     assert!(reopen(dir.path()).partners().unwrap().is_empty());
 }
+
+/// Every case lightened as the screens hold it, in key order.
+fn lightened(store: &Store, route: &Routekaart) -> Vec<Case> {
+    let mut all = store.load_cases().unwrap().cases;
+    all.iter_mut().for_each(|c| c.lighten(route));
+    all
+}
+
+#[test]
+fn the_list_loads_light_rows_made_from_the_records_as_they_are_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let route = school().route;
+    let list = cases(40);
+    store.insert_new(&list, "anna", now()).unwrap();
+    let first = store.load_all(&route).unwrap();
+    let pages: std::collections::BTreeSet<_> = list.iter().map(|c| rows::page_of(c.id.0.as_bytes())).collect();
+    assert_eq!(store.trees.rows.len(), pages.len(), "a page was made for each first byte of an id");
+    assert_eq!(first.cases, lightened(&store, &route));
+    assert!(first.cases.iter().any(|c| c.visits.iter().any(|v| v.done.is_some())), "the demo completes steps");
+
+    // A save leaves the old row behind; the next load sees it was made from another record.
+    let before = store.case(list[7].id).unwrap().unwrap();
+    let mut edited = before.clone();
+    edited.intake.first_name = "Zoë".into();
+    let kind = ChangeKind::Edited { fields: edited.changed_fields(&before) };
+    let saved = store.save(&edited, &Change { case: Some(edited.id), at: now(), who: "anna".into(), kind }).unwrap();
+    let again = store.load_all(&route).unwrap();
+    assert!(again.cases.contains(&{
+        let mut light = saved;
+        light.lighten(&route);
+        light
+    }));
+    assert_eq!(again.cases, lightened(&store, &route));
+    assert!(again.damaged.is_empty());
+}
+
+#[test]
+fn rows_are_made_again_when_the_routekaart_keeps_other_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let mut route = school().route;
+    store.insert_new(&cases(40), "anna", now()).unwrap();
+    store.load_all(&route).unwrap();
+    let before = route.kept_fields().len();
+    for step in &mut route.steps {
+        step.clears_note_when = None;
+    }
+    assert!(route.kept_fields().len() < before, "the test changes what is kept");
+    let loaded = store.load_all(&route).unwrap();
+    assert_eq!(loaded.cases, lightened(&store, &route));
+}
+
+#[test]
+fn a_damaged_page_of_rows_is_made_again_from_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let route = school().route;
+    let list = cases(5);
+    store.insert_new(&list, "anna", now()).unwrap();
+    store.load_all(&route).unwrap();
+    let page = |i: usize| rows::page_of(list[i].id.0.as_bytes());
+    let mut flipped = store.trees.rows.get(page(2)).unwrap().unwrap().to_vec();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    store.trees.rows.insert(page(2), flipped).unwrap();
+    // A page planted from another first byte does not pass for this one's either.
+    let other = store.trees.rows.get(page(3)).unwrap().unwrap();
+    store.trees.rows.insert(page(4), other).unwrap();
+
+    let loaded = store.load_all(&route).unwrap();
+    assert!(loaded.damaged.is_empty(), "a row is a cache: its record is read instead");
+    assert_eq!(loaded.cases, lightened(&store, &route));
+}
+
+#[test]
+fn a_deleted_case_takes_its_page_of_rows_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = keyed(dir.path());
+    let route = school().route;
+    let list = cases(3);
+    store.insert_new(&list, "anna", now()).unwrap();
+    store.load_all(&route).unwrap();
+    let gone = list[1].id;
+    let kind = ChangeKind::Deleted { reason: DeleteReason::Request };
+    store.delete_case(gone, Change { case: Some(gone), at: now(), who: "anna".into(), kind }).unwrap();
+    let page = rows::page_of(gone.0.as_bytes());
+    assert_eq!(store.trees.rows.get(page).unwrap(), None, "gone at once, not at the next load");
+    assert_eq!(store.load_all(&route).unwrap().cases.len(), 2);
+}

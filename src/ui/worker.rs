@@ -401,7 +401,7 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         }
         Job::Verify => Reply::Verified(verify(store, paths)),
         Job::Restore { file, at } => Reply::Restored(store.restore(&file, at).map_err(text)),
-        Job::LoadCases => Reply::Loaded(store.load_all(&|c: &mut Case| c.lighten(route)).map_err(text)),
+        Job::LoadCases => Reply::Loaded(store.load_all(route).map_err(text)),
         Job::Save { case, change, clear_draft } => Reply::Saved(save_case(store, route, &case, &change, clear_draft)),
         Job::SaveDraft { id, draft } => Reply::DraftSaved(store.save_draft(id, &draft).map_err(text)),
         Job::History(id) => Reply::History(id, store.history(id).map_err(text)),
