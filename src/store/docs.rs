@@ -844,35 +844,46 @@ impl Store {
     /// every member it was sent to now holds whole forgets its log (what the next sync
     /// sends starts from here, and the store does not carry a year of changes twice).
     pub fn clear_dirty(&self, cases: &[CaseId], members: &[&str]) -> Result<()> {
+        let mut docs = Vec::new();
         for id in cases {
             self.trees.sync.remove(dirty_key(*id)).map_err(|e| self.sled_error(e))?;
             for part in Part::ALL {
-                self.forget_log(*id, part, members)?;
+                let k = doc_key(*id, part);
+                if let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? {
+                    docs.push((*id, part, k, v));
+                }
+            }
+        }
+        // Unsealing and sealing each document again is the work: it is spread over the cores.
+        let forgotten = crate::cores::map(&docs, |(id, part, k, v)| self.without_log(*id, *part, k, v, members));
+        for ((_, _, k, v), kept) in docs.into_iter().zip(forgotten) {
+            if let Some(kept) = kept? {
+                // A save since this was read keeps its record, and its log: this is only tidying.
+                self.trees.docs.compare_and_swap(&k, Some(v), Some(kept)).map(drop).map_err(|e| self.sled_error(e))?;
             }
         }
         self.flush()
     }
 
-    fn forget_log(&self, id: CaseId, part: Part, members: &[&str]) -> Result<()> {
-        let k = doc_key(id, part);
-        let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? else { return Ok(()) };
+    /// The sealed record `v` of a document without its log, if it has one and every
+    /// member holds the document whole.
+    fn without_log(&self, id: CaseId, part: Part, k: &[u8], v: &[u8], members: &[&str]) -> Result<Option<Vec<u8>>> {
         let key = self.key()?;
-        let record = |error| StoreError::Record { key: super::hex(&k), error };
-        let DocBytes::WithHeads { doc, heads, log } = codec::decode(key, "docs", &k, &v).map_err(record)? else {
-            return Ok(());
+        let record = |error| StoreError::Record { key: super::hex(k), error };
+        let DocBytes::WithHeads { doc, heads, log } = codec::decode(key, "docs", k, v).map_err(record)? else {
+            return Ok(None);
         };
         if log.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         for member in members {
             if self.sent_heads(member, id, part)?.is_some_and(|sent| hex_heads(&sent) != heads) {
-                return Ok(());
+                return Ok(None);
             }
         }
-        let kept = codec::encode(key, "docs", &k, &DocBytes::WithHeads { doc, heads, log: Log::default() });
-        // A save since this was read keeps its record, and its log: this is only tidying.
-        let swapped = self.trees.docs.compare_and_swap(&k, Some(v), Some(kept.map_err(record)?));
-        swapped.map(drop).map_err(|e| self.sled_error(e))
+        codec::encode(key, "docs", k, &DocBytes::WithHeads { doc, heads, log: Log::default() })
+            .map(Some)
+            .map_err(record)
     }
 
     /// What each reader lacks of case `id`, given the parts it may receive now (`readers`:
