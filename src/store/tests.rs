@@ -931,13 +931,21 @@ fn lightened(store: &Store, route: &Routekaart) -> Vec<Case> {
     all
 }
 
-#[test]
-fn the_list_loads_light_rows_made_from_the_records_as_they_are_now() {
+/// A store holding `n` demo cases, loaded once for the list (so its pages of light copies
+/// are made), with the routekaart it was loaded with.
+fn listed(n: usize) -> (tempfile::TempDir, Store, Routekaart, Vec<Case>) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = keyed(dir.path());
     let route = school().route;
-    let list = cases(40);
+    let list = cases(n);
     store.insert_new(&list, "anna", now()).unwrap();
+    store.load_all(&route).unwrap();
+    (dir, store, route, list)
+}
+
+#[test]
+fn the_list_loads_light_rows_made_from_the_records_as_they_are_now() {
+    let (_dir, store, route, list) = listed(40);
     let first = store.load_all(&route).unwrap();
     let pages: std::collections::BTreeSet<_> = list.iter().map(|c| rows::page_of(c.id.0.as_bytes())).collect();
     assert_eq!(store.trees.rows.len(), pages.len(), "a page was made for each first byte of an id");
@@ -962,11 +970,7 @@ fn the_list_loads_light_rows_made_from_the_records_as_they_are_now() {
 
 #[test]
 fn rows_are_made_again_when_the_routekaart_keeps_other_fields() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = keyed(dir.path());
-    let mut route = school().route;
-    store.insert_new(&cases(40), "anna", now()).unwrap();
-    store.load_all(&route).unwrap();
+    let (_dir, store, mut route, _) = listed(40);
     let before = route.kept_fields().len();
     for step in &mut route.steps {
         step.clears_note_when = None;
@@ -978,12 +982,7 @@ fn rows_are_made_again_when_the_routekaart_keeps_other_fields() {
 
 #[test]
 fn a_damaged_page_of_rows_is_made_again_from_its_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = keyed(dir.path());
-    let route = school().route;
-    let list = cases(5);
-    store.insert_new(&list, "anna", now()).unwrap();
-    store.load_all(&route).unwrap();
+    let (_dir, store, route, list) = listed(5);
     let page = |i: usize| rows::page_of(list[i].id.0.as_bytes());
     let mut flipped = store.trees.rows.get(page(2)).unwrap().unwrap().to_vec();
     let last = flipped.len() - 1;
@@ -1000,12 +999,7 @@ fn a_damaged_page_of_rows_is_made_again_from_its_records() {
 
 #[test]
 fn a_deleted_case_takes_its_page_of_rows_along() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = keyed(dir.path());
-    let route = school().route;
-    let list = cases(3);
-    store.insert_new(&list, "anna", now()).unwrap();
-    store.load_all(&route).unwrap();
+    let (_dir, store, route, list) = listed(3);
     let gone = list[1].id;
     let kind = ChangeKind::Deleted { reason: DeleteReason::Request };
     store.delete_case(gone, Change { case: Some(gone), at: now(), who: "anna".into(), kind }).unwrap();
