@@ -198,7 +198,8 @@ struct Trees {
     swv: sled::Tree,
     /// The merge documents per case and part (`docs`).
     docs: sled::Tree,
-    /// The screens' light copy of each case (`rows`), a cache beside `cases`.
+    /// The screens' light copies of the cases, in pages by the first byte of the id
+    /// (`rows`), a cache beside `cases`.
     rows: sled::Tree,
     /// What was sent to whom, what changed since, the sync bookkeeping (`docs`).
     sync: sled::Tree,
