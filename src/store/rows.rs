@@ -11,6 +11,8 @@
 //! lightened with are kept in `meta`. A row that does not match, a damaged page or a
 //! missing one is made again from the full records while loading. Writes that erase (a
 //! deleted case, a withdrawn consent) remove the case's page in their own transaction.
+//! Loads and writes run one after another on the worker (and the store's lock keeps
+//! other processes out), so a page made while loading never races such a removal.
 
 use serde::{Deserialize, Serialize};
 
