@@ -828,8 +828,11 @@ fn add_demo_cases(
     store.insert_new(&cases, &config.user, now)?;
     store.insert_plans(&demo::plans(&cases, &config.route, &config.team, &strings::PLAN_WORDS))?;
     // Loading once makes the list's light copies, so the first start lists from them
-    // instead of making them (which takes twice as long and more memory).
-    store.load_all(&config.route)?;
+    // instead of making them (which takes twice as long and more memory). They are a
+    // cache: the cases are stored, so a failure here only means the first start makes them.
+    if let Err(e) = store.load_all(&config.route) {
+        tracing::warn!("demo rows not made: {e}");
+    }
     Ok(())
 }
 
