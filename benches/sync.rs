@@ -61,6 +61,19 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// The CPU time this process has used, every thread summed (including threads already
+/// ended), in ms; from `/proc/self/stat`, so in 10 ms ticks: only a mean over many runs
+/// is meaningful. None where there is no `/proc`. Less disturbed than wall time by other
+/// work on a shared machine, so it compares two builds better.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
+    Some((ticks(11)? + ticks(12)?) * 10.0)
+}
+
 /// One member's copy: its store, its config (`[sync]` into the shared folder), its dir.
 struct Copy {
     store: Store,
@@ -473,18 +486,21 @@ fn sync_week(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    let (mut runs, mut loads) = (Vec::new(), Vec::new());
+    let (mut runs, mut loads, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
     group.bench_function("sync_week_300_cases", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let (tmp, ib) = fresh(&week);
-                let started = Instant::now();
+                let (started, cpu_before) = (Instant::now(), cpu_ms());
                 let report = sync::run(&ib.store, &ib.config, week.at).expect("sync");
                 let synced = started.elapsed();
                 assert!(!report.received.is_empty() && report.refused.is_empty(), "{report:?}");
                 let n = reload(&ib);
                 let all = started.elapsed();
+                if let (Some(before), Some(after)) = (cpu_before, cpu_ms()) {
+                    cpu.push(after - before);
+                }
                 assert_eq!(n, WEEK_CASES);
                 total += all;
                 runs.push(synced);
@@ -502,6 +518,12 @@ fn sync_week(c: &mut Criterion) {
             ms(runs[runs.len() / 2]),
             ms(loads[loads.len() / 2]),
             runs.len()
+        );
+    }
+    if !cpu.is_empty() {
+        eprintln!(
+            "  CPU time of sync and reload, all cores summed: mean {:.0} ms",
+            cpu.iter().sum::<f64>() / cpu.len() as f64
         );
     }
 
