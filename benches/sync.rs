@@ -63,8 +63,8 @@ fn ms(d: Duration) -> f64 {
 
 /// The CPU time this process has used, every thread summed (including threads already
 /// ended), in ms; from `/proc/self/stat`, so in 10 ms ticks: only a mean over many runs
-/// is meaningful. None where there is no `/proc`. Less disturbed than wall time by other
-/// work on a shared machine, so it compares two builds better.
+/// is meaningful. None where there is no `/proc`. It leaves out the time spent waiting (for
+/// a core, for the disk), not the machine's own speed: the same build measured 360–430 ms.
 fn cpu_ms() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // The fields after the command name (which is in parentheses and may hold spaces).
