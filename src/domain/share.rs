@@ -211,11 +211,11 @@ pub fn split(case: &Case, plan: Option<&PlanBook>, sharing: &Sharing) -> BTreeMa
 /// (except the plan and school records, which a case may simply not have yet). What
 /// identity would give is filled in so that the record stays whole: empty names, the
 /// gezag of both parents and a birth date estimated from the groep.
-pub fn join(parts: &BTreeMap<Part, Value>, held: &[Part]) -> Result<(Case, Option<PlanBook>), ShareError> {
-    let mut case = parts.get(&Part::Core).cloned().unwrap_or_else(|| Value::Object(Map::new()));
-    for value in parts.iter().filter(|(p, _)| **p != Part::Core).map(|(_, v)| v) {
-        let Value::Object(mut value) = value.clone() else { continue };
-        value.remove("book");
+pub fn join(mut parts: BTreeMap<Part, Value>, held: &[Part]) -> Result<(Case, Option<PlanBook>), ShareError> {
+    let mut case = parts.remove(&Part::Core).unwrap_or_else(|| Value::Object(Map::new()));
+    let book = parts.get_mut(&Part::Plan).and_then(|p| p.as_object_mut()).and_then(|m| m.remove("book"));
+    for value in parts.into_values() {
+        let Value::Object(mut value) = value else { continue };
         if let Some(Value::Object(visits)) = value.remove("visits") {
             for (i, values) in visits {
                 if let Some(v) = case.pointer_mut(&format!("/visits/{i}")).and_then(Value::as_object_mut) {
@@ -234,10 +234,7 @@ pub fn join(parts: &BTreeMap<Part, Value>, held: &[Part]) -> Result<(Case, Optio
     }
     let mut case: Case = serde_json::from_value(case).map_err(|e| ShareError::NotACase(e.to_string()))?;
     case.copy.withheld = withheld;
-    let plan = match parts.get(&Part::Plan).and_then(|p| p.get("book")) {
-        Some(book) => Some(serde_json::from_value(book.clone()).map_err(|e| ShareError::NotACase(e.to_string()))?),
-        None => None,
-    };
+    let plan = book.map(serde_json::from_value).transpose().map_err(|e| ShareError::NotACase(e.to_string()))?;
     Ok((case, plan))
 }
 
@@ -357,13 +354,13 @@ mod tests {
         let case = sample_case();
         let parts = split(&case, None, &sharing());
         let held: Vec<Part> = parts.keys().copied().collect();
-        let (back, plan) = join(&parts, &held).unwrap();
+        let (back, plan) = join(parts.clone(), &held).unwrap();
         assert_eq!(plan, None);
         assert_eq!(Case { revision: case.revision, ..back.clone() }, case);
 
         let mut anonymous = parts.clone();
         anonymous.remove(&Part::Identity);
-        let (back, _) = join(&anonymous, &[Part::Core, Part::Notes]).unwrap();
+        let (back, _) = join(anonymous, &[Part::Core, Part::Notes]).unwrap();
         assert_eq!(back.copy.withheld, [Part::Identity]);
         assert!(back.copy.anonymous());
         assert_eq!(back.intake.first_name, "");

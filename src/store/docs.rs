@@ -603,7 +603,7 @@ fn assemble(views: BTreeMap<Part, PartView>) -> TxResult<(Case, Option<PlanBook>
         heads.insert(part, v.heads);
         parts.insert(part, v.value);
     }
-    let (mut case, book) = share::join(&parts, &names)
+    let (mut case, book) = share::join(parts, &names)
         .map_err(|share::ShareError::NotACase(e)| merge_error(crdt::CrdtError::Damaged(e)))?;
     case.copy.clashes = clashes;
     case.copy.heads = heads;
