@@ -948,3 +948,44 @@ fn an_editor_saving_again_with_a_fresh_save_in_between_keeps_each_word_once() {
         assert_eq!(vraag.matches(word).count(), 1, "{word} in {vraag:?}");
     }
 }
+
+/// Found by `three_copies_converge_with_forms_open_across_syncs` in CI: a form opened
+/// before a sync brought a clash was saved after it, and the saved record took the
+/// form's (empty) clashes, so one copy stopped showing a clash the others showed.
+#[test]
+fn a_form_saved_after_a_sync_keeps_the_clash_the_sync_brought() {
+    let ops = vec![
+        Op::Type { copy: 0, case: 1, text: 2, at: 15372095117017283596 },
+        Op::SetBoth { copies: (1, 0), case: 1, single: 2 },
+        Op::Sync { copy: 2 },
+        Op::Set { copy: 2, case: 2, single: 4 },
+        Op::SaveForm { copy: 2, what: 2857230656882884151, at: 556716663138789388 },
+        Op::SetBoth { copies: (0, 1), case: 1, single: 4 },
+        Op::Type { copy: 0, case: 1, text: 2, at: 12063516962304667954 },
+        Op::SetBoth { copies: (2, 1), case: 0, single: 4 },
+        Op::Sync { copy: 2 },
+        Op::Sync { copy: 0 },
+        Op::TypeBoth { copies: (0, 2), case: 2, text: 0, at: 7353476053807744537 },
+        Op::Sync { copy: 1 },
+        Op::Duplicate { pick: 17461572911305153514 },
+        Op::Open { copy: 2, case: 0 },
+        Op::Type { copy: 1, case: 1, text: 0, at: 17672338430272518900 },
+        Op::Sync { copy: 2 },
+        Op::TypeBoth { copies: (1, 2), case: 2, text: 2, at: 5356140990338419721 },
+        Op::SaveForm { copy: 2, what: 14235488428030018788, at: 16272132862070894645 },
+        Op::Set { copy: 0, case: 1, single: 4 },
+        Op::Set { copy: 1, case: 1, single: 2 },
+        Op::Add { copy: 0, case: 1, list: 0 },
+        Op::Hold { pick: 10291149869938459728 },
+        Op::Type { copy: 1, case: 1, text: 1, at: 10520914718232033734 },
+        Op::Hold { pick: 10174243656956586111 },
+        Op::Add { copy: 1, case: 0, list: 0 },
+        Op::Set { copy: 1, case: 1, single: 2 },
+        Op::Duplicate { pick: 804666162121435915 },
+        Op::Hold { pick: 3758440557642648795 },
+        Op::TypeBoth { copies: (0, 1), case: 2, text: 1, at: 9925390083110960906 },
+        Op::Release { pick: 7974427340088419567 },
+        Op::Type { copy: 2, case: 0, text: 0, at: 17221633952750302425 },
+    ];
+    play(3, [-3, -10, -1], &ops, true);
+}

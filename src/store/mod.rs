@@ -553,6 +553,11 @@ impl Store {
                 }
                 next.revision = stored.as_ref().map_or(0, |s| s.revision) + 1;
                 if let Some(merging) = &self.merging {
+                    // The clashes are the documents', which the stored record shows: a form
+                    // opened before a sync brought one does not know it.
+                    if let Some(stored) = &stored {
+                        next.copy.clashes.clone_from(&stored.copy.clashes);
+                    }
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
                     let time = change.at.and_utc().timestamp();
                     let writing = docs::Writing {
