@@ -868,6 +868,35 @@ fn a_plan_editor_open_across_a_sync_keeps_the_partners_typing() {
     }
 }
 
+/// A plan value set differently on two copies is a clash on both; a plan save that
+/// writes one value over it settles it, and the case record (the list's and the case
+/// view's source) must say so at once, not only after the next sync.
+#[test]
+fn a_plan_save_over_a_clashing_value_clears_the_clash_from_the_record() {
+    let mut world = quiet_world();
+    let id = world.ids[0];
+    for (copy, who) in [(0, "Anna"), (1, "Youssef")] {
+        let c = &world.copies[copy];
+        let mut book = c.book(id);
+        book.versions[0].regiehouder = who.into();
+        c.save_plan(id, &book);
+    }
+    world.settle();
+    let plan_clashes = |c: &Copy| c.case(id).copy.clashes.iter().filter(|k| k.part == Part::Plan).count();
+    assert_eq!(plan_clashes(&world.copies[0]), 1, "{:?}", world.copies[0].case(id).copy.clashes);
+    let ib = &world.copies[0];
+    let mut book = ib.book(id);
+    book.versions[0].regiehouder = "Anna en Youssef".into();
+    ib.save_plan(id, &book);
+    assert_eq!(ib.book(id).versions[0].regiehouder, "Anna en Youssef");
+    assert_eq!(plan_clashes(ib), 0, "{:?}", ib.case(id).copy.clashes);
+    world.settle();
+    for c in &world.copies {
+        assert_eq!(plan_clashes(c), 0, "{}: {:?}", c.config.user, c.case(id).copy.clashes);
+        assert_eq!(c.book(id).versions[0].regiehouder, "Anna en Youssef");
+    }
+}
+
 /// A case form opened after a sync brought changes, saved after the next sync brought
 /// more: only syncs saved in between, so the save merges (as it does for a form read
 /// after a save of this copy's own).

@@ -19,6 +19,7 @@ mod partners;
 mod rows;
 mod swv;
 
+use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,7 @@ use crate::domain::history::{Change, ChangeKind};
 use crate::domain::plan::PlanBook;
 use crate::domain::retention::Tombstone;
 use crate::domain::route::{Draft, Routekaart};
+use crate::domain::share::{Clash, Part};
 use crate::strings;
 
 /// The layout version of the store as a whole. 1: plain values (before encryption);
@@ -662,13 +664,14 @@ impl Store {
 
     /// Saves the plan, flushed. Autosaves pass no `change`; signing and starting a
     /// version do, and their history entry is written in the same transaction.
-    pub fn save_plan(&self, id: CaseId, book: &PlanBook, change: Option<&Change>) -> Result<()> {
+    pub fn save_plan(&self, id: CaseId, book: &PlanBook, change: Option<&Change>) -> Result<Option<Case>> {
         let key = self.key()?;
         let k = *id.0.as_bytes();
         let t = &self.trees;
-        (&t.plans, &t.history, &t.meta, &t.cases, &t.docs, &t.sync)
+        let record = (&t.plans, &t.history, &t.meta, &t.cases, &t.docs, &t.sync)
             .transaction(|(tp, th, tm, tc, td, ts)| {
                 let mut book = book.clone();
+                let mut record = None;
                 if let (Some(merging), Some(v)) = (&self.merging, tc.get(k)?) {
                     let case = codec::decode::<Case>(key, "cases", &k, &v)?;
                     let docs = docs::Docs { tree: td, sync: ts, key, actor: &self.actor };
@@ -686,21 +689,32 @@ impl Store {
                     if let Some(view) = written.plan_view {
                         docs.set_plan_base(id, &book, view)?;
                     }
-                    if let Some((_, Some(merged))) = written.merged {
-                        book = merged;
-                    }
-                    book.heads = written.heads.get(&crate::domain::share::Part::Plan).cloned().unwrap_or_default();
+                    book.heads = written.heads.get(&Part::Plan).cloned().unwrap_or_default();
+                    let clashes = match written.merged {
+                        Some((merged, merged_book)) => {
+                            if let Some(merged) = merged_book {
+                                book = PlanBook { heads: std::mem::take(&mut book.heads), ..merged };
+                            }
+                            let plan = merged.copy.clashes.into_iter().filter(|c| c.part == Part::Plan).collect();
+                            BTreeMap::from([(Part::Plan, plan)])
+                        }
+                        None => written.clashes,
+                    };
+                    record = with_clashes(case, clashes);
                 }
                 book.session.clear();
                 tp.insert(&k, codec::encode(key, "plans", &k, &book)?)?;
+                if let Some(case) = &record {
+                    tc.insert(&k, codec::encode(key, "cases", &k, case)?)?;
+                }
                 if let Some(change) = change {
                     let head = append(th, key, read_head(tm)?, change.clone())?;
                     tm.insert(HEAD_KEY, head_json(head))?;
                 }
-                Ok(())
+                Ok(record)
             })
             .map_err(|e| self.tx_error(e, &k))?;
-        self.flush()
+        self.flush().map(|()| record)
     }
 
     /// Adds plans in bulk (demo data, benchmarks), without history; flushed at the end.
@@ -941,6 +955,16 @@ fn append(th: &TransactionalTree, key: &SecretKey, head: Head, change: Change) -
     let k = history_key(&prefix, entry.seq);
     th.insert(k.clone(), codec::encode(key, "history", &k, &entry)?)?;
     Ok(entry.head())
+}
+
+/// `case` with the clashes a plan save left in the parts it wrote, when they differ from
+/// what it showed (writing one value over a clash settles it). A new revision, written as
+/// a sync writes one: its own saves' revision is unchanged, so a form opened before still
+/// saves, merged.
+fn with_clashes(case: Case, clashes: BTreeMap<Part, Vec<Clash>>) -> Option<Case> {
+    let mut next = case.clone();
+    next.copy.settle_clashes(clashes);
+    (next.copy.clashes != case.copy.clashes).then(|| Case { revision: case.revision + 1, ..next })
 }
 
 fn read_head(tm: &TransactionalTree) -> TxResult<Head> {

@@ -21,7 +21,7 @@ pub use super::screen::Screen;
 use super::screen::{Nav, Page};
 use super::setup::SetupScreen;
 use super::theme::Theme;
-use super::worker::{Job, Reply};
+use super::worker::{Job, PlanRecord, Reply};
 use crate::config::Config;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::history::{Change, ChangeKind, DeleteReason};
@@ -715,13 +715,15 @@ impl Model {
                 self.rebuild_rows(None);
                 self.notify(Notice::ConfigSaved);
             }
-            Reply::PlanSaved(Ok(case)) => {
+            Reply::PlanSaved(Ok(record)) => {
                 self.saved();
-                if let Some(case) = case {
+                if let Some(PlanRecord { case, agreement }) = record {
                     let (id, step) = (case.id, case.step.clone());
                     self.cases.insert(*case);
                     self.rebuild_rows(Some(id));
-                    self.note(strings::agreement_recorded(&step));
+                    if agreement {
+                        self.note(strings::agreement_recorded(&step));
+                    }
                 }
             }
             _ => {}

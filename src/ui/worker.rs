@@ -170,8 +170,8 @@ pub enum Reply {
     Exported(Result<PathBuf, String>),
     ConfigSaved(Result<Box<Config>, String>),
     Plan(CaseId, Result<Box<PlanBook>, String>),
-    /// With the case when signing recorded the parents' agreement on it.
-    PlanSaved(Result<Option<Box<Case>>, String>),
+    /// With the case record when the save changed it.
+    PlanSaved(Result<Option<PlanRecord>, String>),
     /// The PDF and the Markdown, and the characters the PDF could not print.
     PlanPrinted(Result<([PathBuf; 2], Vec<char>), String>),
     AgendaWritten(Result<PathBuf, String>),
@@ -282,25 +282,37 @@ fn open_plan(
     Ok(Box::new(book))
 }
 
+/// The case record as a plan save left it (lightened for the screens).
+#[derive(Debug)]
+pub struct PlanRecord {
+    pub case: Box<Case>,
+    /// Signing recorded the parents' agreement in the plan step.
+    pub agreement: bool,
+}
+
 /// Saves the plan; a signature that freezes a version also records the parents'
-/// agreement in the plan step.
+/// agreement in the plan step. Returns the case record when the save changed it (that,
+/// or a clash in the plan settled by writing over it).
 fn save_plan(
     store: &Store,
     route: &Routekaart,
     id: CaseId,
     book: &PlanBook,
     change: Option<Change>,
-) -> Result<Option<Box<Case>>, StoreError> {
-    store.save_plan(id, book, change.as_ref())?;
-    let Some(change @ Change { kind: ChangeKind::PlanSigned { .. }, .. }) = change else { return Ok(None) };
-    let Some(mut case) = store.case(id)? else { return Ok(None) };
+) -> Result<Option<PlanRecord>, StoreError> {
+    let light = |mut case: Case| {
+        case.lighten(route);
+        Box::new(case)
+    };
+    let settled = store.save_plan(id, book, change.as_ref())?.map(|c| PlanRecord { case: light(c), agreement: false });
+    let Some(change @ Change { kind: ChangeKind::PlanSigned { .. }, .. }) = change else { return Ok(settled) };
+    let Some(mut case) = store.case(id)? else { return Ok(settled) };
     if !plan::record_agreement(&mut case, route, change.at.date()) {
-        return Ok(None);
+        return Ok(settled);
     }
     let recorded = Change { kind: ChangeKind::StepRecorded { step: case.step.clone() }, ..change };
-    let mut saved = store.save(&case, &recorded)?;
-    saved.lighten(route);
-    Ok(Some(Box::new(saved)))
+    let saved = store.save(&case, &recorded)?;
+    Ok(Some(PlanRecord { case: light(saved), agreement: true }))
 }
 
 /// The full check, and that the store is not older than its newest backup; on a
