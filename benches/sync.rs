@@ -124,11 +124,18 @@ fn sync_at(c: &Copy, at: NaiveDateTime) -> sync::Report {
     report
 }
 
+/// A sync and the tidying after it, as the app does them.
+fn sync_tidy(c: &Copy, at: NaiveDateTime) -> sync::Report {
+    let report = sync_at(c, at);
+    sync::tidy(&c.store).expect("tidy");
+    report
+}
+
 /// Syncs `a`, `b`, `a`, ... until a round moves nothing (both hold the same, the folder is
 /// cleaned as far as the `Taken` files allow).
 fn settle(a: &Copy, b: &Copy, at: NaiveDateTime) {
     for _ in 0..6 {
-        let (ra, rb) = (sync_at(a, at), sync_at(b, at));
+        let (ra, rb) = (sync_tidy(a, at), sync_tidy(b, at));
         if ra.sent.is_empty() && rb.sent.is_empty() && ra.received.is_empty() && rb.received.is_empty() {
             return;
         }
@@ -296,8 +303,8 @@ fn sizes() {
             edit(c, &ids, &planned, &mut rng, at, &mut done);
         }
         let friday = monday + Days::new(4);
-        sync_at(&ib, friday);
-        sync_at(&wt, friday);
+        sync_tidy(&ib, friday);
+        sync_tidy(&wt, friday);
         let (bytes, files) = dir_size(&folder);
         (max_folder, max_files) = (max_folder.max(bytes), max_files.max(files));
         // The clashes are left as they are (nobody picks a value during the year).

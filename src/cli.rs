@@ -370,6 +370,9 @@ fn sync(paths: &Paths) -> Result<(), CliError> {
     for line in report.lines() {
         println!("{line}");
     }
+    if let Err(e) = crate::sync::tidy(&store) {
+        tracing::warn!("sync logs not tidied (tried again after the next sync): {e}");
+    }
     if report.refused.is_empty() { Ok(()) } else { Err(CliError::SyncRefused(report.refused.len())) }
 }
 

@@ -307,6 +307,13 @@ fn dirty_key(id: CaseId) -> Vec<u8> {
     [b"dirty/".as_slice(), id.0.as_bytes()].concat()
 }
 
+/// In `sync`: the cases sent whose documents' logs `forget_logs` has yet to look at.
+const TIDY: &[u8] = b"tidy/";
+
+fn tidy_key(id: CaseId) -> Vec<u8> {
+    [TIDY, id.0.as_bytes()].concat()
+}
+
 fn merge_error(e: crdt::CrdtError) -> ConflictableTransactionError<Abort> {
     ConflictableTransactionError::Abort(Abort::Merge(e))
 }
@@ -840,19 +847,39 @@ impl Store {
         self.flush()
     }
 
-    /// `cases` were sent to `members`: they are no longer to be sent, and a document that
-    /// every member it was sent to now holds whole forgets its log (what the next sync
-    /// sends starts from here, and the store does not carry a year of changes twice).
-    pub fn clear_dirty(&self, cases: &[CaseId], members: &[&str]) -> Result<()> {
-        let mut docs = Vec::new();
+    /// `cases` were sent: they are no longer to be sent. Their documents' logs are looked
+    /// at later (`forget_logs`), once the sync has reported.
+    pub fn clear_dirty(&self, cases: &[CaseId]) -> Result<()> {
+        let mut batch = sled::Batch::default();
         for id in cases {
-            self.trees.sync.remove(dirty_key(*id)).map_err(|e| self.sled_error(e))?;
+            batch.remove(dirty_key(*id));
+            batch.insert(tidy_key(*id), &[][..]);
+        }
+        self.trees.sync.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        self.flush()
+    }
+
+    /// Of the cases sent since the last call, each document that every one of `members`
+    /// now holds whole forgets its log: what the next sync sends starts from there, and
+    /// the store does not carry a year of changes twice. Only tidying (a log that stays
+    /// costs room, never a change), so a sync leaves it until the list shows what came in.
+    pub fn forget_logs(&self, members: &[&str]) -> Result<()> {
+        let mut tidied = Vec::new();
+        let mut docs = Vec::new();
+        for k in self.trees.sync.scan_prefix(TIDY).keys() {
+            let k = k.map_err(|e| self.sled_error(e))?;
+            let bytes = <[u8; 16]>::try_from(&k[TIDY.len()..]).map_err(|_| self.damaged(super::hex(&k)))?;
+            let id = CaseId(uuid::Uuid::from_bytes(bytes));
             for part in Part::ALL {
-                let k = doc_key(*id, part);
-                if let Some(v) = self.trees.docs.get(&k).map_err(|e| self.sled_error(e))? {
-                    docs.push((*id, part, k, v));
+                let dk = doc_key(id, part);
+                if let Some(v) = self.trees.docs.get(&dk).map_err(|e| self.sled_error(e))? {
+                    docs.push((id, part, dk, v));
                 }
             }
+            tidied.push(k);
+        }
+        if tidied.is_empty() {
+            return Ok(());
         }
         // Unsealing and sealing each document again is the work: it is spread over the cores.
         let forgotten = crate::cores::map(&docs, |(id, part, k, v)| self.without_log(*id, *part, k, v, members));
@@ -861,6 +888,9 @@ impl Store {
                 // A save since this was read keeps its record, and its log: this is only tidying.
                 self.trees.docs.compare_and_swap(&k, Some(v), Some(kept)).map(drop).map_err(|e| self.sled_error(e))?;
             }
+        }
+        for k in tidied {
+            self.trees.sync.remove(k).map_err(|e| self.sled_error(e))?;
         }
         self.flush()
     }
@@ -1503,10 +1533,14 @@ mod tests {
 
         let sent = a.outgoing(id, &all).unwrap();
         a.mark_sent("bb00bb", &sent[0].1).unwrap();
-        a.clear_dirty(&[id], &members).unwrap();
+        a.clear_dirty(&[id]).unwrap();
+        a.forget_logs(&members).unwrap();
         assert!(logged(&a, id, Part::Notes) > 0, "cc00cc still lacks the last edit");
         a.mark_sent("cc00cc", &sent[1].1).unwrap();
-        a.clear_dirty(&[id], &members).unwrap();
+        a.forget_logs(&members).unwrap();
+        assert!(logged(&a, id, Part::Notes) > 0, "looked at once: the next sync of this case looks again");
+        a.clear_dirty(&[id]).unwrap();
+        a.forget_logs(&members).unwrap();
         assert_eq!(logged(&a, id, Part::Notes), 0);
     }
 

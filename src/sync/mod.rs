@@ -116,6 +116,14 @@ pub fn prepare_folder(folder: &Path) -> Result<(), SyncError> {
         .map_err(|e| SyncError::Unwritable(folder.to_path_buf(), e))
 }
 
+/// After a sync has reported: the documents it sent that every partner now holds forget
+/// their logs (`Store::forget_logs`). Only tidying; a sync that ends before it loses nothing.
+pub fn tidy(store: &Store) -> Result<(), SyncError> {
+    let partners = store.partners()?;
+    let members: Vec<&str> = partners.iter().map(|p| p.id.as_str()).collect();
+    Ok(store.forget_logs(&members)?)
+}
+
 /// What one partner lacks: the items to send and what sending them records.
 type Lacking = (Vec<file::Item>, Vec<Sent>);
 
@@ -400,8 +408,7 @@ impl Run<'_> {
             self.store.mark_sent(&partner.id, &sent)?;
             *self.report.sent.entry(partner.name.clone()).or_insert(0) += 1;
         }
-        let members: Vec<&str> = self.partners.iter().map(|p| p.id.as_str()).collect();
-        self.store.clear_dirty(&dirty, &members)?;
+        self.store.clear_dirty(&dirty)?;
         Ok(())
     }
 

@@ -241,8 +241,13 @@ fn run<M>(
 ) {
     for job in jobs {
         let answer = execute(&mut store, paths.as_ref(), &route, job);
+        let synced = matches!(answer, Reply::Synced(Ok(_)));
         // Keep working when the UI has gone: queued saves must still reach the disk.
         let _ = reply.send(wrap(answer));
+        // Once the list has what the sync brought.
+        if synced && let Err(e) = crate::sync::tidy(&store) {
+            tracing::warn!("sync logs not tidied (tried again after the next sync): {e}");
+        }
     }
 }
 
