@@ -21,7 +21,7 @@ pub mod ui;
 
 /// The allocator of every binary built on this crate (its settings: `.cargo/config.toml`).
 /// A sync makes many small allocations (automerge's columns and ops), and glibc's
-/// allocator was about a fifth of its CPU time; with jemalloc the week's sync is about 7 %
+/// allocator was about a fifth of its CPU time; with jemalloc the week's sync is about 9 %
 /// faster (README, "Benchmarks").
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
