@@ -959,12 +959,12 @@ fn append(th: &TransactionalTree, key: &SecretKey, head: Head, change: Change) -
 
 /// `case` with the clashes a plan save left in the parts it wrote, when they differ from
 /// what it showed (writing one value over a clash settles it). A new revision, written as
-/// a sync writes one: its own saves' revision is unchanged, so a form opened before still
-/// saves, merged.
-fn with_clashes(case: Case, clashes: BTreeMap<Part, Vec<Clash>>) -> Option<Case> {
-    let mut next = case.clone();
-    next.copy.settle_clashes(clashes);
-    (next.copy.clashes != case.copy.clashes).then(|| Case { revision: case.revision + 1, ..next })
+/// a sync writes one: `local_revision` stays, so a case form opened before still saves,
+/// merged.
+fn with_clashes(mut case: Case, clashes: BTreeMap<Part, Vec<Clash>>) -> Option<Case> {
+    let before = case.copy.clashes.clone();
+    case.copy.settle_clashes(clashes);
+    (case.copy.clashes != before).then(|| Case { revision: case.revision + 1, ..case })
 }
 
 fn read_head(tm: &TransactionalTree) -> TxResult<Head> {
