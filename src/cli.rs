@@ -194,8 +194,9 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The store did not open; with the way back to the newest good backup.
-    #[error("{}\n{}", .0.error, strings::restore_offer(.0.backup.as_ref().map(|b| (b.path.as_path(), &b.created)), .1.as_deref()))]
+    /// The store did not open; when it is damaged, with the way back to the newest good
+    /// backup.
+    #[error("{}", open_failure(.0, .1.as_deref()))]
     Open(store::OpenFailure, Option<PathBuf>),
     #[error("{}", strings::keymap_in_config(.0))]
     Keymap(#[from] KeymapError),
@@ -682,6 +683,16 @@ fn unlock_typed(
             other => return Ok(other?),
         }
     }
+}
+
+/// Why the store did not open, and for damage what brings it back (a store open in
+/// another window is not damaged: a backup is no answer to that).
+fn open_failure(failure: &store::OpenFailure, home: Option<&Path>) -> String {
+    if !failure.error.is_damage() {
+        return failure.error.to_string();
+    }
+    let backup = failure.backup.as_ref().map(|b| (b.path.as_path(), &b.created));
+    format!("{}\n{}", failure.error, strings::restore_offer(backup, home))
 }
 
 /// Opens the team's store with the quick checks (missing database, anchor); damage is

@@ -275,6 +275,8 @@ fn second_instance_gets_clear_message() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a second tandem on the same store must refuse");
     assert!(stderr.contains("tandem is al geopend"), "stderr: {stderr}");
+    // Nothing is damaged: no talk of backups or of calling the administrator.
+    assert!(!stderr.contains("back-up"), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "nothing listed: {}", String::from_utf8_lossy(&out.stdout));
 
