@@ -57,6 +57,11 @@ pub enum PartnerError {
     Unknown(String),
     #[error("{}", text::partner_ambiguous(.0, *.1))]
     Ambiguous(String, usize),
+    /// Saving the own card would replace a file that is not an earlier copy of it.
+    #[error("{}", text::card_not_overwritten(.0))]
+    NotOverwritten(PathBuf),
+    #[error("{}", text::card_unwritable(.0, .1))]
+    Write(PathBuf, std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -292,6 +297,21 @@ pub fn overview(store: &Store, config: &Config, at: NaiveDateTime) -> Result<Ove
     Ok(Overview { own: Card::own(&member, config), partners: store.partners()? })
 }
 
+/// Writes this copy's card to `file`, as `tandem partner key` prints it, for the member to
+/// send to a partner; returns its fingerprint. Only an earlier copy of this card is
+/// replaced: what else lies there (a partner's card in Downloads) is left alone.
+pub fn save_card(store: &Store, config: &Config, file: &Path, at: NaiveDateTime) -> Result<String, PartnerError> {
+    let member = member(store, &config.user, at)?;
+    let ours = |c: Card| c.member == member.id;
+    if file.symlink_metadata().is_ok() && !read_card(file).is_ok_and(ours) {
+        return Err(PartnerError::NotOverwritten(file.to_path_buf()));
+    }
+    let card = Card::own(&member, config);
+    let text = card.render(&member)?;
+    crate::atomic::write(file, text.as_bytes()).map_err(|e| PartnerError::Write(file.to_path_buf(), e))?;
+    Ok(card.fingerprint())
+}
+
 /// Ends the trust in the partner whose id is `id` or starts with it (unique).
 pub fn remove(store: &Store, id: &str, who: &str, at: NaiveDateTime) -> Result<Partner, PartnerError> {
     let id = id.trim();
@@ -398,6 +418,34 @@ mod tests {
         let kdf = crate::store::crypto::KdfParams::cheap().unwrap();
         store.create_key(b"correct paard batterij niet", kdf, "anna", at().naive_utc()).unwrap();
         store
+    }
+
+    #[test]
+    fn the_saved_card_is_the_printed_one_and_replaces_only_an_earlier_copy_of_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = keyed_store(&dir.path().join("store"));
+        let config = Config::demo().unwrap();
+        let now = at().naive_utc();
+        let file = dir.path().join("kaart.txt");
+        let fingerprint = save_card(&store, &config, &file, now).unwrap();
+        let saved = read_card(&file).unwrap();
+        assert_eq!(saved.fingerprint(), fingerprint);
+        assert_eq!(saved, Card::own(&super::member(&store, "anna", now).unwrap(), &config));
+        assert_eq!(save_card(&store, &config, &file, now).unwrap(), fingerprint, "saved again over itself");
+
+        let partners = dir.path().join("kaart-joost.txt");
+        let other = member();
+        std::fs::write(&partners, card(&other, "Joost").render(&other).unwrap()).unwrap();
+        let letter = dir.path().join("brief.txt");
+        std::fs::write(&letter, "Beste ouders,").unwrap();
+        for kept in [&partners, &letter] {
+            let before = std::fs::read(kept).unwrap();
+            let refused = save_card(&store, &config, kept, now);
+            assert!(matches!(refused, Err(PartnerError::NotOverwritten(_))), "{refused:?}");
+            assert_eq!(std::fs::read(kept).unwrap(), before, "{} left as it was", kept.display());
+        }
+        let unwritable = save_card(&store, &config, &letter.join("kaart.txt"), now);
+        assert!(matches!(unwritable, Err(PartnerError::Write(..))), "{unwritable:?}");
     }
 
     #[test]

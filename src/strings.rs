@@ -2281,7 +2281,29 @@ pub mod partners {
     pub fn own_id_line(id: &str, fingerprint: &str) -> String {
         format!("Lid-ID {id} · vingerafdruk {fingerprint} (vergelijk telefonisch)")
     }
-    pub const SHARE_CARD: &str = "Je kaart: tandem partner key > kaart.txt, en stuur kaart.txt naar je partner";
+    pub fn share_card(key: &str) -> String {
+        format!("Je kaart: {key} bewaart hem als bestand om naar je partner te sturen")
+    }
+    pub fn card_not_overwritten(file: &Path) -> String {
+        format!(
+            "Op {} staat al iets anders dan je eigen kaart; tandem overschrijft het niet. Kies een andere naam.",
+            file.display()
+        )
+    }
+    pub fn card_unwritable(file: &Path, error: &std::io::Error) -> String {
+        format!(
+            "Kan de kaart niet bewaren als {}: {error}. Kies een map waarin je mag schrijven, bijv. ~/kaart.txt.",
+            file.display()
+        )
+    }
+    pub fn card_saved(file: &Path, fingerprint: &str) -> String {
+        format!(
+            "Je kaart staat in {}. Stuur dat bestand naar je partner en vergelijk daarna telefonisch de \
+             vingerafdruk {fingerprint}.",
+            file.display()
+        )
+    }
+    pub const DEMO_NO_CARD: &str = "In de demo wordt geen kaart bewaard: de demo-sleutels verdwijnen bij het stoppen.";
     pub fn add_partner(key: &str) -> String {
         format!("Een partner toevoegen: {key}, en kies het kaartbestand dat je partner je stuurde")
     }
@@ -2305,6 +2327,11 @@ pub mod partners {
     pub const FORM_NAME: &str = "Naam van je partner";
     pub const FORM_NAME_HINT: &str = "zoals je de partner kent, bijv. Joost Visser";
     pub const FORM_ADD_BUTTON: &str = "[ Kaart lezen ]";
+    pub const FORM_SAVE_CARD_TITLE: &str = "Je kaart bewaren";
+    pub const FORM_SAVE_CARD: &str = "Bewaren als";
+    pub const FORM_SAVE_CARD_HINT: &str = "een bestand om naar je partner te sturen, bijv. ~/kaart.txt";
+    pub const FORM_SAVE_CARD_DEFAULT: &str = "~/tandem-kaart.txt";
+    pub const FORM_SAVE_CARD_BUTTON: &str = "[ Kaart bewaren ]";
     pub const CONFIRM_ADD_TITLE: &str = "Vingerafdruk vergelijken";
     pub const FORM_FOLDER_TITLE: &str = "Gedeelde map";
     pub const FORM_FOLDER: &str = "Map";

@@ -464,7 +464,7 @@ fn partner_screen_shows_the_own_fingerprint_and_removes_a_partner_after_asking()
     let screen = t.text();
     assert!(screen.contains(&own), "{screen}");
     assert!(screen.contains(&member.id), "{screen}");
-    assert!(screen.contains("tandem partner key > kaart.txt"), "{screen}");
+    assert!(screen.contains("b bewaart hem als bestand"), "{screen}");
     assert!(screen.contains("Bram de Vries") && screen.contains("Carla Jansen"), "{screen}");
     // Removing asks first and says what removal means; n keeps the partner.
     t.key(Char('D'));

@@ -58,6 +58,40 @@ fn a_partner_is_added_from_their_card_once_the_fingerprint_is_confirmed() {
 }
 
 #[test]
+fn the_own_card_is_saved_from_the_partner_screen_and_a_partner_can_add_it() {
+    let mut h = Harness::with_cases(3, 120, 40);
+    let dir = tempfile::tempdir().unwrap();
+    h.key(Char('T'));
+    assert!(h.text().contains("b bewaart hem als bestand"), "{}", h.text());
+    h.key(Char('b'));
+    assert!(h.text().contains("Je kaart bewaren") && h.text().contains("~/tandem-kaart.txt"), "{}", h.text());
+
+    // Over a file that is not this card: refused, the file kept, the form open.
+    let letter = dir.path().join("brief.txt");
+    std::fs::write(&letter, "Beste ouders,").unwrap();
+    h.ctrl('u');
+    h.type_text(letter.to_str().unwrap());
+    h.keys(&[Enter, Enter]);
+    assert!(h.text().contains("staat al iets anders") && h.text().contains("Kies een andere naam"), "{}", h.text());
+    assert_eq!(std::fs::read_to_string(&letter).unwrap(), "Beste ouders,");
+
+    let file = dir.path().join("kaart.txt");
+    h.ctrl('u');
+    h.type_text(file.to_str().unwrap());
+    h.keys(&[Enter, Enter]);
+    let card = partners::read_card(&file).unwrap();
+    let screen = h.text();
+    assert!(screen.contains("Tandempartners") && screen.contains("Je kaart staat in"), "{screen}");
+    assert!(screen.contains(&card.fingerprint()), "the fingerprint to compare: {screen}");
+
+    // The partner's copy reads it as a card of another member.
+    let mut partner = Harness::with_cases(1, 120, 40);
+    partner.model.config.user = "youssef".into();
+    read_card(&mut partner, &file, "Anna Bakker");
+    assert!(partner.text().contains(&card.fingerprint()), "{}", partner.text());
+}
+
+#[test]
 fn a_fingerprint_that_does_not_match_adds_nothing_and_a_bad_card_says_why() {
     let mut h = Harness::with_cases(3, 120, 40);
     let dir = tempfile::tempdir().unwrap();

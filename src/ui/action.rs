@@ -55,6 +55,8 @@ pub enum Action {
     Partners,
     /// Sync with the partners now (it also runs by itself every few minutes).
     Sync,
+    /// Save this member's card as a file to send to a partner.
+    SaveCard,
     /// Pick one of two values two copies gave one field (a clash after a sync).
     Settle,
     /// The SWV dashboard: the half-year before, and the one after (up to the current).
@@ -129,7 +131,7 @@ contexts! {
     /// The export to the SWV: what goes, and doing it.
     ExportScreen => [Submit, Back, Help, Quit, Interrupt] bar 3,
     /// This member's card and the trusted partners.
-    PartnerScreen => [NewItem, Delete, Edit, Sync, Back, Help, Quit, Up, Down, Interrupt] bar 6,
+    PartnerScreen => [SaveCard, NewItem, Delete, Edit, Sync, Back, Help, Quit, Up, Down, Interrupt] bar 7,
     /// The SWV's dashboard (`tandem swv`).
     Dashboard => [PreviousPeriod, NextPeriod, Up, Down, Help, Quit, Back, Interrupt] bar 6,
 }

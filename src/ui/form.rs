@@ -434,7 +434,8 @@ impl Form {
             .clamp(LABEL_MIN, LABEL_MAX.min(area.width as usize / 2));
         let value_width = (area.width as usize).saturating_sub(label_width + 2);
         let mut lines: Vec<Line> = Vec::new();
-        let mut focus_line = 0;
+        // The focused field's first line and the line after its problem.
+        let (mut focus_line, mut focus_end) = (0, 0);
         let mut cursor_at = None;
         for (i, f) in self.fields.iter().enumerate() {
             let focused = i == self.focus;
@@ -452,16 +453,24 @@ impl Form {
                 cursor_at = Some((lines.len(), col));
             }
             lines.push(Line::from(spans));
+            // Under the value, wrapped: the reason and what to do are read whole.
             if let Some(err) = &f.error {
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(label_width + 2)),
-                    Span::styled(format!("⚠ {err}"), theme.error()),
-                ]));
+                let wrap = super::view::wrap_options(value_width).subsequent_indent("  ");
+                for part in textwrap::wrap(&format!("⚠ {err}"), wrap) {
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(label_width + 2)),
+                        Span::styled(part.into_owned(), theme.error()),
+                    ]));
+                }
+            }
+            if focused {
+                focus_end = lines.len();
             }
         }
         lines.push(Line::raw(""));
         if self.on_button() {
             focus_line = lines.len();
+            focus_end = focus_line + 1;
         }
         let button = if self.saving { strings::SAVING } else { self.button };
         lines.push(Line::from(vec![
@@ -469,9 +478,11 @@ impl Form {
             Span::styled(button, if self.on_button() { theme.selected() } else { theme.label() }),
         ]));
 
-        // Scroll just enough to keep the focused line (and its error line) in view.
+        // Scroll just enough to keep the focused field and its problem (or the line after
+        // it) in view, never past the field's first line.
         let height = area.height as usize;
-        let offset = (focus_line + 2).saturating_sub(height).min(lines.len().saturating_sub(height));
+        let offset = focus_end.max(focus_line + 2).saturating_sub(height).min(focus_line);
+        let offset = offset.min(lines.len().saturating_sub(height));
         frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
         cursor_at.and_then(|(line, col)| {
             let y = line.checked_sub(offset).filter(|y| *y < height)?;

@@ -1,7 +1,8 @@
-//! The two forms the partner screen opens: adding a partner from their card file (the
-//! fingerprint is shown for a j/n check, as `tandem partner add` asks), and choosing the
-//! folder shared with the partners (`[sync] folder`). The worker reads the card and
-//! checks the folder, so typing never waits on the disk.
+//! The forms the partner screen opens: saving this member's card as a file, adding a
+//! partner from their card file (the fingerprint is shown for a j/n check, as `tandem
+//! partner add` asks), and choosing the folder shared with the partners (`[sync] folder`).
+//! The worker writes and reads the cards and checks the folder, so typing never waits on
+//! the disk.
 
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -26,10 +27,12 @@ mod id {
     pub const CARD: &str = "card";
     pub const NAME: &str = "name";
     pub const FOLDER: &str = "folder";
+    pub const SAVE_AS: &str = "save_as";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    SaveCard,
     AddPartner,
     SyncFolder,
 }
@@ -43,6 +46,25 @@ pub struct PartnerForm {
 }
 
 impl PartnerForm {
+    /// Where to write the own card (`tandem partner key` does the same on the command
+    /// line, but not while this copy is open).
+    pub fn save_card() -> PartnerForm {
+        let form = Form::with_button(
+            vec![
+                Field::text(
+                    text::FORM_SAVE_CARD,
+                    true,
+                    PATH_MAX,
+                    text::FORM_SAVE_CARD_HINT,
+                    text::FORM_SAVE_CARD_DEFAULT,
+                )
+                .named(id::SAVE_AS),
+            ],
+            text::FORM_SAVE_CARD_BUTTON,
+        );
+        PartnerForm { purpose: Purpose::SaveCard, form, card: None }
+    }
+
     pub fn add_partner() -> PartnerForm {
         let form = Form::with_button(
             vec![
@@ -66,6 +88,7 @@ impl PartnerForm {
 
     fn title(&self) -> &'static str {
         match self.purpose {
+            Purpose::SaveCard => text::FORM_SAVE_CARD_TITLE,
             Purpose::AddPartner => text::FORM_ADD_TITLE,
             Purpose::SyncFolder => text::FORM_FOLDER_TITLE,
         }
@@ -77,6 +100,15 @@ impl Page for PartnerForm {
 
     fn save(&mut self, m: &mut Model, _: bool) -> Nav {
         match self.purpose {
+            Purpose::SaveCard => {
+                let file = self.form.text(id::SAVE_AS);
+                if file.trim().is_empty() {
+                    self.form.show_problems(vec![(id::SAVE_AS, strings::REQUIRED.to_string())]);
+                    return Nav::Stay;
+                }
+                let file = paths::expand_home(file.trim());
+                m.job(Job::SaveCard { file, config: Box::new(m.config.clone()), at: m.now });
+            }
             Purpose::AddPartner => {
                 let (file, name) = (self.form.text(id::CARD), self.form.text(id::NAME));
                 let mut problems = Vec::new();
@@ -122,6 +154,11 @@ impl Page for PartnerForm {
 
     fn on_reply(&mut self, m: &mut Model, reply: Reply) -> Nav {
         match reply {
+            Reply::CardSaved(Ok((file, fingerprint))) => {
+                m.note(text::card_saved(&file, &fingerprint));
+                return Nav::Pop;
+            }
+            Reply::CardSaved(Err(e)) => self.form.show_problems(vec![(id::SAVE_AS, e)]),
             Reply::CardRead(Ok(card)) => self.card = Some(card),
             Reply::CardRead(Err(e)) => self.form.show_problems(vec![(id::CARD, e)]),
             Reply::PartnerAdded(Ok(added)) => {

@@ -1,6 +1,7 @@
-//! This member's own card (name, role, school, id, fingerprint), how to share it, the
-//! shared folder and the last sync, and the partners it trusts: added from their card
-//! (`partner_form`), removed after a j/n question. Its view is `view/partners.rs`.
+//! This member's own card (name, role, school, id, fingerprint), saved as a file to share
+//! (`partner_form`), the shared folder and the last sync, and the partners it trusts:
+//! added from their card (`partner_form`), removed after a j/n question. Its view is
+//! `view/partners.rs`.
 
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -50,6 +51,7 @@ impl Page for PartnerScreen {
             Action::Up => self.selected = step(self.selected, false, len),
             Action::Down => self.selected = step(self.selected, true, len),
             Action::Delete => self.confirming = self.selected_partner().is_some(),
+            Action::SaveCard => return Nav::Push(Screen::PartnerForm(Box::new(PartnerForm::save_card()))),
             Action::NewItem => return Nav::Push(Screen::PartnerForm(Box::new(PartnerForm::add_partner()))),
             Action::Edit => {
                 return Nav::Push(Screen::PartnerForm(Box::new(PartnerForm::sync_folder(m.config.sync.as_ref()))));

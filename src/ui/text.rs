@@ -128,6 +128,7 @@ pub fn action(action: Action, context: Context) -> &'static str {
         (Consent, _) => "toestemming",
         (Settle, _) => "tegenstrijdige waarde kiezen",
         (Sync, _) => "nu synchroniseren",
+        (SaveCard, _) => "kaart bewaren",
     }
 }
 

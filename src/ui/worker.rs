@@ -107,6 +107,12 @@ pub enum Job {
         config: Box<Config>,
         at: NaiveDateTime,
     },
+    /// Write this member's card to `file`, to send to a partner.
+    SaveCard {
+        file: PathBuf,
+        config: Box<Config>,
+        at: NaiveDateTime,
+    },
     /// Read a partner's card file and check it may be trusted here.
     ReadCard {
         file: PathBuf,
@@ -179,6 +185,8 @@ pub enum Reply {
     LastBundle(Result<Option<crate::exports::LastBundle>, String>),
     BackedUp(Result<PathBuf, String>),
     Partners(Result<Box<crate::partners::Overview>, String>),
+    /// Where the own card was written, and its fingerprint.
+    CardSaved(Result<(PathBuf, String), String>),
     CardRead(Result<Box<crate::partners::Card>, String>),
     PartnerAdded(Result<Box<crate::store::Partner>, String>),
     PartnerRemoved(Result<Box<crate::store::Partner>, String>),
@@ -450,6 +458,12 @@ pub fn execute(store: &mut Store, paths: Option<&Paths>, route: &Routekaart, job
         Job::Partners { config, at } => {
             Reply::Partners(crate::partners::overview(store, &config, at).map(Box::new).map_err(|e| e.to_string()))
         }
+        Job::SaveCard { file, config, at } => Reply::CardSaved(match paths {
+            None => Err(strings::partners::DEMO_NO_CARD.to_string()),
+            Some(_) => crate::partners::save_card(store, &config, &file, at)
+                .map(|fingerprint| (file, fingerprint))
+                .map_err(|e| e.to_string()),
+        }),
         Job::ReadCard { file, config, at } => Reply::CardRead(
             crate::partners::read_card(&file)
                 .and_then(|card| crate::partners::check(store, &config, &card, at).map(|()| Box::new(card)))

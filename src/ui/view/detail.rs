@@ -238,19 +238,11 @@ fn styled(lines: &mut Vec<Line<'static>>, lead: &str, text: &str, width: usize, 
 /// indented under the text so the label column stays clean.
 fn labelled(lines: &mut Vec<Line<'static>>, label: Span<'static>, text: &str, width: usize) {
     let indent = label.width();
-    let wrapped = textwrap::wrap(text, wrap_options(width.saturating_sub(indent)));
+    let wrapped = textwrap::wrap(text, super::wrap_options(width.saturating_sub(indent)));
     let mut label = Some(label);
     // textwrap yields at least one (possibly empty) line, so the label is always shown.
     for part in wrapped {
         let lead = label.take().unwrap_or_else(|| Span::raw(" ".repeat(indent)));
         lines.push(Line::from(vec![lead, Span::raw(part.into_owned())]));
     }
-}
-
-/// Wrapping to `width` columns (at least 10), counted as the terminal draws them; dates
-/// like 21-12-2026 stay whole: lines break at spaces only.
-pub(super) fn wrap_options(width: usize) -> textwrap::Options<'static> {
-    textwrap::Options::new(width.max(10))
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
 }

@@ -190,3 +190,11 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let h = height.min(area.height);
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
+
+/// Wrapping to `width` columns (at least 10), counted as the terminal draws them; dates
+/// like 21-12-2026 stay whole: lines break at spaces only.
+pub(crate) fn wrap_options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width.max(10))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+}

@@ -57,7 +57,7 @@ fn own_card(model: &Model, overview: &Overview, frame: &mut Frame, area: Rect) {
     let lines = vec![
         Line::raw(strings::fit(&text::own_card_line(&card.name, &card.role, &card.school), width)),
         Line::styled(strings::fit(&text::own_id_line(&card.member, &card.fingerprint()), width), t.label()),
-        Line::raw(strings::fit(text::SHARE_CARD, width)),
+        Line::raw(strings::fit(&text::share_card(&key(Action::SaveCard)), width)),
         Line::raw(strings::fit(&text::add_partner(&key(Action::NewItem)), width)),
         Line::raw(strings::fit(&folder, width)),
         sync,

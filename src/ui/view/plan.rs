@@ -136,8 +136,7 @@ fn draw_section(model: &Model, e: &PlanEditor, plan: &Plan, frame: &mut Frame, a
             Part::List(lp) => {
                 let rows = plan_editor::rows(plan, *lp);
                 // Each row wrapped, its further lines indented under its text.
-                let options =
-                    super::detail::wrap_options(inner.width as usize).initial_indent(" ").subsequent_indent("   ");
+                let options = super::wrap_options(inner.width as usize).initial_indent(" ").subsequent_indent("   ");
                 let mut lines: Vec<Line> = Vec::new();
                 let mut selected = 0..0;
                 for (r, row) in rows.iter().enumerate() {
