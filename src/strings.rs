@@ -318,6 +318,9 @@ pub fn damaged_records(n: usize) -> String {
 }
 
 // ---- A case as read: field values as text ----
+/// A field of a part this copy does not hold (no consent for it).
+pub const NOT_SHARED: &str = "— (niet gedeeld)";
+
 /// One field of a case as text, as the detail view and the export show it.
 pub fn field_value(
     case: &crate::domain::case::Case,
@@ -328,6 +331,9 @@ pub fn field_value(
 ) -> String {
     use crate::domain::case::Field;
     let i = &case.intake;
+    if case.copy.withholds(field) {
+        return NOT_SHARED.to_string();
+    }
     match field {
         Field::FirstName => i.first_name.clone(),
         Field::LastName => i.last_name.clone(),
@@ -2524,6 +2530,21 @@ mod tests {
     use crate::domain::testing::route;
 
     use super::change_kind;
+
+    #[test]
+    fn a_field_this_copy_does_not_hold_shows_as_not_shared_not_as_its_stand_in() {
+        use crate::domain::case::Field;
+        let mut case = crate::domain::testing::sample_case();
+        let (team, today) = (crate::domain::team::Team::default(), crate::domain::testing::d(2026, 12, 3));
+        let shown = |case: &crate::domain::case::Case, f| super::field_value(case, f, &team, &route(), today);
+        let birth = shown(&case, Field::BirthDate);
+        assert!(birth.contains(&crate::domain::date::format(case.intake.birth_date)), "{birth}");
+        case.copy.withheld = vec![crate::domain::share::Part::Identity];
+        for f in [Field::FirstName, Field::LastName, Field::BirthDate, Field::Gezag] {
+            assert_eq!(shown(&case, f), super::NOT_SHARED, "{f:?}");
+        }
+        assert_eq!(shown(&case, Field::Groep), case.intake.groep.to_string());
+    }
 
     #[test]
     fn history_lines_show_titles_and_labels_not_ids() {

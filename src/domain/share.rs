@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::case::Case;
+use super::case::{Case, Field};
 use super::consent;
 use super::plan::PlanBook;
 use super::team::same_name;
@@ -116,6 +116,17 @@ fn is_zero(n: &u64) -> bool {
 impl Copy {
     pub fn anonymous(&self) -> bool {
         self.withheld.contains(&Part::Identity)
+    }
+
+    /// Whether this copy lacks the part holding `field` (as `PLACED` places it): what the
+    /// record has there is a stand-in, not the child's.
+    pub fn withholds(&self, field: Field) -> bool {
+        let part = match field {
+            Field::FirstName | Field::LastName | Field::BirthDate | Field::Gezag => Part::Identity,
+            Field::Note => Part::Notes,
+            _ => return false,
+        };
+        self.withheld.contains(&part)
     }
 
     /// Puts in the clashes of the parts given, in place of what was known of them, in
@@ -363,6 +374,8 @@ mod tests {
         let (back, _) = join(anonymous, &[Part::Core, Part::Notes]).unwrap();
         assert_eq!(back.copy.withheld, [Part::Identity]);
         assert!(back.copy.anonymous());
+        let stand_ins: Vec<Field> = Field::ALL.into_iter().filter(|f| back.copy.withholds(*f)).collect();
+        assert_eq!(stand_ins, [Field::FirstName, Field::LastName, Field::BirthDate, Field::Gezag]);
         assert_eq!(back.intake.first_name, "");
         assert_eq!(back.intake.groep, case.intake.groep);
     }
