@@ -286,6 +286,12 @@ pub const FLAG_SAFETY: &str = "▲ veilig ";
 pub const FLAG_CLASH: &str = "≠ kiezen ";
 /// The pupil column of a case this copy holds without the pupil's identity.
 pub const ANONYMOUS_PUPIL: &str = "anoniem";
+
+/// The pupil as screens and printouts name them: `anoniem` where this copy does not hold
+/// the identity (the record's name is empty there).
+pub fn pupil(case: &crate::domain::case::Case) -> String {
+    if case.copy.anonymous() { ANONYMOUS_PUPIL.to_string() } else { case.pupil_name() }
+}
 pub const SCHOOL_COLUMN: &str = "School";
 pub const FLAG_CLOSED: &str = "✓ gesloten";
 pub const LOADING: &str = "laden…";
@@ -568,6 +574,8 @@ pub const WIZARD_NOTE: &str = "Alles wordt meteen als concept bewaard; Ctrl-S le
 pub const NUMBER_HINT: &str = "een getal, bijv. 8";
 pub const NOT_A_NUMBER: &str = "vul een getal in (cijfers, bijv. 8)";
 pub const NOTE_WILL_BE_CLEARED: &str = "Let op: bij zorgen over veiligheid volgt de meldcode. Daarvan wordt alleen vastgelegd dát hij is gestart, door wie en wanneer: de notitie bij het signaal wordt gewist bij opslaan.";
+/// A case form field this copy does not hold: not shown, not edited.
+pub const NOT_SHARED_HINT: &str = "niet gedeeld: de ouders gaven daar (nog) geen toestemming voor";
 pub const NOTE_BARRED_HINT: &str = "niet bij de meldcode: alleen dát, door wie en wanneer";
 
 /// "Doel 2: Sem leest elke dag ..." (the goal's text shortened to fit the label column).

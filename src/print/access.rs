@@ -25,7 +25,7 @@ pub fn document(
     route: &Routekaart,
     today: NaiveDate,
 ) -> Doc {
-    let title = format!("{} {}", strings::ACCESS_TITLE, case.pupil_name());
+    let title = format!("{} {}", strings::ACCESS_TITLE, strings::pupil(case));
     let mut blocks = vec![Block::Paragraph(strings::access_intro(school, &date::format(today)))];
     blocks.push(Block::Heading(strings::ACCESS_RECORDED.to_string()));
     let rows = Field::ALL

@@ -24,7 +24,7 @@ pub fn document(plan: &Plan, cx: &Context, school: &str, printed: NaiveDate) -> 
         None => strings::PLAN_DRAFT.to_string(),
     };
     let meta = vec![
-        format!("{}: {}", strings::PRINT_PUPIL, case.pupil_name()),
+        format!("{}: {}", strings::PRINT_PUPIL, strings::pupil(case)),
         format!("{}: {}", strings::PRINT_SCHOOL, school),
         format!(
             "{} {} · {} · {}",
@@ -46,7 +46,7 @@ pub fn document(plan: &Plan, cx: &Context, school: &str, printed: NaiveDate) -> 
         footer: format!(
             "{} · {} · {} {}",
             strings::PLAN_TITLE,
-            case.pupil_name(),
+            strings::pupil(case),
             strings::PRINT_VERSION,
             plan.version
         ),
@@ -97,7 +97,7 @@ fn family(plan: &Plan, cx: &Context) -> Vec<Block> {
     let intake = &cx.case.intake;
     vec![
         Block::Fields(vec![
-            (strings::PRINT_NAME.into(), cx.case.pupil_name()),
+            (strings::PRINT_NAME.into(), strings::pupil(cx.case)),
             (Field::BirthDate.label().into(), date::format(intake.birth_date)),
             (Field::Groep.label().into(), intake.groep.to_string()),
             (Field::Gezag.label().into(), intake.gezag.label().to_string()),

@@ -36,13 +36,20 @@ impl CaseForm {
         CaseForm { form: Form::new(fields(&draft, config)), original: None, new_id: CaseId::random() }
     }
 
-    /// Edits a case; on the meldcode branch the note is not offered (it takes nothing).
+    /// Edits a case; on the meldcode branch the note is not offered (it takes nothing), nor
+    /// is what this copy does not hold (it has stand-ins there, and saves never write them).
     pub fn edit(case: &Case, config: &Config) -> CaseForm {
         let mut form = Form::new(fields(&CaseDraft::from_case(case), config));
-        if config.route.note_barred(&case.visits)
-            && let Some(note) = form.fields.get_mut(Field::Note as usize)
-        {
-            *note = FormField::text(Field::Note.label(), false, 0, strings::NOTE_BARRED_HINT, "");
+        let mut closed = |field: Field, hint| {
+            if let Some(f) = form.fields.get_mut(field as usize) {
+                *f = FormField::text(field.label(), false, 0, hint, "");
+            }
+        };
+        if config.route.note_barred(&case.visits) {
+            closed(Field::Note, strings::NOTE_BARRED_HINT);
+        }
+        for field in Field::form().iter().copied().filter(|f| case.copy.withholds(*f)) {
+            closed(field, strings::NOT_SHARED_HINT);
         }
         CaseForm { form, original: Some(case.clone()), new_id: case.id }
     }
@@ -50,14 +57,14 @@ impl CaseForm {
     pub fn title(&self) -> String {
         match &self.original {
             None => strings::NEW_CASE_TITLE.to_string(),
-            Some(c) => format!("{} {}", strings::EDIT_CASE_TITLE, c.pupil_name()),
+            Some(c) => format!("{} {}", strings::EDIT_CASE_TITLE, strings::pupil(c)),
         }
     }
 
     fn draft(&self, config: &Config) -> CaseDraft {
         let f = |field: Field| &self.form.fields[field as usize];
         let pick = |field: Field| f(field).choice;
-        CaseDraft {
+        let typed = CaseDraft {
             first_name: f(Field::FirstName).text.clone(),
             last_name: f(Field::LastName).text.clone(),
             birth_date: f(Field::BirthDate).text.clone(),
@@ -77,6 +84,22 @@ impl CaseForm {
                 None => config.route.first().map(|s| s.id.clone()),
             },
             due: f(Field::Due).text.clone(),
+        };
+        // Where this copy holds no identity, what it has passes the checks; `submit` puts
+        // back what the record held.
+        match &self.original {
+            Some(case) if case.copy.anonymous() => {
+                let kept = CaseDraft::from_case(case);
+                let first_name = strings::ANONYMOUS_PUPIL.to_string();
+                CaseDraft {
+                    first_name,
+                    last_name: kept.last_name,
+                    birth_date: kept.birth_date,
+                    gezag: kept.gezag,
+                    ..typed
+                }
+            }
+            _ => typed,
         }
     }
 
@@ -102,7 +125,7 @@ impl CaseForm {
             Ok((intake, step, due)) => {
                 self.form.show_errors(Vec::new());
                 let mut case = match &self.original {
-                    Some(o) => Case { intake, due, ..o.clone() },
+                    Some(o) => Case { intake: kept_withheld(intake, o), due, ..o.clone() },
                     None => Case::new(self.new_id, intake, step.clone(), due),
                 };
                 case.set_step(step, &config.route, now.date());
@@ -119,6 +142,28 @@ pub enum Submitted {
     Invalid,
     Unchanged,
     Save(Box<Case>, Change),
+}
+
+/// `intake` with what `original`'s copy does not hold as the record holds it: a save
+/// never writes those parts, and the record keeps its stand-ins.
+fn kept_withheld(mut intake: case::Intake, original: &Case) -> case::Intake {
+    let (keep, was) = (|f| original.copy.withholds(f), &original.intake);
+    if keep(Field::FirstName) {
+        intake.first_name.clone_from(&was.first_name);
+    }
+    if keep(Field::LastName) {
+        intake.last_name.clone_from(&was.last_name);
+    }
+    if keep(Field::BirthDate) {
+        intake.birth_date = was.birth_date;
+    }
+    if keep(Field::Gezag) {
+        intake.gezag = was.gezag;
+    }
+    if keep(Field::Note) {
+        intake.note.clone_from(&was.note);
+    }
+    intake
 }
 
 fn draft_is_empty(f: &FormField) -> bool {
@@ -203,5 +248,33 @@ impl Page for CaseForm {
 
     fn draw(&self, m: &Model, frame: &mut Frame, area: Rect) -> Option<Position> {
         super::view::form_screen(m, &self.title(), &self.form, frame, area)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_without_the_identity_edits_the_rest_and_keeps_its_stand_ins() {
+        let config = Config::demo().unwrap();
+        let mut case = crate::domain::testing::sample_case();
+        case.intake.first_name.clear();
+        case.intake.last_name.clear();
+        case.copy.withheld = vec![crate::domain::share::Part::Identity, crate::domain::share::Part::Notes];
+        let mut form = CaseForm::edit(&case, &config);
+        assert_eq!(form.title(), format!("{} {}", strings::EDIT_CASE_TITLE, strings::ANONYMOUS_PUPIL));
+        for field in [Field::FirstName, Field::LastName, Field::BirthDate, Field::Gezag, Field::Note] {
+            let f = &form.form.fields[field as usize];
+            assert!(f.text.is_empty() && f.choice.is_none() && !f.required, "{field:?} is closed: {f:?}");
+        }
+        let groep = &mut form.form.fields[Field::Groep as usize].choice;
+        *groep = groep.map(|g| if g == 0 { 1 } else { 0 });
+        let at = crate::domain::testing::d(2026, 12, 3).and_hms_opt(9, 0, 0).unwrap();
+        let Submitted::Save(saved, _) = form.submit(&config, at) else { panic!("{:?}", form.form) };
+        assert_ne!(saved.intake.groep, case.intake.groep);
+        assert_eq!((saved.intake.birth_date, saved.intake.gezag), (case.intake.birth_date, case.intake.gezag));
+        assert!(saved.intake.first_name.is_empty());
+        assert_eq!(saved.intake.note, case.intake.note);
     }
 }

@@ -166,7 +166,7 @@ impl EscalationScreen {
     }
 
     pub fn title(&self) -> String {
-        let name = self.case.pupil_name();
+        let name = strings::pupil(&self.case);
         match &self.kind {
             Kind::Open => strings::escalate_title(&name),
             Kind::Up(level) => strings::escalate_up_title(&name, level.label()),

@@ -698,7 +698,7 @@ impl Model {
             }
             Reply::Saved(Ok(case)) => {
                 self.saved();
-                let (id, name) = (case.id, case.pupil_name());
+                let (id, name) = (case.id, strings::pupil(&case));
                 self.cases.insert(*case);
                 self.rebuild_rows(Some(id));
                 self.note(strings::saved(&name));

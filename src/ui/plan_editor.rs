@@ -523,7 +523,13 @@ pub fn title(case: &Case, plan: &Plan) -> String {
         Some(on) => strings::plan_signed_on(&date::format(on)),
         None => strings::PLAN_DRAFT.into(),
     };
-    format!(" {} · {} · {} {} ({state}) ", strings::PLAN_TITLE, case.pupil_name(), strings::PRINT_VERSION, plan.version)
+    format!(
+        " {} · {} · {} {} ({state}) ",
+        strings::PLAN_TITLE,
+        strings::pupil(case),
+        strings::PRINT_VERSION,
+        plan.version
+    )
 }
 
 /// Version `selected` to read, or (`compare`) its changes since the version before it.

@@ -173,7 +173,7 @@ impl Wizard {
     /// side branch has no number ("Meldcode (zijpad) · Noor").
     pub fn title(&self, config: &Config) -> String {
         let name = self.step(config).map_or(self.case.step.as_str(), |s| s.name.as_str());
-        let pupil = self.case.pupil_name();
+        let pupil = strings::pupil(&self.case);
         match config.route.position(&self.case.step) {
             Some(pos) => format!("{} {pos}/{} · {name} · {pupil}", strings::STEP, config.route.main_route().count()),
             None => format!("{name} ({}) · {pupil}", strings::BRANCH),
@@ -476,7 +476,7 @@ impl Page for Wizard {
             return Nav::Pop;
         }
         if on_top {
-            let name = saved.pupil_name();
+            let name = strings::pupil(&saved);
             self.form.saving = false;
             self.recording = false;
             self.refresh(&m.config, m.now.date());

@@ -20,7 +20,7 @@ pub fn draw(model: &Model, detail: &Detail, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(strings::CASE_GONE), area);
         return;
     };
-    let title = format!(" {} · {} ", case.pupil_name(), model.config.route.label(&case.step));
+    let title = format!(" {} · {} ", strings::pupil(case), model.config.route.label(&case.step));
     let block = Block::new().borders(Borders::TOP).title(Span::styled(title, t.label()));
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -72,7 +72,7 @@ fn info(model: &Model, e: &PlanEditor, section: Section) -> Vec<String> {
     let Some(case) = model.cases.get(&e.case) else { return Vec::new() };
     match section {
         Section::Family => vec![
-            format!("{}: {}", strings::PRINT_NAME, case.pupil_name()),
+            format!("{}: {}", strings::PRINT_NAME, strings::pupil(case)),
             format!(
                 "{}: {} · {}: {} · {}: {}",
                 Field::BirthDate.label(),
