@@ -476,7 +476,7 @@ impl Page for Wizard {
             return Nav::Pop;
         }
         if on_top {
-            let name = strings::pupil(&saved);
+            let name = strings::pupil(saved);
             self.form.saving = false;
             self.recording = false;
             self.refresh(&m.config, m.now.date());
